@@ -1,0 +1,67 @@
+//! Key design of the single table. Every item has `PK` and `SK`; items that must be
+//! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
+
+use crate::domain::{
+    Category, ImageId, Product, ProductId, ProductStatus, Sku, Timestamp, format_timestamp,
+};
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2: &str = "GSI2";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
+/// Epoch seconds; the table's TTL attribute. DynamoDB deletes lazily, so readers
+/// must still treat expired items as absent.
+pub const EXPIRES_AT: &str = "expires_at";
+
+pub fn product_pk(id: ProductId) -> String {
+    format!("PRODUCT#{id}")
+}
+pub const PRODUCT_SK: &str = "PRODUCT";
+
+/// One item per SKU makes uniqueness a conditional put.
+pub fn sku_pk(sku: &Sku) -> String {
+    format!("SKU#{}", sku.as_str())
+}
+pub const SKU_SK: &str = "SKU";
+
+/// Uploads live in their product's item collection.
+pub fn upload_sk(image: ImageId) -> String {
+    format!("UPLOAD#{image}")
+}
+
+/// GSI1: all products of a status, newest first.
+pub fn products_by_status(status: ProductStatus) -> String {
+    format!("PRODUCTS#{}", status.as_str())
+}
+
+/// GSI2: products of a status within one category, newest first.
+pub fn products_by_category(status: ProductStatus, category: &Category) -> String {
+    format!(
+        "PRODUCTS#{}#CATEGORY#{}",
+        status.as_str(),
+        category.as_str()
+    )
+}
+
+/// Sort key for "newest first" listings; the id breaks ties between equal times.
+pub fn created_sort_key(created_at: Timestamp, id: impl std::fmt::Display) -> String {
+    format!("{}#{id}", format_timestamp(created_at))
+}
+
+/// The index keys a product carries in its current state.
+pub fn product_index_keys(product: &Product) -> Vec<(&'static str, String)> {
+    let sort = created_sort_key(product.created_at, product.id);
+    let mut keys = vec![
+        (GSI1PK, products_by_status(product.status)),
+        (GSI1SK, sort.clone()),
+    ];
+    if let Some(category) = &product.category {
+        keys.push((GSI2PK, products_by_category(product.status, category)));
+        keys.push((GSI2SK, sort));
+    }
+    keys
+}

@@ -1,0 +1,63 @@
+//! The single DynamoDB table. `docs/data-model.md` lists every key and access
+//! pattern; [`keys`] is the only place key strings are built.
+
+mod cursor;
+mod items;
+pub mod keys;
+mod products;
+mod uploads;
+
+use crate::catalog::ports::StoreError;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+
+/// A handle on the table; cheap to clone, built once per container.
+#[derive(Clone, Debug)]
+pub struct Table {
+    client: Client,
+    name: String,
+}
+
+impl Table {
+    pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
+        Self {
+            client: Client::new(sdk),
+            name: name.into(),
+        }
+    }
+
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self::new(sdk, crate::config::table_name()?))
+    }
+}
+
+fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> StoreError {
+    StoreError::Unavailable(DisplayErrorContext(error).to_string())
+}
+
+/// The cancellation reason codes of a cancelled transaction, one per action, or
+/// `None` when the transaction failed for another reason.
+fn cancellation_codes(
+    error: &SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        impl std::fmt::Debug,
+    >,
+) -> Option<Vec<Option<String>>> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match error.as_service_error()? {
+        TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn failed_condition(codes: &[Option<String>], index: usize) -> bool {
+    codes.get(index).and_then(Option::as_deref) == Some("ConditionalCheckFailed")
+}

@@ -1,0 +1,169 @@
+//! [`ProductStore`] on the table: product items plus one SKU-claim item per SKU,
+//! always written together in one transaction.
+
+use super::items::{Item, n, product_from, product_item, s};
+use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
+use super::{Table, cancellation_codes, cursor, failed_condition, unavailable};
+use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
+use crate::domain::{Product, ProductId, Sku};
+use aws_sdk_dynamodb::types::{
+    Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Unavailable(format!("request could not be built: {e}")))
+}
+
+impl Table {
+    fn sku_claim(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
+        let item: Item = [
+            (PK, s(keys::sku_pk(sku))),
+            (SK, s(keys::SKU_SK)),
+            ("product_id", s(product.to_string())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn sku_release(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::sku_pk(sku)))
+                .key(SK, s(keys::SKU_SK))
+                .condition_expression("product_id = :id")
+                .expression_attribute_values(":id", s(product.to_string()))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+}
+
+impl ProductStore for Table {
+    async fn insert(&self, product: &Product) -> Result<(), StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(product_item(product)))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(self.sku_claim(&product.sku, product.id)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match cancellation_codes(&e) {
+                Some(codes) if failed_condition(&codes, 1) => Err(StoreError::SkuTaken),
+                _ => Err(unavailable(e)),
+            },
+        }
+    }
+
+    async fn get(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .key(PK, s(keys::product_pk(id)))
+            .key(SK, s(keys::PRODUCT_SK))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.as_ref().map(product_from).transpose()
+    }
+
+    async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(product_item(next)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(previous.version))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build(),
+        )?;
+        let mut request = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build());
+        if previous.sku != next.sku {
+            request = request
+                .transact_items(self.sku_release(&previous.sku, previous.id)?)
+                .transact_items(self.sku_claim(&next.sku, next.id)?);
+        }
+        let error = match request.send().await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let Some(codes) = cancellation_codes(&error) else {
+            return Err(unavailable(error));
+        };
+        if failed_condition(&codes, 0) {
+            // Tell "changed meanwhile" from "gone" by reading what is there now.
+            return match self.get(previous.id).await? {
+                Some(current) => Err(StoreError::VersionMismatch {
+                    current: current.version,
+                }),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        if failed_condition(&codes, 2) {
+            return Err(StoreError::SkuTaken);
+        }
+        Err(unavailable(error))
+    }
+
+    async fn list(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+        let (index, pk_name, sk_name, partition) = match &query.category {
+            None => (GSI1, GSI1PK, GSI1SK, keys::products_by_status(query.status)),
+            Some(category) => (
+                GSI2,
+                GSI2PK,
+                GSI2SK,
+                keys::products_by_category(query.status, category),
+            ),
+        };
+        let start = query
+            .cursor
+            .as_deref()
+            .map(|c| cursor::decode(c, &[PK, SK, pk_name, sk_name], (pk_name, &partition)))
+            .transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", pk_name)
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(false)
+            .limit(i32::from(query.limit))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let items = output
+            .items()
+            .iter()
+            .map(product_from)
+            .collect::<Result<_, _>>()?;
+        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
+        Ok(Page { items, next_cursor })
+    }
+}

@@ -1,0 +1,53 @@
+//! The one configuration loader. Every setting comes from an environment variable
+//! that `template.yaml` sets on the function (and the local gateway copies from it),
+//! read once at cold start; a missing one stops the function before it takes traffic.
+
+use crate::auth::{KeyError, TokenAudience, TokenVerifier};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+pub fn required(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+/// The single DynamoDB table.
+pub fn table_name() -> Result<String, ConfigError> {
+    required("TABLE_NAME")
+}
+
+/// The bucket holding uploads and images.
+pub fn bucket_name() -> Result<String, ConfigError> {
+    required("BUCKET_NAME")
+}
+
+/// Where image files are served from: the CDN in AWS, the emulator's bucket locally.
+pub fn asset_base_url() -> Result<String, ConfigError> {
+    required("ASSET_BASE_URL").map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// Access-token verification: `JWT_JWKS` (public keys), `JWT_ISSUER`, `JWT_AUDIENCE`.
+pub fn token_verifier() -> Result<TokenVerifier, ConfigError> {
+    let jwks = required("JWT_JWKS")?;
+    TokenVerifier::from_jwks(&jwks, &token_audience()?).map_err(|e: KeyError| {
+        ConfigError::Invalid {
+            name: "JWT_JWKS",
+            reason: e.to_string(),
+        }
+    })
+}
+
+pub fn token_audience() -> Result<TokenAudience, ConfigError> {
+    Ok(TokenAudience {
+        issuer: required("JWT_ISSUER")?,
+        audience: required("JWT_AUDIENCE")?,
+    })
+}

@@ -1,0 +1,166 @@
+//! RFC 9457 problem details with a stable machine-readable `code`.
+
+use crate::auth::AuthError;
+use crate::catalog::CatalogError;
+use crate::domain::{FieldError, Invalid};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// The HTTP layer's one error type: everything a handler can fail with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    /// Stable identifier clients can branch on; the `detail` text may change.
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    headers: Vec<(&'static str, String)>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    code: &'static str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A problem with one named input field.
+    pub fn field(status: u16, code: &'static str, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            errors: vec![FieldError::new(field, message.clone())],
+            ..Self::new(status, code, format!("{field}: {message}"))
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(404, "not_found", "no such resource")
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", detail).with_header("www-authenticate", "Bearer")
+    }
+
+    pub fn invalid(Invalid(errors): Invalid) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            errors,
+            ..Self::new(422, "validation_failed", detail)
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            409 => "Conflict",
+            412 => "Precondition Failed",
+            413 => "Content Too Large",
+            415 => "Unsupported Media Type",
+            422 => "Unprocessable Content",
+            428 => "Precondition Required",
+            503 => "Service Unavailable",
+            _ => "Internal Server Error",
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        if self.status >= 500 {
+            tracing::error!(code = self.code, detail = %self.detail, "request failed");
+        }
+        let problem = Problem {
+            kind: "about:blank",
+            title: self.title(),
+            status: self.status,
+            code: self.code,
+            detail: &self.detail,
+            field: self.errors.first().map(|e| e.field.as_str()),
+            errors: &self.errors,
+        };
+        let mut response = Response::builder()
+            .status(self.status)
+            .header("content-type", "application/problem+json");
+        for (name, value) in &self.headers {
+            response = response.header(*name, value);
+        }
+        let body = serde_json::to_string(&problem).expect("problems serialise");
+        response
+            .body(Body::Text(body))
+            .expect("status and headers are valid")
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        Self::unauthorized(error.to_string())
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        use crate::catalog::ports::StoreError;
+        match error {
+            CatalogError::Invalid(invalid) => Self::invalid(invalid),
+            CatalogError::NotFound => Self::not_found(),
+            CatalogError::Forbidden => {
+                Self::new(403, "forbidden", "this needs the staff or admin role")
+            }
+            CatalogError::SkuTaken => Self::field(
+                409,
+                "sku_taken",
+                "sku",
+                "another product already uses this sku",
+            ),
+            CatalogError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", error.to_string())
+                    .with_header("etag", format!("\"{current}\""))
+            }
+            CatalogError::BadCursor => Self::field(
+                400,
+                "invalid_query",
+                "cursor",
+                "is not a cursor from this listing",
+            ),
+            CatalogError::TooManyImages(max) => Self::new(
+                409,
+                "too_many_images",
+                format!("a product holds at most {max} images"),
+            ),
+            CatalogError::Store(StoreError::Unavailable(detail)) => {
+                tracing::error!(%detail, "storage unavailable");
+                Self::new(503, "unavailable", "storage is unavailable; retry shortly")
+                    .with_header("retry-after", "1")
+            }
+            CatalogError::Store(other) => Self::new(500, "internal", other.to_string()),
+        }
+    }
+}
