@@ -5,6 +5,8 @@ pub mod product_images;
 pub mod products;
 mod views;
 
+pub use views::AssetUrls;
+
 use crate::adapters::dynamodb::Table;
 use crate::auth::TokenVerifier;
 use crate::config::ConfigError;

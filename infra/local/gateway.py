@@ -1,0 +1,327 @@
+"""The local API gateway and event pump.
+
+Plays the parts of AWS that call our functions, from the stack description that
+`stack.py` derives from template.yaml:
+- HTTP API: routes `METHOD /path/{param}` to the function as an API Gateway v2
+  (payload format 2.0) event and turns its response back into HTTP.
+- SQS event source mappings: long-polls each queue, invokes the worker with a real
+  SQS event of up to BatchSize messages, deletes what succeeded, honours partial
+  batch responses, and leaves failures to reappear after the visibility timeout;
+  the queue's redrive policy moves them to the DLQ after maxReceiveCount receives.
+- DynamoDB stream mappings: reads each shard and invokes the function in order.
+- Schedules: fires `rate(...)` schedules; `POST /_local/schedules/<Function>` fires
+  one at once.
+"""
+
+import base64
+import json
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from runtime import InvokeError
+from stack import client
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API's limit
+
+
+class Route:
+    def __init__(self, function, method, path):
+        self.function = function
+        self.method = method
+        self.path = path
+        self.key = f"{method} {path}"
+        pattern = ""
+        for part in re.split(r"(\{[^}]+\})", path):
+            if part.startswith("{") and part.endswith("+}"):
+                pattern += f"(?P<{part[1:-2]}>.+)"
+            elif part.startswith("{"):
+                pattern += f"(?P<{part[1:-1]}>[^/]+)"
+            else:
+                pattern += re.escape(part)
+        self.regex = re.compile(f"^{pattern}$")
+
+
+def _now_ms():
+    return int(time.time() * 1000)
+
+
+class Gateway:
+    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print):
+        """`runtimes` maps function logical ids to runtimes. `retry_delay`, when set,
+        makes failed messages visible again after that many seconds instead of the
+        queue's visibility timeout, so tests can watch a redrive in seconds."""
+        self.stack = stack
+        self.runtimes = runtimes
+        self.retry_delay = retry_delay
+        self.log = log
+        self.stopping = threading.Event()
+        self.routes = [
+            Route(name, r["method"], r["path"])
+            for name, spec in stack["functions"].items()
+            for r in spec["routes"]
+        ]
+        # Literal segments before parameters, as API Gateway prefers them.
+        self.routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server.daemon_threads = True
+        self.threads = []
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self):
+        self.threads.append(threading.Thread(target=self.server.serve_forever, daemon=True))
+        for name, spec in self.stack["functions"].items():
+            for mapping in spec["queues"]:
+                self.threads.append(threading.Thread(target=self._pump_queue, args=(name, mapping), daemon=True))
+            for mapping in spec["streams"]:
+                self.threads.append(threading.Thread(target=self._pump_stream, args=(name, mapping), daemon=True))
+            for schedule in spec["schedules"]:
+                self.threads.append(threading.Thread(target=self._fire_schedule, args=(name, schedule), daemon=True))
+        for t in self.threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self.server.shutdown()
+        for t in self.threads[1:]:
+            t.join(timeout=5)
+
+    # ------------------------------------------------------------------ HTTP
+    def _handler(self):
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, headers, body):
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_PAYLOAD_BYTES:
+                    return self._send(413, [("Content-Type", "application/json")], b'{"message":"Request Entity Too Large"}')
+                body = self.rfile.read(length) if length else b""
+                status, headers, out = gateway.handle_http(self.command, self.path, self.headers, body, self.client_address[0])
+                self._send(status, headers, out)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+        return Handler
+
+    def handle_http(self, method, raw_target, headers, body, source_ip):
+        url = urllib.parse.urlsplit(raw_target)
+        path = urllib.parse.unquote(url.path)
+        match = re.fullmatch(r"/_local/schedules/(\w+)", path)
+        if method == "POST" and match and match.group(1) in self.runtimes:
+            result = self._invoke(match.group(1), self._scheduled_event())
+            return 200, [("Content-Type", "application/json")], json.dumps({"result": result}).encode()
+        for route in self.routes:
+            m = route.regex.match(path)
+            if m and route.method == method:
+                break
+        else:
+            return 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'
+        event = self._http_event(route, m.groupdict(), method, url, headers, body, source_ip)
+        try:
+            response = self.runtimes[route.function].invoke(event)
+        except InvokeError as e:
+            self.log(f"[gateway] {route.key} failed: {e}")
+            return 500, [("Content-Type", "application/json")], b'{"message":"Internal Server Error"}'
+        return self._http_response(response)
+
+    def _http_event(self, route, params, method, url, headers, body, source_ip):
+        merged = {}
+        for k, v in headers.items():
+            k = k.lower()
+            merged[k] = f"{merged[k]},{v}" if k in merged else v
+        query = {}
+        for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True):
+            query[k] = f"{query[k]},{v}" if k in query else v
+        is_text = not body or _is_text(merged.get("content-type", ""))
+        now = datetime.now(timezone.utc)
+        request_id = str(uuid.uuid4())
+        return {
+            "version": "2.0",
+            "routeKey": route.key,
+            "rawPath": url.path,
+            "rawQueryString": url.query,
+            "cookies": [c.strip() for c in merged.get("cookie", "").split(";") if c.strip()] or None,
+            "headers": merged,
+            "queryStringParameters": query or None,
+            "pathParameters": params or None,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "local",
+                "domainName": merged.get("host", "127.0.0.1"),
+                "domainPrefix": "local",
+                "http": {
+                    "method": method,
+                    "path": url.path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": source_ip,
+                    "userAgent": merged.get("user-agent", ""),
+                },
+                "requestId": request_id,
+                "routeKey": route.key,
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": _now_ms(),
+            },
+            "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
+            "isBase64Encoded": bool(body) and not is_text,
+        }
+
+    @staticmethod
+    def _http_response(response):
+        if not isinstance(response, dict) or "statusCode" not in response:
+            body = json.dumps(response).encode()
+            return 200, [("Content-Type", "application/json")], body
+        headers = list((response.get("headers") or {}).items())
+        for k, values in (response.get("multiValueHeaders") or {}).items():
+            headers.extend((k, v) for v in values)
+        headers.extend(("Set-Cookie", c) for c in response.get("cookies") or [])
+        body = response.get("body") or ""
+        body = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()
+        return int(response["statusCode"]), headers, body
+
+    # ------------------------------------------------------------------ SQS
+    def _pump_queue(self, function, mapping):
+        sqs = client("sqs", self.stack["endpoint"])
+        url, arn = mapping["url"], mapping["arn"]
+        while not self.stopping.is_set():
+            try:
+                received = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=min(mapping["batch_size"], 10),
+                    WaitTimeSeconds=1,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+            except Exception as e:  # the emulator is stopping or restarting
+                if not self.stopping.is_set():
+                    self.log(f"[pump] receive from {url} failed: {e}")
+                    time.sleep(1)
+                continue
+            if received:
+                self._deliver(sqs, function, mapping, url, arn, received)
+
+    def _deliver(self, sqs, function, mapping, url, arn, messages):
+        event = {"Records": [{
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes", {}),
+            "messageAttributes": {
+                k: {"stringValue": v.get("StringValue"), "binaryValue": v.get("BinaryValue"), "dataType": v["DataType"],
+                    "stringListValues": [], "binaryListValues": []}
+                for k, v in m.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": m["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
+            "awsRegion": "us-east-1",
+        } for m in messages]}
+        ids = {m["MessageId"] for m in messages}
+        try:
+            response = self.runtimes[function].invoke(event)
+            failed = set()
+            if mapping["report_failures"] and isinstance(response, dict):
+                failed = {f.get("itemIdentifier") for f in response.get("batchItemFailures") or []}
+                if not failed <= ids:
+                    self.log(f"[pump] {function}: unknown itemIdentifier, whole batch failed")
+                    failed = ids
+        except InvokeError as e:
+            self.log(f"[pump] {function} failed, batch will be retried: {e}")
+            failed = ids
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            elif self.retry_delay is not None:
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay)
+
+    # ------------------------------------------------------------------ streams
+    def _pump_stream(self, function, mapping):
+        streams = client("dynamodbstreams", self.stack["endpoint"])
+        iterators = {}
+        while not self.stopping.is_set():
+            try:
+                for shard in streams.describe_stream(StreamArn=mapping["arn"])["StreamDescription"].get("Shards", []):
+                    sid = shard["ShardId"]
+                    if sid not in iterators:
+                        iterators[sid] = streams.get_shard_iterator(
+                            StreamArn=mapping["arn"], ShardId=sid, ShardIteratorType="TRIM_HORIZON"
+                        )["ShardIterator"]
+                    page = streams.get_records(ShardIterator=iterators[sid], Limit=mapping["batch_size"])
+                    records = page.get("Records", [])
+                    if records and not self._deliver_stream(function, mapping, records):
+                        continue  # retry the same records from the same iterator
+                    iterators[sid] = page.get("NextShardIterator") or iterators[sid]
+            except Exception as e:
+                if not self.stopping.is_set():
+                    self.log(f"[pump] stream for {function} failed: {e}")
+            self.stopping.wait(1)
+
+    def _deliver_stream(self, function, mapping, records):
+        for r in records:
+            r["eventSourceARN"] = mapping["arn"]
+            if "ApproximateCreationDateTime" in r.get("dynamodb", {}):
+                value = r["dynamodb"]["ApproximateCreationDateTime"]
+                r["dynamodb"]["ApproximateCreationDateTime"] = value.timestamp() if hasattr(value, "timestamp") else value
+        try:
+            self.runtimes[function].invoke(json.loads(json.dumps({"Records": records}, default=str)))
+            return True
+        except InvokeError as e:
+            self.log(f"[pump] {function} failed on stream records, retrying: {e}")
+            return False
+
+    # ------------------------------------------------------------------ schedules
+    @staticmethod
+    def _scheduled_event():
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": {},
+        }
+
+    def _invoke(self, function, event):
+        try:
+            return self.runtimes[function].invoke(event)
+        except InvokeError as e:
+            self.log(f"[schedule] {function} failed: {e}")
+            return {"error": str(e)}
+
+    def _fire_schedule(self, function, schedule):
+        m = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", schedule["expression"])
+        if not m:
+            self.log(f"[schedule] {function}: {schedule['expression']} is not run locally; POST /_local/schedules/{function}")
+            return
+        seconds = int(m.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[m.group(2).rstrip("s")]
+        while not self.stopping.wait(seconds):
+            self._invoke(function, self._scheduled_event())
+
+
+def _is_text(content_type):
+    ct = content_type.split(";")[0].strip().lower()
+    return ct.startswith("text/") or ct in ("application/json", "application/problem+json", "application/x-www-form-urlencoded") or ct.endswith("+json")

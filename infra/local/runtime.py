@@ -1,0 +1,185 @@
+"""Ways to invoke a function locally.
+
+`ProcessRuntime` runs a built binary against our own minimal Lambda Runtime API
+(https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), the way Lambda's
+execution environment does: one event at a time per process, a deadline per event,
+and a fresh process after a crash or a timeout. Tests and benchmarks use it.
+
+`CargoLambdaRuntime` sends the event to `cargo lambda watch`, which builds,
+hot-reloads and runs the function; `make dev` uses it.
+"""
+
+import itertools
+import json
+import os
+import queue
+import subprocess
+import threading
+import time
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class InvokeError(Exception):
+    """The function failed: it reported an error, crashed or timed out."""
+
+
+class _Invocation:
+    def __init__(self, payload, deadline):
+        self.id = str(uuid.uuid4())
+        self.payload = payload
+        self.deadline = deadline
+        self.done = threading.Event()
+        self.result = None
+        self.error = None
+
+
+class ProcessRuntime:
+    def __init__(self, name, binary, env, timeout, log=None):
+        self.name = name
+        self.binary = binary
+        self.env = env
+        self.timeout = timeout
+        self.log = log
+        self.lock = threading.Lock()
+        self.pending = queue.Queue()
+        self.inflight = {}
+        self.process = None
+        self.cold_starts = 0
+        runtime = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, body=b"", headers=None):
+                self.send_response(status)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if not self.path.endswith("/runtime/invocation/next"):
+                    return self._reply(404)
+                inv = runtime.pending.get()
+                runtime.inflight[inv.id] = inv
+                self._reply(200, json.dumps(inv.payload).encode(), {
+                    "Content-Type": "application/json",
+                    "Lambda-Runtime-Aws-Request-Id": inv.id,
+                    "Lambda-Runtime-Deadline-Ms": str(int(inv.deadline * 1000)),
+                    "Lambda-Runtime-Invoked-Function-Arn": f"arn:aws:lambda:us-east-1:123456789012:function:{runtime.name}",
+                    "Lambda-Runtime-Trace-Id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
+                })
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                parts = self.path.strip("/").split("/")
+                if parts[-1] in ("response", "error") and len(parts) >= 4:
+                    inv = runtime.inflight.pop(parts[-2], None)
+                    if inv:
+                        if parts[-1] == "response":
+                            inv.result = body
+                        else:
+                            inv.error = body.decode(errors="replace")
+                        inv.done.set()
+                    return self._reply(202)
+                if parts[-1] == "error":  # init error
+                    runtime.init_error = body.decode(errors="replace")
+                    return self._reply(202)
+                self._reply(404)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.init_error = None
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    def _ensure_process(self):
+        if self.process and self.process.poll() is None:
+            return
+        env = {
+            **os.environ,
+            **self.env,
+            "AWS_LAMBDA_RUNTIME_API": self.address,
+            "AWS_LAMBDA_FUNCTION_NAME": self.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        }
+        # A fresh queue per process: a dead process's pending `next` call keeps the
+        # old one and can never take an event meant for its successor.
+        self.pending = queue.Queue()
+        self.process = subprocess.Popen([self.binary], env=env, stdout=self.log, stderr=self.log)
+        self.cold_starts += 1
+
+    def invoke(self, payload):
+        """Runs one event; returns the decoded response or raises InvokeError."""
+        with self.lock:
+            self._ensure_process()
+            inv = _Invocation(payload, time.time() + self.timeout)
+            self.pending.put(inv)
+            while not inv.done.wait(0.05):
+                if self.process.poll() is not None:
+                    self._drop(inv)
+                    raise InvokeError(f"{self.name} exited with {self.process.returncode}: {self.init_error or 'crashed'}")
+                if time.time() > inv.deadline:
+                    self._drop(inv)
+                    self.process.kill()
+                    self.process.wait()
+                    raise InvokeError(f"{self.name}: task timed out after {self.timeout} s")
+            if inv.error is not None:
+                raise InvokeError(inv.error)
+            return json.loads(inv.result) if inv.result else None
+
+    def _drop(self, inv):
+        self.inflight.pop(inv.id, None)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.server.shutdown()
+
+
+class CargoLambdaRuntime:
+    """Invokes through `cargo lambda watch`'s Invoke API."""
+
+    _ids = itertools.count()
+
+    def __init__(self, name, binary, address, timeout):
+        self.name = name
+        self.url = f"http://{address}/2015-03-31/functions/{binary}/invocations"
+        # The first call compiles the function.
+        self.timeout = max(timeout, 900)
+
+    def invoke(self, payload):
+        request = urllib.request.Request(self.url, data=json.dumps(payload).encode(), method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+                if response.headers.get("X-Amz-Function-Error"):
+                    raise InvokeError(body.decode(errors="replace"))
+        except urllib.error.HTTPError as e:
+            raise InvokeError(e.read().decode(errors="replace")) from e
+        except OSError as e:
+            raise InvokeError(f"{self.name}: {e}") from e
+        try:
+            return json.loads(body) if body else None
+        except json.JSONDecodeError as e:
+            raise InvokeError(body.decode(errors="replace")) from e
+
+    def stop(self):
+        pass

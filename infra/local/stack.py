@@ -1,0 +1,197 @@
+"""Creates every resource template.yaml declares on the local emulator (moto) and
+describes the functions: their environment, HTTP routes and event sources.
+
+    python infra/local/stack.py --endpoint http://127.0.0.1:5000 --prefix dev-
+
+prints the description as JSON. Tests call it with a random prefix per test so
+each test gets its own table, queues and bucket.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cfn  # noqa: E402
+
+PARAMETERS = Path(__file__).resolve().parent / "parameters.json"
+
+
+def client(service, endpoint):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=cfn.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _create_tables(template, endpoint, prefix, refs, attrs):
+    ddb = client("dynamodb", endpoint)
+    for logical, res in cfn.resources_of(template, "AWS::DynamoDB::Table").items():
+        p = res["Properties"]
+        name = f"{prefix}{logical}"
+        args = dict(
+            TableName=name,
+            AttributeDefinitions=p["AttributeDefinitions"],
+            KeySchema=p["KeySchema"],
+            BillingMode=p.get("BillingMode", "PAY_PER_REQUEST"),
+        )
+        if p.get("GlobalSecondaryIndexes"):
+            args["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in gsi.items() if k in ("IndexName", "KeySchema", "Projection")}
+                for gsi in p["GlobalSecondaryIndexes"]
+            ]
+        if p.get("StreamSpecification"):
+            args["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": p["StreamSpecification"]["StreamViewType"],
+            }
+        table = ddb.create_table(**args)["TableDescription"]
+        ttl = p.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+        refs[logical] = name
+        attrs[(logical, "Arn")] = table["TableArn"]
+        if "LatestStreamArn" in table:
+            attrs[(logical, "StreamArn")] = table["LatestStreamArn"]
+
+
+def _create_queues(template, endpoint, prefix, refs, attrs, resolver):
+    sqs = client("sqs", endpoint)
+    queues = cfn.resources_of(template, "AWS::SQS::Queue")
+    # Dead-letter queues first: the others refer to their ARNs.
+    ordered = sorted(queues.items(), key=lambda kv: "RedrivePolicy" in kv[1].get("Properties", {}))
+    for logical, res in ordered:
+        p = resolver.resolve(res.get("Properties", {}))
+        name = f"{prefix}{logical}" + (".fifo" if p.get("FifoQueue") else "")
+        attributes = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
+            if key in p:
+                attributes[key] = str(p[key])
+        if p.get("FifoQueue"):
+            attributes["FifoQueue"] = "true"
+        if "RedrivePolicy" in p:
+            attributes["RedrivePolicy"] = json.dumps(p["RedrivePolicy"])
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = f"arn:aws:sqs:{cfn.REGION}:{cfn.ACCOUNT}:{name}"
+        refs[logical] = url
+        attrs[(logical, "Arn")] = arn
+        attrs[(logical, "QueueName")] = name
+        attrs[(logical, "QueueUrl")] = url
+
+
+def _create_buckets(template, endpoint, prefix, refs, attrs):
+    s3 = client("s3", endpoint)
+    for logical in cfn.resources_of(template, "AWS::S3::Bucket"):
+        name = f"{prefix}{logical}".lower()
+        s3.create_bucket(Bucket=name)
+        refs[logical] = name
+        attrs[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+        attrs[(logical, "RegionalDomainName")] = f"{name}.s3.{cfn.REGION}.amazonaws.com"
+
+
+def _configure_notifications(template, endpoint, resolver):
+    s3 = client("s3", endpoint)
+    for logical, res in cfn.resources_of(template, "AWS::S3::Bucket").items():
+        config = res["Properties"].get("NotificationConfiguration")
+        if not config:
+            continue
+        config = resolver.resolve(config)
+        queues = []
+        for q in config.get("QueueConfigurations", []):
+            entry = {"QueueArn": q["Queue"], "Events": [q["Event"]]}
+            rules = q.get("Filter", {}).get("S3Key", {}).get("Rules")
+            if rules:
+                entry["Filter"] = {"Key": {"FilterRules": rules}}
+            queues.append(entry)
+        s3.put_bucket_notification_configuration(
+            Bucket=resolver.ref(logical),
+            NotificationConfiguration={"QueueConfigurations": queues},
+        )
+
+
+def _describe_functions(template, resolver, attrs):
+    globals_ = template.get("Globals", {}).get("Function", {})
+    functions = {}
+    for logical, res in cfn.resources_of(template, "AWS::Serverless::Function").items():
+        p = res["Properties"]
+        env = {
+            **globals_.get("Environment", {}).get("Variables", {}),
+            **p.get("Environment", {}).get("Variables", {}),
+        }
+        spec = {
+            "binary": Path(p["CodeUri"]).name,
+            "env": {k: str(v) for k, v in resolver.resolve(env).items()},
+            "timeout": int(p.get("Timeout", globals_.get("Timeout", 3))),
+            "memory": int(p.get("MemorySize", globals_.get("MemorySize", 128))),
+            "routes": [],
+            "queues": [],
+            "streams": [],
+            "schedules": [],
+        }
+        for event in p.get("Events", {}).values():
+            kind, props = event["Type"], event.get("Properties", {})
+            if kind == "HttpApi":
+                spec["routes"].append({"method": props["Method"].upper(), "path": props["Path"]})
+            elif kind == "SQS":
+                arn = resolver.resolve(props["Queue"])
+                logical_queue = next(k for (k, a), v in attrs.items() if a == "Arn" and v == arn)
+                spec["queues"].append({
+                    "url": resolver.ref(logical_queue),
+                    "arn": arn,
+                    "batch_size": int(props.get("BatchSize", 10)),
+                    "report_failures": "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                })
+            elif kind == "DynamoDB":
+                spec["streams"].append({
+                    "arn": resolver.resolve(props["Stream"]),
+                    "batch_size": int(props.get("BatchSize", 100)),
+                    "report_failures": "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                })
+            elif kind in ("Schedule", "ScheduleV2"):
+                spec["schedules"].append({"expression": props["Schedule" if kind == "Schedule" else "ScheduleExpression"]})
+        functions[logical] = spec
+    return functions
+
+
+def provision(endpoint, prefix, overrides=None):
+    """Creates the template's storage on `endpoint` and returns the stack description."""
+    template = cfn.load()
+    refs, attrs = {}, {}
+    _create_tables(template, endpoint, prefix, refs, attrs)
+    params = {k: v for k, v in json.loads(PARAMETERS.read_text()).items() if not k.startswith("//")}
+    params.update(overrides or {})
+    resolver = cfn.Resolver(template, {}, refs, attrs)
+    _create_queues(template, endpoint, prefix, refs, attrs, resolver)
+    _create_buckets(template, endpoint, prefix, refs, attrs)
+    params = {k: v.format(endpoint=endpoint, **refs) if isinstance(v, str) and "{endpoint}" in v else v for k, v in params.items()}
+    resolver = cfn.Resolver(template, params, refs, attrs)
+    _configure_notifications(template, endpoint, resolver)
+    return {
+        "endpoint": endpoint,
+        "resources": {k: {"ref": v} for k, v in refs.items()},
+        "arns": {f"{k}.{a}": v for (k, a), v in attrs.items()},
+        "functions": _describe_functions(template, resolver, attrs),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL"), required=not os.environ.get("AWS_ENDPOINT_URL"))
+    parser.add_argument("--prefix", default="tillbox-")
+    args = parser.parse_args()
+    json.dump(provision(args.endpoint, args.prefix), sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+//! Test harness: every test gets its own table, queues and bucket on the local
+//! emulator, created from template.yaml by the same script `make dev` uses.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use lambda_http::{Body, Request, RequestExt, Response, http};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tillbox::adapters::dynamodb::Table;
+use tillbox::adapters::s3::Bucket;
+use tillbox::api::Catalog;
+use tillbox::auth::{TokenAudience, TokenIssuer, TokenVerifier, generate_key};
+use tillbox::domain::{Principal, Role};
+use tillbox::http::ApiError;
+
+pub struct Stack {
+    pub sdk: SdkConfig,
+    pub table_name: String,
+    pub bucket_name: String,
+    pub images_queue: String,
+    pub images_dlq: String,
+    pub asset_base: String,
+    issuer: TokenIssuer,
+    jwks: String,
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("shared/ has a parent")
+        .to_owned()
+}
+
+fn audience() -> TokenAudience {
+    TokenAudience {
+        issuer: "tillbox-test".into(),
+        audience: "tillbox-api".into(),
+    }
+}
+
+impl Stack {
+    pub async fn new() -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .expect("integration tests need the local emulator: run them with `make test`");
+        let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let root = workspace_root();
+        let output = std::process::Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("infra/local/stack.py"))
+            .args(["--endpoint", &endpoint, "--prefix", &prefix])
+            .output()
+            .expect("run infra/local/stack.py");
+        assert!(
+            output.status.success(),
+            "stack.py failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stack: Value = serde_json::from_slice(&output.stdout).expect("stack.py prints JSON");
+        let reference = |name: &str| {
+            stack["resources"][name]["ref"]
+                .as_str()
+                .expect("resource exists")
+                .to_owned()
+        };
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&endpoint)
+            .load()
+            .await;
+        let (pem, jwks) = generate_key("test-key");
+        let bucket_name = reference("Bucket");
+        Self {
+            sdk,
+            table_name: reference("Table"),
+            asset_base: format!("{endpoint}/{bucket_name}"),
+            bucket_name,
+            images_queue: reference("ImagesQueue"),
+            images_dlq: reference("ImagesDeadLetterQueue"),
+            issuer: TokenIssuer::from_pem("test-key", pem.as_bytes(), audience())
+                .expect("generated key"),
+            jwks,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        Table::new(&self.sdk, &self.table_name)
+    }
+
+    pub fn bucket(&self) -> Bucket {
+        Bucket::new(&self.sdk, &self.bucket_name)
+    }
+
+    pub fn catalog(&self) -> Catalog {
+        Catalog {
+            table: self.table(),
+            verifier: TokenVerifier::from_jwks(&self.jwks, &audience()).expect("generated JWKS"),
+            assets: tillbox::api::AssetUrls::new(self.asset_base.clone()),
+        }
+    }
+
+    pub fn token(&self, role: Role) -> String {
+        let principal = Principal {
+            subject: format!("{}-1", role.as_str()),
+            role,
+        };
+        self.issuer
+            .issue(&principal, time::OffsetDateTime::now_utc())
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk)
+    }
+
+    /// Every item in the table: tests assert on stored state, not only on replies.
+    pub async fn items(&self) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        self.dynamodb()
+            .scan()
+            .table_name(&self.table_name)
+            .send()
+            .await
+            .expect("scan")
+            .items
+            .unwrap_or_default()
+    }
+}
+
+/// Builds an HTTP API request the way API Gateway hands it to a function.
+pub struct Call {
+    request: Request,
+}
+
+impl Call {
+    pub fn new(method: &str, path: &str) -> Self {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("https://api.test{path}"))
+            .body(Body::Empty)
+            .unwrap();
+        Self { request }
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        *self.request.body_mut() = Body::Text(body.to_string());
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw(mut self, body: &str) -> Self {
+        *self.request.body_mut() = Body::Text(body.to_owned());
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.request
+            .headers_mut()
+            .insert(name, value.parse().unwrap());
+        self
+    }
+
+    pub fn token(self, token: &str) -> Self {
+        let value = format!("Bearer {token}");
+        self.header("authorization", &value)
+    }
+
+    pub fn path_param(self, name: &str, value: &str) -> Self {
+        let params: HashMap<String, String> = [(name.to_owned(), value.to_owned())].into();
+        Self {
+            request: self.request.with_path_parameters(params),
+        }
+    }
+
+    pub fn query(self, pairs: &[(&str, &str)]) -> Self {
+        let params: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self {
+            request: self.request.with_query_string_parameters(params),
+        }
+    }
+
+    pub fn build(self) -> Request {
+        self.request
+    }
+}
+
+/// A response as a client sees it.
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json reply with this status and code, naming `field` if given.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(self.body["status"], status);
+        assert_eq!(self.body["code"], code, "body: {}", self.body);
+        if let Some(field) = field {
+            assert_eq!(self.body["field"], field, "body: {}", self.body);
+        }
+    }
+}
+
+/// Runs a handler result through the same conversion `tillbox::http::serve` uses.
+pub fn reply(result: Result<Response<Body>, ApiError>) -> Reply {
+    let response = result.unwrap_or_else(ApiError::into_response);
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = match response.body() {
+        Body::Text(text) => serde_json::from_str(text).expect("JSON body"),
+        Body::Binary(bytes) => serde_json::from_slice(bytes).expect("JSON body"),
+        _ => Value::Null,
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
