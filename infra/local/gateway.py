@@ -11,6 +11,8 @@ Plays the parts of AWS that call our functions, from the stack description that
 - DynamoDB stream mappings: reads each shard and invokes the function in order.
 - Schedules: fires `rate(...)` schedules; `POST /_local/schedules/<Function>` fires
   one at once.
+- CDN: serves `GET /assets/<key>` from the bucket, for the key prefixes the bucket
+  policy grants CloudFront, as the distribution does in AWS.
 """
 
 import base64
@@ -127,6 +129,9 @@ class Gateway:
     def handle_http(self, method, raw_target, headers, body, source_ip):
         url = urllib.parse.urlsplit(raw_target)
         path = urllib.parse.unquote(url.path)
+        cdn = self.stack.get("cdn")
+        if method in ("GET", "HEAD") and cdn and path.startswith("/assets/"):
+            return self._asset(cdn, path[len("/assets/"):])
         match = re.fullmatch(r"/_local/schedules/(\w+)", path)
         if method == "POST" and match and match.group(1) in self.runtimes:
             result = self._invoke(match.group(1), self._scheduled_event())
@@ -144,6 +149,18 @@ class Gateway:
             self.log(f"[gateway] {route.key} failed: {e}")
             return 500, [("Content-Type", "application/json")], b'{"message":"Internal Server Error"}'
         return self._http_response(response)
+
+    def _asset(self, cdn, key):
+        if not any(key.startswith(p) for p in cdn["prefixes"]):
+            return 403, [("Content-Type", "text/plain")], b"Forbidden"
+        try:
+            obj = client("s3", self.stack["endpoint"]).get_object(Bucket=cdn["bucket"], Key=key)
+        except Exception:
+            return 404, [("Content-Type", "text/plain")], b"Not Found"
+        headers = [("Content-Type", obj.get("ContentType", "application/octet-stream"))]
+        if obj.get("CacheControl"):
+            headers.append(("Cache-Control", obj["CacheControl"]))
+        return 200, headers, obj["Body"].read()
 
     def _http_event(self, route, params, method, url, headers, body, source_ip):
         merged = {}

@@ -163,8 +163,24 @@ def _describe_functions(template, resolver, attrs):
     return functions
 
 
-def provision(endpoint, prefix, overrides=None):
-    """Creates the template's storage on `endpoint` and returns the stack description."""
+def _describe_cdn(template, resolver):
+    """What the CDN may read: the bucket and key prefixes the bucket policy grants
+    CloudFront. The local gateway serves exactly those under /assets/."""
+    for res in cfn.resources_of(template, "AWS::S3::BucketPolicy").values():
+        props = res["Properties"]
+        for statement in props["PolicyDocument"]["Statement"]:
+            if statement.get("Principal", {}).get("Service") == "cloudfront.amazonaws.com":
+                bucket = resolver.resolve(props["Bucket"])
+                arn_prefix = f"arn:aws:s3:::{bucket}/"
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                prefixes = [resolver.resolve(r)[len(arn_prefix):].rstrip("*") for r in resources]
+                return {"bucket": bucket, "prefixes": prefixes}
+    return None
+
+
+def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None):
+    """Creates the template's storage on `endpoint` and returns the stack description.
+    `gateway_url` is where the local gateway will listen (it also plays the CDN)."""
     template = cfn.load()
     refs, attrs = {}, {}
     _create_tables(template, endpoint, prefix, refs, attrs)
@@ -173,7 +189,12 @@ def provision(endpoint, prefix, overrides=None):
     resolver = cfn.Resolver(template, {}, refs, attrs)
     _create_queues(template, endpoint, prefix, refs, attrs, resolver)
     _create_buckets(template, endpoint, prefix, refs, attrs)
-    params = {k: v.format(endpoint=endpoint, **refs) if isinstance(v, str) and "{endpoint}" in v else v for k, v in params.items()}
+    # Local parameter values may name `{endpoint}`, `{gateway}` or a resource.
+    placeholders = {"endpoint": endpoint, "gateway": gateway_url, **refs}
+    for key, value in params.items():
+        for name, replacement in placeholders.items():
+            value = value.replace(f"{{{name}}}", replacement)
+        params[key] = value
     resolver = cfn.Resolver(template, params, refs, attrs)
     _configure_notifications(template, endpoint, resolver)
     return {
@@ -181,6 +202,7 @@ def provision(endpoint, prefix, overrides=None):
         "resources": {k: {"ref": v} for k, v in refs.items()},
         "arns": {f"{k}.{a}": v for (k, a), v in attrs.items()},
         "functions": _describe_functions(template, resolver, attrs),
+        "cdn": _describe_cdn(template, resolver),
     }
 
 
@@ -188,8 +210,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL"), required=not os.environ.get("AWS_ENDPOINT_URL"))
     parser.add_argument("--prefix", default="tillbox-")
+    parser.add_argument("--gateway", default="http://127.0.0.1:3000", help="where the local gateway listens")
     args = parser.parse_args()
-    json.dump(provision(args.endpoint, args.prefix), sys.stdout, indent=2)
+    json.dump(provision(args.endpoint, args.prefix, args.gateway), sys.stdout, indent=2)
     print()
 
 

@@ -68,10 +68,19 @@ impl UploadSigner for Bucket {
             .presigned(config)
             .await
             .map_err(unavailable)?;
+        // Only the signed headers: the SDK may add others (a trace id) that the
+        // client need not send.
+        let signed: Vec<String> = request
+            .uri()
+            .split("X-Amz-SignedHeaders=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .map(|list| list.split("%3B").map(str::to_ascii_lowercase).collect())
+            .unwrap_or_default();
         let headers = request
             .headers()
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
             .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .filter(|(name, _)| name != "host" && signed.contains(name))
             .collect();
         Ok(SignedUpload {
             url: request.uri().to_owned(),
