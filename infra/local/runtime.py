@@ -18,7 +18,15 @@ import threading
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def binaries_dir(profile="debug"):
+    """Where cargo puts the function binaries (honours CARGO_TARGET_DIR)."""
+    root = Path(__file__).resolve().parents[2]
+    meta = subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=root)
+    return Path(json.loads(meta)["target_directory"]) / profile
 
 
 class InvokeError(Exception):

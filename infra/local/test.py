@@ -2,7 +2,6 @@
 tests (gateway, event pump, end to end) against the built function binaries, and
 stops the emulator whatever happened."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emulator import Emulator  # noqa: E402
+from runtime import binaries_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,10 +20,10 @@ def run(cmd, env):
 
 
 def main():
-    target = json.loads(subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT))["target_directory"]
-    log = open(ROOT / "target" / "moto-test.log", "wb") if (ROOT / "target").exists() else None
-    with Emulator(log=log) as emulator:
-        env = {**os.environ, **emulator.env(), "TILLBOX_BIN_DIR": str(Path(target) / "debug")}
+    bin_dir = binaries_dir()
+    (ROOT / ".local").mkdir(exist_ok=True)
+    with Emulator(log=open(ROOT / ".local" / "moto-test.log", "wb")) as emulator:
+        env = {**os.environ, **emulator.env(), "TILLBOX_BIN_DIR": str(bin_dir)}
         print(f"moto on {emulator.endpoint}", flush=True)
         if run(["cargo", "build", "--workspace", "--bins"], env):
             return 1

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from emulator import free_port  # noqa: E402
-from runtime import ProcessRuntime  # noqa: E402
+from runtime import ProcessRuntime, binaries_dir  # noqa: E402
 
-BIN_DIR = Path(os.environ.get("TILLBOX_BIN_DIR", Path(__file__).resolve().parents[3] / "target" / "debug"))
+BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
 KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.pem"
 
 

@@ -2,19 +2,12 @@
 
 use super::{Catalog, signed_in};
 use crate::adapters::s3::Bucket;
-use crate::catalog::images;
+use crate::catalog::images::{self, UploadRequest};
 use crate::domain::{ProductId, format_timestamp};
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body};
 use lambda_http::Request;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UploadRequest {
-    content_type: String,
-    content_length: i64,
-}
 
 #[derive(Serialize)]
 struct UploadView {
@@ -43,8 +36,7 @@ pub async fn create(
         bucket,
         Some(&principal),
         id,
-        &body.content_type,
-        body.content_length,
+        &body,
         now,
     )
     .await?;

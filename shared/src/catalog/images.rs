@@ -22,6 +22,15 @@ pub const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Upload records outlive their URL so a late S3 event still finds its record.
 const UPLOAD_RECORD_LIFETIME: time::Duration = time::Duration::days(7);
 
+/// The body of `POST /products/{id}/images`: what the client is about to upload.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadRequest {
+    pub content_type: String,
+    /// Exact size in bytes; signed into the URL.
+    pub content_length: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct IssuedUpload {
     pub upload: Upload,
@@ -35,14 +44,14 @@ pub async fn request_upload(
     signer: &impl UploadSigner,
     principal: Option<&Principal>,
     product_id: ProductId,
-    content_type: &str,
-    content_length: i64,
+    request: &UploadRequest,
     now: Timestamp,
 ) -> Result<IssuedUpload, CatalogError> {
     if !principal.is_some_and(Principal::is_staff) {
         return Err(CatalogError::Forbidden);
     }
-    let (format, content_length) = check_upload_request(content_type, content_length)?;
+    let (format, content_length) =
+        check_upload_request(&request.content_type, request.content_length)?;
     let product = products
         .get(product_id)
         .await?

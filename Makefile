@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make dev` and `make test`. Both install what
+# they need into the git-ignored .venv/ (moto, cargo-lambda, cfn-lint from PyPI).
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+ROLE   ?= staff
+SUB    ?= demo-$(ROLE)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: dev test lint token release
+
+$(VENV)/installed: infra/local/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/local/requirements.txt
+	touch $@
+
+## Run the whole API locally on http://127.0.0.1:3000 (Ctrl-C stops everything).
+dev: $(VENV)/installed
+	cargo build --quiet -p tillbox --bin tillbox-admin
+	$(PYTHON) infra/local/dev.py
+
+## Run every test: Rust unit and integration tests, then the local-stack end-to-end tests.
+test: $(VENV)/installed
+	$(PYTHON) infra/local/test.py
+
+## Formatting, lints and the template check CI runs beside the tests.
+lint: $(VENV)/installed
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/cfn-lint template.yaml
+
+## Print a development access token: make -s token ROLE=staff
+token:
+	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.pem --kid dev-1 --role $(ROLE) --sub $(SUB)
+
+## Release arm64 binaries for Lambda (slow; not part of `make test`).
+release: $(VENV)/installed
+	cargo lambda build --release --arm64
