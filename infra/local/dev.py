@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -62,6 +63,18 @@ def seed(api):
             print(f"[seed] {product['sku']}: {e.code} {e.read()[:200]!r}", flush=True)
 
 
+def wait_for_port(port, process, timeout=120):
+    """Until `cargo lambda watch` accepts invocations (or has died)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def write_env_file(functions, aws_env):
     """`cargo lambda watch` takes one environment for all functions: the union of
     what the template gives each one."""
@@ -95,6 +108,10 @@ def main():
              "--env-file", str(env_file)],
             cwd=ROOT, start_new_session=True,
         )
+        if not wait_for_port(args.invoke_port, watch):
+            print("cargo lambda watch did not start", file=sys.stderr)
+            os.killpg(watch.pid, signal.SIGTERM)
+            return 1
         runtimes = {
             name: CargoLambdaRuntime(name, spec["binary"], f"127.0.0.1:{args.invoke_port}", spec["timeout"])
             for name, spec in stack["functions"].items()
