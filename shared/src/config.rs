@@ -13,10 +13,7 @@ pub enum ConfigError {
 }
 
 pub fn required(name: &'static str) -> Result<String, ConfigError> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or(ConfigError::Missing(name))
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
 }
 
 /// The single DynamoDB table.
@@ -37,17 +34,10 @@ pub fn asset_base_url() -> Result<String, ConfigError> {
 /// Access-token verification: `JWT_JWKS` (public keys), `JWT_ISSUER`, `JWT_AUDIENCE`.
 pub fn token_verifier() -> Result<TokenVerifier, ConfigError> {
     let jwks = required("JWT_JWKS")?;
-    TokenVerifier::from_jwks(&jwks, &token_audience()?).map_err(|e: KeyError| {
-        ConfigError::Invalid {
-            name: "JWT_JWKS",
-            reason: e.to_string(),
-        }
-    })
+    TokenVerifier::from_jwks(&jwks, &token_audience()?)
+        .map_err(|e: KeyError| ConfigError::Invalid { name: "JWT_JWKS", reason: e.to_string() })
 }
 
 pub fn token_audience() -> Result<TokenAudience, ConfigError> {
-    Ok(TokenAudience {
-        issuer: required("JWT_ISSUER")?,
-        audience: required("JWT_AUDIENCE")?,
-    })
+    Ok(TokenAudience { issuer: required("JWT_ISSUER")?, audience: required("JWT_AUDIENCE")? })
 }

@@ -15,9 +15,7 @@ pub struct Bucket {
     name: String,
 }
 
-fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(
-    error: SdkError<E, R>,
-) -> StoreError {
+fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
     StoreError::Unavailable(DisplayErrorContext(error).to_string())
 }
 
@@ -30,10 +28,7 @@ impl Bucket {
             // browser's upload of the real file fails the signature.
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .build();
-        Self {
-            client: Client::from_conf(config),
-            name: name.into(),
-        }
+        Self { client: Client::from_conf(config), name: name.into() }
     }
 
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
@@ -53,10 +48,9 @@ impl UploadSigner for Bucket {
         content_length: u64,
         expires_in: Duration,
     ) -> Result<SignedUpload, StoreError> {
-        let length = i64::try_from(content_length)
-            .map_err(|_| StoreError::Unavailable("length out of range".into()))?;
-        let config = PresigningConfig::expires_in(expires_in)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let length =
+            i64::try_from(content_length).map_err(|_| StoreError::Unavailable("length out of range".into()))?;
+        let config = PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         // Type and length are signed headers: S3 refuses a PUT that differs in either.
         let request = self
             .client
@@ -82,47 +76,22 @@ impl UploadSigner for Bucket {
             .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
             .filter(|(name, _)| name != "host" && signed.contains(name))
             .collect();
-        Ok(SignedUpload {
-            url: request.uri().to_owned(),
-            headers,
-        })
+        Ok(SignedUpload { url: request.uri().to_owned(), headers })
     }
 }
 
 impl FileStore for Bucket {
     async fn size(&self, key: &str) -> Result<Option<u64>, StoreError> {
-        match self
-            .client
-            .head_object()
-            .bucket(&self.name)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(head) => Ok(Some(
-                head.content_length()
-                    .and_then(|l| u64::try_from(l).ok())
-                    .unwrap_or(0),
-            )),
+        match self.client.head_object().bucket(&self.name).key(key).send().await {
+            Ok(head) => Ok(Some(head.content_length().and_then(|l| u64::try_from(l).ok()).unwrap_or(0))),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) => Err(unavailable(e)),
         }
     }
 
     async fn read(&self, key: &str) -> Result<Vec<u8>, StoreError> {
-        let object = self
-            .client
-            .get_object()
-            .bucket(&self.name)
-            .key(key)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let bytes = object
-            .body
-            .collect()
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let object = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
+        let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(bytes.to_vec())
     }
 
@@ -141,13 +110,7 @@ impl FileStore for Bucket {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.client
-            .delete_object()
-            .bucket(&self.name)
-            .key(key)
-            .send()
-            .await
-            .map_err(unavailable)?;
+        self.client.delete_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
         Ok(())
     }
 }

@@ -73,10 +73,7 @@ pub fn parse(body: &str) -> Result<Notification, NotANotification> {
                 .decode_utf8()
                 .map_err(|e| NotANotification(format!("key is not UTF-8: {e}")))?
                 .into_owned();
-            Ok(CreatedObject {
-                bucket: r.s3.bucket.name,
-                key,
-            })
+            Ok(CreatedObject { bucket: r.s3.bucket.name, key })
         })
         .collect::<Result<_, _>>()?;
     Ok(Notification::Created(objects))
@@ -96,16 +93,8 @@ mod tests {
     fn keys_are_decoded() {
         let body = r#"{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
             "s3":{"bucket":{"name":"b"},"object":{"key":"quarantine/a%2Fb/my+photo%C3%A9.png","size":3}}}]}"#;
-        let Notification::Created(objects) = parse(body).unwrap() else {
-            panic!("expected objects")
-        };
-        assert_eq!(
-            objects,
-            [CreatedObject {
-                bucket: "b".into(),
-                key: "quarantine/a/b/my photoé.png".into()
-            }]
-        );
+        let Notification::Created(objects) = parse(body).unwrap() else { panic!("expected objects") };
+        assert_eq!(objects, [CreatedObject { bucket: "b".into(), key: "quarantine/a/b/my photoé.png".into() }]);
     }
 
     #[test]

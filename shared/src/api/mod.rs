@@ -33,7 +33,5 @@ impl Catalog {
 
 /// The caller of an endpoint that requires signing in: 401 without a token.
 fn signed_in(request: &Request, verifier: &TokenVerifier) -> Result<Principal, ApiError> {
-    request
-        .principal(verifier)?
-        .ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))
+    request.principal(verifier)?.ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))
 }

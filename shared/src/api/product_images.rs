@@ -21,25 +21,13 @@ struct UploadView {
 }
 
 /// `POST /products/{id}/images` (staff): a signed URL to PUT one image to.
-pub async fn create(
-    catalog: &Catalog,
-    bucket: &Bucket,
-    request: Request,
-) -> Result<Reply, ApiError> {
+pub async fn create(catalog: &Catalog, bucket: &Bucket, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &catalog.verifier)?;
     let id: ProductId = request.path_param("id")?;
     let body: UploadRequest = json_body(&request)?;
     let now = time::OffsetDateTime::now_utc();
-    let issued = images::request_upload(
-        &catalog.table,
-        &catalog.table,
-        bucket,
-        Some(&principal),
-        id,
-        &body,
-        now,
-    )
-    .await?;
+    let issued =
+        images::request_upload(&catalog.table, &catalog.table, bucket, Some(&principal), id, &body, now).await?;
     Ok(json(
         201,
         &UploadView {

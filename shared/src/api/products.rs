@@ -4,9 +4,7 @@ use super::views::{PageView, ProductView};
 use super::{Catalog, signed_in};
 use crate::catalog::ports::ProductQuery;
 use crate::catalog::products;
-use crate::domain::{
-    Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Timestamp,
-};
+use crate::domain::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Timestamp};
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body};
 use lambda_http::Request;
 
@@ -20,9 +18,7 @@ fn now() -> Timestamp {
 /// A product with its version as the ETag, ready for a later `If-Match`.
 fn product_reply(status: u16, product: &Product, catalog: &Catalog) -> Reply {
     let mut reply = json(status, &ProductView::new(product, &catalog.assets));
-    let etag = format!("\"{}\"", product.version)
-        .parse()
-        .expect("a quoted number is a valid header value");
+    let etag = format!("\"{}\"", product.version).parse().expect("a quoted number is a valid header value");
     reply.headers_mut().insert("etag", etag);
     reply
 }
@@ -32,60 +28,26 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     let principal = request.principal(&catalog.verifier)?;
     let status = match request.query_param("status") {
         None => ProductStatus::Active,
-        Some(value) => ProductStatus::parse(&value).ok_or_else(|| {
-            ApiError::field(
-                400,
-                "invalid_query",
-                "status",
-                "must be draft, active or archived",
-            )
-        })?,
+        Some(value) => ProductStatus::parse(&value)
+            .ok_or_else(|| ApiError::field(400, "invalid_query", "status", "must be draft, active or archived"))?,
     };
     if status != ProductStatus::Active && principal.is_none() {
-        return Err(ApiError::unauthorized(
-            "listing non-active products needs a staff access token",
-        ));
+        return Err(ApiError::unauthorized("listing non-active products needs a staff access token"));
     }
     let category = request
         .query_param("category")
-        .map(|c| {
-            Category::parse(&c).map_err(|m| ApiError::field(400, "invalid_query", "category", m))
-        })
+        .map(|c| Category::parse(&c).map_err(|m| ApiError::field(400, "invalid_query", "category", m)))
         .transpose()?;
     let limit = match request.query_param("limit") {
         None => DEFAULT_PAGE_SIZE,
-        Some(value) => value
-            .parse()
-            .ok()
-            .filter(|l| (1..=MAX_PAGE_SIZE).contains(l))
-            .ok_or_else(|| {
-                ApiError::field(
-                    400,
-                    "invalid_query",
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-                )
-            })?,
+        Some(value) => value.parse().ok().filter(|l| (1..=MAX_PAGE_SIZE).contains(l)).ok_or_else(|| {
+            ApiError::field(400, "invalid_query", "limit", format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"))
+        })?,
     };
-    let query = ProductQuery {
-        status,
-        category,
-        limit,
-        cursor: request.query_param("cursor"),
-    };
+    let query = ProductQuery { status, category, limit, cursor: request.query_param("cursor") };
     let page = products::list(&catalog.table, principal.as_ref(), query).await?;
-    let items = page
-        .items
-        .iter()
-        .map(|p| ProductView::new(p, &catalog.assets))
-        .collect();
-    Ok(json(
-        200,
-        &PageView {
-            items,
-            next_cursor: page.next_cursor,
-        },
-    ))
+    let items = page.items.iter().map(|p| ProductView::new(p, &catalog.assets)).collect();
+    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `GET /products/{id}`
@@ -102,9 +64,7 @@ pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     let input: NewProduct = json_body(&request)?;
     let product = products::create(&catalog.table, Some(&principal), input, now()).await?;
     let mut reply = product_reply(201, &product, catalog);
-    let location = format!("/products/{}", product.id)
-        .parse()
-        .expect("a uuid path is a valid header value");
+    let location = format!("/products/{}", product.id).parse().expect("a uuid path is a valid header value");
     reply.headers_mut().insert("location", location);
     Ok(reply)
 }
@@ -114,23 +74,10 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in(&request, &catalog.verifier)?;
     let id: ProductId = request.path_param("id")?;
     let expected = request.if_match()?.ok_or_else(|| {
-        ApiError::field(
-            428,
-            "precondition_required",
-            "If-Match",
-            "send the ETag of the version you edited",
-        )
+        ApiError::field(428, "precondition_required", "If-Match", "send the ETag of the version you edited")
     })?;
     let changes: ProductChanges = json_body(&request)?;
-    let product = products::update(
-        &catalog.table,
-        Some(&principal),
-        id,
-        expected,
-        changes,
-        now(),
-    )
-    .await?;
+    let product = products::update(&catalog.table, Some(&principal), id, expected, changes, now()).await?;
     Ok(product_reply(200, &product, catalog))
 }
 

@@ -78,12 +78,7 @@ fn image(i: &ProductImage, assets: &AssetUrls) -> ImageView {
         thumbnails: i
             .thumbnails
             .iter()
-            .map(|t| ThumbnailView {
-                edge: t.edge,
-                width: t.width,
-                height: t.height,
-                url: assets.url(&t.key),
-            })
+            .map(|t| ThumbnailView { edge: t.edge, width: t.width, height: t.height, url: assets.url(&t.key) })
             .collect(),
     }
 }

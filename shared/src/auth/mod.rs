@@ -65,11 +65,7 @@ impl TokenVerifier {
         let set: JwkSet = serde_json::from_str(jwks).map_err(|e| KeyError::Jwks(e.to_string()))?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
-            let kid = jwk
-                .common
-                .key_id
-                .clone()
-                .ok_or_else(|| KeyError::Jwks("every key needs a `kid`".into()))?;
+            let kid = jwk.common.key_id.clone().ok_or_else(|| KeyError::Jwks("every key needs a `kid`".into()))?;
             let key = DecodingKey::from_jwk(jwk).map_err(|e| KeyError::Jwks(e.to_string()))?;
             keys.insert(kid, key);
         }
@@ -101,17 +97,9 @@ impl TokenVerifier {
         if header.alg != ALGORITHM || header.typ.as_deref() != Some(TOKEN_TYPE) {
             return Err(AuthError::InvalidToken);
         }
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.keys.get(kid))
-            .ok_or(AuthError::InvalidToken)?;
-        let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation)
-            .map_err(|_| AuthError::InvalidToken)?;
-        Ok(Principal {
-            subject: data.claims.sub,
-            role: data.claims.role,
-        })
+        let key = header.kid.as_deref().and_then(|kid| self.keys.get(kid)).ok_or(AuthError::InvalidToken)?;
+        let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|_| AuthError::InvalidToken)?;
+        Ok(Principal { subject: data.claims.sub, role: data.claims.role })
     }
 }
 
@@ -123,18 +111,9 @@ pub struct TokenIssuer {
 }
 
 impl TokenIssuer {
-    pub fn from_pem(
-        kid: &str,
-        pkcs8_pem: &[u8],
-        audience: TokenAudience,
-    ) -> Result<Self, KeyError> {
-        let key =
-            EncodingKey::from_ed_pem(pkcs8_pem).map_err(|e| KeyError::SigningKey(e.to_string()))?;
-        Ok(Self {
-            kid: kid.to_owned(),
-            key,
-            audience,
-        })
+    pub fn from_pem(kid: &str, pkcs8_pem: &[u8], audience: TokenAudience) -> Result<Self, KeyError> {
+        let key = EncodingKey::from_ed_pem(pkcs8_pem).map_err(|e| KeyError::SigningKey(e.to_string()))?;
+        Ok(Self { kid: kid.to_owned(), key, audience })
     }
 
     pub fn issue(&self, principal: &Principal, now: Timestamp) -> String {
@@ -158,19 +137,12 @@ impl TokenIssuer {
 pub fn generate_key(kid: &str) -> (String, String) {
     use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
     use base64::Engine;
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new())
-        .expect("system randomness");
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new()).expect("system randomness");
     let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("a key we just generated");
     let body = base64::engine::general_purpose::STANDARD.encode(pkcs8.as_ref());
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).expect("base64 is ascii"))
-        .collect();
-    let pem = format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        lines.join("\n")
-    );
+    let lines: Vec<&str> =
+        body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ascii")).collect();
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
     let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
     let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x}]});
     (pem, jwks.to_string())
@@ -183,17 +155,11 @@ mod tests {
     use time::macros::datetime;
 
     fn audience() -> TokenAudience {
-        TokenAudience {
-            issuer: "tillbox-test".into(),
-            audience: "tillbox-api".into(),
-        }
+        TokenAudience { issuer: "tillbox-test".into(), audience: "tillbox-api".into() }
     }
 
     fn staff() -> Principal {
-        Principal {
-            subject: "u1".into(),
-            role: Role::Staff,
-        }
+        Principal { subject: "u1".into(), role: Role::Staff }
     }
 
     fn pair(kid: &str) -> (TokenIssuer, TokenVerifier) {
@@ -212,10 +178,7 @@ mod tests {
     fn a_fresh_token_names_its_subject_and_role() {
         let (issuer, verifier) = pair("k1");
         let token = issuer.issue(&staff(), now());
-        assert_eq!(
-            verifier.verify_header(&format!("Bearer {token}")).unwrap(),
-            staff()
-        );
+        assert_eq!(verifier.verify_header(&format!("Bearer {token}")).unwrap(), staff());
     }
 
     #[test]
@@ -229,18 +192,10 @@ mod tests {
     fn tokens_for_another_audience_or_issuer_are_refused() {
         let (pem, jwks) = generate_key("k1");
         let verifier = TokenVerifier::from_jwks(&jwks, &audience()).unwrap();
-        let other_aud = TokenAudience {
-            issuer: "tillbox-test".into(),
-            audience: "other".into(),
-        };
-        let other_iss = TokenAudience {
-            issuer: "evil".into(),
-            audience: "tillbox-api".into(),
-        };
+        let other_aud = TokenAudience { issuer: "tillbox-test".into(), audience: "other".into() };
+        let other_iss = TokenAudience { issuer: "evil".into(), audience: "tillbox-api".into() };
         for aud in [other_aud, other_iss] {
-            let token = TokenIssuer::from_pem("k1", pem.as_bytes(), aud)
-                .unwrap()
-                .issue(&staff(), now());
+            let token = TokenIssuer::from_pem("k1", pem.as_bytes(), aud).unwrap().issue(&staff(), now());
             assert_eq!(verifier.verify(&token), Err(AuthError::InvalidToken));
         }
     }
@@ -249,23 +204,15 @@ mod tests {
     fn a_key_outside_the_set_is_refused_and_rotation_keeps_old_keys() {
         let (old_issuer, _) = pair("old");
         let (_, new_verifier) = pair("new");
-        assert_eq!(
-            new_verifier.verify(&old_issuer.issue(&staff(), now())),
-            Err(AuthError::InvalidToken)
-        );
+        assert_eq!(new_verifier.verify(&old_issuer.issue(&staff(), now())), Err(AuthError::InvalidToken));
 
         let (old_pem, old_jwks) = generate_key("old");
         let (_, new_jwks) = generate_key("new");
         let mut both: serde_json::Value = serde_json::from_str(&new_jwks).unwrap();
         let old: serde_json::Value = serde_json::from_str(&old_jwks).unwrap();
-        both["keys"]
-            .as_array_mut()
-            .unwrap()
-            .push(old["keys"][0].clone());
+        both["keys"].as_array_mut().unwrap().push(old["keys"][0].clone());
         let verifier = TokenVerifier::from_jwks(&both.to_string(), &audience()).unwrap();
-        let token = TokenIssuer::from_pem("old", old_pem.as_bytes(), audience())
-            .unwrap()
-            .issue(&staff(), now());
+        let token = TokenIssuer::from_pem("old", old_pem.as_bytes(), audience()).unwrap().issue(&staff(), now());
         assert_eq!(verifier.verify(&token).unwrap(), staff());
     }
 
@@ -276,23 +223,11 @@ mod tests {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let parts: Vec<&str> = token.split('.').collect();
         let none_header = b64.encode(r#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#);
-        assert_eq!(
-            verifier.verify(&format!("{none_header}.{}.", parts[1])),
-            Err(AuthError::InvalidToken)
-        );
-        let mut claims: serde_json::Value =
-            serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(verifier.verify(&format!("{none_header}.{}.", parts[1])), Err(AuthError::InvalidToken));
+        let mut claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
         claims["role"] = "admin".into();
-        let forged = format!(
-            "{}.{}.{}",
-            parts[0],
-            b64.encode(claims.to_string()),
-            parts[2]
-        );
+        let forged = format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2]);
         assert_eq!(verifier.verify(&forged), Err(AuthError::InvalidToken));
-        assert_eq!(
-            verifier.verify_header("Basic abc"),
-            Err(AuthError::Malformed)
-        );
+        assert_eq!(verifier.verify_header("Basic abc"), Err(AuthError::Malformed));
     }
 }

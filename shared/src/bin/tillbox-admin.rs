@@ -23,16 +23,9 @@ fn flags(args: &[String]) -> Result<HashMap<&str, &str>, String> {
 }
 
 fn run(args: &[String]) -> Result<String, String> {
-    let (command, rest) = args
-        .split_first()
-        .ok_or("usage: tillbox-admin <keygen|token> [--flag value]...")?;
+    let (command, rest) = args.split_first().ok_or("usage: tillbox-admin <keygen|token> [--flag value]...")?;
     let flags = flags(rest)?;
-    let flag = |name: &str| {
-        flags
-            .get(name)
-            .copied()
-            .ok_or(format!("--{name} is required"))
-    };
+    let flag = |name: &str| flags.get(name).copied().ok_or(format!("--{name} is required"));
     match command.as_str() {
         "keygen" => {
             let (pem, jwks) = generate_key(flag("kid")?);
@@ -40,25 +33,15 @@ fn run(args: &[String]) -> Result<String, String> {
             Ok(jwks)
         }
         "token" => {
-            let pem =
-                std::fs::read(flag("key")?).map_err(|e| format!("cannot read the key: {e}"))?;
+            let pem = std::fs::read(flag("key")?).map_err(|e| format!("cannot read the key: {e}"))?;
             let audience = TokenAudience {
                 issuer: flags.get("issuer").copied().unwrap_or("tillbox").to_owned(),
-                audience: flags
-                    .get("audience")
-                    .copied()
-                    .unwrap_or("tillbox-api")
-                    .to_owned(),
+                audience: flags.get("audience").copied().unwrap_or("tillbox-api").to_owned(),
             };
-            let issuer =
-                TokenIssuer::from_pem(flag("kid")?, &pem, audience).map_err(|e| e.to_string())?;
-            let role =
-                Role::parse(flag("role")?).ok_or("--role must be customer, staff or admin")?;
+            let issuer = TokenIssuer::from_pem(flag("kid")?, &pem, audience).map_err(|e| e.to_string())?;
+            let role = Role::parse(flag("role")?).ok_or("--role must be customer, staff or admin")?;
             let subject = flags.get("sub").copied().unwrap_or("cli").to_owned();
-            Ok(issuer.issue(
-                &Principal { subject, role },
-                time::OffsetDateTime::now_utc(),
-            ))
+            Ok(issuer.issue(&Principal { subject, role }, time::OffsetDateTime::now_utc()))
         }
         other => Err(format!("unknown command `{other}`; use keygen or token")),
     }

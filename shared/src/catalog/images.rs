@@ -7,12 +7,11 @@
 use super::CatalogError;
 use super::ports::{FileStore, ProductStore, SignedUpload, StoreError, UploadSigner, UploadStore};
 use crate::domain::image::{
-    MAX_IMAGE_EDGE, MAX_IMAGES_PER_PRODUCT, MAX_UPLOAD_BYTES, RejectReason, THUMBNAIL_EDGES,
-    check_upload_request, fit_within, image_key, parse_quarantine_key, quarantine_key,
+    MAX_IMAGE_EDGE, MAX_IMAGES_PER_PRODUCT, MAX_UPLOAD_BYTES, RejectReason, THUMBNAIL_EDGES, check_upload_request,
+    fit_within, image_key, parse_quarantine_key, quarantine_key,
 };
 use crate::domain::{
-    ImageFormat, ImageId, Principal, ProductId, ProductImage, Thumbnail, Timestamp, Upload,
-    UploadState,
+    ImageFormat, ImageId, Principal, ProductId, ProductImage, Thumbnail, Timestamp, Upload, UploadState,
 };
 use std::io::Cursor;
 use std::time::Duration;
@@ -50,12 +49,8 @@ pub async fn request_upload(
     if !principal.is_some_and(Principal::is_staff) {
         return Err(CatalogError::Forbidden);
     }
-    let (format, content_length) =
-        check_upload_request(&request.content_type, request.content_length)?;
-    let product = products
-        .get(product_id)
-        .await?
-        .ok_or(CatalogError::NotFound)?;
+    let (format, content_length) = check_upload_request(&request.content_type, request.content_length)?;
+    let product = products.get(product_id).await?.ok_or(CatalogError::NotFound)?;
     if product.images.len() >= MAX_IMAGES_PER_PRODUCT {
         return Err(CatalogError::TooManyImages(MAX_IMAGES_PER_PRODUCT));
     }
@@ -70,9 +65,7 @@ pub async fn request_upload(
     };
     let key = quarantine_key(product_id, upload.image_id);
     // Sign first: if signing fails nothing was recorded.
-    let signed = signer
-        .sign_upload(&key, format, content_length, UPLOAD_URL_LIFETIME)
-        .await?;
+    let signed = signer.sign_upload(&key, format, content_length, UPLOAD_URL_LIFETIME).await?;
     uploads.record(&upload).await?;
     Ok(IssuedUpload { upload, signed })
 }
@@ -102,11 +95,7 @@ pub async fn process_upload(
         return Ok(Outcome::Unknown);
     };
     // TTL deletes lazily, so an expired record counts as gone.
-    let Some(upload) = uploads
-        .get(product_id, image_id)
-        .await?
-        .filter(|u| u.expires_at > now)
-    else {
+    let Some(upload) = uploads.get(product_id, image_id).await?.filter(|u| u.expires_at > now) else {
         files.delete(key).await?;
         return Ok(Outcome::Unknown);
     };
@@ -132,34 +121,16 @@ pub async fn process_upload(
             // rejected, and the replay above deletes the file.
             let changed = uploads.reject(&upload, reason, now).await?;
             files.delete(key).await?;
-            Ok(if changed {
-                Outcome::Rejected(reason)
-            } else {
-                Outcome::AlreadyProcessed
-            })
+            Ok(if changed { Outcome::Rejected(reason) } else { Outcome::AlreadyProcessed })
         }
         Ok(rendition) => {
             let original_key = image_key(product_id, image_id, "original", upload.format);
-            files
-                .write(
-                    &original_key,
-                    rendition.original,
-                    upload.format.content_type(),
-                )
-                .await?;
+            files.write(&original_key, rendition.original, upload.format.content_type()).await?;
             let mut thumbnails = Vec::with_capacity(rendition.thumbnails.len());
             for (edge, (width, height), jpeg) in rendition.thumbnails {
-                let thumb_key =
-                    image_key(product_id, image_id, &edge.to_string(), ImageFormat::Jpeg);
-                files
-                    .write(&thumb_key, jpeg, ImageFormat::Jpeg.content_type())
-                    .await?;
-                thumbnails.push(Thumbnail {
-                    edge,
-                    width,
-                    height,
-                    key: thumb_key,
-                });
+                let thumb_key = image_key(product_id, image_id, &edge.to_string(), ImageFormat::Jpeg);
+                files.write(&thumb_key, jpeg, ImageFormat::Jpeg.content_type()).await?;
+                thumbnails.push(Thumbnail { edge, width, height, key: thumb_key });
             }
             let image = ProductImage {
                 id: image_id,
@@ -175,9 +146,7 @@ pub async fn process_upload(
                     return Ok(Outcome::AlreadyProcessed);
                 }
                 Err(StoreError::NotFound) => {
-                    let changed = uploads
-                        .reject(&upload, RejectReason::ProductMissing, now)
-                        .await?;
+                    let changed = uploads.reject(&upload, RejectReason::ProductMissing, now).await?;
                     files.delete(key).await?;
                     return Ok(if changed {
                         Outcome::Rejected(RejectReason::ProductMissing)
@@ -226,9 +195,7 @@ fn render(bytes: &[u8], declared: ImageFormat) -> Result<Rendition, RejectReason
         let resized = if (w, h) == (width, height) {
             decoded.to_rgb8()
         } else {
-            decoded
-                .resize_exact(w, h, image::imageops::FilterType::Triangle)
-                .to_rgb8()
+            decoded.resize_exact(w, h, image::imageops::FilterType::Triangle).to_rgb8()
         };
         let mut jpeg = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 82)
@@ -236,12 +203,7 @@ fn render(bytes: &[u8], declared: ImageFormat) -> Result<Rendition, RejectReason
             .map_err(|_| RejectReason::Undecodable)?;
         thumbnails.push((edge, (w, h), jpeg));
     }
-    Ok(Rendition {
-        width,
-        height,
-        original: bytes.to_vec(),
-        thumbnails,
-    })
+    Ok(Rendition { width, height, original: bytes.to_vec(), thumbnails })
 }
 
 #[cfg(test)]
@@ -249,9 +211,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(width, height, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-        });
+        let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, image::ImageFormat::Png).unwrap();
         out.into_inner()
@@ -261,11 +221,7 @@ mod tests {
     fn a_real_png_gets_thumbnails_that_fit() {
         let r = render(&png(1600, 800), ImageFormat::Png).unwrap();
         assert_eq!((r.width, r.height), (1600, 800));
-        let sizes: Vec<_> = r
-            .thumbnails
-            .iter()
-            .map(|(edge, size, _)| (*edge, *size))
-            .collect();
+        let sizes: Vec<_> = r.thumbnails.iter().map(|(edge, size, _)| (*edge, *size)).collect();
         assert_eq!(sizes, [(256, (256, 128)), (1024, (1024, 512))]);
         for (_, _, jpeg) in &r.thumbnails {
             assert_eq!(ImageFormat::sniff(jpeg), Some(ImageFormat::Jpeg));
@@ -274,10 +230,7 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_the_declared_format_is_rejected() {
-        assert_eq!(
-            render(&png(10, 10), ImageFormat::Jpeg).err(),
-            Some(RejectReason::NotDeclaredFormat)
-        );
+        assert_eq!(render(&png(10, 10), ImageFormat::Jpeg).err(), Some(RejectReason::NotDeclaredFormat));
         assert_eq!(
             render(b"<?php system($_GET[0]); ?>", ImageFormat::Png).err(),
             Some(RejectReason::NotDeclaredFormat)
@@ -288,9 +241,6 @@ mod tests {
     fn right_magic_bytes_but_garbage_is_rejected() {
         let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
         fake.extend_from_slice(&[0u8; 64]);
-        assert_eq!(
-            render(&fake, ImageFormat::Png).err(),
-            Some(RejectReason::Undecodable)
-        );
+        assert_eq!(render(&fake, ImageFormat::Png).err(), Some(RejectReason::Undecodable));
     }
 }

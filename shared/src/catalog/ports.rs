@@ -2,8 +2,7 @@
 //! [`crate::adapters`] implement them against DynamoDB and S3.
 
 use crate::domain::{
-    ImageFormat, ImageId, Product, ProductId, ProductImage, ProductStatus, Timestamp, Upload,
-    image::RejectReason,
+    ImageFormat, ImageId, Product, ProductId, ProductImage, ProductStatus, Timestamp, Upload, image::RejectReason,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -52,24 +51,15 @@ pub trait ProductStore {
     fn get(&self, id: ProductId) -> impl Future<Output = Result<Option<Product>, StoreError>>;
     /// Replaces `previous` with `next` only if the stored version is still
     /// `previous.version`, moving the SKU claim when it changed.
-    fn replace(
-        &self,
-        previous: &Product,
-        next: &Product,
-    ) -> impl Future<Output = Result<(), StoreError>>;
+    fn replace(&self, previous: &Product, next: &Product) -> impl Future<Output = Result<(), StoreError>>;
     /// Newest first.
-    fn list(&self, query: &ProductQuery)
-    -> impl Future<Output = Result<Page<Product>, StoreError>>;
+    fn list(&self, query: &ProductQuery) -> impl Future<Output = Result<Page<Product>, StoreError>>;
 }
 
 /// Upload records: which URLs were handed out and what became of their files.
 pub trait UploadStore {
     fn record(&self, upload: &Upload) -> impl Future<Output = Result<(), StoreError>>;
-    fn get(
-        &self,
-        product: ProductId,
-        image: ImageId,
-    ) -> impl Future<Output = Result<Option<Upload>, StoreError>>;
+    fn get(&self, product: ProductId, image: ImageId) -> impl Future<Output = Result<Option<Upload>, StoreError>>;
     /// Marks a pending upload attached and appends the image to its product, in one
     /// transaction. `Ok(false)` when the upload was no longer pending: nothing changed.
     fn attach(
@@ -111,12 +101,7 @@ pub trait FileStore {
     /// The object's real size, or `None` when it does not exist.
     fn size(&self, key: &str) -> impl Future<Output = Result<Option<u64>, StoreError>>;
     fn read(&self, key: &str) -> impl Future<Output = Result<Vec<u8>, StoreError>>;
-    fn write(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-        content_type: &str,
-    ) -> impl Future<Output = Result<(), StoreError>>;
+    fn write(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> impl Future<Output = Result<(), StoreError>>;
     /// Deleting a missing object succeeds, so cleanup can be repeated.
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>>;
 }

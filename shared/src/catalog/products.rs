@@ -2,9 +2,7 @@
 
 use super::CatalogError;
 use super::ports::{Page, ProductQuery, ProductStore, StoreError};
-use crate::domain::{
-    NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Timestamp,
-};
+use crate::domain::{NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Timestamp};
 
 fn require_staff(principal: Option<&Principal>) -> Result<(), CatalogError> {
     match principal {
@@ -64,10 +62,7 @@ pub async fn update(
     require_staff(principal)?;
     let current = store.get(id).await?.ok_or(CatalogError::NotFound)?;
     if current.version != expected_version {
-        return Err(CatalogError::StaleVersion {
-            expected: expected_version,
-            current: current.version,
-        });
+        return Err(CatalogError::StaleVersion { expected: expected_version, current: current.version });
     }
     let next = current.apply(changes, now)?;
     replace(store, &current, next, expected_version).await
@@ -85,10 +80,7 @@ pub async fn archive(
     require_staff(principal)?;
     let current = store.get(id).await?.ok_or(CatalogError::NotFound)?;
     if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-        return Err(CatalogError::StaleVersion {
-            expected,
-            current: current.version,
-        });
+        return Err(CatalogError::StaleVersion { expected, current: current.version });
     }
     match current.archived(now) {
         Some(next) => replace(store, &current, next, current.version).await,
@@ -105,9 +97,7 @@ async fn replace(
     match store.replace(current, &next).await {
         Ok(()) => Ok(next),
         // Someone else wrote between our read and our write.
-        Err(StoreError::VersionMismatch { current }) => {
-            Err(CatalogError::StaleVersion { expected, current })
-        }
+        Err(StoreError::VersionMismatch { current }) => Err(CatalogError::StaleVersion { expected, current }),
         Err(other) => Err(other.into()),
     }
 }
@@ -141,9 +131,7 @@ pub(crate) mod tests {
             let mut all = self.0.borrow_mut();
             let stored = all.get(&previous.id).ok_or(StoreError::NotFound)?;
             if stored.version != previous.version {
-                return Err(StoreError::VersionMismatch {
-                    current: stored.version,
-                });
+                return Err(StoreError::VersionMismatch { current: stored.version });
             }
             if all.values().any(|p| p.sku == next.sku && p.id != next.id) {
                 return Err(StoreError::SkuTaken);
@@ -152,36 +140,24 @@ pub(crate) mod tests {
             Ok(())
         }
         async fn list(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
-            let items = self
-                .0
-                .borrow()
-                .values()
-                .filter(|p| p.status == query.status)
-                .cloned()
-                .collect();
-            Ok(Page {
-                items,
-                next_cursor: None,
-            })
+            let items = self.0.borrow().values().filter(|p| p.status == query.status).cloned().collect();
+            Ok(Page { items, next_cursor: None })
         }
     }
 
     pub(crate) fn staff() -> Principal {
-        Principal {
-            subject: "staff-1".into(),
-            role: Role::Staff,
-        }
+        Principal { subject: "staff-1".into(), role: Role::Staff }
     }
 
     fn input(sku: &str) -> NewProduct {
-        serde_json::from_value(serde_json::json!({"sku": sku, "name": "Mug", "price": {"amount": 900, "currency": "EUR"}})).unwrap()
+        serde_json::from_value(
+            serde_json::json!({"sku": sku, "name": "Mug", "price": {"amount": 900, "currency": "EUR"}}),
+        )
+        .unwrap()
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(f)
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
     }
 
     const NOW: Timestamp = datetime!(2026-11-21 10:00 UTC);
@@ -189,22 +165,10 @@ pub(crate) mod tests {
     #[test]
     fn only_staff_create_products() {
         let store = MemoryProducts::default();
-        let customer = Principal {
-            subject: "c".into(),
-            role: Role::Customer,
-        };
-        assert!(matches!(
-            block_on(create(&store, Some(&customer), input("A"), NOW)),
-            Err(CatalogError::Forbidden)
-        ));
-        assert!(matches!(
-            block_on(create(&store, None, input("A"), NOW)),
-            Err(CatalogError::Forbidden)
-        ));
-        assert!(
-            store.0.borrow().is_empty(),
-            "a refused create wrote nothing"
-        );
+        let customer = Principal { subject: "c".into(), role: Role::Customer };
+        assert!(matches!(block_on(create(&store, Some(&customer), input("A"), NOW)), Err(CatalogError::Forbidden)));
+        assert!(matches!(block_on(create(&store, None, input("A"), NOW)), Err(CatalogError::Forbidden)));
+        assert!(store.0.borrow().is_empty(), "a refused create wrote nothing");
         assert!(block_on(create(&store, Some(&staff()), input("A"), NOW)).is_ok());
     }
 
@@ -212,21 +176,10 @@ pub(crate) mod tests {
     fn drafts_are_invisible_to_shoppers() {
         let store = MemoryProducts::default();
         let draft = block_on(create(&store, Some(&staff()), input("A"), NOW)).unwrap();
-        assert!(matches!(
-            block_on(get(&store, None, draft.id)),
-            Err(CatalogError::NotFound)
-        ));
+        assert!(matches!(block_on(get(&store, None, draft.id)), Err(CatalogError::NotFound)));
         assert!(block_on(get(&store, Some(&staff()), draft.id)).is_ok());
-        let query = ProductQuery {
-            status: ProductStatus::Draft,
-            category: None,
-            limit: 10,
-            cursor: None,
-        };
-        assert!(matches!(
-            block_on(list(&store, None, query)),
-            Err(CatalogError::Forbidden)
-        ));
+        let query = ProductQuery { status: ProductStatus::Draft, category: None, limit: 10, cursor: None };
+        assert!(matches!(block_on(list(&store, None, query)), Err(CatalogError::Forbidden)));
     }
 
     #[test]
@@ -234,17 +187,10 @@ pub(crate) mod tests {
         let store = MemoryProducts::default();
         let p = block_on(create(&store, Some(&staff()), input("A"), NOW)).unwrap();
         let rename: ProductChanges = serde_json::from_str(r#"{"name": "Cup"}"#).unwrap();
-        let updated =
-            block_on(update(&store, Some(&staff()), p.id, 1, rename.clone(), NOW)).unwrap();
+        let updated = block_on(update(&store, Some(&staff()), p.id, 1, rename.clone(), NOW)).unwrap();
         assert_eq!(updated.version, 2);
         let err = block_on(update(&store, Some(&staff()), p.id, 1, rename, NOW)).unwrap_err();
-        assert!(matches!(
-            err,
-            CatalogError::StaleVersion {
-                expected: 1,
-                current: 2
-            }
-        ));
+        assert!(matches!(err, CatalogError::StaleVersion { expected: 1, current: 2 }));
         assert_eq!(store.0.borrow()[&p.id].version, 2);
     }
 

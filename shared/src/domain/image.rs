@@ -55,21 +55,7 @@ impl ImageFormat {
         match bytes {
             [0xFF, 0xD8, 0xFF, ..] => Some(Self::Jpeg),
             [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(Self::Png),
-            [
-                b'R',
-                b'I',
-                b'F',
-                b'F',
-                _,
-                _,
-                _,
-                _,
-                b'W',
-                b'E',
-                b'B',
-                b'P',
-                ..,
-            ] => Some(Self::Webp),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Self::Webp),
             _ => None,
         }
     }
@@ -182,22 +168,14 @@ impl RejectReason {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::WrongSize,
-            Self::NotDeclaredFormat,
-            Self::Undecodable,
-            Self::ProductMissing,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == value)
+        [Self::WrongSize, Self::NotDeclaredFormat, Self::Undecodable, Self::ProductMissing]
+            .into_iter()
+            .find(|r| r.as_str() == value)
     }
 }
 
 /// Validates the body of `POST /products/{id}/images`.
-pub fn check_upload_request(
-    content_type: &str,
-    content_length: i64,
-) -> Result<(ImageFormat, u64), super::Invalid> {
+pub fn check_upload_request(content_type: &str, content_length: i64) -> Result<(ImageFormat, u64), super::Invalid> {
     let mut c = super::validation::Checker::default();
     let format = c.check("content_type", ImageFormat::from_content_type(content_type));
     let length = c.check(
@@ -217,10 +195,8 @@ pub fn fit_within(width: u32, height: u32, edge: u32) -> (u32, u32) {
     if longest <= edge {
         return (width, height);
     }
-    let scale = |side: u32| {
-        ((u64::from(side) * u64::from(edge) + u64::from(longest) / 2) / u64::from(longest)).max(1)
-            as u32
-    };
+    let scale =
+        |side: u32| ((u64::from(side) * u64::from(edge) + u64::from(longest) / 2) / u64::from(longest)).max(1) as u32;
     (scale(width), scale(height))
 }
 
@@ -230,18 +206,9 @@ mod tests {
 
     #[test]
     fn magic_bytes_decide_the_format() {
-        assert_eq!(
-            ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
-            Some(ImageFormat::Jpeg)
-        );
-        assert_eq!(
-            ImageFormat::sniff(b"\x89PNG\r\n\x1a\n...."),
-            Some(ImageFormat::Png)
-        );
-        assert_eq!(
-            ImageFormat::sniff(b"RIFF\x10\0\0\0WEBPVP8 "),
-            Some(ImageFormat::Webp)
-        );
+        assert_eq!(ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some(ImageFormat::Jpeg));
+        assert_eq!(ImageFormat::sniff(b"\x89PNG\r\n\x1a\n...."), Some(ImageFormat::Png));
+        assert_eq!(ImageFormat::sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(ImageFormat::Webp));
         assert_eq!(ImageFormat::sniff(b"GIF89a"), None);
         assert_eq!(ImageFormat::sniff(b"<html>"), None);
         assert_eq!(ImageFormat::sniff(b""), None);
@@ -257,10 +224,7 @@ mod tests {
 
     #[test]
     fn upload_requests_are_limited_to_small_jpeg_png_webp() {
-        assert_eq!(
-            check_upload_request("image/png", 10).unwrap(),
-            (ImageFormat::Png, 10)
-        );
+        assert_eq!(check_upload_request("image/png", 10).unwrap(), (ImageFormat::Png, 10));
         let super::super::Invalid(errors) =
             check_upload_request("image/gif", (MAX_UPLOAD_BYTES + 1) as i64).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -19,18 +19,13 @@ pub type Timestamp = time::OffsetDateTime;
 
 /// RFC 3339 in UTC with a fixed six-digit fraction, so stored timestamps sort
 /// correctly as strings (sort keys rely on it).
-const TIMESTAMP_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
+const TIMESTAMP_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 pub fn format_timestamp(at: Timestamp) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(TIMESTAMP_FORMAT)
-        .expect("every UTC timestamp formats")
+    at.to_offset(time::UtcOffset::UTC).format(TIMESTAMP_FORMAT).expect("every UTC timestamp formats")
 }
 
 pub fn parse_timestamp(value: &str) -> Option<Timestamp> {
-    time::PrimitiveDateTime::parse(value, TIMESTAMP_FORMAT)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
+    time::PrimitiveDateTime::parse(value, TIMESTAMP_FORMAT).ok().map(time::PrimitiveDateTime::assume_utc)
 }

@@ -173,9 +173,7 @@ impl Currency {
             .iter()
             .find(|(known, _)| *known == code)
             .map(|(known, _)| Self(known))
-            .ok_or_else(|| {
-                format!("`{code}` is not an ISO 4217 currency code (upper case, e.g. EUR)")
-            })
+            .ok_or_else(|| format!("`{code}` is not an ISO 4217 currency code (upper case, e.g. EUR)"))
     }
 
     pub fn code(self) -> &'static str {
@@ -184,10 +182,7 @@ impl Currency {
 
     /// Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for KWD.
     pub fn minor_unit_digits(self) -> u8 {
-        CURRENCIES
-            .iter()
-            .find(|(known, _)| *known == self.0)
-            .map_or(2, |(_, digits)| *digits)
+        CURRENCIES.iter().find(|(known, _)| *known == self.0).map_or(2, |(_, digits)| *digits)
     }
 }
 
@@ -221,22 +216,13 @@ impl Money {
     pub fn price(input: &MoneyInput) -> Result<Self, (&'static str, String)> {
         let currency = Currency::parse(&input.currency).map_err(|e| ("currency", e))?;
         if !(0..=MAX_AMOUNT).contains(&input.amount) {
-            return Err((
-                "amount",
-                format!("must be an integer number of minor units between 0 and {MAX_AMOUNT}"),
-            ));
+            return Err(("amount", format!("must be an integer number of minor units between 0 and {MAX_AMOUNT}")));
         }
-        Ok(Self {
-            amount: input.amount,
-            currency,
-        })
+        Ok(Self { amount: input.amount, currency })
     }
 
     pub fn to_input(self) -> MoneyInput {
-        MoneyInput {
-            amount: self.amount,
-            currency: self.currency.code().to_owned(),
-        }
+        MoneyInput { amount: self.amount, currency: self.currency.code().to_owned() }
     }
 }
 
@@ -260,20 +246,11 @@ mod tests {
 
     #[test]
     fn prices_are_bounded_integers() {
-        let ok = MoneyInput {
-            amount: 1999,
-            currency: "EUR".into(),
-        };
+        let ok = MoneyInput { amount: 1999, currency: "EUR".into() };
         assert_eq!(Money::price(&ok).unwrap().amount, 1999);
-        let negative = MoneyInput {
-            amount: -1,
-            currency: "EUR".into(),
-        };
+        let negative = MoneyInput { amount: -1, currency: "EUR".into() };
         assert_eq!(Money::price(&negative).unwrap_err().0, "amount");
-        let huge = MoneyInput {
-            amount: MAX_AMOUNT + 1,
-            currency: "EUR".into(),
-        };
+        let huge = MoneyInput { amount: MAX_AMOUNT + 1, currency: "EUR".into() };
         assert_eq!(Money::price(&huge).unwrap_err().0, "amount");
     }
 }

@@ -40,9 +40,7 @@ pub struct Sku(String);
 impl Sku {
     pub fn parse(value: &str) -> Result<Self, String> {
         let valid = (1..=64).contains(&value.len())
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             && value.starts_with(|c: char| c.is_ascii_alphanumeric());
         if valid {
             Ok(Self(value.to_ascii_uppercase()))
@@ -63,9 +61,7 @@ pub struct Category(String);
 impl Category {
     pub fn parse(value: &str) -> Result<Self, String> {
         let valid = (1..=50).contains(&value.len())
-            && value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !value.starts_with('-')
             && !value.ends_with('-');
         if valid {
@@ -189,10 +185,7 @@ impl NewProduct {
         let mut c = Checker::default();
         let sku = c.check("sku", Sku::parse(&self.sku));
         let name = c.check("name", text(&self.name, 1, MAX_NAME_CHARS));
-        let description = c.check(
-            "description",
-            text(&self.description, 0, MAX_DESCRIPTION_CHARS),
-        );
+        let description = c.check("description", text(&self.description, 0, MAX_DESCRIPTION_CHARS));
         let price = match price(&self.price) {
             Ok(p) => Some(p),
             Err((field, message)) => c.check::<Money>(&field, Err(message)),
@@ -200,9 +193,7 @@ impl NewProduct {
         let stock = c.check("stock", stock(self.stock));
         let category = match self.category.as_deref().map(Category::parse).transpose() {
             Ok(category) => category,
-            Err(message) => c
-                .check::<Option<Category>>("category", Err(message))
-                .flatten(),
+            Err(message) => c.check::<Option<Category>>("category", Err(message)).flatten(),
         };
         c.finish()?;
         // Every `check` above succeeded, so each option holds a value.
@@ -245,9 +236,7 @@ impl Product {
             }
         }
         if let Some(description) = changes.description.as_deref() {
-            if let Some(description) =
-                c.check("description", text(description, 0, MAX_DESCRIPTION_CHARS))
-            {
+            if let Some(description) = c.check("description", text(description, 0, MAX_DESCRIPTION_CHARS)) {
                 next.description = description;
             }
         }
@@ -314,9 +303,7 @@ mod tests {
     #[test]
     fn a_valid_product_starts_as_a_draft_at_version_one() {
         let now = datetime!(2026-11-21 10:00 UTC);
-        let p = new_product()
-            .into_product(ProductId::generate(), now)
-            .unwrap();
+        let p = new_product().into_product(ProductId::generate(), now).unwrap();
         assert_eq!(p.sku.as_str(), "TEE-BLK-M");
         assert_eq!(p.name, "Black tee");
         assert_eq!(p.status, ProductStatus::Draft);
@@ -333,9 +320,7 @@ mod tests {
         input.price.amount = -5;
         input.stock = -1;
         input.category = Some("Bad Category".into());
-        let Invalid(errors) = input
-            .into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC))
-            .unwrap_err();
+        let Invalid(errors) = input.into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC)).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["sku", "name", "price.amount", "stock", "category"]);
     }
@@ -343,12 +328,9 @@ mod tests {
     #[test]
     fn changes_bump_the_version_and_keep_untouched_fields() {
         let now = datetime!(2026-11-21 10:00 UTC);
-        let p = new_product()
-            .into_product(ProductId::generate(), now)
-            .unwrap();
+        let p = new_product().into_product(ProductId::generate(), now).unwrap();
         let later = datetime!(2026-11-21 11:00 UTC);
-        let changes: ProductChanges =
-            serde_json::from_str(r#"{"stock": 3, "category": null}"#).unwrap();
+        let changes: ProductChanges = serde_json::from_str(r#"{"stock": 3, "category": null}"#).unwrap();
         let next = p.apply(changes, later).unwrap();
         assert_eq!(next.version, 2);
         assert_eq!(next.stock, 3);
@@ -360,23 +342,16 @@ mod tests {
 
     #[test]
     fn invalid_changes_leave_nothing_half_applied() {
-        let p = new_product()
-            .into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC))
-            .unwrap();
+        let p = new_product().into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC)).unwrap();
         let changes: ProductChanges =
-            serde_json::from_str(r#"{"name": "New", "price": {"amount": 1, "currency": "EURO"}}"#)
-                .unwrap();
-        let Invalid(errors) = p
-            .apply(changes, datetime!(2026-11-21 11:00 UTC))
-            .unwrap_err();
+            serde_json::from_str(r#"{"name": "New", "price": {"amount": 1, "currency": "EURO"}}"#).unwrap();
+        let Invalid(errors) = p.apply(changes, datetime!(2026-11-21 11:00 UTC)).unwrap_err();
         assert_eq!(errors[0].field, "price.currency");
     }
 
     #[test]
     fn archiving_is_idempotent() {
-        let p = new_product()
-            .into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC))
-            .unwrap();
+        let p = new_product().into_product(ProductId::generate(), datetime!(2026-11-21 10:00 UTC)).unwrap();
         let archived = p.archived(datetime!(2026-11-21 11:00 UTC)).unwrap();
         assert_eq!(archived.status, ProductStatus::Archived);
         assert_eq!(archived.version, 2);

@@ -12,10 +12,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -31,11 +28,7 @@ impl Invalid {
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields: Vec<_> = self
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect();
+        let fields: Vec<_> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         f.write_str(&fields.join("; "))
     }
 }
@@ -58,11 +51,7 @@ impl Checker {
     }
 
     pub(crate) fn finish(self) -> Result<(), Invalid> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Invalid(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0)) }
     }
 }
 
@@ -71,19 +60,12 @@ pub(crate) fn text(value: &str, min: usize, max: usize) -> Result<String, String
     let trimmed = value.trim();
     let len = trimmed.chars().count();
     if len < min {
-        return Err(if min == 1 {
-            "must not be empty".into()
-        } else {
-            format!("must be at least {min} characters")
-        });
+        return Err(if min == 1 { "must not be empty".into() } else { format!("must be at least {min} characters") });
     }
     if len > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("must not contain control characters".into());
     }
     Ok(trimmed.to_owned())

@@ -33,13 +33,7 @@ struct Problem<'a> {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            detail: detail.into(),
-            errors: Vec::new(),
-            headers: Vec::new(),
-        }
+        Self { status, code, detail: detail.into(), errors: Vec::new(), headers: Vec::new() }
     }
 
     /// A problem with one named input field.
@@ -65,15 +59,8 @@ impl ApiError {
     }
 
     pub fn invalid(Invalid(errors): Invalid) -> Self {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Self {
-            errors,
-            ..Self::new(422, "validation_failed", detail)
-        }
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        Self { errors, ..Self::new(422, "validation_failed", detail) }
     }
 
     fn title(&self) -> &'static str {
@@ -106,16 +93,12 @@ impl ApiError {
             field: self.errors.first().map(|e| e.field.as_str()),
             errors: &self.errors,
         };
-        let mut response = Response::builder()
-            .status(self.status)
-            .header("content-type", "application/problem+json");
+        let mut response = Response::builder().status(self.status).header("content-type", "application/problem+json");
         for (name, value) in &self.headers {
             response = response.header(*name, value);
         }
         let body = serde_json::to_string(&problem).expect("problems serialise");
-        response
-            .body(Body::Text(body))
-            .expect("status and headers are valid")
+        response.body(Body::Text(body)).expect("status and headers are valid")
     }
 }
 
@@ -131,34 +114,18 @@ impl From<CatalogError> for ApiError {
         match error {
             CatalogError::Invalid(invalid) => Self::invalid(invalid),
             CatalogError::NotFound => Self::not_found(),
-            CatalogError::Forbidden => {
-                Self::new(403, "forbidden", "this needs the staff or admin role")
-            }
-            CatalogError::SkuTaken => Self::field(
-                409,
-                "sku_taken",
-                "sku",
-                "another product already uses this sku",
-            ),
+            CatalogError::Forbidden => Self::new(403, "forbidden", "this needs the staff or admin role"),
+            CatalogError::SkuTaken => Self::field(409, "sku_taken", "sku", "another product already uses this sku"),
             CatalogError::StaleVersion { current, .. } => {
-                Self::new(412, "version_mismatch", error.to_string())
-                    .with_header("etag", format!("\"{current}\""))
+                Self::new(412, "version_mismatch", error.to_string()).with_header("etag", format!("\"{current}\""))
             }
-            CatalogError::BadCursor => Self::field(
-                400,
-                "invalid_query",
-                "cursor",
-                "is not a cursor from this listing",
-            ),
-            CatalogError::TooManyImages(max) => Self::new(
-                409,
-                "too_many_images",
-                format!("a product holds at most {max} images"),
-            ),
+            CatalogError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            CatalogError::TooManyImages(max) => {
+                Self::new(409, "too_many_images", format!("a product holds at most {max} images"))
+            }
             CatalogError::Store(StoreError::Unavailable(detail)) => {
                 tracing::error!(%detail, "storage unavailable");
-                Self::new(503, "unavailable", "storage is unavailable; retry shortly")
-                    .with_header("retry-after", "1")
+                Self::new(503, "unavailable", "storage is unavailable; retry shortly").with_header("retry-after", "1")
             }
             CatalogError::Store(other) => Self::new(500, "internal", other.to_string()),
         }

@@ -25,34 +25,24 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             format!("the body must be at most {MAX_JSON_BODY_BYTES} bytes"),
         ));
     }
-    let content_type = request
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
+    let content_type =
+        request.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/json");
     let media_type = content_type.split(';').next().unwrap_or_default().trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
-        return Err(ApiError::new(
-            415,
-            "unsupported_media_type",
-            "send the body as application/json",
-        ));
+        return Err(ApiError::new(415, "unsupported_media_type", "send the body as application/json"));
     }
     if bytes.is_empty() {
-        return Err(ApiError::new(
-            400,
-            "body_required",
-            "this request needs a JSON body",
-        ));
+        return Err(ApiError::new(400, "body_required", "this request needs a JSON body"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let message = e.inner().to_string();
         let path = e.path().to_string();
         // serde names a missing or unknown field only inside its message.
-        let named = message.split('`').nth(1).filter(|_| {
-            message.starts_with("missing field") || message.starts_with("unknown field")
-        });
+        let named = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
         let field = match (path.as_str(), named) {
             (".", Some(name)) => name.to_owned(),
             (parent, Some(name)) if message.starts_with("missing field") => {
@@ -61,21 +51,12 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             (".", None) => "body".to_owned(),
             (path, _) => path.to_owned(),
         };
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         ApiError::field(400, "malformed_body", &field, message)
     })?;
-    deserializer.end().map_err(|_| {
-        ApiError::field(
-            400,
-            "malformed_body",
-            "body",
-            "trailing characters after the JSON value",
-        )
-    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::field(400, "malformed_body", "body", "trailing characters after the JSON value"))?;
     Ok(value)
 }
 
@@ -93,25 +74,18 @@ pub trait RequestExtras {
 
 impl RequestExtras for Request {
     fn path_param<T: FromStr>(&self, name: &str) -> Result<T, ApiError> {
-        self.path_parameters()
-            .first(name)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(ApiError::not_found)
+        self.path_parameters().first(name).and_then(|v| v.parse().ok()).ok_or_else(ApiError::not_found)
     }
 
     fn query_param(&self, name: &str) -> Option<String> {
-        self.query_string_parameters()
-            .first(name)
-            .map(str::to_owned)
+        self.query_string_parameters().first(name).map(str::to_owned)
     }
 
     fn principal(&self, verifier: &TokenVerifier) -> Result<Option<Principal>, ApiError> {
         let Some(header) = self.headers().get("authorization") else {
             return Ok(None);
         };
-        let header = header
-            .to_str()
-            .map_err(|_| ApiError::unauthorized("the Authorization header is not text"))?;
+        let header = header.to_str().map_err(|_| ApiError::unauthorized("the Authorization header is not text"))?;
         Ok(Some(verifier.verify_header(header)?))
     }
 
@@ -121,13 +95,8 @@ impl RequestExtras for Request {
         };
         let raw = value.to_str().unwrap_or_default().trim();
         let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
-        tag.parse().map(Some).map_err(|_| {
-            ApiError::field(
-                400,
-                "malformed_header",
-                "If-Match",
-                "must be the product's ETag, e.g. \"3\"",
-            )
-        })
+        tag.parse()
+            .map(Some)
+            .map_err(|_| ApiError::field(400, "malformed_header", "If-Match", "must be the product's ETag, e.g. \"3\""))
     }
 }

@@ -13,10 +13,7 @@ pub struct ImageJob {
 
 impl ImageJob {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
-        Ok(Self {
-            table: Table::from_env(sdk)?,
-            bucket: Bucket::from_env(sdk)?,
-        })
+        Ok(Self { table: Table::from_env(sdk)?, bucket: Bucket::from_env(sdk)? })
     }
 }
 
@@ -25,8 +22,7 @@ pub async fn handle(job: &ImageJob, event: SqsEvent) -> Vec<String> {
     let mut failed = Vec::new();
     for message in event.records {
         let id = message.message_id.clone().unwrap_or_default();
-        if let Err(reason) = handle_message(job, message.body.as_deref().unwrap_or_default()).await
-        {
+        if let Err(reason) = handle_message(job, message.body.as_deref().unwrap_or_default()).await {
             tracing::warn!(message_id = %id, %reason, "image message failed; it will be retried");
             failed.push(id);
         }
@@ -45,9 +41,7 @@ async fn handle_message(job: &ImageJob, body: &str) -> Result<(), String> {
             continue;
         }
         let now = time::OffsetDateTime::now_utc();
-        let outcome = process_upload(&job.table, &job.bucket, &object.key, now)
-            .await
-            .map_err(|e| e.to_string())?;
+        let outcome = process_upload(&job.table, &job.bucket, &object.key, now).await.map_err(|e| e.to_string())?;
         match outcome {
             Outcome::Attached(image) => {
                 tracing::info!(key = %object.key, image = %image.id, "image attached")

@@ -27,17 +27,11 @@ pub struct Stack {
 }
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("shared/ has a parent")
-        .to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("shared/ has a parent").to_owned()
 }
 
 fn audience() -> TokenAudience {
-    TokenAudience {
-        issuer: "tillbox-test".into(),
-        audience: "tillbox-api".into(),
-    }
+    TokenAudience { issuer: "tillbox-test".into(), audience: "tillbox-api".into() }
 }
 
 impl Stack {
@@ -51,18 +45,9 @@ impl Stack {
             .args(["--endpoint", &endpoint, "--prefix", &prefix])
             .output()
             .expect("run infra/local/stack.py");
-        assert!(
-            output.status.success(),
-            "stack.py failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "stack.py failed: {}", String::from_utf8_lossy(&output.stderr));
         let stack: Value = serde_json::from_slice(&output.stdout).expect("stack.py prints JSON");
-        let reference = |name: &str| {
-            stack["resources"][name]["ref"]
-                .as_str()
-                .expect("resource exists")
-                .to_owned()
-        };
+        let reference = |name: &str| stack["resources"][name]["ref"].as_str().expect("resource exists").to_owned();
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .endpoint_url(&endpoint)
@@ -77,8 +62,7 @@ impl Stack {
             bucket_name,
             images_queue: reference("ImagesQueue"),
             images_dlq: reference("ImagesDeadLetterQueue"),
-            issuer: TokenIssuer::from_pem("test-key", pem.as_bytes(), audience())
-                .expect("generated key"),
+            issuer: TokenIssuer::from_pem("test-key", pem.as_bytes(), audience()).expect("generated key"),
             jwks,
         }
     }
@@ -100,12 +84,8 @@ impl Stack {
     }
 
     pub fn token(&self, role: Role) -> String {
-        let principal = Principal {
-            subject: format!("{}-1", role.as_str()),
-            role,
-        };
-        self.issuer
-            .issue(&principal, time::OffsetDateTime::now_utc())
+        let principal = Principal { subject: format!("{}-1", role.as_str()), role };
+        self.issuer.issue(&principal, time::OffsetDateTime::now_utc())
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
@@ -113,11 +93,7 @@ impl Stack {
     }
 
     pub fn s3(&self) -> aws_sdk_s3::Client {
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.sdk)
-                .force_path_style(true)
-                .build(),
-        )
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(true).build())
     }
 
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
@@ -126,14 +102,7 @@ impl Stack {
 
     /// Every item in the table: tests assert on stored state, not only on replies.
     pub async fn items(&self) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        self.dynamodb()
-            .scan()
-            .table_name(&self.table_name)
-            .send()
-            .await
-            .expect("scan")
-            .items
-            .unwrap_or_default()
+        self.dynamodb().scan().table_name(&self.table_name).send().await.expect("scan").items.unwrap_or_default()
     }
 }
 
@@ -144,11 +113,8 @@ pub struct Call {
 
 impl Call {
     pub fn new(method: &str, path: &str) -> Self {
-        let request = http::Request::builder()
-            .method(method)
-            .uri(format!("https://api.test{path}"))
-            .body(Body::Empty)
-            .unwrap();
+        let request =
+            http::Request::builder().method(method).uri(format!("https://api.test{path}")).body(Body::Empty).unwrap();
         Self { request }
     }
 
@@ -163,9 +129,7 @@ impl Call {
     }
 
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
-        self.request
-            .headers_mut()
-            .insert(name, value.parse().unwrap());
+        self.request.headers_mut().insert(name, value.parse().unwrap());
         self
     }
 
@@ -176,19 +140,12 @@ impl Call {
 
     pub fn path_param(self, name: &str, value: &str) -> Self {
         let params: HashMap<String, String> = [(name.to_owned(), value.to_owned())].into();
-        Self {
-            request: self.request.with_path_parameters(params),
-        }
+        Self { request: self.request.with_path_parameters(params) }
     }
 
     pub fn query(self, pairs: &[(&str, &str)]) -> Self {
-        let params: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Self {
-            request: self.request.with_query_string_parameters(params),
-        }
+        let params: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Self { request: self.request.with_query_string_parameters(params) }
     }
 
     pub fn build(self) -> Request {
@@ -212,10 +169,7 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str, field: Option<&str>) {
         assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json")
-        );
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
         assert_eq!(self.body["status"], status);
         assert_eq!(self.body["code"], code, "body: {}", self.body);
         if let Some(field) = field {
@@ -234,9 +188,5 @@ pub fn reply(result: Result<Response<Body>, ApiError>) -> Reply {
         Body::Binary(bytes) => serde_json::from_slice(bytes).expect("JSON body"),
         _ => Value::Null,
     };
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply { status, headers, body }
 }

@@ -4,8 +4,8 @@ use super::keys::{self, EXPIRES_AT, PK, SK};
 use crate::catalog::ports::StoreError;
 use crate::domain::image::RejectReason;
 use crate::domain::{
-    Category, Currency, ImageFormat, Money, Product, ProductImage, ProductStatus, Sku, Thumbnail,
-    Timestamp, Upload, UploadState, format_timestamp, parse_timestamp,
+    Category, Currency, ImageFormat, Money, Product, ProductImage, ProductStatus, Sku, Thumbnail, Timestamp, Upload,
+    UploadState, format_timestamp, parse_timestamp,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -29,11 +29,7 @@ struct Reader<'a>(&'a Item);
 
 impl Reader<'_> {
     fn corrupt(&self, name: &str, what: &str) -> StoreError {
-        let pk = self
-            .0
-            .get(PK)
-            .and_then(|v| v.as_s().ok())
-            .map_or("?", String::as_str);
+        let pk = self.0.get(PK).and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
         StoreError::Corrupt(format!("{pk}: attribute `{name}` is {what}"))
     }
 
@@ -46,8 +42,7 @@ impl Reader<'_> {
     }
 
     fn s(&self, name: &str) -> Result<&str, StoreError> {
-        self.opt_s(name)?
-            .ok_or_else(|| self.corrupt(name, "missing"))
+        self.opt_s(name)?.ok_or_else(|| self.corrupt(name, "missing"))
     }
 
     fn n<T: std::str::FromStr>(&self, name: &str) -> Result<T, StoreError> {
@@ -61,11 +56,7 @@ impl Reader<'_> {
         parse_timestamp(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a timestamp"))
     }
 
-    fn parsed<T>(
-        &self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Option<T>,
-    ) -> Result<T, StoreError> {
+    fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
         parse(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a known value"))
     }
 }
@@ -83,10 +74,7 @@ pub(super) fn product_item(p: &Product) -> Item {
         ("currency", s(p.price.currency.code())),
         ("stock", n(p.stock)),
         ("status", s(p.status.as_str())),
-        (
-            "images",
-            AttributeValue::L(p.images.iter().map(image_value).collect()),
-        ),
+        ("images", AttributeValue::L(p.images.iter().map(image_value).collect())),
         ("version", n(p.version)),
         ("created_at", ts(p.created_at)),
         ("updated_at", ts(p.updated_at)),
@@ -106,10 +94,7 @@ pub(super) fn product_item(p: &Product) -> Item {
 pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
     let r = Reader(item);
     let images = match item.get("images") {
-        Some(AttributeValue::L(list)) => list
-            .iter()
-            .map(|v| image_from(&r, v))
-            .collect::<Result<_, _>>()?,
+        Some(AttributeValue::L(list)) => list.iter().map(|v| image_from(&r, v)).collect::<Result<_, _>>()?,
         None => Vec::new(),
         Some(_) => return Err(r.corrupt("images", "not a list")),
     };
@@ -118,10 +103,7 @@ pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
         sku: r.parsed("sku", |v| Sku::parse(v).ok())?,
         name: r.s("name")?.to_owned(),
         description: r.s("description")?.to_owned(),
-        price: Money {
-            amount: r.n("price_amount")?,
-            currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
-        },
+        price: Money { amount: r.n("price_amount")?, currency: r.parsed("currency", |v| Currency::parse(v).ok())? },
         stock: r.n("stock")?,
         status: r.parsed("status", ProductStatus::parse)?,
         category: r
@@ -141,15 +123,10 @@ pub(super) fn image_value(image: &ProductImage) -> AttributeValue {
         .iter()
         .map(|t| {
             AttributeValue::M(
-                [
-                    ("edge", n(t.edge)),
-                    ("width", n(t.width)),
-                    ("height", n(t.height)),
-                    ("key", s(&t.key)),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+                [("edge", n(t.edge)), ("width", n(t.width)), ("height", n(t.height)), ("key", s(&t.key))]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
             )
         })
         .collect();
@@ -168,17 +145,13 @@ pub(super) fn image_value(image: &ProductImage) -> AttributeValue {
 }
 
 fn image_from(parent: &Reader<'_>, value: &AttributeValue) -> Result<ProductImage, StoreError> {
-    let map = value
-        .as_m()
-        .map_err(|_| parent.corrupt("images", "not a list of maps"))?;
+    let map = value.as_m().map_err(|_| parent.corrupt("images", "not a list of maps"))?;
     let r = Reader(map);
     let thumbnails = match map.get("thumbnails") {
         Some(AttributeValue::L(list)) => list
             .iter()
             .map(|t| {
-                let t = t
-                    .as_m()
-                    .map_err(|_| parent.corrupt("images.thumbnails", "not a list of maps"))?;
+                let t = t.as_m().map_err(|_| parent.corrupt("images.thumbnails", "not a list of maps"))?;
                 let t = Reader(t);
                 Ok(Thumbnail {
                     edge: t.n("edge")?,
@@ -246,7 +219,6 @@ pub(super) fn upload_from(item: &Item) -> Result<Upload, StoreError> {
         content_length: r.n("content_length")?,
         state,
         created_at: r.ts("created_at")?,
-        expires_at: Timestamp::from_unix_timestamp(expires)
-            .map_err(|_| r.corrupt(EXPIRES_AT, "out of range"))?,
+        expires_at: Timestamp::from_unix_timestamp(expires).map_err(|_| r.corrupt(EXPIRES_AT, "out of range"))?,
     })
 }

@@ -1,9 +1,7 @@
 //! Key design of the single table. Every item has `PK` and `SK`; items that must be
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
-use crate::domain::{
-    Category, ImageId, Product, ProductId, ProductStatus, Sku, Timestamp, format_timestamp,
-};
+use crate::domain::{Category, ImageId, Product, ProductId, ProductStatus, Sku, Timestamp, format_timestamp};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -40,11 +38,7 @@ pub fn products_by_status(status: ProductStatus) -> String {
 
 /// GSI2: products of a status within one category, newest first.
 pub fn products_by_category(status: ProductStatus, category: &Category) -> String {
-    format!(
-        "PRODUCTS#{}#CATEGORY#{}",
-        status.as_str(),
-        category.as_str()
-    )
+    format!("PRODUCTS#{}#CATEGORY#{}", status.as_str(), category.as_str())
 }
 
 /// Sort key for "newest first" listings; the id breaks ties between equal times.
@@ -55,10 +49,7 @@ pub fn created_sort_key(created_at: Timestamp, id: impl std::fmt::Display) -> St
 /// The index keys a product carries in its current state.
 pub fn product_index_keys(product: &Product) -> Vec<(&'static str, String)> {
     let sort = created_sort_key(product.created_at, product.id);
-    let mut keys = vec![
-        (GSI1PK, products_by_status(product.status)),
-        (GSI1SK, sort.clone()),
-    ];
+    let mut keys = vec![(GSI1PK, products_by_status(product.status)), (GSI1SK, sort.clone())];
     if let Some(category) = &product.category {
         keys.push((GSI2PK, products_by_category(product.status, category)));
         keys.push((GSI2SK, sort));

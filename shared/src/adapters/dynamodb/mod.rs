@@ -20,10 +20,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
-        Self {
-            client: Client::new(sdk),
-            name: name.into(),
-        }
+        Self { client: Client::new(sdk), name: name.into() }
     }
 
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
@@ -31,19 +28,14 @@ impl Table {
     }
 }
 
-fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(
-    error: SdkError<E, R>,
-) -> StoreError {
+fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
     StoreError::Unavailable(DisplayErrorContext(error).to_string())
 }
 
 /// The cancellation reason codes of a cancelled transaction, one per action, or
 /// `None` when the transaction failed for another reason.
 fn cancellation_codes(
-    error: &SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        impl std::fmt::Debug,
-    >,
+    error: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, impl std::fmt::Debug>,
 ) -> Option<Vec<Option<String>>> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     match error.as_service_error()? {

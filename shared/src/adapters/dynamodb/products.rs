@@ -6,9 +6,7 @@ use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{Table, cancellation_codes, cursor, failed_condition, unavailable};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
-use aws_sdk_dynamodb::types::{
-    Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
 fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
     result.map_err(|e| StoreError::Unavailable(format!("request could not be built: {e}")))
@@ -16,14 +14,10 @@ fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T,
 
 impl Table {
     fn sku_claim(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
-        let item: Item = [
-            (PK, s(keys::sku_pk(sku))),
-            (SK, s(keys::SKU_SK)),
-            ("product_id", s(product.to_string())),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        let item: Item = [(PK, s(keys::sku_pk(sku))), (SK, s(keys::SKU_SK)), ("product_id", s(product.to_string()))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
         let put = built(
             Put::builder()
                 .table_name(&self.name)
@@ -93,15 +87,11 @@ impl ProductStore for Table {
                 .set_item(Some(product_item(next)))
                 .condition_expression("version = :expected")
                 .expression_attribute_values(":expected", n(previous.version))
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
                 .build(),
         )?;
-        let mut request = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build());
+        let mut request =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put).build());
         if previous.sku != next.sku {
             request = request
                 .transact_items(self.sku_release(&previous.sku, previous.id)?)
@@ -117,9 +107,7 @@ impl ProductStore for Table {
         if failed_condition(&codes, 0) {
             // Tell "changed meanwhile" from "gone" by reading what is there now.
             return match self.get(previous.id).await? {
-                Some(current) => Err(StoreError::VersionMismatch {
-                    current: current.version,
-                }),
+                Some(current) => Err(StoreError::VersionMismatch { current: current.version }),
                 None => Err(StoreError::NotFound),
             };
         }
@@ -132,12 +120,7 @@ impl ProductStore for Table {
     async fn list(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
         let (index, pk_name, sk_name, partition) = match &query.category {
             None => (GSI1, GSI1PK, GSI1SK, keys::products_by_status(query.status)),
-            Some(category) => (
-                GSI2,
-                GSI2PK,
-                GSI2SK,
-                keys::products_by_category(query.status, category),
-            ),
+            Some(category) => (GSI2, GSI2PK, GSI2SK, keys::products_by_category(query.status, category)),
         };
         let start = query
             .cursor
@@ -158,11 +141,7 @@ impl ProductStore for Table {
             .send()
             .await
             .map_err(unavailable)?;
-        let items = output
-            .items()
-            .iter()
-            .map(product_from)
-            .collect::<Result<_, _>>()?;
+        let items = output.items().iter().map(product_from).collect::<Result<_, _>>()?;
         let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
         Ok(Page { items, next_cursor })
     }

@@ -36,12 +36,7 @@ impl UploadStore for Table {
         output.item.as_ref().map(upload_from).transpose()
     }
 
-    async fn attach(
-        &self,
-        upload: &Upload,
-        image: &ProductImage,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn attach(&self, upload: &Upload, image: &ProductImage, now: Timestamp) -> Result<bool, StoreError> {
         let mark = Update::builder()
             .table_name(&self.name)
             .key(PK, s(keys::product_pk(upload.product_id)))
@@ -85,12 +80,7 @@ impl UploadStore for Table {
         }
     }
 
-    async fn reject(
-        &self,
-        upload: &Upload,
-        reason: RejectReason,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn reject(&self, upload: &Upload, reason: RejectReason, now: Timestamp) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
@@ -108,12 +98,7 @@ impl UploadStore for Table {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
+            Err(e) if matches!(e.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) => {
                 Ok(false)
             }
             Err(e) => Err(unavailable(e)),
