@@ -1,0 +1,79 @@
+"""The gateway's stream and schedule sources, which no function uses yet, driven
+against the emulator with a recording stand-in for the function."""
+
+import os
+import sys
+import threading
+import time
+import unittest
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import stack as local_stack  # noqa: E402
+from gateway import Gateway  # noqa: E402
+
+
+class Recorder:
+    """Stands in for a function: records every event it is invoked with."""
+
+    def __init__(self):
+        self.events = []
+        self.lock = threading.Lock()
+
+    def invoke(self, event):
+        with self.lock:
+            self.events.append(event)
+        return None
+
+    def stop(self):
+        pass
+
+
+class EventSourceTest(unittest.TestCase):
+    def setUp(self):
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        provisioned = local_stack.provision(endpoint, f"src{uuid.uuid4().hex[:8]}-")
+        self.table = provisioned["resources"]["Table"]["ref"]
+        self.stream_arn = provisioned["arns"]["Table.StreamArn"]
+        self.ddb = local_stack.client("dynamodb", endpoint)
+        self.recorder = Recorder()
+        stack = {
+            "endpoint": endpoint,
+            "cdn": None,
+            "functions": {"Watcher": {
+                "routes": [], "queues": [],
+                "streams": [{"arn": self.stream_arn, "batch_size": 10, "report_failures": False}],
+                "schedules": [{"expression": "rate(1 day)"}],
+            }},
+        }
+        self.gateway = Gateway(stack, {"Watcher": self.recorder}, log=lambda *_: None).start()
+
+    def tearDown(self):
+        self.gateway.stop()
+
+    def test_stream_records_reach_the_function_in_order(self):
+        for n in range(3):
+            self.ddb.put_item(TableName=self.table, Item={"PK": {"S": f"OUTBOX#{n}"}, "SK": {"S": "OUTBOX"}})
+        deadline = time.time() + 30
+        records = []
+        while time.time() < deadline and len(records) < 3:
+            time.sleep(0.3)
+            with self.recorder.lock:
+                records = [r for e in self.recorder.events for r in e.get("Records", [])]
+        self.assertEqual([r["dynamodb"]["Keys"]["PK"]["S"] for r in records], ["OUTBOX#0", "OUTBOX#1", "OUTBOX#2"])
+        self.assertEqual({r["eventName"] for r in records}, {"INSERT"})
+        self.assertEqual({r["eventSourceARN"] for r in records}, {self.stream_arn})
+
+    def test_a_schedule_can_be_fired_on_demand(self):
+        request = urllib.request.Request(f"{self.gateway.url}/_local/schedules/Watcher", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=30) as r:
+            self.assertEqual(r.status, 200)
+        scheduled = [e for e in self.recorder.events if e.get("detail-type") == "Scheduled Event"]
+        self.assertEqual(len(scheduled), 1)
+        self.assertEqual(scheduled[0]["source"], "aws.events")
+
+
+if __name__ == "__main__":
+    unittest.main()
