@@ -12,7 +12,7 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
-pub fn required(name: &'static str) -> Result<String, ConfigError> {
+fn required(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
 }
 

@@ -20,12 +20,6 @@ impl FieldError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid(pub Vec<FieldError>);
 
-impl Invalid {
-    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self(vec![FieldError::new(field, message)])
-    }
-}
-
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<_> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
