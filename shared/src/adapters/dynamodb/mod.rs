@@ -10,6 +10,7 @@ mod uploads;
 use crate::catalog::ports::StoreError;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::CancellationReason;
 
 /// A handle on the table; cheap to clone, built once per container.
 #[derive(Clone, Debug)]
@@ -32,24 +33,19 @@ fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkErr
     StoreError::Unavailable(DisplayErrorContext(error).to_string())
 }
 
-/// The cancellation reason codes of a cancelled transaction, one per action, or
-/// `None` when the transaction failed for another reason.
-fn cancellation_codes(
+/// The reasons a cancelled transaction gives, one per action, or `None` when the
+/// transaction failed for another reason.
+fn cancellation_reasons(
     error: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, impl std::fmt::Debug>,
-) -> Option<Vec<Option<String>>> {
+) -> Option<&[CancellationReason]> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     match error.as_service_error()? {
-        TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(
-            cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
-                .collect(),
-        ),
+        TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(cancelled.cancellation_reasons()),
         _ => None,
     }
 }
 
-fn failed_condition(codes: &[Option<String>], index: usize) -> bool {
-    codes.get(index).and_then(Option::as_deref) == Some("ConditionalCheckFailed")
+/// Whether the action at `index` was cancelled by its condition expression.
+fn failed_condition(reasons: &[CancellationReason], index: usize) -> bool {
+    reasons.get(index).and_then(CancellationReason::code) == Some("ConditionalCheckFailed")
 }

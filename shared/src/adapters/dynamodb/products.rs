@@ -3,7 +3,7 @@
 
 use super::items::{Item, n, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
-use super::{Table, cancellation_codes, cursor, failed_condition, unavailable};
+use super::{Table, cancellation_reasons, cursor, failed_condition, unavailable};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
@@ -60,8 +60,8 @@ impl ProductStore for Table {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) => match cancellation_codes(&e) {
-                Some(codes) if failed_condition(&codes, 1) => Err(StoreError::SkuTaken),
+            Err(e) => match cancellation_reasons(&e) {
+                Some(reasons) if failed_condition(reasons, 1) => Err(StoreError::SkuTaken),
                 _ => Err(unavailable(e)),
             },
         }
@@ -101,17 +101,18 @@ impl ProductStore for Table {
             Ok(_) => return Ok(()),
             Err(e) => e,
         };
-        let Some(codes) = cancellation_codes(&error) else {
+        let Some(reasons) = cancellation_reasons(&error) else {
             return Err(unavailable(error));
         };
-        if failed_condition(&codes, 0) {
-            // Tell "changed meanwhile" from "gone" by reading what is there now.
-            return match self.get(previous.id).await? {
-                Some(current) => Err(StoreError::VersionMismatch { current: current.version }),
+        if failed_condition(reasons, 0) {
+            // The put asked for the item that failed its condition: present means it
+            // changed meanwhile, absent means it is gone. No second read needed.
+            return match reasons[0].item() {
+                Some(old) => Err(StoreError::VersionMismatch { current: product_from(old)?.version }),
                 None => Err(StoreError::NotFound),
             };
         }
-        if failed_condition(&codes, 2) {
+        if failed_condition(reasons, 2) {
             return Err(StoreError::SkuTaken);
         }
         Err(unavailable(error))

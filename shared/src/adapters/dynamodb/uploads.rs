@@ -2,7 +2,7 @@
 
 use super::items::{image_value, n, s, ts, upload_from, upload_item};
 use super::keys::{self, PK, SK};
-use super::{Table, cancellation_codes, failed_condition, unavailable};
+use super::{Table, cancellation_reasons, failed_condition, unavailable};
 use crate::catalog::ports::{StoreError, UploadStore};
 use crate::domain::image::RejectReason;
 use crate::domain::{ImageId, ProductId, ProductImage, Timestamp, Upload};
@@ -72,9 +72,9 @@ impl UploadStore for Table {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) => match cancellation_codes(&e) {
-                Some(codes) if failed_condition(&codes, 0) => Ok(false),
-                Some(codes) if failed_condition(&codes, 1) => Err(StoreError::NotFound),
+            Err(e) => match cancellation_reasons(&e) {
+                Some(reasons) if failed_condition(reasons, 0) => Ok(false),
+                Some(reasons) if failed_condition(reasons, 1) => Err(StoreError::NotFound),
                 _ => Err(unavailable(e)),
             },
         }
