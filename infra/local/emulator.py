@@ -1,6 +1,5 @@
 """Starts and stops moto_server on loopback."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -17,6 +16,17 @@ AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+
+
+def stop_process(process, grace=10):
+    """Asks a child process to stop, and kills it if it has not within `grace` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def free_port():
@@ -54,13 +64,6 @@ class Emulator:
         return {**AWS_ENV, "AWS_ENDPOINT_URL": self.endpoint}
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.process:
+            stop_process(self.process)
 
-
-def apply_env(env):
-    os.environ.update(env)

@@ -9,7 +9,6 @@ and a fresh process after a crash or a timeout. Tests and benchmarks use it.
 hot-reloads and runs the function; `make dev` uses it.
 """
 
-import itertools
 import json
 import os
 import queue
@@ -20,6 +19,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from emulator import stop_process
 
 
 def binaries_dir(profile="debug"):
@@ -153,19 +154,13 @@ class ProcessRuntime:
         self.inflight.pop(inv.id, None)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.process:
+            stop_process(self.process, grace=5)
         self.server.shutdown()
 
 
 class CargoLambdaRuntime:
     """Invokes through `cargo lambda watch`'s Invoke API."""
-
-    _ids = itertools.count()
 
     def __init__(self, name, binary, address, timeout):
         self.name = name

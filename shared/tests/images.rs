@@ -35,6 +35,12 @@ async fn request_upload(stack: &Stack, id: &str, role: Role, body: Value) -> Rep
     reply(product_images::create(&stack.catalog(), &stack.bucket(), call.build()).await)
 }
 
+/// The object key a signed (path-style) upload URL points at.
+fn signed_key(stack: &Stack, url: &str) -> String {
+    let path = url.split('?').next().unwrap();
+    path.split(&format!("/{}/", stack.bucket_name)).nth(1).expect("a URL into the test bucket").to_owned()
+}
+
 /// Asks for an upload URL and puts `bytes` where it points, as a browser would.
 async fn upload(stack: &Stack, id: &str, content_type: &str, declared_length: usize, bytes: Vec<u8>) -> String {
     let issued = request_upload(
@@ -46,7 +52,7 @@ async fn upload(stack: &Stack, id: &str, content_type: &str, declared_length: us
     .await;
     assert_eq!(issued.status, 201, "{}", issued.body);
     let url = issued.body["url"].as_str().unwrap();
-    let key = url.split('?').next().unwrap().split(&format!("/{}/", stack.bucket_name)).nth(1).unwrap().to_owned();
+    let key = signed_key(stack, url);
     stack
         .s3()
         .put_object()
@@ -243,7 +249,7 @@ async fn an_oversized_file_is_rejected_without_being_decoded() {
     let issued =
         request_upload(&stack, &id, Role::Staff, json!({"content_type": "image/jpeg", "content_length": 1000})).await;
     let url = issued.body["url"].as_str().unwrap();
-    let key = url.split('?').next().unwrap().split(&format!("/{}/", stack.bucket_name)).nth(1).unwrap().to_owned();
+    let key = signed_key(&stack, url);
     let mut oversized = vec![0xFF, 0xD8, 0xFF, 0xE0];
     oversized.resize(10 * 1024 * 1024 + 1, 0);
     stack

@@ -112,8 +112,7 @@ pub async fn process_upload(
     let checked = if size > MAX_UPLOAD_BYTES || size != upload.content_length {
         Err(RejectReason::WrongSize)
     } else {
-        let bytes = files.read(key).await?;
-        render(&bytes, upload.format)
+        render(files.read(key).await?, upload.format)
     };
     match checked {
         Err(reason) => {
@@ -172,8 +171,8 @@ struct Rendition {
 
 /// Checks the bytes are the declared format and really decode, then renders the
 /// thumbnails. Pure CPU work, no I/O.
-fn render(bytes: &[u8], declared: ImageFormat) -> Result<Rendition, RejectReason> {
-    if ImageFormat::sniff(bytes) != Some(declared) {
+fn render(bytes: Vec<u8>, declared: ImageFormat) -> Result<Rendition, RejectReason> {
+    if ImageFormat::sniff(&bytes) != Some(declared) {
         return Err(RejectReason::NotDeclaredFormat);
     }
     let format = match declared {
@@ -181,7 +180,7 @@ fn render(bytes: &[u8], declared: ImageFormat) -> Result<Rendition, RejectReason
         ImageFormat::Png => image::ImageFormat::Png,
         ImageFormat::Webp => image::ImageFormat::WebP,
     };
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes.as_slice()), format);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_EDGE);
     limits.max_image_height = Some(MAX_IMAGE_EDGE);
@@ -203,7 +202,8 @@ fn render(bytes: &[u8], declared: ImageFormat) -> Result<Rendition, RejectReason
             .map_err(|_| RejectReason::Undecodable)?;
         thumbnails.push((edge, (w, h), jpeg));
     }
-    Ok(Rendition { width, height, original: bytes.to_vec(), thumbnails })
+    // The original is stored as uploaded: moved, not copied (it can be 10 MB).
+    Ok(Rendition { width, height, original: bytes, thumbnails })
 }
 
 #[cfg(test)]
@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_real_png_gets_thumbnails_that_fit() {
-        let r = render(&png(1600, 800), ImageFormat::Png).unwrap();
+        let r = render(png(1600, 800), ImageFormat::Png).unwrap();
         assert_eq!((r.width, r.height), (1600, 800));
         let sizes: Vec<_> = r.thumbnails.iter().map(|(edge, size, _)| (*edge, *size)).collect();
         assert_eq!(sizes, [(256, (256, 128)), (1024, (1024, 512))]);
@@ -230,9 +230,9 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_the_declared_format_is_rejected() {
-        assert_eq!(render(&png(10, 10), ImageFormat::Jpeg).err(), Some(RejectReason::NotDeclaredFormat));
+        assert_eq!(render(png(10, 10), ImageFormat::Jpeg).err(), Some(RejectReason::NotDeclaredFormat));
         assert_eq!(
-            render(b"<?php system($_GET[0]); ?>", ImageFormat::Png).err(),
+            render(b"<?php system($_GET[0]); ?>".to_vec(), ImageFormat::Png).err(),
             Some(RejectReason::NotDeclaredFormat)
         );
     }
@@ -241,6 +241,6 @@ mod tests {
     fn right_magic_bytes_but_garbage_is_rejected() {
         let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
         fake.extend_from_slice(&[0u8; 64]);
-        assert_eq!(render(&fake, ImageFormat::Png).err(), Some(RejectReason::Undecodable));
+        assert_eq!(render(fake, ImageFormat::Png).err(), Some(RejectReason::Undecodable));
     }
 }
