@@ -3,6 +3,7 @@
 //! read once at cold start; a missing one stops the function before it takes traffic.
 
 use crate::auth::{KeyError, TokenAudience, TokenVerifier};
+use crate::notifications::Links;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -40,4 +41,24 @@ pub fn token_verifier() -> Result<TokenVerifier, ConfigError> {
 
 pub fn token_audience() -> Result<TokenAudience, ConfigError> {
     Ok(TokenAudience { issuer: required("JWT_ISSUER")?, audience: required("JWT_AUDIENCE")? })
+}
+
+/// The queue the e-mail job reads.
+pub fn emails_queue_url() -> Result<String, ConfigError> {
+    required("EMAILS_QUEUE_URL")
+}
+
+/// The verified SES identity e-mails are sent from.
+pub fn mail_from() -> Result<String, ConfigError> {
+    required("MAIL_FROM")
+}
+
+/// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`.
+pub fn links() -> Result<Links, ConfigError> {
+    Ok(Links { shop_name: required("SHOP_NAME")?, storefront_url: required("STOREFRONT_URL")? })
+}
+
+/// The SSM parameter holding the token signing key (SecureString).
+pub fn signing_key_parameter() -> Result<String, ConfigError> {
+    required("SIGNING_KEY_PARAMETER")
 }

@@ -4,7 +4,7 @@ use crate::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
-use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use super::unavailable;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use std::time::Duration;
@@ -13,10 +13,6 @@ use std::time::Duration;
 pub struct Bucket {
     client: Client,
     name: String,
-}
-
-fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
-    StoreError::Unavailable(DisplayErrorContext(error).to_string())
 }
 
 impl Bucket {

@@ -42,6 +42,9 @@ struct Claims {
     aud: String,
     sub: String,
     role: Role,
+    /// The session the token was issued in; absent on operator-made tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
     iat: i64,
     nbf: i64,
     exp: i64,
@@ -99,7 +102,7 @@ impl TokenVerifier {
         }
         let key = header.kid.as_deref().and_then(|kid| self.keys.get(kid)).ok_or(AuthError::InvalidToken)?;
         let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|_| AuthError::InvalidToken)?;
-        Ok(Principal { subject: data.claims.sub, role: data.claims.role })
+        Ok(Principal { subject: data.claims.sub, role: data.claims.role, session: data.claims.sid })
     }
 }
 
@@ -125,6 +128,7 @@ impl TokenIssuer {
             aud: self.audience.audience.clone(),
             sub: principal.subject.clone(),
             role: principal.role,
+            sid: principal.session.clone(),
             iat: now.unix_timestamp(),
             nbf: now.unix_timestamp(),
             exp: (now + ACCESS_TOKEN_LIFETIME).unix_timestamp(),
@@ -159,7 +163,7 @@ mod tests {
     }
 
     fn staff() -> Principal {
-        Principal { subject: "u1".into(), role: Role::Staff }
+        Principal { subject: "u1".into(), role: Role::Staff, session: Some("s1".into()) }
     }
 
     fn pair(kid: &str) -> (TokenIssuer, TokenVerifier) {

@@ -41,7 +41,7 @@ fn run(args: &[String]) -> Result<String, String> {
             let issuer = TokenIssuer::from_pem(flag("kid")?, &pem, audience).map_err(|e| e.to_string())?;
             let role = Role::parse(flag("role")?).ok_or("--role must be customer, staff or admin")?;
             let subject = flags.get("sub").copied().unwrap_or("cli").to_owned();
-            Ok(issuer.issue(&Principal { subject, role }, time::OffsetDateTime::now_utc()))
+            Ok(issuer.issue(&Principal { subject, role, session: None }, time::OffsetDateTime::now_utc()))
         }
         other => Err(format!("unknown command `{other}`; use keygen or token")),
     }

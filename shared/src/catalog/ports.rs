@@ -7,25 +7,7 @@ use crate::domain::{
 use std::future::Future;
 use std::time::Duration;
 
-/// Failures of the storage layer.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("sku already taken")]
-    SkuTaken,
-    #[error("item not found")]
-    NotFound,
-    /// A conditional write found another version than the one it was based on.
-    #[error("stored version is {current}")]
-    VersionMismatch { current: u64 },
-    /// The pagination cursor was not one this listing produced.
-    #[error("invalid cursor")]
-    BadCursor,
-    /// A stored item could not be read back: a bug or a manual edit, never user input.
-    #[error("corrupt item: {0}")]
-    Corrupt(String),
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-}
+pub use crate::store::{Page, StoreError};
 
 /// Which products to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,13 +17,6 @@ pub struct ProductQuery {
     pub limit: u16,
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Present when the store may hold more; passing it back continues the listing.
-    pub next_cursor: Option<String>,
 }
 
 /// Products and their unique SKUs.

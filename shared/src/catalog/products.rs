@@ -146,7 +146,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn staff() -> Principal {
-        Principal { subject: "staff-1".into(), role: Role::Staff }
+        Principal { subject: "staff-1".into(), role: Role::Staff, session: None }
     }
 
     fn input(sku: &str) -> NewProduct {
@@ -165,7 +165,7 @@ pub(crate) mod tests {
     #[test]
     fn only_staff_create_products() {
         let store = MemoryProducts::default();
-        let customer = Principal { subject: "c".into(), role: Role::Customer };
+        let customer = Principal { subject: "c".into(), role: Role::Customer, session: None };
         assert!(matches!(block_on(create(&store, Some(&customer), input("A"), NOW)), Err(CatalogError::Forbidden)));
         assert!(matches!(block_on(create(&store, None, input("A"), NOW)), Err(CatalogError::Forbidden)));
         assert!(store.0.borrow().is_empty(), "a refused create wrote nothing");

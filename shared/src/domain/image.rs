@@ -3,9 +3,6 @@
 
 use super::Timestamp;
 use super::product::ProductId;
-use std::fmt;
-use std::str::FromStr;
-use uuid::Uuid;
 
 /// Largest upload accepted, checked both when the URL is signed and on the real object.
 pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
@@ -61,29 +58,11 @@ impl ImageFormat {
     }
 }
 
-/// Server-generated id of one upload; the attached image keeps the same id, so a
-/// replayed event finds the work it already did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ImageId(Uuid);
-
-impl ImageId {
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl FromStr for ImageId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::try_parse(s).map(Self)
-    }
-}
-
-impl fmt::Display for ImageId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.as_hyphenated().fmt(f)
-    }
-}
+super::id::uuid_id!(
+    /// Server-generated id of one upload; the attached image keeps the same id, so a
+    /// replayed event finds the work it already did.
+    ImageId
+);
 
 /// Where an upload lands before it is checked. Only this prefix notifies the image job,
 /// so the files the job writes never trigger it again.

@@ -2,16 +2,29 @@
 //! every function is synchronous and takes the current time as an argument, so the
 //! rules can be tested without a clock, a table or a network.
 
+pub mod audit;
+pub mod event;
+mod id;
 pub mod image;
 pub mod money;
+pub mod password;
 pub mod principal;
 pub mod product;
+pub mod rate_limit;
+pub mod secret;
+pub mod session;
+pub mod user;
 pub mod validation;
 
 pub use image::{ImageFormat, ImageId, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};
 pub use principal::{Principal, Role};
 pub use product::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Sku};
+pub use audit::{AuditId, AuditRecord};
+pub use event::{Event, EventId, EventKind};
+pub use rate_limit::RateLimit;
+pub use session::{OneTimePurpose, OneTimeToken, RefreshToken, Session, SessionId};
+pub use user::{Email, User, UserId};
 pub use validation::{FieldError, Invalid};
 
 /// Every timestamp Tillbox stores or returns is UTC.
@@ -28,4 +41,19 @@ pub fn format_timestamp(at: Timestamp) -> String {
 
 pub fn parse_timestamp(value: &str) -> Option<Timestamp> {
     time::PrimitiveDateTime::parse(value, TIMESTAMP_FORMAT).ok().map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// Serde for [`Timestamp`] fields in the stored format.
+pub mod timestamp_serde {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_timestamp(*at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        super::parse_timestamp(&text).ok_or_else(|| serde::de::Error::custom("not a Tillbox timestamp"))
+    }
 }

@@ -34,11 +34,18 @@ pub struct Principal {
     /// The user id the token was issued to.
     pub subject: String,
     pub role: Role,
+    /// The sign-in session the token belongs to, so "change my password" can keep
+    /// the current session while ending the others.
+    pub session: Option<String>,
 }
 
 impl Principal {
     /// Staff and admins run the shop; customers only buy from it.
     pub fn is_staff(&self) -> bool {
         matches!(self.role, Role::Staff | Role::Admin)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
     }
 }

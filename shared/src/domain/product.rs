@@ -5,32 +5,8 @@ use super::image::ProductImage;
 use super::money::{Money, MoneyInput};
 use super::validation::{Checker, Invalid, text};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-use uuid::Uuid;
 
-/// Server-generated, time-ordered (UUIDv7) so ids sort roughly by creation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProductId(Uuid);
-
-impl ProductId {
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl FromStr for ProductId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::try_parse(s).map(Self)
-    }
-}
-
-impl fmt::Display for ProductId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.as_hyphenated().fmt(f)
-    }
-}
+super::id::uuid_id!(ProductId);
 
 /// Stock keeping unit, unique across the catalog. Stored upper-case so `tee-m` and
 /// `TEE-M` cannot both exist.

@@ -1,27 +1,34 @@
-//! Background jobs: one module per job, each fed by an SQS queue.
+//! Background jobs: one module per job, fed by an SQS queue or the table's stream.
 
+pub mod fan_out;
 pub mod process_images;
+pub mod send_emails;
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::future::Future;
 
-/// Runs the Lambda event loop for an SQS-fed job. The handler returns the ids of
-/// the messages that failed; only those are retried (partial batch response), and
-/// after the queue's maxReceiveCount they move to its dead-letter queue.
-pub async fn serve_sqs<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+/// Runs the Lambda event loop for a job. The handler returns a partial batch
+/// response naming what failed; only that is retried, and what keeps failing ends
+/// in the job's dead-letter queue.
+pub async fn serve<E, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
 where
-    F: Fn(SqsEvent) -> Fut,
-    Fut: Future<Output = Vec<String>> + Send,
+    E: DeserializeOwned + Send,
+    R: Serialize,
+    F: Fn(E) -> Fut,
+    Fut: Future<Output = R> + Send,
 {
     lambda_http::tracing::init_default_subscriber();
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let failed = handler(event.payload);
-        async move { Ok::<_, lambda_runtime::Error>(batch_response(failed.await)) }
+    lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
+        let response = handler(event.payload);
+        async move { Ok::<_, lambda_runtime::Error>(response.await) }
     }))
     .await
 }
 
+/// The SQS partial batch response for the ids of the messages that failed.
 pub fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failed_message_ids

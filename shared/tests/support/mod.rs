@@ -84,7 +84,7 @@ impl Stack {
     }
 
     pub fn token(&self, role: Role) -> String {
-        let principal = Principal { subject: format!("{}-1", role.as_str()), role };
+        let principal = Principal { subject: format!("{}-1", role.as_str()), role, session: None };
         self.issuer.issue(&principal, time::OffsetDateTime::now_utc())
     }
 

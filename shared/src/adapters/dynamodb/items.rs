@@ -24,16 +24,29 @@ pub(super) fn ts(value: Timestamp) -> AttributeValue {
     s(format_timestamp(value))
 }
 
+pub(super) fn b(value: bool) -> AttributeValue {
+    AttributeValue::Bool(value)
+}
+
+/// Epoch seconds, as the TTL attribute wants them.
+pub(super) fn epoch(value: Timestamp) -> AttributeValue {
+    n(value.unix_timestamp())
+}
+
+pub(super) fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
 /// Reads typed attributes, naming the attribute when an item is not what we wrote.
-struct Reader<'a>(&'a Item);
+pub(super) struct Reader<'a>(pub(super) &'a Item);
 
 impl Reader<'_> {
-    fn corrupt(&self, name: &str, what: &str) -> StoreError {
+    pub(super) fn corrupt(&self, name: &str, what: &str) -> StoreError {
         let pk = self.0.get(PK).and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
         StoreError::Corrupt(format!("{pk}: attribute `{name}` is {what}"))
     }
 
-    fn opt_s(&self, name: &str) -> Result<Option<&str>, StoreError> {
+    pub(super) fn opt_s(&self, name: &str) -> Result<Option<&str>, StoreError> {
         match self.0.get(name) {
             None | Some(AttributeValue::Null(_)) => Ok(None),
             Some(AttributeValue::S(v)) => Ok(Some(v)),
@@ -41,22 +54,33 @@ impl Reader<'_> {
         }
     }
 
-    fn s(&self, name: &str) -> Result<&str, StoreError> {
+    pub(super) fn s(&self, name: &str) -> Result<&str, StoreError> {
         self.opt_s(name)?.ok_or_else(|| self.corrupt(name, "missing"))
     }
 
-    fn n<T: std::str::FromStr>(&self, name: &str) -> Result<T, StoreError> {
+    pub(super) fn n<T: std::str::FromStr>(&self, name: &str) -> Result<T, StoreError> {
         match self.0.get(name) {
             Some(AttributeValue::N(v)) => v.parse().map_err(|_| self.corrupt(name, "out of range")),
             _ => Err(self.corrupt(name, "not a number")),
         }
     }
 
-    fn ts(&self, name: &str) -> Result<Timestamp, StoreError> {
+    pub(super) fn ts(&self, name: &str) -> Result<Timestamp, StoreError> {
         parse_timestamp(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a timestamp"))
     }
 
-    fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
+    pub(super) fn b(&self, name: &str) -> Result<bool, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::Bool(v)) => Ok(*v),
+            _ => Err(self.corrupt(name, "not a boolean")),
+        }
+    }
+
+    pub(super) fn epoch(&self, name: &str) -> Result<Timestamp, StoreError> {
+        Timestamp::from_unix_timestamp(self.n(name)?).map_err(|_| self.corrupt(name, "out of range"))
+    }
+
+    pub(super) fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
         parse(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a known value"))
     }
 }

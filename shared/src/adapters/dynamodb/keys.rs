@@ -1,7 +1,10 @@
 //! Key design of the single table. Every item has `PK` and `SK`; items that must be
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
-use crate::domain::{Category, ImageId, Product, ProductId, ProductStatus, Sku, Timestamp, format_timestamp};
+use crate::domain::{
+    Category, Email, EventId, ImageId, Product, ProductId, ProductStatus, SessionId, Sku, Timestamp, UserId,
+    format_timestamp,
+};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -55,4 +58,63 @@ pub fn product_index_keys(product: &Product) -> Vec<(&'static str, String)> {
         keys.push((GSI2SK, sort));
     }
     keys
+}
+
+pub fn user_pk(id: UserId) -> String {
+    format!("USER#{id}")
+}
+pub const USER_SK: &str = "PROFILE";
+/// GSI1 partition listing every user, oldest first.
+pub const USERS: &str = "USERS";
+
+/// One item per address makes uniqueness a conditional put.
+pub fn email_pk(email: &Email) -> String {
+    format!("EMAIL#{}", email.as_str())
+}
+pub const EMAIL_SK: &str = "EMAIL";
+
+pub fn session_pk(id: SessionId) -> String {
+    format!("SESSION#{id}")
+}
+pub const SESSION_SK: &str = "SESSION";
+
+pub fn refresh_pk(hash: &str) -> String {
+    format!("REFRESH#{hash}")
+}
+pub const REFRESH_SK: &str = "REFRESH";
+
+pub fn one_time_token_pk(hash: &str) -> String {
+    format!("TOKEN#{hash}")
+}
+pub const ONE_TIME_TOKEN_SK: &str = "TOKEN";
+
+pub fn rate_pk(limit: &str, key: &str, window_start: i64) -> String {
+    format!("RATE#{limit}#{key}#{window_start}")
+}
+pub const RATE_SK: &str = "RATE";
+
+pub fn outbox_pk(id: EventId) -> String {
+    format!("OUTBOX#{id}")
+}
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
+pub const OUTBOX_SK: &str = "OUTBOX";
+
+/// GSI1: the day's events, for re-publishing after an outage.
+pub fn outbox_by_day(at: Timestamp) -> String {
+    format!("OUTBOX#{}", &format_timestamp(at)[..10])
+}
+
+pub fn delivery_pk(consumer: &str, event: EventId) -> String {
+    format!("DELIVERY#{consumer}#{event}")
+}
+pub const DELIVERY_SK: &str = "DELIVERY";
+
+/// One partition per day keeps the trail listable by date.
+pub fn audit_pk(at: Timestamp) -> String {
+    format!("AUDIT#{}", &format_timestamp(at)[..10])
+}
+
+/// GSI1: everything one actor did.
+pub fn audit_by_actor(actor: &str) -> String {
+    format!("AUDIT#ACTOR#{actor}")
 }

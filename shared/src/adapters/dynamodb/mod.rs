@@ -2,14 +2,19 @@
 //! pattern; [`keys`] is the only place key strings are built.
 
 mod cursor;
+mod events;
 mod items;
 pub mod keys;
 mod products;
+mod rate_limits;
+mod sessions;
 mod uploads;
+mod users;
 
-use crate::catalog::ports::StoreError;
+use crate::store::StoreError;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use super::unavailable;
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::CancellationReason;
 
 /// A handle on the table; cheap to clone, built once per container.
@@ -29,8 +34,8 @@ impl Table {
     }
 }
 
-fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
-    StoreError::Unavailable(DisplayErrorContext(error).to_string())
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Unavailable(format!("request could not be built: {e}")))
 }
 
 /// The reasons a cancelled transaction gives, one per action, or `None` when the

@@ -3,14 +3,10 @@
 
 use super::items::{Item, n, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
-use super::{Table, cancellation_reasons, cursor, failed_condition, unavailable};
+use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
-
-fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Unavailable(format!("request could not be built: {e}")))
-}
 
 impl Table {
     fn sku_claim(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {

@@ -1,0 +1,174 @@
+//! [`UserStore`] on the table: user items plus one claim item per e-mail address,
+//! written together; every change is one transaction with what it implies (the
+//! spent token, the kept session, the audit record, the event).
+
+use super::events::{audit_item, outbox_item, put_new};
+use super::items::{Item, Reader, b, item, n, s, ts};
+use super::keys::{self, GSI1, GSI1PK, GSI1SK, PK, SK};
+use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable};
+use crate::accounts::ports::{UserChange, UserStore};
+use crate::domain::{AuditRecord, Email, Event, Role, User, UserId};
+use crate::store::{Page, StoreError};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+
+fn user_item(u: &User) -> Item {
+    let mut user = item([
+        (PK, s(keys::user_pk(u.id))),
+        (SK, s(keys::USER_SK)),
+        (GSI1PK, s(keys::USERS)),
+        (GSI1SK, s(keys::created_sort_key(u.created_at, u.id))),
+        ("entity", s("user")),
+        ("id", s(u.id.to_string())),
+        ("email", s(u.email.as_str())),
+        ("role", s(u.role.as_str())),
+        ("email_verified", b(u.email_verified)),
+        ("disabled", b(u.disabled)),
+        ("password_hash", s(&u.password_hash)),
+        ("session_epoch", n(u.session_epoch)),
+        ("version", n(u.version)),
+        ("created_at", ts(u.created_at)),
+        ("updated_at", ts(u.updated_at)),
+    ]);
+    if let Some(name) = &u.name {
+        user.insert("name".into(), s(name));
+    }
+    user
+}
+
+fn user_from(item: &Item) -> Result<User, StoreError> {
+    let r = Reader(item);
+    Ok(User {
+        id: r.parsed("id", |v| v.parse().ok())?,
+        email: r.parsed("email", |v| Email::parse(v).ok())?,
+        name: r.opt_s("name")?.map(str::to_owned),
+        role: r.parsed("role", Role::parse)?,
+        email_verified: r.b("email_verified")?,
+        disabled: r.b("disabled")?,
+        password_hash: r.s("password_hash")?.to_owned(),
+        session_epoch: r.n("session_epoch")?,
+        version: r.n("version")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+impl UserStore for Table {
+    async fn create(&self, user: &User, event: Option<&Event>, audit: Option<&AuditRecord>) -> Result<bool, StoreError> {
+        let claim = item([
+            (PK, s(keys::email_pk(&user.email))),
+            (SK, s(keys::EMAIL_SK)),
+            ("entity", s("email_claim")),
+            ("user_id", s(user.id.to_string())),
+        ]);
+        let mut request = self
+            .client
+            .transact_write_items()
+            .transact_items(put_new(self, user_item(user))?)
+            .transact_items(put_new(self, claim)?);
+        if let Some(event) = event {
+            request = request.transact_items(put_new(self, outbox_item(event))?);
+        }
+        if let Some(audit) = audit {
+            request = request.transact_items(put_new(self, audit_item(audit))?);
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match cancellation_reasons(&e) {
+                Some(reasons) if failed_condition(reasons, 1) => Ok(false),
+                _ => Err(unavailable(e)),
+            },
+        }
+    }
+
+    async fn get(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let found = self.get_by_key(keys::user_pk(id), keys::USER_SK).await?;
+        found.as_ref().map(user_from).transpose()
+    }
+
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let Some(claim) = self.get_by_key(keys::email_pk(email), keys::EMAIL_SK).await? else {
+            return Ok(None);
+        };
+        let id: UserId = Reader(&claim).parsed("user_id", |v| v.parse().ok())?;
+        UserStore::get(self, id).await
+    }
+
+    async fn update(&self, change: UserChange<'_>) -> Result<(), StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(user_item(change.next)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(change.previous.version))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build(),
+        )?;
+        let mut request =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put).build());
+        if let Some(token) = change.spends {
+            let delete = built(
+                Delete::builder()
+                    .table_name(&self.name)
+                    .key(PK, s(keys::one_time_token_pk(&token.hash)))
+                    .key(SK, s(keys::ONE_TIME_TOKEN_SK))
+                    .condition_expression("attribute_exists(PK)")
+                    .build(),
+            )?;
+            request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+        }
+        if let Some(session) = change.keeps_session {
+            let keep = built(
+                Update::builder()
+                    .table_name(&self.name)
+                    .key(PK, s(keys::session_pk(session)))
+                    .key(SK, s(keys::SESSION_SK))
+                    .update_expression("SET epoch = :epoch")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":epoch", n(change.next.session_epoch))
+                    .build(),
+            )?;
+            request = request.transact_items(TransactWriteItem::builder().update(keep).build());
+        }
+        if let Some(audit) = change.audit {
+            request = request.transact_items(put_new(self, audit_item(audit))?);
+        }
+        let error = match request.send().await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let Some(reasons) = cancellation_reasons(&error) else {
+            return Err(unavailable(error));
+        };
+        if failed_condition(reasons, 0) {
+            return match reasons[0].item() {
+                Some(old) => Err(StoreError::VersionMismatch { current: user_from(old)?.version }),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        // The token or the kept session is gone: the change was based on it.
+        if reasons.iter().skip(1).any(|r| r.code() == Some("ConditionalCheckFailed")) {
+            return Err(StoreError::NotFound);
+        }
+        Err(unavailable(error))
+    }
+
+    async fn list(&self, limit: u16, cursor: Option<&str>) -> Result<Page<User>, StoreError> {
+        let start = cursor.map(|c| cursor::decode(c, &[PK, SK, GSI1PK, GSI1SK], (GSI1PK, keys::USERS))).transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(keys::USERS))
+            .limit(i32::from(limit))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let items = output.items().iter().map(user_from).collect::<Result<_, _>>()?;
+        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
+        Ok(Page { items, next_cursor })
+    }
+}

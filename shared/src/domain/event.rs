@@ -1,0 +1,77 @@
+//! Domain events: facts other parts of Tillbox react to. They are written to the
+//! outbox in the same transaction as the change they describe (`docs/events.md`).
+
+use super::Timestamp;
+use super::user::UserId;
+use serde::{Deserialize, Serialize};
+
+super::id::uuid_id!(
+    /// Identifies one event; consumers de-duplicate on it.
+    EventId
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum EventKind {
+    /// A new account: its address needs verifying.
+    #[serde(rename = "user.signed_up")]
+    UserSignedUp { user_id: UserId },
+    /// Someone signed up with an address that already has an account. The owner
+    /// is told (or re-sent a verification link), and the caller learns nothing.
+    #[serde(rename = "user.signup_repeated")]
+    SignupRepeated { user_id: UserId },
+    #[serde(rename = "user.password_reset_requested")]
+    PasswordResetRequested { user_id: UserId },
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::UserSignedUp { .. } => "user.signed_up",
+            Self::SignupRepeated { .. } => "user.signup_repeated",
+            Self::PasswordResetRequested { .. } => "user.password_reset_requested",
+        }
+    }
+}
+
+/// The message format on every queue: `{"id","occurred_at","type","data"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    #[serde(with = "super::timestamp_serde")]
+    pub occurred_at: Timestamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    pub fn new(kind: EventKind, now: Timestamp) -> Self {
+        Self { id: EventId::generate(), occurred_at: now, kind }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("events serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_a_stable_wire_format() {
+        let user_id: UserId = "01936a3e-0000-7000-8000-000000000001".parse().unwrap();
+        let event = Event {
+            id: "01936a3e-0000-7000-8000-000000000002".parse().unwrap(),
+            occurred_at: time::macros::datetime!(2026-11-21 10:00 UTC),
+            kind: EventKind::UserSignedUp { user_id },
+        };
+        let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": "01936a3e-0000-7000-8000-000000000002", "occurred_at": "2026-11-21T10:00:00.000000Z",
+                               "type": "user.signed_up", "data": {"user_id": "01936a3e-0000-7000-8000-000000000001"}})
+        );
+        assert_eq!(serde_json::from_value::<Event>(json).unwrap(), event);
+    }
+}

@@ -1,0 +1,57 @@
+//! Limits on how often one source or one account may try something.
+//!
+//! Fixed windows: a counter per (limit, key, window start) that expires with its
+//! window. A burst at a window boundary can reach twice the limit, which is
+//! acceptable for the guessing these limits exist to slow down.
+
+use super::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Names the counter; part of its key.
+    pub name: &'static str,
+    pub max: u32,
+    pub window_seconds: i64,
+}
+
+pub const LOGIN_PER_IP: RateLimit = RateLimit { name: "login-ip", max: 30, window_seconds: 15 * 60 };
+pub const LOGIN_PER_ACCOUNT: RateLimit = RateLimit { name: "login-account", max: 10, window_seconds: 15 * 60 };
+pub const SIGNUP_PER_IP: RateLimit = RateLimit { name: "signup-ip", max: 10, window_seconds: 60 * 60 };
+pub const FORGOT_PER_IP: RateLimit = RateLimit { name: "forgot-ip", max: 10, window_seconds: 60 * 60 };
+pub const FORGOT_PER_ACCOUNT: RateLimit = RateLimit { name: "forgot-account", max: 3, window_seconds: 60 * 60 };
+pub const RESET_PER_IP: RateLimit = RateLimit { name: "reset-ip", max: 20, window_seconds: 15 * 60 };
+
+impl RateLimit {
+    pub fn window_start(&self, now: Timestamp) -> i64 {
+        let t = now.unix_timestamp();
+        t - t.rem_euclid(self.window_seconds)
+    }
+
+    pub fn window_end(&self, now: Timestamp) -> i64 {
+        self.window_start(now) + self.window_seconds
+    }
+
+    /// Seconds until the window `now` falls in is over (at least 1).
+    pub fn retry_after(&self, now: Timestamp) -> u64 {
+        (self.window_end(now) - now.unix_timestamp()).max(1) as u64
+    }
+
+    pub fn allows(&self, hits: u32) -> bool {
+        hits <= self.max
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn windows_are_aligned_and_retry_after_counts_down() {
+        let now = datetime!(2026-11-21 10:07:30 UTC);
+        assert_eq!(LOGIN_PER_IP.window_start(now), datetime!(2026-11-21 10:00 UTC).unix_timestamp());
+        assert_eq!(LOGIN_PER_IP.retry_after(now), 450);
+        assert!(LOGIN_PER_ACCOUNT.allows(10));
+        assert!(!LOGIN_PER_ACCOUNT.allows(11));
+    }
+}
