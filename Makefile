@@ -31,7 +31,7 @@ lint: $(VENV)/installed
 
 ## Print a development access token: make -s token ROLE=staff
 token:
-	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.pem --kid dev-1 --role $(ROLE) --sub $(SUB)
+	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
 
 ## Release arm64 binaries for Lambda (slow; not part of `make test`).
 release: $(VENV)/installed

@@ -26,7 +26,7 @@ from runtime import CargoLambdaRuntime, binaries_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".local"
-KEY = Path(__file__).resolve().parent / "dev-signing-key.pem"
+KEY = Path(__file__).resolve().parent / "dev-signing-key.json"
 
 DEMO_PRODUCTS = [
     {"sku": "TEE-BLK-M", "name": "Black tee (M)", "description": "Organic cotton, relaxed fit.",
@@ -44,7 +44,7 @@ def staff_token():
     params = json.loads((Path(__file__).resolve().parent / "parameters.json").read_text())
     admin = binaries_dir() / "tillbox-admin"
     return subprocess.check_output([
-        str(admin), "token", "--key", str(KEY), "--kid", "dev-1", "--role", "staff", "--sub", "demo-staff",
+        str(admin), "token", "--key", str(KEY), "--role", "staff", "--sub", "demo-staff",
         "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"],
     ], text=True).strip()
 

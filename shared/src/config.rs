@@ -2,7 +2,7 @@
 //! that `template.yaml` sets on the function (and the local gateway copies from it),
 //! read once at cold start; a missing one stops the function before it takes traffic.
 
-use crate::auth::{KeyError, TokenAudience, TokenVerifier};
+use crate::auth::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
 use crate::notifications::Links;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,14 @@ pub fn links() -> Result<Links, ConfigError> {
     Ok(Links { shop_name: required("SHOP_NAME")?, storefront_url: required("STOREFRONT_URL")? })
 }
 
-/// The SSM parameter holding the token signing key (SecureString).
-pub fn signing_key_parameter() -> Result<String, ConfigError> {
-    required("SIGNING_KEY_PARAMETER")
+/// Access-token signing: the SecureString named by `SIGNING_KEY_PARAMETER` holds
+/// a [`crate::auth::SigningKey`]; its `kid` must be in the JWKS verifiers use.
+pub async fn token_issuer(sdk: &aws_config::SdkConfig) -> Result<TokenIssuer, ConfigError> {
+    const NAME: &str = "SIGNING_KEY_PARAMETER";
+    let parameter = required(NAME)?;
+    let invalid = |reason: String| ConfigError::Invalid { name: NAME, reason };
+    let key = crate::adapters::ssm::secure_string(sdk, &parameter)
+        .await
+        .map_err(|e| invalid(format!("cannot read {parameter}: {e}")))?;
+    TokenIssuer::from_signing_key(&key, token_audience()?).map_err(|e| invalid(e.to_string()))
 }

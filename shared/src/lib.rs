@@ -10,8 +10,8 @@
 //! - [`jobs`]: queue-driven background work, one module per job.
 //! - [`config`]: the one place settings are read.
 
-pub mod adapters;
 pub mod accounts;
+pub mod adapters;
 pub mod api;
 pub mod auth;
 pub mod catalog;

@@ -22,7 +22,7 @@ from emulator import free_port  # noqa: E402
 from runtime import ProcessRuntime, binaries_dir  # noqa: E402
 
 BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
-KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.pem"
+KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.json"
 
 
 def png(width, height):
@@ -37,7 +37,7 @@ def png(width, height):
 def token(role):
     params = json.loads((KEY.parent / "parameters.json").read_text())
     return subprocess.check_output([
-        str(BIN_DIR / "tillbox-admin"), "token", "--key", str(KEY), "--kid", "dev-1", "--role", role,
+        str(BIN_DIR / "tillbox-admin"), "token", "--key", str(KEY), "--role", role,
         "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"],
     ], text=True).strip()
 

@@ -89,7 +89,8 @@ pub async fn bootstrap_admin(
             u.role = Role::Admin;
             u.disabled = false;
         });
-        let audit = AuditRecord::new(actor, "user.promoted", format!("user:{}", user.id), audited(&user), audited(&next), now);
+        let audit =
+            AuditRecord::new(actor, "user.promoted", format!("user:{}", user.id), audited(&user), audited(&next), now);
         store.update(UserChange { audit: Some(&audit), ..UserChange::new(&user, &next) }).await?;
         return Ok((next, false));
     }

@@ -1,10 +1,10 @@
 //! [`FileStore`] and [`UploadSigner`] on the S3 bucket.
 
+use super::unavailable;
 use crate::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
-use super::unavailable;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use std::time::Duration;

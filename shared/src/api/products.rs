@@ -1,26 +1,16 @@
 //! `/products` endpoints.
 
 use super::views::{PageView, ProductView};
-use super::{Catalog, signed_in};
+use super::{Catalog, now, page_limit, signed_in, versioned};
 use crate::catalog::ports::ProductQuery;
 use crate::catalog::products;
-use crate::domain::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Timestamp};
+use crate::domain::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus};
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body};
 use lambda_http::Request;
 
-const DEFAULT_PAGE_SIZE: u16 = 20;
-const MAX_PAGE_SIZE: u16 = 100;
-
-fn now() -> Timestamp {
-    time::OffsetDateTime::now_utc()
-}
-
 /// A product with its version as the ETag, ready for a later `If-Match`.
 fn product_reply(status: u16, product: &Product, catalog: &Catalog) -> Reply {
-    let mut reply = json(status, &ProductView::new(product, &catalog.assets));
-    let etag = format!("\"{}\"", product.version).parse().expect("a quoted number is a valid header value");
-    reply.headers_mut().insert("etag", etag);
-    reply
+    versioned(status, &ProductView::new(product, &catalog.assets), product.version)
 }
 
 /// `GET /products`: active products for everyone; staff may ask for other statuses.
@@ -38,13 +28,7 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
         .query_param("category")
         .map(|c| Category::parse(&c).map_err(|m| ApiError::field(400, "invalid_query", "category", m)))
         .transpose()?;
-    let limit = match request.query_param("limit") {
-        None => DEFAULT_PAGE_SIZE,
-        Some(value) => value.parse().ok().filter(|l| (1..=MAX_PAGE_SIZE).contains(l)).ok_or_else(|| {
-            ApiError::field(400, "invalid_query", "limit", format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"))
-        })?,
-    };
-    let query = ProductQuery { status, category, limit, cursor: request.query_param("cursor") };
+    let query = ProductQuery { status, category, limit: page_limit(&request)?, cursor: request.query_param("cursor") };
     let page = products::list(&catalog.table, principal.as_ref(), query).await?;
     let items = page.items.iter().map(|p| ProductView::new(p, &catalog.assets)).collect();
     Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))

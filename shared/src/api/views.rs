@@ -1,7 +1,7 @@
 //! The JSON shapes the API returns.
 
 use crate::domain::money::MoneyInput;
-use crate::domain::{Product, ProductImage, format_timestamp};
+use crate::domain::{Product, ProductImage, User, format_timestamp};
 use serde::Serialize;
 
 /// Turns stored object keys into public URLs.
@@ -89,4 +89,34 @@ pub struct PageView<T> {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+/// A user as they and admins see it; the password hash never leaves the store.
+#[derive(Serialize)]
+pub struct UserView {
+    id: String,
+    email: String,
+    name: Option<String>,
+    role: &'static str,
+    email_verified: bool,
+    disabled: bool,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl UserView {
+    pub fn new(user: &User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.as_str().to_owned(),
+            name: user.name.clone(),
+            role: user.role.as_str(),
+            email_verified: user.email_verified,
+            disabled: user.disabled,
+            version: user.version,
+            created_at: format_timestamp(user.created_at),
+            updated_at: format_timestamp(user.updated_at),
+        }
+    }
 }

@@ -106,6 +106,20 @@ impl TokenVerifier {
     }
 }
 
+/// A signing key as stored in SSM Parameter Store (a SecureString holding this
+/// JSON): the private key and the `kid` its public half has in the JWKS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigningKey {
+    pub kid: String,
+    pub private_key_pem: String,
+}
+
+impl SigningKey {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("strings serialise")
+    }
+}
+
 /// Signs access tokens with one Ed25519 private key.
 pub struct TokenIssuer {
     kid: String,
@@ -117,6 +131,12 @@ impl TokenIssuer {
     pub fn from_pem(kid: &str, pkcs8_pem: &[u8], audience: TokenAudience) -> Result<Self, KeyError> {
         let key = EncodingKey::from_ed_pem(pkcs8_pem).map_err(|e| KeyError::SigningKey(e.to_string()))?;
         Ok(Self { kid: kid.to_owned(), key, audience })
+    }
+
+    /// From the JSON of a [`SigningKey`].
+    pub fn from_signing_key(json: &str, audience: TokenAudience) -> Result<Self, KeyError> {
+        let key: SigningKey = serde_json::from_str(json).map_err(|e| KeyError::SigningKey(e.to_string()))?;
+        Self::from_pem(&key.kid, key.private_key_pem.as_bytes(), audience)
     }
 
     pub fn issue(&self, principal: &Principal, now: Timestamp) -> String {
@@ -137,8 +157,8 @@ impl TokenIssuer {
     }
 }
 
-/// A fresh Ed25519 key: the private key as PKCS#8 PEM and the public half as a JWKS.
-pub fn generate_key(kid: &str) -> (String, String) {
+/// A fresh Ed25519 key, and its public half as a JWKS to verify tokens with.
+pub fn generate_key(kid: &str) -> (SigningKey, String) {
     use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
     use base64::Engine;
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new()).expect("system randomness");
@@ -149,7 +169,7 @@ pub fn generate_key(kid: &str) -> (String, String) {
     let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
     let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
     let jwks = serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x}]});
-    (pem, jwks.to_string())
+    (SigningKey { kid: kid.to_owned(), private_key_pem: pem }, jwks.to_string())
 }
 
 #[cfg(test)]
@@ -167,9 +187,9 @@ mod tests {
     }
 
     fn pair(kid: &str) -> (TokenIssuer, TokenVerifier) {
-        let (pem, jwks) = generate_key(kid);
+        let (key, jwks) = generate_key(kid);
         (
-            TokenIssuer::from_pem(kid, pem.as_bytes(), audience()).unwrap(),
+            TokenIssuer::from_signing_key(&key.to_json(), audience()).unwrap(),
             TokenVerifier::from_jwks(&jwks, &audience()).unwrap(),
         )
     }
@@ -194,7 +214,8 @@ mod tests {
 
     #[test]
     fn tokens_for_another_audience_or_issuer_are_refused() {
-        let (pem, jwks) = generate_key("k1");
+        let (key, jwks) = generate_key("k1");
+        let pem = key.private_key_pem;
         let verifier = TokenVerifier::from_jwks(&jwks, &audience()).unwrap();
         let other_aud = TokenAudience { issuer: "tillbox-test".into(), audience: "other".into() };
         let other_iss = TokenAudience { issuer: "evil".into(), audience: "tillbox-api".into() };
@@ -210,7 +231,8 @@ mod tests {
         let (_, new_verifier) = pair("new");
         assert_eq!(new_verifier.verify(&old_issuer.issue(&staff(), now())), Err(AuthError::InvalidToken));
 
-        let (old_pem, old_jwks) = generate_key("old");
+        let (old_key, old_jwks) = generate_key("old");
+        let old_pem = old_key.private_key_pem;
         let (_, new_jwks) = generate_key("new");
         let mut both: serde_json::Value = serde_json::from_str(&new_jwks).unwrap();
         let old: serde_json::Value = serde_json::from_str(&old_jwks).unwrap();

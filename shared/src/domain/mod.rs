@@ -16,12 +16,12 @@ pub mod session;
 pub mod user;
 pub mod validation;
 
+pub use audit::{AuditId, AuditRecord};
+pub use event::{Event, EventId, EventKind};
 pub use image::{ImageFormat, ImageId, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};
 pub use principal::{Principal, Role};
 pub use product::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Sku};
-pub use audit::{AuditId, AuditRecord};
-pub use event::{Event, EventId, EventKind};
 pub use rate_limit::RateLimit;
 pub use session::{OneTimePurpose, OneTimeToken, RefreshToken, Session, SessionId};
 pub use user::{Email, User, UserId};

@@ -30,7 +30,14 @@ pub struct Session {
 
 impl Session {
     pub fn begin(user_id: UserId, epoch: u64, now: Timestamp) -> Self {
-        Self { id: SessionId::generate(), user_id, epoch, revoked: false, created_at: now, expires_at: now + SESSION_LIFETIME }
+        Self {
+            id: SessionId::generate(),
+            user_id,
+            epoch,
+            revoked: false,
+            created_at: now,
+            expires_at: now + SESSION_LIFETIME,
+        }
     }
 
     /// Whether a refresh may continue this session for a user now at `user_epoch`.

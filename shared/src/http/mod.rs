@@ -28,6 +28,11 @@ where
     .await
 }
 
+/// A response without a body.
+pub fn no_content() -> Reply {
+    Response::builder().status(204).body(Body::Empty).expect("static status is valid")
+}
+
 /// A JSON response.
 pub fn json(status: u16, value: &impl Serialize) -> Reply {
     let body = serde_json::to_string(value).expect("response types serialise");

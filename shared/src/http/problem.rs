@@ -1,8 +1,10 @@
 //! RFC 9457 problem details with a stable machine-readable `code`.
 
+use crate::accounts::AccountsError;
 use crate::auth::AuthError;
 use crate::catalog::CatalogError;
 use crate::domain::{FieldError, Invalid};
+use crate::store::StoreError;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -75,6 +77,7 @@ impl ApiError {
             415 => "Unsupported Media Type",
             422 => "Unprocessable Content",
             428 => "Precondition Required",
+            429 => "Too Many Requests",
             503 => "Service Unavailable",
             _ => "Internal Server Error",
         }
@@ -110,7 +113,6 @@ impl From<AuthError> for ApiError {
 
 impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
-        use crate::catalog::ports::StoreError;
         match error {
             CatalogError::Invalid(invalid) => Self::invalid(invalid),
             CatalogError::NotFound => Self::not_found(),
@@ -123,11 +125,48 @@ impl From<CatalogError> for ApiError {
             CatalogError::TooManyImages(max) => {
                 Self::new(409, "too_many_images", format!("a product holds at most {max} images"))
             }
-            CatalogError::Store(StoreError::Unavailable(detail)) => {
+            CatalogError::Store(error) => Self::from(error),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "storage unavailable");
                 Self::new(503, "unavailable", "storage is unavailable; retry shortly").with_header("retry-after", "1")
             }
-            CatalogError::Store(other) => Self::new(500, "internal", other.to_string()),
+            other => Self::new(500, "internal", other.to_string()),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(error: AccountsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            AccountsError::Invalid(invalid) => Self::invalid(invalid),
+            AccountsError::InvalidCredentials => Self::new(401, "invalid_credentials", detail),
+            AccountsError::EmailNotVerified => Self::new(403, "email_not_verified", detail),
+            AccountsError::AccountDisabled => Self::new(403, "account_disabled", detail),
+            AccountsError::InvalidRefreshToken => Self::field(401, "invalid_refresh_token", "refresh_token", detail),
+            AccountsError::RefreshTokenReused => Self::field(401, "refresh_token_reused", "refresh_token", detail),
+            AccountsError::InvalidToken => Self::field(400, "invalid_token", "token", detail),
+            AccountsError::WrongPassword => Self::field(403, "wrong_password", "current_password", detail),
+            AccountsError::RateLimited { retry_after } => {
+                Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
+            }
+            AccountsError::Forbidden => Self::new(403, "forbidden", detail),
+            AccountsError::NotFound => Self::not_found(),
+            AccountsError::CannotChangeSelf => Self::new(409, "cannot_change_self", detail),
+            AccountsError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
+            }
+            AccountsError::BadCursor => {
+                Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing")
+            }
+            AccountsError::Store(error) => Self::from(error),
         }
     }
 }

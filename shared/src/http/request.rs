@@ -70,6 +70,8 @@ pub trait RequestExtras {
     fn principal(&self, verifier: &TokenVerifier) -> Result<Option<Principal>, ApiError>;
     /// The version in `If-Match` (`"3"`, `W/"3"` or `3`), if the header is present.
     fn if_match(&self) -> Result<Option<u64>, ApiError>;
+    /// The client's address as API Gateway saw it (not a header the client sets).
+    fn source_ip(&self) -> String;
 }
 
 impl RequestExtras for Request {
@@ -97,6 +99,15 @@ impl RequestExtras for Request {
         let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
         tag.parse()
             .map(Some)
-            .map_err(|_| ApiError::field(400, "malformed_header", "If-Match", "must be the product's ETag, e.g. \"3\""))
+            .map_err(|_| ApiError::field(400, "malformed_header", "If-Match", "must be the ETag you read, e.g. \"3\""))
+    }
+
+    fn source_ip(&self) -> String {
+        match self.request_context_ref() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+                context.http.source_ip.clone().unwrap_or_default()
+            }
+            _ => String::new(),
+        }
     }
 }

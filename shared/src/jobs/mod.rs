@@ -28,8 +28,23 @@ where
     .await
 }
 
+/// [`serve`] for an SQS-fed job whose handler returns the ids of the messages that
+/// failed.
+pub async fn serve_sqs<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(aws_lambda_events::sqs::SqsEvent) -> Fut,
+    Fut: Future<Output = Vec<String>> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    lambda_runtime::run(service_fn(|event: LambdaEvent<aws_lambda_events::sqs::SqsEvent>| {
+        let failed = handler(event.payload);
+        async move { Ok::<_, lambda_runtime::Error>(batch_response(failed.await)) }
+    }))
+    .await
+}
+
 /// The SQS partial batch response for the ids of the messages that failed.
-pub fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
+fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failed_message_ids
         .into_iter()

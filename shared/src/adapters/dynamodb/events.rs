@@ -6,9 +6,9 @@
 use super::items::{Item, epoch, item, s, ts};
 use super::keys::{self, EXPIRES_AT, GSI1PK, GSI1SK, PK, SK};
 use super::{Table, built, unavailable};
+use crate::accounts::ports::EventOutbox;
 use crate::domain::{AuditRecord, Event, Timestamp};
 use crate::notifications::DeliveryLog;
-use crate::accounts::ports::EventOutbox;
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use time::Duration;
@@ -54,7 +54,11 @@ pub(super) fn audit_item(record: &AuditRecord) -> Item {
 /// collision means a retried transaction, which must not write twice.
 pub(super) fn put_new(table: &Table, item: Item) -> Result<TransactWriteItem, StoreError> {
     let put = built(
-        Put::builder().table_name(&table.name).set_item(Some(item)).condition_expression("attribute_not_exists(PK)").build(),
+        Put::builder()
+            .table_name(&table.name)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
     )?;
     Ok(TransactWriteItem::builder().put(put).build())
 }

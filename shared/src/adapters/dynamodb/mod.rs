@@ -11,9 +11,9 @@ mod sessions;
 mod uploads;
 mod users;
 
+use super::unavailable;
 use crate::store::StoreError;
 use aws_sdk_dynamodb::Client;
-use super::unavailable;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::CancellationReason;
 

@@ -1,9 +1,9 @@
 //! [`SessionStore`] and [`OneTimeTokens`] on the table. Tokens are stored under
 //! their hash; the TTL attribute is each one's absolute expiry.
 
+use super::events::put_new;
 use super::items::{Item, Reader, b, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use super::events::put_new;
 use super::{Table, built, cancellation_reasons, unavailable};
 use crate::accounts::ports::{OneTimeTokens, SessionStore};
 use crate::domain::{OneTimePurpose, OneTimeToken, RefreshToken, Session, SessionId};

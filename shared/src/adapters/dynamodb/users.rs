@@ -53,7 +53,12 @@ fn user_from(item: &Item) -> Result<User, StoreError> {
 }
 
 impl UserStore for Table {
-    async fn create(&self, user: &User, event: Option<&Event>, audit: Option<&AuditRecord>) -> Result<bool, StoreError> {
+    async fn create(
+        &self,
+        user: &User,
+        event: Option<&Event>,
+        audit: Option<&AuditRecord>,
+    ) -> Result<bool, StoreError> {
         let claim = item([
             (PK, s(keys::email_pk(&user.email))),
             (SK, s(keys::EMAIL_SK)),
