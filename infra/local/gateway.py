@@ -8,7 +8,9 @@ Plays the parts of AWS that call our functions, from the stack description that
   SQS event of up to BatchSize messages, deletes what succeeded, honours partial
   batch responses, and leaves failures to reappear after the visibility timeout;
   the queue's redrive policy moves them to the DLQ after maxReceiveCount receives.
-- DynamoDB stream mappings: reads each shard and invokes the function in order.
+- DynamoDB stream mappings: reads each shard in order, applies the mapping's
+  filters, retries from the first failed record (partial batch responses), and
+  after MaximumRetryAttempts sends the batch's description to the OnFailure queue.
 - Schedules: fires `rate(...)` schedules; `POST /_local/schedules/<Function>` fires
   one at once.
 - CDN: serves `GET /assets/<key>` from the bucket, for the key prefixes the bucket
@@ -274,8 +276,12 @@ class Gateway:
 
     # ------------------------------------------------------------------ streams
     def _pump_stream(self, function, mapping):
+        """Lambda's stream semantics: records in order per shard, only those the
+        mapping's filters match; a failed invocation or a reported item failure is
+        retried from the failed record; after MaximumRetryAttempts retries the
+        batch's description goes to the OnFailure destination and the shard moves on."""
         streams = client("dynamodbstreams", self.stack["endpoint"])
-        iterators = {}
+        iterators, pending, attempts = {}, {}, {}
         while not self.stopping.is_set():
             try:
                 for shard in streams.describe_stream(StreamArn=mapping["arn"])["StreamDescription"].get("Shards", []):
@@ -284,28 +290,78 @@ class Gateway:
                         iterators[sid] = streams.get_shard_iterator(
                             StreamArn=mapping["arn"], ShardId=sid, ShardIteratorType="TRIM_HORIZON"
                         )["ShardIterator"]
-                    page = streams.get_records(ShardIterator=iterators[sid], Limit=mapping["batch_size"])
-                    records = page.get("Records", [])
-                    if records and not self._deliver_stream(function, mapping, records):
-                        continue  # retry the same records from the same iterator
-                    iterators[sid] = page.get("NextShardIterator") or iterators[sid]
+                    batch = pending.get(sid)
+                    if not batch:
+                        page = streams.get_records(ShardIterator=iterators[sid], Limit=mapping["batch_size"])
+                        iterators[sid] = page.get("NextShardIterator") or iterators[sid]
+                        batch = [r for r in page.get("Records", []) if _matches_any(mapping["filters"], r)]
+                    if not batch:
+                        continue
+                    failed_from = self._deliver_stream(function, mapping, batch)
+                    if failed_from is None:
+                        pending[sid] = None
+                        continue
+                    failed = batch[failed_from:]
+                    key = (sid, failed[0]["dynamodb"]["SequenceNumber"])
+                    attempts[key] = attempts.get(key, 0) + 1
+                    if 0 <= mapping["max_retries"] < attempts[key]:
+                        self._stream_gave_up(function, mapping, sid, failed, attempts.pop(key))
+                        pending[sid] = None
+                    else:
+                        pending[sid] = failed
             except Exception as e:
                 if not self.stopping.is_set():
                     self.log(f"[pump] stream for {function} failed: {e}")
-            self.stopping.wait(1)
+            self.stopping.wait(self.retry_delay if any(pending.values()) and self.retry_delay is not None else 1)
 
     def _deliver_stream(self, function, mapping, records):
+        """Invokes the function; returns the index of the first failed record, or None."""
         for r in records:
             r["eventSourceARN"] = mapping["arn"]
             if "ApproximateCreationDateTime" in r.get("dynamodb", {}):
                 value = r["dynamodb"]["ApproximateCreationDateTime"]
                 r["dynamodb"]["ApproximateCreationDateTime"] = value.timestamp() if hasattr(value, "timestamp") else value
         try:
-            self.runtimes[function].invoke(json.loads(json.dumps({"Records": records}, default=str)))
-            return True
+            response = self.runtimes[function].invoke(json.loads(json.dumps({"Records": records}, default=str)))
         except InvokeError as e:
             self.log(f"[pump] {function} failed on stream records, retrying: {e}")
-            return False
+            return 0
+        if not mapping["report_failures"] or not isinstance(response, dict):
+            return None
+        failures = [f.get("itemIdentifier") for f in response.get("batchItemFailures") or []]
+        if not failures:
+            return None
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        indexes = [sequences.index(f) for f in failures if f in sequences]
+        if len(indexes) != len(failures):
+            self.log(f"[pump] {function}: unknown itemIdentifier, whole batch failed")
+            return 0
+        return min(indexes)
+
+    def _stream_gave_up(self, function, mapping, shard, records, attempts):
+        self.log(f"[pump] {function}: {len(records)} stream records failed {attempts} times; sent to on-failure")
+        if not mapping["on_failure"]:
+            return
+        now = datetime.now(timezone.utc)
+        record = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "version": "1.0",
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "DDBStreamBatchInfo": {
+                "shardId": shard,
+                "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                "batchSize": len(records),
+                "streamArn": mapping["arn"],
+            },
+        }
+        client("sqs", self.stack["endpoint"]).send_message(QueueUrl=mapping["on_failure"], MessageBody=json.dumps(record))
 
     # ------------------------------------------------------------------ schedules
     @staticmethod
@@ -337,6 +393,26 @@ class Gateway:
         seconds = int(m.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[m.group(2).rstrip("s")]
         while not self.stopping.wait(seconds):
             self._invoke(function, self._scheduled_event())
+
+
+def _matches_any(patterns, record):
+    """Lambda event filtering, for the pattern forms the template uses: exact
+    values, `{"prefix": ...}` and nesting. No patterns means every record."""
+    return not patterns or any(_matches(p, record) for p in patterns)
+
+
+def _matches(pattern, value):
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(k in value and _matches(v, value[k]) for k, v in pattern.items())
+    if isinstance(pattern, list):
+        return any(_matches_rule(rule, value) for rule in pattern)
+    return pattern == value
+
+
+def _matches_rule(rule, value):
+    if isinstance(rule, dict) and "prefix" in rule:
+        return isinstance(value, str) and value.startswith(rule["prefix"])
+    return rule == value
 
 
 def _is_text(content_type):

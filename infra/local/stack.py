@@ -19,6 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cfn  # noqa: E402
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters.json"
+# Template parameters that name an SSM SecureString, and the file whose content
+# the local stack stores there.
+SECURE_PARAMETER_FILES = {"SigningKeyParameter": "dev-signing-key.json"}
 
 
 def client(service, endpoint):
@@ -119,6 +122,32 @@ def _configure_notifications(template, endpoint, resolver):
         )
 
 
+def _queue_url_of(attrs, resolver, arn):
+    logical = next(k for (k, a), v in attrs.items() if a == "Arn" and v == arn)
+    return resolver.ref(logical)
+
+
+def _store_secure_parameters(endpoint, params):
+    """SecureString parameters are made by the operator, not by CloudFormation
+    (docs/operations.md); locally they hold the development values."""
+    ssm = client("ssm", endpoint)
+    for param, file in SECURE_PARAMETER_FILES.items():
+        if param in params:
+            value = (Path(__file__).resolve().parent / file).read_text()
+            ssm.put_parameter(Name=params[param], Value=value, Type="SecureString", Overwrite=True)
+
+
+def _verify_mail_identities(template, endpoint, resolver):
+    """In AWS the identity is verified by DNS or a link; the emulator is told."""
+    ses = client("ses", endpoint)
+    for res in cfn.resources_of(template, "AWS::SES::EmailIdentity").values():
+        identity = resolver.resolve(res["Properties"]["EmailIdentity"])
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+
+
 def _describe_functions(template, resolver, attrs):
     globals_ = template.get("Globals", {}).get("Function", {})
     functions = {}
@@ -144,18 +173,23 @@ def _describe_functions(template, resolver, attrs):
                 spec["routes"].append({"method": props["Method"].upper(), "path": props["Path"]})
             elif kind == "SQS":
                 arn = resolver.resolve(props["Queue"])
-                logical_queue = next(k for (k, a), v in attrs.items() if a == "Arn" and v == arn)
                 spec["queues"].append({
-                    "url": resolver.ref(logical_queue),
+                    "url": _queue_url_of(attrs, resolver, arn),
                     "arn": arn,
                     "batch_size": int(props.get("BatchSize", 10)),
                     "report_failures": "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                 })
             elif kind == "DynamoDB":
+                on_failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+                on_failure_arn = resolver.resolve(on_failure) if on_failure else None
                 spec["streams"].append({
                     "arn": resolver.resolve(props["Stream"]),
                     "batch_size": int(props.get("BatchSize", 100)),
                     "report_failures": "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                    # -1, Lambda's default, retries until the records expire from the stream.
+                    "max_retries": int(props.get("MaximumRetryAttempts", -1)),
+                    "filters": [json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])],
+                    "on_failure": _queue_url_of(attrs, resolver, on_failure_arn) if on_failure_arn else None,
                 })
             elif kind in ("Schedule", "ScheduleV2"):
                 spec["schedules"].append({"expression": props["Schedule" if kind == "Schedule" else "ScheduleExpression"]})
@@ -197,6 +231,8 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         params[key] = value
     resolver = cfn.Resolver(template, params, refs, attrs)
     _configure_notifications(template, endpoint, resolver)
+    _store_secure_parameters(endpoint, params)
+    _verify_mail_identities(template, endpoint, resolver)
     return {
         "endpoint": endpoint,
         "resources": {k: {"ref": v} for k, v in refs.items()},

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use tillbox::adapters::dynamodb::Table;
 use tillbox::adapters::s3::Bucket;
-use tillbox::api::Catalog;
-use tillbox::auth::{TokenAudience, TokenIssuer, TokenVerifier, generate_key};
+use tillbox::api::{Accounts, Catalog, SignIn};
+use tillbox::auth::{SigningKey, TokenAudience, TokenIssuer, TokenVerifier, generate_key};
 use tillbox::domain::{Principal, Role};
 use tillbox::http::ApiError;
 
@@ -21,8 +21,12 @@ pub struct Stack {
     pub bucket_name: String,
     pub images_queue: String,
     pub images_dlq: String,
+    pub emails_queue: String,
+    pub outbox_dlq: String,
     pub asset_base: String,
+    pub endpoint: String,
     issuer: TokenIssuer,
+    key: SigningKey,
     jwks: String,
 }
 
@@ -53,7 +57,7 @@ impl Stack {
             .endpoint_url(&endpoint)
             .load()
             .await;
-        let (pem, jwks) = generate_key("test-key");
+        let (key, jwks) = generate_key("test-key");
         let bucket_name = reference("Bucket");
         Self {
             sdk,
@@ -62,13 +66,23 @@ impl Stack {
             bucket_name,
             images_queue: reference("ImagesQueue"),
             images_dlq: reference("ImagesDeadLetterQueue"),
-            issuer: TokenIssuer::from_pem("test-key", pem.as_bytes(), audience()).expect("generated key"),
+            emails_queue: reference("EmailsQueue"),
+            outbox_dlq: reference("OutboxDeadLetterQueue"),
+            issuer: TokenIssuer::from_signing_key(&key.to_json(), audience()).expect("generated key"),
+            key,
             jwks,
+            endpoint,
         }
     }
 
     pub fn table(&self) -> Table {
         Table::new(&self.sdk, &self.table_name)
+    }
+
+    /// Items whose partition key starts with `prefix`.
+    pub async fn items_with_pk(&self, prefix: &str) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let items = self.items().await;
+        items.into_iter().filter(|i| i["PK"].as_s().is_ok_and(|pk| pk.starts_with(prefix))).collect()
     }
 
     pub fn bucket(&self) -> Bucket {
@@ -81,6 +95,35 @@ impl Stack {
             verifier: TokenVerifier::from_jwks(&self.jwks, &audience()).expect("generated JWKS"),
             assets: tillbox::api::AssetUrls::new(self.asset_base.clone()),
         }
+    }
+
+    pub fn verifier(&self) -> TokenVerifier {
+        TokenVerifier::from_jwks(&self.jwks, &audience()).expect("generated JWKS")
+    }
+
+    pub fn accounts(&self) -> Accounts {
+        Accounts { table: self.table(), verifier: self.verifier() }
+    }
+
+    pub fn sign_in(&self) -> SignIn {
+        let issuer = TokenIssuer::from_signing_key(&self.key.to_json(), audience()).expect("generated key");
+        SignIn { table: self.table(), issuer }
+    }
+
+    /// E-mails the emulator's SES accepted for `to`, oldest first: (subject, HTML body).
+    pub fn emails_to(&self, to: &str) -> Vec<(String, String)> {
+        let data = moto_data(&self.endpoint);
+        let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+        messages
+            .iter()
+            .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|t| t == to)))
+            .map(|m| {
+                (
+                    m["subject"].as_str().unwrap_or_default().to_owned(),
+                    m["body"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
     }
 
     pub fn token(&self, role: Role) -> String {
@@ -112,10 +155,20 @@ pub struct Call {
 }
 
 impl Call {
+    /// Each call comes from its own address unless [`Call::from_ip`] says otherwise,
+    /// so per-address rate limits only meet tests that are about them.
     pub fn new(method: &str, path: &str) -> Self {
         let request =
             http::Request::builder().method(method).uri(format!("https://api.test{path}")).body(Body::Empty).unwrap();
-        Self { request }
+        let [a, b, c, ..] = *uuid::Uuid::new_v4().as_bytes();
+        Self { request }.from_ip(&format!("10.{a}.{b}.{c}"))
+    }
+
+    pub fn from_ip(self, ip: &str) -> Self {
+        let mut context = lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some(ip.to_owned());
+        let context = lambda_http::request::RequestContext::ApiGatewayV2(context);
+        Self { request: self.request.with_request_context(context) }
     }
 
     pub fn json(mut self, body: Value) -> Self {
@@ -189,4 +242,17 @@ pub fn reply(result: Result<Response<Body>, ApiError>) -> Reply {
         _ => Value::Null,
     };
     Reply { status, headers, body }
+}
+
+/// The emulator's record of what it was sent (`/moto-api/data.json`), read with a
+/// plain HTTP/1.0 request so tests need no HTTP client crate.
+fn moto_data(endpoint: &str) -> Value {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("connect to the emulator");
+    write!(stream, "GET /moto-api/data.json HTTP/1.0\r\nHost: {address}\r\n\r\n").expect("send request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    serde_json::from_str(body).expect("moto-api/data.json is JSON")
 }
