@@ -1,5 +1,6 @@
-"""The gateway's stream and schedule sources, which no function uses yet, driven
-against the emulator with a recording stand-in for the function."""
+"""The gateway's stream and schedule sources, driven against the emulator with a
+recording stand-in for the function (the real fan-out is tested end to end in
+test_local_stack)."""
 
 import os
 import sys
@@ -44,7 +45,11 @@ class EventSourceTest(unittest.TestCase):
             "cdn": None,
             "functions": {"Watcher": {
                 "routes": [], "queues": [],
-                "streams": [{"arn": self.stream_arn, "batch_size": 10, "report_failures": False}],
+                "streams": [{
+                    "arn": self.stream_arn, "batch_size": 10, "report_failures": False, "max_retries": -1,
+                    "on_failure": None,
+                    "filters": [{"eventName": ["INSERT"], "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "OUTBOX#"}]}}}}],
+                }],
                 "schedules": [{"expression": "rate(1 day)"}],
             }},
         }
@@ -56,6 +61,9 @@ class EventSourceTest(unittest.TestCase):
     def test_stream_records_reach_the_function_in_order(self):
         for n in range(3):
             self.ddb.put_item(TableName=self.table, Item={"PK": {"S": f"OUTBOX#{n}"}, "SK": {"S": "OUTBOX"}})
+            # Neither passes the filter: another key, and a change rather than an insert.
+            self.ddb.put_item(TableName=self.table, Item={"PK": {"S": f"USER#{n}"}, "SK": {"S": "PROFILE"}})
+            self.ddb.put_item(TableName=self.table, Item={"PK": {"S": f"OUTBOX#{n}"}, "SK": {"S": "OUTBOX"}, "x": {"N": "1"}})
         deadline = time.time() + 30
         records = []
         while time.time() < deadline and len(records) < 3:
