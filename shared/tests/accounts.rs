@@ -243,7 +243,7 @@ async fn login_is_rate_limited_per_account_and_recovers_after_the_window() {
     for attempt in 0..LOGIN_PER_ACCOUNT.max {
         let ip = format!("192.0.2.{attempt}");
         let call =
-            Call::new("POST", "/auth/login").from_ip(&ip).json(json!({"email": email, "password": "guess-123456"}));
+            Call::new("POST", "/auth/login").source_ip(&ip).json(json!({"email": email, "password": "guess-123456"}));
         post_call(&stack, "/auth/login", call).await.assert_problem(401, "invalid_credentials", None);
     }
     // Over the limit even with the right password, from yet another address.
@@ -267,7 +267,7 @@ async fn signup_is_rate_limited_per_source_address() {
     let mut statuses = Vec::new();
     for _ in 0..11 {
         let call =
-            Call::new("POST", "/auth/signup").from_ip(ip).json(json!({"email": address(), "password": PASSWORD}));
+            Call::new("POST", "/auth/signup").source_ip(ip).json(json!({"email": address(), "password": PASSWORD}));
         statuses.push(post_call(&stack, "/auth/signup", call).await.status);
     }
     assert_eq!(statuses[..10], [202; 10]);

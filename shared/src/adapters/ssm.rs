@@ -12,5 +12,5 @@ pub async fn secure_string(sdk: &aws_config::SdkConfig, name: &str) -> Result<St
         .send()
         .await
         .map_err(unavailable)?;
-    output.parameter.and_then(|p| p.value).ok_or_else(|| StoreError::NotFound)
+    output.parameter.and_then(|p| p.value).ok_or(StoreError::NotFound)
 }

@@ -155,16 +155,16 @@ pub struct Call {
 }
 
 impl Call {
-    /// Each call comes from its own address unless [`Call::from_ip`] says otherwise,
+    /// Each call comes from its own address unless [`Call::source_ip`] says otherwise,
     /// so per-address rate limits only meet tests that are about them.
     pub fn new(method: &str, path: &str) -> Self {
         let request =
             http::Request::builder().method(method).uri(format!("https://api.test{path}")).body(Body::Empty).unwrap();
         let [a, b, c, ..] = *uuid::Uuid::new_v4().as_bytes();
-        Self { request }.from_ip(&format!("10.{a}.{b}.{c}"))
+        Self { request }.source_ip(&format!("10.{a}.{b}.{c}"))
     }
 
-    pub fn from_ip(self, ip: &str) -> Self {
+    pub fn source_ip(self, ip: &str) -> Self {
         let mut context = lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
         context.http.source_ip = Some(ip.to_owned());
         let context = lambda_http::request::RequestContext::ApiGatewayV2(context);
