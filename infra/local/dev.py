@@ -9,6 +9,7 @@ it started on Ctrl-C.
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -61,6 +62,35 @@ def seed(api):
                 print(f"[seed] {product['sku']}: {r.status}", flush=True)
         except urllib.error.HTTPError as e:
             print(f"[seed] {product['sku']}: {e.code} {e.read()[:200]!r}", flush=True)
+
+
+DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
+
+
+def create_admin(table):
+    """The first admin, through the same command an operator runs after deploying."""
+    email, password = DEV_ADMIN
+    out = subprocess.run(
+        [str(binaries_dir() / "tillbox-admin"), "create-admin", "--email", email],
+        input=password + "\n", text=True, capture_output=True, env={**os.environ, "TABLE_NAME": table},
+    )
+    print(f"[seed] {(out.stdout or out.stderr).strip()}; password {password}", flush=True)
+
+
+def print_emails(endpoint, stop):
+    """SES in the emulator delivers nowhere: show each e-mail's subject and link."""
+    seen = 0
+    while not stop.wait(1):
+        try:
+            with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as r:
+                messages = json.load(r).get("ses", {}).get("Message", [])
+        except OSError:
+            continue
+        for m in messages[seen:]:
+            link = re.search(r'href="([^"]+)"', m["body"])
+            to = ", ".join(m["destinations"].get("ToAddresses", []))
+            print(f"[email] to {to}: {m['subject']}" + (f"\n        {link.group(1)}" if link else ""), flush=True)
+        seen = len(messages)
 
 
 def wait_for_port(port, process, timeout=120):
@@ -122,20 +152,23 @@ def main():
 Tillbox is running locally (the first request to each function compiles it).
 
   API        {api}
-  emulator   {emulator.endpoint}   (DynamoDB, SQS, S3; table {stack['resources']['Table']['ref']})
+  emulator   {emulator.endpoint}   (DynamoDB, SQS, S3, SES, SSM; table {stack['resources']['Table']['ref']})
   functions  cargo lambda watch on 127.0.0.1:{args.invoke_port}, hot-reloading
 
 Routes:
 {routes}
 
-A staff access token (valid 15 minutes):
+Admin: {DEV_ADMIN[0]} / {DEV_ADMIN[1]} (POST {api}/auth/login)
+E-mails go to the emulator's SES; each one's link is printed below as [email].
+A staff access token without signing in (valid 15 minutes):
   export TOKEN=$(make -s token ROLE=staff)
 
 Stop with Ctrl-C.
 """, flush=True)
         threading.Thread(target=seed, args=(api,), daemon=True).start()
-
+        create_admin(stack["resources"]["Table"]["ref"])
         stop = threading.Event()
+        threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         while not stop.wait(0.5):
