@@ -1,16 +1,15 @@
 //! The outbox, the audit trail and consumers' delivery log on the table.
 //!
-//! Outbox and audit items are plain puts so they can join any transaction: the
-//! change and its record are written together or not at all.
+//! Outbox and audit items are plain items, put with [`Table::put_new`] inside the
+//! transaction of the change they record: both are written or neither.
 
 use super::items::{Item, epoch, item, s, ts};
 use super::keys::{self, EXPIRES_AT, GSI1PK, GSI1SK, PK, SK};
-use super::{Table, built, unavailable};
+use super::{Table, unavailable};
 use crate::accounts::ports::EventOutbox;
 use crate::domain::{AuditRecord, Event, Timestamp};
 use crate::notifications::DeliveryLog;
 use crate::store::StoreError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use time::Duration;
 
 /// Long enough for the fan-out to have run, and for an operator to re-publish a
@@ -50,19 +49,6 @@ pub(super) fn audit_item(record: &AuditRecord) -> Item {
     ])
 }
 
-/// A put that must create its item: event and audit ids are fresh, so a
-/// collision means a retried transaction, which must not write twice.
-pub(super) fn put_new(table: &Table, item: Item) -> Result<TransactWriteItem, StoreError> {
-    let put = built(
-        Put::builder()
-            .table_name(&table.name)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build(),
-    )?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
 impl EventOutbox for Table {
     async fn publish(&self, event: &Event) -> Result<(), StoreError> {
         self.client
@@ -79,17 +65,7 @@ impl EventOutbox for Table {
 
 impl DeliveryLog for Table {
     async fn is_done(&self, consumer: &str, event: &Event) -> Result<bool, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.name)
-            .key(PK, s(keys::delivery_pk(consumer, event.id)))
-            .key(SK, s(keys::DELIVERY_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(output.item.is_some())
+        Ok(self.get_consistent(keys::delivery_pk(consumer, event.id), keys::DELIVERY_SK).await?.is_some())
     }
 
     async fn mark_done(&self, consumer: &str, event: &Event, now: Timestamp) -> Result<(), StoreError> {

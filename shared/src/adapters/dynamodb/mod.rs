@@ -15,7 +15,9 @@ use super::unavailable;
 use crate::store::StoreError;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::CancellationReason;
+use aws_sdk_dynamodb::types::{CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use items::{Item, n, s};
+use keys::{PK, SK};
 
 /// A handle on the table; cheap to clone, built once per container.
 #[derive(Clone, Debug)]
@@ -32,6 +34,65 @@ impl Table {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
         Ok(Self::new(sdk, crate::config::table_name()?))
     }
+
+    /// A strongly consistent read of one item: every read that decides a write.
+    async fn get_consistent(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(output.item)
+    }
+
+    /// A transaction put that must create its item: ids are fresh, so a collision
+    /// means a claim is taken (SKU, e-mail) or a retried write, never an overwrite.
+    fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transaction put that replaces an aggregate only at the version it was read
+    /// at (optimistic locking); on conflict DynamoDB returns the stored item, which
+    /// [`version_conflict`] reads.
+    fn put_at_version(&self, item: Item, expected: u64) -> Result<TransactWriteItem, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(item))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(expected))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+/// Why a [`Table::put_at_version`] at `index` failed, if it did: the item moved on
+/// to another version (read from the item the cancellation carries, so no second
+/// read), or it is gone.
+fn version_conflict(reasons: &[CancellationReason], index: usize) -> Option<StoreError> {
+    if !failed_condition(reasons, index) {
+        return None;
+    }
+    Some(match reasons[index].item() {
+        Some(old) => items::Reader(old)
+            .n("version")
+            .map_or_else(|corrupt| corrupt, |current| StoreError::VersionMismatch { current }),
+        None => StoreError::NotFound,
+    })
 }
 
 fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {

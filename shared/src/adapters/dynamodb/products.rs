@@ -1,27 +1,16 @@
 //! [`ProductStore`] on the table: product items plus one SKU-claim item per SKU,
 //! always written together in one transaction.
 
-use super::items::{Item, n, product_from, product_item, s};
+use super::items::{item, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable};
+use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
-use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 
 impl Table {
     fn sku_claim(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
-        let item: Item = [(PK, s(keys::sku_pk(sku))), (SK, s(keys::SKU_SK)), ("product_id", s(product.to_string()))]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        let put = built(
-            Put::builder()
-                .table_name(&self.name)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_new(item([(PK, s(keys::sku_pk(sku))), (SK, s(keys::SKU_SK)), ("product_id", s(product.to_string()))]))
     }
 
     fn sku_release(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
@@ -40,17 +29,10 @@ impl Table {
 
 impl ProductStore for Table {
     async fn insert(&self, product: &Product) -> Result<(), StoreError> {
-        let put = built(
-            Put::builder()
-                .table_name(&self.name)
-                .set_item(Some(product_item(product)))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?;
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(self.put_new(product_item(product))?)
             .transact_items(self.sku_claim(&product.sku, product.id)?)
             .send()
             .await;
@@ -77,17 +59,8 @@ impl ProductStore for Table {
     }
 
     async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
-        let put = built(
-            Put::builder()
-                .table_name(&self.name)
-                .set_item(Some(product_item(next)))
-                .condition_expression("version = :expected")
-                .expression_attribute_values(":expected", n(previous.version))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build(),
-        )?;
-        let mut request =
-            self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put).build());
+        let put = self.put_at_version(product_item(next), previous.version)?;
+        let mut request = self.client.transact_write_items().transact_items(put);
         if previous.sku != next.sku {
             request = request
                 .transact_items(self.sku_release(&previous.sku, previous.id)?)
@@ -100,13 +73,8 @@ impl ProductStore for Table {
         let Some(reasons) = cancellation_reasons(&error) else {
             return Err(unavailable(error));
         };
-        if failed_condition(reasons, 0) {
-            // The put asked for the item that failed its condition: present means it
-            // changed meanwhile, absent means it is gone. No second read needed.
-            return match reasons[0].item() {
-                Some(old) => Err(StoreError::VersionMismatch { current: product_from(old)?.version }),
-                None => Err(StoreError::NotFound),
-            };
+        if let Some(conflict) = version_conflict(reasons, 0) {
+            return Err(conflict);
         }
         if failed_condition(reasons, 2) {
             return Err(StoreError::SkuTaken);

@@ -1,7 +1,6 @@
 //! [`SessionStore`] and [`OneTimeTokens`] on the table. Tokens are stored under
 //! their hash; the TTL attribute is each one's absolute expiry.
 
-use super::events::put_new;
 use super::items::{Item, Reader, b, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, PK, SK};
 use super::{Table, built, cancellation_reasons, unavailable};
@@ -59,28 +58,12 @@ fn refresh_from(hash: &str, item: &Item) -> Result<RefreshToken, StoreError> {
     })
 }
 
-impl Table {
-    pub(super) async fn get_by_key(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.name)
-            .key(PK, s(pk))
-            .key(SK, s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(output.item)
-    }
-}
-
 impl SessionStore for Table {
     async fn start(&self, session: &Session, first: &RefreshToken) -> Result<(), StoreError> {
         self.client
             .transact_write_items()
-            .transact_items(put_new(self, session_item(session))?)
-            .transact_items(put_new(self, refresh_item(first))?)
+            .transact_items(self.put_new(session_item(session))?)
+            .transact_items(self.put_new(refresh_item(first))?)
             .send()
             .await
             .map_err(unavailable)?;
@@ -88,12 +71,12 @@ impl SessionStore for Table {
     }
 
     async fn find_token(&self, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
-        let found = self.get_by_key(keys::refresh_pk(hash), keys::REFRESH_SK).await?;
+        let found = self.get_consistent(keys::refresh_pk(hash), keys::REFRESH_SK).await?;
         found.as_ref().map(|item| refresh_from(hash, item)).transpose()
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let found = self.get_by_key(keys::session_pk(id), keys::SESSION_SK).await?;
+        let found = self.get_consistent(keys::session_pk(id), keys::SESSION_SK).await?;
         found.as_ref().map(session_from).transpose()
     }
 
@@ -123,7 +106,7 @@ impl SessionStore for Table {
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(spend).build())
             .transact_items(TransactWriteItem::builder().condition_check(live).build())
-            .transact_items(put_new(self, refresh_item(next))?)
+            .transact_items(self.put_new(refresh_item(next))?)
             .send()
             .await;
         match result {
@@ -174,7 +157,7 @@ impl OneTimeTokens for Table {
     }
 
     async fn find(&self, hash: &str) -> Result<Option<OneTimeToken>, StoreError> {
-        let Some(found) = self.get_by_key(keys::one_time_token_pk(hash), keys::ONE_TIME_TOKEN_SK).await? else {
+        let Some(found) = self.get_consistent(keys::one_time_token_pk(hash), keys::ONE_TIME_TOKEN_SK).await? else {
             return Ok(None);
         };
         let r = Reader(&found);

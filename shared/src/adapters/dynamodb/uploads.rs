@@ -23,17 +23,8 @@ impl UploadStore for Table {
     }
 
     async fn get(&self, product: ProductId, image: ImageId) -> Result<Option<Upload>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.name)
-            .key(PK, s(keys::product_pk(product)))
-            .key(SK, s(keys::upload_sk(image)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        output.item.as_ref().map(upload_from).transpose()
+        let found = self.get_consistent(keys::product_pk(product), &keys::upload_sk(image)).await?;
+        found.as_ref().map(upload_from).transpose()
     }
 
     async fn attach(&self, upload: &Upload, image: &ProductImage, now: Timestamp) -> Result<bool, StoreError> {

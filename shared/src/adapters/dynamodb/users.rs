@@ -2,14 +2,14 @@
 //! written together; every change is one transaction with what it implies (the
 //! spent token, the kept session, the audit record, the event).
 
-use super::events::{audit_item, outbox_item, put_new};
+use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable};
+use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
 use crate::accounts::ports::{UserChange, UserStore};
 use crate::domain::{AuditRecord, Email, Event, Role, User, UserId};
 use crate::store::{Page, StoreError};
-use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 
 fn user_item(u: &User) -> Item {
     let mut user = item([
@@ -68,13 +68,13 @@ impl UserStore for Table {
         let mut request = self
             .client
             .transact_write_items()
-            .transact_items(put_new(self, user_item(user))?)
-            .transact_items(put_new(self, claim)?);
+            .transact_items(self.put_new(user_item(user))?)
+            .transact_items(self.put_new(claim)?);
         if let Some(event) = event {
-            request = request.transact_items(put_new(self, outbox_item(event))?);
+            request = request.transact_items(self.put_new(outbox_item(event))?);
         }
         if let Some(audit) = audit {
-            request = request.transact_items(put_new(self, audit_item(audit))?);
+            request = request.transact_items(self.put_new(audit_item(audit))?);
         }
         match request.send().await {
             Ok(_) => Ok(true),
@@ -86,12 +86,12 @@ impl UserStore for Table {
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let found = self.get_by_key(keys::user_pk(id), keys::USER_SK).await?;
+        let found = self.get_consistent(keys::user_pk(id), keys::USER_SK).await?;
         found.as_ref().map(user_from).transpose()
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let Some(claim) = self.get_by_key(keys::email_pk(email), keys::EMAIL_SK).await? else {
+        let Some(claim) = self.get_consistent(keys::email_pk(email), keys::EMAIL_SK).await? else {
             return Ok(None);
         };
         let id: UserId = Reader(&claim).parsed("user_id", |v| v.parse().ok())?;
@@ -99,17 +99,8 @@ impl UserStore for Table {
     }
 
     async fn update(&self, change: UserChange<'_>) -> Result<(), StoreError> {
-        let put = built(
-            Put::builder()
-                .table_name(&self.name)
-                .set_item(Some(user_item(change.next)))
-                .condition_expression("version = :expected")
-                .expression_attribute_values(":expected", n(change.previous.version))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build(),
-        )?;
-        let mut request =
-            self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(put).build());
+        let put = self.put_at_version(user_item(change.next), change.previous.version)?;
+        let mut request = self.client.transact_write_items().transact_items(put);
         if let Some(token) = change.spends {
             let delete = built(
                 Delete::builder()
@@ -135,7 +126,7 @@ impl UserStore for Table {
             request = request.transact_items(TransactWriteItem::builder().update(keep).build());
         }
         if let Some(audit) = change.audit {
-            request = request.transact_items(put_new(self, audit_item(audit))?);
+            request = request.transact_items(self.put_new(audit_item(audit))?);
         }
         let error = match request.send().await {
             Ok(_) => return Ok(()),
@@ -144,11 +135,8 @@ impl UserStore for Table {
         let Some(reasons) = cancellation_reasons(&error) else {
             return Err(unavailable(error));
         };
-        if failed_condition(reasons, 0) {
-            return match reasons[0].item() {
-                Some(old) => Err(StoreError::VersionMismatch { current: user_from(old)?.version }),
-                None => Err(StoreError::NotFound),
-            };
+        if let Some(conflict) = version_conflict(reasons, 0) {
+            return Err(conflict);
         }
         // The token or the kept session is gone: the change was based on it.
         if reasons.iter().skip(1).any(|r| r.code() == Some("ConditionalCheckFailed")) {
