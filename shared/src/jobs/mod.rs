@@ -43,6 +43,24 @@ where
     .await
 }
 
+/// Runs `handle` on each message body of an SQS batch, one at a time, and returns
+/// the ids of the messages it failed on: those are retried, the rest deleted.
+pub async fn each_message<F, Fut>(job: &str, event: aws_lambda_events::sqs::SqsEvent, handle: F) -> Vec<String>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let mut failed = Vec::new();
+    for message in event.records {
+        let id = message.message_id.unwrap_or_default();
+        if let Err(reason) = handle(message.body.unwrap_or_default()).await {
+            tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
+            failed.push(id);
+        }
+    }
+    failed
+}
+
 /// The SQS partial batch response for the ids of the messages that failed.
 fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();

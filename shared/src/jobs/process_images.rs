@@ -19,15 +19,7 @@ impl ImageJob {
 
 /// Handles one batch and returns the ids of the messages to retry.
 pub async fn handle(job: &ImageJob, event: SqsEvent) -> Vec<String> {
-    let mut failed = Vec::new();
-    for message in event.records {
-        let id = message.message_id.clone().unwrap_or_default();
-        if let Err(reason) = handle_message(job, message.body.as_deref().unwrap_or_default()).await {
-            tracing::warn!(message_id = %id, %reason, "image message failed; it will be retried");
-            failed.push(id);
-        }
-    }
-    failed
+    super::each_message("images", event, |body| async move { handle_message(job, &body).await }).await
 }
 
 async fn handle_message(job: &ImageJob, body: &str) -> Result<(), String> {

@@ -25,15 +25,7 @@ impl EmailJob {
 
 /// Handles one batch and returns the ids of the messages to retry.
 pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
-    let mut failed = Vec::new();
-    for message in event.records {
-        let id = message.message_id.clone().unwrap_or_default();
-        if let Err(reason) = handle_message(job, message.body.as_deref().unwrap_or_default()).await {
-            tracing::warn!(message_id = %id, %reason, "e-mail message failed; it will be retried");
-            failed.push(id);
-        }
-    }
-    failed
+    super::each_message("emails", event, |body| async move { handle_message(job, &body).await }).await
 }
 
 async fn handle_message(job: &EmailJob, body: &str) -> Result<(), String> {
