@@ -61,7 +61,7 @@ pub async fn login(
         Some(email) => store.find_by_email(email).await?,
         None => None,
     };
-    let stored_hash = user.as_ref().map_or(password::decoy_hash(), |u| u.password_hash.as_str());
+    let stored_hash = user.as_ref().map_or(password::DECOY_HASH, |u| u.password_hash.as_str());
     let matches = password::verify(&input.password, stored_hash);
     let user = user.filter(|_| matches).ok_or(AccountsError::InvalidCredentials)?;
     if user.disabled {
