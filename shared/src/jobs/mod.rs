@@ -53,7 +53,9 @@ where
     let mut failed = Vec::new();
     for message in event.records {
         let id = message.message_id.unwrap_or_default();
-        if let Err(reason) = handle(message.body.unwrap_or_default()).await {
+        // Boxed: a job's SDK futures nest deeper than the compiler's type-layout limit
+        // once wrapped in the runtime's; behind a pointer their layout is not needed.
+        if let Err(reason) = Box::pin(handle(message.body.unwrap_or_default())).await {
             tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
             failed.push(id);
         }

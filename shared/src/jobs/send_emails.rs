@@ -31,9 +31,8 @@ pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
 async fn handle_message(job: &EmailJob, body: &str) -> Result<(), String> {
     let event: Event = serde_json::from_str(body).map_err(|e| format!("not an event: {e}"))?;
     let now = time::OffsetDateTime::now_utc();
-    // Boxed: the SDK futures nest deeper than the compiler's default layout limit.
-    let delivery = Box::pin(notifications::deliver(&job.table, &job.mailer, &job.links, &event, now));
-    let outcome = delivery.await.map_err(|e| e.to_string())?;
+    let outcome =
+        notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(|e| e.to_string())?;
     tracing::info!(event = %event.id, kind = event.kind.name(), ?outcome, "e-mail event handled");
     Ok(())
 }
