@@ -3,10 +3,13 @@
 //! rules can be tested without a clock, a table or a network.
 
 pub mod audit;
+pub mod discount;
 pub mod event;
 mod id;
+pub mod idempotency;
 pub mod image;
 pub mod money;
+pub mod order;
 pub mod password;
 pub mod principal;
 pub mod product;
@@ -17,9 +20,11 @@ pub mod user;
 pub mod validation;
 
 pub use audit::{AuditId, AuditRecord};
+pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDiscount};
 pub use event::{Event, EventId, EventKind};
 pub use image::{ImageFormat, ImageId, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};
+pub use order::{CancelReason, NewOrder, Order, OrderId, OrderStatus, Shipment, Transition};
 pub use principal::{Principal, Role};
 pub use product::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Sku};
 pub use rate_limit::RateLimit;

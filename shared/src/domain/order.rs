@@ -1,0 +1,445 @@
+//! Orders: what a customer bought, at which prices, and where it is in its life.
+//!
+//! Prices, currency and discount are computed here from the catalog as read by the
+//! server; the client only names products and quantities.
+
+use super::Timestamp;
+use super::discount::{Discount, DiscountCode};
+use super::money::Currency;
+use super::product::{Product, ProductId};
+use super::validation::{Checker, FieldError, Invalid, text};
+use serde::{Deserialize, Serialize};
+
+super::id::uuid_id!(OrderId);
+
+/// Lines per order. One order is one DynamoDB transaction (at most 100 actions):
+/// a stock update per line plus the order, the discount, its use and the event.
+pub const MAX_LINES: usize = 50;
+pub const MAX_QUANTITY: i64 = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    PendingPayment,
+    Paid,
+    Fulfilled,
+    Cancelled,
+    /// Reserved for the payments issue: set by refunds, never by these transitions.
+    Refunded,
+    PartiallyRefunded,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingPayment => "pending_payment",
+            Self::Paid => "paid",
+            Self::Fulfilled => "fulfilled",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+            Self::PartiallyRefunded => "partially_refunded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::PendingPayment,
+            Self::Paid,
+            Self::Fulfilled,
+            Self::Cancelled,
+            Self::Refunded,
+            Self::PartiallyRefunded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// The body of `POST /orders`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub lines: Vec<NewOrderLine>,
+    #[serde(default)]
+    pub discount_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrderLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+/// A checked order request: distinct products, sane quantities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRequest {
+    pub lines: Vec<(ProductId, u32)>,
+    pub discount_code: Option<DiscountCode>,
+}
+
+impl NewOrder {
+    pub fn check(self) -> Result<OrderRequest, Invalid> {
+        let mut c = Checker::default();
+        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+            c.check::<()>("lines", Err(format!("must hold 1 to {MAX_LINES} lines")));
+        }
+        let mut lines = Vec::with_capacity(self.lines.len());
+        for (i, line) in self.lines.iter().enumerate() {
+            // One transaction cannot touch a product twice, and two lines of one
+            // product are one line with the summed quantity to the customer anyway.
+            if self.lines[..i].iter().any(|earlier| earlier.product_id == line.product_id) {
+                c.check::<()>(&format!("lines[{i}].product_id"), Err("appears in an earlier line".into()));
+            }
+            let quantity = (1..=MAX_QUANTITY)
+                .contains(&line.quantity)
+                .then_some(line.quantity as u32)
+                .ok_or_else(|| format!("must be a whole number from 1 to {MAX_QUANTITY}"));
+            if let Some(quantity) = c.check(&format!("lines[{i}].quantity"), quantity) {
+                lines.push((line.product_id, quantity));
+            }
+        }
+        let discount_code = match self.discount_code.as_deref().map(DiscountCode::parse).transpose() {
+            Ok(code) => code,
+            Err(message) => c.check::<Option<DiscountCode>>("discount_code", Err(message)).flatten(),
+        };
+        c.finish()?;
+        Ok(OrderRequest { lines, discount_code })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderLine {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    /// Minor units, as the catalog priced the product when the order was placed.
+    pub unit_price: i64,
+    pub quantity: u32,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedDiscount {
+    pub code: DiscountCode,
+    /// Minor units taken off the subtotal.
+    pub amount: i64,
+    /// Whether the code records this customer's use (so a cancel gives it back).
+    pub once_per_customer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+}
+
+impl Shipment {
+    pub fn check(self) -> Result<Shipment, Invalid> {
+        let mut c = Checker::default();
+        let carrier = c.check("carrier", text(&self.carrier, 1, 100));
+        let tracking_number = c.check("tracking_number", text(&self.tracking_number, 1, 100));
+        c.finish()?;
+        Ok(Shipment { carrier: carrier.unwrap_or_default(), tracking_number: tracking_number.unwrap_or_default() })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    Customer,
+    Staff,
+    /// Not paid within the configured time; cancelled by the expiry job.
+    Expired,
+}
+
+impl CancelReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Staff => "staff",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Customer, Self::Staff, Self::Expired].into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: OrderId,
+    /// The user id of the customer who placed it.
+    pub customer: String,
+    pub status: OrderStatus,
+    pub lines: Vec<OrderLine>,
+    pub currency: Currency,
+    pub subtotal: i64,
+    pub discount: Option<AppliedDiscount>,
+    pub total: i64,
+    pub shipment: Option<Shipment>,
+    pub cancel_reason: Option<CancelReason>,
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub paid_at: Option<Timestamp>,
+    pub fulfilled_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
+}
+
+/// Why an order cannot be placed as asked, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PricingError {
+    Invalid(Invalid),
+    OutOfStock { product_id: ProductId, available: u32 },
+}
+
+impl Order {
+    /// Prices `request` from the catalog as read now. `products[i]` is what the
+    /// store returned for `request.lines[i]` (`None`: no such product).
+    /// `discount` is the code's record if the request named one and it exists.
+    pub fn price(
+        request: &OrderRequest,
+        products: &[Option<Product>],
+        discount: Option<&Discount>,
+        customer: &str,
+        now: Timestamp,
+    ) -> Result<Order, PricingError> {
+        let mut errors = Vec::new();
+        let mut lines = Vec::with_capacity(request.lines.len());
+        let mut currency = None;
+        for (i, ((id, quantity), product)) in request.lines.iter().zip(products).enumerate() {
+            let Some(product) = product.as_ref().filter(|p| p.is_public()) else {
+                errors.push(FieldError::new(format!("lines[{i}].product_id"), "is not a product on sale"));
+                continue;
+            };
+            if *currency.get_or_insert(product.price.currency) != product.price.currency {
+                errors.push(FieldError::new(format!("lines[{i}].product_id"), "is priced in another currency"));
+                continue;
+            }
+            if product.stock < *quantity {
+                return Err(PricingError::OutOfStock { product_id: *id, available: product.stock });
+            }
+            lines.push(OrderLine {
+                product_id: *id,
+                sku: product.sku.as_str().to_owned(),
+                name: product.name.clone(),
+                unit_price: product.price.amount,
+                quantity: *quantity,
+                total: product.price.amount * i64::from(*quantity),
+            });
+        }
+        let (Some(currency), true) = (currency, errors.is_empty()) else {
+            return Err(PricingError::Invalid(Invalid(errors)));
+        };
+        let subtotal = lines.iter().map(|l| l.total).sum();
+        let discount = match (&request.discount_code, discount) {
+            (None, _) => None,
+            (Some(_), None) => return Err(discount_refused("is not a known discount code")),
+            (Some(_), Some(d)) => Some(AppliedDiscount {
+                code: d.code.clone(),
+                amount: d.amount_off(subtotal, currency, now).map_err(discount_refused)?,
+                once_per_customer: d.once_per_customer,
+            }),
+        };
+        let total = subtotal - discount.as_ref().map_or(0, |d| d.amount);
+        Ok(Order {
+            id: OrderId::generate(),
+            customer: customer.to_owned(),
+            status: OrderStatus::PendingPayment,
+            lines,
+            currency,
+            subtotal,
+            discount,
+            total,
+            shipment: None,
+            cancel_reason: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            paid_at: None,
+            fulfilled_at: None,
+            cancelled_at: None,
+        })
+    }
+
+    /// The next version after `transition`, or why the order's state forbids it.
+    pub fn apply(&self, transition: &Transition, now: Timestamp) -> Result<Order, IllegalTransition> {
+        let mut next = self.clone();
+        match (self.status, transition) {
+            (OrderStatus::PendingPayment, Transition::MarkPaid) => {
+                next.status = OrderStatus::Paid;
+                next.paid_at = Some(now);
+            }
+            (OrderStatus::Paid, Transition::Fulfil(shipment)) => {
+                next.status = OrderStatus::Fulfilled;
+                next.shipment = Some(shipment.clone());
+                next.fulfilled_at = Some(now);
+            }
+            (OrderStatus::PendingPayment, Transition::Cancel(reason)) => {
+                next.status = OrderStatus::Cancelled;
+                next.cancel_reason = Some(*reason);
+                next.cancelled_at = Some(now);
+            }
+            (from, transition) => return Err(IllegalTransition { from, action: transition.name() }),
+        }
+        next.version = self.version + 1;
+        next.updated_at = now;
+        Ok(next)
+    }
+}
+
+fn discount_refused(message: impl Into<String>) -> PricingError {
+    PricingError::Invalid(Invalid(vec![FieldError::new("discount_code", message)]))
+}
+
+/// A move of an order from one state to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    /// Payment arrived (the manual provider: staff say so).
+    MarkPaid,
+    /// Handed to a carrier.
+    Fulfil(Shipment),
+    /// Stock and any discount use go back.
+    Cancel(CancelReason),
+}
+
+impl Transition {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::MarkPaid => "mark-paid",
+            Self::Fulfil(_) => "fulfil",
+            Self::Cancel(_) => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an order that is {} cannot be {action}ed", from.as_str())]
+pub struct IllegalTransition {
+    pub from: OrderStatus,
+    pub action: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{NewProduct, ProductStatus};
+    use time::macros::datetime;
+
+    const NOW: Timestamp = datetime!(2026-11-21 10:00 UTC);
+
+    fn product(price: i64, currency: &str, stock: i64) -> Product {
+        let input: NewProduct = serde_json::from_value(serde_json::json!({
+            "sku": format!("SKU-{}", uuid::Uuid::new_v4().simple()), "name": "Mug",
+            "price": {"amount": price, "currency": currency}, "stock": stock, "status": "active"
+        }))
+        .unwrap();
+        input.into_product(ProductId::generate(), NOW).unwrap()
+    }
+
+    fn request(products: &[&Product], quantities: &[u32], code: Option<&str>) -> OrderRequest {
+        OrderRequest {
+            lines: products.iter().zip(quantities).map(|(p, q)| (p.id, *q)).collect(),
+            discount_code: code.map(|c| DiscountCode::parse(c).unwrap()),
+        }
+    }
+
+    fn order() -> Order {
+        let mug = product(900, "EUR", 5);
+        Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c-1", NOW).unwrap()
+    }
+
+    #[test]
+    fn prices_come_from_the_catalog() {
+        let mug = product(900, "EUR", 5);
+        let tee = product(2500, "EUR", 1);
+        let req = request(&[&mug, &tee], &[2, 1], None);
+        let order = Order::price(&req, &[Some(mug.clone()), Some(tee.clone())], None, "c-1", NOW).unwrap();
+        assert_eq!(order.subtotal, 4300);
+        assert_eq!(order.total, 4300);
+        assert_eq!(order.lines[0].total, 1800);
+        assert_eq!(order.currency.code(), "EUR");
+        assert_eq!(order.status, OrderStatus::PendingPayment);
+    }
+
+    #[test]
+    fn stock_short_of_the_quantity_names_the_product() {
+        let mug = product(900, "EUR", 1);
+        let err = Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c", NOW).unwrap_err();
+        assert_eq!(err, PricingError::OutOfStock { product_id: mug.id, available: 1 });
+    }
+
+    #[test]
+    fn unknown_drafts_and_mixed_currencies_are_named_per_line() {
+        let mut draft = product(900, "EUR", 5);
+        draft.status = ProductStatus::Draft;
+        let eur = product(900, "EUR", 5);
+        let usd = product(900, "USD", 5);
+        let missing = product(1, "EUR", 1);
+        let req = request(&[&eur, &draft, &usd, &missing], &[1, 1, 1, 1], None);
+        let products = [Some(eur), Some(draft), Some(usd), None];
+        let PricingError::Invalid(Invalid(errors)) = Order::price(&req, &products, None, "c", NOW).unwrap_err() else {
+            panic!("expected invalid")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lines[1].product_id", "lines[2].product_id", "lines[3].product_id"]);
+    }
+
+    #[test]
+    fn requests_are_checked_field_by_field() {
+        let id = ProductId::generate();
+        let input: NewOrder = serde_json::from_value(serde_json::json!({
+            "lines": [{"product_id": id, "quantity": 0}, {"product_id": id, "quantity": 2}],
+            "discount_code": "no spaces"
+        }))
+        .unwrap();
+        let Invalid(errors) = input.check().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lines[0].quantity", "lines[1].product_id", "discount_code"]);
+        let empty: NewOrder = serde_json::from_value(serde_json::json!({"lines": []})).unwrap();
+        assert_eq!(empty.check().unwrap_err().0[0].field, "lines");
+    }
+
+    #[test]
+    fn the_state_machine_allows_only_its_edges() {
+        let pending = order();
+        let paid = pending.apply(&Transition::MarkPaid, NOW).unwrap();
+        assert_eq!((paid.status, paid.version, paid.paid_at), (OrderStatus::Paid, 2, Some(NOW)));
+        let shipment = Shipment { carrier: "DHL".into(), tracking_number: "123".into() };
+        let fulfilled = paid.apply(&Transition::Fulfil(shipment.clone()), NOW).unwrap();
+        assert_eq!(fulfilled.status, OrderStatus::Fulfilled);
+        let cancelled = pending.apply(&Transition::Cancel(CancelReason::Customer), NOW).unwrap();
+        assert_eq!(cancelled.cancel_reason, Some(CancelReason::Customer));
+
+        let illegal = [
+            (&pending, Transition::Fulfil(shipment.clone())),
+            (&paid, Transition::MarkPaid),
+            (&paid, Transition::Cancel(CancelReason::Staff)),
+            (&fulfilled, Transition::MarkPaid),
+            (&fulfilled, Transition::Fulfil(shipment.clone())),
+            (&fulfilled, Transition::Cancel(CancelReason::Staff)),
+            (&cancelled, Transition::MarkPaid),
+            (&cancelled, Transition::Fulfil(shipment)),
+            (&cancelled, Transition::Cancel(CancelReason::Expired)),
+        ];
+        for (order, transition) in illegal {
+            let err = order.apply(&transition, NOW).unwrap_err();
+            assert_eq!(err.from, order.status, "{} from {:?}", transition.name(), order.status);
+        }
+        for status in [OrderStatus::Refunded, OrderStatus::PartiallyRefunded] {
+            let refunded = Order { status, ..pending.clone() };
+            assert!(refunded.apply(&Transition::Cancel(CancelReason::Staff), NOW).is_err());
+            assert!(refunded.apply(&Transition::MarkPaid, NOW).is_err());
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in ["pending_payment", "paid", "fulfilled", "cancelled", "refunded", "partially_refunded"] {
+            assert_eq!(OrderStatus::parse(s).unwrap().as_str(), s);
+        }
+    }
+}
