@@ -69,3 +69,16 @@ pub async fn token_issuer(sdk: &aws_config::SdkConfig) -> Result<TokenIssuer, Co
         .map_err(|e| invalid(format!("cannot read {parameter}: {e}")))?;
     TokenIssuer::from_signing_key(&key, token_audience()?).map_err(|e| invalid(e.to_string()))
 }
+
+/// How long an order may await payment before the expiry job cancels it:
+/// `UNPAID_ORDER_MINUTES`, whole minutes.
+pub fn unpaid_order_lifetime() -> Result<time::Duration, ConfigError> {
+    const NAME: &str = "UNPAID_ORDER_MINUTES";
+    let value = required(NAME)?;
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|m| *m > 0)
+        .map(|m| time::Duration::minutes(i64::from(m)))
+        .ok_or_else(|| ConfigError::Invalid { name: NAME, reason: format!("`{value}` is not a positive whole number") })
+}

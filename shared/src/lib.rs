@@ -18,6 +18,8 @@ pub mod catalog;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod idempotency;
 pub mod jobs;
 pub mod notifications;
+pub mod orders;
 pub mod store;

@@ -1,4 +1,4 @@
-//! Accounts and sign-in through the real handlers, the real DynamoDB and SES
+//! TableAccess and sign-in through the real handlers, the real DynamoDB and SES
 //! clients and the e-mail use case, against the local emulator.
 
 mod support;

@@ -1,14 +1,14 @@
 //! `/admin/users`: admins list users, change roles and disable accounts.
 
 use super::views::{PageView, UserView};
-use super::{Accounts, now, page_limit, signed_in, versioned};
+use super::{TableAccess, now, page_limit, signed_in, versioned};
 use crate::accounts::{self, UserChanges};
 use crate::domain::UserId;
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body};
 use lambda_http::Request;
 
 /// `GET /admin/users`: oldest first, `limit` and `cursor` as every listing.
-pub async fn list(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier)?;
     let cursor = request.query_param("cursor");
     let page = accounts::list_users(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
@@ -17,7 +17,7 @@ pub async fn list(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
 }
 
 /// `PATCH /admin/users/{id}`: `role` and/or `disabled`; `If-Match` optional.
-pub async fn update(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier)?;
     let id: UserId = request.path_param("id")?;
     let expected = request.if_match()?;

@@ -1,7 +1,7 @@
 //! `/auth/*` endpoints: sign-up, verification, sign-in, refresh, logout and
 //! password recovery. None needs an access token.
 
-use super::{Accounts, SignIn, now};
+use super::{TableAccess, SignIn, now};
 use crate::accounts::{self, Credentials, SignedIn};
 use crate::domain::format_timestamp;
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body, no_content};
@@ -64,14 +64,14 @@ struct ResetBody {
 }
 
 /// `POST /auth/signup`: 202 whether or not the address already had an account.
-pub async fn signup(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let input: Credentials = json_body(&request)?;
     accounts::signup(&ctx.table, input, &request.source_ip(), now()).await?;
     Ok(json(202, &Accepted { message: "check your inbox to confirm your e-mail address" }))
 }
 
 /// `POST /auth/verify-email` with the token from the e-mail.
-pub async fn verify_email(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn verify_email(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: TokenBody = json_body(&request)?;
     accounts::verify_email(&ctx.table, &body.token, now()).await?;
     Ok(no_content())
@@ -92,21 +92,21 @@ pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> 
 
 /// `POST /auth/logout`: ends the session of the refresh token. Access tokens
 /// already issued stay valid until they expire (at most 15 minutes).
-pub async fn logout(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: RefreshBody = json_body(&request)?;
     accounts::logout(&ctx.table, &body.refresh_token).await?;
     Ok(no_content())
 }
 
 /// `POST /auth/password/forgot`: always 202.
-pub async fn forgot_password(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn forgot_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: EmailBody = json_body(&request)?;
     accounts::forgot_password(&ctx.table, &body.email, &request.source_ip(), now()).await?;
     Ok(json(202, &Accepted { message: "if the address has an account, a reset link is on its way" }))
 }
 
 /// `POST /auth/password/reset` with the token from the e-mail and a new password.
-pub async fn reset_password(ctx: &Accounts, request: Request) -> Result<Reply, ApiError> {
+pub async fn reset_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: ResetBody = json_body(&request)?;
     accounts::reset_password(&ctx.table, &body.token, &body.password, &request.source_ip(), now()).await?;
     Ok(no_content())

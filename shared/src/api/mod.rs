@@ -3,7 +3,9 @@
 
 pub mod admin_users;
 pub mod auth;
+pub mod discounts;
 pub mod me;
+pub mod orders;
 pub mod product_images;
 pub mod products;
 mod views;
@@ -34,13 +36,14 @@ impl Catalog {
     }
 }
 
-/// What the account endpoints need, built once per container.
-pub struct Accounts {
+/// What the account, order and discount endpoints need: the table and the access
+/// token verifier, built once per container.
+pub struct TableAccess {
     pub table: Table,
     pub verifier: TokenVerifier,
 }
 
-impl Accounts {
+impl TableAccess {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         Ok(Self { table: Table::from_env(sdk)?, verifier: crate::config::token_verifier()? })
     }

@@ -1,7 +1,10 @@
 //! The JSON shapes the API returns.
 
 use crate::domain::money::MoneyInput;
-use crate::domain::{Product, ProductImage, User, format_timestamp};
+use crate::domain::order::OrderLine;
+use crate::domain::{
+    CancelReason, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User, format_timestamp,
+};
 use serde::Serialize;
 
 /// Turns stored object keys into public URLs.
@@ -117,6 +120,102 @@ impl UserView {
             version: user.version,
             created_at: format_timestamp(user.created_at),
             updated_at: format_timestamp(user.updated_at),
+        }
+    }
+}
+
+/// An order as its customer and staff see it. Amounts are minor units of `currency`.
+#[derive(Serialize)]
+pub struct OrderView<'a> {
+    id: String,
+    customer: &'a str,
+    status: &'static str,
+    currency: &'static str,
+    lines: &'a [OrderLine],
+    subtotal: i64,
+    discount: Option<DiscountApplied<'a>>,
+    total: i64,
+    shipment: Option<&'a Shipment>,
+    cancel_reason: Option<&'static str>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+    paid_at: Option<String>,
+    fulfilled_at: Option<String>,
+    cancelled_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DiscountApplied<'a> {
+    code: &'a str,
+    amount: i64,
+}
+
+impl<'a> OrderView<'a> {
+    pub fn new(o: &'a Order) -> Self {
+        Self {
+            id: o.id.to_string(),
+            customer: &o.customer,
+            status: o.status.as_str(),
+            currency: o.currency.code(),
+            lines: &o.lines,
+            subtotal: o.subtotal,
+            discount: o.discount.as_ref().map(|d| DiscountApplied { code: d.code.as_str(), amount: d.amount }),
+            total: o.total,
+            shipment: o.shipment.as_ref(),
+            cancel_reason: o.cancel_reason.map(CancelReason::as_str),
+            version: o.version,
+            created_at: format_timestamp(o.created_at),
+            updated_at: format_timestamp(o.updated_at),
+            paid_at: o.paid_at.map(format_timestamp),
+            fulfilled_at: o.fulfilled_at.map(format_timestamp),
+            cancelled_at: o.cancelled_at.map(format_timestamp),
+        }
+    }
+}
+
+/// A discount code as staff see it, with how often it has been used.
+#[derive(Serialize)]
+pub struct DiscountView<'a> {
+    code: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    percent: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
+    currency: Option<&'static str>,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+    usage_limit: Option<u32>,
+    uses: u32,
+    once_per_customer: bool,
+    active: bool,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl<'a> DiscountView<'a> {
+    pub fn new(d: &'a Discount) -> Self {
+        let (kind, percent, amount, currency) = match d.value {
+            DiscountValue::Percentage { percent, currency } => ("percentage", Some(percent), None, currency),
+            DiscountValue::Fixed { amount, currency } => ("fixed", None, Some(amount), Some(currency)),
+        };
+        Self {
+            code: d.code.as_str(),
+            kind,
+            percent,
+            amount,
+            currency: currency.map(|c| c.code()),
+            starts_at: d.starts_at.map(format_timestamp),
+            ends_at: d.ends_at.map(format_timestamp),
+            usage_limit: d.usage_limit,
+            uses: d.uses,
+            once_per_customer: d.once_per_customer,
+            active: d.active,
+            version: d.version,
+            created_at: format_timestamp(d.created_at),
+            updated_at: format_timestamp(d.updated_at),
         }
     }
 }

@@ -24,6 +24,8 @@ pub trait ProductStore {
     /// Inserts a new product; fails with [`StoreError::SkuTaken`] if the SKU is in use.
     fn insert(&self, product: &Product) -> impl Future<Output = Result<(), StoreError>>;
     fn get(&self, id: ProductId) -> impl Future<Output = Result<Option<Product>, StoreError>>;
+    /// The products with these ids, in the same order; `None` for an unknown id.
+    fn get_many(&self, ids: &[ProductId]) -> impl Future<Output = Result<Vec<Option<Product>>, StoreError>>;
     /// Replaces `previous` with `next` only if the stored version is still
     /// `previous.version`, moving the SKU claim when it changed.
     fn replace(&self, previous: &Product, next: &Product) -> impl Future<Output = Result<(), StoreError>>;

@@ -127,6 +127,9 @@ pub(crate) mod tests {
         async fn get(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
             Ok(self.0.borrow().get(&id).cloned())
         }
+        async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
+            Ok(ids.iter().map(|id| self.0.borrow().get(id).cloned()).collect())
+        }
         async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
             let mut all = self.0.borrow_mut();
             let stored = all.get(&previous.id).ok_or(StoreError::NotFound)?;

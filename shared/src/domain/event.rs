@@ -2,6 +2,7 @@
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
 use super::Timestamp;
+use super::order::OrderId;
 use super::user::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,18 @@ pub enum EventKind {
     SignupRepeated { user_id: UserId },
     #[serde(rename = "user.password_reset_requested")]
     PasswordResetRequested { user_id: UserId },
+    /// Stock is reserved; payment is awaited.
+    #[serde(rename = "order.placed")]
+    OrderPlaced { order_id: OrderId },
+    /// The customer gets the order confirmation.
+    #[serde(rename = "order.paid")]
+    OrderPaid { order_id: OrderId },
+    /// The customer gets the shipping notice with the tracking number.
+    #[serde(rename = "order.fulfilled")]
+    OrderFulfilled { order_id: OrderId },
+    /// Stock is released; the customer is told.
+    #[serde(rename = "order.cancelled")]
+    OrderCancelled { order_id: OrderId },
 }
 
 impl EventKind {
@@ -30,6 +43,10 @@ impl EventKind {
             Self::UserSignedUp { .. } => "user.signed_up",
             Self::SignupRepeated { .. } => "user.signup_repeated",
             Self::PasswordResetRequested { .. } => "user.password_reset_requested",
+            Self::OrderPlaced { .. } => "order.placed",
+            Self::OrderPaid { .. } => "order.paid",
+            Self::OrderFulfilled { .. } => "order.fulfilled",
+            Self::OrderCancelled { .. } => "order.cancelled",
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The HTTP edge: turns API Gateway (HTTP API, payload v2) requests into use-case
 //! calls and their results into JSON or `application/problem+json` responses.
 
+mod idempotency;
 mod problem;
 mod request;
 
+pub use idempotency::{KeyPolicy, REPLAYED_HEADER, idempotent};
 pub use problem::ApiError;
 pub use request::{RequestExtras, json_body};
 

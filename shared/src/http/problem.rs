@@ -4,6 +4,7 @@ use crate::accounts::AccountsError;
 use crate::auth::AuthError;
 use crate::catalog::CatalogError;
 use crate::domain::{FieldError, Invalid};
+use crate::orders::OrdersError;
 use crate::store::StoreError;
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -167,6 +168,26 @@ impl From<AccountsError> for ApiError {
                 Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing")
             }
             AccountsError::Store(error) => Self::from(error),
+        }
+    }
+}
+
+impl From<OrdersError> for ApiError {
+    fn from(error: OrdersError) -> Self {
+        let detail = error.to_string();
+        match error {
+            OrdersError::Invalid(invalid) => Self::invalid(invalid),
+            OrdersError::Forbidden => Self::new(403, "forbidden", detail),
+            OrdersError::NotFound => Self::not_found(),
+            OrdersError::OutOfStock { .. } => Self::field(409, "out_of_stock", "lines", detail),
+            OrdersError::ProductChanged { .. } => Self::field(409, "product_changed", "lines", detail),
+            OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
+            OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
+            OrdersError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
+            }
+            OrdersError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            OrdersError::Store(error) => Self::from(error),
         }
     }
 }

@@ -10,14 +10,19 @@ use std::str::FromStr;
 /// JSON bodies above this are refused with 413 before they are parsed.
 pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
 
-/// Parses a JSON body into `T`, naming the offending field on failure.
-pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
-    let bytes: &[u8] = match request.body() {
+/// The raw body, whichever way API Gateway encoded it.
+pub(super) fn body_bytes(request: &Request) -> &[u8] {
+    match request.body() {
         Body::Empty => b"",
         Body::Text(text) => text.as_bytes(),
         Body::Binary(bytes) => bytes,
         _ => b"",
-    };
+    }
+}
+
+/// Parses a JSON body into `T`, naming the offending field on failure.
+pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    let bytes = body_bytes(request);
     if bytes.len() > MAX_JSON_BODY_BYTES {
         return Err(ApiError::new(
             413,

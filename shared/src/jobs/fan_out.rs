@@ -29,7 +29,12 @@ impl Routes {
         match event.kind {
             EventKind::UserSignedUp { .. }
             | EventKind::SignupRepeated { .. }
-            | EventKind::PasswordResetRequested { .. } => vec![&self.emails_queue_url],
+            | EventKind::PasswordResetRequested { .. }
+            | EventKind::OrderPaid { .. }
+            | EventKind::OrderFulfilled { .. }
+            | EventKind::OrderCancelled { .. } => vec![&self.emails_queue_url],
+            // No consumer yet: the payments and stats issues will subscribe.
+            EventKind::OrderPlaced { .. } => vec![],
         }
     }
 }
@@ -45,7 +50,8 @@ impl FanOut {
     }
 }
 
-pub async fn handle(job: &FanOut, event: StreamEvent) -> DynamoDbEventResponse {
+/// Never fails as a whole: failures are reported per record.
+pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, String> {
     let mut response = DynamoDbEventResponse::default();
     for record in &event.records {
         let sequence = record.change.sequence_number.clone();
@@ -57,7 +63,7 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> DynamoDbEventResponse {
             break;
         }
     }
-    response
+    Ok(response)
 }
 
 async fn handle_record(job: &FanOut, record: &aws_lambda_events::dynamodb::EventRecord) -> Result<(), String> {

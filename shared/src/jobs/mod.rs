@@ -1,5 +1,6 @@
 //! Background jobs: one module per job, fed by an SQS queue or the table's stream.
 
+pub mod expire_orders;
 pub mod fan_out;
 pub mod process_images;
 pub mod send_emails;
@@ -10,20 +11,21 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 
-/// Runs the Lambda event loop for a job. The handler returns a partial batch
-/// response naming what failed; only that is retried, and what keeps failing ends
-/// in the job's dead-letter queue.
+/// Runs the Lambda event loop for a job. A batch job's handler returns a partial
+/// batch response naming what failed; only that is retried, and what keeps failing
+/// ends in the job's dead-letter queue. An `Err` fails the whole invocation (a
+/// scheduled job that could not run), so Lambda's own retries and metrics see it.
 pub async fn serve<E, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
 where
     E: DeserializeOwned + Send,
     R: Serialize,
     F: Fn(E) -> Fut,
-    Fut: Future<Output = R> + Send,
+    Fut: Future<Output = Result<R, String>> + Send,
 {
     lambda_http::tracing::init_default_subscriber();
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
         let response = handler(event.payload);
-        async move { Ok::<_, lambda_runtime::Error>(response.await) }
+        async move { response.await.map_err(lambda_runtime::Error::from) }
     }))
     .await
 }

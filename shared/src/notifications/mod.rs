@@ -5,6 +5,7 @@ mod templates;
 pub use templates::{Links, Mail};
 
 use crate::accounts::ports::{OneTimeTokens, UserStore};
+use crate::orders::ports::OrderStore;
 use crate::domain::{Email, Event, EventKind, OneTimePurpose, OneTimeToken, Timestamp};
 use crate::store::StoreError;
 use std::future::Future;
@@ -36,7 +37,7 @@ pub enum Outcome {
 /// fresh single-use token, created here so that no event or queue message ever
 /// holds a usable secret.
 pub async fn deliver(
-    store: &(impl UserStore + OneTimeTokens + DeliveryLog),
+    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore),
     mailer: &impl Mailer,
     links: &Links,
     event: &Event,
@@ -45,12 +46,23 @@ pub async fn deliver(
     if store.is_done(CONSUMER, event).await? {
         return Ok(Outcome::AlreadySent);
     }
-    let user_id = match event.kind {
+    let (user_id, order) = match event.kind {
         EventKind::UserSignedUp { user_id }
         | EventKind::SignupRepeated { user_id }
-        | EventKind::PasswordResetRequested { user_id } => user_id,
+        | EventKind::PasswordResetRequested { user_id } => (Some(user_id), None),
+        EventKind::OrderPaid { order_id }
+        | EventKind::OrderFulfilled { order_id }
+        | EventKind::OrderCancelled { order_id } => {
+            let order = OrderStore::get(store, order_id).await?;
+            (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
+        }
+        EventKind::OrderPlaced { .. } => (None, None),
     };
-    let Some(user) = store.get(user_id).await?.filter(|u| !u.disabled) else {
+    let user = match user_id {
+        Some(id) => UserStore::get(store, id).await?.filter(|u| !u.disabled),
+        None => None,
+    };
+    let Some(user) = user else {
         store.mark_done(CONSUMER, event, now).await?;
         return Ok(Outcome::Skipped);
     };
@@ -66,6 +78,14 @@ pub async fn deliver(
         }
         EventKind::SignupRepeated { .. } => links.account_exists(),
         EventKind::PasswordResetRequested { .. } => links.reset_password(&issue(OneTimePurpose::ResetPassword).await?),
+        kind => {
+            let Some(order) = &order else { unreachable!("order events found their order above") };
+            match kind {
+                EventKind::OrderPaid { .. } => links.order_paid(order),
+                EventKind::OrderFulfilled { .. } => links.order_shipped(order),
+                _ => links.order_cancelled(order),
+            }
+        }
     };
     mailer.send(&user.email, &mail).await?;
     store.mark_done(CONSUMER, event, now).await?;

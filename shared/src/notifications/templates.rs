@@ -1,6 +1,8 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
+use crate::domain::{CancelReason, Currency, Order};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     pub subject: String,
@@ -71,11 +73,73 @@ impl Links {
             "If it was not you, ignore this e-mail: nothing changed.",
         )
     }
+
+    fn order_mail(&self, order: &Order, subject: &str, opening: &str, footer: &str) -> Mail {
+        let lines: Vec<String> = order
+            .lines
+            .iter()
+            .map(|l| format!("{} x {} ({}): {}", l.quantity, l.name, l.sku, amount(l.total, order.currency)))
+            .collect();
+        let mut paragraphs = vec![opening.to_owned()];
+        paragraphs.extend(lines);
+        if let Some(discount) = &order.discount {
+            paragraphs.push(format!("Discount {}: -{}", discount.code.as_str(), amount(discount.amount, order.currency)));
+        }
+        paragraphs.push(format!("Total: {}", amount(order.total, order.currency)));
+        let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        let link = self.link(&format!("orders/{}", order.id), None);
+        self.mail(&format!("{subject} (order {})", short_id(order)), &paragraphs, ("View your order", &link), footer)
+    }
+
+    /// The order confirmation, sent once payment arrived.
+    pub fn order_paid(&self, order: &Order) -> Mail {
+        self.order_mail(order, "order confirmed", "Thank you! We received your payment for:", "We will e-mail you again when it ships.")
+    }
+
+    pub fn order_shipped(&self, order: &Order) -> Mail {
+        let shipment = order.shipment.as_ref().map_or_else(String::new, |s| {
+            format!("It is on its way with {}, tracking number {}. It contains:", s.carrier, s.tracking_number)
+        });
+        self.order_mail(order, "your order has shipped", &shipment, "Questions about the delivery? Reply to this e-mail.")
+    }
+
+    pub fn order_cancelled(&self, order: &Order) -> Mail {
+        let why = match order.cancel_reason {
+            Some(CancelReason::Expired) => "Your order was cancelled because payment did not arrive in time:",
+            Some(CancelReason::Customer) => "Your order was cancelled, as you asked:",
+            _ => "We had to cancel your order:",
+        };
+        self.order_mail(order, "your order was cancelled", why, "Nothing was charged for it. You are welcome to order again.")
+    }
+}
+
+/// `1234` EUR as `12.34 EUR`, `500` JPY as `500 JPY`.
+fn amount(minor: i64, currency: Currency) -> String {
+    let digits = u32::from(currency.minor_unit_digits());
+    let scale = 10_i64.pow(digits);
+    if digits == 0 {
+        format!("{minor} {currency}")
+    } else {
+        format!("{}.{:0width$} {currency}", minor / scale, minor % scale, width = digits as usize)
+    }
+}
+
+/// The first block of the order id: enough for a person to tell orders apart.
+fn short_id(order: &Order) -> String {
+    order.id.to_string().chars().take(8).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_follow_the_currency_minor_units() {
+        assert_eq!(amount(1234, Currency::parse("EUR").unwrap()), "12.34 EUR");
+        assert_eq!(amount(5, Currency::parse("EUR").unwrap()), "0.05 EUR");
+        assert_eq!(amount(500, Currency::parse("JPY").unwrap()), "500 JPY");
+        assert_eq!(amount(1500, Currency::parse("KWD").unwrap()), "1.500 KWD");
+    }
 
     fn links() -> Links {
         Links { shop_name: "Ann's <Shop>".into(), storefront_url: "https://shop.example/".into() }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use tillbox::adapters::dynamodb::Table;
 use tillbox::adapters::s3::Bucket;
-use tillbox::api::{Accounts, Catalog, SignIn};
+use tillbox::api::{TableAccess, Catalog, SignIn};
 use tillbox::auth::{SigningKey, TokenAudience, TokenIssuer, TokenVerifier, generate_key};
 use tillbox::domain::{Principal, Role};
 use tillbox::http::ApiError;
@@ -101,8 +101,8 @@ impl Stack {
         TokenVerifier::from_jwks(&self.jwks, &audience()).expect("generated JWKS")
     }
 
-    pub fn accounts(&self) -> Accounts {
-        Accounts { table: self.table(), verifier: self.verifier() }
+    pub fn accounts(&self) -> TableAccess {
+        TableAccess { table: self.table(), verifier: self.verifier() }
     }
 
     pub fn sign_in(&self) -> SignIn {

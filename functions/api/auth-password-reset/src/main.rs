@@ -3,6 +3,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     let sdk = tillbox::adapters::aws::load().await;
-    let ctx = tillbox::api::Accounts::from_env(&sdk)?;
+    let ctx = tillbox::api::TableAccess::from_env(&sdk)?;
     tillbox::http::serve(|request| tillbox::api::auth::reset_password(&ctx, request)).await
 }

@@ -2,8 +2,8 @@
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
 use crate::domain::{
-    Category, Email, EventId, ImageId, Product, ProductId, ProductStatus, SessionId, Sku, Timestamp, UserId,
-    format_timestamp,
+    Category, DiscountCode, Email, EventId, ImageId, OrderId, OrderStatus, Product, ProductId, ProductStatus,
+    SessionId, Sku, Timestamp, UserId, format_timestamp,
 };
 
 pub const PK: &str = "PK";
@@ -118,3 +118,36 @@ pub fn audit_pk(at: Timestamp) -> String {
 pub fn audit_by_actor(actor: &str) -> String {
     format!("AUDIT#ACTOR#{actor}")
 }
+
+pub fn order_pk(id: OrderId) -> String {
+    format!("ORDER#{id}")
+}
+pub const ORDER_SK: &str = "ORDER";
+
+/// GSI1: one customer's orders, newest first.
+pub fn orders_of_customer(customer: &str) -> String {
+    format!("CUSTOMER#{customer}")
+}
+
+/// GSI2: every order in a status, by date (staff listings, the expiry job).
+pub fn orders_by_status(status: OrderStatus) -> String {
+    format!("ORDERS#{}", status.as_str())
+}
+
+pub fn discount_pk(code: &DiscountCode) -> String {
+    format!("DISCOUNT#{}", code.as_str())
+}
+pub const DISCOUNT_SK: &str = "DISCOUNT";
+/// GSI1 partition listing every discount code, newest first.
+pub const DISCOUNTS: &str = "DISCOUNTS";
+
+/// A customer's use of a once-per-customer code, in the code's item collection.
+pub fn discount_use_sk(customer: &str) -> String {
+    format!("USE#{customer}")
+}
+
+/// Keys are per caller, so two customers' keys never collide.
+pub fn idempotency_pk(caller: &str, key: &str) -> String {
+    format!("IDEMPOTENCY#{caller}#{key}")
+}
+pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";

@@ -2,9 +2,12 @@
 //! pattern; [`keys`] is the only place key strings are built.
 
 mod cursor;
+mod discounts;
 mod events;
+mod idempotency;
 mod items;
 pub mod keys;
+mod orders;
 mod products;
 mod rate_limits;
 mod sessions;
@@ -15,6 +18,7 @@ use super::unavailable;
 use crate::store::StoreError;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use items::{Item, n, s};
 use keys::{PK, SK};
@@ -80,6 +84,35 @@ impl Table {
     }
 }
 
+/// What a cancelled or failed transaction reports.
+type TransactError = SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>;
+
+impl Table {
+    /// Sends one transaction. DynamoDB cancels a transaction that meets another on
+    /// the same item (a popular product, a busy discount code) with
+    /// `TransactionConflict`; it is sent again after a jittered, growing pause and
+    /// its conditions are evaluated afresh. Any other outcome is returned as is.
+    async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), TransactError> {
+        const ATTEMPTS: u32 = 8;
+        let mut attempt = 0;
+        loop {
+            let result =
+                self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await.map(|_| ());
+            let conflicted = result.as_ref().err().and_then(|e| cancellation_reasons(e)).is_some_and(|reasons| {
+                reasons.iter().any(|r| r.code() == Some("TransactionConflict"))
+            });
+            attempt += 1;
+            if !conflicted || attempt == ATTEMPTS {
+                return result;
+            }
+            let [a, b] = crate::domain::secret::random_bytes::<2>();
+            let ceiling_ms = 10u64 << attempt.min(6);
+            let pause = u64::from(u16::from_le_bytes([a, b])) % ceiling_ms + 5;
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        }
+    }
+}
+
 /// Why a [`Table::put_at_version`] at `index` failed, if it did: the item moved on
 /// to another version (read from the item the cancellation carries, so no second
 /// read), or it is gone.
@@ -102,9 +135,8 @@ fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T,
 /// The reasons a cancelled transaction gives, one per action, or `None` when the
 /// transaction failed for another reason.
 fn cancellation_reasons(
-    error: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, impl std::fmt::Debug>,
+    error: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>,
 ) -> Option<&[CancellationReason]> {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     match error.as_service_error()? {
         TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(cancelled.cancellation_reasons()),
         _ => None,

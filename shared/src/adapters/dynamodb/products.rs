@@ -6,7 +6,7 @@ use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
-use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, TransactWriteItem};
 
 impl Table {
     fn sku_claim(&self, sku: &Sku, product: ProductId) -> Result<TransactWriteItem, StoreError> {
@@ -56,6 +56,31 @@ impl ProductStore for Table {
             .await
             .map_err(unavailable)?;
         output.item.as_ref().map(product_from).transpose()
+    }
+
+    async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
+        let keys: Vec<_> = ids
+            .iter()
+            .map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))]))
+            .collect();
+        let mut found = Vec::with_capacity(ids.len());
+        // BatchGetItem takes 100 keys; an order has at most 50 lines.
+        let mut pending = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).build())?);
+        while let Some(request) = pending.take() {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.name, request)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            if let Some(items) = output.responses.and_then(|mut r| r.remove(&self.name)) {
+                found.extend(items.iter().map(product_from).collect::<Result<Vec<_>, _>>()?);
+            }
+            // Keys DynamoDB did not get to (throttling, size) come back to be asked again.
+            pending = output.unprocessed_keys.and_then(|mut u| u.remove(&self.name));
+        }
+        Ok(ids.iter().map(|id| found.iter().find(|p| p.id == *id).cloned()).collect())
     }
 
     async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
