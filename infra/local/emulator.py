@@ -1,4 +1,4 @@
-"""Starts and stops moto_server on loopback."""
+"""Starts and stops the emulator (moto, see moto_server.py) on loopback."""
 
 import socket
 import subprocess
@@ -44,7 +44,7 @@ class Emulator:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, str(Path(__file__).resolve().parent / "moto_server.py"), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self.log or subprocess.DEVNULL,
             stderr=self.log or subprocess.DEVNULL,
         )

@@ -1,4 +1,4 @@
-//! TableAccess and sign-in through the real handlers, the real DynamoDB and SES
+//! Accounts and sign-in through the real handlers, the real DynamoDB and SES
 //! clients and the e-mail use case, against the local emulator.
 
 mod support;
@@ -30,13 +30,13 @@ async fn post(stack: &Stack, path: &str, body: Value) -> Reply {
 async fn post_call(stack: &Stack, path: &str, call: Call) -> Reply {
     let request = call.build();
     let result = match path {
-        "/auth/signup" => auth::signup(&stack.accounts(), request).await,
-        "/auth/verify-email" => auth::verify_email(&stack.accounts(), request).await,
+        "/auth/signup" => auth::signup(&stack.access(), request).await,
+        "/auth/verify-email" => auth::verify_email(&stack.access(), request).await,
         "/auth/login" => auth::login(&stack.sign_in(), request).await,
         "/auth/refresh" => auth::refresh(&stack.sign_in(), request).await,
-        "/auth/logout" => auth::logout(&stack.accounts(), request).await,
-        "/auth/password/forgot" => auth::forgot_password(&stack.accounts(), request).await,
-        "/auth/password/reset" => auth::reset_password(&stack.accounts(), request).await,
+        "/auth/logout" => auth::logout(&stack.access(), request).await,
+        "/auth/password/forgot" => auth::forgot_password(&stack.access(), request).await,
+        "/auth/password/reset" => auth::reset_password(&stack.access(), request).await,
         other => panic!("no route {other}"),
     };
     reply(result)
@@ -81,7 +81,7 @@ async fn refresh(stack: &Stack, token: &Value) -> Reply {
 }
 
 async fn get_me(stack: &Stack, access: &Value) -> Reply {
-    reply(me::get(&stack.accounts(), Call::new("GET", "/me").token(access.as_str().unwrap()).build()).await)
+    reply(me::get(&stack.access(), Call::new("GET", "/me").token(access.as_str().unwrap()).build()).await)
 }
 
 #[tokio::test]
@@ -215,7 +215,7 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let access = here.body["access_token"].as_str().unwrap().to_owned();
     let patch = |body: Value| {
         let call = Call::new("PATCH", "/me").token(&access).json(body);
-        async { reply(me::update(&stack.accounts(), call.build()).await) }
+        async { reply(me::update(&stack.access(), call.build()).await) }
     };
     patch(json!({"new_password": "brand-new-pass-77"})).await.assert_problem(
         422,
@@ -287,7 +287,7 @@ async fn admin_patch(stack: &Stack, admin: &Value, id: &str, body: Value) -> Rep
         .path_param("id", id)
         .token(admin.as_str().unwrap())
         .json(body);
-    reply(admin_users::update(&stack.accounts(), call.build()).await)
+    reply(admin_users::update(&stack.access(), call.build()).await)
 }
 
 #[tokio::test]
@@ -300,7 +300,7 @@ async fn admins_change_roles_and_disable_users_with_an_audit_trail() {
 
     // Customers cannot use the admin API.
     let customer_call = Call::new("GET", "/admin/users").token(session.body["access_token"].as_str().unwrap());
-    reply(admin_users::list(&stack.accounts(), customer_call.build()).await).assert_problem(403, "forbidden", None);
+    reply(admin_users::list(&stack.access(), customer_call.build()).await).assert_problem(403, "forbidden", None);
 
     // Promote to staff: the current access token still says customer; the next
     // refresh carries staff, and catalog writes accept it.
@@ -340,7 +340,7 @@ async fn admins_change_roles_and_disable_users_with_an_audit_trail() {
         .token(admin.as_str().unwrap())
         .header("if-match", "\"1\"")
         .json(json!({"disabled": false}));
-    reply(admin_users::update(&stack.accounts(), call.build()).await).assert_problem(412, "version_mismatch", None);
+    reply(admin_users::update(&stack.access(), call.build()).await).assert_problem(412, "version_mismatch", None);
 }
 
 #[tokio::test]
@@ -358,7 +358,7 @@ async fn admins_page_through_users() {
             query.push(("cursor", c));
         }
         let call = Call::new("GET", "/admin/users").query(&query).token(admin.as_str().unwrap());
-        let page = reply(admin_users::list(&stack.accounts(), call.build()).await);
+        let page = reply(admin_users::list(&stack.access(), call.build()).await);
         assert_eq!(page.status, 200, "{}", page.body);
         seen.extend(page.body["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()));
         match page.body["next_cursor"].as_str() {
@@ -368,11 +368,7 @@ async fn admins_page_through_users() {
     }
     assert_eq!(seen.len(), 5);
     let call = Call::new("GET", "/admin/users").query(&[("cursor", "forged")]).token(admin.as_str().unwrap());
-    reply(admin_users::list(&stack.accounts(), call.build()).await).assert_problem(
-        400,
-        "invalid_query",
-        Some("cursor"),
-    );
+    reply(admin_users::list(&stack.access(), call.build()).await).assert_problem(400, "invalid_query", Some("cursor"));
 }
 
 #[tokio::test]
@@ -384,7 +380,7 @@ async fn tampered_and_foreign_tokens_are_refused() {
     tampered.pop();
     for token in [tampered.as_str(), "abc.def.ghi", "eyJhbGciOiJub25lIn0.e30."] {
         let call = Call::new("GET", "/me").token(token);
-        reply(me::get(&stack.accounts(), call.build()).await).assert_problem(401, "unauthorized", None);
+        reply(me::get(&stack.access(), call.build()).await).assert_problem(401, "unauthorized", None);
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/auth/*` endpoints: sign-up, verification, sign-in, refresh, logout and
 //! password recovery. None needs an access token.
 
-use super::{TableAccess, SignIn, now};
+use super::{SignIn, TableAccess, now};
 use crate::accounts::{self, Credentials, SignedIn};
 use crate::domain::format_timestamp;
 use crate::http::{ApiError, Reply, RequestExtras, json, json_body, no_content};

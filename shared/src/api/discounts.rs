@@ -31,7 +31,8 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 /// `If-Match` optional.
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier)?;
-    let code = request.path_param::<String>("code").map(|c| DiscountCode::parse(&c))?.map_err(|_| ApiError::not_found())?;
+    let code =
+        request.path_param::<String>("code").map(|c| DiscountCode::parse(&c))?.map_err(|_| ApiError::not_found())?;
     let expected = request.if_match()?;
     let changes: DiscountChanges = json_body(&request)?;
     let discount = orders::update_discount(&ctx.table, &principal, &code, expected, changes, now()).await?;

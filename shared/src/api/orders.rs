@@ -47,7 +47,12 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
         .query_param("status")
         .map(|value| {
             OrderStatus::parse(&value).ok_or_else(|| {
-                ApiError::field(400, "invalid_query", "status", "must be pending_payment, paid, fulfilled, cancelled, refunded or partially_refunded")
+                ApiError::field(
+                    400,
+                    "invalid_query",
+                    "status",
+                    "must be pending_payment, paid, fulfilled, cancelled, refunded or partially_refunded",
+                )
             })
         })
         .transpose()?;

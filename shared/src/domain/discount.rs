@@ -72,9 +72,7 @@ impl Discount {
             return Err("has been used up".into());
         }
         let (off, only_in) = match self.value {
-            DiscountValue::Percentage { percent, currency } => {
-                ((subtotal * i64::from(percent) + 50) / 100, currency)
-            }
+            DiscountValue::Percentage { percent, currency } => ((subtotal * i64::from(percent) + 50) / 100, currency),
             DiscountValue::Fixed { amount, currency } => (amount, Some(currency)),
         };
         if only_in.is_some_and(|c| c != currency) {

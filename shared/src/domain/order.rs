@@ -42,16 +42,9 @@ impl OrderStatus {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::PendingPayment,
-            Self::Paid,
-            Self::Fulfilled,
-            Self::Cancelled,
-            Self::Refunded,
-            Self::PartiallyRefunded,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
+        [Self::PendingPayment, Self::Paid, Self::Fulfilled, Self::Cancelled, Self::Refunded, Self::PartiallyRefunded]
+            .into_iter()
+            .find(|s| s.as_str() == value)
     }
 }
 

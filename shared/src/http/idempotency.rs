@@ -108,7 +108,9 @@ fn deadline(request: &Request, now: Timestamp) -> Timestamp {
 fn stored(reply: &Reply) -> StoredResponse {
     let headers = KEPT_HEADERS
         .iter()
-        .filter_map(|name| reply.headers().get(*name).and_then(|v| v.to_str().ok()).map(|v| (name.to_string(), v.into())))
+        .filter_map(|name| {
+            reply.headers().get(*name).and_then(|v| v.to_str().ok()).map(|v| (name.to_string(), v.into()))
+        })
         .collect();
     let body = match reply.body() {
         Body::Text(text) => text.clone(),

@@ -5,8 +5,8 @@ mod templates;
 pub use templates::{Links, Mail};
 
 use crate::accounts::ports::{OneTimeTokens, UserStore};
-use crate::orders::ports::OrderStore;
 use crate::domain::{Email, Event, EventKind, OneTimePurpose, OneTimeToken, Timestamp};
+use crate::orders::ports::OrderStore;
 use crate::store::StoreError;
 use std::future::Future;
 

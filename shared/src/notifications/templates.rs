@@ -83,7 +83,11 @@ impl Links {
         let mut paragraphs = vec![opening.to_owned()];
         paragraphs.extend(lines);
         if let Some(discount) = &order.discount {
-            paragraphs.push(format!("Discount {}: -{}", discount.code.as_str(), amount(discount.amount, order.currency)));
+            paragraphs.push(format!(
+                "Discount {}: -{}",
+                discount.code.as_str(),
+                amount(discount.amount, order.currency)
+            ));
         }
         paragraphs.push(format!("Total: {}", amount(order.total, order.currency)));
         let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
@@ -93,14 +97,24 @@ impl Links {
 
     /// The order confirmation, sent once payment arrived.
     pub fn order_paid(&self, order: &Order) -> Mail {
-        self.order_mail(order, "order confirmed", "Thank you! We received your payment for:", "We will e-mail you again when it ships.")
+        self.order_mail(
+            order,
+            "order confirmed",
+            "Thank you! We received your payment for:",
+            "We will e-mail you again when it ships.",
+        )
     }
 
     pub fn order_shipped(&self, order: &Order) -> Mail {
         let shipment = order.shipment.as_ref().map_or_else(String::new, |s| {
             format!("It is on its way with {}, tracking number {}. It contains:", s.carrier, s.tracking_number)
         });
-        self.order_mail(order, "your order has shipped", &shipment, "Questions about the delivery? Reply to this e-mail.")
+        self.order_mail(
+            order,
+            "your order has shipped",
+            &shipment,
+            "Questions about the delivery? Reply to this e-mail.",
+        )
     }
 
     pub fn order_cancelled(&self, order: &Order) -> Mail {
@@ -109,7 +123,12 @@ impl Links {
             Some(CancelReason::Customer) => "Your order was cancelled, as you asked:",
             _ => "We had to cancel your order:",
         };
-        self.order_mail(order, "your order was cancelled", why, "Nothing was charged for it. You are welcome to order again.")
+        self.order_mail(
+            order,
+            "your order was cancelled",
+            why,
+            "Nothing was charged for it. You are welcome to order again.",
+        )
     }
 }
 

@@ -64,7 +64,8 @@ pub async fn update_discount(
     }
     let next = current.apply(changes, now)?;
     let target = format!("discount:{}", code.as_str());
-    let audit = AuditRecord::new(&principal.subject, "discount.updated", target, audited(&current), audited(&next), now);
+    let audit =
+        AuditRecord::new(&principal.subject, "discount.updated", target, audited(&current), audited(&next), now);
     match store.update(&current, &next, &audit).await {
         Ok(()) => Ok(next),
         Err(StoreError::VersionMismatch { current: stored }) => {

@@ -9,9 +9,14 @@ use std::future::Future;
 pub enum Placement {
     Placed,
     /// The product has fewer than the line's quantity left (`available` as stored).
-    OutOfStock { product_id: ProductId, available: u32 },
+    OutOfStock {
+        product_id: ProductId,
+        available: u32,
+    },
     /// The product left sale or changed price since the order was priced.
-    ProductChanged { product_id: ProductId },
+    ProductChanged {
+        product_id: ProductId,
+    },
     /// The code reached its usage limit or was deactivated meanwhile.
     DiscountUsedUp,
     /// A once-per-customer code this customer has used already.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use tillbox::adapters::dynamodb::Table;
 use tillbox::adapters::s3::Bucket;
-use tillbox::api::{TableAccess, Catalog, SignIn};
+use tillbox::api::{Catalog, SignIn, TableAccess};
 use tillbox::auth::{SigningKey, TokenAudience, TokenIssuer, TokenVerifier, generate_key};
 use tillbox::domain::{Principal, Role};
 use tillbox::http::ApiError;
@@ -101,7 +101,7 @@ impl Stack {
         TokenVerifier::from_jwks(&self.jwks, &audience()).expect("generated JWKS")
     }
 
-    pub fn accounts(&self) -> TableAccess {
+    pub fn access(&self) -> TableAccess {
         TableAccess { table: self.table(), verifier: self.verifier() }
     }
 
@@ -127,7 +127,12 @@ impl Stack {
     }
 
     pub fn token(&self, role: Role) -> String {
-        let principal = Principal { subject: format!("{}-1", role.as_str()), role, session: None };
+        self.token_for(&format!("{}-1", role.as_str()), role)
+    }
+
+    /// An access token for the user `subject`.
+    pub fn token_for(&self, subject: &str, role: Role) -> String {
+        let principal = Principal { subject: subject.to_owned(), role, session: None };
         self.issuer.issue(&principal, time::OffsetDateTime::now_utc())
     }
 

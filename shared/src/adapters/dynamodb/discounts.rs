@@ -50,11 +50,7 @@ fn discount_item(d: &Discount) -> Item {
 
 /// The optional attributes staff may change after creation.
 fn settings(d: &Discount) -> [(&'static str, Option<aws_sdk_dynamodb::types::AttributeValue>); 3] {
-    [
-        ("starts_at", d.starts_at.map(ts)),
-        ("ends_at", d.ends_at.map(ts)),
-        ("usage_limit", d.usage_limit.map(n)),
-    ]
+    [("starts_at", d.starts_at.map(ts)), ("ends_at", d.ends_at.map(ts)), ("usage_limit", d.usage_limit.map(n))]
 }
 
 fn discount_from(item: &Item) -> Result<Discount, StoreError> {

@@ -98,9 +98,11 @@ impl Table {
         loop {
             let result =
                 self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await.map(|_| ());
-            let conflicted = result.as_ref().err().and_then(|e| cancellation_reasons(e)).is_some_and(|reasons| {
-                reasons.iter().any(|r| r.code() == Some("TransactionConflict"))
-            });
+            let conflicted = result
+                .as_ref()
+                .err()
+                .and_then(|e| cancellation_reasons(e))
+                .is_some_and(|reasons| reasons.iter().any(|r| r.code() == Some("TransactionConflict")));
             attempt += 1;
             if !conflicted || attempt == ATTEMPTS {
                 return result;

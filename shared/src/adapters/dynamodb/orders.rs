@@ -13,9 +13,7 @@ use crate::domain::{
 };
 use crate::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::store::{Page, StoreError};
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 fn order_item(o: &Order) -> Item {
     let sort = keys::created_sort_key(o.created_at, o.id);

@@ -59,21 +59,14 @@ impl ProductStore for Table {
     }
 
     async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
-        let keys: Vec<_> = ids
-            .iter()
-            .map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))]))
-            .collect();
+        let keys: Vec<_> =
+            ids.iter().map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))])).collect();
         let mut found = Vec::with_capacity(ids.len());
         // BatchGetItem takes 100 keys; an order has at most 50 lines.
         let mut pending = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).build())?);
         while let Some(request) = pending.take() {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.name, request)
-                .send()
-                .await
-                .map_err(unavailable)?;
+            let output =
+                self.client.batch_get_item().request_items(&self.name, request).send().await.map_err(unavailable)?;
             if let Some(items) = output.responses.and_then(|mut r| r.remove(&self.name)) {
                 found.extend(items.iter().map(product_from).collect::<Result<Vec<_>, _>>()?);
             }

@@ -1,0 +1,48 @@
+"""moto_server, with DynamoDB requests applied one at a time.
+
+moto undoes a cancelled TransactWriteItems by restoring a copy of the whole table
+taken before the transaction ran, which silently discards writes other requests
+made meanwhile (a concurrent order, a released idempotency key). DynamoDB
+isolates each item instead. Applying DynamoDB requests one at a time gives the
+emulator DynamoDB's atomicity; races still interleave between requests, where
+they happen in AWS. Other services (SQS long polls) stay concurrent.
+
+Run as `python moto_server.py -H 127.0.0.1 -p PORT`, like moto_server.
+"""
+
+import argparse
+import os
+import threading
+
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
+
+DYNAMODB_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
+
+
+def one_dynamodb_request_at_a_time(app):
+    lock = threading.Lock()
+
+    def wsgi(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGETS):
+            with lock:
+                return list(app(environ, start_response))
+        return app(environ, start_response)
+
+    return wsgi
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, required=True)
+    args = parser.parse_args()
+    # moto builds some URLs (queue URLs) from it, as moto_server does.
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(args.host, args.port, one_dynamodb_request_at_a_time(app), threaded=True,
+               request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
