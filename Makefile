@@ -4,10 +4,11 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 ROLE   ?= staff
+API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token release
+.PHONY: dev test lint token races release
 
 $(VENV)/installed: infra/local/requirements.txt
 	python3 -m venv $(VENV)
@@ -32,6 +33,12 @@ lint: $(VENV)/installed
 ## Print a development access token: make -s token ROLE=staff
 token:
 	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
+
+## Order races (no oversell, one order per key, discount limits) and orders/s at
+## 1, 8 and 32 clients, against a running `make dev` (another terminal).
+races: $(VENV)/installed
+	cargo build --quiet -p tillbox --bin tillbox-admin
+	$(PYTHON) infra/local/races.py --api $(API)
 
 ## Release arm64 binaries for Lambda (slow; not part of `make test`).
 release: $(VENV)/installed

@@ -125,6 +125,8 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("TILLBOX_PORT", 3000)))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("TILLBOX_CONCURRENCY", 8)),
+                        help="instances per function, as Lambda scales out under concurrent requests")
     args = parser.parse_args()
     api = f"http://127.0.0.1:{args.port}"
     STATE.mkdir(exist_ok=True)
@@ -135,7 +137,7 @@ def main():
         env_file = write_env_file(stack["functions"], emulator.env())
         watch = subprocess.Popen(
             ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(args.invoke_port),
-             "--env-file", str(env_file)],
+             "--concurrency", str(args.concurrency), "--env-file", str(env_file)],
             cwd=ROOT, start_new_session=True,
         )
         if not wait_for_port(args.invoke_port, watch):

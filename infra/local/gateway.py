@@ -50,6 +50,12 @@ class Route:
         self.regex = re.compile(f"^{pattern}$")
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # API Gateway takes bursts of connections; the default backlog of 5 would reset them.
+    request_queue_size = 512
+
+
 def _now_ms():
     return int(time.time() * 1000)
 
@@ -71,8 +77,7 @@ class Gateway:
         ]
         # Literal segments before parameters, as API Gateway prefers them.
         self.routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), self._handler())
         self.threads = []
 
     @property
@@ -283,6 +288,9 @@ class Gateway:
         streams = client("dynamodbstreams", self.stack["endpoint"])
         iterators, pending, attempts = {}, {}, {}
         while not self.stopping.is_set():
+            # Lambda polls a shard again at once while it has records; only an idle
+            # stream waits.
+            busy = False
             try:
                 for shard in streams.describe_stream(StreamArn=mapping["arn"])["StreamDescription"].get("Shards", []):
                     sid = shard["ShardId"]
@@ -294,6 +302,7 @@ class Gateway:
                     if not batch:
                         page = streams.get_records(ShardIterator=iterators[sid], Limit=mapping["batch_size"])
                         iterators[sid] = page.get("NextShardIterator") or iterators[sid]
+                        busy = busy or bool(page.get("Records"))
                         batch = [r for r in page.get("Records", []) if _matches_any(mapping["filters"], r)]
                     if not batch:
                         continue
@@ -312,7 +321,10 @@ class Gateway:
             except Exception as e:
                 if not self.stopping.is_set():
                     self.log(f"[pump] stream for {function} failed: {e}")
-            self.stopping.wait(self.retry_delay if any(pending.values()) and self.retry_delay is not None else 1)
+            if any(pending.values()):
+                self.stopping.wait(self.retry_delay if self.retry_delay is not None else 1)
+            elif not busy:
+                self.stopping.wait(1)
 
     def _deliver_stream(self, function, mapping, records):
         """Invokes the function; returns the index of the first failed record, or None."""

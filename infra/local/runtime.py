@@ -3,7 +3,9 @@
 `ProcessRuntime` runs a built binary against our own minimal Lambda Runtime API
 (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), the way Lambda's
 execution environment does: one event at a time per process, a deadline per event,
-and a fresh process after a crash or a timeout. Tests and benchmarks use it.
+and a fresh process after a crash or a timeout. `ProcessPool` scales a function
+the way Lambda does: another environment (process) when every one is busy, up to
+a concurrency limit. Tests and benchmarks use them.
 
 `CargoLambdaRuntime` sends the event to `cargo lambda watch`, which builds,
 hot-reloads and runs the function; `make dev` uses it.
@@ -157,6 +159,44 @@ class ProcessRuntime:
         if self.process:
             stop_process(self.process, grace=5)
         self.server.shutdown()
+
+
+class ProcessPool:
+    """Concurrent invocations of one function: an idle `ProcessRuntime` takes the
+    event; when all are busy a new one starts (a cold start), up to `limit`, after
+    which callers wait, as they would for reserved concurrency."""
+
+    def __init__(self, name, binary, env, timeout, log=None, limit=8):
+        self.name = name
+        self.start = lambda: ProcessRuntime(name, binary, env, timeout, log=log)
+        self.limit = limit
+        self.idle = []
+        self.started = []
+        self.available = threading.Condition()
+
+    @property
+    def cold_starts(self):
+        return sum(r.cold_starts for r in self.started)
+
+    def invoke(self, payload):
+        with self.available:
+            while not self.idle and len(self.started) >= self.limit:
+                self.available.wait()
+            if self.idle:
+                runtime = self.idle.pop()
+            else:
+                runtime = self.start()
+                self.started.append(runtime)
+        try:
+            return runtime.invoke(payload)
+        finally:
+            with self.available:
+                self.idle.append(runtime)
+                self.available.notify()
+
+    def stop(self):
+        for runtime in self.started:
+            runtime.stop()
 
 
 class CargoLambdaRuntime:

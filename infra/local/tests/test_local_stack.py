@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from emulator import free_port  # noqa: E402
-from runtime import InvokeError, ProcessRuntime, binaries_dir  # noqa: E402
+from runtime import InvokeError, ProcessPool, binaries_dir  # noqa: E402
 
 BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
 KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.json"
@@ -73,7 +73,7 @@ class LocalStackTest(unittest.TestCase):
         cls.stack = local_stack.provision(endpoint, f"e2e{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
         cls.log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
         cls.runtimes = {
-            name: ProcessRuntime(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=cls.log)
+            name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=cls.log)
             for name, spec in cls.stack["functions"].items()
         }
         cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
@@ -267,7 +267,7 @@ class OutboxFaultTest(unittest.TestCase):
         stack = local_stack.provision(endpoint, f"out{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
         log = open(os.devnull, "wb")
         runtimes = {
-            name: ProcessRuntime(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=log)
+            name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=log)
             for name, spec in stack["functions"].items()
         }
         flaky = FlakyRuntime(runtimes["FanOutEventsFunction"], failures)

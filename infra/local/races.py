@@ -1,0 +1,189 @@
+"""Order races and throughput through an HTTP gateway: `make races` runs them
+against a running `make dev`; the local-stack tests run them in `make test`.
+
+Each race asserts what must not happen, read back through the API:
+- 200 buyers for 50 in stock: exactly 50 orders, 150 clean 409s, stock 0;
+- 20 concurrent requests with one Idempotency-Key: one order, the rest replays or 409;
+- a discount code limited to 10 uses raced by 50 buyers: exactly 10 uses.
+Then orders/s at 1, 8 and 32 concurrent clients.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from runtime import binaries_dir  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+class Api:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def call(self, method, path, body=None, token=None, headers=None):
+        headers = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["content-type"] = "application/json"
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=300) as r:
+                return r.status, _lower(r.headers), json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, _lower(e.headers), json.loads(e.read() or b"null")
+
+
+def _lower(headers):
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def token(role, sub, bin_dir=None):
+    """An access token signed with the published development key."""
+    params = json.loads((HERE / "parameters.json").read_text())
+    return subprocess.check_output([
+        str((bin_dir or binaries_dir()) / "tillbox-admin"), "token", "--key", str(HERE / "dev-signing-key.json"),
+        "--role", role, "--sub", sub, "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"],
+    ], text=True).strip()
+
+
+def at_once(calls):
+    """Runs every call on its own thread, released together; returns their results in order."""
+    results = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i):
+        start.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+class Races:
+    def __init__(self, api, bin_dir=None):
+        self.api = api
+        self.bin_dir = bin_dir
+        self.run_id = uuid.uuid4().hex[:8]
+        self.staff = token("staff", f"races-staff-{self.run_id}", bin_dir)
+
+    def customers(self, count):
+        return [token("customer", f"buyer-{self.run_id}-{i}", self.bin_dir) for i in range(count)]
+
+    def product(self, stock):
+        status, _, body = self.api.call("POST", "/products", {
+            "sku": f"RACE-{uuid.uuid4().hex[:10]}", "name": "Race tee", "price": {"amount": 2500, "currency": "EUR"},
+            "stock": stock, "status": "active"}, self.staff)
+        assert status == 201, body
+        return body["id"]
+
+    def stock(self, product):
+        return self.api.call("GET", f"/products/{product}")[2]["stock"]
+
+    def order(self, customer, product, key=None, quantity=1, code=None):
+        body = {"lines": [{"product_id": product, "quantity": quantity}]}
+        if code:
+            body["discount_code"] = code
+        return self.api.call("POST", "/orders", body, customer, {"idempotency-key": key or str(uuid.uuid4())})
+
+    def orders_of(self, product):
+        """Every pending order holding `product`, read through the staff listing."""
+        found, cursor = [], None
+        while True:
+            path = "/orders?status=pending_payment&limit=100" + (f"&cursor={cursor}" if cursor else "")
+            _, _, page = self.api.call("GET", path, token=self.staff)
+            found += [o for o in page["items"] if any(line["product_id"] == product for line in o["lines"])]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return found
+
+    def stock_race(self, buyers=200, stock=50):
+        product = self.product(stock)
+        customers = self.customers(buyers)
+        replies = at_once([lambda c=c: self.order(c, product) for c in customers])
+        statuses = [status for status, _, _ in replies]
+        out_of_stock = [b for s, _, b in replies if s == 409 and b["code"] == "out_of_stock" and product in b["detail"]]
+        result = {"created": statuses.count(201), "out_of_stock": len(out_of_stock),
+                  "stock_left": self.stock(product), "orders_stored": len(self.orders_of(product))}
+        assert result == {"created": stock, "out_of_stock": buyers - stock, "stock_left": 0, "orders_stored": stock}, result
+        return result
+
+    def same_key_race(self, requests=20):
+        product = self.product(100)
+        customer = self.customers(1)[0]
+        key = str(uuid.uuid4())
+        replies = at_once([lambda: self.order(customer, product, key, quantity=2)] * requests)
+        created = [(h, b) for s, h, b in replies if s == 201]
+        replayed = [h for h, _ in created if h.get("idempotent-replayed") == "true"]
+        in_progress = [b for s, _, b in replies if s == 409 and b["code"] == "request_in_progress"]
+        result = {"first": len(created) - len(replayed), "replays": len(replayed), "in_progress": len(in_progress),
+                  "distinct_orders": len({b["id"] for _, b in created}), "orders_stored": len(self.orders_of(product)),
+                  "stock_left": self.stock(product)}
+        assert result["first"] == 1 and result["replays"] + result["in_progress"] == requests - 1, result
+        assert (result["distinct_orders"], result["orders_stored"], result["stock_left"]) == (1, 1, 98), result
+        return result
+
+    def discount_race(self, racers=50, limit=10):
+        product = self.product(racers)
+        code = f"RACE{uuid.uuid4().hex[:8]}".upper()
+        status, _, body = self.api.call("POST", "/discounts", {
+            "code": code, "kind": "percentage", "percent": 10, "usage_limit": limit}, self.staff)
+        assert status == 201, body
+        replies = at_once([lambda c=c: self.order(c, product, code=code) for c in self.customers(racers)])
+        statuses = [s for s, _, _ in replies]
+        refused = [b for s, _, b in replies if s == 422 and b["field"] == "discount_code"]
+        _, _, listed = self.api.call("GET", "/discounts?limit=100", token=self.staff)
+        uses = next(d["uses"] for d in listed["items"] if d["code"] == code)
+        result = {"placed": statuses.count(201), "refused": len(refused), "uses": uses,
+                  "stock_left": self.stock(product)}
+        assert result == {"placed": limit, "refused": racers - limit, "uses": limit, "stock_left": racers - limit}, result
+        return result
+
+    def throughput(self, clients, orders_per_client):
+        """Orders/s with `clients` customers each placing orders one after another."""
+        product = self.product(clients * orders_per_client)
+        customers = self.customers(clients)
+
+        def client(customer):
+            for _ in range(orders_per_client):
+                status, _, body = self.order(customer, product)
+                assert status == 201, body
+
+        started = time.perf_counter()
+        at_once([lambda c=c: client(c) for c in customers])
+        elapsed = time.perf_counter() - started
+        assert self.stock(product) == 0
+        return clients * orders_per_client / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Order races and throughput against a running gateway")
+    parser.add_argument("--api", default="http://127.0.0.1:3000", help="the gateway `make dev` runs")
+    parser.add_argument("--orders", type=int, default=64, help="orders per throughput level")
+    args = parser.parse_args()
+    races = Races(Api(args.api))
+    for name, race in [("200 buyers, 50 in stock", races.stock_race), ("20 requests, one key", races.same_key_race),
+                       ("code limited to 10, 50 racers", races.discount_race)]:
+        print(f"{name}: {race()}", flush=True)
+    for clients in (1, 8, 32):
+        rate = races.throughput(clients, max(1, args.orders // clients))
+        print(f"{clients:>2} concurrent clients: {rate:.1f} orders/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Orders end to end through the gateway and the function binaries, each function
+scaled to several concurrent processes as Lambda would: the races of
+`infra/local/races.py`, the expiry job fired twice at once by the scheduler, and
+the order e-mails (outbox -> stream -> fan-out -> emails queue -> e-mail job -> SES)."""
+
+import os
+import sys
+import threading
+import unittest
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import stack as local_stack  # noqa: E402
+from emulator import free_port  # noqa: E402
+from gateway import Gateway  # noqa: E402
+from races import Api, Races, at_once  # noqa: E402
+from runtime import ProcessPool, binaries_dir  # noqa: E402
+from tests.test_local_stack import emails_to, eventually, token_in  # noqa: E402
+
+BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
+
+
+class OrdersThroughTheGatewayTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        port = free_port()
+        cls.stack = local_stack.provision(endpoint, f"ord{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
+        log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
+        cls.runtimes = {
+            name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=log)
+            for name, spec in cls.stack["functions"].items()
+        }
+        cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
+        cls.api = Api(cls.gateway.url)
+        cls.races = Races(cls.api, BIN_DIR)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gateway.stop()
+        for runtime in cls.runtimes.values():
+            runtime.stop()
+
+    def test_two_hundred_buyers_for_fifty_in_stock(self):
+        result = self.races.stock_race(buyers=200, stock=50)
+        self.assertEqual(result["created"], 50)
+        self.assertGreater(self.runtimes["OrdersCreateFunction"].cold_starts, 1, "the function scaled out")
+
+    def test_twenty_concurrent_requests_with_one_key(self):
+        self.assertEqual(self.races.same_key_race(requests=20)["orders_stored"], 1)
+
+    def test_a_code_limited_to_ten_uses_raced_by_fifty(self):
+        self.assertEqual(self.races.discount_race(racers=50, limit=10)["uses"], 10)
+
+    def test_orders_per_second_at_1_8_and_32_clients(self):
+        rates = {clients: self.races.throughput(clients, max(1, 32 // clients)) for clients in (1, 8, 32)}
+        print(f"\n  orders/s through the test gateway: {rates}", file=sys.stderr)
+        self.assertTrue(all(rate > 0 for rate in rates.values()))
+
+    def backdate(self, order_id, hours):
+        """Makes an order look placed `hours` ago: the job's cutoff is an hour."""
+        at = (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        local_stack.client("dynamodb", self.stack["endpoint"]).update_item(
+            TableName=self.stack["resources"]["Table"]["ref"],
+            Key={"PK": {"S": f"ORDER#{order_id}"}, "SK": {"S": "ORDER"}},
+            UpdateExpression="SET created_at = :at, GSI1SK = :sort, GSI2SK = :sort",
+            ExpressionAttributeValues={":at": {"S": at}, ":sort": {"S": f"{at}#{order_id}"}},
+        )
+
+    def test_the_expiry_job_fired_twice_at_once_releases_stock_once(self):
+        product = self.races.product(5)
+        customer = self.races.customers(1)[0]
+        status, _, stale = self.races.order(customer, product, quantity=2)
+        self.assertEqual(status, 201, stale)
+        status, _, fresh = self.races.order(customer, product, quantity=1)
+        self.assertEqual(status, 201, fresh)
+        self.backdate(stale["id"], hours=2)
+
+        fire = lambda: self.api.call("POST", "/_local/schedules/ExpireOrdersFunction")  # noqa: E731
+        reports = [body["result"] for _, _, body in at_once([fire, fire]) + [fire()]]
+        self.assertEqual(sum(r["cancelled"] for r in reports), 1, reports)
+        self.assertEqual(self.races.stock(product), 4, "the stale order's 2 came back once; the fresh one keeps 1")
+        _, _, order = self.api.call("GET", f"/orders/{stale['id']}", token=customer)
+        self.assertEqual((order["status"], order["cancel_reason"]), ("cancelled", "expired"))
+        _, _, kept = self.api.call("GET", f"/orders/{fresh['id']}", token=customer)
+        self.assertEqual(kept["status"], "pending_payment")
+
+    def test_paid_and_shipped_orders_email_the_customer(self):
+        address = f"buyer.{uuid.uuid4().hex[:8]}@example.com"
+        password = "plum-harbour-47-kettle"
+        self.assertEqual(self.api.call("POST", "/auth/signup", {"email": address, "password": password})[0], 202)
+        mails = eventually(lambda: emails_to(self.stack["endpoint"], address))
+        self.assertEqual(self.api.call("POST", "/auth/verify-email", {"token": token_in(mails[0][1])})[0], 204)
+        _, _, tokens = self.api.call("POST", "/auth/login", {"email": address, "password": password})
+        customer = tokens["access_token"]
+
+        product = self.races.product(3)
+        status, _, order = self.races.order(customer, product, quantity=2)
+        self.assertEqual(status, 201, order)
+        staff = self.races.staff
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=staff)[0], 200)
+        shipment = {"carrier": "DHL", "tracking_number": "JJD000390007654321"}
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/fulfil", shipment, staff)[0], 200)
+
+        def order_mails():
+            subjects = [s for s, _ in emails_to(self.stack["endpoint"], address)]
+            return subjects if any("shipped" in s for s in subjects) else None
+
+        subjects = eventually(order_mails)
+        self.assertTrue(subjects, "the shipping e-mail arrived")
+        self.assertEqual(sum("order confirmed" in s for s in subjects), 1, subjects)
+        self.assertEqual(sum("shipped" in s for s in subjects), 1, subjects)
+        shipped = next(b for s, b in emails_to(self.stack["endpoint"], address) if "shipped" in s)
+        self.assertIn("JJD000390007654321", shipped)
+        self.assertIn("50.00 EUR", shipped)
+
+
+if __name__ == "__main__":
+    unittest.main()
