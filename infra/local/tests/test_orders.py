@@ -5,7 +5,6 @@ the order e-mails (outbox -> stream -> fan-out -> emails queue -> e-mail job -> 
 
 import os
 import sys
-import threading
 import unittest
 import uuid
 from datetime import datetime, timedelta, timezone
