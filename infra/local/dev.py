@@ -145,7 +145,8 @@ def main():
             os.killpg(watch.pid, signal.SIGTERM)
             return 1
         runtimes = {
-            name: CargoLambdaRuntime(name, spec["binary"], f"127.0.0.1:{args.invoke_port}", spec["timeout"])
+            name: CargoLambdaRuntime(name, spec["binary"], f"127.0.0.1:{args.invoke_port}", spec["timeout"],
+                                     limit=args.concurrency)
             for name, spec in stack["functions"].items()
         }
         gateway = Gateway(stack, runtimes, port=args.port, log=lambda m: print(m, flush=True)).start()

@@ -200,15 +200,22 @@ class ProcessPool:
 
 
 class CargoLambdaRuntime:
-    """Invokes through `cargo lambda watch`'s Invoke API."""
+    """Invokes through `cargo lambda watch`'s Invoke API, at most `limit` events at
+    once (its `--concurrency`): more callers wait here, as for reserved concurrency,
+    instead of piling up inside cargo lambda, which stalls under a burst of hundreds."""
 
-    def __init__(self, name, binary, address, timeout):
+    def __init__(self, name, binary, address, timeout, limit=8):
         self.name = name
         self.url = f"http://{address}/2015-03-31/functions/{binary}/invocations"
         # The first call compiles the function.
         self.timeout = max(timeout, 900)
+        self.slots = threading.BoundedSemaphore(limit)
 
     def invoke(self, payload):
+        with self.slots:
+            return self._invoke(payload)
+
+    def _invoke(self, payload):
         request = urllib.request.Request(self.url, data=json.dumps(payload).encode(), method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
