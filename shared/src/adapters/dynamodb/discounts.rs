@@ -5,7 +5,7 @@
 use super::events::audit_item;
 use super::items::{Item, Reader, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
+use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
 use crate::domain::{AuditRecord, Currency, Discount, DiscountCode, DiscountValue};
 use crate::orders::ports::DiscountStore;
 use crate::store::{Page, StoreError};
@@ -129,37 +129,24 @@ impl DiscountStore for Table {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
         let update = built(update.update_expression(expression).build())?;
-        let actions = vec![TransactWriteItem::builder().update(update).build(), self.put_new(audit_item(audit))?];
-        let error = match self.transact(actions).await {
-            Ok(()) => return Ok(()),
-            Err(e) => e,
-        };
-        match cancellation_reasons(&error).and_then(|reasons| version_conflict(reasons, 0)) {
-            Some(conflict) => Err(conflict),
-            None => Err(unavailable(error)),
-        }
+        self.transact_versioned(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.put_new(audit_item(audit))?,
+        ])
+        .await
     }
 
     async fn list(&self, limit: u16, cursor: Option<&str>) -> Result<Page<Discount>, StoreError> {
-        let start =
-            cursor.map(|c| cursor::decode(c, &[PK, SK, GSI1PK, GSI1SK], (GSI1PK, keys::DISCOUNTS))).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.name)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(keys::DISCOUNTS))
-            .scan_index_forward(false)
-            .limit(i32::from(limit))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let items = output.items().iter().map(discount_from).collect::<Result<_, _>>()?;
-        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
-        Ok(Page { items, next_cursor })
+        let page = IndexPage {
+            index: GSI1,
+            pk_name: GSI1PK,
+            sk_name: GSI1SK,
+            partition: keys::DISCOUNTS.into(),
+            newest_first: true,
+            limit,
+            cursor,
+        };
+        self.page(page, |query| query, discount_from).await
     }
 }
 

@@ -15,9 +15,10 @@ mod uploads;
 mod users;
 
 use super::unavailable;
-use crate::store::StoreError;
+use crate::store::{Page, StoreError};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use items::{Item, n, s};
@@ -111,6 +112,64 @@ impl Table {
             let ceiling_ms = 10u64 << attempt.min(6);
             let pause = u64::from(u16::from_le_bytes([a, b])) % ceiling_ms + 5;
             tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        }
+    }
+}
+
+/// One page of one index partition: the single way listings read, so every
+/// listing pages with the same cursor rules.
+struct IndexPage<'a> {
+    index: &'static str,
+    pk_name: &'static str,
+    sk_name: &'static str,
+    partition: String,
+    newest_first: bool,
+    limit: u16,
+    cursor: Option<&'a str>,
+}
+
+impl Table {
+    /// Queries `page`; `narrow` may add a sort-key condition (replacing the
+    /// partition-only `#pk = :pk`) or a filter.
+    async fn page<T>(
+        &self,
+        page: IndexPage<'_>,
+        narrow: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
+        parse: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
+        let start = page
+            .cursor
+            .map(|c| cursor::decode(c, &[PK, SK, page.pk_name, page.sk_name], (page.pk_name, &page.partition)))
+            .transpose()?;
+        let request = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(page.index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", page.pk_name)
+            .expression_attribute_values(":pk", s(page.partition))
+            .scan_index_forward(!page.newest_first)
+            .limit(i32::from(page.limit))
+            .set_exclusive_start_key(start);
+        let output = narrow(request).send().await.map_err(unavailable)?;
+        let items = output.items().iter().map(parse).collect::<Result<_, _>>()?;
+        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
+        Ok(Page { items, next_cursor })
+    }
+
+    /// A transaction whose first action is a [`Table::put_at_version`] (or an
+    /// update conditioned on `version`), every other action unconditional in effect:
+    /// a cancellation is a version conflict or a missing item, anything else is
+    /// the store being unavailable.
+    async fn transact_versioned(&self, actions: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        match cancellation_reasons(&error).and_then(|reasons| version_conflict(reasons, 0)) {
+            Some(conflict) => Err(conflict),
+            None => Err(unavailable(error)),
         }
     }
 }

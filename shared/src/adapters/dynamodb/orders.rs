@@ -6,13 +6,14 @@
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
+use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
 use crate::domain::order::{AppliedDiscount, OrderLine};
 use crate::domain::{
     CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, Shipment, format_timestamp,
 };
 use crate::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::store::{Page, StoreError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 fn order_item(o: &Order) -> Item {
@@ -163,26 +164,32 @@ impl Table {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// Counts one use (`delta` 1) only while the code is active, unexpired and
-    /// under its limit, or gives one back (`delta` -1).
-    fn count_use(&self, code: &DiscountCode, delta: i64, now: &str) -> Result<TransactWriteItem, StoreError> {
-        let mut update = Update::builder()
+    /// Counts one use, only while the code is active, unexpired at `now` and under its limit.
+    fn count_use(&self, code: &DiscountCode, now: &str) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
             .table_name(&self.name)
             .key(PK, s(keys::discount_pk(code)))
             .key(SK, s(keys::DISCOUNT_SK))
-            .update_expression("SET uses = uses + :delta")
-            .expression_attribute_values(":delta", n(delta));
-        update = if delta > 0 {
-            update
-                .condition_expression(
-                    "active = :yes AND (attribute_not_exists(usage_limit) OR uses < usage_limit) \
-                     AND (attribute_not_exists(ends_at) OR ends_at > :now)",
-                )
-                .expression_attribute_values(":yes", b(true))
-                .expression_attribute_values(":now", s(now))
-        } else {
-            update.condition_expression("attribute_exists(PK)")
-        };
+            .update_expression("SET uses = uses + :one")
+            .condition_expression(
+                "active = :yes AND (attribute_not_exists(usage_limit) OR uses < usage_limit) \
+                 AND (attribute_not_exists(ends_at) OR ends_at > :now)",
+            )
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":yes", b(true))
+            .expression_attribute_values(":now", s(now));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    /// Gives a cancelled order's use back, whatever the code's state now.
+    fn give_back_use(&self, code: &DiscountCode) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::discount_pk(code)))
+            .key(SK, s(keys::DISCOUNT_SK))
+            .update_expression("SET uses = uses - :one")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":one", n(1));
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
@@ -230,7 +237,7 @@ impl OrderStore for Table {
         actions.push(self.put_new(outbox_item(event))?);
         let discount_at = actions.len();
         if let Some(discount) = &order.discount {
-            actions.push(self.count_use(&discount.code, 1, &format_timestamp(order.created_at))?);
+            actions.push(self.count_use(&discount.code, &format_timestamp(order.created_at))?);
             if discount.once_per_customer {
                 actions.push(self.put_new(self.customer_use(&discount.code, order))?);
             }
@@ -274,20 +281,13 @@ impl OrderStore for Table {
                 actions.push(self.release(line)?);
             }
             if let Some(discount) = &change.previous.discount {
-                actions.push(self.count_use(&discount.code, -1, "")?);
+                actions.push(self.give_back_use(&discount.code)?);
                 if discount.once_per_customer {
                     actions.push(self.forget_use(&discount.code, &change.previous.customer)?);
                 }
             }
         }
-        let error = match self.transact(actions).await {
-            Ok(()) => return Ok(()),
-            Err(e) => e,
-        };
-        match cancellation_reasons(&error).and_then(|reasons| version_conflict(reasons, 0)) {
-            Some(conflict) => Err(conflict),
-            None => Err(unavailable(error)),
-        }
+        self.transact_versioned(actions).await
     }
 
     async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, StoreError> {
@@ -297,48 +297,34 @@ impl OrderStore for Table {
             }
             OrderScope::Status(status) => (GSI2, GSI2PK, GSI2SK, keys::orders_by_status(*status), None),
         };
-        let start = query
-            .cursor
-            .as_deref()
-            .map(|c| cursor::decode(c, &[PK, SK, pk_name, sk_name], (pk_name, &partition)))
-            .transpose()?;
+        let cursor = query.cursor.as_deref();
+        let page = IndexPage { index, pk_name, sk_name, partition, newest_first: true, limit: query.limit, cursor };
         // Sort keys are `<created_at>#<id>`: `>= from` includes orders at `from`,
         // and `< to` (or BETWEEN's upper bound `to`) excludes those at `to`.
-        let condition = match (query.from, query.to) {
-            (None, None) => "#pk = :pk",
-            (Some(_), None) => "#pk = :pk AND #sk >= :from",
-            (None, Some(_)) => "#pk = :pk AND #sk < :to",
-            (Some(_), Some(_)) => "#pk = :pk AND #sk BETWEEN :from AND :to",
+        let range = match (query.from, query.to) {
+            (None, None) => None,
+            (Some(_), None) => Some("#pk = :pk AND #sk >= :from"),
+            (None, Some(_)) => Some("#pk = :pk AND #sk < :to"),
+            (Some(_), Some(_)) => Some("#pk = :pk AND #sk BETWEEN :from AND :to"),
         };
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.name)
-            .index_name(index)
-            .key_condition_expression(condition)
-            .expression_attribute_names("#pk", pk_name)
-            .expression_attribute_values(":pk", s(partition))
-            .scan_index_forward(false)
-            .limit(i32::from(query.limit))
-            .set_exclusive_start_key(start);
-        if query.from.is_some() || query.to.is_some() {
-            request = request.expression_attribute_names("#sk", sk_name);
-        }
-        if let Some(from) = query.from {
-            request = request.expression_attribute_values(":from", ts(from));
-        }
-        if let Some(to) = query.to {
-            request = request.expression_attribute_values(":to", ts(to));
-        }
-        if let Some(status) = status {
-            request = request
-                .filter_expression("#status = :status")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":status", s(status.as_str()));
-        }
-        let output = request.send().await.map_err(unavailable)?;
-        let items = output.items().iter().map(order_from).collect::<Result<_, _>>()?;
-        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
-        Ok(Page { items, next_cursor })
+        let narrow = |mut request: QueryFluentBuilder| {
+            if let Some(condition) = range {
+                request = request.key_condition_expression(condition).expression_attribute_names("#sk", sk_name);
+            }
+            if let Some(from) = query.from {
+                request = request.expression_attribute_values(":from", ts(from));
+            }
+            if let Some(to) = query.to {
+                request = request.expression_attribute_values(":to", ts(to));
+            }
+            if let Some(status) = status {
+                request = request
+                    .filter_expression("#status = :status")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()));
+            }
+            request
+        };
+        self.page(page, narrow, order_from).await
     }
 }

@@ -3,7 +3,7 @@
 
 use super::items::{item, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
+use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
 use crate::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
 use crate::domain::{Product, ProductId, Sku};
 use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, TransactWriteItem};
@@ -29,15 +29,9 @@ impl Table {
 
 impl ProductStore for Table {
     async fn insert(&self, product: &Product) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(self.put_new(product_item(product))?)
-            .transact_items(self.sku_claim(&product.sku, product.id)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
+        let actions = vec![self.put_new(product_item(product))?, self.sku_claim(&product.sku, product.id)?];
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
             Err(e) => match cancellation_reasons(&e) {
                 Some(reasons) if failed_condition(reasons, 1) => Err(StoreError::SkuTaken),
                 _ => Err(unavailable(e)),
@@ -77,15 +71,13 @@ impl ProductStore for Table {
     }
 
     async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
-        let put = self.put_at_version(product_item(next), previous.version)?;
-        let mut request = self.client.transact_write_items().transact_items(put);
+        let mut actions = vec![self.put_at_version(product_item(next), previous.version)?];
         if previous.sku != next.sku {
-            request = request
-                .transact_items(self.sku_release(&previous.sku, previous.id)?)
-                .transact_items(self.sku_claim(&next.sku, next.id)?);
+            actions.push(self.sku_release(&previous.sku, previous.id)?);
+            actions.push(self.sku_claim(&next.sku, next.id)?);
         }
-        let error = match request.send().await {
-            Ok(_) => return Ok(()),
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(()),
             Err(e) => e,
         };
         let Some(reasons) = cancellation_reasons(&error) else {
@@ -105,27 +97,8 @@ impl ProductStore for Table {
             None => (GSI1, GSI1PK, GSI1SK, keys::products_by_status(query.status)),
             Some(category) => (GSI2, GSI2PK, GSI2SK, keys::products_by_category(query.status, category)),
         };
-        let start = query
-            .cursor
-            .as_deref()
-            .map(|c| cursor::decode(c, &[PK, SK, pk_name, sk_name], (pk_name, &partition)))
-            .transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.name)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", pk_name)
-            .expression_attribute_values(":pk", s(partition))
-            .scan_index_forward(false)
-            .limit(i32::from(query.limit))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let items = output.items().iter().map(product_from).collect::<Result<_, _>>()?;
-        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
-        Ok(Page { items, next_cursor })
+        let cursor = query.cursor.as_deref();
+        let page = IndexPage { index, pk_name, sk_name, partition, newest_first: true, limit: query.limit, cursor };
+        self.page(page, |query| query, product_from).await
     }
 }

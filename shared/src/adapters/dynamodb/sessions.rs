@@ -60,14 +60,9 @@ fn refresh_from(hash: &str, item: &Item) -> Result<RefreshToken, StoreError> {
 
 impl SessionStore for Table {
     async fn start(&self, session: &Session, first: &RefreshToken) -> Result<(), StoreError> {
-        self.client
-            .transact_write_items()
-            .transact_items(self.put_new(session_item(session))?)
-            .transact_items(self.put_new(refresh_item(first))?)
-            .send()
+        self.transact(vec![self.put_new(session_item(session))?, self.put_new(refresh_item(first))?])
             .await
-            .map_err(unavailable)?;
-        Ok(())
+            .map_err(unavailable)
     }
 
     async fn find_token(&self, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
@@ -101,16 +96,13 @@ impl SessionStore for Table {
                 .expression_attribute_values(":false", b(false))
                 .build(),
         )?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(spend).build())
-            .transact_items(TransactWriteItem::builder().condition_check(live).build())
-            .transact_items(self.put_new(refresh_item(next))?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
+        let actions = vec![
+            TransactWriteItem::builder().update(spend).build(),
+            TransactWriteItem::builder().condition_check(live).build(),
+            self.put_new(refresh_item(next))?,
+        ];
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
             Err(e) if cancellation_reasons(&e).is_some() => Ok(false),
             Err(e) => Err(unavailable(e)),
         }

@@ -54,15 +54,12 @@ impl UploadStore for Table {
             .expression_attribute_values(":now", ts(now))
             .build()
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(mark).build())
-            .transact_items(TransactWriteItem::builder().update(append).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
+        let actions = vec![
+            TransactWriteItem::builder().update(mark).build(),
+            TransactWriteItem::builder().update(append).build(),
+        ];
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
             Err(e) => match cancellation_reasons(&e) {
                 Some(reasons) if failed_condition(reasons, 0) => Ok(false),
                 Some(reasons) if failed_condition(reasons, 1) => Err(StoreError::NotFound),

@@ -5,7 +5,7 @@
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, PK, SK};
-use super::{Table, built, cancellation_reasons, cursor, failed_condition, unavailable, version_conflict};
+use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
 use crate::accounts::ports::{UserChange, UserStore};
 use crate::domain::{AuditRecord, Email, Event, Role, User, UserId};
 use crate::store::{Page, StoreError};
@@ -65,19 +65,15 @@ impl UserStore for Table {
             ("entity", s("email_claim")),
             ("user_id", s(user.id.to_string())),
         ]);
-        let mut request = self
-            .client
-            .transact_write_items()
-            .transact_items(self.put_new(user_item(user))?)
-            .transact_items(self.put_new(claim)?);
+        let mut actions = vec![self.put_new(user_item(user))?, self.put_new(claim)?];
         if let Some(event) = event {
-            request = request.transact_items(self.put_new(outbox_item(event))?);
+            actions.push(self.put_new(outbox_item(event))?);
         }
         if let Some(audit) = audit {
-            request = request.transact_items(self.put_new(audit_item(audit))?);
+            actions.push(self.put_new(audit_item(audit))?);
         }
-        match request.send().await {
-            Ok(_) => Ok(true),
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
             Err(e) => match cancellation_reasons(&e) {
                 Some(reasons) if failed_condition(reasons, 1) => Ok(false),
                 _ => Err(unavailable(e)),
@@ -99,8 +95,7 @@ impl UserStore for Table {
     }
 
     async fn update(&self, change: UserChange<'_>) -> Result<(), StoreError> {
-        let put = self.put_at_version(user_item(change.next), change.previous.version)?;
-        let mut request = self.client.transact_write_items().transact_items(put);
+        let mut actions = vec![self.put_at_version(user_item(change.next), change.previous.version)?];
         if let Some(token) = change.spends {
             let delete = built(
                 Delete::builder()
@@ -110,7 +105,7 @@ impl UserStore for Table {
                     .condition_expression("attribute_exists(PK)")
                     .build(),
             )?;
-            request = request.transact_items(TransactWriteItem::builder().delete(delete).build());
+            actions.push(TransactWriteItem::builder().delete(delete).build());
         }
         if let Some(session) = change.keeps_session {
             let keep = built(
@@ -123,13 +118,13 @@ impl UserStore for Table {
                     .expression_attribute_values(":epoch", n(change.next.session_epoch))
                     .build(),
             )?;
-            request = request.transact_items(TransactWriteItem::builder().update(keep).build());
+            actions.push(TransactWriteItem::builder().update(keep).build());
         }
         if let Some(audit) = change.audit {
-            request = request.transact_items(self.put_new(audit_item(audit))?);
+            actions.push(self.put_new(audit_item(audit))?);
         }
-        let error = match request.send().await {
-            Ok(_) => return Ok(()),
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(()),
             Err(e) => e,
         };
         let Some(reasons) = cancellation_reasons(&error) else {
@@ -146,22 +141,15 @@ impl UserStore for Table {
     }
 
     async fn list(&self, limit: u16, cursor: Option<&str>) -> Result<Page<User>, StoreError> {
-        let start = cursor.map(|c| cursor::decode(c, &[PK, SK, GSI1PK, GSI1SK], (GSI1PK, keys::USERS))).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.name)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(keys::USERS))
-            .limit(i32::from(limit))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let items = output.items().iter().map(user_from).collect::<Result<_, _>>()?;
-        let next_cursor = output.last_evaluated_key.as_ref().and_then(cursor::encode);
-        Ok(Page { items, next_cursor })
+        let page = IndexPage {
+            index: GSI1,
+            pk_name: GSI1PK,
+            sk_name: GSI1SK,
+            partition: keys::USERS.into(),
+            newest_first: false,
+            limit,
+            cursor,
+        };
+        self.page(page, |query| query, user_from).await
     }
 }
