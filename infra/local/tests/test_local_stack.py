@@ -65,27 +65,38 @@ def eventually(check, timeout=60, interval=0.3):
         time.sleep(interval)
 
 
-class LocalStackTest(unittest.TestCase):
+class GatewayTestCase(unittest.TestCase):
+    """A stack of its own on the emulator, every function of the template on
+    built binaries (scaled out as Lambda does), and the gateway in front."""
+
+    prefix = "e2e"
+
     @classmethod
     def setUpClass(cls):
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         port = free_port()
-        cls.stack = local_stack.provision(endpoint, f"e2e{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
+        cls.stack = local_stack.provision(endpoint, f"{cls.prefix}{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
         cls.log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
         cls.runtimes = {
             name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=cls.log)
             for name, spec in cls.stack["functions"].items()
         }
         cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
-        cls.staff = token("staff")
-        cls.sqs = local_stack.client("sqs", endpoint)
-        cls.s3 = local_stack.client("s3", endpoint)
 
     @classmethod
     def tearDownClass(cls):
         cls.gateway.stop()
         for runtime in cls.runtimes.values():
             runtime.stop()
+
+
+class LocalStackTest(GatewayTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.staff = token("staff")
+        cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
+        cls.s3 = local_stack.client("s3", cls.stack["endpoint"])
 
     def call(self, method, path, body=None, headers=None, auth=True):
         headers = dict(headers or {})

@@ -3,7 +3,6 @@ scaled to several concurrent processes as Lambda would: the races of
 `infra/local/races.py`, the expiry job fired twice at once by the scheduler, and
 the order e-mails (outbox -> stream -> fan-out -> emails queue -> e-mail job -> SES)."""
 
-import os
 import sys
 import unittest
 import uuid
@@ -12,35 +11,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
-from emulator import free_port  # noqa: E402
-from gateway import Gateway  # noqa: E402
 from races import Api, Races, at_once  # noqa: E402
-from runtime import ProcessPool, binaries_dir  # noqa: E402
-from tests.test_local_stack import emails_to, eventually, token_in  # noqa: E402
-
-BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
 
 
-class OrdersThroughTheGatewayTest(unittest.TestCase):
+class OrdersThroughTheGatewayTest(GatewayTestCase):
+    prefix = "ord"
+
     @classmethod
     def setUpClass(cls):
-        endpoint = os.environ["AWS_ENDPOINT_URL"]
-        port = free_port()
-        cls.stack = local_stack.provision(endpoint, f"ord{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
-        log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
-        cls.runtimes = {
-            name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=log)
-            for name, spec in cls.stack["functions"].items()
-        }
-        cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
+        super().setUpClass()
         cls.api = Api(cls.gateway.url)
         cls.races = Races(cls.api, BIN_DIR)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.gateway.stop()
-        for runtime in cls.runtimes.values():
-            runtime.stop()
 
     def test_two_hundred_buyers_for_fifty_in_stock(self):
         result = self.races.stock_race(buyers=200, stock=50)
