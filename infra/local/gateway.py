@@ -109,6 +109,8 @@ class Gateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # As in runtime.py: no 40 ms wait for a delayed ACK before the body.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -143,19 +145,27 @@ class Gateway:
         if method == "POST" and match and match.group(1) in self.runtimes:
             result = self._invoke(match.group(1), self._scheduled_event())
             return 200, [("Content-Type", "application/json")], json.dumps({"result": result}).encode()
+        routed = self.route(method, raw_target, headers, body, source_ip)
+        if not routed:
+            return 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'
+        function, event = routed
+        try:
+            response = self.runtimes[function].invoke(event)
+        except InvokeError as e:
+            self.log(f"[gateway] {event['routeKey']} failed: {e}")
+            return 500, [("Content-Type", "application/json")], b'{"message":"Internal Server Error"}'
+        return self.http_response(response)
+
+    def route(self, method, raw_target, headers, body, source_ip):
+        """The function a request goes to and the API Gateway event it gets, or
+        None when no route matches."""
+        url = urllib.parse.urlsplit(raw_target)
+        path = urllib.parse.unquote(url.path)
         for route in self.routes:
             m = route.regex.match(path)
             if m and route.method == method:
-                break
-        else:
-            return 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'
-        event = self._http_event(route, m.groupdict(), method, url, headers, body, source_ip)
-        try:
-            response = self.runtimes[route.function].invoke(event)
-        except InvokeError as e:
-            self.log(f"[gateway] {route.key} failed: {e}")
-            return 500, [("Content-Type", "application/json")], b'{"message":"Internal Server Error"}'
-        return self._http_response(response)
+                return route.function, self._http_event(route, m.groupdict(), method, url, headers, body, source_ip)
+        return None
 
     def _asset(self, cdn, key):
         if not any(key.startswith(p) for p in cdn["prefixes"]):
@@ -212,7 +222,8 @@ class Gateway:
         }
 
     @staticmethod
-    def _http_response(response):
+    def http_response(response):
+        """(status, headers, body) of a function's API Gateway v2 response."""
         if not isinstance(response, dict) or "statusCode" not in response:
             body = json.dumps(response).encode()
             return 200, [("Content-Type", "application/json")], body

@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -44,12 +45,27 @@ class _Invocation:
         self.done = threading.Event()
         self.result = None
         self.error = None
+        # Lambda's "Duration": from handing the event out to the answer arriving.
+        self.handed_at = None
+        self.answered_at = None
+
+
+class _RuntimeServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A function killed mid-call (a timeout, a cold-start measurement) drops its
+        # connection; that is expected, not an error of the runtime.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class ProcessRuntime:
-    def __init__(self, name, binary, env, timeout, log=None):
+    def __init__(self, name, command, env, timeout, log=None):
+        """`command` is the function's argv: its `bootstrap` binary, or an
+        interpreter and script (the benchmark's Python and Node.js peers)."""
         self.name = name
-        self.binary = binary
+        self.command = command
         self.env = env
         self.timeout = timeout
         self.log = log
@@ -58,10 +74,17 @@ class ProcessRuntime:
         self.inflight = {}
         self.process = None
         self.cold_starts = 0
+        self.spawned_at = None
+        self.ready = threading.Event()
+        self.ready_at = None
+        self.last_duration = None
         runtime = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are separate writes on a kept-alive connection: with
+            # Nagle's algorithm the body would wait for the client's delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -77,7 +100,13 @@ class ProcessRuntime:
             def do_GET(self):
                 if not self.path.endswith("/runtime/invocation/next"):
                     return self._reply(404)
-                inv = runtime.pending.get()
+                pending = runtime.pending
+                if not runtime.ready.is_set():
+                    runtime.ready_at = time.perf_counter()
+                    runtime.ready.set()
+                inv = pending.get()
+                if inv is None:  # the runtime stopped; the process is gone
+                    return
                 runtime.inflight[inv.id] = inv
                 self._reply(200, json.dumps(inv.payload).encode(), {
                     "Content-Type": "application/json",
@@ -86,13 +115,16 @@ class ProcessRuntime:
                     "Lambda-Runtime-Invoked-Function-Arn": f"arn:aws:lambda:us-east-1:123456789012:function:{runtime.name}",
                     "Lambda-Runtime-Trace-Id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
                 })
+                inv.handed_at = time.perf_counter()
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 parts = self.path.strip("/").split("/")
                 if parts[-1] in ("response", "error") and len(parts) >= 4:
+                    answered_at = time.perf_counter()
                     inv = runtime.inflight.pop(parts[-2], None)
                     if inv:
+                        inv.answered_at = answered_at
                         if parts[-1] == "response":
                             inv.result = body
                         else:
@@ -104,8 +136,7 @@ class ProcessRuntime:
                     return self._reply(202)
                 self._reply(404)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _RuntimeServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.init_error = None
 
@@ -116,6 +147,8 @@ class ProcessRuntime:
     def _ensure_process(self):
         if self.process and self.process.poll() is None:
             return
+        if self.process:
+            self.pending.put(None)  # frees the dead process's waiting `next` call
         env = {
             **os.environ,
             **self.env,
@@ -130,8 +163,34 @@ class ProcessRuntime:
         # A fresh queue per process: a dead process's pending `next` call keeps the
         # old one and can never take an event meant for its successor.
         self.pending = queue.Queue()
-        self.process = subprocess.Popen([self.binary], env=env, stdout=self.log, stderr=self.log)
+        self.ready.clear()
+        self.spawned_at = time.perf_counter()
+        self.process = subprocess.Popen(self.command, env=env, stdout=self.log, stderr=self.log)
         self.cold_starts += 1
+
+    def cold_start(self):
+        """Starts a process and returns its init time in seconds: from spawning it
+        to its first request for an event, as Lambda's Init Duration counts it."""
+        self._ensure_process()
+        deadline = time.time() + self.timeout
+        while not self.ready.wait(0.05):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise InvokeError(f"{self.name} did not start: {self.init_error or self.process.returncode}")
+        return self.ready_at - self.spawned_at
+
+    def kill(self):
+        """Ends the process (the next invocation is a cold start)."""
+        if self.process:
+            self.process.kill()
+            self.process.wait()
+            self.pending.put(None)
+
+    @property
+    def peak_rss_bytes(self):
+        """The process's peak resident set (VmHWM) so far."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(kib) * 1024
 
     def invoke(self, payload):
         """Runs one event; returns the decoded response or raises InvokeError."""
@@ -148,6 +207,7 @@ class ProcessRuntime:
                     self.process.kill()
                     self.process.wait()
                     raise InvokeError(f"{self.name}: task timed out after {self.timeout} s")
+            self.last_duration = inv.answered_at - inv.handed_at
             if inv.error is not None:
                 raise InvokeError(inv.error)
             return json.loads(inv.result) if inv.result else None
@@ -158,6 +218,7 @@ class ProcessRuntime:
     def stop(self):
         if self.process:
             stop_process(self.process, grace=5)
+            self.pending.put(None)
         self.server.shutdown()
 
 
@@ -168,7 +229,7 @@ class ProcessPool:
 
     def __init__(self, name, binary, env, timeout, log=None, limit=8):
         self.name = name
-        self.start = lambda: ProcessRuntime(name, binary, env, timeout, log=log)
+        self.start = lambda: ProcessRuntime(name, [binary], env, timeout, log=log)
         self.limit = limit
         self.idle = []
         self.started = []

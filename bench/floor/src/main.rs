@@ -1,0 +1,307 @@
+//! The benchmark's floor: for each measured endpoint, the DynamoDB calls its
+//! handler makes, with the same keys, items and conditions, made directly with the
+//! same SDK client on the same Lambda runtime, and nothing else: no routing, token
+//! check, validation, domain rules or views. `bench/run.py` sends it the very events
+//! it sends the handlers, alternating the two, so handler / floor is what Tillbox's
+//! own code costs per request. Answers are JSON of a similar size, unchecked.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
+use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
+use std::collections::HashMap;
+use tillbox::domain::format_timestamp;
+
+type Item = HashMap<String, AttributeValue>;
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// The attributes as plain JSON, about the size of the handlers' views.
+fn plain(item: &Item) -> serde_json::Value {
+    item.iter()
+        .map(|(k, v)| {
+            let value = match v {
+                AttributeValue::S(text) | AttributeValue::N(text) => serde_json::Value::from(text.as_str()),
+                AttributeValue::L(list) => serde_json::Value::from(list.len()),
+                _ => serde_json::Value::Null,
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+fn reply(status: u16, body: &serde_json::Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::Text(body.to_string()))
+        .expect("static status and header are valid")
+}
+
+struct Floor {
+    client: Client,
+    table: String,
+}
+
+impl Floor {
+    /// `GET /products/{id}`: one GetItem.
+    async fn product(&self, id: &str) -> Result<Response<Body>, Error> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(format!("PRODUCT#{id}")))
+            .key("SK", s("PRODUCT"))
+            .send()
+            .await?;
+        Ok(match output.item {
+            Some(found) => reply(200, &plain(&found)),
+            None => reply(404, &serde_json::json!({})),
+        })
+    }
+
+    /// `GET /products?limit=`: one Query of the active-products index, newest first.
+    async fn products(&self, limit: i32) -> Result<Response<Body>, Error> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", "GSI1PK")
+            .expression_attribute_values(":pk", s("PRODUCTS#active"))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await?;
+        let items: Vec<_> = output.items().iter().map(plain).collect();
+        Ok(reply(200, &serde_json::json!({ "items": items })))
+    }
+
+    /// `POST /products`: one transaction putting the product and claiming its SKU.
+    async fn create_product(&self, body: &serde_json::Value) -> Result<Response<Body>, Error> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = format_timestamp(time::OffsetDateTime::now_utc());
+        let text = |name: &str| body[name].as_str().unwrap_or_default().to_owned();
+        let sku = text("sku");
+        let status = text("status");
+        let mut product = item([
+            ("PK", s(format!("PRODUCT#{id}"))),
+            ("SK", s("PRODUCT")),
+            ("entity", s("product")),
+            ("id", s(&id)),
+            ("sku", s(&sku)),
+            ("name", s(text("name"))),
+            ("description", s(text("description"))),
+            ("price_amount", n(body["price"]["amount"].as_i64().unwrap_or_default())),
+            ("currency", s(body["price"]["currency"].as_str().unwrap_or_default())),
+            ("stock", n(body["stock"].as_i64().unwrap_or_default())),
+            ("status", s(&status)),
+            ("images", AttributeValue::L(Vec::new())),
+            ("version", n(1)),
+            ("created_at", s(&now)),
+            ("updated_at", s(&now)),
+            ("GSI1PK", s(format!("PRODUCTS#{status}"))),
+            ("GSI1SK", s(format!("{now}#{id}"))),
+        ]);
+        if let Some(category) = body["category"].as_str() {
+            product.extend(item([
+                ("category", s(category)),
+                ("GSI2PK", s(format!("PRODUCTS#{status}#CATEGORY#{category}"))),
+                ("GSI2SK", s(format!("{now}#{id}"))),
+            ]));
+        }
+        let claim = item([("PK", s(format!("SKU#{sku}"))), ("SK", s("SKU")), ("product_id", s(&id))]);
+        let response = reply(201, &plain(&product));
+        self.client
+            .transact_write_items()
+            .transact_items(self.put_new(product)?)
+            .transact_items(self.put_new(claim)?)
+            .send()
+            .await?;
+        Ok(response)
+    }
+
+    /// `POST /orders`: acquire the idempotency key, read the products in one batch,
+    /// place the order in one transaction, store the response under the key.
+    async fn place_order(&self, key: &str, body: &serde_json::Value) -> Result<Response<Body>, Error> {
+        let now = time::OffsetDateTime::now_utc();
+        let stamp = format_timestamp(now);
+        let record_key = [("PK", s(format!("IDEMPOTENCY#floor#{key}"))), ("SK", s("IDEMPOTENCY"))];
+        let mut record = item(record_key.clone());
+        record.extend(item([
+            ("entity", s("idempotency")),
+            ("caller", s("floor")),
+            ("key", s(key)),
+            ("request_hash", s("0".repeat(64))),
+            ("expires_at", n(now.unix_timestamp() + 86_400)),
+            ("in_progress_until", n(now.unix_timestamp() * 1000 + 30_000)),
+            ("status", s("INPROGRESS")),
+        ]));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(record.clone()))
+            .condition_expression(
+                "attribute_not_exists(PK) OR expires_at <= :now OR (#status = :in_progress AND in_progress_until <= :now_ms)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now", n(now.unix_timestamp()))
+            .expression_attribute_values(":now_ms", n(now.unix_timestamp() * 1000))
+            .expression_attribute_values(":in_progress", s("INPROGRESS"))
+            .send()
+            .await?;
+
+        let wanted: Vec<(String, i64)> = body["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| (l["product_id"].as_str().unwrap_or_default().to_owned(), l["quantity"].as_i64().unwrap_or(1)))
+            .collect();
+        let keys = wanted.iter().map(|(id, _)| item([("PK", s(format!("PRODUCT#{id}"))), ("SK", s("PRODUCT"))]));
+        let products = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, KeysAndAttributes::builder().set_keys(Some(keys.collect())).build()?)
+            .send()
+            .await?
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default();
+
+        let order_id = uuid::Uuid::now_v7().to_string();
+        let mut reserve = Vec::new();
+        let mut lines = Vec::new();
+        let mut total = 0;
+        for (product, (id, quantity)) in products.iter().zip(&wanted) {
+            let price: i64 = match product.get("price_amount") {
+                Some(AttributeValue::N(v)) => v.parse()?,
+                _ => 0,
+            };
+            total += price * quantity;
+            let update = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(format!("PRODUCT#{id}")))
+                .key("SK", s("PRODUCT"))
+                .update_expression("SET stock = stock - :q, version = version + :one")
+                .condition_expression(
+                    "#status = :active AND stock >= :q AND price_amount = :price AND currency = :currency",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":q", n(quantity))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":active", s("active"))
+                .expression_attribute_values(":price", n(price))
+                .expression_attribute_values(":currency", product.get("currency").cloned().unwrap_or(s("EUR")))
+                .build()?;
+            reserve.push(TransactWriteItem::builder().update(update).build());
+            lines.push(AttributeValue::M(item([
+                ("product_id", s(id)),
+                ("sku", product.get("sku").cloned().unwrap_or(s(""))),
+                ("name", product.get("name").cloned().unwrap_or(s(""))),
+                ("unit_price", n(price)),
+                ("quantity", n(quantity)),
+                ("total", n(price * quantity)),
+            ])));
+        }
+        let sort = format!("{stamp}#{order_id}");
+        let order = item([
+            ("PK", s(format!("ORDER#{order_id}"))),
+            ("SK", s("ORDER")),
+            ("GSI1PK", s("CUSTOMER#floor")),
+            ("GSI1SK", s(&sort)),
+            ("GSI2PK", s("ORDERS#pending_payment")),
+            ("GSI2SK", s(&sort)),
+            ("entity", s("order")),
+            ("id", s(&order_id)),
+            ("customer", s("floor")),
+            ("status", s("pending_payment")),
+            ("currency", s("EUR")),
+            ("subtotal", n(total)),
+            ("total", n(total)),
+            ("lines", AttributeValue::L(lines)),
+            ("version", n(1)),
+            ("created_at", s(&stamp)),
+            ("updated_at", s(&stamp)),
+        ]);
+        let event_id = uuid::Uuid::now_v7().to_string();
+        let outbox = item([
+            ("PK", s(format!("OUTBOX#{event_id}"))),
+            ("SK", s("OUTBOX")),
+            ("GSI1PK", s(format!("OUTBOX#{}", &stamp[..10]))),
+            ("GSI1SK", s(format!("{stamp}#{event_id}"))),
+            ("entity", s("event")),
+            ("event_type", s("order.placed")),
+            ("payload", s(format!(r#"{{"id":"{event_id}","type":"order.placed","order_id":"{order_id}"}}"#))),
+            ("occurred_at", s(&stamp)),
+            ("expires_at", n(now.unix_timestamp() + 7 * 86_400)),
+        ]);
+        let view = plain(&order);
+        reserve.push(self.put_new(order)?);
+        reserve.push(self.put_new(outbox)?);
+        self.client.transact_write_items().set_transact_items(Some(reserve)).send().await?;
+
+        record.extend(item([
+            ("status", s("COMPLETED")),
+            ("response_status", n(201)),
+            ("response_headers", s(r#"[["content-type","application/json"]]"#)),
+            ("response_body", s(view.to_string())),
+        ]));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(record))
+            .condition_expression("#status = :in_progress AND request_hash = :hash")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s("INPROGRESS"))
+            .expression_attribute_values(":hash", s("0".repeat(64)))
+            .send()
+            .await?;
+        Ok(reply(201, &view))
+    }
+
+    fn put_new(&self, item: Item) -> Result<TransactWriteItem, Error> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn handle(&self, request: Request) -> Result<Response<Body>, Error> {
+        let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap_or_default();
+        let path = request.raw_http_path();
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        match (request.method().as_str(), &segments[..]) {
+            ("GET", ["products", id]) => self.product(id).await,
+            ("GET", ["products"]) => {
+                let limit = request.query_string_parameters_ref().and_then(|q| q.first("limit")?.parse().ok());
+                self.products(limit.unwrap_or(20)).await
+            }
+            ("POST", ["products"]) => self.create_product(&body).await,
+            ("POST", ["orders"]) => {
+                let key = request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                self.place_order(key, &body).await
+            }
+            _ => Ok(reply(404, &serde_json::json!({}))),
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    let sdk = tillbox::adapters::aws::load().await;
+    let floor = Floor { client: Client::new(&sdk), table: tillbox::config::table_name()? };
+    let floor = &floor;
+    lambda_http::run(service_fn(move |request| floor.handle(request))).await
+}

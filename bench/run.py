@@ -1,0 +1,241 @@
+"""`make bench`: builds the release binaries, measures them on a local Lambda
+Runtime API against the local moto, and writes docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py [--quick]
+
+Phases, each on a fresh emulator so no phase pays for another's table:
+1. init: every function and both peers, cold-started `--cold-starts` times;
+2. latency: the measured endpoints, handler and floor (and the peers for
+   GET /products/{id}) given the same requests in turn;
+3. memory: every function after `--invocations` warm invocations of its sample event;
+4. settings: products-get built under each release-profile variant.
+Sizes come from `cargo lambda build --release --arm64`. Raw numbers go to
+target/bench/results.json beside the report.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "infra" / "local"))
+sys.path.insert(0, str(HERE))
+
+import builds  # noqa: E402
+import measure  # noqa: E402
+import report  # noqa: E402
+from emulator import Emulator  # noqa: E402
+from gateway import Gateway  # noqa: E402
+from runtime import ProcessRuntime  # noqa: E402
+from stack import provision  # noqa: E402
+from workloads import Requests, new_product, sample_events  # noqa: E402
+
+PEERS = {
+    "Python 3.11 + boto3": [sys.executable, str(HERE / "peers" / "python" / "bootstrap.py")],
+    "Node.js + AWS SDK v3": ["node", str(HERE / "peers" / "node" / "bootstrap.mjs")],
+}
+MEASURED = [  # (label, method, path template, role)
+    ("GET /products/{id}", "GET", "/products/{product}", None),
+    ("GET /products", "GET", "/products?limit=20", None),
+    ("POST /products", "POST", "/products", "staff"),
+    ("POST /orders", "POST", "/orders", "customer"),
+]
+
+
+class Stack:
+    """A fresh emulator with the template's resources, and runtimes for functions."""
+
+    def __init__(self, bin_dir):
+        self.bin_dir = bin_dir
+        self.emulator = Emulator(log=open(ROOT / "target" / "bench" / "moto.log", "ab"))
+
+    def __enter__(self):
+        self.emulator.__enter__()
+        self.description = provision(self.emulator.endpoint, f"bench{uuid.uuid4().hex[:6]}-")
+        self.functions = self.description["functions"]
+        self.gateway = Gateway(self.description, {})
+        self.requests = Requests(self.gateway, self.bin_dir)
+        self.requests.refresh_tokens()
+        return self
+
+    def __exit__(self, *exc):
+        self.emulator.__exit__()
+
+    def env(self, function):
+        return {**self.functions[function]["env"], **self.emulator.env()}
+
+    def runtime(self, function, command=None):
+        spec = self.functions[function]
+        command = command or [str(self.bin_dir / spec["binary"])]
+        return ProcessRuntime(function, command, self.env(function), spec["timeout"], log=subprocess.DEVNULL)
+
+    def function_of(self, binary):
+        return next(name for name, spec in self.functions.items() if spec["binary"] == binary)
+
+    def seed_product(self, runtime, sku):
+        function, event = self.requests.event("POST", "/products", "staff", new_product(sku))
+        response = runtime.invoke(event)
+        assert response["statusCode"] == 201, response
+        return json.loads(response["body"])["id"]
+
+
+def init_phase(bin_dir, runs):
+    results = {}
+    with Stack(bin_dir) as stack:
+        for function, spec in sorted(stack.functions.items(), key=lambda kv: kv[1]["binary"]):
+            command = [str(bin_dir / spec["binary"])]
+            results[spec["binary"]] = measure.spread(measure.init_times(function, command, stack.env(function), runs))
+            print(f"init {spec['binary']}: p50 {results[spec['binary']]['p50'] * 1000:.1f} ms", flush=True)
+        products_get = stack.function_of("products-get")
+        for peer, command in PEERS.items():
+            results[peer] = measure.spread(measure.init_times(peer, command, stack.env(products_get), runs))
+            print(f"init {peer}: p50 {results[peer]['p50'] * 1000:.1f} ms", flush=True)
+    return results
+
+
+def latency_phase(bin_dir, runs, write_runs, warmup):
+    results = {}
+    with Stack(bin_dir) as stack:
+        products_get = stack.function_of("products-get")
+        floor_command = [str(bin_dir / "bench-floor")]
+        creator = stack.runtime(stack.function_of("products-create"))
+        product = stack.seed_product(creator, "BENCH-SEED-0")
+        for i in range(1, 40):  # a full first page for GET /products
+            stack.seed_product(creator, f"BENCH-SEED-{i}")
+        creator.stop()
+        for label, method, path, role in MEASURED:
+            stack.requests.refresh_tokens()
+            function, _ = stack.requests.event(method, path.format(product=product), role)
+            runtimes = {"handler": stack.runtime(function), "floor": stack.runtime(function, floor_command)}
+            if label == "GET /products/{id}":
+                runtimes.update({peer: stack.runtime(products_get, command) for peer, command in PEERS.items()})
+
+            def events(who, i, method=method, path=path, role=role):
+                tag = who.split()[0].lower()
+                body, headers = None, {}
+                if method == "POST" and path == "/products":
+                    body = new_product(f"BENCH-{tag}-{i}")
+                if path == "/orders":
+                    body = {"lines": [{"product_id": product, "quantity": 1}]}
+                    headers["idempotency-key"] = str(uuid.uuid4())
+                return stack.requests.event(method, path.format(product=product), role, body, headers)[1]
+
+            n = runs if method == "GET" else write_runs
+            try:
+                durations = measure.interleaved(runtimes, events, n, warmup)
+                results[label] = {who: measure.spread(d) for who, d in durations.items()}
+                for who, runtime in runtimes.items():
+                    results[label][who]["peak_rss"] = runtime.peak_rss_bytes
+            finally:
+                for runtime in runtimes.values():
+                    runtime.stop()
+            summary = ", ".join(f"{who} {r['p50'] * 1000:.2f} ms" for who, r in results[label].items())
+            print(f"latency {label}: {summary}", flush=True)
+    return results
+
+
+def memory_phase(bin_dir, invocations):
+    results = {}
+    with Stack(bin_dir) as stack:
+        creator = stack.runtime(stack.function_of("products-create"))
+        for function, spec in sorted(stack.functions.items(), key=lambda kv: kv[1]["binary"]):
+            stack.requests.refresh_tokens()
+            product = stack.seed_product(creator, f"BENCH-{spec['binary']}")
+            events = sample_events(spec["binary"], stack.requests, product)
+            command = [str(bin_dir / spec["binary"])]
+            rss, answers = measure.peak_rss(function, command, stack.env(function), spec["timeout"], events, invocations)
+            results[spec["binary"]] = {"peak_rss": rss, "answers": answers}
+            print(f"memory {spec['binary']}: {rss / 2**20:.1f} MiB {answers}", flush=True)
+        creator.stop()
+    return results
+
+
+def settings_phase(variant_dirs, runs, cold_starts, warmup):
+    results = {}
+    with Stack(variant_dirs[next(iter(variant_dirs))]) as stack:
+        function = stack.function_of(builds.STUDIED)
+        creator = stack.runtime(stack.function_of("products-create"))
+        product = stack.seed_product(creator, "BENCH-SETTINGS")
+        creator.stop()
+        for name, bin_dir in variant_dirs.items():
+            binary = bin_dir / builds.STUDIED
+            init = measure.init_times(function, [str(binary)], stack.env(function), cold_starts)
+            results[name] = {"bytes": binary.stat().st_size, "init": measure.spread(init)}
+        runtimes = {name: stack.runtime(function, [str(d / builds.STUDIED)]) for name, d in variant_dirs.items()}
+        _, event = stack.requests.event("GET", f"/products/{product}")
+        try:
+            durations = measure.interleaved(runtimes, lambda who, i: event, runs, warmup)
+        finally:
+            for runtime in runtimes.values():
+                runtime.stop()
+        for name, d in durations.items():
+            results[name]["warm"] = measure.spread(d)
+            print(f"settings {name}: {results[name]['bytes']} B, init p50 {results[name]['init']['p50'] * 1000:.1f} ms, "
+                  f"warm p50 {results[name]['warm']['p50'] * 1000:.2f} ms", flush=True)
+    return results
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    rustc = subprocess.check_output(["rustc", "--version"], text=True).strip()
+    node = subprocess.check_output(["node", "--version"], text=True).strip()
+    commit = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True).strip()
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "rustc": rustc, "node": node,
+        "python": platform.python_version(), "commit": commit,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold-starts", type=int, default=30)
+    parser.add_argument("--invocations", type=int, default=1000, help="warm invocations before reading peak RSS")
+    parser.add_argument("--runs", type=int, default=1000, help="measured warm reads per runtime")
+    parser.add_argument("--write-runs", type=int, default=300, help="measured warm writes per runtime")
+    parser.add_argument("--quick", action="store_true", help="a tenth of every count, to try the harness")
+    parser.add_argument("--variants", nargs="+", choices=list(builds.VARIANTS), default=list(builds.VARIANTS),
+                        help="settings-study variants to build and measure (each is a full release build)")
+    args = parser.parse_args()
+    if args.quick:
+        for name in ("cold_starts", "invocations", "runs", "write_runs"):
+            setattr(args, name, max(3, getattr(args, name) // 10))
+    warmup = 20
+    (ROOT / "target" / "bench").mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    chosen = builds.release_profile()
+    bin_dir = builds.host_build(chosen)
+    variants = {name: builds.VARIANTS[name] for name in args.variants}
+    variant_dirs = {name: builds.host_build(settings, [builds.STUDIED]) for name, settings in variants.items()}
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE / "peers" / "node", check=True)
+
+    results = {
+        "machine": machine(),
+        "args": vars(args),
+        "profile": chosen,
+        "variants": variants,
+        "init": init_phase(bin_dir, args.cold_starts),
+        "latency": latency_phase(bin_dir, args.runs, args.write_runs, warmup),
+        "memory": memory_phase(bin_dir, args.invocations),
+        "settings": settings_phase(variant_dirs, args.runs // 2, args.cold_starts, warmup),
+        # Last: the arm64 build is not needed to measure, and is the longest.
+        "sizes": builds.lambda_build(),
+    }
+    results["minutes"] = (time.time() - started) / 60
+    (ROOT / "target" / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    (ROOT / "docs" / "benchmarks.md").write_text(report.render(results))
+    print(f"wrote docs/benchmarks.md in {results['minutes']:.0f} min")
+
+
+if __name__ == "__main__":
+    main()

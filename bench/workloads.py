@@ -1,0 +1,79 @@
+"""What the benchmark sends: each function's sample event (events/<function>.json)
+made real, and the requests of the four measured endpoints."""
+
+import json
+import uuid
+from pathlib import Path
+
+from races import token
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_PRODUCT = "01a1ff39-7dc4-701d-b0ab-a12fd8784a16"
+ROLES = ("customer", "staff", "admin")
+
+
+def new_product(sku, stock=1_000_000):
+    return {
+        "sku": sku,
+        "name": "Black tee (M)",
+        "description": "Organic cotton, relaxed fit.",
+        "price": {"amount": 2500, "currency": "EUR"},
+        "stock": stock,
+        "status": "active",
+        "category": "t-shirts",
+    }
+
+
+class Requests:
+    """API Gateway events for requests, routed as the local gateway routes them."""
+
+    def __init__(self, gateway, bin_dir):
+        self.gateway = gateway
+        self.bin_dir = bin_dir
+        self.tokens = {}
+
+    def token(self, role):
+        """A fresh access token (they live 15 minutes; a phase can run longer)."""
+        return token(role, f"bench-{role}", self.bin_dir)
+
+    def refresh_tokens(self):
+        self.tokens = {role: self.token(role) for role in ROLES}
+
+    def event(self, method, target, role=None, body=None, headers=None):
+        """(function, event) for one request."""
+        headers = {"content-type": "application/json", **(headers or {})}
+        if role:
+            headers["authorization"] = f"Bearer {self.tokens[role]}"
+        raw = json.dumps(body).encode() if body is not None else b""
+        return self.gateway.route(method, target, headers, raw, "203.0.113.10")
+
+
+def sample_events(binary, requests, product_id):
+    """events(i) for the function's sample event: tokens minted, the sample product
+    replaced by a real one, and what must differ per call (idempotency key, SKU,
+    address) made unique, so the invocations do the work a user's would."""
+    text = (ROOT / "events" / f"{binary}.json").read_text()
+    for role in ROLES:
+        text = text.replace(f"<run: make -s token ROLE={role}>", requests.tokens[role])
+    text = text.replace(SAMPLE_PRODUCT, product_id)
+    template = json.loads(text)
+
+    # Per call: a new SKU, a new address, and no discount code (the sample's does not exist).
+    body_edits = {
+        "products-create": lambda body, i: body.update(sku=f"TEE-BLK-M-{i}"),
+        "auth-signup": lambda body, i: body.update(email=f"ann{i}@example.com"),
+        "orders-create": lambda body, i: body.pop("discount_code"),
+    }
+
+    def events(i):
+        event = json.loads(json.dumps(template))
+        headers = event.get("headers") or {}
+        if "idempotency-key" in headers:
+            headers["idempotency-key"] = str(uuid.uuid4())
+        if binary in body_edits:
+            body = json.loads(event["body"])
+            body_edits[binary](body, i)
+            event["body"] = json.dumps(body)
+        return event
+
+    return events
