@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token races release
+.PHONY: dev test lint token races release bench
 
 $(VENV)/installed: infra/local/requirements.txt
 	python3 -m venv $(VENV)
@@ -39,6 +39,13 @@ token:
 races: $(VENV)/installed
 	cargo build --quiet -p tillbox --bin tillbox-admin
 	$(PYTHON) infra/local/races.py --api $(API)
+
+## The benchmark: release builds, start-up, memory, size and handler overhead
+## against a floor and Python/Node.js peers; rewrites docs/benchmarks.md. Slow (the
+## release builds; see docs/benchmarks.md); not part of `make test`.
+## BENCH_ARGS="--quick" tries the harness with a tenth of the counts.
+bench: $(VENV)/installed
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 ## Release arm64 binaries for Lambda (slow; not part of `make test`).
 release: $(VENV)/installed

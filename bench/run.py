@@ -81,7 +81,17 @@ class Stack:
         return next(name for name, spec in self.functions.items() if spec["binary"] == binary)
 
     def seed_product(self, runtime, sku):
-        function, event = self.requests.event("POST", "/products", "staff", new_product(sku))
+        _, event = self.requests.event("POST", "/products", "staff", new_product(sku))
+        return self._created(runtime, event)
+
+    def seed_order(self, runtime, product):
+        """An order of `product` by the customer the sample events' token names."""
+        body = {"lines": [{"product_id": product, "quantity": 1}]}
+        _, event = self.requests.event("POST", "/orders", "customer", body, {"idempotency-key": str(uuid.uuid4())})
+        return self._created(runtime, event)
+
+    @staticmethod
+    def _created(runtime, event):
         response = runtime.invoke(event)
         assert response["statusCode"] == 201, response
         return json.loads(response["body"])["id"]
@@ -146,15 +156,18 @@ def memory_phase(bin_dir, invocations):
     results = {}
     with Stack(bin_dir) as stack:
         creator = stack.runtime(stack.function_of("products-create"))
+        buyer = stack.runtime(stack.function_of("orders-create"))
         for function, spec in sorted(stack.functions.items(), key=lambda kv: kv[1]["binary"]):
             stack.requests.refresh_tokens()
             product = stack.seed_product(creator, f"BENCH-{spec['binary']}")
-            events = sample_events(spec["binary"], stack.requests, product)
+            order = stack.seed_order(buyer, product)
+            events = sample_events(spec["binary"], stack.requests, product, order)
             command = [str(bin_dir / spec["binary"])]
             rss, answers = measure.peak_rss(function, command, stack.env(function), spec["timeout"], events, invocations)
             results[spec["binary"]] = {"peak_rss": rss, "answers": answers}
             print(f"memory {spec['binary']}: {rss / 2**20:.1f} MiB {answers}", flush=True)
         creator.stop()
+        buyer.stop()
     return results
 
 

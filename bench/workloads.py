@@ -9,6 +9,7 @@ from races import token
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PRODUCT = "01a1ff39-7dc4-701d-b0ab-a12fd8784a16"
+SAMPLE_ORDER = "019a8f3c-5e2b-7c41-9d3e-2f6a7b8c9d01"
 ROLES = ("customer", "staff", "admin")
 
 
@@ -48,14 +49,14 @@ class Requests:
         return self.gateway.route(method, target, headers, raw, "203.0.113.10")
 
 
-def sample_events(binary, requests, product_id):
+def sample_events(binary, requests, product_id, order_id):
     """events(i) for the function's sample event: tokens minted, the sample product
-    replaced by a real one, and what must differ per call (idempotency key, SKU,
+    and order replaced by real ones, and what must differ per call (idempotency key, SKU,
     address) made unique, so the invocations do the work a user's would."""
     text = (ROOT / "events" / f"{binary}.json").read_text()
     for role in ROLES:
         text = text.replace(f"<run: make -s token ROLE={role}>", requests.tokens[role])
-    text = text.replace(SAMPLE_PRODUCT, product_id)
+    text = text.replace(SAMPLE_PRODUCT, product_id).replace(SAMPLE_ORDER, order_id)
     template = json.loads(text)
 
     # Per call: a new SKU, a new address, and no discount code (the sample's does not exist).
