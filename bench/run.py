@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "infra" / "local"))
 sys.path.insert(0, str(HERE))
 
 import builds  # noqa: E402
+import cfn  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
 from emulator import Emulator  # noqa: E402
@@ -112,23 +113,24 @@ def init_phase(bin_dir, runs):
 
 
 def latency_phase(bin_dir, runs, write_runs, warmup):
+    """Each endpoint on its own fresh table: writes grow it, and every emulated
+    transaction copies it."""
     results = {}
-    with Stack(bin_dir) as stack:
-        products_get = stack.function_of("products-get")
-        floor_command = [str(bin_dir / "bench-floor")]
-        creator = stack.runtime(stack.function_of("products-create"))
-        product = stack.seed_product(creator, "BENCH-SEED-0")
-        for i in range(1, 40):  # a full first page for GET /products
-            stack.seed_product(creator, f"BENCH-SEED-{i}")
-        creator.stop()
-        for label, method, path, role in MEASURED:
-            stack.requests.refresh_tokens()
+    for label, method, path, role in MEASURED:
+        with Stack(bin_dir) as stack:
+            products_get = stack.function_of("products-get")
+            floor_command = [str(bin_dir / "bench-floor")]
+            creator = stack.runtime(stack.function_of("products-create"))
+            product = stack.seed_product(creator, "BENCH-SEED-0")
+            for i in range(1, 40):  # a full first page for GET /products
+                stack.seed_product(creator, f"BENCH-SEED-{i}")
+            creator.stop()
             function, _ = stack.requests.event(method, path.format(product=product), role)
             runtimes = {"handler": stack.runtime(function), "floor": stack.runtime(function, floor_command)}
             if label == "GET /products/{id}":
                 runtimes.update({peer: stack.runtime(products_get, command) for peer, command in PEERS.items()})
 
-            def events(who, i, method=method, path=path, role=role):
+            def events(who, i, method=method, path=path, role=role, product=product, stack=stack):
                 tag = who.split()[0].lower()
                 body, headers = None, {}
                 if method == "POST" and path == "/products":
@@ -147,27 +149,31 @@ def latency_phase(bin_dir, runs, write_runs, warmup):
             finally:
                 for runtime in runtimes.values():
                     runtime.stop()
-            summary = ", ".join(f"{who} {r['p50'] * 1000:.2f} ms" for who, r in results[label].items())
-            print(f"latency {label}: {summary}", flush=True)
+        summary = ", ".join(f"{who} {r['p50'] * 1000:.2f} ms" for who, r in results[label].items())
+        print(f"latency {label}: {summary}", flush=True)
     return results
 
 
 def memory_phase(bin_dir, invocations):
+    """Each function on its own fresh table, for the same reason."""
     results = {}
-    with Stack(bin_dir) as stack:
-        creator = stack.runtime(stack.function_of("products-create"))
-        buyer = stack.runtime(stack.function_of("orders-create"))
-        for function, spec in sorted(stack.functions.items(), key=lambda kv: kv[1]["binary"]):
-            stack.requests.refresh_tokens()
-            product = stack.seed_product(creator, f"BENCH-{spec['binary']}")
+    functions = cfn.resources_of(cfn.load(), "AWS::Serverless::Function").values()
+    binaries = sorted(Path(f["Properties"]["CodeUri"]).name for f in functions)
+    for binary in binaries:
+        with Stack(bin_dir) as stack:
+            function = stack.function_of(binary)
+            spec = stack.functions[function]
+            creator = stack.runtime(stack.function_of("products-create"))
+            buyer = stack.runtime(stack.function_of("orders-create"))
+            product = stack.seed_product(creator, f"BENCH-{binary}")
             order = stack.seed_order(buyer, product)
-            events = sample_events(spec["binary"], stack.requests, product, order)
-            command = [str(bin_dir / spec["binary"])]
+            creator.stop()
+            buyer.stop()
+            events = sample_events(binary, stack.requests, product, order)
+            command = [str(bin_dir / binary)]
             rss, answers = measure.peak_rss(function, command, stack.env(function), spec["timeout"], events, invocations)
-            results[spec["binary"]] = {"peak_rss": rss, "answers": answers}
-            print(f"memory {spec['binary']}: {rss / 2**20:.1f} MiB {answers}", flush=True)
-        creator.stop()
-        buyer.stop()
+        results[binary] = {"peak_rss": rss, "answers": answers}
+        print(f"memory {binary}: {rss / 2**20:.1f} MiB {answers}", flush=True)
     return results
 
 
