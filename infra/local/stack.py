@@ -34,7 +34,7 @@ def client(service, endpoint):
     )
 
 
-def _create_tables(template, endpoint, prefix, refs, attrs):
+def _create_tables(template, endpoint, prefix, refs, attrs, streams):
     ddb = client("dynamodb", endpoint)
     for logical, res in cfn.resources_of(template, "AWS::DynamoDB::Table").items():
         p = res["Properties"]
@@ -50,7 +50,7 @@ def _create_tables(template, endpoint, prefix, refs, attrs):
                 {k: v for k, v in gsi.items() if k in ("IndexName", "KeySchema", "Projection")}
                 for gsi in p["GlobalSecondaryIndexes"]
             ]
-        if p.get("StreamSpecification"):
+        if p.get("StreamSpecification") and streams:
             args["StreamSpecification"] = {
                 "StreamEnabled": True,
                 "StreamViewType": p["StreamSpecification"]["StreamViewType"],
@@ -66,6 +66,8 @@ def _create_tables(template, endpoint, prefix, refs, attrs):
         attrs[(logical, "Arn")] = table["TableArn"]
         if "LatestStreamArn" in table:
             attrs[(logical, "StreamArn")] = table["LatestStreamArn"]
+        elif p.get("StreamSpecification"):
+            attrs[(logical, "StreamArn")] = f"{table['TableArn']}/stream/disabled"
 
 
 def _create_queues(template, endpoint, prefix, refs, attrs, resolver):
@@ -212,12 +214,14 @@ def _describe_cdn(template, resolver):
     return None
 
 
-def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None):
+def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None, streams=True):
     """Creates the template's storage on `endpoint` and returns the stack description.
-    `gateway_url` is where the local gateway will listen (it also plays the CDN)."""
+    `gateway_url` is where the local gateway will listen (it also plays the CDN).
+    `streams=False` leaves table streams off: moto keeps every stream record inside
+    the table, which it copies for each transaction; the benchmark reads no stream."""
     template = cfn.load()
     refs, attrs = {}, {}
-    _create_tables(template, endpoint, prefix, refs, attrs)
+    _create_tables(template, endpoint, prefix, refs, attrs, streams)
     params = {k: v for k, v in json.loads(PARAMETERS.read_text()).items() if not k.startswith("//")}
     params.update(overrides or {})
     resolver = cfn.Resolver(template, {}, refs, attrs)
