@@ -201,19 +201,23 @@ over {a['cold_starts']} cold starts, warm latency over {a['runs'] // 2} interlea
 """
 
 
-DOMINATES = """- **Latency** here is dominated by moto: every DynamoDB call is a Python request
-  on loopback costing about a millisecond (GetItem) to tens of milliseconds (a
-  TransactWriteItems, which moto runs by deep-copying the table). Tillbox's own
-  code (routing, token check, validation, JSON) is the difference handler − floor,
-  tens to a few hundred microseconds. In AWS a GetItem takes a few milliseconds,
-  so the ratios here are a fair picture of the overhead, not of absolute latency.
-- **Init** is process start, reading configuration, building the SDK client and
-  its TLS configuration (rustls with aws-lc, loading the native root store); no
-  network call happens before the first `next`.
-- **Memory**: functions that hash passwords (argon2id with m = 19 MiB, the OWASP
-  setting) hold that buffer at their peak; the others stay within a few MiB of the
-  runtime's baseline.
-- **Size**: the AWS SDK's generated (de)serialisers, aws-lc's cryptography and
-  the tracing subscriber's regex-based filter are most of every binary; each
-  function links only the SDK clients it calls, but the shared crate is one unit.
+DOMINATES = """- **Warm latency** is the emulator's: each DynamoDB call is a Python request to
+  moto on loopback (a few milliseconds for a GetItem; tens for a Query, which
+  moto answers by scanning; tens to hundreds for a TransactWriteItems, which moto
+  undoes by keeping a copy of the table). Tillbox's own work per request (routing,
+  token check, validation, JSON) is the difference handler − floor, which is
+  within the run-to-run noise of those calls, so the ratios sit near 1. p99 is
+  moto's pauses (its garbage collector, its table copies), which fall on handler
+  and floor alike.
+- **Init** is exec, reading the configuration and building the SDK client and its
+  TLS configuration; nothing calls the network before the first `next`. The peers
+  spend most of theirs loading the interpreter and the SDK's modules.
+- **Memory**: the functions that hash passwords (sign-up, login, reset, me-update)
+  hold argon2id's 19 MiB block (the OWASP setting) on top of the runtime's
+  baseline, and sit just under the 30 MiB target; everything else stays near the
+  baseline.
+- **Size** is the opt-level: the AWS SDK's generated (de)serialisers, aws-lc's
+  cryptography and the tracing subscriber's filter make up most of each binary,
+  and opt-level 3 inlines and unrolls them. The settings table shows what
+  opt-level "z" saves and what it costs.
 """

@@ -177,9 +177,10 @@ def memory_phase(bin_dir, invocations):
     return results
 
 
-def settings_phase(variant_dirs, runs, cold_starts, warmup):
+def settings_phase(bin_dir, variant_dirs, runs, cold_starts, warmup):
+    """`products-get` of each variant; the rest of the stack from `bin_dir`."""
     results = {}
-    with Stack(variant_dirs[next(iter(variant_dirs))]) as stack:
+    with Stack(bin_dir) as stack:
         function = stack.function_of(builds.STUDIED)
         creator = stack.runtime(stack.function_of("products-create"))
         product = stack.seed_product(creator, "BENCH-SETTINGS")
@@ -238,20 +239,21 @@ def main():
     variant_dirs = {name: builds.host_build(settings, [builds.STUDIED]) for name, settings in variants.items()}
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE / "peers" / "node", check=True)
 
-    results = {
-        "machine": machine(),
-        "args": vars(args),
-        "profile": chosen,
-        "variants": variants,
-        "init": init_phase(bin_dir, args.cold_starts),
-        "latency": latency_phase(bin_dir, args.runs, args.write_runs, warmup),
-        "memory": memory_phase(bin_dir, args.invocations),
-        "settings": settings_phase(variant_dirs, args.runs // 2, args.cold_starts, warmup),
+    results = {"machine": machine(), "args": vars(args), "profile": chosen, "variants": variants}
+    saved = ROOT / "target" / "bench" / "results.json"
+    phases = {
+        "init": lambda: init_phase(bin_dir, args.cold_starts),
+        "latency": lambda: latency_phase(bin_dir, args.runs, args.write_runs, warmup),
+        "memory": lambda: memory_phase(bin_dir, args.invocations),
+        "settings": lambda: settings_phase(bin_dir, variant_dirs, args.runs // 2, args.cold_starts, warmup),
         # Last: the arm64 build is not needed to measure, and is the longest.
-        "sizes": builds.lambda_build(),
+        "sizes": builds.lambda_build,
     }
+    for name, phase in phases.items():
+        results[name] = phase()
+        saved.write_text(json.dumps(results, indent=2))  # an interrupted run keeps what it measured
     results["minutes"] = (time.time() - started) / 60
-    (ROOT / "target" / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    saved.write_text(json.dumps(results, indent=2))
     (ROOT / "docs" / "benchmarks.md").write_text(report.render(results))
     print(f"wrote docs/benchmarks.md in {results['minutes']:.0f} min")
 
