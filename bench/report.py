@@ -144,6 +144,7 @@ Do not edit by hand: re-run `make bench`. Raw numbers: `target/bench/results.jso
 
 Machine: {m['cpu']}, {m['cores']} cores (noisy, shared); {m['rustc']}; Python {m['python']}; Node.js {m['node']}.
 Release profile measured: {", ".join(f"{k}={v}" for k, v in r['profile'].items())}.
+{("**Note:** " + a["note"]) if a.get("note") else ""}
 
 ## How it is measured
 
@@ -212,12 +213,12 @@ DOMINATES = """- **Warm latency** is the emulator's: each DynamoDB call is a Pyt
 - **Init** is exec, reading the configuration and building the SDK client and its
   TLS configuration; nothing calls the network before the first `next`. The peers
   spend most of theirs loading the interpreter and the SDK's modules.
-- **Memory**: the functions that hash passwords (sign-up, login, reset, me-update)
-  hold argon2id's 19 MiB block (the OWASP setting) on top of the runtime's
-  baseline, and sit just under the 30 MiB target; everything else stays near the
+- **Memory**: the functions that hash passwords (sign-up, login, reset, and
+  me-update when it changes a password) hold argon2id's 19 MiB block (the OWASP
+  setting) on top of the runtime's baseline; everything else stays near the
   baseline.
-- **Size** is the opt-level: the AWS SDK's generated (de)serialisers, aws-lc's
-  cryptography and the tracing subscriber's filter make up most of each binary,
-  and opt-level 3 inlines and unrolls them. The settings table shows what
-  opt-level "z" saves and what it costs.
+- **Size** is mostly the opt-level: the settings table shows what each setting
+  saves and costs. Which crates make up the rest (the SDK's generated
+  (de)serialisers and aws-lc's cryptography are the suspects) is not broken down
+  by this benchmark.
 """

@@ -223,6 +223,7 @@ def main():
     parser.add_argument("--runs", type=int, default=1000, help="measured warm reads per runtime")
     parser.add_argument("--write-runs", type=int, default=300, help="measured warm writes per runtime")
     parser.add_argument("--quick", action="store_true", help="a tenth of every count, to try the harness")
+    parser.add_argument("--note", default="", help="what else the machine was doing, shown in the report")
     parser.add_argument("--variants", nargs="+", choices=list(builds.VARIANTS), default=list(builds.VARIANTS),
                         help="settings-study variants to build and measure (each is a full release build)")
     args = parser.parse_args()
