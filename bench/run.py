@@ -56,7 +56,7 @@ class Stack:
 
     def __init__(self, bin_dir):
         self.bin_dir = bin_dir
-        self.emulator = Emulator(log=open(ROOT / "target" / "bench" / "moto.log", "ab"))
+        self.emulator = Emulator(log=ROOT / "target" / "bench" / "moto.log")
 
     def __enter__(self):
         self.emulator.__enter__()

@@ -1,26 +1,57 @@
-"""moto_server, with DynamoDB requests applied one at a time.
+"""moto_server, with DynamoDB's transaction and stream semantics.
 
-moto undoes a cancelled TransactWriteItems by restoring a copy of the whole table
-taken before the transaction ran, which silently discards writes other requests
-made meanwhile (a concurrent order, a released idempotency key). DynamoDB
-isolates each item instead. Applying DynamoDB requests one at a time gives the
-emulator DynamoDB's atomicity; races still interleave between requests, where
-they happen in AWS. Other services (SQS long polls) stay concurrent.
+What moto 5 does differently from DynamoDB, and what this server changes:
+
+- A cancelled TransactWriteItems is undone by swapping in a deep copy of every
+  table it touched, taken before it ran. That costs O(table) per transaction
+  (local writes slowed down as the table grew, and the copies kept alive by old
+  shard iterators grew the emulator to gigabytes), throws away the table's
+  stream shard, so every iterator a reader already holds reads a dead shard from
+  then on, and leaves the cancelled transaction's own writes on that old shard
+  as records of writes that never happened. Here a transaction backs up only the
+  items it touches, and a cancelled one restores those items in place and takes
+  back the stream records it emitted: the table, its shard and its readers stay,
+  and, as in DynamoDB, a cancelled transaction leaves no stream record.
+- Shard iterators never expire and are all kept: a poller that reads once a
+  second leaves 86,400 of them a day. Here they expire 15 minutes after they were
+  issued, as in DynamoDB (ExpiredIteratorException).
+
+DynamoDB requests still run one at a time. moto's tables are plain dicts that
+requests mutate without locks, and a transaction applies its actions one by one
+before it knows whether it commits: a request running between those steps could
+read a write that is then undone, or write an item that the undo then
+overwrites. DynamoDB isolates transactions from other writes to the same items;
+one lock over DynamoDB and DynamoDB Streams requests gives the emulator that
+isolation. A request holds it for a few milliseconds, and races still interleave
+between requests, as they do in AWS. SQS long polls, S3 and SES stay concurrent.
+
+`GET /_local/mail?since=N` lists the e-mails SES accepted from the N-th on,
+without serialising the whole emulator as `/moto-api/data.json` does.
 
 Run as `python moto_server.py -H 127.0.0.1 -p PORT`, like moto_server.
 """
 
 import argparse
 import copy
+import json
 import os
 import threading
-import types
+import time
+import urllib.parse
 
 import moto.dynamodb.models as dynamodb_models
+import moto.dynamodbstreams.models as streams_models
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.ses.models import ses_backends
 from werkzeug.serving import run_simple
 
 DYNAMODB_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
+SHARD_ITERATOR_LIFETIME_S = 15 * 60
+REGION = os.environ.get("AWS_REGION", "us-east-1")
 
 
 def one_dynamodb_request_at_a_time(app):
@@ -35,28 +66,118 @@ def one_dynamodb_request_at_a_time(app):
     return wsgi
 
 
-def one_table_copy_per_transaction():
-    """moto backs up a table once per action of a transaction, before running any
-    of them: every copy is of the same state, and each costs O(table). One copy
-    per table is the same undo at a third to a fifth of the cost. Swapping the
-    module's `copy` is safe because DynamoDB requests run one at a time."""
+class _TablesStayInPlace:
+    """Stands in for the `copy` module inside moto's DynamoDB backend, whose only
+    deep copy of a Table is the pre-transaction backup: the backend then "restores"
+    the table object it already has, and the transaction wrapper below undoes the
+    items. Every other deep copy (an item's old image) is a real one."""
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _item_key(table, op_type, op):
+    key = op["Item"] if op_type == "Put" else op["Key"]
+    hash_key = DynamoType(key[table.hash_key_attr])
+    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return hash_key, range_key
+
+
+def _restore(table, hash_key, range_key, item):
+    if range_key is None:
+        if item is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = item
+        return
+    if item is not None:
+        table.items[hash_key][range_key] = item
+        return
+    partition = table.items.get(hash_key)
+    if partition is not None:
+        partition.pop(range_key, None)
+        if not partition:
+            del table.items[hash_key]
+
+
+def transactions_undone_in_place():
+    dynamodb_models.copy = _TablesStayInPlace
     transact = dynamodb_models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self, transact_items):
-        copies = {}
-
-        def deepcopy_once(value, memo=None):
-            if id(value) not in copies:
-                copies[id(value)] = (value, copy.deepcopy(value, memo))
-            return copies[id(value)][1]
-
-        dynamodb_models.copy = types.SimpleNamespace(deepcopy=deepcopy_once)
+        backups, shards = [], {}
+        for action in transact_items[:100]:
+            for op_type, op in action.items():
+                table = self.tables.get(op.get("TableName"))
+                if table is None or op_type not in ("Put", "Update", "Delete"):
+                    continue
+                try:
+                    hash_key, range_key = _item_key(table, op_type, op)
+                except (KeyError, TypeError):
+                    continue  # moto refuses the request before writing anything
+                backups.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+                if table.stream_shard is not None:
+                    shards.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
         try:
             return transact(self, transact_items)
-        finally:
-            dynamodb_models.copy = copy
+        except Exception:
+            for table, hash_key, range_key, item in reversed(backups):
+                _restore(table, hash_key, range_key, item)
+            for shard, length in shards.values():
+                del shard.items[length:]
+            raise
 
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def shard_iterators_expire():
+    issue = streams_models.ShardIterator.__init__
+
+    def init(self, *args, **kwargs):
+        issue(self, *args, **kwargs)
+        self.issued_at = time.monotonic()
+
+    def get_records(self, iterator_arn, limit):
+        # Iterators are kept in the order they were issued: the oldest go first.
+        cutoff = time.monotonic() - SHARD_ITERATOR_LIFETIME_S
+        while self.shard_iterators:
+            oldest = next(iter(self.shard_iterators))
+            if self.shard_iterators[oldest].issued_at > cutoff:
+                break
+            del self.shard_iterators[oldest]
+        iterator = self.shard_iterators.get(iterator_arn)
+        if iterator is None:
+            raise JsonRESTError("ExpiredIteratorException", "Iterator expired or unknown")
+        return iterator.get(limit)
+
+    streams_models.ShardIterator.__init__ = init
+    streams_models.DynamoDBStreamsBackend.get_records = get_records
+
+
+def mail_listing(app):
+    """`GET /_local/mail?since=N`: the e-mails accepted from the N-th on, and the
+    number to ask from next time."""
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") != "/_local/mail":
+            return app(environ, start_response)
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        try:
+            since = max(0, int(query.get("since", ["0"])[0]))
+        except ValueError:
+            since = 0
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        messages = [
+            {"id": m.id, "source": m.source, "subject": getattr(m, "subject", ""), "body": getattr(m, "body", ""),
+             "destinations": m.destinations}
+            for m in sent[since:]
+        ]
+        body = json.dumps({"messages": messages, "next": since + len(messages)}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return wsgi
 
 
 class RequestHandler(MotoRequestHandler):
@@ -73,9 +194,10 @@ def main():
     args = parser.parse_args()
     # moto builds some URLs (queue URLs) from it, as moto_server does.
     os.environ.setdefault("MOTO_PORT", str(args.port))
-    one_table_copy_per_transaction()
+    transactions_undone_in_place()
+    shard_iterators_expire()
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, one_dynamodb_request_at_a_time(app), threaded=True,
+    run_simple(args.host, args.port, mail_listing(one_dynamodb_request_at_a_time(app)), threaded=True,
                request_handler=RequestHandler)
 
 

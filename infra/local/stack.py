@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import boto3
@@ -24,14 +25,25 @@ PARAMETERS = Path(__file__).resolve().parent / "parameters.json"
 SECURE_PARAMETER_FILES = {"SigningKeyParameter": "dev-signing-key.json"}
 
 
+_clients = {}
+_clients_lock = threading.Lock()
+
+
 def client(service, endpoint):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=cfn.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    """One client per service and endpoint for the whole process. Clients are
+    thread-safe and keep their connections open; creating them is not (it goes
+    through boto3's default session), and each throw-away client would leave its
+    pooled sockets for the garbage collector to close."""
+    with _clients_lock:
+        if (service, endpoint) not in _clients:
+            _clients[(service, endpoint)] = boto3.client(
+                service,
+                endpoint_url=endpoint,
+                region_name=cfn.REGION,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+            )
+        return _clients[(service, endpoint)]
 
 
 def _create_tables(template, endpoint, prefix, refs, attrs, streams):

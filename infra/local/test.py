@@ -1,17 +1,24 @@
 """`make test`: starts the emulator, runs every Rust test, then the local-stack
 tests (gateway, event pump, end to end) against the built function binaries, and
-stops the emulator whatever happened."""
+stops the emulator whatever happened.
+
+The local-stack tests run in a random order (classes shuffled, and the tests
+within each class), so no test passes only because of where it sits. The seed is
+printed; `TILLBOX_TEST_SEED=<seed> make test` repeats an order."""
 
 import os
+import random
 import subprocess
 import sys
+import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from emulator import Emulator  # noqa: E402
 from runtime import binaries_dir  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = HERE.parents[1]
 
 
 def run(cmd, env):
@@ -19,17 +26,50 @@ def run(cmd, env):
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
+def shuffled(suite, rng):
+    """The suite's tests with the classes in a random order and each class's tests
+    in a random order; a class's tests stay together, so its fixture is set up once."""
+    by_class = {}
+
+    def collect(node):
+        for test in node:
+            if isinstance(test, unittest.TestSuite):
+                collect(test)
+            else:
+                by_class.setdefault(type(test), []).append(test)
+
+    collect(suite)
+    classes = list(by_class.values())
+    rng.shuffle(classes)
+    for tests in classes:
+        rng.shuffle(tests)
+    return unittest.TestSuite(unittest.TestSuite(tests) for tests in classes)
+
+
+def local_stack_tests(seed):
+    print(f"\n$ local-stack tests (infra/local/tests), order seed {seed}", flush=True)
+    suite = unittest.defaultTestLoader.discover(str(HERE / "tests"), top_level_dir=str(HERE))
+    result = unittest.TextTestRunner(verbosity=2).run(shuffled(suite, random.Random(seed)))
+    if not result.wasSuccessful():
+        print(f"order seed {seed}: TILLBOX_TEST_SEED={seed} make test runs this order again", flush=True)
+    return 0 if result.wasSuccessful() else 1
+
+
 def main():
+    seed = int(os.environ.get("TILLBOX_TEST_SEED") or random.randrange(1 << 32))
     bin_dir = binaries_dir()
     (ROOT / ".local").mkdir(exist_ok=True)
-    with Emulator(log=open(ROOT / ".local" / "moto-test.log", "wb")) as emulator:
+    log = ROOT / ".local" / "moto-test.log"
+    log.unlink(missing_ok=True)
+    with Emulator(log=log) as emulator:
         env = {**os.environ, **emulator.env(), "TILLBOX_BIN_DIR": str(bin_dir)}
         print(f"moto on {emulator.endpoint}", flush=True)
         if run(["cargo", "build", "--workspace", "--bins"], env):
             return 1
         if run(["cargo", "test", "--workspace"], env):
             return 1
-        return run([sys.executable, "-m", "unittest", "discover", "-s", "infra/local/tests", "-t", "infra/local", "-v"], env)
+        os.environ.update(env)
+        return local_stack_tests(seed)
 
 
 if __name__ == "__main__":

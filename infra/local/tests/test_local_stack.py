@@ -47,8 +47,8 @@ def token(role):
 
 def emails_to(endpoint, address):
     """What the emulator's SES accepted for `address`: (subject, HTML body)."""
-    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=30) as r:
-        messages = json.load(r).get("ses", {}).get("Message", [])
+    with urllib.request.urlopen(f"{endpoint}/_local/mail", timeout=30) as r:
+        messages = json.load(r)["messages"]
     return [(m["subject"], m["body"]) for m in messages if address in m["destinations"].get("ToAddresses", [])]
 
 
