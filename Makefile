@@ -16,9 +16,9 @@ $(VENV)/installed: infra/local/requirements.txt
 	touch $@
 
 ## Run the whole API locally on http://127.0.0.1:3000 (Ctrl-C stops everything).
+## VERBOSE=1 shows the build, emulator and function output kept in target/dev.log.
 dev: $(VENV)/installed
-	cargo build --quiet -p tillbox --bin tillbox-admin
-	$(PYTHON) infra/local/dev.py
+	$(PYTHON) infra/local/dev.py $(if $(VERBOSE),--verbose) $(DEV_ARGS)
 
 ## Run every test: Rust unit and integration tests, then the local-stack end-to-end tests.
 test: $(VENV)/installed

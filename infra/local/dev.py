@@ -1,21 +1,25 @@
 """`make dev`: the whole API on loopback.
 
-Starts moto, creates everything template.yaml declares, starts `cargo lambda watch`
-(builds and hot-reloads every function), and runs the local gateway and event pump
-in front of it. Seeds a few demo products, prints the URLs, and stops everything
-it started on Ctrl-C.
+Builds every function, starts moto, creates everything template.yaml declares,
+starts `cargo lambda watch` (runs and hot-reloads the functions), and runs the
+local gateway and event pump in front of it. Creates the development admin and a
+few demo products, then prints the banner. From then on it prints one line per
+HTTP request, job batch and e-mail; the build's, the emulator's and the
+functions' own output go to target/dev.log (`--verbose`, `make dev VERBOSE=1`,
+shows them here). Ctrl-C, SIGTERM and SIGHUP stop everything it started.
 """
 
 import argparse
+import contextlib
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -23,11 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack as local_stack  # noqa: E402
 from emulator import Emulator  # noqa: E402
 from gateway import Gateway  # noqa: E402
+from processes import ProcessGroup, die_with_parent  # noqa: E402
 from runtime import CargoLambdaRuntime, binaries_dir  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-STATE = ROOT / ".local"
-KEY = Path(__file__).resolve().parent / "dev-signing-key.json"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+KEY = HERE / "dev-signing-key.json"
+DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
 
 DEMO_PRODUCTS = [
     {"sku": "TEE-BLK-M", "name": "Black tee (M)", "description": "Organic cotton, relaxed fit.",
@@ -41,16 +47,40 @@ DEMO_PRODUCTS = [
 ]
 
 
+class Stopped(Exception):
+    """Ctrl-C, SIGTERM or SIGHUP: unwind, stopping what was started."""
+
+
+def stop_on_signals():
+    def stop(signum, _frame):
+        # Clean-up runs once: a second signal does not cut it short.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signal.Signals(signum).name)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+    # `make` does not pass every signal on to its recipe (SIGHUP, say, or a
+    # SIGKILL): when it goes, so does this process.
+    die_with_parent()
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def tillbox_admin(*args, **run):
+    return subprocess.run([str(binaries_dir() / "tillbox-admin"), *args], text=True, capture_output=True, **run)
+
+
 def staff_token():
-    params = json.loads((Path(__file__).resolve().parent / "parameters.json").read_text())
-    admin = binaries_dir() / "tillbox-admin"
-    return subprocess.check_output([
-        str(admin), "token", "--key", str(KEY), "--role", "staff", "--sub", "demo-staff",
-        "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"],
-    ], text=True).strip()
+    params = json.loads((HERE / "parameters.json").read_text())
+    return tillbox_admin("token", "--key", str(KEY), "--role", "staff", "--sub", "demo-staff",
+                         "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"], check=True).stdout.strip()
 
 
 def seed(api):
+    """The demo products, through the API as a staff member would create them."""
     token = staff_token()
     for product in DEMO_PRODUCTS:
         request = urllib.request.Request(
@@ -58,39 +88,40 @@ def seed(api):
             headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=1800) as r:
-                print(f"[seed] {product['sku']}: {r.status}", flush=True)
+            with urllib.request.urlopen(request, timeout=900):
+                pass
         except urllib.error.HTTPError as e:
-            print(f"[seed] {product['sku']}: {e.code} {e.read()[:200]!r}", flush=True)
-
-
-DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
+            with e:
+                say(f"demo product {product['sku']} was refused: {e.code} {e.read()[:200]!r}")
 
 
 def create_admin(table):
     """The first admin, through the same command an operator runs after deploying."""
     email, password = DEV_ADMIN
-    out = subprocess.run(
-        [str(binaries_dir() / "tillbox-admin"), "create-admin", "--email", email],
-        input=password + "\n", text=True, capture_output=True, env={**os.environ, "TABLE_NAME": table},
-    )
-    print(f"[seed] {(out.stdout or out.stderr).strip()}; password {password}", flush=True)
+    out = tillbox_admin("create-admin", "--email", email, input=password + "\n", env={**os.environ, "TABLE_NAME": table})
+    if out.returncode:
+        say(f"creating the admin failed: {(out.stderr or out.stdout).strip()}")
 
 
 def print_emails(endpoint, stop):
-    """SES in the emulator delivers nowhere: show each e-mail's subject and link."""
-    seen = 0
+    """SES in the emulator delivers nowhere: show each e-mail's recipient, subject and link."""
+    since = 0
     while not stop.wait(1):
         try:
-            with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as r:
-                messages = json.load(r).get("ses", {}).get("Message", [])
+            with urllib.request.urlopen(f"{endpoint}/_local/mail?since={since}", timeout=10) as r:
+                listing = json.load(r)
         except OSError:
             continue
-        for m in messages[seen:]:
-            link = re.search(r'href="([^"]+)"', m["body"])
+        for m in listing["messages"]:
             to = ", ".join(m["destinations"].get("ToAddresses", []))
-            print(f"[email] to {to}: {m['subject']}" + (f"\n        {link.group(1)}" if link else ""), flush=True)
-        seen = len(messages)
+            link = _first_link(m["body"])
+            say(f"email to {to}: {m['subject']}" + (f"\n      {link}" if link else ""))
+        since = listing["next"]
+
+
+def _first_link(html):
+    start = html.find('href="')
+    return html[start + 6:html.index('"', start + 6)] if start >= 0 else None
 
 
 def wait_for_port(port, process, timeout=120):
@@ -105,19 +136,48 @@ def wait_for_port(port, process, timeout=120):
     return False
 
 
-def write_env_file(functions, aws_env):
+def write_env_file(functions, aws_env, state):
     """`cargo lambda watch` takes one environment for all functions: the union of
     what the template gives each one."""
     merged = dict(aws_env)
     for name, spec in functions.items():
         for key, value in spec["env"].items():
             if merged.get(key, value) != value:
-                print(f"warning: {key} differs between functions; {name} gets the first value", file=sys.stderr)
+                say(f"warning: {key} differs between functions; {name} gets the first value")
             merged.setdefault(key, value)
-    STATE.mkdir(exist_ok=True)
-    path = STATE / "functions.env"
+    state.mkdir(parents=True, exist_ok=True)
+    path = state / "functions.env"
     path.write_text("".join(f"{k}='{v}'\n" for k, v in merged.items()))
     return path
+
+
+def build(output, log):
+    """Every function binary and tillbox-admin, before anything runs: the first
+    request to a function then starts it instead of compiling it."""
+    say(f"Building the functions (the first build takes 10-20 minutes; output in {log})...")
+    started = time.time()
+    with ProcessGroup(["cargo", "build", "--workspace", "--bins"], output, cwd=ROOT) as cargo:
+        if cargo.wait():
+            say(f"The build failed; the errors are in {log}" if output else "The build failed.")
+            return False
+    say(f"Built in {time.time() - started:.0f} s.")
+    return True
+
+
+def banner(api, emulator, table, invoke_port, log):
+    return f"""
+Tillbox is running on {api}
+
+  Admin      {DEV_ADMIN[0]} / {DEV_ADMIN[1]}   (POST {api}/auth/login)
+  Token      export TOKEN=$(make -s token ROLE=staff)   (staff, 15 minutes, no sign-in)
+  Try        curl -s {api}/products
+  E-mails    go to the emulator's SES; each is shown below with its link
+  Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
+  Functions  cargo lambda watch on 127.0.0.1:{invoke_port}; edit the code and they reload
+  Logs       {log}   (build, emulator and function output; make dev VERBOSE=1 shows it here)
+
+One line per request, job batch and e-mail follows. Ctrl-C stops everything.
+"""
 
 
 def main():
@@ -125,68 +185,60 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("TILLBOX_PORT", 3000)))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("TILLBOX_CONCURRENCY", 8)),
-                        help="instances per function, as Lambda scales out under concurrent requests")
+    # cargo lambda watch starts another instance of a function whenever a request
+    # waits at one of its 100 ms checks, including while the first instance boots;
+    # 4 keeps that burst small and still lets `make races` race (docs/architecture.md).
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("TILLBOX_CONCURRENCY", 4)),
+                        help="most instances per function, as Lambda scales out under concurrent requests")
+    parser.add_argument("--verbose", action="store_true", help="show build, emulator and function output too")
+    parser.add_argument("--log", type=Path, default=binaries_dir().parent / "dev.log",
+                        help="where the build, emulator and function output goes")
+    parser.add_argument("--state", type=Path, default=ROOT / ".local", help="a folder for the generated files")
     args = parser.parse_args()
+    stop_on_signals()
     api = f"http://127.0.0.1:{args.port}"
-    STATE.mkdir(exist_ok=True)
-
-    with Emulator(port=args.moto_port, log=open(STATE / "moto.log", "wb")) as emulator:
-        os.environ.update(emulator.env())
-        stack = local_stack.provision(emulator.endpoint, "tillbox-", api)
-        env_file = write_env_file(stack["functions"], emulator.env())
-        watch = subprocess.Popen(
-            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(args.invoke_port),
-             "--concurrency", str(args.concurrency), "--env-file", str(env_file)],
-            cwd=ROOT, start_new_session=True,
-        )
-        if not wait_for_port(args.invoke_port, watch):
-            print("cargo lambda watch did not start", file=sys.stderr)
-            os.killpg(watch.pid, signal.SIGTERM)
+    log = args.log.resolve()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    shown = log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
+    try:
+        with contextlib.ExitStack() as running:
+            output = None
+            if not args.verbose:
+                log.write_bytes(b"")
+                output = running.enter_context(open(log, "ab"))
+            if not build(output, shown):
+                return 1
+            emulator = running.enter_context(Emulator(port=args.moto_port, log=None if args.verbose else log))
+            os.environ.update(emulator.env())
+            description = local_stack.provision(emulator.endpoint, "tillbox-", api)
+            table = description["resources"]["Table"]["ref"]
+            env_file = write_env_file(description["functions"], emulator.env(), args.state)
+            watch = running.enter_context(ProcessGroup(
+                ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(args.invoke_port),
+                 "--concurrency", str(args.concurrency), "--env-file", str(env_file)], output, cwd=ROOT))
+            if not wait_for_port(args.invoke_port, watch):
+                say(f"cargo lambda watch did not start; see {shown}")
+                return 1
+            runtimes = {
+                name: CargoLambdaRuntime(name, spec["binary"], f"127.0.0.1:{args.invoke_port}", spec["timeout"],
+                                         limit=args.concurrency)
+                for name, spec in description["functions"].items()
+            }
+            gateway = Gateway(description, runtimes, port=args.port, log=say).start()
+            running.callback(gateway.stop)
+            create_admin(table)
+            seed(api)
+            say(banner(api, emulator.endpoint, table, args.invoke_port, shown))
+            stop = threading.Event()
+            running.callback(stop.set)
+            threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()
+            while watch.poll() is None:
+                time.sleep(1)
+            say(f"cargo lambda watch exited; see {shown}")
             return 1
-        runtimes = {
-            name: CargoLambdaRuntime(name, spec["binary"], f"127.0.0.1:{args.invoke_port}", spec["timeout"],
-                                     limit=args.concurrency)
-            for name, spec in stack["functions"].items()
-        }
-        gateway = Gateway(stack, runtimes, port=args.port, log=lambda m: print(m, flush=True)).start()
-        routes = "\n".join(f"  {r.method:6} {api}{r.path}" for r in gateway.routes)
-        print(f"""
-Tillbox is running locally (the first request to each function compiles it).
-
-  API        {api}
-  emulator   {emulator.endpoint}   (DynamoDB, SQS, S3, SES, SSM; table {stack['resources']['Table']['ref']})
-  functions  cargo lambda watch on 127.0.0.1:{args.invoke_port}, hot-reloading
-
-Routes:
-{routes}
-
-Admin: {DEV_ADMIN[0]} / {DEV_ADMIN[1]} (POST {api}/auth/login)
-E-mails go to the emulator's SES; each one's link is printed below as [email].
-A staff access token without signing in (valid 15 minutes):
-  export TOKEN=$(make -s token ROLE=staff)
-
-Stop with Ctrl-C.
-""", flush=True)
-        threading.Thread(target=seed, args=(api,), daemon=True).start()
-        create_admin(stack["resources"]["Table"]["ref"])
-        stop = threading.Event()
-        threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        while not stop.wait(0.5):
-            if watch.poll() is not None:
-                print("cargo lambda watch exited", file=sys.stderr)
-                break
-        print("\nstopping...", flush=True)
-        gateway.stop()
-        if watch.poll() is None:
-            os.killpg(watch.pid, signal.SIGTERM)
-            try:
-                watch.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(watch.pid, signal.SIGKILL)
-    return 0
+    except Stopped as signalled:
+        say(f"Stopped ({signalled}).")
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
 """Starts and stops the emulator (moto, see moto_server.py) on loopback."""
 
-import ctypes
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from processes import die_with_parent, stop_process
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -19,28 +19,6 @@ AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-
-
-def die_with_parent(sig=signal.SIGTERM):
-    """Asks Linux to send `sig` to this process when its parent dies (prctl
-    PR_SET_PDEATHSIG), so nothing started for the local stack outlives whoever
-    started it, even one killed with SIGKILL. Usable as a Popen `preexec_fn`."""
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig))
-    except (OSError, AttributeError):
-        pass  # not Linux: the parent's own clean-up still stops it
-
-
-def stop_process(process, grace=10):
-    """Asks a child process to stop, and kills it if it has not within `grace` seconds."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def free_port():
@@ -74,6 +52,11 @@ class Emulator:
                 time.sleep(0.2)
         self.__exit__()
         raise RuntimeError("moto_server did not start within 30 s")
+
+    def memory(self):
+        """The emulator process's resident and peak memory, for the test log."""
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines())
+        return f"RSS {int(status['VmRSS'].split()[0]) // 1024} MB, peak {int(status['VmHWM'].split()[0]) // 1024} MB"
 
     def env(self):
         return {**AWS_ENV, "AWS_ENDPOINT_URL": self.endpoint}

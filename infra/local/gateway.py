@@ -175,8 +175,10 @@ class Gateway:
                 else:
                     status, headers, out, function = gateway.handle_http(
                         self.command, self.path, self.headers, body, self.client_address[0])
-                self._send(status, headers, out)
+                # Logged before the answer goes out, so a line never follows what the
+                # caller prints once it has the answer (make dev's banner after seeding).
                 gateway.log_request(self.command, self.path, status, started, function)
+                self._send(status, headers, out)
 
             def _body(self):
                 if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

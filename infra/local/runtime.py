@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from emulator import stop_process
+from processes import stop_process
 
 
 def binaries_dir(profile="debug"):

@@ -69,7 +69,9 @@ def main():
         if run(["cargo", "test", "--workspace"], env):
             return 1
         os.environ.update(env)
-        return local_stack_tests(seed)
+        failed = local_stack_tests(seed)
+        print(f"emulator memory after the suite: {emulator.memory()}", flush=True)
+        return failed
 
 
 if __name__ == "__main__":
