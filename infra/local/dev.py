@@ -186,9 +186,10 @@ def main():
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
     # cargo lambda watch starts another instance of a function whenever a request
-    # waits at one of its 100 ms checks, including while the first instance boots;
-    # 4 keeps that burst small and still lets `make races` race (docs/architecture.md).
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("TILLBOX_CONCURRENCY", 4)),
+    # waits at one of its 100 ms checks, even while the first instance boots: 2
+    # keeps that to one spare per function and still lets `make races` race
+    # (docs/architecture.md, "Local stack").
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("TILLBOX_CONCURRENCY", 2)),
                         help="most instances per function, as Lambda scales out under concurrent requests")
     parser.add_argument("--verbose", action="store_true", help="show build, emulator and function output too")
     parser.add_argument("--log", type=Path, default=binaries_dir().parent / "dev.log",
