@@ -62,7 +62,10 @@ def stop_on_signals():
         signal.signal(sig, stop)
     # `make` does not pass every signal on to its recipe (SIGHUP, say, or a
     # SIGKILL): when it goes, so does this process.
+    parent = os.getppid()
     die_with_parent()
+    if os.getppid() != parent:
+        raise Stopped("parent gone")
 
 
 def say(message):

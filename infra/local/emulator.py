@@ -1,5 +1,6 @@
 """Starts and stops the emulator (moto, see moto_server.py) on loopback."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,17 +30,18 @@ def free_port():
 
 class Emulator:
     def __init__(self, port=None, log=None):
-        """`log`: a file the emulator's output is appended to (else it is dropped)."""
+        """`log`: a file the emulator's output is appended to (else it is shown)."""
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.process = None
 
     def __enter__(self):
-        with open(self.log, "ab") if self.log else open(os.devnull, "wb") as out:
+        with open(self.log, "ab") if self.log else contextlib.nullcontext() as out:
+            # The emulator's region is the one the stack's clients use, whatever the shell says.
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(__file__).resolve().parent / "moto_server.py"), "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=out, stderr=out, preexec_fn=die_with_parent,
+                stdout=out, stderr=out, preexec_fn=die_with_parent, env={**os.environ, **AWS_ENV},
             )
         deadline = time.time() + 30
         while time.time() < deadline:

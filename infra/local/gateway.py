@@ -20,7 +20,8 @@ Plays the parts of AWS that call our functions, from the stack description that
   policy grants CloudFront, as the distribution does in AWS.
 
 Like API Gateway, it answers every request: a body that is too large, malformed
-framing or a failing function gets an HTTP error, never a dropped connection.
+framing or a failing function gets an HTTP error, never a dropped connection
+(bar a body over 64 MB, refused and then cut off rather than read).
 `log` gets one line per request, per job batch and per fired schedule.
 """
 
@@ -178,7 +179,13 @@ class Gateway:
                 # Logged before the answer goes out, so a line never follows what the
                 # caller prints once it has the answer (make dev's banner after seeding).
                 gateway.log_request(self.command, self.path, status, started, function)
-                self._send(status, headers, out)
+                try:
+                    self._send(status, headers, out)
+                except (UnicodeEncodeError, ValueError) as e:
+                    # A header HTTP cannot carry (not Latin-1): nothing has been sent yet.
+                    self._headers_buffer = []
+                    gateway.log(f"[gateway] {self.command} {self.path}: unsendable response header: {e}")
+                    self._send(*INTERNAL_ERROR)
 
             def _body(self):
                 if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

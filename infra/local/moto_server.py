@@ -109,13 +109,13 @@ def transactions_undone_in_place():
         backups, shards = [], {}
         for action in transact_items[:100]:
             for op_type, op in action.items():
-                table = self.tables.get(op.get("TableName"))
-                if table is None or op_type not in ("Put", "Update", "Delete"):
+                if op_type not in ("Put", "Update", "Delete"):
                     continue
                 try:
+                    table = self.get_table(op["TableName"])  # a name or an ARN
                     hash_key, range_key = _item_key(table, op_type, op)
-                except (KeyError, TypeError):
-                    continue  # moto refuses the request before writing anything
+                except (KeyError, TypeError, JsonRESTError):
+                    continue  # moto fails this action without writing it
                 backups.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
                 if table.stream_shard is not None:
                     shards.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))

@@ -6,15 +6,22 @@ import signal
 import subprocess
 
 
+# Loaded before any fork: `die_with_parent` runs between fork and exec, where
+# loading a library is not safe.
+try:
+    _LIBC = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    _LIBC = None
+
+
 def die_with_parent(sig=signal.SIGTERM):
     """Asks Linux to send `sig` to this process when its parent dies (prctl
-    PR_SET_PDEATHSIG), so nothing started for the local stack outlives whoever
-    started it, even one killed with SIGKILL. Usable as a Popen `preexec_fn`."""
+    PR_SET_PDEATHSIG), even of a SIGKILL. It reaches this process only, not its
+    children: each process the local stack starts stops its own children when it
+    gets the signal. Usable as a Popen `preexec_fn`."""
     PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig))
-    except (OSError, AttributeError):
-        pass  # not Linux: the parent's own clean-up still stops it
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(PR_SET_PDEATHSIG, int(sig))
 
 
 def stop_process(process, grace=10):
