@@ -203,12 +203,11 @@ over {a['cold_starts']} cold starts, warm latency over {a['runs'] // 2} interlea
 
 
 DOMINATES = """- **Warm latency** is the emulator's: each DynamoDB call is a Python request to
-  moto on loopback (a few milliseconds for a GetItem; tens for a Query, which
-  moto answers by scanning; tens to hundreds for a TransactWriteItems, which moto
-  undoes by keeping a copy of the table). Tillbox's own work per request (routing,
+  moto on loopback (a few milliseconds for a GetItem or a TransactWriteItems;
+  tens for a Query, which moto answers by scanning). Tillbox's own work per request (routing,
   token check, validation, JSON) is the difference handler − floor, which is
   within the run-to-run noise of those calls, so the ratios sit near 1. p99 is
-  moto's pauses (its garbage collector, its table copies), which fall on handler
+  moto's pauses (its garbage collector), which fall on handler
   and floor alike.
 - **Init** is exec, reading the configuration and building the SDK client and its
   TLS configuration; nothing calls the network before the first `next`. The peers

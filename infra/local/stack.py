@@ -229,8 +229,8 @@ def _describe_cdn(template, resolver):
 def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None, streams=True):
     """Creates the template's storage on `endpoint` and returns the stack description.
     `gateway_url` is where the local gateway will listen (it also plays the CDN).
-    `streams=False` leaves table streams off: moto keeps every stream record inside
-    the table, which it copies for each transaction; the benchmark reads no stream."""
+    `streams=False` leaves table streams off: the benchmark reads no stream, and
+    moto keeps every stream record in memory."""
     template = cfn.load()
     refs, attrs = {}, {}
     _create_tables(template, endpoint, prefix, refs, attrs, streams)
