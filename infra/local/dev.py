@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import races  # noqa: E402
 import stack as local_stack  # noqa: E402
 from emulator import Emulator  # noqa: E402
 from gateway import Gateway  # noqa: E402
@@ -32,7 +33,6 @@ from runtime import CargoLambdaRuntime, binaries_dir  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-KEY = HERE / "dev-signing-key.json"
 DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
 
 DEMO_PRODUCTS = [
@@ -76,15 +76,9 @@ def tillbox_admin(*args, **run):
     return subprocess.run([str(binaries_dir() / "tillbox-admin"), *args], text=True, capture_output=True, **run)
 
 
-def staff_token():
-    params = json.loads((HERE / "parameters.json").read_text())
-    return tillbox_admin("token", "--key", str(KEY), "--role", "staff", "--sub", "demo-staff",
-                         "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"], check=True).stdout.strip()
-
-
 def seed(api):
     """The demo products, through the API as a staff member would create them."""
-    token = staff_token()
+    token = races.token("staff", "demo-staff")
     for product in DEMO_PRODUCTS:
         request = urllib.request.Request(
             f"{api}/products", data=json.dumps(product).encode(), method="POST",
