@@ -159,7 +159,7 @@ def memory_phase(bin_dir, invocations):
     """Each function on its own fresh table, for the same reason."""
     results = {}
     functions = cfn.resources_of(cfn.load(), "AWS::Serverless::Function").values()
-    binaries = sorted(Path(f["Properties"]["CodeUri"]).name for f in functions)
+    binaries = sorted(cfn.binary_of(f) for f in functions)
     for binary in binaries:
         with Stack(bin_dir) as stack:
             function = stack.function_of(binary)

@@ -128,3 +128,9 @@ class Resolver:
 
 def resources_of(template, *types):
     return {k: v for k, v in template["Resources"].items() if v["Type"] in types}
+
+
+def binary_of(function):
+    """The Cargo binary a function runs: its `Metadata: BuildProperties: Binary`, the
+    name `sam build` passes to `cargo lambda build --bin`."""
+    return function["Metadata"]["BuildProperties"]["Binary"]

@@ -249,7 +249,7 @@ class Gateway:
         self.log(f"{method} {path} {status} {elapsed:.0f} ms {self._label(function) if function else '-'}")
 
     def _label(self, function):
-        """A function as a developer knows it: its folder under functions/."""
+        """A function as a developer knows it: its binary (src/bin/api/<name>.rs or src/bin/jobs/<name>.rs)."""
         return self.stack["functions"].get(function, {}).get("binary", function)
 
     def handle_http(self, method, raw_target, headers, body, source_ip):

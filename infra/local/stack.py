@@ -172,7 +172,7 @@ def _describe_functions(template, resolver, attrs):
             **p.get("Environment", {}).get("Variables", {}),
         }
         spec = {
-            "binary": Path(p["CodeUri"]).name,
+            "binary": cfn.binary_of(res),
             "env": {k: str(v) for k, v in resolver.resolve(env).items()},
             "timeout": int(p.get("Timeout", globals_.get("Timeout", 3))),
             "memory": int(p.get("MemorySize", globals_.get("MemorySize", 128))),

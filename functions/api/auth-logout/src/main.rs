@@ -1,8 +1,0 @@
-//! `POST /auth/logout`: ends the session of a refresh token.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::adapters::aws::load().await;
-    let ctx = tillbox::api::TableAccess::from_env(&sdk)?;
-    tillbox::http::serve(|request| tillbox::api::auth::logout(&ctx, request)).await
-}

@@ -1,8 +1,0 @@
-//! `GET /me`: the signed-in user's account.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::adapters::aws::load().await;
-    let ctx = tillbox::api::TableAccess::from_env(&sdk)?;
-    tillbox::http::serve(|request| tillbox::api::me::get(&ctx, request)).await
-}

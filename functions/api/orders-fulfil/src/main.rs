@@ -1,8 +1,0 @@
-//! `POST /orders/{id}/fulfil`: staff hand a paid order to a carrier.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::adapters::aws::load().await;
-    let ctx = tillbox::api::TableAccess::from_env(&sdk)?;
-    tillbox::http::serve(|request| tillbox::api::orders::fulfil(&ctx, request)).await
-}

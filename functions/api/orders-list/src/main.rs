@@ -1,8 +1,0 @@
-//! `GET /orders`: a customer's own orders; staff list by status or customer.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::adapters::aws::load().await;
-    let ctx = tillbox::api::TableAccess::from_env(&sdk)?;
-    tillbox::http::serve(|request| tillbox::api::orders::list(&ctx, request)).await
-}

@@ -1,8 +1,0 @@
-//! `GET /products`: active products for everyone, other statuses for staff.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::adapters::aws::load().await;
-    let catalog = tillbox::api::Catalog::from_env(&sdk)?;
-    tillbox::http::serve(|request| tillbox::api::products::list(&catalog, request)).await
-}

@@ -1,0 +1,33 @@
+//! Accounts and sign-in: use cases and the ports they need.
+//!
+//! Every use case takes its stores as port traits and the current time as an
+//! argument; the HTTP edge in [`crate::inbound::http`] only parses requests and calls them.
+
+mod admin;
+mod error;
+pub mod ports;
+mod profile;
+mod recovery;
+mod sessions;
+mod signup;
+
+pub use admin::{UserChanges, bootstrap_admin, change_user, list_users};
+pub use error::AccountsError;
+pub use profile::{ProfileChanges, me, update_me};
+pub use recovery::{forgot_password, reset_password, verify_email};
+pub use sessions::{Credentials, SignedIn, login, logout, refresh};
+pub use signup::signup;
+
+use crate::domain::{RateLimit, Timestamp};
+use ports::RateLimiter;
+
+/// Counts one attempt against `limit` for `key`; refuses once it is over.
+async fn within_limit(
+    limiter: &impl RateLimiter,
+    limit: RateLimit,
+    key: &str,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    let hits = limiter.hit(limit, key, now).await?;
+    if limit.allows(hits) { Ok(()) } else { Err(AccountsError::RateLimited { retry_after: limit.retry_after(now) }) }
+}

@@ -1,0 +1,79 @@
+//! `GET /me`, `PATCH /me`.
+
+use super::AccountsError;
+use super::ports::{UserChange, UserStore};
+use crate::app::store::StoreError;
+use crate::domain::user::parse_name;
+use crate::domain::validation::Checker;
+use crate::domain::{Principal, SessionId, Timestamp, User, UserId, password};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChanges {
+    /// A display name; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    pub name: Option<Option<String>>,
+    pub new_password: Option<String>,
+    /// Required with `new_password`.
+    pub current_password: Option<String>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+fn caller_id(principal: &Principal) -> Result<UserId, AccountsError> {
+    principal.subject.parse().map_err(|_| AccountsError::NotFound)
+}
+
+pub async fn me(store: &impl UserStore, principal: &Principal) -> Result<User, AccountsError> {
+    store.get(caller_id(principal)?).await?.ok_or(AccountsError::NotFound)
+}
+
+/// Changes the caller's own profile. A new password needs the current one, and
+/// ends every other session of the user; the session making the change stays.
+pub async fn update_me(
+    store: &impl UserStore,
+    principal: &Principal,
+    changes: ProfileChanges,
+    now: Timestamp,
+) -> Result<User, AccountsError> {
+    let mut checker = Checker::default();
+    let name = changes.name.map(|n| n.map(|n| checker.check("name", parse_name(&n))));
+    if let Some(new) = &changes.new_password {
+        checker.check("new_password", password::check(new));
+        if changes.current_password.is_none() {
+            checker.check::<()>("current_password", Err("is required to change the password".into()));
+        }
+    }
+    checker.finish()?;
+    let user = me(store, principal).await?;
+    let new_hash = match (&changes.new_password, &changes.current_password) {
+        (Some(new), Some(current)) => {
+            if !password::verify(current, &user.password_hash) {
+                return Err(AccountsError::WrongPassword);
+            }
+            Some(password::hash(new))
+        }
+        _ => None,
+    };
+    let next = user.next(now, |u| {
+        if let Some(name) = &name {
+            u.name = name.clone().flatten();
+        }
+        if let Some(hash) = &new_hash {
+            u.password_hash.clone_from(hash);
+            u.session_epoch += 1;
+        }
+    });
+    let keeps_session = new_hash.as_ref().and_then(|_| principal.session.as_deref()?.parse::<SessionId>().ok());
+    match store.update(UserChange { keeps_session, ..UserChange::new(&user, &next) }).await {
+        Ok(()) => Ok(next),
+        Err(StoreError::VersionMismatch { current }) => {
+            Err(AccountsError::StaleVersion { expected: user.version, current })
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,121 @@
+//! `POST /auth/login`, `/auth/refresh`, `/auth/logout`.
+
+use super::ports::{RateLimiter, SessionStore, UserStore};
+use super::{AccountsError, within_limit};
+use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
+use crate::domain::rate_limit::{LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
+use crate::domain::secret::{opaque_token, token_hash};
+use crate::domain::{Email, RefreshToken, Session, Timestamp, User, password};
+
+pub use super::signup::Credentials;
+
+/// What a successful sign-in or refresh hands the client.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub access_token: String,
+    pub expires_in: i64,
+    /// Opaque; exchange it at `/auth/refresh` for the next pair. Single use.
+    pub refresh_token: String,
+    pub refresh_expires_at: Timestamp,
+}
+
+fn new_refresh_token(session: &Session) -> (String, RefreshToken) {
+    let secret = opaque_token();
+    let token = RefreshToken {
+        hash: token_hash(&secret),
+        session_id: session.id,
+        user_id: session.user_id,
+        spent: false,
+        expires_at: session.expires_at,
+    };
+    (secret, token)
+}
+
+fn signed_in(issuer: &TokenIssuer, user: &User, session: &Session, refresh_token: String, now: Timestamp) -> SignedIn {
+    SignedIn {
+        access_token: issuer.issue(&user.principal(session.id), now),
+        expires_in: ACCESS_TOKEN_LIFETIME.whole_seconds(),
+        refresh_token,
+        refresh_expires_at: session.expires_at,
+    }
+}
+
+/// Checks the password and starts a session.
+///
+/// Unknown addresses are verified against a decoy hash so they cost the same time
+/// as a wrong password, and both answer [`AccountsError::InvalidCredentials`].
+/// Only the holder of the right password learns that the account is disabled or
+/// unverified.
+pub async fn login(
+    store: &(impl UserStore + SessionStore + RateLimiter),
+    issuer: &TokenIssuer,
+    input: Credentials,
+    source_ip: &str,
+    now: Timestamp,
+) -> Result<SignedIn, AccountsError> {
+    within_limit(store, LOGIN_PER_IP, source_ip, now).await?;
+    let email = Email::parse(&input.email).ok();
+    let account_key = email.as_ref().map_or_else(|| input.email.trim().to_lowercase(), |e| e.as_str().to_owned());
+    within_limit(store, LOGIN_PER_ACCOUNT, &account_key, now).await?;
+    let user = match &email {
+        Some(email) => store.find_by_email(email).await?,
+        None => None,
+    };
+    let stored_hash = user.as_ref().map_or(password::DECOY_HASH, |u| u.password_hash.as_str());
+    let matches = password::verify(&input.password, stored_hash);
+    let user = user.filter(|_| matches).ok_or(AccountsError::InvalidCredentials)?;
+    if user.disabled {
+        return Err(AccountsError::AccountDisabled);
+    }
+    if !user.email_verified {
+        return Err(AccountsError::EmailNotVerified);
+    }
+    let session = Session::begin(user.id, user.session_epoch, now);
+    let (secret, token) = new_refresh_token(&session);
+    store.start(&session, &token).await?;
+    Ok(signed_in(issuer, &user, &session, secret, now))
+}
+
+/// Exchanges a refresh token for a new access token and the next refresh token.
+///
+/// The access token carries the user's role as stored now, so a role change takes
+/// effect at the next refresh. A spent token presented again revokes its session:
+/// either the client or a thief replayed it, and the thief must not keep access.
+pub async fn refresh(
+    store: &(impl UserStore + SessionStore),
+    issuer: &TokenIssuer,
+    refresh_token: &str,
+    now: Timestamp,
+) -> Result<SignedIn, AccountsError> {
+    let presented = store.find_token(&token_hash(refresh_token)).await?;
+    let presented = presented.filter(|t| now < t.expires_at).ok_or(AccountsError::InvalidRefreshToken)?;
+    if presented.spent {
+        store.revoke(presented.session_id).await?;
+        tracing::warn!(session = %presented.session_id, "spent refresh token reused; session revoked");
+        return Err(AccountsError::RefreshTokenReused);
+    }
+    let session = store.session(presented.session_id).await?.ok_or(AccountsError::InvalidRefreshToken)?;
+    let user = store.get(presented.user_id).await?.ok_or(AccountsError::InvalidRefreshToken)?;
+    if user.disabled {
+        return Err(AccountsError::AccountDisabled);
+    }
+    if !session.is_live(user.session_epoch, now) {
+        return Err(AccountsError::InvalidRefreshToken);
+    }
+    let (secret, next) = new_refresh_token(&session);
+    if !store.rotate(&presented, &next).await? {
+        // Another request spent the same token first: the same replay, just sooner.
+        store.revoke(session.id).await?;
+        return Err(AccountsError::RefreshTokenReused);
+    }
+    Ok(signed_in(issuer, &user, &session, secret, now))
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored, so the
+/// answer never says whether a token was valid.
+pub async fn logout(store: &impl SessionStore, refresh_token: &str) -> Result<(), AccountsError> {
+    if let Some(token) = store.find_token(&token_hash(refresh_token)).await? {
+        store.revoke(token.session_id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! `POST /auth/signup`.
+
+use super::ports::{EventOutbox, RateLimiter, UserStore};
+use super::{AccountsError, within_limit};
+use crate::domain::rate_limit::SIGNUP_PER_IP;
+use crate::domain::validation::Checker;
+use crate::domain::{Email, Event, EventKind, Timestamp, User, password};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a customer account and asks for its address to be verified.
+///
+/// The outcome looks the same whether or not the address already has an account:
+/// the password is hashed either way, and a taken address gets an e-mail telling
+/// its owner (or a fresh verification link) instead of a new account.
+pub async fn signup(
+    store: &(impl UserStore + EventOutbox + RateLimiter),
+    input: Credentials,
+    source_ip: &str,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    within_limit(store, SIGNUP_PER_IP, source_ip, now).await?;
+    let mut checker = Checker::default();
+    let email = checker.check("email", Email::parse(&input.email));
+    checker.check("password", password::check(&input.password));
+    checker.finish()?;
+    let email = email.expect("checked above");
+    let hash = password::hash(&input.password);
+
+    if let Some(existing) = store.find_by_email(&email).await? {
+        return tell_owner(store, &existing, now).await;
+    }
+    let user = User::sign_up(email.clone(), hash, now);
+    let event = Event::new(EventKind::UserSignedUp { user_id: user.id }, now);
+    if !store.create(&user, Some(&event), None).await? {
+        // Lost a race with another sign-up for the same address.
+        let existing = store.find_by_email(&email).await?.ok_or(AccountsError::Store(
+            crate::app::store::StoreError::Corrupt(format!("e-mail claim for {} without its user", email.as_str())),
+        ))?;
+        return tell_owner(store, &existing, now).await;
+    }
+    Ok(())
+}
+
+async fn tell_owner(outbox: &impl EventOutbox, owner: &User, now: Timestamp) -> Result<(), AccountsError> {
+    outbox.publish(&Event::new(EventKind::SignupRepeated { user_id: owner.id }, now)).await?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! The use cases, one module per bounded context. Each takes its ports as generic
+//! parameters and the current time as an argument, so the same code runs against
+//! AWS in a function and against in-memory fakes in tests.
+
+pub mod accounts;
+pub mod catalog;
+pub mod idempotency;
+pub mod notifications;
+pub mod orders;
+pub mod store;

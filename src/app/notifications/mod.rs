@@ -1,0 +1,93 @@
+//! The e-mails Tillbox sends, and the use case that turns a domain event into one.
+
+mod templates;
+
+pub use templates::{Links, Mail};
+
+use crate::app::accounts::ports::{OneTimeTokens, UserStore};
+use crate::app::orders::ports::OrderStore;
+use crate::app::store::StoreError;
+use crate::domain::{Email, Event, EventKind, OneTimePurpose, OneTimeToken, Timestamp};
+use std::future::Future;
+
+/// Sends one e-mail.
+pub trait Mailer {
+    fn send(&self, to: &Email, mail: &Mail) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+/// Remembers which events a consumer has handled, so a redelivered event does
+/// nothing twice.
+pub trait DeliveryLog {
+    fn is_done(&self, consumer: &str, event: &Event) -> impl Future<Output = Result<bool, StoreError>>;
+    fn mark_done(&self, consumer: &str, event: &Event, now: Timestamp) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+const CONSUMER: &str = "emails";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    AlreadySent,
+    /// The event concerns no one who should get mail now (user gone or disabled).
+    Skipped,
+}
+
+/// Sends the e-mail an event calls for, at most once per event (a crash between
+/// sending and recording can repeat one e-mail; it never loses one). Links carry a
+/// fresh single-use token, created here so that no event or queue message ever
+/// holds a usable secret.
+pub async fn deliver(
+    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore),
+    mailer: &impl Mailer,
+    links: &Links,
+    event: &Event,
+    now: Timestamp,
+) -> Result<Outcome, StoreError> {
+    if store.is_done(CONSUMER, event).await? {
+        return Ok(Outcome::AlreadySent);
+    }
+    let (user_id, order) = match event.kind {
+        EventKind::UserSignedUp { user_id }
+        | EventKind::SignupRepeated { user_id }
+        | EventKind::PasswordResetRequested { user_id } => (Some(user_id), None),
+        EventKind::OrderPaid { order_id }
+        | EventKind::OrderFulfilled { order_id }
+        | EventKind::OrderCancelled { order_id } => {
+            let order = OrderStore::get(store, order_id).await?;
+            (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
+        }
+        EventKind::OrderPlaced { .. } => (None, None),
+    };
+    let user = match user_id {
+        Some(id) => UserStore::get(store, id).await?.filter(|u| !u.disabled),
+        None => None,
+    };
+    let Some(user) = user else {
+        store.mark_done(CONSUMER, event, now).await?;
+        return Ok(Outcome::Skipped);
+    };
+    let issue = async |purpose| {
+        let (secret, token) = OneTimeToken::issue(purpose, user.id, now);
+        store.issue(&token).await.map(|()| secret)
+    };
+    let mail = match &event.kind {
+        EventKind::UserSignedUp { .. } => links.verify_email(&issue(OneTimePurpose::VerifyEmail).await?),
+        // An unverified owner most likely lost the first link: send a new one.
+        EventKind::SignupRepeated { .. } if !user.email_verified => {
+            links.verify_email(&issue(OneTimePurpose::VerifyEmail).await?)
+        }
+        EventKind::SignupRepeated { .. } => links.account_exists(),
+        EventKind::PasswordResetRequested { .. } => links.reset_password(&issue(OneTimePurpose::ResetPassword).await?),
+        kind => {
+            let Some(order) = &order else { unreachable!("order events found their order above") };
+            match kind {
+                EventKind::OrderPaid { .. } => links.order_paid(order),
+                EventKind::OrderFulfilled { .. } => links.order_shipped(order),
+                _ => links.order_cancelled(order),
+            }
+        }
+    };
+    mailer.send(&user.email, &mail).await?;
+    store.mark_done(CONSUMER, event, now).await?;
+    Ok(Outcome::Sent)
+}

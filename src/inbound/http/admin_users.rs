@@ -1,0 +1,27 @@
+//! `/admin/users`: admins list users, change roles and disable accounts.
+
+use super::views::{PageView, UserView};
+use super::{TableAccess, now, page_limit, signed_in, versioned};
+use crate::app::accounts::{self, UserChanges};
+use crate::domain::UserId;
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body};
+use lambda_http::Request;
+
+/// `GET /admin/users`: oldest first, `limit` and `cursor` as every listing.
+pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let cursor = request.query_param("cursor");
+    let page = accounts::list_users(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
+    let items = page.items.iter().map(UserView::new).collect();
+    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+}
+
+/// `PATCH /admin/users/{id}`: `role` and/or `disabled`; `If-Match` optional.
+pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let id: UserId = request.path_param("id")?;
+    let expected = request.if_match()?;
+    let changes: UserChanges = json_body(&request)?;
+    let user = accounts::change_user(&ctx.table, &principal, id, expected, changes, now()).await?;
+    Ok(versioned(200, &UserView::new(&user), user.version))
+}

@@ -1,0 +1,113 @@
+//! `/auth/*` endpoints: sign-up, verification, sign-in, refresh, logout and
+//! password recovery. None needs an access token.
+
+use super::{SignIn, TableAccess, now};
+use crate::app::accounts::{self, Credentials, SignedIn};
+use crate::domain::format_timestamp;
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body, no_content};
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+struct Accepted {
+    message: &'static str,
+}
+
+#[derive(Serialize)]
+struct TokensView {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+    refresh_expires_at: String,
+}
+
+/// Tokens are credentials: no cache may keep them.
+fn tokens_reply(signed_in: SignedIn) -> Reply {
+    let mut reply = json(
+        200,
+        &TokensView {
+            access_token: signed_in.access_token,
+            token_type: "Bearer",
+            expires_in: signed_in.expires_in,
+            refresh_token: signed_in.refresh_token,
+            refresh_expires_at: format_timestamp(signed_in.refresh_expires_at),
+        },
+    );
+    reply.headers_mut().insert("cache-control", "no-store".parse().expect("static header value"));
+    reply
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshBody {
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailBody {
+    email: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetBody {
+    token: String,
+    password: String,
+}
+
+/// `POST /auth/signup`: 202 whether or not the address already had an account.
+pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let input: Credentials = json_body(&request)?;
+    accounts::signup(&ctx.table, input, &request.source_ip(), now()).await?;
+    Ok(json(202, &Accepted { message: "check your inbox to confirm your e-mail address" }))
+}
+
+/// `POST /auth/verify-email` with the token from the e-mail.
+pub async fn verify_email(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let body: TokenBody = json_body(&request)?;
+    accounts::verify_email(&ctx.table, &body.token, now()).await?;
+    Ok(no_content())
+}
+
+/// `POST /auth/login`
+pub async fn login(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> {
+    let input: Credentials = json_body(&request)?;
+    let signed_in = accounts::login(&ctx.table, &ctx.issuer, input, &request.source_ip(), now()).await?;
+    Ok(tokens_reply(signed_in))
+}
+
+/// `POST /auth/refresh`: the refresh token is spent; use the new one next time.
+pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> {
+    let body: RefreshBody = json_body(&request)?;
+    Ok(tokens_reply(accounts::refresh(&ctx.table, &ctx.issuer, &body.refresh_token, now()).await?))
+}
+
+/// `POST /auth/logout`: ends the session of the refresh token. Access tokens
+/// already issued stay valid until they expire (at most 15 minutes).
+pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let body: RefreshBody = json_body(&request)?;
+    accounts::logout(&ctx.table, &body.refresh_token).await?;
+    Ok(no_content())
+}
+
+/// `POST /auth/password/forgot`: always 202.
+pub async fn forgot_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let body: EmailBody = json_body(&request)?;
+    accounts::forgot_password(&ctx.table, &body.email, &request.source_ip(), now()).await?;
+    Ok(json(202, &Accepted { message: "if the address has an account, a reset link is on its way" }))
+}
+
+/// `POST /auth/password/reset` with the token from the e-mail and a new password.
+pub async fn reset_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let body: ResetBody = json_body(&request)?;
+    accounts::reset_password(&ctx.table, &body.token, &body.password, &request.source_ip(), now()).await?;
+    Ok(no_content())
+}

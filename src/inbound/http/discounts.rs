@@ -1,0 +1,40 @@
+//! `/discounts` (staff): create, list and change discount codes.
+
+use super::views::{DiscountView, PageView};
+use super::{TableAccess, now, page_limit, signed_in, versioned};
+use crate::app::orders;
+use crate::domain::{DiscountChanges, DiscountCode, NewDiscount};
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body};
+use lambda_http::Request;
+
+/// `POST /discounts`
+pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let input: NewDiscount = json_body(&request)?;
+    let discount = orders::create_discount(&ctx.table, &principal, input, now()).await?;
+    let mut reply = versioned(201, &DiscountView::new(&discount), discount.version);
+    let location = format!("/discounts/{}", discount.code.as_str()).parse().expect("codes are header-safe");
+    reply.headers_mut().insert("location", location);
+    Ok(reply)
+}
+
+/// `GET /discounts`: newest first, `limit` and `cursor` as every listing.
+pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let cursor = request.query_param("cursor");
+    let page = orders::list_discounts(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
+    let items = page.items.iter().map(DiscountView::new).collect();
+    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+}
+
+/// `PATCH /discounts/{code}`: window, usage limit, once-per-customer, active;
+/// `If-Match` optional.
+pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let code =
+        request.path_param::<String>("code").map(|c| DiscountCode::parse(&c))?.map_err(|_| ApiError::not_found())?;
+    let expected = request.if_match()?;
+    let changes: DiscountChanges = json_body(&request)?;
+    let discount = orders::update_discount(&ctx.table, &principal, &code, expected, changes, now()).await?;
+    Ok(versioned(200, &DiscountView::new(&discount), discount.version))
+}

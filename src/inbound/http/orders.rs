@@ -1,0 +1,126 @@
+//! `/orders` endpoints. Placing an order and moving it run through the one
+//! idempotency mechanism: a retry with the same `Idempotency-Key` replays the
+//! first response instead of acting twice.
+
+use super::views::{OrderView, PageView};
+use super::{TableAccess, now, page_limit, signed_in, versioned};
+use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
+use crate::domain::{NewOrder, Order, OrderId, OrderStatus, Principal, Shipment, Timestamp, Transition};
+use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body};
+use lambda_http::Request;
+
+fn order_reply(status: u16, order: &Order) -> Reply {
+    versioned(status, &OrderView::new(order), order.version)
+}
+
+/// `POST /orders` (signed in; `Idempotency-Key` required).
+pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
+        let input: NewOrder = json_body(&request)?;
+        let order = orders::place(&ctx.table, &principal, input, now()).await?;
+        let mut reply = order_reply(201, &order);
+        let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
+        reply.headers_mut().insert("location", location);
+        Ok(reply)
+    })
+    .await
+}
+
+fn timestamp_param(request: &Request, name: &str) -> Result<Option<Timestamp>, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    request
+        .query_param(name)
+        .map(|value| {
+            Timestamp::parse(&value, &Rfc3339).map(|t| t.to_offset(time::UtcOffset::UTC)).map_err(|_| {
+                ApiError::field(400, "invalid_query", name, "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z")
+            })
+        })
+        .transpose()
+}
+
+/// `GET /orders`: a customer's own orders; staff pass `status` (every order in it)
+/// or `customer` (one customer's). `from`/`to` bound the creation time, `[from, to)`.
+pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let status = request
+        .query_param("status")
+        .map(|value| {
+            OrderStatus::parse(&value).ok_or_else(|| {
+                ApiError::field(
+                    400,
+                    "invalid_query",
+                    "status",
+                    "must be pending_payment, paid, fulfilled, cancelled, refunded or partially_refunded",
+                )
+            })
+        })
+        .transpose()?;
+    let scope = match (principal.is_staff(), request.query_param("customer"), status) {
+        (true, Some(customer), status) => OrderScope::Customer { customer, status },
+        (true, None, Some(status)) => OrderScope::Status(status),
+        (true, None, None) => {
+            return Err(ApiError::field(
+                400,
+                "invalid_query",
+                "status",
+                "staff list one status at a time, or one customer's orders with customer=<user id>",
+            ));
+        }
+        (false, _, status) => OrderScope::Customer { customer: principal.subject.clone(), status },
+    };
+    let query = OrderQuery {
+        scope,
+        from: timestamp_param(&request, "from")?,
+        to: timestamp_param(&request, "to")?,
+        limit: page_limit(&request)?,
+        cursor: request.query_param("cursor"),
+    };
+    let page = orders::list(&ctx.table, &principal, query).await?;
+    let items = page.items.iter().map(OrderView::new).collect();
+    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+}
+
+/// `GET /orders/{id}`: the owner or staff; anyone else gets 404.
+pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let id: OrderId = request.path_param("id")?;
+    let order = orders::get(&ctx.table, &principal, id).await?;
+    Ok(order_reply(200, &order))
+}
+
+/// Runs one transition; an `Idempotency-Key`, when sent, makes retries replay.
+async fn transition(
+    ctx: &TableAccess,
+    request: &Request,
+    read: impl FnOnce(&Request) -> Result<Transition, ApiError>,
+) -> Result<Reply, ApiError> {
+    let principal: Principal = signed_in(request, &ctx.verifier)?;
+    let id: OrderId = request.path_param("id")?;
+    idempotent(&ctx.table, request, &principal.subject, KeyPolicy::Optional, || async {
+        let transition = read(request)?;
+        let order = orders::change(&ctx.table, &principal, id, transition, now()).await?;
+        Ok(order_reply(200, &order))
+    })
+    .await
+}
+
+/// `POST /orders/{id}/cancel`: the owner or staff, while payment is awaited.
+pub async fn cancel(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    // The use case records whether the customer or staff cancelled.
+    transition(ctx, &request, |_| Ok(Transition::Cancel(crate::domain::CancelReason::Customer))).await
+}
+
+/// `POST /orders/{id}/mark-paid` (staff): the manual payment provider.
+pub async fn mark_paid(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    transition(ctx, &request, |_| Ok(Transition::MarkPaid)).await
+}
+
+/// `POST /orders/{id}/fulfil` (staff): `{"carrier", "tracking_number"}`.
+pub async fn fulfil(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    transition(ctx, &request, |request| {
+        let shipment: Shipment = json_body(request)?;
+        Ok(Transition::Fulfil(shipment.check().map_err(ApiError::invalid)?))
+    })
+    .await
+}

@@ -1,0 +1,193 @@
+//! RFC 9457 problem details with a stable machine-readable `code`.
+
+use crate::app::accounts::AccountsError;
+use crate::app::catalog::CatalogError;
+use crate::app::orders::OrdersError;
+use crate::app::store::StoreError;
+use crate::domain::access_token::AuthError;
+use crate::domain::{FieldError, Invalid};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// The HTTP layer's one error type: everything a handler can fail with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    /// Stable identifier clients can branch on; the `detail` text may change.
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    headers: Vec<(&'static str, String)>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    code: &'static str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, detail: detail.into(), errors: Vec::new(), headers: Vec::new() }
+    }
+
+    /// A problem with one named input field.
+    pub fn field(status: u16, code: &'static str, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            errors: vec![FieldError::new(field, message.clone())],
+            ..Self::new(status, code, format!("{field}: {message}"))
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(404, "not_found", "no such resource")
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", detail).with_header("www-authenticate", "Bearer")
+    }
+
+    pub fn invalid(Invalid(errors): Invalid) -> Self {
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        Self { errors, ..Self::new(422, "validation_failed", detail) }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            409 => "Conflict",
+            412 => "Precondition Failed",
+            413 => "Content Too Large",
+            415 => "Unsupported Media Type",
+            422 => "Unprocessable Content",
+            428 => "Precondition Required",
+            429 => "Too Many Requests",
+            503 => "Service Unavailable",
+            _ => "Internal Server Error",
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        if self.status >= 500 {
+            tracing::error!(code = self.code, detail = %self.detail, "request failed");
+        }
+        let problem = Problem {
+            kind: "about:blank",
+            title: self.title(),
+            status: self.status,
+            code: self.code,
+            detail: &self.detail,
+            field: self.errors.first().map(|e| e.field.as_str()),
+            errors: &self.errors,
+        };
+        let mut response = Response::builder().status(self.status).header("content-type", "application/problem+json");
+        for (name, value) in &self.headers {
+            response = response.header(*name, value);
+        }
+        let body = serde_json::to_string(&problem).expect("problems serialise");
+        response.body(Body::Text(body)).expect("status and headers are valid")
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        Self::unauthorized(error.to_string())
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::Invalid(invalid) => Self::invalid(invalid),
+            CatalogError::NotFound => Self::not_found(),
+            CatalogError::Forbidden => Self::new(403, "forbidden", "this needs the staff or admin role"),
+            CatalogError::SkuTaken => Self::field(409, "sku_taken", "sku", "another product already uses this sku"),
+            CatalogError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", error.to_string()).with_header("etag", format!("\"{current}\""))
+            }
+            CatalogError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            CatalogError::TooManyImages(max) => {
+                Self::new(409, "too_many_images", format!("a product holds at most {max} images"))
+            }
+            CatalogError::Store(error) => Self::from(error),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => {
+                tracing::error!(%detail, "storage unavailable");
+                Self::new(503, "unavailable", "storage is unavailable; retry shortly").with_header("retry-after", "1")
+            }
+            other => Self::new(500, "internal", other.to_string()),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(error: AccountsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            AccountsError::Invalid(invalid) => Self::invalid(invalid),
+            AccountsError::InvalidCredentials => Self::new(401, "invalid_credentials", detail),
+            AccountsError::EmailNotVerified => Self::new(403, "email_not_verified", detail),
+            AccountsError::AccountDisabled => Self::new(403, "account_disabled", detail),
+            AccountsError::InvalidRefreshToken => Self::field(401, "invalid_refresh_token", "refresh_token", detail),
+            AccountsError::RefreshTokenReused => Self::field(401, "refresh_token_reused", "refresh_token", detail),
+            AccountsError::InvalidToken => Self::field(400, "invalid_token", "token", detail),
+            AccountsError::WrongPassword => Self::field(403, "wrong_password", "current_password", detail),
+            AccountsError::RateLimited { retry_after } => {
+                Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
+            }
+            AccountsError::Forbidden => Self::new(403, "forbidden", detail),
+            AccountsError::NotFound => Self::not_found(),
+            AccountsError::CannotChangeSelf => Self::new(409, "cannot_change_self", detail),
+            AccountsError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
+            }
+            AccountsError::BadCursor => {
+                Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing")
+            }
+            AccountsError::Store(error) => Self::from(error),
+        }
+    }
+}
+
+impl From<OrdersError> for ApiError {
+    fn from(error: OrdersError) -> Self {
+        let detail = error.to_string();
+        match error {
+            OrdersError::Invalid(invalid) => Self::invalid(invalid),
+            OrdersError::Forbidden => Self::new(403, "forbidden", detail),
+            OrdersError::NotFound => Self::not_found(),
+            OrdersError::OutOfStock { .. } => Self::field(409, "out_of_stock", "lines", detail),
+            OrdersError::ProductChanged { .. } => Self::field(409, "product_changed", "lines", detail),
+            OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
+            OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
+            OrdersError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
+            }
+            OrdersError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            OrdersError::Store(error) => Self::from(error),
+        }
+    }
+}

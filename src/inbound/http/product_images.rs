@@ -1,0 +1,41 @@
+//! `/products/{id}/images` endpoints.
+
+use super::{Catalog, signed_in};
+use crate::app::catalog::images::{self, UploadRequest};
+use crate::domain::{ProductId, format_timestamp};
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body};
+use crate::outbound::s3::Bucket;
+use lambda_http::Request;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct UploadView {
+    upload_id: String,
+    method: &'static str,
+    url: String,
+    /// Send exactly these headers with the PUT: they are signed.
+    headers: BTreeMap<String, String>,
+    /// The URL stops working at this time.
+    expires_at: String,
+}
+
+/// `POST /products/{id}/images` (staff): a signed URL to PUT one image to.
+pub async fn create(catalog: &Catalog, bucket: &Bucket, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &catalog.verifier)?;
+    let id: ProductId = request.path_param("id")?;
+    let body: UploadRequest = json_body(&request)?;
+    let now = time::OffsetDateTime::now_utc();
+    let issued =
+        images::request_upload(&catalog.table, &catalog.table, bucket, Some(&principal), id, &body, now).await?;
+    Ok(json(
+        201,
+        &UploadView {
+            upload_id: issued.upload.image_id.to_string(),
+            method: "PUT",
+            url: issued.signed.url,
+            headers: issued.signed.headers.into_iter().collect(),
+            expires_at: format_timestamp(now + images::UPLOAD_URL_LIFETIME),
+        },
+    ))
+}

@@ -1,0 +1,80 @@
+//! The fan-out job: reads new outbox items from the table's stream and puts each
+//! event on the queues of the jobs that react to it.
+//!
+//! Records are handled in stream order. At the first failure the job stops and
+//! reports that record, so Lambda retries from it (earlier records are done) and,
+//! after the mapping's retry limit, sends the batch's details to the outbox
+//! dead-letter queue. A retry may put an event on a queue twice; every consumer
+//! de-duplicates on the event id.
+
+use crate::config::ConfigError;
+use crate::domain::{Event, EventKind};
+use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
+use crate::outbound::sqs::Queues;
+use aws_lambda_events::dynamodb::Event as StreamEvent;
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+
+/// Where each kind of event goes: every consumer has its own queue.
+#[derive(Debug, Clone)]
+pub struct Routes {
+    pub emails_queue_url: String,
+}
+
+impl Routes {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self { emails_queue_url: crate::config::emails_queue_url()? })
+    }
+
+    fn destinations(&self, event: &Event) -> Vec<&str> {
+        match event.kind {
+            EventKind::UserSignedUp { .. }
+            | EventKind::SignupRepeated { .. }
+            | EventKind::PasswordResetRequested { .. }
+            | EventKind::OrderPaid { .. }
+            | EventKind::OrderFulfilled { .. }
+            | EventKind::OrderCancelled { .. } => vec![&self.emails_queue_url],
+            // No consumer yet: the payments and stats issues will subscribe.
+            EventKind::OrderPlaced { .. } => vec![],
+        }
+    }
+}
+
+pub struct FanOut {
+    pub queues: Queues,
+    pub routes: Routes,
+}
+
+impl FanOut {
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self { queues: Queues::new(sdk), routes: Routes::from_env()? })
+    }
+}
+
+/// Never fails as a whole: failures are reported per record.
+pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, String> {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.records {
+        let sequence = record.change.sequence_number.clone();
+        if let Err(reason) = handle_record(job, record).await {
+            tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = sequence;
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    Ok(response)
+}
+
+async fn handle_record(job: &FanOut, record: &aws_lambda_events::dynamodb::EventRecord) -> Result<(), String> {
+    let event = match dynamodb_stream::parse(record)? {
+        StreamRecord::Unrelated => return Ok(()),
+        StreamRecord::Published(event) => event,
+    };
+    let body = event.to_json();
+    for queue in job.routes.destinations(&event) {
+        job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
+    }
+    tracing::info!(event = %event.id, kind = event.kind.name(), "event fanned out");
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! The e-mail job: sends the e-mail each event on the `emails` queue calls for.
+
+use crate::app::notifications::{self, Links};
+use crate::config::ConfigError;
+use crate::domain::Event;
+use crate::outbound::dynamodb::Table;
+use crate::outbound::ses::Ses;
+use aws_lambda_events::sqs::SqsEvent;
+
+pub struct EmailJob {
+    pub table: Table,
+    pub mailer: Ses,
+    pub links: Links,
+}
+
+impl EmailJob {
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            mailer: Ses::new(sdk, crate::config::mail_from()?),
+            links: crate::config::links()?,
+        })
+    }
+}
+
+/// Handles one batch and returns the ids of the messages to retry.
+pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
+    super::each_message("emails", event, |body| async move { handle_message(job, &body).await }).await
+}
+
+async fn handle_message(job: &EmailJob, body: &str) -> Result<(), String> {
+    let event: Event = serde_json::from_str(body).map_err(|e| format!("not an event: {e}"))?;
+    let now = time::OffsetDateTime::now_utc();
+    let outcome =
+        notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(|e| e.to_string())?;
+    tracing::info!(event = %event.id, kind = event.kind.name(), ?outcome, "e-mail event handled");
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Tillbox: the crate every Lambda function links. Dependencies point inward:
+//!
+//! - [`inbound`]: how the world calls us. The HTTP API ([`inbound::http`], one
+//!   module per resource), the background jobs ([`inbound::jobs`], one module per
+//!   job) and the event formats they parse ([`inbound::events`]).
+//! - [`app`]: the use cases, one module per context ([`app::catalog`],
+//!   [`app::accounts`], [`app::orders`], [`app::notifications`]), each with the
+//!   ports (traits) it needs from storage and the outside world, and its errors;
+//!   plus the mechanisms they share ([`app::idempotency`], [`app::error`]).
+//! - [`outbound`]: the ports implemented on AWS (DynamoDB, S3, SES, SQS, SSM).
+//! - [`domain`]: pure types and rules, no I/O.
+//! - [`config`]: the one place settings are read.
+//!
+//! `inbound` calls `app`, `app` calls its ports, `outbound` implements them; all
+//! of them use `domain`. Each binary in `src/bin/` wires one inbound handler to
+//! the outbound adapters it needs.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod inbound;
+pub mod outbound;

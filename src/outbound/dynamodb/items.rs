@@ -1,0 +1,248 @@
+//! Conversions between domain types and DynamoDB items.
+
+use super::keys::{self, EXPIRES_AT, PK, SK};
+use crate::app::catalog::ports::StoreError;
+use crate::domain::image::RejectReason;
+use crate::domain::{
+    Category, Currency, ImageFormat, Money, Product, ProductImage, ProductStatus, Sku, Thumbnail, Timestamp, Upload,
+    UploadState, format_timestamp, parse_timestamp,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+pub(super) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(super) fn n(value: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn ts(value: Timestamp) -> AttributeValue {
+    s(format_timestamp(value))
+}
+
+pub(super) fn b(value: bool) -> AttributeValue {
+    AttributeValue::Bool(value)
+}
+
+/// Epoch seconds, as the TTL attribute wants them.
+pub(super) fn epoch(value: Timestamp) -> AttributeValue {
+    n(value.unix_timestamp())
+}
+
+pub(super) fn item<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// Reads typed attributes, naming the attribute when an item is not what we wrote.
+pub(super) struct Reader<'a>(pub(super) &'a Item);
+
+impl Reader<'_> {
+    pub(super) fn corrupt(&self, name: &str, what: &str) -> StoreError {
+        let pk = self.0.get(PK).and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
+        StoreError::Corrupt(format!("{pk}: attribute `{name}` is {what}"))
+    }
+
+    pub(super) fn opt_s(&self, name: &str) -> Result<Option<&str>, StoreError> {
+        match self.0.get(name) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(AttributeValue::S(v)) => Ok(Some(v)),
+            Some(_) => Err(self.corrupt(name, "not a string")),
+        }
+    }
+
+    pub(super) fn s(&self, name: &str) -> Result<&str, StoreError> {
+        self.opt_s(name)?.ok_or_else(|| self.corrupt(name, "missing"))
+    }
+
+    pub(super) fn n<T: std::str::FromStr>(&self, name: &str) -> Result<T, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::N(v)) => v.parse().map_err(|_| self.corrupt(name, "out of range")),
+            _ => Err(self.corrupt(name, "not a number")),
+        }
+    }
+
+    pub(super) fn ts(&self, name: &str) -> Result<Timestamp, StoreError> {
+        parse_timestamp(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a timestamp"))
+    }
+
+    pub(super) fn b(&self, name: &str) -> Result<bool, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::Bool(v)) => Ok(*v),
+            _ => Err(self.corrupt(name, "not a boolean")),
+        }
+    }
+
+    pub(super) fn epoch(&self, name: &str) -> Result<Timestamp, StoreError> {
+        Timestamp::from_unix_timestamp(self.n(name)?).map_err(|_| self.corrupt(name, "out of range"))
+    }
+
+    pub(super) fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
+        parse(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a known value"))
+    }
+}
+
+pub(super) fn product_item(p: &Product) -> Item {
+    let mut item: Item = [
+        (PK, s(keys::product_pk(p.id))),
+        (SK, s(keys::PRODUCT_SK)),
+        ("entity", s("product")),
+        ("id", s(p.id.to_string())),
+        ("sku", s(p.sku.as_str())),
+        ("name", s(&p.name)),
+        ("description", s(&p.description)),
+        ("price_amount", n(p.price.amount)),
+        ("currency", s(p.price.currency.code())),
+        ("stock", n(p.stock)),
+        ("status", s(p.status.as_str())),
+        ("images", AttributeValue::L(p.images.iter().map(image_value).collect())),
+        ("version", n(p.version)),
+        ("created_at", ts(p.created_at)),
+        ("updated_at", ts(p.updated_at)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if let Some(category) = &p.category {
+        item.insert("category".into(), s(category.as_str()));
+    }
+    for (name, value) in keys::product_index_keys(p) {
+        item.insert(name.into(), s(value));
+    }
+    item
+}
+
+pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
+    let r = Reader(item);
+    let images = match item.get("images") {
+        Some(AttributeValue::L(list)) => list.iter().map(|v| image_from(&r, v)).collect::<Result<_, _>>()?,
+        None => Vec::new(),
+        Some(_) => return Err(r.corrupt("images", "not a list")),
+    };
+    Ok(Product {
+        id: r.parsed("id", |v| v.parse().ok())?,
+        sku: r.parsed("sku", |v| Sku::parse(v).ok())?,
+        name: r.s("name")?.to_owned(),
+        description: r.s("description")?.to_owned(),
+        price: Money { amount: r.n("price_amount")?, currency: r.parsed("currency", |v| Currency::parse(v).ok())? },
+        stock: r.n("stock")?,
+        status: r.parsed("status", ProductStatus::parse)?,
+        category: r
+            .opt_s("category")?
+            .map(|c| Category::parse(c).map_err(|_| r.corrupt("category", "not a slug")))
+            .transpose()?,
+        images,
+        version: r.n("version")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+pub(super) fn image_value(image: &ProductImage) -> AttributeValue {
+    let thumbnails = image
+        .thumbnails
+        .iter()
+        .map(|t| {
+            AttributeValue::M(
+                [("edge", n(t.edge)), ("width", n(t.width)), ("height", n(t.height)), ("key", s(&t.key))]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            )
+        })
+        .collect();
+    AttributeValue::M(
+        [
+            ("id", s(image.id.to_string())),
+            ("width", n(image.width)),
+            ("height", n(image.height)),
+            ("original_key", s(&image.original_key)),
+            ("thumbnails", AttributeValue::L(thumbnails)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+    )
+}
+
+fn image_from(parent: &Reader<'_>, value: &AttributeValue) -> Result<ProductImage, StoreError> {
+    let map = value.as_m().map_err(|_| parent.corrupt("images", "not a list of maps"))?;
+    let r = Reader(map);
+    let thumbnails = match map.get("thumbnails") {
+        Some(AttributeValue::L(list)) => list
+            .iter()
+            .map(|t| {
+                let t = t.as_m().map_err(|_| parent.corrupt("images.thumbnails", "not a list of maps"))?;
+                let t = Reader(t);
+                Ok(Thumbnail {
+                    edge: t.n("edge")?,
+                    width: t.n("width")?,
+                    height: t.n("height")?,
+                    key: t.s("key")?.to_owned(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        _ => return Err(parent.corrupt("images.thumbnails", "missing")),
+    };
+    Ok(ProductImage {
+        id: r.parsed("id", |v| v.parse().ok())?,
+        width: r.n("width")?,
+        height: r.n("height")?,
+        original_key: r.s("original_key")?.to_owned(),
+        thumbnails,
+    })
+}
+
+pub(super) fn upload_item(u: &Upload) -> Item {
+    let (state, reason) = upload_state(&u.state);
+    let mut item: Item = [
+        (PK, s(keys::product_pk(u.product_id))),
+        (SK, s(keys::upload_sk(u.image_id))),
+        ("entity", s("upload")),
+        ("product_id", s(u.product_id.to_string())),
+        ("image_id", s(u.image_id.to_string())),
+        ("content_type", s(u.format.content_type())),
+        ("content_length", n(u.content_length)),
+        ("state", s(state)),
+        ("created_at", ts(u.created_at)),
+        (EXPIRES_AT, n(u.expires_at.unix_timestamp())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if let Some(reason) = reason {
+        item.insert("reason".into(), s(reason.as_str()));
+    }
+    item
+}
+
+pub(super) fn upload_state(state: &UploadState) -> (&'static str, Option<RejectReason>) {
+    match state {
+        UploadState::Pending => ("pending", None),
+        UploadState::Attached => ("attached", None),
+        UploadState::Rejected(reason) => ("rejected", Some(*reason)),
+    }
+}
+
+pub(super) fn upload_from(item: &Item) -> Result<Upload, StoreError> {
+    let r = Reader(item);
+    let state = match r.s("state")? {
+        "pending" => UploadState::Pending,
+        "attached" => UploadState::Attached,
+        "rejected" => UploadState::Rejected(r.parsed("reason", RejectReason::parse)?),
+        _ => return Err(r.corrupt("state", "not a known value")),
+    };
+    let expires: i64 = r.n(EXPIRES_AT)?;
+    Ok(Upload {
+        product_id: r.parsed("product_id", |v| v.parse().ok())?,
+        image_id: r.parsed("image_id", |v| v.parse().ok())?,
+        format: r.parsed("content_type", |v| ImageFormat::from_content_type(v).ok())?,
+        content_length: r.n("content_length")?,
+        state,
+        created_at: r.ts("created_at")?,
+        expires_at: Timestamp::from_unix_timestamp(expires).map_err(|_| r.corrupt(EXPIRES_AT, "out of range"))?,
+    })
+}

@@ -1,0 +1,330 @@
+//! [`OrderStore`] on the table. Placing an order is one transaction: a conditional
+//! stock decrement per line, the order, the discount's use and the outbox event;
+//! so stock never goes below zero and a code never exceeds its limit, however many
+//! buyers race.
+
+use super::events::{audit_item, outbox_item};
+use super::items::{Item, Reader, b, item, n, s, ts};
+use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
+use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
+use crate::app::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
+use crate::app::store::{Page, StoreError};
+use crate::domain::order::{AppliedDiscount, OrderLine};
+use crate::domain::{
+    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, Shipment, format_timestamp,
+};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+
+fn order_item(o: &Order) -> Item {
+    let sort = keys::created_sort_key(o.created_at, o.id);
+    let lines = o
+        .lines
+        .iter()
+        .map(|l| {
+            AttributeValue::M(item([
+                ("product_id", s(l.product_id.to_string())),
+                ("sku", s(&l.sku)),
+                ("name", s(&l.name)),
+                ("unit_price", n(l.unit_price)),
+                ("quantity", n(l.quantity)),
+                ("total", n(l.total)),
+            ]))
+        })
+        .collect();
+    let mut order = item([
+        (PK, s(keys::order_pk(o.id))),
+        (SK, s(keys::ORDER_SK)),
+        (GSI1PK, s(keys::orders_of_customer(&o.customer))),
+        (GSI1SK, s(sort.clone())),
+        (GSI2PK, s(keys::orders_by_status(o.status))),
+        (GSI2SK, s(sort)),
+        ("entity", s("order")),
+        ("id", s(o.id.to_string())),
+        ("customer", s(&o.customer)),
+        ("status", s(o.status.as_str())),
+        ("currency", s(o.currency.code())),
+        ("subtotal", n(o.subtotal)),
+        ("total", n(o.total)),
+        ("lines", AttributeValue::L(lines)),
+        ("version", n(o.version)),
+        ("created_at", ts(o.created_at)),
+        ("updated_at", ts(o.updated_at)),
+    ]);
+    let mut optional = |name: &str, value: Option<AttributeValue>| {
+        if let Some(value) = value {
+            order.insert(name.to_owned(), value);
+        }
+    };
+    optional("discount_code", o.discount.as_ref().map(|d| s(d.code.as_str())));
+    optional("discount_amount", o.discount.as_ref().map(|d| n(d.amount)));
+    optional("discount_once_per_customer", o.discount.as_ref().map(|d| b(d.once_per_customer)));
+    optional("carrier", o.shipment.as_ref().map(|sh| s(&sh.carrier)));
+    optional("tracking_number", o.shipment.as_ref().map(|sh| s(&sh.tracking_number)));
+    optional("cancel_reason", o.cancel_reason.map(|r| s(r.as_str())));
+    optional("paid_at", o.paid_at.map(ts));
+    optional("fulfilled_at", o.fulfilled_at.map(ts));
+    optional("cancelled_at", o.cancelled_at.map(ts));
+    order
+}
+
+fn order_from(item: &Item) -> Result<Order, StoreError> {
+    let r = Reader(item);
+    let lines = match item.get("lines") {
+        Some(AttributeValue::L(list)) => list
+            .iter()
+            .map(|line| {
+                let line = Reader(line.as_m().map_err(|_| r.corrupt("lines", "not a list of maps"))?);
+                Ok(OrderLine {
+                    product_id: line.parsed("product_id", |v| v.parse().ok())?,
+                    sku: line.s("sku")?.to_owned(),
+                    name: line.s("name")?.to_owned(),
+                    unit_price: line.n("unit_price")?,
+                    quantity: line.n("quantity")?,
+                    total: line.n("total")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        _ => return Err(r.corrupt("lines", "missing")),
+    };
+    let optional_ts = |name: &str| r.opt_s(name)?.map(|_| r.ts(name)).transpose();
+    let discount = match r.opt_s("discount_code")? {
+        None => None,
+        Some(code) => Some(AppliedDiscount {
+            code: DiscountCode::parse(code).map_err(|_| r.corrupt("discount_code", "not a code"))?,
+            amount: r.n("discount_amount")?,
+            once_per_customer: r.b("discount_once_per_customer")?,
+        }),
+    };
+    let shipment = match r.opt_s("carrier")? {
+        None => None,
+        Some(carrier) => {
+            Some(Shipment { carrier: carrier.to_owned(), tracking_number: r.s("tracking_number")?.to_owned() })
+        }
+    };
+    Ok(Order {
+        id: r.parsed("id", |v| v.parse().ok())?,
+        customer: r.s("customer")?.to_owned(),
+        status: r.parsed("status", OrderStatus::parse)?,
+        lines,
+        currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
+        subtotal: r.n("subtotal")?,
+        discount,
+        total: r.n("total")?,
+        shipment,
+        cancel_reason: r.opt_s("cancel_reason")?.map(|_| r.parsed("cancel_reason", CancelReason::parse)).transpose()?,
+        version: r.n("version")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+        paid_at: optional_ts("paid_at")?,
+        fulfilled_at: optional_ts("fulfilled_at")?,
+        cancelled_at: optional_ts("cancelled_at")?,
+    })
+}
+
+impl Table {
+    /// `stock - quantity` only while the product is on sale at the price the order
+    /// used and has the quantity left; every stock change bumps the product's
+    /// version, so a staff edit based on an older read cannot write stale stock.
+    fn reserve(&self, line: &OrderLine, currency: Currency) -> Result<TransactWriteItem, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::product_pk(line.product_id)))
+                .key(SK, s(keys::PRODUCT_SK))
+                .update_expression("SET stock = stock - :q, version = version + :one")
+                .condition_expression(
+                    "#status = :active AND stock >= :q AND price_amount = :price AND currency = :currency",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":q", n(line.quantity))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":active", s("active"))
+                .expression_attribute_values(":price", n(line.unit_price))
+                .expression_attribute_values(":currency", s(currency.code()))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Puts a cancelled line's quantity back, whatever the product's state now.
+    fn release(&self, line: &OrderLine) -> Result<TransactWriteItem, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::product_pk(line.product_id)))
+                .key(SK, s(keys::PRODUCT_SK))
+                .update_expression("SET stock = stock + :q, version = version + :one")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":q", n(line.quantity))
+                .expression_attribute_values(":one", n(1))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Counts one use, only while the code is active, unexpired at `now` and under its limit.
+    fn count_use(&self, code: &DiscountCode, now: &str) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::discount_pk(code)))
+            .key(SK, s(keys::DISCOUNT_SK))
+            .update_expression("SET uses = uses + :one")
+            .condition_expression(
+                "active = :yes AND (attribute_not_exists(usage_limit) OR uses < usage_limit) \
+                 AND (attribute_not_exists(ends_at) OR ends_at > :now)",
+            )
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":yes", b(true))
+            .expression_attribute_values(":now", s(now));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    /// Gives a cancelled order's use back, whatever the code's state now.
+    fn give_back_use(&self, code: &DiscountCode) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::discount_pk(code)))
+            .key(SK, s(keys::DISCOUNT_SK))
+            .update_expression("SET uses = uses - :one")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":one", n(1));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    fn customer_use(&self, code: &DiscountCode, order: &Order) -> Item {
+        item([
+            (PK, s(keys::discount_pk(code))),
+            (SK, s(keys::discount_use_sk(&order.customer))),
+            ("entity", s("discount_use")),
+            ("order_id", s(order.id.to_string())),
+            ("at", ts(order.created_at)),
+        ])
+    }
+
+    fn forget_use(&self, code: &DiscountCode, customer: &str) -> Result<TransactWriteItem, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::discount_pk(code)))
+                .key(SK, s(keys::discount_use_sk(customer)))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+}
+
+/// Why the reservation of `line` failed, from the product item DynamoDB returned.
+fn refused_line(line: &OrderLine, old: Option<&Item>) -> Placement {
+    let product_id = line.product_id;
+    let Some(old) = old else {
+        return Placement::ProductChanged { product_id };
+    };
+    let r = Reader(old);
+    let on_sale = r.opt_s("status").ok().flatten() == Some("active");
+    match r.n::<u32>("stock") {
+        Ok(available) if on_sale && available < line.quantity => Placement::OutOfStock { product_id, available },
+        _ => Placement::ProductChanged { product_id },
+    }
+}
+
+impl OrderStore for Table {
+    async fn place(&self, order: &Order, event: &Event) -> Result<Placement, StoreError> {
+        let mut actions =
+            order.lines.iter().map(|line| self.reserve(line, order.currency)).collect::<Result<Vec<_>, _>>()?;
+        actions.push(self.put_new(order_item(order))?);
+        actions.push(self.put_new(outbox_item(event))?);
+        let discount_at = actions.len();
+        if let Some(discount) = &order.discount {
+            actions.push(self.count_use(&discount.code, &format_timestamp(order.created_at))?);
+            if discount.once_per_customer {
+                actions.push(self.put_new(self.customer_use(&discount.code, order))?);
+            }
+        }
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(Placement::Placed),
+            Err(e) => e,
+        };
+        let Some(reasons) = cancellation_reasons(&error) else {
+            return Err(unavailable(error));
+        };
+        if let Some((line, reason)) =
+            order.lines.iter().zip(reasons).find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+        {
+            return Ok(refused_line(line, reason.item()));
+        }
+        if failed_condition(reasons, discount_at) {
+            return Ok(Placement::DiscountUsedUp);
+        }
+        if failed_condition(reasons, discount_at + 1) {
+            return Ok(Placement::DiscountAlreadyUsed);
+        }
+        Err(unavailable(error))
+    }
+
+    async fn get(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let found = self.get_consistent(keys::order_pk(id), keys::ORDER_SK).await?;
+        found.as_ref().map(order_from).transpose()
+    }
+
+    async fn change(&self, change: OrderChange<'_>) -> Result<(), StoreError> {
+        let mut actions = vec![
+            self.put_at_version(order_item(change.next), change.previous.version)?,
+            self.put_new(outbox_item(change.event))?,
+        ];
+        if let Some(audit) = change.audit {
+            actions.push(self.put_new(audit_item(audit))?);
+        }
+        if change.release {
+            for line in &change.previous.lines {
+                actions.push(self.release(line)?);
+            }
+            if let Some(discount) = &change.previous.discount {
+                actions.push(self.give_back_use(&discount.code)?);
+                if discount.once_per_customer {
+                    actions.push(self.forget_use(&discount.code, &change.previous.customer)?);
+                }
+            }
+        }
+        self.transact_versioned(actions).await
+    }
+
+    async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, StoreError> {
+        let (index, pk_name, sk_name, partition, status) = match &query.scope {
+            OrderScope::Customer { customer, status } => {
+                (GSI1, GSI1PK, GSI1SK, keys::orders_of_customer(customer), *status)
+            }
+            OrderScope::Status(status) => (GSI2, GSI2PK, GSI2SK, keys::orders_by_status(*status), None),
+        };
+        let cursor = query.cursor.as_deref();
+        let page = IndexPage { index, pk_name, sk_name, partition, newest_first: true, limit: query.limit, cursor };
+        // Sort keys are `<created_at>#<id>`: `>= from` includes orders at `from`,
+        // and `< to` (or BETWEEN's upper bound `to`) excludes those at `to`.
+        let range = match (query.from, query.to) {
+            (None, None) => None,
+            (Some(_), None) => Some("#pk = :pk AND #sk >= :from"),
+            (None, Some(_)) => Some("#pk = :pk AND #sk < :to"),
+            (Some(_), Some(_)) => Some("#pk = :pk AND #sk BETWEEN :from AND :to"),
+        };
+        let narrow = |mut request: QueryFluentBuilder| {
+            if let Some(condition) = range {
+                request = request.key_condition_expression(condition).expression_attribute_names("#sk", sk_name);
+            }
+            if let Some(from) = query.from {
+                request = request.expression_attribute_values(":from", ts(from));
+            }
+            if let Some(to) = query.to {
+                request = request.expression_attribute_values(":to", ts(to));
+            }
+            if let Some(status) = status {
+                request = request
+                    .filter_expression("#status = :status")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()));
+            }
+            request
+        };
+        self.page(page, narrow, order_from).await
+    }
+}

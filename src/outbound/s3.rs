@@ -1,0 +1,112 @@
+//! [`FileStore`] and [`UploadSigner`] on the S3 bucket.
+
+use super::unavailable;
+use crate::app::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
+use crate::domain::ImageFormat;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::RequestChecksumCalculation;
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    client: Client,
+    name: String,
+}
+
+impl Bucket {
+    pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
+        let config = aws_sdk_s3::config::Builder::from(sdk)
+            // Emulators and `localhost` do not resolve virtual-hosted bucket names.
+            .force_path_style(sdk.endpoint_url().is_some())
+            // Otherwise presigned PUTs carry a checksum of an empty body, and the
+            // browser's upload of the real file fails the signature.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .build();
+        Self { client: Client::from_conf(config), name: name.into() }
+    }
+
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self::new(sdk, crate::config::bucket_name()?))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl UploadSigner for Bucket {
+    async fn sign_upload(
+        &self,
+        key: &str,
+        format: ImageFormat,
+        content_length: u64,
+        expires_in: Duration,
+    ) -> Result<SignedUpload, StoreError> {
+        let length =
+            i64::try_from(content_length).map_err(|_| StoreError::Unavailable("length out of range".into()))?;
+        let config = PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        // Type and length are signed headers: S3 refuses a PUT that differs in either.
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(format.content_type())
+            .content_length(length)
+            .presigned(config)
+            .await
+            .map_err(unavailable)?;
+        // Only the signed headers: the SDK may add others (a trace id) that the
+        // client need not send.
+        let signed: Vec<String> = request
+            .uri()
+            .split("X-Amz-SignedHeaders=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .map(|list| list.split("%3B").map(str::to_ascii_lowercase).collect())
+            .unwrap_or_default();
+        let headers = request
+            .headers()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .filter(|(name, _)| name != "host" && signed.contains(name))
+            .collect();
+        Ok(SignedUpload { url: request.uri().to_owned(), headers })
+    }
+}
+
+impl FileStore for Bucket {
+    async fn size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        match self.client.head_object().bucket(&self.name).key(key).send().await {
+            Ok(head) => Ok(Some(head.content_length().and_then(|l| u64::try_from(l).ok()).unwrap_or(0))),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn read(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let object = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
+        let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(bytes.to_vec())
+    }
+
+    async fn write(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .cache_control("public, max-age=31536000, immutable")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client.delete_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
+        Ok(())
+    }
+}
