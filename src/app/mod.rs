@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod error;
 pub mod idempotency;
 pub mod notifications;
 pub mod orders;

@@ -3,8 +3,6 @@
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("sku already taken")]
-    SkuTaken,
     #[error("item not found")]
     NotFound,
     /// A conditional write found another version than the one it was based on.

@@ -276,7 +276,7 @@ impl Order {
                 next.cancel_reason = Some(*reason);
                 next.cancelled_at = Some(now);
             }
-            (from, transition) => return Err(IllegalTransition { from, action: transition.name() }),
+            (from, transition) => return Err(IllegalTransition { from, action: transition.past_participle() }),
         }
         next.version = self.version + 1;
         next.updated_at = now;
@@ -307,12 +307,22 @@ impl Transition {
             Self::Cancel(_) => "cancel",
         }
     }
+
+    /// What the order would be once moved, as error messages say it.
+    pub fn past_participle(&self) -> &'static str {
+        match self {
+            Self::MarkPaid => "marked paid",
+            Self::Fulfil(_) => "fulfilled",
+            Self::Cancel(_) => "cancelled",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an order that is {} cannot be {action}ed", from.as_str())]
+#[error("an order that is {} cannot be {action}", from.as_str())]
 pub struct IllegalTransition {
     pub from: OrderStatus,
+    /// The move refused, in the past participle: "marked paid", "fulfilled", "cancelled".
     pub action: &'static str,
 }
 
@@ -396,6 +406,10 @@ mod tests {
         assert_eq!(empty.check().unwrap_err().0[0].field, "lines");
     }
 
+    fn shipment_again() -> Shipment {
+        Shipment { carrier: "DHL".into(), tracking_number: "123".into() }
+    }
+
     #[test]
     fn the_state_machine_allows_only_its_edges() {
         let pending = order();
@@ -422,6 +436,16 @@ mod tests {
             let err = order.apply(&transition, NOW).unwrap_err();
             assert_eq!(err.from, order.status, "{} from {:?}", transition.name(), order.status);
         }
+        let refused = |order: &Order, transition| order.apply(&transition, NOW).unwrap_err().to_string();
+        assert_eq!(refused(&paid, Transition::MarkPaid), "an order that is paid cannot be marked paid");
+        assert_eq!(
+            refused(&pending, Transition::Fulfil(shipment_again())),
+            "an order that is pending_payment cannot be fulfilled"
+        );
+        assert_eq!(
+            refused(&fulfilled, Transition::Cancel(CancelReason::Staff)),
+            "an order that is fulfilled cannot be cancelled"
+        );
         for status in [OrderStatus::Refunded, OrderStatus::PartiallyRefunded] {
             let refunded = Order { status, ..pending.clone() };
             assert!(refunded.apply(&Transition::Cancel(CancelReason::Staff), NOW).is_err());

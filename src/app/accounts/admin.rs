@@ -2,13 +2,15 @@
 
 use super::AccountsError;
 use super::ports::{UserChange, UserStore};
+use super::stale_user;
+use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
 use crate::domain::{AuditRecord, Email, FieldError, Invalid, Principal, Role, Timestamp, User, UserId, password};
 use serde::Deserialize;
 use serde_json::json;
 
 fn admin_only(principal: &Principal) -> Result<(), AccountsError> {
-    if principal.is_admin() { Ok(()) } else { Err(AccountsError::Forbidden) }
+    if principal.is_admin() { Ok(()) } else { Err(CommonError::forbidden(Role::Admin).into()) }
 }
 
 pub async fn list_users(
@@ -47,9 +49,9 @@ pub async fn change_user(
     if principal.subject == id.to_string() {
         return Err(AccountsError::CannotChangeSelf);
     }
-    let user = store.get(id).await?.ok_or(AccountsError::NotFound)?;
+    let user = store.get(id).await?.ok_or(CommonError::NotFound)?;
     if let Some(expected) = expected_version.filter(|v| *v != user.version) {
-        return Err(AccountsError::StaleVersion { expected, current: user.version });
+        return Err(stale_user(expected, user.version));
     }
     let next = user.next(now, |u| {
         if let Some(role) = changes.role {
@@ -66,9 +68,7 @@ pub async fn change_user(
         AuditRecord::new(&principal.subject, "user.updated", format!("user:{id}"), audited(&user), audited(&next), now);
     match store.update(UserChange { audit: Some(&audit), ..UserChange::new(&user, &next) }).await {
         Ok(()) => Ok(next),
-        Err(StoreError::VersionMismatch { current }) => {
-            Err(AccountsError::StaleVersion { expected: user.version, current })
-        }
+        Err(StoreError::VersionMismatch { current }) => Err(stale_user(user.version, current)),
         Err(other) => Err(other.into()),
     }
 }
@@ -100,7 +100,7 @@ pub async fn bootstrap_admin(
     user.email_verified = true;
     let audit = AuditRecord::new(actor, "user.created", format!("user:{}", user.id), json!(null), audited(&user), now);
     if !store.create(&user, None, Some(&audit)).await? {
-        return Err(AccountsError::Store(StoreError::Unavailable("the address was claimed meanwhile; retry".into())));
+        return Err(StoreError::Unavailable("the address was claimed meanwhile; retry".into()).into());
     }
     Ok((user, true))
 }

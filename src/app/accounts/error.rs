@@ -1,11 +1,8 @@
-use crate::app::store::StoreError;
-use crate::domain::Invalid;
+use crate::app::error::{CommonError, shares_common_errors};
 
-/// Every way an accounts use case can fail; the HTTP layer maps each to one status.
+/// Every way an accounts use case can fail; the HTTP edge maps each to one status.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
-    #[error("invalid input: {0}")]
-    Invalid(#[from] Invalid),
     /// Wrong address or wrong password: deliberately indistinguishable.
     #[error("e-mail or password is wrong")]
     InvalidCredentials,
@@ -25,25 +22,10 @@ pub enum AccountsError {
     WrongPassword,
     #[error("too many attempts; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
-    #[error("this needs the admin role")]
-    Forbidden,
-    #[error("user not found")]
-    NotFound,
     #[error("admins cannot change their own role or disable themselves")]
     CannotChangeSelf,
-    #[error("the user changed since version {expected}; it is now at version {current}")]
-    StaleVersion { expected: u64, current: u64 },
-    #[error("invalid cursor")]
-    BadCursor,
     #[error(transparent)]
-    Store(StoreError),
+    Common(#[from] CommonError),
 }
 
-impl From<StoreError> for AccountsError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::BadCursor => Self::BadCursor,
-            other => Self::Store(other),
-        }
-    }
-}
+shares_common_errors!(AccountsError);

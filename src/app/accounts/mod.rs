@@ -18,6 +18,7 @@ pub use recovery::{forgot_password, reset_password, verify_email};
 pub use sessions::{Credentials, SignedIn, login, logout, refresh};
 pub use signup::signup;
 
+use crate::app::error::CommonError;
 use crate::domain::{RateLimit, Timestamp};
 use ports::RateLimiter;
 
@@ -30,4 +31,8 @@ async fn within_limit(
 ) -> Result<(), AccountsError> {
     let hits = limiter.hit(limit, key, now).await?;
     if limit.allows(hits) { Ok(()) } else { Err(AccountsError::RateLimited { retry_after: limit.retry_after(now) }) }
+}
+
+fn stale_user(expected: u64, current: u64) -> AccountsError {
+    CommonError::StaleVersion { resource: "user", expected, current }.into()
 }

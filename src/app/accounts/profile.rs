@@ -2,6 +2,8 @@
 
 use super::AccountsError;
 use super::ports::{UserChange, UserStore};
+use super::stale_user;
+use crate::app::error::CommonError;
 use crate::app::store::StoreError;
 use crate::domain::user::parse_name;
 use crate::domain::validation::Checker;
@@ -25,11 +27,11 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
 }
 
 fn caller_id(principal: &Principal) -> Result<UserId, AccountsError> {
-    principal.subject.parse().map_err(|_| AccountsError::NotFound)
+    principal.subject.parse().map_err(|_| CommonError::NotFound.into())
 }
 
 pub async fn me(store: &impl UserStore, principal: &Principal) -> Result<User, AccountsError> {
-    store.get(caller_id(principal)?).await?.ok_or(AccountsError::NotFound)
+    store.get(caller_id(principal)?).await?.ok_or(CommonError::NotFound.into())
 }
 
 /// Changes the caller's own profile. A new password needs the current one, and
@@ -71,9 +73,7 @@ pub async fn update_me(
     let keeps_session = new_hash.as_ref().and_then(|_| principal.session.as_deref()?.parse::<SessionId>().ok());
     match store.update(UserChange { keeps_session, ..UserChange::new(&user, &next) }).await {
         Ok(()) => Ok(next),
-        Err(StoreError::VersionMismatch { current }) => {
-            Err(AccountsError::StaleVersion { expected: user.version, current })
-        }
+        Err(StoreError::VersionMismatch { current }) => Err(stale_user(user.version, current)),
         Err(other) => Err(other.into()),
     }
 }

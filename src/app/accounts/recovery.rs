@@ -30,7 +30,7 @@ async fn spend_token(
             Err(other) => return Err(other.into()),
         }
     }
-    Err(AccountsError::Store(StoreError::Unavailable("the user kept changing; retry".into())))
+    Err(StoreError::Unavailable("the user kept changing; retry".into()).into())
 }
 
 pub async fn verify_email(

@@ -2,6 +2,7 @@
 
 use super::ports::{EventOutbox, RateLimiter, UserStore};
 use super::{AccountsError, within_limit};
+use crate::app::store::StoreError;
 use crate::domain::rate_limit::SIGNUP_PER_IP;
 use crate::domain::validation::Checker;
 use crate::domain::{Email, Event, EventKind, Timestamp, User, password};
@@ -40,9 +41,10 @@ pub async fn signup(
     let event = Event::new(EventKind::UserSignedUp { user_id: user.id }, now);
     if !store.create(&user, Some(&event), None).await? {
         // Lost a race with another sign-up for the same address.
-        let existing = store.find_by_email(&email).await?.ok_or(AccountsError::Store(
-            crate::app::store::StoreError::Corrupt(format!("e-mail claim for {} without its user", email.as_str())),
-        ))?;
+        let existing = store
+            .find_by_email(&email)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("e-mail claim for {} without its user", email.as_str())))?;
         return tell_owner(store, &existing, now).await;
     }
     Ok(())

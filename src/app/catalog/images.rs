@@ -6,12 +6,13 @@
 
 use super::CatalogError;
 use super::ports::{FileStore, ProductStore, SignedUpload, StoreError, UploadSigner, UploadStore};
+use crate::app::error::CommonError;
 use crate::domain::image::{
     MAX_IMAGE_EDGE, MAX_IMAGES_PER_PRODUCT, MAX_UPLOAD_BYTES, RejectReason, THUMBNAIL_EDGES, check_upload_request,
     fit_within, image_key, parse_quarantine_key, quarantine_key,
 };
 use crate::domain::{
-    ImageFormat, ImageId, Principal, ProductId, ProductImage, Thumbnail, Timestamp, Upload, UploadState,
+    ImageFormat, ImageId, Principal, ProductId, ProductImage, Role, Thumbnail, Timestamp, Upload, UploadState,
 };
 use std::io::Cursor;
 use std::time::Duration;
@@ -47,10 +48,10 @@ pub async fn request_upload(
     now: Timestamp,
 ) -> Result<IssuedUpload, CatalogError> {
     if !principal.is_some_and(Principal::is_staff) {
-        return Err(CatalogError::Forbidden);
+        return Err(CommonError::forbidden(Role::Staff).into());
     }
     let (format, content_length) = check_upload_request(&request.content_type, request.content_length)?;
-    let product = products.get(product_id).await?.ok_or(CatalogError::NotFound)?;
+    let product = products.get(product_id).await?.ok_or(CommonError::NotFound)?;
     if product.images.len() >= MAX_IMAGES_PER_PRODUCT {
         return Err(CatalogError::TooManyImages(MAX_IMAGES_PER_PRODUCT));
     }

@@ -19,16 +19,25 @@ pub struct ProductQuery {
     pub cursor: Option<String>,
 }
 
+/// Whether a product write could claim its SKU. `Taken`: another product holds
+/// it, and nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkuClaim {
+    Claimed,
+    Taken,
+}
+
 /// Products and their unique SKUs.
 pub trait ProductStore {
-    /// Inserts a new product; fails with [`StoreError::SkuTaken`] if the SKU is in use.
-    fn insert(&self, product: &Product) -> impl Future<Output = Result<(), StoreError>>;
+    /// Inserts a new product with its SKU claim.
+    fn insert(&self, product: &Product) -> impl Future<Output = Result<SkuClaim, StoreError>>;
     fn get(&self, id: ProductId) -> impl Future<Output = Result<Option<Product>, StoreError>>;
     /// The products with these ids, in the same order; `None` for an unknown id.
     fn get_many(&self, ids: &[ProductId]) -> impl Future<Output = Result<Vec<Option<Product>>, StoreError>>;
     /// Replaces `previous` with `next` only if the stored version is still
-    /// `previous.version`, moving the SKU claim when it changed.
-    fn replace(&self, previous: &Product, next: &Product) -> impl Future<Output = Result<(), StoreError>>;
+    /// `previous.version` (else [`StoreError::VersionMismatch`]), moving the SKU
+    /// claim when it changed.
+    fn replace(&self, previous: &Product, next: &Product) -> impl Future<Output = Result<SkuClaim, StoreError>>;
     /// Newest first.
     fn list(&self, query: &ProductQuery) -> impl Future<Output = Result<Page<Product>, StoreError>>;
 }

@@ -1,14 +1,19 @@
 //! Product use cases: create, read, list, change, archive.
 
 use super::CatalogError;
-use super::ports::{Page, ProductQuery, ProductStore, StoreError};
-use crate::domain::{NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Timestamp};
+use super::ports::{Page, ProductQuery, ProductStore, SkuClaim, StoreError};
+use crate::app::error::CommonError;
+use crate::domain::{NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Role, Timestamp};
 
 fn require_staff(principal: Option<&Principal>) -> Result<(), CatalogError> {
     match principal {
         Some(p) if p.is_staff() => Ok(()),
-        _ => Err(CatalogError::Forbidden),
+        _ => Err(CommonError::forbidden(Role::Staff).into()),
     }
+}
+
+fn stale(expected: u64, current: u64) -> CatalogError {
+    CommonError::StaleVersion { resource: "product", expected, current }.into()
 }
 
 pub async fn create(
@@ -19,8 +24,10 @@ pub async fn create(
 ) -> Result<Product, CatalogError> {
     require_staff(principal)?;
     let product = input.into_product(ProductId::generate(), now)?;
-    store.insert(&product).await?;
-    Ok(product)
+    match store.insert(&product).await? {
+        SkuClaim::Claimed => Ok(product),
+        SkuClaim::Taken => Err(CatalogError::SkuTaken),
+    }
 }
 
 /// Shoppers see active products only; anything else is "not found" to them, so the
@@ -30,11 +37,11 @@ pub async fn get(
     principal: Option<&Principal>,
     id: ProductId,
 ) -> Result<Product, CatalogError> {
-    let product = store.get(id).await?.ok_or(CatalogError::NotFound)?;
+    let product = store.get(id).await?.ok_or(CommonError::NotFound)?;
     if product.is_public() || principal.is_some_and(Principal::is_staff) {
         Ok(product)
     } else {
-        Err(CatalogError::NotFound)
+        Err(CommonError::NotFound.into())
     }
 }
 
@@ -60,9 +67,9 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<Product, CatalogError> {
     require_staff(principal)?;
-    let current = store.get(id).await?.ok_or(CatalogError::NotFound)?;
+    let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
     if current.version != expected_version {
-        return Err(CatalogError::StaleVersion { expected: expected_version, current: current.version });
+        return Err(stale(expected_version, current.version));
     }
     let next = current.apply(changes, now)?;
     replace(store, &current, next, expected_version).await
@@ -78,9 +85,9 @@ pub async fn archive(
     now: Timestamp,
 ) -> Result<Product, CatalogError> {
     require_staff(principal)?;
-    let current = store.get(id).await?.ok_or(CatalogError::NotFound)?;
+    let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
     if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-        return Err(CatalogError::StaleVersion { expected, current: current.version });
+        return Err(stale(expected, current.version));
     }
     match current.archived(now) {
         Some(next) => replace(store, &current, next, current.version).await,
@@ -95,9 +102,10 @@ async fn replace(
     expected: u64,
 ) -> Result<Product, CatalogError> {
     match store.replace(current, &next).await {
-        Ok(()) => Ok(next),
+        Ok(SkuClaim::Claimed) => Ok(next),
+        Ok(SkuClaim::Taken) => Err(CatalogError::SkuTaken),
         // Someone else wrote between our read and our write.
-        Err(StoreError::VersionMismatch { current }) => Err(CatalogError::StaleVersion { expected, current }),
+        Err(StoreError::VersionMismatch { current }) => Err(stale(expected, current)),
         Err(other) => Err(other.into()),
     }
 }
@@ -116,13 +124,13 @@ pub(crate) mod tests {
     pub(crate) struct MemoryProducts(pub RefCell<HashMap<ProductId, Product>>);
 
     impl ProductStore for MemoryProducts {
-        async fn insert(&self, product: &Product) -> Result<(), StoreError> {
+        async fn insert(&self, product: &Product) -> Result<SkuClaim, StoreError> {
             let mut all = self.0.borrow_mut();
             if all.values().any(|p| p.sku == product.sku) {
-                return Err(StoreError::SkuTaken);
+                return Ok(SkuClaim::Taken);
             }
             all.insert(product.id, product.clone());
-            Ok(())
+            Ok(SkuClaim::Claimed)
         }
         async fn get(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
             Ok(self.0.borrow().get(&id).cloned())
@@ -130,17 +138,17 @@ pub(crate) mod tests {
         async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
             Ok(ids.iter().map(|id| self.0.borrow().get(id).cloned()).collect())
         }
-        async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
+        async fn replace(&self, previous: &Product, next: &Product) -> Result<SkuClaim, StoreError> {
             let mut all = self.0.borrow_mut();
             let stored = all.get(&previous.id).ok_or(StoreError::NotFound)?;
             if stored.version != previous.version {
                 return Err(StoreError::VersionMismatch { current: stored.version });
             }
             if all.values().any(|p| p.sku == next.sku && p.id != next.id) {
-                return Err(StoreError::SkuTaken);
+                return Ok(SkuClaim::Taken);
             }
             all.insert(next.id, next.clone());
-            Ok(())
+            Ok(SkuClaim::Claimed)
         }
         async fn list(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
             let items = self.0.borrow().values().filter(|p| p.status == query.status).cloned().collect();
@@ -169,8 +177,14 @@ pub(crate) mod tests {
     fn only_staff_create_products() {
         let store = MemoryProducts::default();
         let customer = Principal { subject: "c".into(), role: Role::Customer, session: None };
-        assert!(matches!(block_on(create(&store, Some(&customer), input("A"), NOW)), Err(CatalogError::Forbidden)));
-        assert!(matches!(block_on(create(&store, None, input("A"), NOW)), Err(CatalogError::Forbidden)));
+        assert!(matches!(
+            block_on(create(&store, Some(&customer), input("A"), NOW)),
+            Err(CatalogError::Common(CommonError::Forbidden { .. }))
+        ));
+        assert!(matches!(
+            block_on(create(&store, None, input("A"), NOW)),
+            Err(CatalogError::Common(CommonError::Forbidden { .. }))
+        ));
         assert!(store.0.borrow().is_empty(), "a refused create wrote nothing");
         assert!(block_on(create(&store, Some(&staff()), input("A"), NOW)).is_ok());
     }
@@ -179,10 +193,13 @@ pub(crate) mod tests {
     fn drafts_are_invisible_to_shoppers() {
         let store = MemoryProducts::default();
         let draft = block_on(create(&store, Some(&staff()), input("A"), NOW)).unwrap();
-        assert!(matches!(block_on(get(&store, None, draft.id)), Err(CatalogError::NotFound)));
+        assert!(matches!(block_on(get(&store, None, draft.id)), Err(CatalogError::Common(CommonError::NotFound))));
         assert!(block_on(get(&store, Some(&staff()), draft.id)).is_ok());
         let query = ProductQuery { status: ProductStatus::Draft, category: None, limit: 10, cursor: None };
-        assert!(matches!(block_on(list(&store, None, query)), Err(CatalogError::Forbidden)));
+        assert!(matches!(
+            block_on(list(&store, None, query)),
+            Err(CatalogError::Common(CommonError::Forbidden { .. }))
+        ));
     }
 
     #[test]
@@ -193,7 +210,7 @@ pub(crate) mod tests {
         let updated = block_on(update(&store, Some(&staff()), p.id, 1, rename.clone(), NOW)).unwrap();
         assert_eq!(updated.version, 2);
         let err = block_on(update(&store, Some(&staff()), p.id, 1, rename, NOW)).unwrap_err();
-        assert!(matches!(err, CatalogError::StaleVersion { expected: 1, current: 2 }));
+        assert!(matches!(err, CatalogError::Common(CommonError::StaleVersion { expected: 1, current: 2, .. })));
         assert_eq!(store.0.borrow()[&p.id].version, 2);
     }
 

@@ -2,13 +2,18 @@
 
 use super::OrdersError;
 use super::ports::DiscountStore;
+use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
 use crate::domain::discount::DiscountValue;
-use crate::domain::{AuditRecord, Discount, DiscountChanges, DiscountCode, NewDiscount, Principal, Timestamp};
+use crate::domain::{AuditRecord, Discount, DiscountChanges, DiscountCode, NewDiscount, Principal, Role, Timestamp};
 use serde_json::json;
 
 fn staff_only(principal: &Principal) -> Result<(), OrdersError> {
-    if principal.is_staff() { Ok(()) } else { Err(OrdersError::Forbidden) }
+    if principal.is_staff() { Ok(()) } else { Err(CommonError::forbidden(Role::Staff).into()) }
+}
+
+fn stale(expected: u64, current: u64) -> OrdersError {
+    CommonError::StaleVersion { resource: "discount", expected, current }.into()
 }
 
 /// What an audit record shows of a discount: its settings, not the running count.
@@ -58,9 +63,9 @@ pub async fn update_discount(
     now: Timestamp,
 ) -> Result<Discount, OrdersError> {
     staff_only(principal)?;
-    let current = store.get(code).await?.ok_or(OrdersError::NotFound)?;
+    let current = store.get(code).await?.ok_or(CommonError::NotFound)?;
     if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-        return Err(OrdersError::StaleVersion { expected, current: current.version });
+        return Err(stale(expected, current.version));
     }
     let next = current.apply(changes, now)?;
     let target = format!("discount:{}", code.as_str());
@@ -68,9 +73,7 @@ pub async fn update_discount(
         AuditRecord::new(&principal.subject, "discount.updated", target, audited(&current), audited(&next), now);
     match store.update(&current, &next, &audit).await {
         Ok(()) => Ok(next),
-        Err(StoreError::VersionMismatch { current: stored }) => {
-            Err(OrdersError::StaleVersion { expected: current.version, current: stored })
-        }
+        Err(StoreError::VersionMismatch { current: stored }) => Err(stale(current.version, stored)),
         Err(other) => Err(other.into()),
     }
 }

@@ -3,9 +3,10 @@
 
 use super::OrdersError;
 use super::ports::{OrderChange, OrderQuery, OrderScope, OrderStore};
+use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
 use crate::domain::{
-    AuditRecord, CancelReason, Event, EventKind, Order, OrderId, OrderStatus, Principal, Timestamp, Transition,
+    AuditRecord, CancelReason, Event, EventKind, Order, OrderId, OrderStatus, Principal, Role, Timestamp, Transition,
 };
 use serde_json::json;
 
@@ -15,7 +16,7 @@ fn visible_to(order: &Order, principal: &Principal) -> bool {
 }
 
 pub async fn get(store: &impl OrderStore, principal: &Principal, id: OrderId) -> Result<Order, OrdersError> {
-    store.get(id).await?.filter(|o| visible_to(o, principal)).ok_or(OrdersError::NotFound)
+    store.get(id).await?.filter(|o| visible_to(o, principal)).ok_or(CommonError::NotFound.into())
 }
 
 /// Customers list their own orders. Staff list one status (every order in it) or
@@ -102,18 +103,18 @@ pub async fn change(
         _ => {
             // Customers learn nothing about orders that are not theirs.
             get(store, principal, id).await?;
-            return Err(OrdersError::Forbidden);
+            return Err(CommonError::forbidden(Role::Staff).into());
         }
     };
     // A lost race re-reads: the winner's state decides whether this move is still legal.
     for _ in 0..3 {
         let order = get(store, principal, id).await?;
         match write(store, &order, &transition, &Actor::User(principal), now).await {
-            Err(OrdersError::Store(StoreError::VersionMismatch { .. })) => continue,
+            Err(OrdersError::Common(CommonError::Store(StoreError::VersionMismatch { .. }))) => continue,
             result => return result,
         }
     }
-    Err(OrdersError::Store(StoreError::Unavailable("the order kept changing; retry".into())))
+    Err(StoreError::Unavailable("the order kept changing; retry".into()).into())
 }
 
 /// What one run of the expiry job did.
@@ -147,9 +148,10 @@ pub async fn expire_unpaid(
             match write(store, order, &transition, &Actor::System("system:expire-orders"), now).await {
                 Ok(_) => done.cancelled += 1,
                 // The index is eventually consistent and another run may be ahead.
-                Err(OrdersError::Store(StoreError::VersionMismatch { .. }) | OrdersError::IllegalTransition(_)) => {
-                    done.skipped += 1
-                }
+                Err(
+                    OrdersError::Common(CommonError::Store(StoreError::VersionMismatch { .. }))
+                    | OrdersError::IllegalTransition(_),
+                ) => done.skipped += 1,
                 Err(other) => return Err(other),
             }
         }

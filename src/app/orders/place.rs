@@ -21,7 +21,7 @@ pub async fn place(
         None => None,
     };
     let order = Order::price(&request, &products, discount.as_ref(), &principal.subject, now).map_err(|e| match e {
-        PricingError::Invalid(invalid) => OrdersError::Invalid(invalid),
+        PricingError::Invalid(invalid) => invalid.into(),
         PricingError::OutOfStock { product_id, available } => OrdersError::OutOfStock { product_id, available },
     })?;
     let event = Event::new(EventKind::OrderPlaced { order_id: order.id }, now);

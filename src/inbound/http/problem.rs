@@ -2,6 +2,7 @@
 
 use crate::app::accounts::AccountsError;
 use crate::app::catalog::CatalogError;
+use crate::app::error::CommonError;
 use crate::app::orders::OrdersError;
 use crate::app::store::StoreError;
 use crate::domain::access_token::AuthError;
@@ -112,21 +113,19 @@ impl From<AuthError> for ApiError {
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(error: CatalogError) -> Self {
+/// The failures every context shares, mapped here once.
+impl From<CommonError> for ApiError {
+    fn from(error: CommonError) -> Self {
+        let detail = error.to_string();
         match error {
-            CatalogError::Invalid(invalid) => Self::invalid(invalid),
-            CatalogError::NotFound => Self::not_found(),
-            CatalogError::Forbidden => Self::new(403, "forbidden", "this needs the staff or admin role"),
-            CatalogError::SkuTaken => Self::field(409, "sku_taken", "sku", "another product already uses this sku"),
-            CatalogError::StaleVersion { current, .. } => {
-                Self::new(412, "version_mismatch", error.to_string()).with_header("etag", format!("\"{current}\""))
+            CommonError::Invalid(invalid) => Self::invalid(invalid),
+            CommonError::Forbidden { .. } => Self::new(403, "forbidden", detail),
+            CommonError::NotFound => Self::not_found(),
+            CommonError::StaleVersion { current, .. } => {
+                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
             }
-            CatalogError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
-            CatalogError::TooManyImages(max) => {
-                Self::new(409, "too_many_images", format!("a product holds at most {max} images"))
-            }
-            CatalogError::Store(error) => Self::from(error),
+            CommonError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            CommonError::Store(error) => Self::from(error),
         }
     }
 }
@@ -143,11 +142,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        let detail = error.to_string();
+        match error {
+            CatalogError::SkuTaken => Self::field(409, "sku_taken", "sku", detail),
+            CatalogError::TooManyImages(_) => Self::new(409, "too_many_images", detail),
+            CatalogError::Common(common) => common.into(),
+        }
+    }
+}
+
 impl From<AccountsError> for ApiError {
     fn from(error: AccountsError) -> Self {
         let detail = error.to_string();
         match error {
-            AccountsError::Invalid(invalid) => Self::invalid(invalid),
             AccountsError::InvalidCredentials => Self::new(401, "invalid_credentials", detail),
             AccountsError::EmailNotVerified => Self::new(403, "email_not_verified", detail),
             AccountsError::AccountDisabled => Self::new(403, "account_disabled", detail),
@@ -158,16 +167,8 @@ impl From<AccountsError> for ApiError {
             AccountsError::RateLimited { retry_after } => {
                 Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
             }
-            AccountsError::Forbidden => Self::new(403, "forbidden", detail),
-            AccountsError::NotFound => Self::not_found(),
             AccountsError::CannotChangeSelf => Self::new(409, "cannot_change_self", detail),
-            AccountsError::StaleVersion { current, .. } => {
-                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
-            }
-            AccountsError::BadCursor => {
-                Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing")
-            }
-            AccountsError::Store(error) => Self::from(error),
+            AccountsError::Common(common) => common.into(),
         }
     }
 }
@@ -176,18 +177,11 @@ impl From<OrdersError> for ApiError {
     fn from(error: OrdersError) -> Self {
         let detail = error.to_string();
         match error {
-            OrdersError::Invalid(invalid) => Self::invalid(invalid),
-            OrdersError::Forbidden => Self::new(403, "forbidden", detail),
-            OrdersError::NotFound => Self::not_found(),
             OrdersError::OutOfStock { .. } => Self::field(409, "out_of_stock", "lines", detail),
             OrdersError::ProductChanged { .. } => Self::field(409, "product_changed", "lines", detail),
             OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
             OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
-            OrdersError::StaleVersion { current, .. } => {
-                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
-            }
-            OrdersError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
-            OrdersError::Store(error) => Self::from(error),
+            OrdersError::Common(common) => common.into(),
         }
     }
 }

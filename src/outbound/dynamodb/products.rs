@@ -4,7 +4,7 @@
 use super::items::{item, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
-use crate::app::catalog::ports::{Page, ProductQuery, ProductStore, StoreError};
+use crate::app::catalog::ports::{Page, ProductQuery, ProductStore, SkuClaim, StoreError};
 use crate::domain::{Product, ProductId, Sku};
 use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, TransactWriteItem};
 
@@ -28,12 +28,12 @@ impl Table {
 }
 
 impl ProductStore for Table {
-    async fn insert(&self, product: &Product) -> Result<(), StoreError> {
+    async fn insert(&self, product: &Product) -> Result<SkuClaim, StoreError> {
         let actions = vec![self.put_new(product_item(product))?, self.sku_claim(&product.sku, product.id)?];
         match self.transact(actions).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(SkuClaim::Claimed),
             Err(e) => match cancellation_reasons(&e) {
-                Some(reasons) if failed_condition(reasons, 1) => Err(StoreError::SkuTaken),
+                Some(reasons) if failed_condition(reasons, 1) => Ok(SkuClaim::Taken),
                 _ => Err(unavailable(e)),
             },
         }
@@ -70,14 +70,14 @@ impl ProductStore for Table {
         Ok(ids.iter().map(|id| found.iter().find(|p| p.id == *id).cloned()).collect())
     }
 
-    async fn replace(&self, previous: &Product, next: &Product) -> Result<(), StoreError> {
+    async fn replace(&self, previous: &Product, next: &Product) -> Result<SkuClaim, StoreError> {
         let mut actions = vec![self.put_at_version(product_item(next), previous.version)?];
         if previous.sku != next.sku {
             actions.push(self.sku_release(&previous.sku, previous.id)?);
             actions.push(self.sku_claim(&next.sku, next.id)?);
         }
         let error = match self.transact(actions).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(SkuClaim::Claimed),
             Err(e) => e,
         };
         let Some(reasons) = cancellation_reasons(&error) else {
@@ -87,7 +87,7 @@ impl ProductStore for Table {
             return Err(conflict);
         }
         if failed_condition(reasons, 2) {
-            return Err(StoreError::SkuTaken);
+            return Ok(SkuClaim::Taken);
         }
         Err(unavailable(error))
     }
