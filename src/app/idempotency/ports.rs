@@ -1,7 +1,6 @@
-//! The one idempotency mechanism (Powertools semantics, `docs/data-model.md` #15):
-//! what it needs from storage. [`crate::inbound::http::idempotent`] runs requests through it.
+//! What idempotency needs from storage.
 
-use crate::app::idempotency::{IdempotencyRecord, StoredResponse};
+use super::{IdempotencyRecord, StoredResponse};
 use crate::app::store::StoreError;
 use crate::domain::Timestamp;
 use std::future::Future;

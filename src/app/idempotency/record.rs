@@ -1,7 +1,5 @@
-//! Idempotent requests, with the semantics of AWS Lambda Powertools' idempotency
-//! utility: a record per caller and `Idempotency-Key`, INPROGRESS while the first
-//! attempt runs, COMPLETED with its response afterwards, a hash of the request to
-//! catch a key reused for something else, and an expiry.
+//! The records and their rules: when a key is live, and how a new request meets
+//! the record holding its key (replay, wait, or refuse).
 
 use crate::domain::Timestamp;
 use crate::domain::secret::token_hash;

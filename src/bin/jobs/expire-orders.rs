@@ -3,7 +3,7 @@
 use tillbox::inbound::jobs::expire_orders;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
+async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::outbound::aws::load().await;
     let job = expire_orders::ExpiryJob::from_env(&sdk)?;
     tillbox::inbound::jobs::serve(|event| expire_orders::handle(&job, event)).await

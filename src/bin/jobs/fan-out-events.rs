@@ -4,7 +4,7 @@
 use tillbox::inbound::jobs::fan_out;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
+async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::outbound::aws::load().await;
     let job = fan_out::FanOut::from_env(&sdk)?;
     tillbox::inbound::jobs::serve(|event| fan_out::handle(&job, event)).await

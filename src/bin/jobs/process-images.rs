@@ -4,7 +4,7 @@
 use tillbox::inbound::jobs::{process_images, serve_sqs};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
+async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::outbound::aws::load().await;
     let job = process_images::ImageJob::from_env(&sdk)?;
     serve_sqs(|event| process_images::handle(&job, event)).await

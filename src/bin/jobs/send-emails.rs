@@ -3,7 +3,7 @@
 use tillbox::inbound::jobs::{send_emails, serve_sqs};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
+async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::outbound::aws::load().await;
     let job = send_emails::EmailJob::from_env(&sdk)?;
     serve_sqs(|event| send_emails::handle(&job, event)).await

@@ -3,8 +3,11 @@
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
-/// What one SQS message from the bucket's notification says.
-#[derive(Debug, PartialEq, Eq)]
+/// What one SQS message from the bucket's notification says: the typed body of
+/// the `images` queue's messages. Keys in S3 events are form-encoded (`+` is a
+/// space, everything else percent-encoded); these are decoded.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Body")]
 pub enum Notification {
     /// Sent once when the notification is configured; carries no object.
     Test,
@@ -53,35 +56,40 @@ struct ObjectEntity {
 #[error("not an S3 event notification: {0}")]
 pub struct NotANotification(String);
 
-/// Parses a message body. Keys in S3 events are form-encoded: `+` is a space and
-/// everything else percent-encoded.
-pub fn parse(body: &str) -> Result<Notification, NotANotification> {
-    let body: Body = serde_json::from_str(body).map_err(|e| NotANotification(e.to_string()))?;
-    if body.event.as_deref() == Some("s3:TestEvent") {
-        return Ok(Notification::Test);
+impl TryFrom<Body> for Notification {
+    type Error = NotANotification;
+
+    fn try_from(body: Body) -> Result<Self, Self::Error> {
+        if body.event.as_deref() == Some("s3:TestEvent") {
+            return Ok(Notification::Test);
+        }
+        if body.records.is_empty() {
+            return Err(NotANotification("no Records".into()));
+        }
+        let objects = body
+            .records
+            .into_iter()
+            .filter(|r| r.event_name.starts_with("ObjectCreated:"))
+            .map(|r| {
+                let plus_decoded = r.s3.object.key.replace('+', " ");
+                let key = percent_decode_str(&plus_decoded)
+                    .decode_utf8()
+                    .map_err(|e| NotANotification(format!("key is not UTF-8: {e}")))?
+                    .into_owned();
+                Ok(CreatedObject { bucket: r.s3.bucket.name, key })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Notification::Created(objects))
     }
-    if body.records.is_empty() {
-        return Err(NotANotification("no Records".into()));
-    }
-    let objects = body
-        .records
-        .into_iter()
-        .filter(|r| r.event_name.starts_with("ObjectCreated:"))
-        .map(|r| {
-            let plus_decoded = r.s3.object.key.replace('+', " ");
-            let key = percent_decode_str(&plus_decoded)
-                .decode_utf8()
-                .map_err(|e| NotANotification(format!("key is not UTF-8: {e}")))?
-                .into_owned();
-            Ok(CreatedObject { bucket: r.s3.bucket.name, key })
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Notification::Created(objects))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(body: &str) -> Result<Notification, String> {
+        serde_json::from_str(body).map_err(|e| e.to_string())
+    }
 
     #[test]
     fn test_events_carry_no_object() {

@@ -46,7 +46,7 @@ where
                 400,
                 "idempotency_key_required",
                 "Idempotency-Key",
-                "send a new unique key (e.g. a UUID) with each order, and the same key when retrying it",
+                "send a new unique key (e.g. a UUID) with each request, and the same key when retrying it",
             )),
             KeyPolicy::Optional => work().await,
         };

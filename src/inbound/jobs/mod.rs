@@ -1,4 +1,6 @@
-//! Background jobs: one module per job, fed by an SQS queue or the table's stream.
+//! Background jobs: one module per job, fed by an SQS queue, the table's stream or
+//! the schedule. A queue job's messages are typed: each message body is parsed
+//! into the job's message type before its handler sees it.
 
 pub mod expire_orders;
 pub mod fan_out;
@@ -6,7 +8,7 @@ pub mod process_images;
 pub mod send_emails;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
-use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -22,7 +24,7 @@ where
     F: Fn(E) -> Fut,
     Fut: Future<Output = Result<R, String>> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    lambda_runtime::tracing::init_default_subscriber();
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
         let response = handler(event.payload);
         async move { response.await.map_err(lambda_runtime::Error::from) }
@@ -37,7 +39,7 @@ where
     F: Fn(aws_lambda_events::sqs::SqsEvent) -> Fut,
     Fut: Future<Output = Vec<String>> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    lambda_runtime::tracing::init_default_subscriber();
     lambda_runtime::run(service_fn(|event: LambdaEvent<aws_lambda_events::sqs::SqsEvent>| {
         let failed = handler(event.payload);
         async move { Ok::<_, lambda_runtime::Error>(batch_response(failed.await)) }
@@ -45,19 +47,28 @@ where
     .await
 }
 
-/// Runs `handle` on each message body of an SQS batch, one at a time, and returns
-/// the ids of the messages it failed on: those are retried, the rest deleted.
-pub async fn each_message<F, Fut>(job: &str, event: aws_lambda_events::sqs::SqsEvent, handle: F) -> Vec<String>
+/// Runs `handle` on each message of an SQS batch, one at a time, with the body
+/// parsed as JSON into the job's message type `M`, and returns the ids of the
+/// messages that failed (unreadable or refused by `handle`): those are retried,
+/// and end in the queue's dead-letter queue if they keep failing; the rest are
+/// deleted.
+pub async fn each_message<M, F, Fut>(job: &str, event: aws_lambda_events::sqs::SqsEvent, handle: F) -> Vec<String>
 where
-    F: Fn(String) -> Fut,
+    M: DeserializeOwned,
+    F: Fn(M) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
     let mut failed = Vec::new();
     for message in event.records {
         let id = message.message_id.unwrap_or_default();
-        // Boxed: a job's SDK futures nest deeper than the compiler's type-layout limit
-        // once wrapped in the runtime's; behind a pointer their layout is not needed.
-        if let Err(reason) = Box::pin(handle(message.body.unwrap_or_default())).await {
+        let body = message.body.unwrap_or_default();
+        let outcome = match serde_json::from_str::<M>(&body) {
+            // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
+            // limit once wrapped in the runtime's; behind a pointer it is not needed.
+            Ok(typed) => Box::pin(handle(typed)).await,
+            Err(error) => Err(format!("unreadable message: {error}")),
+        };
+        if let Err(reason) = outcome {
             tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
             failed.push(id);
         }
@@ -77,4 +88,46 @@ fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
         })
         .collect();
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+
+    fn batch(bodies: &[&str]) -> SqsEvent {
+        let mut event = SqsEvent::default();
+        event.records = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let mut message = SqsMessage::default();
+                message.message_id = Some(format!("m{i}"));
+                message.body = Some((*body).to_owned());
+                message
+            })
+            .collect();
+        event
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Ping {
+        n: u32,
+    }
+
+    #[test]
+    fn only_the_unreadable_and_the_refused_messages_are_retried() {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let event = batch(&[r#"{"n": 1}"#, "not json", r#"{"n": "one"}"#, r#"{"n": 4}"#, r#"{"n": 5}"#]);
+        let failed = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(each_message(
+            "test",
+            event,
+            |ping: Ping| {
+                seen.borrow_mut().push(ping.n);
+                async move { if ping.n == 4 { Err("refused".to_owned()) } else { Ok(()) } }
+            },
+        ));
+        assert_eq!(failed, ["m1", "m2", "m3"]);
+        assert_eq!(*seen.borrow(), [1, 4, 5], "unreadable bodies never reach the handler");
+    }
 }

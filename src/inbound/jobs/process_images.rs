@@ -1,7 +1,7 @@
 //! The image job: checks each uploaded file and attaches or rejects it.
 
 use crate::app::catalog::images::{Outcome, process_upload};
-use crate::inbound::events::s3::{self as s3_events, Notification};
+use crate::inbound::events::s3::Notification;
 use crate::outbound::dynamodb::Table;
 use crate::outbound::s3::Bucket;
 use aws_lambda_events::sqs::SqsEvent;
@@ -19,11 +19,11 @@ impl ImageJob {
 
 /// Handles one batch and returns the ids of the messages to retry.
 pub async fn handle(job: &ImageJob, event: SqsEvent) -> Vec<String> {
-    super::each_message("images", event, |body| async move { handle_message(job, &body).await }).await
+    super::each_message("images", event, |notification| handle_message(job, notification)).await
 }
 
-async fn handle_message(job: &ImageJob, body: &str) -> Result<(), String> {
-    let objects = match s3_events::parse(body).map_err(|e| e.to_string())? {
+async fn handle_message(job: &ImageJob, notification: Notification) -> Result<(), String> {
+    let objects = match notification {
         Notification::Test => return Ok(()),
         Notification::Created(objects) => objects,
     };

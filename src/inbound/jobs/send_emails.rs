@@ -25,11 +25,10 @@ impl EmailJob {
 
 /// Handles one batch and returns the ids of the messages to retry.
 pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
-    super::each_message("emails", event, |body| async move { handle_message(job, &body).await }).await
+    super::each_message("emails", event, |event| handle_message(job, event)).await
 }
 
-async fn handle_message(job: &EmailJob, body: &str) -> Result<(), String> {
-    let event: Event = serde_json::from_str(body).map_err(|e| format!("not an event: {e}"))?;
+async fn handle_message(job: &EmailJob, event: Event) -> Result<(), String> {
     let now = time::OffsetDateTime::now_utc();
     let outcome =
         notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(|e| e.to_string())?;
