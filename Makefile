@@ -8,7 +8,9 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token races release bench
+.PHONY: dev test lint token races release bench deploy-check
+
+SAM_VENV := .venv-sam
 
 $(VENV)/installed: infra/local/requirements.txt
 	python3 -m venv $(VENV)
@@ -50,3 +52,17 @@ bench: $(VENV)/installed
 ## Release arm64 binaries for Lambda (slow; not part of `make test`).
 release: $(VENV)/installed
 	cargo lambda build --release --arm64
+
+$(SAM_VENV)/installed: infra/deploy/requirements.txt
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/deploy/requirements.txt
+	touch $@
+
+## What `sam deploy` would build, checked offline with the pinned SAM CLI: the
+## template's lint, then a cold release arm64 `sam build` of one function (about
+## 15-20 minutes on 2 cores the first time; each further function ~1.5 minutes).
+## Not part of `make test`. DEPLOY_CHECK_FUNCTION=<LogicalId> builds another one.
+DEPLOY_CHECK_FUNCTION ?= ProductsGetFunction
+deploy-check: $(VENV)/installed $(SAM_VENV)/installed
+	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
+	$(SAM_VENV)/bin/sam build $(DEPLOY_CHECK_FUNCTION)
