@@ -1,0 +1,74 @@
+"""The local API gateway and event pump: plays the parts of AWS that call our
+functions, from the stack description that `stack.py` derives from template.yaml.
+One module per part:
+
+- http_api.py: the HTTP API (routes, API Gateway v2 events, request framing).
+- event_sources.py: the SQS and DynamoDB stream event source mappings.
+- scheduler.py: `rate(...)` schedules.
+- assets.py: the CDN in front of the bucket.
+
+`Gateway` starts and stops them together. `log` gets one line per request, per
+job batch and per fired schedule.
+"""
+
+import threading
+
+from .assets import Assets
+from .event_sources import EventSources
+from .http_api import HttpApi
+from .scheduler import Scheduler
+
+
+class Gateway:
+    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print):
+        """`runtimes` maps function logical ids to runtimes. `retry_delay`, when set,
+        makes failed messages visible again after that many seconds instead of the
+        queue's visibility timeout, so tests can watch a redrive in seconds."""
+        self.stack = stack
+        self.stopping = threading.Event()
+        self.scheduler = Scheduler(stack, runtimes, self.stopping, log)
+        self.events = EventSources(stack, runtimes, self.stopping, log, retry_delay)
+        assets = Assets(stack) if stack.get("cdn") else None
+        self.http = HttpApi(stack, runtimes, port, log, assets, self.scheduler)
+        self.threads = []
+
+    @property
+    def url(self):
+        return self.http.url
+
+    @property
+    def server(self):
+        return self.http.server
+
+    @property
+    def routes(self):
+        return self.http.routes
+
+    def route(self, method, raw_target, headers, body, source_ip):
+        """The function a request goes to and the API Gateway event it gets, or
+        None when no route matches."""
+        return self.http.route(method, raw_target, headers, body, source_ip)
+
+    def start(self):
+        self.threads.append(threading.Thread(target=self.http.server.serve_forever, daemon=True))
+        for name, spec in self.stack["functions"].items():
+            for mapping in spec["queues"]:
+                self.threads.append(
+                    threading.Thread(target=self.events.pump_queue, args=(name, mapping), daemon=True, name="sqs"))
+            for mapping in spec["streams"]:
+                self.threads.append(threading.Thread(target=self.events.pump_stream, args=(name, mapping), daemon=True))
+            for schedule in spec["schedules"]:
+                self.threads.append(threading.Thread(target=self.scheduler.run, args=(name, schedule), daemon=True))
+        for t in self.threads:
+            t.start()
+        return self
+
+    def stop(self):
+        """Stops serving and polling. A queue's long poll may still be open in the
+        emulator; what it receives is not delivered (see EventSources.pump_queue)."""
+        self.stopping.set()
+        self.http.server.shutdown()
+        self.http.server.server_close()
+        for t in self.threads:
+            if t.name != "sqs":
+                t.join(timeout=5)
