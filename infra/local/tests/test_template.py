@@ -1,0 +1,44 @@
+"""The template and the Cargo package agree: every function builds a binary the
+package declares, from the one package at the root, and every function binary
+the package declares is deployed by exactly one function."""
+
+import sys
+import tomllib
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import cfn  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class TemplateMatchesPackageTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.template = cfn.load()
+        cls.functions = cfn.resources_of(cls.template, "AWS::Serverless::Function")
+        cls.bins = {b["name"]: b for b in tomllib.loads((ROOT / "Cargo.toml").read_text())["bin"]}
+
+    def test_every_function_builds_a_declared_binary_of_the_root_package(self):
+        self.assertEqual(self.template["Globals"]["Function"]["CodeUri"], ".")
+        for name, function in self.functions.items():
+            with self.subTest(function=name):
+                self.assertNotIn("CodeUri", function["Properties"], "every function builds from the root package")
+                self.assertEqual(function["Metadata"]["BuildMethod"], "rust-cargolambda")
+                binary = cfn.binary_of(function)
+                self.assertIn(binary, self.bins, "a [[bin]] in Cargo.toml")
+                self.assertTrue((ROOT / self.bins[binary]["path"]).is_file())
+                self.assertIs(self.bins[binary].get("test"), False, "no empty test harness per function")
+
+    def test_every_function_binary_is_deployed_once(self):
+        deployed = [cfn.binary_of(f) for f in self.functions.values()]
+        self.assertEqual(len(deployed), len(set(deployed)), "two functions share a binary")
+        declared = {name for name, b in self.bins.items() if b["path"].startswith(("src/bin/api/", "src/bin/jobs/"))}
+        self.assertEqual(declared, set(deployed))
+        on_disk = {p.stem for p in (ROOT / "src" / "bin").glob("*/*.rs")}
+        self.assertEqual(on_disk, declared, "a function's main.rs that Cargo.toml does not declare")
+
+
+if __name__ == "__main__":
+    unittest.main()
