@@ -1,0 +1,204 @@
+//! Use cases on the in-memory fakes (`tests/memory`): the catalog's and the order
+//! lifecycle's rules, what a customer, staff and the expiry job may do, and what
+//! every refusal leaves untouched (stock, versions, discount uses, events).
+//! `tests/orders.rs` and `tests/api_products.rs` run the same flows through the
+//! handlers and DynamoDB, races included.
+
+mod memory;
+
+use memory::MemoryShop;
+use serde_json::json;
+use tillbox::app::catalog::CatalogError;
+use tillbox::app::catalog::ports::ProductQuery;
+use tillbox::app::catalog::products;
+use tillbox::app::error::CommonError;
+use tillbox::app::orders::{self, OrdersError};
+use tillbox::domain::{
+    CancelReason, NewOrder, Order, OrderStatus, Principal, ProductChanges, ProductId, ProductStatus, Role, Shipment,
+    Timestamp, Transition,
+};
+use time::Duration;
+use time::macros::datetime;
+
+const NOW: Timestamp = datetime!(2026-11-22 10:00 UTC);
+
+fn who(role: Role, subject: &str) -> Principal {
+    Principal { subject: subject.into(), role, session: None }
+}
+
+fn staff() -> Principal {
+    who(Role::Staff, "staff-1")
+}
+
+fn ann() -> Principal {
+    who(Role::Customer, "ann")
+}
+
+fn run<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+}
+
+fn product(shop: &MemoryShop, sku: &str, stock: u32) -> ProductId {
+    let input = serde_json::from_value(json!({"sku": sku, "name": "Mug", "stock": stock, "status": "active",
+                                              "price": {"amount": 1200, "currency": "EUR"}}))
+    .unwrap();
+    run(products::create(shop, Some(&staff()), input, NOW)).unwrap().id
+}
+
+fn order_of(lines: &[(ProductId, u32)], code: Option<&str>) -> NewOrder {
+    let lines: Vec<_> = lines.iter().map(|(id, q)| json!({"product_id": id.to_string(), "quantity": q})).collect();
+    serde_json::from_value(json!({"lines": lines, "discount_code": code})).unwrap()
+}
+
+fn place(shop: &MemoryShop, customer: &Principal, lines: &[(ProductId, u32)], at: Timestamp) -> Order {
+    run(orders::place(shop, customer, order_of(lines, None), at)).unwrap()
+}
+
+#[test]
+fn placing_reserves_stock_and_an_order_that_does_not_fit_writes_nothing() {
+    let shop = MemoryShop::default();
+    let (mug, tee) = (product(&shop, "MUG", 5), product(&shop, "TEE", 1));
+    let order = place(&shop, &ann(), &[(mug, 2), (tee, 1)], NOW);
+    assert_eq!((order.status, order.total), (OrderStatus::PendingPayment, 3 * 1200));
+    assert_eq!((shop.stock_of(mug), shop.stock_of(tee)), (3, 0));
+
+    let refused = run(orders::place(&shop, &ann(), order_of(&[(mug, 1), (tee, 1)], None), NOW)).unwrap_err();
+    assert!(matches!(refused, OrdersError::OutOfStock { product_id, available: 0 } if product_id == tee));
+    assert_eq!(shop.stock_of(mug), 3, "the line that fitted was not reserved either");
+    assert_eq!(shop.orders.borrow().len(), 1);
+    assert_eq!(shop.event_names(), ["order.placed"]);
+}
+
+#[test]
+fn customers_cancel_their_own_unpaid_orders_once_and_staff_move_the_rest() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", 5);
+    let order = place(&shop, &ann(), &[(mug, 2)], NOW);
+
+    let bob = who(Role::Customer, "bob");
+    let hidden = run(orders::change(&shop, &bob, order.id, Transition::Cancel(CancelReason::Customer), NOW));
+    assert!(matches!(hidden, Err(OrdersError::Common(CommonError::NotFound))), "someone else's order does not exist");
+    let paid_by_customer = run(orders::change(&shop, &ann(), order.id, Transition::MarkPaid, NOW));
+    assert!(matches!(paid_by_customer, Err(OrdersError::Common(CommonError::Forbidden { needs: Role::Staff }))));
+    assert_eq!(shop.orders.borrow()[&order.id].status, OrderStatus::PendingPayment);
+
+    let cancelled = run(orders::change(&shop, &ann(), order.id, Transition::Cancel(CancelReason::Staff), NOW)).unwrap();
+    assert_eq!((cancelled.status, cancelled.cancel_reason), (OrderStatus::Cancelled, Some(CancelReason::Customer)));
+    assert_eq!(shop.stock_of(mug), 5, "the stock came back");
+    let again = run(orders::change(&shop, &ann(), order.id, Transition::Cancel(CancelReason::Customer), NOW));
+    let Err(OrdersError::IllegalTransition(refusal)) = again else { panic!("cancelled twice: {again:?}") };
+    assert_eq!(refusal.to_string(), "an order that is cancelled cannot be cancelled");
+    assert_eq!(shop.stock_of(mug), 5, "released once");
+
+    let second = place(&shop, &ann(), &[(mug, 1)], NOW);
+    let shipment = Shipment { carrier: "DHL".into(), tracking_number: "123".into() };
+    let early = run(orders::change(&shop, &staff(), second.id, Transition::Fulfil(shipment.clone()), NOW));
+    assert_eq!(early.unwrap_err().to_string(), "an order that is pending_payment cannot be fulfilled");
+    run(orders::change(&shop, &staff(), second.id, Transition::MarkPaid, NOW)).unwrap();
+    let fulfilled = run(orders::change(&shop, &staff(), second.id, Transition::Fulfil(shipment), NOW)).unwrap();
+    assert_eq!(fulfilled.status, OrderStatus::Fulfilled);
+    assert_eq!(shop.stock_of(mug), 4, "a fulfilled order keeps its stock");
+    assert_eq!(shop.audits.borrow().len(), 2, "staff moves are audited, the customer's cancel is not");
+    assert_eq!(
+        shop.event_names(),
+        ["order.placed", "order.cancelled", "order.placed", "order.paid", "order.fulfilled"]
+    );
+}
+
+#[test]
+fn expiry_cancels_only_unpaid_orders_past_their_time_and_only_once() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", 10);
+    let stale = place(&shop, &ann(), &[(mug, 1)], NOW - Duration::minutes(90));
+    let paid = place(&shop, &ann(), &[(mug, 2)], NOW - Duration::minutes(90));
+    run(orders::change(&shop, &staff(), paid.id, Transition::MarkPaid, NOW - Duration::minutes(80))).unwrap();
+    let fresh = place(&shop, &ann(), &[(mug, 3)], NOW - Duration::minutes(10));
+
+    let expired = run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    assert_eq!(expired.cancelled, 1);
+    let status = |o: &Order| shop.orders.borrow()[&o.id].status;
+    assert_eq!(
+        (status(&stale), status(&paid), status(&fresh)),
+        (OrderStatus::Cancelled, OrderStatus::Paid, OrderStatus::PendingPayment)
+    );
+    assert_eq!(shop.stock_of(mug), 10 - 2 - 3);
+    let again = run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    assert_eq!(again.cancelled, 0, "a second run finds nothing to cancel");
+    assert_eq!(shop.stock_of(mug), 5, "stock released once");
+}
+
+#[test]
+fn a_code_at_its_limit_is_refused_without_reserving_and_a_cancel_gives_its_use_back() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", 10);
+    let code =
+        serde_json::from_value(json!({"code": "ONCE", "kind": "percentage", "percent": 10, "usage_limit": 1})).unwrap();
+    run(orders::create_discount(&shop, &staff(), code, NOW)).unwrap();
+    let first = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap();
+    assert_eq!((first.total, shop.uses_of("ONCE")), (1080, 1));
+
+    let bob = who(Role::Customer, "bob");
+    let refused = run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap_err();
+    let OrdersError::Common(CommonError::Invalid(invalid)) = refused else { panic!("{refused:?}") };
+    assert_eq!(invalid.0[0].field, "discount_code");
+    assert_eq!((shop.stock_of(mug), shop.uses_of("ONCE")), (9, 1), "nothing reserved for the refused order");
+
+    run(orders::change(&shop, &ann(), first.id, Transition::Cancel(CancelReason::Customer), NOW)).unwrap();
+    assert_eq!(shop.uses_of("ONCE"), 0);
+    run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).expect("the use came back");
+}
+
+fn draft(sku: &str) -> tillbox::domain::NewProduct {
+    serde_json::from_value(json!({"sku": sku, "name": "Mug", "price": {"amount": 900, "currency": "EUR"}})).unwrap()
+}
+
+#[test]
+fn only_staff_create_products() {
+    let shop = MemoryShop::default();
+    let refused = [
+        run(products::create(&shop, Some(&ann()), draft("A"), NOW)),
+        run(products::create(&shop, None, draft("A"), NOW)),
+    ];
+    for refusal in refused {
+        assert!(matches!(refusal, Err(CatalogError::Common(CommonError::Forbidden { needs: Role::Staff }))));
+    }
+    assert!(shop.products.borrow().is_empty(), "a refused create wrote nothing");
+    run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
+    let taken = run(products::create(&shop, Some(&staff()), draft("A"), NOW));
+    assert!(matches!(taken, Err(CatalogError::SkuTaken)));
+    assert_eq!(shop.products.borrow().len(), 1);
+}
+
+#[test]
+fn drafts_are_invisible_to_shoppers() {
+    let shop = MemoryShop::default();
+    let draft = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
+    assert!(matches!(run(products::get(&shop, None, draft.id)), Err(CatalogError::Common(CommonError::NotFound))));
+    assert!(run(products::get(&shop, Some(&staff()), draft.id)).is_ok());
+    let query = ProductQuery { status: ProductStatus::Draft, category: None, limit: 10, cursor: None };
+    let listed = run(products::list(&shop, None, query));
+    assert!(matches!(listed, Err(CatalogError::Common(CommonError::Forbidden { .. }))));
+}
+
+#[test]
+fn a_stale_version_is_refused_and_nothing_changes() {
+    let shop = MemoryShop::default();
+    let p = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
+    let rename: ProductChanges = serde_json::from_str(r#"{"name": "Cup"}"#).unwrap();
+    let updated = run(products::update(&shop, Some(&staff()), p.id, 1, rename.clone(), NOW)).unwrap();
+    assert_eq!(updated.version, 2);
+    let stale = run(products::update(&shop, Some(&staff()), p.id, 1, rename, NOW)).unwrap_err();
+    assert!(matches!(stale, CatalogError::Common(CommonError::StaleVersion { expected: 1, current: 2, .. })));
+    assert_eq!(stale.to_string(), "the product changed since version 1; it is now at version 2");
+    assert_eq!(shop.products.borrow()[&p.id].version, 2);
+}
+
+#[test]
+fn archiving_twice_is_harmless() {
+    let shop = MemoryShop::default();
+    let p = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
+    let first = run(products::archive(&shop, Some(&staff()), p.id, None, NOW)).unwrap();
+    let second = run(products::archive(&shop, Some(&staff()), p.id, None, NOW)).unwrap();
+    assert_eq!(first.status, ProductStatus::Archived);
+    assert_eq!(first.version, second.version);
+}
