@@ -60,7 +60,7 @@ $(SAM_VENV)/installed: infra/deploy/requirements.txt
 
 ## What `sam deploy` would build, checked offline with the pinned SAM CLI: the
 ## template's lint, then a cold release arm64 `sam build` of one function (about
-## 15-20 minutes on 2 cores the first time; each further function ~1.5 minutes).
+## 4-5 minutes on 2 cores the first time; each further function about 40 s).
 ## Not part of `make test`. DEPLOY_CHECK_FUNCTION=<LogicalId> builds another one.
 DEPLOY_CHECK_FUNCTION ?= ProductsGetFunction
 deploy-check: $(VENV)/installed $(SAM_VENV)/installed

@@ -175,7 +175,7 @@ impl OrderStore for MemoryShop {
             .filter(|o| query.to.is_none_or(|to| o.created_at < to))
             .cloned()
             .collect();
-        items.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        items.sort_by_key(|o| std::cmp::Reverse(o.created_at));
         items.truncate(usize::from(query.limit));
         Ok(Page { items, next_cursor: None })
     }
