@@ -1,28 +1,59 @@
-//! In-memory fakes of the ports, with the rules the DynamoDB adapters enforce
-//! (conditional writes, versions, limits), so use cases are tested in
-//! milliseconds. `tests/dynamodb_*.rs` hold the adapters to the same contracts
-//! against the emulator.
+//! In-memory fakes of every port, with the rules the adapters enforce (conditional
+//! writes, versions, single-use tokens, transactions that write all or nothing), so
+//! use cases are tested in milliseconds. `tests/product_store.rs` holds the
+//! DynamoDB adapter and this fake to one contract; the other emulator suites
+//! (`tests/accounts.rs`, `tests/orders.rs`, `tests/images.rs`) are the adapters'
+//! contract tests for the rest.
+//!
+//! One struct plays the whole table, the bucket and the mail server, because the
+//! use cases take one store that implements several ports (as `Table` does).
 
 #![allow(dead_code)] // each test binary uses a different part
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
-use tillbox::app::catalog::ports::{ProductQuery, ProductStore, SkuClaim};
-use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
-use tillbox::app::store::{Page, StoreError};
-use tillbox::domain::{AuditRecord, Discount, DiscountCode, Event, Order, OrderId, Product, ProductId, ProductStatus};
+mod accounts;
+mod catalog;
+mod idempotency;
+mod notifications;
+mod orders;
 
-/// Products, orders and discounts: what placing and moving an order touches.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tillbox::app::idempotency::IdempotencyRecord;
+use tillbox::app::notifications::Mail;
+use tillbox::domain::{
+    AuditRecord, Discount, Email, Event, EventId, ImageId, OneTimeToken, Order, OrderId, Product, ProductId,
+    RefreshToken, Session, SessionId, Upload, User, UserId,
+};
+
 #[derive(Default)]
 pub struct MemoryShop {
     pub products: RefCell<BTreeMap<ProductId, Product>>,
+    pub uploads: RefCell<BTreeMap<(ProductId, ImageId), Upload>>,
+    /// The bucket: key → (bytes, content type).
+    pub files: RefCell<BTreeMap<String, (Vec<u8>, String)>>,
     pub orders: RefCell<BTreeMap<OrderId, Order>>,
     pub discounts: RefCell<BTreeMap<String, Discount>>,
     /// (code, customer) for once-per-customer codes.
     pub customer_uses: RefCell<HashSet<(String, String)>>,
+    pub users: RefCell<BTreeMap<UserId, User>>,
+    /// The e-mail claims: one account per address.
+    pub emails: RefCell<HashMap<Email, UserId>>,
+    pub sessions: RefCell<BTreeMap<SessionId, Session>>,
+    /// Refresh tokens by hash.
+    pub refresh_tokens: RefCell<HashMap<String, RefreshToken>>,
+    /// One-time tokens by hash.
+    pub one_time_tokens: RefCell<HashMap<String, OneTimeToken>>,
+    /// Rate counters by (limit name, key, window start).
+    pub rate_hits: RefCell<HashMap<(&'static str, String, i64), u32>>,
+    /// Idempotency records by (caller, key).
+    pub idempotency: RefCell<HashMap<(String, String), IdempotencyRecord>>,
+    /// (consumer, event) pairs handled.
+    pub deliveries: RefCell<HashSet<(String, EventId)>>,
     /// The outbox: every event written, in order.
     pub events: RefCell<Vec<Event>>,
     pub audits: RefCell<Vec<AuditRecord>>,
+    /// Every e-mail sent, in order.
+    pub mail: RefCell<Vec<(Email, Mail)>>,
 }
 
 impl MemoryShop {
@@ -38,178 +69,14 @@ impl MemoryShop {
         self.events.borrow().iter().map(|e| e.kind.name()).collect()
     }
 
-    fn bump(product: &mut Product, stock: u32) {
-        product.stock = stock;
-        product.version += 1;
-    }
-}
-
-impl ProductStore for MemoryShop {
-    async fn insert(&self, product: &Product) -> Result<SkuClaim, StoreError> {
-        let mut all = self.products.borrow_mut();
-        if all.values().any(|p| p.sku == product.sku) {
-            return Ok(SkuClaim::Taken);
-        }
-        all.insert(product.id, product.clone());
-        Ok(SkuClaim::Claimed)
+    pub fn user_by_email(&self, address: &str) -> Option<User> {
+        let email = Email::parse(address).ok()?;
+        let id = *self.emails.borrow().get(&email)?;
+        self.users.borrow().get(&id).cloned()
     }
 
-    async fn get(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
-        Ok(self.products.borrow().get(&id).cloned())
-    }
-
-    async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
-        Ok(ids.iter().map(|id| self.products.borrow().get(id).cloned()).collect())
-    }
-
-    async fn replace(&self, previous: &Product, next: &Product) -> Result<SkuClaim, StoreError> {
-        let mut all = self.products.borrow_mut();
-        let stored = all.get(&previous.id).ok_or(StoreError::NotFound)?;
-        if stored.version != previous.version {
-            return Err(StoreError::VersionMismatch { current: stored.version });
-        }
-        if all.values().any(|p| p.sku == next.sku && p.id != next.id) {
-            return Ok(SkuClaim::Taken);
-        }
-        all.insert(next.id, next.clone());
-        Ok(SkuClaim::Claimed)
-    }
-
-    async fn list(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
-        let items = self.products.borrow().values().filter(|p| p.status == query.status).cloned().collect();
-        Ok(Page { items, next_cursor: None })
-    }
-}
-
-impl OrderStore for MemoryShop {
-    /// All or nothing, as the adapter's transaction: every condition is checked
-    /// before anything is written.
-    async fn place(&self, order: &Order, event: &Event) -> Result<Placement, StoreError> {
-        let mut products = self.products.borrow_mut();
-        for line in &order.lines {
-            let Some(product) = products.get(&line.product_id) else {
-                return Ok(Placement::ProductChanged { product_id: line.product_id });
-            };
-            if product.status != ProductStatus::Active
-                || product.price.amount != line.unit_price
-                || product.price.currency != order.currency
-            {
-                return Ok(Placement::ProductChanged { product_id: line.product_id });
-            }
-            if product.stock < line.quantity {
-                return Ok(Placement::OutOfStock { product_id: line.product_id, available: product.stock });
-            }
-        }
-        let mut discounts = self.discounts.borrow_mut();
-        if let Some(applied) = &order.discount {
-            let code = applied.code.as_str().to_owned();
-            let usable = discounts.get(&code).is_some_and(|d| d.active && d.usage_limit.is_none_or(|l| d.uses < l));
-            if !usable {
-                return Ok(Placement::DiscountUsedUp);
-            }
-            if applied.once_per_customer && self.customer_uses.borrow().contains(&(code, order.customer.clone())) {
-                return Ok(Placement::DiscountAlreadyUsed);
-            }
-        }
-        for line in &order.lines {
-            let product = products.get_mut(&line.product_id).expect("checked above");
-            let left = product.stock - line.quantity;
-            Self::bump(product, left);
-        }
-        if let Some(applied) = &order.discount {
-            let code = applied.code.as_str().to_owned();
-            discounts.get_mut(&code).expect("checked above").uses += 1;
-            if applied.once_per_customer {
-                self.customer_uses.borrow_mut().insert((code, order.customer.clone()));
-            }
-        }
-        self.orders.borrow_mut().insert(order.id, order.clone());
-        self.events.borrow_mut().push(event.clone());
-        Ok(Placement::Placed)
-    }
-
-    async fn get(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
-        Ok(self.orders.borrow().get(&id).cloned())
-    }
-
-    async fn change(&self, change: OrderChange<'_>) -> Result<(), StoreError> {
-        let mut orders = self.orders.borrow_mut();
-        let stored = orders.get(&change.previous.id).ok_or(StoreError::NotFound)?;
-        if stored.version != change.previous.version {
-            return Err(StoreError::VersionMismatch { current: stored.version });
-        }
-        if change.release {
-            let mut products = self.products.borrow_mut();
-            for line in &change.previous.lines {
-                if let Some(product) = products.get_mut(&line.product_id) {
-                    let back = product.stock + line.quantity;
-                    Self::bump(product, back);
-                }
-            }
-            if let Some(applied) = &change.previous.discount {
-                let code = applied.code.as_str().to_owned();
-                if let Some(discount) = self.discounts.borrow_mut().get_mut(&code) {
-                    discount.uses -= 1;
-                }
-                self.customer_uses.borrow_mut().remove(&(code, change.previous.customer.clone()));
-            }
-        }
-        orders.insert(change.next.id, change.next.clone());
-        self.events.borrow_mut().push(change.event.clone());
-        self.audits.borrow_mut().extend(change.audit.cloned());
-        Ok(())
-    }
-
-    async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, StoreError> {
-        let mut items: Vec<Order> = self
-            .orders
-            .borrow()
-            .values()
-            .filter(|o| match &query.scope {
-                OrderScope::Customer { customer, status } => {
-                    &o.customer == customer && status.is_none_or(|s| o.status == s)
-                }
-                OrderScope::Status(status) => o.status == *status,
-            })
-            .filter(|o| query.from.is_none_or(|from| o.created_at >= from))
-            .filter(|o| query.to.is_none_or(|to| o.created_at < to))
-            .cloned()
-            .collect();
-        items.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-        items.truncate(usize::from(query.limit));
-        Ok(Page { items, next_cursor: None })
-    }
-}
-
-impl DiscountStore for MemoryShop {
-    async fn create(&self, discount: &Discount, audit: &AuditRecord) -> Result<bool, StoreError> {
-        let mut all = self.discounts.borrow_mut();
-        if all.contains_key(discount.code.as_str()) {
-            return Ok(false);
-        }
-        all.insert(discount.code.as_str().to_owned(), discount.clone());
-        self.audits.borrow_mut().push(audit.clone());
-        Ok(true)
-    }
-
-    async fn get(&self, code: &DiscountCode) -> Result<Option<Discount>, StoreError> {
-        Ok(self.discounts.borrow().get(code.as_str()).cloned())
-    }
-
-    async fn update(&self, previous: &Discount, next: &Discount, audit: &AuditRecord) -> Result<(), StoreError> {
-        let mut all = self.discounts.borrow_mut();
-        let stored = all.get_mut(previous.code.as_str()).ok_or(StoreError::NotFound)?;
-        if stored.version != previous.version {
-            return Err(StoreError::VersionMismatch { current: stored.version });
-        }
-        let uses = stored.uses;
-        *stored = Discount { uses, ..next.clone() };
-        self.audits.borrow_mut().push(audit.clone());
-        Ok(())
-    }
-
-    async fn list(&self, limit: u16, _cursor: Option<&str>) -> Result<Page<Discount>, StoreError> {
-        let items = self.discounts.borrow().values().take(usize::from(limit)).cloned().collect();
-        Ok(Page { items, next_cursor: None })
+    /// Subjects of the mail sent to `address`, oldest first.
+    pub fn subjects_to(&self, address: &str) -> Vec<String> {
+        self.mail.borrow().iter().filter(|(to, _)| to.as_str() == address).map(|(_, m)| m.subject.clone()).collect()
     }
 }

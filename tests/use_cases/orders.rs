@@ -1,42 +1,18 @@
-//! Use cases on the in-memory fakes (`tests/memory`): the catalog's and the order
-//! lifecycle's rules, what a customer, staff and the expiry job may do, and what
+//! The order lifecycle: what a customer, staff and the expiry job may do, and what
 //! every refusal leaves untouched (stock, versions, discount uses, events).
-//! `tests/orders.rs` and `tests/api_products.rs` run the same flows through the
-//! handlers and DynamoDB, races included.
+//! `tests/orders.rs` runs the same flows through the handlers and DynamoDB, races
+//! included.
 
-mod memory;
-
-use memory::MemoryShop;
+use super::{NOW, ann, run, staff, who};
+use crate::memory::MemoryShop;
 use serde_json::json;
-use tillbox::app::catalog::CatalogError;
-use tillbox::app::catalog::ports::ProductQuery;
 use tillbox::app::catalog::products;
 use tillbox::app::error::CommonError;
 use tillbox::app::orders::{self, OrdersError};
 use tillbox::domain::{
-    CancelReason, NewOrder, Order, OrderStatus, Principal, ProductChanges, ProductId, ProductStatus, Role, Shipment,
-    Timestamp, Transition,
+    CancelReason, NewOrder, Order, OrderStatus, Principal, ProductId, Role, Shipment, Timestamp, Transition,
 };
 use time::Duration;
-use time::macros::datetime;
-
-const NOW: Timestamp = datetime!(2026-11-22 10:00 UTC);
-
-fn who(role: Role, subject: &str) -> Principal {
-    Principal { subject: subject.into(), role, session: None }
-}
-
-fn staff() -> Principal {
-    who(Role::Staff, "staff-1")
-}
-
-fn ann() -> Principal {
-    who(Role::Customer, "ann")
-}
-
-fn run<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
-}
 
 fn product(shop: &MemoryShop, sku: &str, stock: u32) -> ProductId {
     let input = serde_json::from_value(json!({"sku": sku, "name": "Mug", "stock": stock, "status": "active",
@@ -146,59 +122,4 @@ fn a_code_at_its_limit_is_refused_without_reserving_and_a_cancel_gives_its_use_b
     run(orders::change(&shop, &ann(), first.id, Transition::Cancel(CancelReason::Customer), NOW)).unwrap();
     assert_eq!(shop.uses_of("ONCE"), 0);
     run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).expect("the use came back");
-}
-
-fn draft(sku: &str) -> tillbox::domain::NewProduct {
-    serde_json::from_value(json!({"sku": sku, "name": "Mug", "price": {"amount": 900, "currency": "EUR"}})).unwrap()
-}
-
-#[test]
-fn only_staff_create_products() {
-    let shop = MemoryShop::default();
-    let refused = [
-        run(products::create(&shop, Some(&ann()), draft("A"), NOW)),
-        run(products::create(&shop, None, draft("A"), NOW)),
-    ];
-    for refusal in refused {
-        assert!(matches!(refusal, Err(CatalogError::Common(CommonError::Forbidden { needs: Role::Staff }))));
-    }
-    assert!(shop.products.borrow().is_empty(), "a refused create wrote nothing");
-    run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
-    let taken = run(products::create(&shop, Some(&staff()), draft("A"), NOW));
-    assert!(matches!(taken, Err(CatalogError::SkuTaken)));
-    assert_eq!(shop.products.borrow().len(), 1);
-}
-
-#[test]
-fn drafts_are_invisible_to_shoppers() {
-    let shop = MemoryShop::default();
-    let draft = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
-    assert!(matches!(run(products::get(&shop, None, draft.id)), Err(CatalogError::Common(CommonError::NotFound))));
-    assert!(run(products::get(&shop, Some(&staff()), draft.id)).is_ok());
-    let query = ProductQuery { status: ProductStatus::Draft, category: None, limit: 10, cursor: None };
-    let listed = run(products::list(&shop, None, query));
-    assert!(matches!(listed, Err(CatalogError::Common(CommonError::Forbidden { .. }))));
-}
-
-#[test]
-fn a_stale_version_is_refused_and_nothing_changes() {
-    let shop = MemoryShop::default();
-    let p = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
-    let rename: ProductChanges = serde_json::from_str(r#"{"name": "Cup"}"#).unwrap();
-    let updated = run(products::update(&shop, Some(&staff()), p.id, 1, rename.clone(), NOW)).unwrap();
-    assert_eq!(updated.version, 2);
-    let stale = run(products::update(&shop, Some(&staff()), p.id, 1, rename, NOW)).unwrap_err();
-    assert!(matches!(stale, CatalogError::Common(CommonError::StaleVersion { expected: 1, current: 2, .. })));
-    assert_eq!(stale.to_string(), "the product changed since version 1; it is now at version 2");
-    assert_eq!(shop.products.borrow()[&p.id].version, 2);
-}
-
-#[test]
-fn archiving_twice_is_harmless() {
-    let shop = MemoryShop::default();
-    let p = run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
-    let first = run(products::archive(&shop, Some(&staff()), p.id, None, NOW)).unwrap();
-    let second = run(products::archive(&shop, Some(&staff()), p.id, None, NOW)).unwrap();
-    assert_eq!(first.status, ProductStatus::Archived);
-    assert_eq!(first.version, second.version);
 }

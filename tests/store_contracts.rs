@@ -1,0 +1,171 @@
+//! The stores' contracts in the cases the API reaches only when two writers race
+//! between a read and a write (versions, SKU claims, spent tokens, revoked
+//! sessions, idempotency keys changing hands): each held against DynamoDB through
+//! the emulator and against the in-memory fake the use-case tests rely on, so the
+//! fake cannot drift from the adapter.
+
+mod memory;
+mod support;
+
+use memory::MemoryShop;
+use support::Stack;
+use tillbox::app::accounts::ports::{OneTimeTokens, SessionStore, UserChange, UserStore};
+use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
+use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
+use tillbox::domain::secret::token_hash;
+use tillbox::domain::{
+    Email, NewProduct, OneTimePurpose, OneTimeToken, ProductChanges, ProductId, RefreshToken, Session, User,
+};
+use time::Duration;
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+fn product(sku: &str) -> tillbox::domain::Product {
+    let input: NewProduct = serde_json::from_value(
+        serde_json::json!({"sku": sku, "name": "Lamp", "price": {"amount": 4000, "currency": "EUR"}}),
+    )
+    .unwrap();
+    input.into_product(ProductId::generate(), time::OffsetDateTime::now_utc()).unwrap()
+}
+
+fn renamed(p: &tillbox::domain::Product, name: &str) -> tillbox::domain::Product {
+    let changes: ProductChanges = serde_json::from_value(serde_json::json!({ "name": name })).unwrap();
+    p.apply(changes, time::OffsetDateTime::now_utc()).unwrap()
+}
+
+/// The contract every `ProductStore` keeps; run against DynamoDB and the fake.
+async fn a_writer_that_lost_the_race_learns_the_current_version(store: &impl ProductStore) {
+    let v1 = product("lamp");
+    assert_eq!(store.insert(&v1).await.unwrap(), SkuClaim::Claimed);
+    let winner = renamed(&v1, "Winner");
+    store.replace(&v1, &winner).await.unwrap();
+
+    let loser = renamed(&v1, "Loser");
+    let error = store.replace(&v1, &loser).await.unwrap_err();
+    assert!(matches!(error, StoreError::VersionMismatch { current: 2 }), "{error:?}");
+    assert_eq!(store.get(v1.id).await.unwrap().unwrap().name, "Winner", "the losing write changed nothing");
+}
+
+async fn a_taken_sku_is_refused_and_nothing_is_written(store: &impl ProductStore) {
+    let first = product("desk");
+    assert_eq!(store.insert(&first).await.unwrap(), SkuClaim::Claimed);
+    let copy = product("desk");
+    assert_eq!(store.insert(&copy).await.unwrap(), SkuClaim::Taken);
+    assert!(store.get(copy.id).await.unwrap().is_none());
+
+    let other = product("chair");
+    store.insert(&other).await.unwrap();
+    let mut moved = renamed(&other, "Chair");
+    moved.sku = first.sku.clone();
+    assert_eq!(store.replace(&other, &moved).await.unwrap(), SkuClaim::Taken);
+    assert_eq!(store.get(other.id).await.unwrap().unwrap().name, "Lamp", "the refused rename changed nothing");
+}
+
+async fn replacing_a_product_that_does_not_exist_is_not_found(store: &impl ProductStore) {
+    let ghost = product("ghost");
+    let error = store.replace(&ghost, &renamed(&ghost, "Boo")).await.unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    assert!(store.get(ghost.id).await.unwrap().is_none());
+}
+
+async fn a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(
+    store: &(impl UserStore + OneTimeTokens),
+) {
+    let user = User::sign_up(Email::parse("ann@example.com").unwrap(), "hash".into(), now());
+    assert!(store.create(&user, None, None).await.unwrap());
+    let copy = User::sign_up(Email::parse("ANN@example.com").unwrap(), "other".into(), now());
+    assert!(!store.create(&copy, None, None).await.unwrap(), "one account per address");
+    assert!(store.get(copy.id).await.unwrap().is_none());
+
+    let (_, token) = OneTimeToken::issue(OneTimePurpose::VerifyEmail, user.id, now());
+    store.issue(&token).await.unwrap();
+    let verified = user.next(now(), |u| u.email_verified = true);
+    store.update(UserChange { spends: Some(&token), ..UserChange::new(&user, &verified) }).await.unwrap();
+    assert!(store.find(&token.hash).await.unwrap().is_none(), "spent with the change");
+
+    let again = verified.next(now(), |u| u.name = Some("Ann".into()));
+    let spent = store.update(UserChange { spends: Some(&token), ..UserChange::new(&verified, &again) }).await;
+    assert!(matches!(spent, Err(StoreError::NotFound)), "{spent:?}");
+    let stale = store.update(UserChange::new(&user, &again)).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { current }) if current == verified.version), "{stale:?}");
+    let stored = store.get(user.id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.name), (verified.version, None), "neither refused write changed the user");
+}
+
+fn refresh_token(session: &Session, secret: &str) -> RefreshToken {
+    RefreshToken {
+        hash: token_hash(secret),
+        session_id: session.id,
+        user_id: session.user_id,
+        spent: false,
+        expires_at: session.expires_at,
+    }
+}
+
+async fn a_refresh_token_rotates_once_and_never_on_a_revoked_session(store: &impl SessionStore) {
+    let user = User::sign_up(Email::parse("bob@example.com").unwrap(), "hash".into(), now());
+    let session = Session::begin(user.id, 0, now());
+    let (first, second, third) =
+        (refresh_token(&session, "one"), refresh_token(&session, "two"), refresh_token(&session, "three"));
+    store.start(&session, &first).await.unwrap();
+    assert!(store.rotate(&first, &second).await.unwrap());
+    assert!(store.find_token(&first.hash).await.unwrap().unwrap().spent);
+    assert!(!store.rotate(&first, &third).await.unwrap(), "a spent token does not rotate twice");
+    assert!(store.find_token(&third.hash).await.unwrap().is_none(), "and its successor was not stored");
+
+    store.revoke(session.id).await.unwrap();
+    store.revoke(session.id).await.unwrap();
+    assert!(store.session(session.id).await.unwrap().unwrap().revoked);
+    assert!(!store.rotate(&second, &third).await.unwrap(), "a revoked session does not rotate");
+}
+
+async fn an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(store: &impl IdempotencyStore) {
+    let key = IdempotencyKey::parse("key-1").unwrap();
+    let first = IdempotencyRecord::start("ann", key.clone(), "hash-a".into(), now() + Duration::seconds(30), now());
+    assert!(store.acquire(&first, now()).await.unwrap().is_none(), "a free key is taken");
+    let held = store.acquire(&first, now()).await.unwrap().expect("a held key is not taken twice");
+    assert_eq!(held.meet("hash-a"), Existing::InProgress);
+
+    let other = IdempotencyRecord::start("bob", key.clone(), "hash-b".into(), now() + Duration::seconds(30), now());
+    assert!(store.acquire(&other, now()).await.unwrap().is_none(), "keys are per caller");
+
+    let response = StoredResponse { status: 201, headers: vec![("location".into(), "/x".into())], body: "{}".into() };
+    store.complete(&first, &response).await.unwrap();
+    let replay = store.acquire(&first, now()).await.unwrap().unwrap();
+    assert_eq!(replay.meet("hash-a"), Existing::Replay(response));
+    assert_eq!(replay.meet("hash-x"), Existing::Mismatch);
+    store.release(&first).await.unwrap();
+    assert!(store.acquire(&first, now()).await.unwrap().is_some(), "a completed key is not released");
+
+    store.release(&other).await.unwrap();
+    assert!(store.acquire(&other, now()).await.unwrap().is_none(), "a failed attempt frees its key");
+
+    let dead = IdempotencyRecord::start("cid", key, "hash-c".into(), now() - Duration::seconds(1), now());
+    assert!(store.acquire(&dead, now() - Duration::seconds(2)).await.unwrap().is_none());
+    assert!(store.acquire(&dead, now()).await.unwrap().is_none(), "a dead attempt's key is taken over");
+}
+
+#[tokio::test]
+async fn the_table_keeps_the_store_contracts() {
+    let stack = Stack::new().await;
+    let table = stack.table();
+    a_writer_that_lost_the_race_learns_the_current_version(&table).await;
+    a_taken_sku_is_refused_and_nothing_is_written(&table).await;
+    replacing_a_product_that_does_not_exist_is_not_found(&table).await;
+    a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&table).await;
+    a_refresh_token_rotates_once_and_never_on_a_revoked_session(&table).await;
+    an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
+}
+
+#[tokio::test]
+async fn the_in_memory_fake_keeps_the_store_contracts() {
+    let shop = MemoryShop::default();
+    a_writer_that_lost_the_race_learns_the_current_version(&shop).await;
+    a_taken_sku_is_refused_and_nothing_is_written(&shop).await;
+    replacing_a_product_that_does_not_exist_is_not_found(&shop).await;
+    a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&shop).await;
+    a_refresh_token_rotates_once_and_never_on_a_revoked_session(&shop).await;
+    an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
+}
