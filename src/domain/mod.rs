@@ -24,7 +24,7 @@ pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDi
 pub use event::{Event, EventId, EventKind};
 pub use image::{ImageFormat, ImageId, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};
-pub use order::{CancelReason, NewOrder, Order, OrderId, OrderStatus, Shipment, Transition};
+pub use order::{CancelReason, Order, OrderId, OrderRequest, OrderStatus, Shipment, Transition};
 pub use principal::{Principal, Role};
 pub use product::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus, Sku};
 pub use rate_limit::RateLimit;

@@ -48,56 +48,51 @@ impl OrderStatus {
     }
 }
 
-/// The body of `POST /orders`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrder {
-    pub lines: Vec<NewOrderLine>,
-    #[serde(default)]
-    pub discount_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrderLine {
-    pub product_id: ProductId,
-    pub quantity: i64,
-}
-
-/// A checked order request: distinct products, sane quantities.
+/// A checked order request: 1 to [`MAX_LINES`] distinct products, each in a
+/// quantity from 1 to [`MAX_QUANTITY`], and perhaps a well-formed discount code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRequest {
-    pub lines: Vec<(ProductId, u32)>,
-    pub discount_code: Option<DiscountCode>,
+    lines: Vec<(ProductId, u32)>,
+    discount_code: Option<DiscountCode>,
 }
 
-impl NewOrder {
-    pub fn check(self) -> Result<OrderRequest, Invalid> {
+impl OrderRequest {
+    /// `lines` as the client listed them; errors name `lines[i].quantity`,
+    /// `lines[i].product_id` and `discount_code`, all of them at once.
+    pub fn parse(lines: &[(ProductId, i64)], discount_code: Option<&str>) -> Result<Self, Invalid> {
         let mut c = Checker::default();
-        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+        if lines.is_empty() || lines.len() > MAX_LINES {
             c.check::<()>("lines", Err(format!("must hold 1 to {MAX_LINES} lines")));
         }
-        let mut lines = Vec::with_capacity(self.lines.len());
-        for (i, line) in self.lines.iter().enumerate() {
+        let mut checked = Vec::with_capacity(lines.len());
+        for (i, (product_id, quantity)) in lines.iter().enumerate() {
             // One transaction cannot touch a product twice, and two lines of one
             // product are one line with the summed quantity to the customer anyway.
-            if self.lines[..i].iter().any(|earlier| earlier.product_id == line.product_id) {
+            if lines[..i].iter().any(|(earlier, _)| earlier == product_id) {
                 c.check::<()>(&format!("lines[{i}].product_id"), Err("appears in an earlier line".into()));
             }
             let quantity = (1..=MAX_QUANTITY)
-                .contains(&line.quantity)
-                .then_some(line.quantity as u32)
+                .contains(quantity)
+                .then_some(*quantity as u32)
                 .ok_or_else(|| format!("must be a whole number from 1 to {MAX_QUANTITY}"));
             if let Some(quantity) = c.check(&format!("lines[{i}].quantity"), quantity) {
-                lines.push((line.product_id, quantity));
+                checked.push((*product_id, quantity));
             }
         }
-        let discount_code = match self.discount_code.as_deref().map(DiscountCode::parse).transpose() {
+        let discount_code = match discount_code.map(DiscountCode::parse).transpose() {
             Ok(code) => code,
             Err(message) => c.check::<Option<DiscountCode>>("discount_code", Err(message)).flatten(),
         };
         c.finish()?;
-        Ok(OrderRequest { lines, discount_code })
+        Ok(Self { lines: checked, discount_code })
+    }
+
+    pub fn lines(&self) -> &[(ProductId, u32)] {
+        &self.lines
+    }
+
+    pub fn discount_code(&self) -> Option<&DiscountCode> {
+        self.discount_code.as_ref()
     }
 }
 
@@ -164,7 +159,8 @@ impl CancelReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     pub id: OrderId,
-    /// The user id of the customer who placed it.
+    /// The token subject of the customer who placed it: a user id for accounts
+    /// (development tokens may name anyone).
     pub customer: String,
     pub status: OrderStatus,
     pub lines: Vec<OrderLine>,
@@ -201,9 +197,9 @@ impl Order {
         now: Timestamp,
     ) -> Result<Order, PricingError> {
         let mut errors = Vec::new();
-        let mut lines = Vec::with_capacity(request.lines.len());
+        let mut lines = Vec::with_capacity(request.lines().len());
         let mut currency = None;
-        for (i, ((id, quantity), product)) in request.lines.iter().zip(products).enumerate() {
+        for (i, ((id, quantity), product)) in request.lines().iter().zip(products).enumerate() {
             let Some(product) = product.as_ref().filter(|p| p.is_public()) else {
                 errors.push(FieldError::new(format!("lines[{i}].product_id"), "is not a product on sale"));
                 continue;
@@ -228,7 +224,7 @@ impl Order {
             return Err(PricingError::Invalid(Invalid(errors)));
         };
         let subtotal = lines.iter().map(|l| l.total).sum();
-        let discount = match (&request.discount_code, discount) {
+        let discount = match (request.discount_code(), discount) {
             (None, _) => None,
             (Some(_), None) => return Err(discount_refused("is not a known discount code")),
             (Some(_), Some(d)) => Some(AppliedDiscount {
@@ -344,10 +340,8 @@ mod tests {
     }
 
     fn request(products: &[&Product], quantities: &[u32], code: Option<&str>) -> OrderRequest {
-        OrderRequest {
-            lines: products.iter().zip(quantities).map(|(p, q)| (p.id, *q)).collect(),
-            discount_code: code.map(|c| DiscountCode::parse(c).unwrap()),
-        }
+        let lines: Vec<_> = products.iter().zip(quantities).map(|(p, q)| (p.id, i64::from(*q))).collect();
+        OrderRequest::parse(&lines, code).unwrap()
     }
 
     fn order() -> Order {
@@ -371,7 +365,7 @@ mod tests {
     #[test]
     fn stock_short_of_the_quantity_names_the_product() {
         let mug = product(900, "EUR", 1);
-        let err = Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c", NOW).unwrap_err();
+        let err = Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c-1", NOW).unwrap_err();
         assert_eq!(err, PricingError::OutOfStock { product_id: mug.id, available: 1 });
     }
 
@@ -384,7 +378,8 @@ mod tests {
         let missing = product(1, "EUR", 1);
         let req = request(&[&eur, &draft, &usd, &missing], &[1, 1, 1, 1], None);
         let products = [Some(eur), Some(draft), Some(usd), None];
-        let PricingError::Invalid(Invalid(errors)) = Order::price(&req, &products, None, "c", NOW).unwrap_err() else {
+        let PricingError::Invalid(Invalid(errors)) = Order::price(&req, &products, None, "c-1", NOW).unwrap_err()
+        else {
             panic!("expected invalid")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -394,16 +389,12 @@ mod tests {
     #[test]
     fn requests_are_checked_field_by_field() {
         let id = ProductId::generate();
-        let input: NewOrder = serde_json::from_value(serde_json::json!({
-            "lines": [{"product_id": id, "quantity": 0}, {"product_id": id, "quantity": 2}],
-            "discount_code": "no spaces"
-        }))
-        .unwrap();
-        let Invalid(errors) = input.check().unwrap_err();
+        let Invalid(errors) = OrderRequest::parse(&[(id, 0), (id, 2)], Some("no spaces")).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["lines[0].quantity", "lines[1].product_id", "discount_code"]);
-        let empty: NewOrder = serde_json::from_value(serde_json::json!({"lines": []})).unwrap();
-        assert_eq!(empty.check().unwrap_err().0[0].field, "lines");
+        assert_eq!(OrderRequest::parse(&[], None).unwrap_err().0[0].field, "lines");
+        let too_many = OrderRequest::parse(&[(id, MAX_QUANTITY + 1)], None).unwrap_err();
+        assert_eq!(too_many.0[0].field, "lines[0].quantity");
     }
 
     fn shipment_again() -> Shipment {

@@ -7,7 +7,7 @@ use serde_json::json;
 use tillbox::app::accounts::{self, Credentials};
 use tillbox::app::catalog::products;
 use tillbox::app::notifications::{self, Links, Outcome};
-use tillbox::domain::{Event, Role, Transition};
+use tillbox::domain::{Event, OrderRequest, Role, Transition};
 
 fn links() -> Links {
     Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into() }
@@ -46,7 +46,7 @@ fn order_events_mail_the_customer_who_placed_the_order_and_placing_mails_no_one(
                                               "price": {"amount": 1200, "currency": "EUR"}}))
     .unwrap();
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
-    let order = serde_json::from_value(json!({"lines": [{"product_id": mug.id.to_string(), "quantity": 1}]})).unwrap();
+    let order = OrderRequest::parse(&[(mug.id, 1)], None).unwrap();
     let order = run(tillbox::app::orders::place(&shop, &customer, order, NOW)).unwrap();
     assert_eq!(deliver(&shop, &last_event(&shop)), Outcome::Skipped, "order.placed mails no one");
 

@@ -10,7 +10,7 @@ use tillbox::app::catalog::products;
 use tillbox::app::error::CommonError;
 use tillbox::app::orders::{self, OrdersError};
 use tillbox::domain::{
-    CancelReason, NewOrder, Order, OrderStatus, Principal, ProductId, Role, Shipment, Timestamp, Transition,
+    CancelReason, Order, OrderRequest, OrderStatus, Principal, ProductId, Role, Shipment, Timestamp, Transition,
 };
 use time::Duration;
 
@@ -21,9 +21,9 @@ fn product(shop: &MemoryShop, sku: &str, stock: u32) -> ProductId {
     run(products::create(shop, Some(&staff()), input, NOW)).unwrap().id
 }
 
-fn order_of(lines: &[(ProductId, u32)], code: Option<&str>) -> NewOrder {
-    let lines: Vec<_> = lines.iter().map(|(id, q)| json!({"product_id": id.to_string(), "quantity": q})).collect();
-    serde_json::from_value(json!({"lines": lines, "discount_code": code})).unwrap()
+fn order_of(lines: &[(ProductId, u32)], code: Option<&str>) -> OrderRequest {
+    let lines: Vec<_> = lines.iter().map(|(id, q)| (*id, i64::from(*q))).collect();
+    OrderRequest::parse(&lines, code).unwrap()
 }
 
 fn place(shop: &MemoryShop, customer: &Principal, lines: &[(ProductId, u32)], at: Timestamp) -> Order {

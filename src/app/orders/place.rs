@@ -5,18 +5,17 @@ use super::OrdersError;
 use super::ports::{DiscountStore, OrderStore, Placement};
 use crate::app::catalog::ports::ProductStore;
 use crate::domain::order::PricingError;
-use crate::domain::{Event, EventKind, FieldError, Invalid, NewOrder, Order, Principal, Timestamp};
+use crate::domain::{Event, EventKind, FieldError, Invalid, Order, OrderRequest, Principal, Timestamp};
 
 pub async fn place(
     store: &(impl OrderStore + ProductStore + DiscountStore),
     principal: &Principal,
-    input: NewOrder,
+    request: OrderRequest,
     now: Timestamp,
 ) -> Result<Order, OrdersError> {
-    let request = input.check()?;
-    let ids: Vec<_> = request.lines.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<_> = request.lines().iter().map(|(id, _)| *id).collect();
     let products = store.get_many(&ids).await?;
-    let discount = match &request.discount_code {
+    let discount = match request.discount_code() {
         Some(code) => DiscountStore::get(store, code).await?,
         None => None,
     };

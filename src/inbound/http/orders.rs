@@ -5,9 +5,35 @@
 use super::views::{OrderView, PageView};
 use super::{TableAccess, now, page_limit, signed_in, versioned};
 use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
-use crate::domain::{NewOrder, Order, OrderId, OrderStatus, Principal, Shipment, Timestamp, Transition};
+use crate::domain::{
+    Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Shipment, Timestamp, Transition,
+};
 use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body};
 use lambda_http::Request;
+
+/// The body of `POST /orders`: which products, how many, and perhaps a code.
+/// Prices and currency are never taken from the client.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub lines: Vec<NewOrderLine>,
+    #[serde(default)]
+    pub discount_code: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrderLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+impl NewOrder {
+    pub fn try_into_domain(self) -> Result<OrderRequest, Invalid> {
+        let lines: Vec<_> = self.lines.iter().map(|line| (line.product_id, line.quantity)).collect();
+        OrderRequest::parse(&lines, self.discount_code.as_deref())
+    }
+}
 
 fn order_reply(status: u16, order: &Order) -> Reply {
     versioned(status, &OrderView::new(order), order.version)
@@ -18,7 +44,8 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in(&request, &ctx.verifier)?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
         let input: NewOrder = json_body(&request)?;
-        let order = orders::place(&ctx.table, &principal, input, now()).await?;
+        let order_request = input.try_into_domain().map_err(ApiError::invalid)?;
+        let order = orders::place(&ctx.table, &principal, order_request, now()).await?;
         let mut reply = order_reply(201, &order);
         let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
         reply.headers_mut().insert("location", location);
