@@ -8,4 +8,5 @@ pub mod error;
 pub mod idempotency;
 pub mod notifications;
 pub mod orders;
+pub mod payments;
 pub mod store;

@@ -35,6 +35,10 @@ pub enum EventKind {
     /// Stock is released; the customer is told.
     #[serde(rename = "order.cancelled")]
     OrderCancelled { order_id: OrderId },
+    /// Money went back to the customer (a payment that landed on a cancelled
+    /// order); the customer is told.
+    #[serde(rename = "order.refunded")]
+    OrderRefunded { order_id: OrderId },
 }
 
 impl EventKind {
@@ -47,6 +51,7 @@ impl EventKind {
             Self::OrderPaid { .. } => "order.paid",
             Self::OrderFulfilled { .. } => "order.fulfilled",
             Self::OrderCancelled { .. } => "order.cancelled",
+            Self::OrderRefunded { .. } => "order.refunded",
         }
     }
 }

@@ -15,13 +15,14 @@ mod catalog;
 mod idempotency;
 mod notifications;
 mod orders;
+pub mod payments;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tillbox::app::idempotency::IdempotencyRecord;
 use tillbox::app::notifications::Mail;
 use tillbox::domain::{
-    AuditRecord, Discount, Email, Event, EventId, ImageId, OneTimeToken, Order, OrderId, Product, ProductId,
+    AuditRecord, Discount, Email, Event, EventId, ImageId, OneTimeToken, Order, OrderId, Payment, Product, ProductId,
     RefreshToken, Session, SessionId, Upload, User, UserId,
 };
 
@@ -47,6 +48,14 @@ pub struct MemoryShop {
     pub rate_hits: RefCell<HashMap<(&'static str, String, i64), u32>>,
     /// Idempotency records by (caller, key).
     pub idempotency: RefCell<HashMap<(String, String), IdempotencyRecord>>,
+    /// Payments by (order, attempt).
+    pub payments: RefCell<BTreeMap<(OrderId, u32), Payment>>,
+    /// (provider, event id) of the webhooks seen.
+    pub webhooks_seen: RefCell<HashSet<(&'static str, String)>>,
+    /// The payments queue's messages.
+    pub payment_queue: RefCell<Vec<String>>,
+    /// Makes the payments queue refuse messages.
+    pub queue_down: Cell<bool>,
     /// (consumer, event) pairs handled.
     pub deliveries: RefCell<HashSet<(String, EventId)>>,
     /// The outbox: every event written, in order.

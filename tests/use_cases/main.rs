@@ -9,6 +9,7 @@ mod accounts;
 mod catalog;
 mod notifications;
 mod orders;
+mod payments;
 
 use tillbox::domain::{Principal, Role, Timestamp};
 use time::macros::datetime;

@@ -52,7 +52,8 @@ pub async fn deliver(
         | EventKind::PasswordResetRequested { user_id } => (Some(user_id), None),
         EventKind::OrderPaid { order_id }
         | EventKind::OrderFulfilled { order_id }
-        | EventKind::OrderCancelled { order_id } => {
+        | EventKind::OrderCancelled { order_id }
+        | EventKind::OrderRefunded { order_id } => {
             let order = OrderStore::get(store, order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
@@ -83,6 +84,7 @@ pub async fn deliver(
             match kind {
                 EventKind::OrderPaid { .. } => links.order_paid(order),
                 EventKind::OrderFulfilled { .. } => links.order_shipped(order),
+                EventKind::OrderRefunded { .. } => links.order_refunded(order),
                 _ => links.order_cancelled(order),
             }
         }

@@ -130,6 +130,15 @@ impl Links {
             "Nothing was charged for it. You are welcome to order again.",
         )
     }
+
+    pub fn order_refunded(&self, order: &Order) -> Mail {
+        self.order_mail(
+            order,
+            "your payment was refunded",
+            "Your payment arrived after this order had been cancelled, so we refunded it in full:",
+            "The refund reaches your account within a few days, depending on your bank.",
+        )
+    }
 }
 
 /// `1234` EUR as `12.34 EUR`, `500` JPY as `500 JPY`.

@@ -161,3 +161,39 @@ pub async fn expire_unpaid(
         }
     }
 }
+
+/// What a payment the provider took did to its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Paid,
+    /// Paid (or further along) before this payment's report arrived.
+    AlreadyPaid,
+    /// Cancelled before the payment landed: the money must go back.
+    Cancelled,
+}
+
+/// Marks an order paid for a payment a provider took, as `actor`. The write is
+/// conditional on the version read, so it and the expiry job cannot both win:
+/// whichever writes first decides, and the other sees the outcome.
+pub async fn settle(
+    store: &impl OrderStore,
+    id: OrderId,
+    actor: &'static str,
+    now: Timestamp,
+) -> Result<Settlement, OrdersError> {
+    for _ in 0..3 {
+        let order = store.get(id).await?.ok_or(CommonError::NotFound)?;
+        match order.status {
+            OrderStatus::PendingPayment => {
+                match write(store, &order, &Transition::MarkPaid, &Actor::System(actor), now).await {
+                    Ok(_) => return Ok(Settlement::Paid),
+                    Err(OrdersError::Common(CommonError::Store(StoreError::VersionMismatch { .. }))) => continue,
+                    Err(other) => return Err(other),
+                }
+            }
+            OrderStatus::Cancelled => return Ok(Settlement::Cancelled),
+            _ => return Ok(Settlement::AlreadyPaid),
+        }
+    }
+    Err(StoreError::Unavailable("the order kept changing; retry".into()).into())
+}

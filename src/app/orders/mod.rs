@@ -9,5 +9,5 @@ pub mod ports;
 
 pub use discounts::{create_discount, list_discounts, update_discount};
 pub use error::OrdersError;
-pub use lifecycle::{Expired, change, expire_unpaid, get, list};
+pub use lifecycle::{Expired, Settlement, change, expire_unpaid, get, list, settle};
 pub use place::place;

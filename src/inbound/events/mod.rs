@@ -2,3 +2,4 @@
 
 pub mod dynamodb_stream;
 pub mod s3;
+pub mod stripe;

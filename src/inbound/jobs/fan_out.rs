@@ -32,7 +32,8 @@ impl Routes {
             | EventKind::PasswordResetRequested { .. }
             | EventKind::OrderPaid { .. }
             | EventKind::OrderFulfilled { .. }
-            | EventKind::OrderCancelled { .. } => vec![&self.emails_queue_url],
+            | EventKind::OrderCancelled { .. }
+            | EventKind::OrderRefunded { .. } => vec![&self.emails_queue_url],
             // No consumer yet: the payments and stats issues will subscribe.
             EventKind::OrderPlaced { .. } => vec![],
         }

@@ -1,0 +1,114 @@
+//! The payments ports: payment records, seen webhook ids, the payments queue, and
+//! a provider that keeps its intents and refunds in memory.
+
+use super::MemoryShop;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use tillbox::app::payments::ports::{
+    Intent, IntentRequest, PaymentChange, PaymentGateway, PaymentQueue, PaymentStore, ProviderError, WebhookInbox,
+};
+use tillbox::app::store::StoreError;
+use tillbox::domain::{OrderId, Payment, Provider, Timestamp};
+
+impl PaymentStore for MemoryShop {
+    async fn payment(&self, order_id: OrderId, attempt: u32) -> Result<Option<Payment>, StoreError> {
+        Ok(self.payments.borrow().get(&(order_id, attempt)).cloned())
+    }
+
+    async fn open(&self, payment: &Payment) -> Result<bool, StoreError> {
+        let mut all = self.payments.borrow_mut();
+        if all.contains_key(&(payment.order_id, payment.attempt)) {
+            return Ok(false);
+        }
+        all.insert((payment.order_id, payment.attempt), payment.clone());
+        Ok(true)
+    }
+
+    async fn change(&self, change: PaymentChange<'_>) -> Result<(), StoreError> {
+        let mut all = self.payments.borrow_mut();
+        let key = (change.previous.order_id, change.previous.attempt);
+        let stored = all.get(&key).ok_or(StoreError::NotFound)?;
+        if stored.version != change.previous.version {
+            return Err(StoreError::VersionMismatch { current: stored.version });
+        }
+        all.insert(key, change.next.clone());
+        self.audits.borrow_mut().extend(change.audit.cloned());
+        self.events.borrow_mut().extend(change.event.cloned());
+        Ok(())
+    }
+}
+
+impl WebhookInbox for MemoryShop {
+    async fn first_sighting(&self, provider: Provider, event_id: &str, _now: Timestamp) -> Result<bool, StoreError> {
+        Ok(self.webhooks_seen.borrow_mut().insert((provider.as_str(), event_id.to_owned())))
+    }
+
+    async fn forget(&self, provider: Provider, event_id: &str) -> Result<(), StoreError> {
+        self.webhooks_seen.borrow_mut().remove(&(provider.as_str(), event_id.to_owned()));
+        Ok(())
+    }
+}
+
+impl PaymentQueue for MemoryShop {
+    async fn enqueue(&self, body: &str) -> Result<(), StoreError> {
+        if self.queue_down.get() {
+            return Err(StoreError::Unavailable("the queue is down".into()));
+        }
+        self.payment_queue.borrow_mut().push(body.to_owned());
+        Ok(())
+    }
+}
+
+/// A payment provider in memory, de-duplicating on idempotency keys as Stripe does.
+#[derive(Default)]
+pub struct MemoryGateway {
+    /// provider id → (request, refunded so far).
+    pub intents: RefCell<BTreeMap<String, (IntentRequest, i64)>>,
+    /// Idempotency keys already answered, with the provider id they created.
+    pub keys: RefCell<BTreeMap<String, String>>,
+    /// Every refund call that moved money: (provider id, amount).
+    pub refunds: RefCell<Vec<(String, i64)>>,
+}
+
+impl PaymentGateway for MemoryGateway {
+    fn provider(&self) -> Provider {
+        Provider::Stripe
+    }
+
+    fn publishable_key(&self) -> &str {
+        "pk_test_memory"
+    }
+
+    async fn create_intent(&self, request: &IntentRequest) -> Result<Intent, ProviderError> {
+        if let Some(id) = self.keys.borrow().get(&request.idempotency_key) {
+            return Ok(Intent { provider_id: id.clone(), client_secret: format!("{id}_secret") });
+        }
+        let id = format!("pi_{}", self.intents.borrow().len() + 1);
+        self.intents.borrow_mut().insert(id.clone(), (request.clone(), 0));
+        self.keys.borrow_mut().insert(request.idempotency_key.clone(), id.clone());
+        Ok(Intent { client_secret: format!("{id}_secret"), provider_id: id })
+    }
+
+    async fn intent(&self, provider_id: &str) -> Result<Intent, ProviderError> {
+        match self.intents.borrow().get(provider_id) {
+            Some(_) => Ok(Intent { provider_id: provider_id.into(), client_secret: format!("{provider_id}_secret") }),
+            None => Err(ProviderError::Refused(format!("no such payment_intent: {provider_id}"))),
+        }
+    }
+
+    async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {
+        if self.keys.borrow().contains_key(idempotency_key) {
+            return Ok(());
+        }
+        let mut intents = self.intents.borrow_mut();
+        let (request, refunded) =
+            intents.get_mut(provider_id).ok_or(ProviderError::Refused("no such intent".into()))?;
+        if *refunded + amount > request.amount {
+            return Err(ProviderError::Refused("amount exceeds what is refundable".into()));
+        }
+        *refunded += amount;
+        self.keys.borrow_mut().insert(idempotency_key.to_owned(), provider_id.to_owned());
+        self.refunds.borrow_mut().push((provider_id.to_owned(), amount));
+        Ok(())
+    }
+}

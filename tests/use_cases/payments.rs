@@ -1,0 +1,174 @@
+//! Payments: opening one provider payment per order whatever the retries, and
+//! what provider events do to orders, replayed, reordered, and racing the expiry
+//! job (an order is never both cancelled and charged).
+
+use super::{NOW, run, staff, who};
+use crate::memory::MemoryShop;
+use crate::memory::payments::MemoryGateway;
+use serde_json::json;
+use tillbox::app::catalog::products;
+use tillbox::app::error::CommonError;
+use tillbox::app::orders;
+use tillbox::app::payments::{self, Outcome, PaymentEvent, PaymentsError, ProviderEvent, Receipt};
+use tillbox::domain::{Order, OrderRequest, OrderStatus, PaymentStatus, Principal, Provider, Role, Transition};
+use time::Duration;
+
+const ANN: &str = "0193a0b2-7c4e-7d1a-9f3e-000000000001";
+
+fn ann() -> Principal {
+    who(Role::Customer, ANN)
+}
+
+/// A shop with a 12.00 EUR mug in stock and an order of two placed `age` ago.
+fn shop_with_order(age: Duration) -> (MemoryShop, Order) {
+    let shop = MemoryShop::default();
+    let input = serde_json::from_value(json!({"sku": "MUG", "name": "Mug", "stock": 5, "status": "active",
+                                              "price": {"amount": 1200, "currency": "EUR"}}))
+    .unwrap();
+    let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
+    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let order = run(orders::place(&shop, &ann(), request, NOW - age)).unwrap();
+    (shop, order)
+}
+
+fn open(shop: &MemoryShop, gateway: &MemoryGateway, order: &Order) -> String {
+    run(payments::start(shop, Some(gateway), &ann(), order.id, NOW)).unwrap().provider_id
+}
+
+fn succeeded(order: &Order, provider_id: &str, amount: i64, event_id: &str) -> ProviderEvent {
+    let event =
+        PaymentEvent::Succeeded { order_id: order.id, provider_id: provider_id.into(), amount, currency: "EUR".into() };
+    ProviderEvent { id: event_id.into(), event }
+}
+
+fn status(shop: &MemoryShop, order: &Order) -> OrderStatus {
+    shop.orders.borrow()[&order.id].status
+}
+
+fn count(shop: &MemoryShop, name: &str) -> usize {
+    shop.event_names().iter().filter(|n| **n == name).count()
+}
+
+#[test]
+fn an_order_gets_one_payment_for_its_exact_total_however_often_it_is_asked() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let first = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap();
+    assert_eq!((first.amount, first.currency.code(), first.publishable_key.as_str()), (2400, "EUR", "pk_test_memory"));
+    let again = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap();
+    assert_eq!(again, first);
+    assert_eq!(gateway.intents.borrow().len(), 1, "a retry opens no second payment at the provider");
+
+    let bob = who(Role::Customer, "0193a0b2-7c4e-7d1a-9f3e-000000000002");
+    let other = run(payments::start(&shop, Some(&gateway), &bob, order.id, NOW));
+    assert!(matches!(other, Err(PaymentsError::Common(CommonError::NotFound))), "{other:?}");
+    let by_staff = run(payments::start(&shop, Some(&gateway), &staff(), order.id, NOW));
+    assert!(matches!(by_staff, Err(PaymentsError::Common(CommonError::Forbidden { .. }))), "{by_staff:?}");
+    let manual = run(payments::start(&shop, None::<&MemoryGateway>, &ann(), order.id, NOW));
+    assert!(matches!(manual, Err(PaymentsError::ManualPayments)), "{manual:?}");
+
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let paid = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap_err();
+    assert_eq!(paid.to_string(), "an order that is paid cannot be paid");
+}
+
+#[test]
+fn a_success_reported_twenty_times_pays_the_order_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    for _ in 0..20 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Paid);
+    }
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.orders.borrow()[&order.id].version, 2, "moved once");
+    assert_eq!(count(&shop, "order.paid"), 1);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Succeeded);
+    assert!(gateway.refunds.borrow().is_empty());
+}
+
+#[test]
+fn a_payment_of_another_amount_is_flagged_for_staff_and_does_not_pay_the_order() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 100, "evt_1"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::Flagged);
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+    assert_eq!(shop.audits.borrow().last().unwrap().action, "payment.amount_mismatch");
+
+    let unknown = succeeded(&order, "pi_not_ours", 2400, "evt_2");
+    assert_eq!(run(payments::settle(&shop, &gateway, &unknown, NOW)).unwrap(), Outcome::Ignored);
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+}
+
+#[test]
+fn a_late_decline_after_the_success_changes_nothing() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    let declined = ProviderEvent {
+        id: "evt_0".into(),
+        event: PaymentEvent::Failed { order_id: order.id, provider_id: intent.clone(), reason: "card_declined".into() },
+    };
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(run(payments::settle(&shop, &gateway, &declined, NOW)).unwrap(), Outcome::Declined);
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Succeeded);
+
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let intent = open(&shop, &gateway, &order);
+    let declined = ProviderEvent {
+        id: "evt_0".into(),
+        event: PaymentEvent::Failed { order_id: order.id, provider_id: intent, reason: "card_declined".into() },
+    };
+    run(payments::settle(&shop, &gateway, &declined, NOW)).unwrap();
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment, "a decline leaves the order payable");
+    assert!(matches!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Failed { .. }));
+}
+
+#[test]
+fn a_payment_landing_on_an_expired_order_is_refunded_once_and_the_customer_told() {
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    assert_eq!(run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap().cancelled, 1);
+
+    for _ in 0..3 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Refunded);
+    }
+    assert_eq!(status(&shop, &order), OrderStatus::Cancelled, "never both cancelled and charged");
+    assert_eq!(*gateway.refunds.borrow(), [(intent, 2400)], "refunded in full, once");
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refundable(), 0);
+    assert_eq!(count(&shop, "order.refunded"), 1);
+    assert_eq!(count(&shop, "order.paid"), 0);
+    assert!(shop.audits.borrow().iter().any(|a| a.action == "payment.refunded"));
+}
+
+#[test]
+fn an_order_paid_before_the_expiry_job_runs_is_not_cancelled() {
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+    let expired = run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    assert_eq!(expired.cancelled, 0);
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.stock_of(shop.orders.borrow()[&order.id].lines[0].product_id), 3, "the stock stays sold");
+    assert!(gateway.refunds.borrow().is_empty());
+}
+
+#[test]
+fn a_webhook_is_queued_once_and_one_that_could_not_be_queued_is_taken_on_retry() {
+    let shop = MemoryShop::default();
+    let receive = |id: &str| run(payments::receive(&shop, &shop, Provider::Stripe, id, "{}", NOW));
+    assert_eq!(receive("evt_1").unwrap(), Receipt::Queued);
+    assert_eq!(receive("evt_1").unwrap(), Receipt::Duplicate);
+    shop.queue_down.set(true);
+    assert!(receive("evt_2").is_err());
+    shop.queue_down.set(false);
+    assert_eq!(receive("evt_2").unwrap(), Receipt::Queued, "the failed sighting was forgotten");
+    assert_eq!(shop.payment_queue.borrow().len(), 2);
+}
