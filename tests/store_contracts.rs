@@ -12,14 +12,18 @@ use support::Stack;
 use tillbox::app::accounts::ports::{OneTimeTokens, SessionStore, UserChange, UserStore};
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
+use tillbox::app::payments::ports::{PaymentChange, PaymentStore, WebhookInbox};
 use tillbox::domain::secret::token_hash;
 use tillbox::domain::{
-    Email, NewProduct, OneTimePurpose, OneTimeToken, ProductChanges, ProductId, RefreshToken, Session, User,
+    Currency, Email, NewProduct, OneTimePurpose, OneTimeToken, OrderId, Payment, ProductChanges, ProductId, Provider,
+    RefreshToken, Session, User,
 };
 use time::Duration;
 
+/// Now, at the microsecond precision the table stores timestamps in.
 fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_microsecond(now.microsecond()).unwrap()
 }
 
 fn product(sku: &str) -> tillbox::domain::Product {
@@ -147,6 +151,35 @@ async fn an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(store:
     assert!(store.acquire(&dead, now()).await.unwrap().is_none(), "a dead attempt's key is taken over");
 }
 
+async fn a_payment_opens_once_and_changes_only_at_its_version(store: &impl PaymentStore) {
+    let eur = Currency::parse("EUR").unwrap();
+    let order_id = OrderId::generate();
+    let open = Payment::open(order_id, 1, Provider::Stripe, "pi_1".into(), 2400, eur, now());
+    assert!(store.open(&open).await.unwrap());
+    let second = Payment::open(order_id, 1, Provider::Stripe, "pi_2".into(), 2400, eur, now());
+    assert!(!store.open(&second).await.unwrap(), "one payment per attempt");
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), open);
+
+    let mismatch = open.succeeded(100, "usd", now());
+    store.change(PaymentChange { previous: &open, next: &mismatch, audit: None, event: None }).await.unwrap();
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), mismatch, "every status round-trips");
+    let declined = open.failed("Your card was declined.", now());
+    let stale = store.change(PaymentChange { previous: &open, next: &declined, audit: None, event: None }).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { current: 2 })), "{stale:?}");
+    let refunded = mismatch.refunded_in_full(now());
+    store.change(PaymentChange { previous: &mismatch, next: &refunded, audit: None, event: None }).await.unwrap();
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap().refundable(), 0);
+    assert!(store.payment(order_id, 2).await.unwrap().is_none());
+}
+
+async fn a_webhook_event_is_seen_once_unless_forgotten(store: &impl WebhookInbox) {
+    let id = format!("evt_{}", OrderId::generate());
+    assert!(store.first_sighting(Provider::Stripe, &id, now()).await.unwrap());
+    assert!(!store.first_sighting(Provider::Stripe, &id, now()).await.unwrap());
+    store.forget(Provider::Stripe, &id).await.unwrap();
+    assert!(store.first_sighting(Provider::Stripe, &id, now()).await.unwrap(), "a forgotten event is new again");
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -157,6 +190,8 @@ async fn the_table_keeps_the_store_contracts() {
     a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&table).await;
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&table).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
+    a_payment_opens_once_and_changes_only_at_its_version(&table).await;
+    a_webhook_event_is_seen_once_unless_forgotten(&table).await;
 }
 
 #[tokio::test]
@@ -168,4 +203,6 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&shop).await;
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&shop).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
+    a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
+    a_webhook_event_is_seen_once_unless_forgotten(&shop).await;
 }

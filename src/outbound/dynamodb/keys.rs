@@ -134,6 +134,16 @@ pub fn orders_by_status(status: OrderStatus) -> String {
     format!("ORDERS#{}", status.as_str())
 }
 
+/// Payments live in their order's partition, one item per attempt.
+pub fn payment_sk(attempt: u32) -> String {
+    format!("PAYMENT#{attempt:03}")
+}
+
+pub fn webhook_pk(provider: &str, event_id: &str) -> String {
+    format!("WEBHOOK#{provider}#{event_id}")
+}
+pub const WEBHOOK_SK: &str = "WEBHOOK";
+
 pub fn discount_pk(code: &DiscountCode) -> String {
     format!("DISCOUNT#{}", code.as_str())
 }

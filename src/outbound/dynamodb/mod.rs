@@ -8,6 +8,7 @@ mod idempotency;
 mod items;
 pub mod keys;
 mod orders;
+mod payments;
 mod products;
 mod rate_limits;
 mod sessions;
