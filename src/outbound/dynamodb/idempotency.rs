@@ -3,7 +3,7 @@
 
 use super::items::{Item, Reader, epoch, item, n, s};
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use super::{Table, unavailable};
+use super::{Table, condition_held, unavailable};
 use crate::app::idempotency::IdempotencyStore;
 use crate::app::idempotency::{IdempotencyKey, IdempotencyRecord, RecordStatus, StoredResponse};
 use crate::app::store::StoreError;
@@ -89,10 +89,8 @@ impl IdempotencyStore for Table {
                 .expression_attribute_values(":in_progress", s(IN_PROGRESS))
                 .send()
                 .await;
-            match put {
-                Ok(_) => return Ok(None),
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(unavailable(e)),
+            if condition_held(put)? {
+                return Ok(None);
             }
             let pk = keys::idempotency_pk(&record.caller, record.key.as_str());
             if let Some(held) = self.get_consistent(pk, keys::IDEMPOTENCY_SK).await? {
@@ -134,10 +132,7 @@ impl IdempotencyStore for Table {
             .expression_attribute_values(":hash", s(&record.request_hash))
             .send()
             .await;
-        match deleted {
-            // Someone took the key over after our deadline: it is theirs now.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            other => other.map(|_| ()).map_err(unavailable),
-        }
+        // Not held any more: someone took the key over after our deadline; it is theirs now.
+        condition_held(deleted).map(|_| ())
     }
 }

@@ -190,6 +190,20 @@ fn version_conflict(reasons: &[CancellationReason], index: usize) -> Option<Stor
     })
 }
 
+/// The outcome of a conditional single-item write: `Ok(true)` when it was written,
+/// `Ok(false)` when its condition did not hold, an error for anything else.
+fn condition_held<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
 fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
     result.map_err(|e| StoreError::Unavailable(format!("request could not be built: {e}")))
 }

@@ -5,7 +5,7 @@
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use super::{Table, unavailable};
+use super::{Table, condition_held, unavailable};
 use crate::app::payments::ports::{PaymentChange, PaymentStore, WebhookInbox};
 use crate::app::store::StoreError;
 use crate::domain::{Currency, OrderId, Payment, PaymentStatus, Provider, Timestamp};
@@ -86,11 +86,7 @@ impl PaymentStore for Table {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(unavailable(e)),
-        }
+        condition_held(put)
     }
 
     async fn change(&self, change: PaymentChange<'_>) -> Result<(), StoreError> {
@@ -124,11 +120,7 @@ impl WebhookInbox for Table {
             .expression_attribute_values(":now", epoch(now))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(unavailable(e)),
-        }
+        condition_held(put)
     }
 
     async fn forget(&self, provider: Provider, event_id: &str) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 
 use super::items::{Item, Reader, b, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use super::{Table, built, cancellation_reasons, unavailable};
+use super::{Table, built, cancellation_reasons, condition_held, unavailable};
 use crate::app::accounts::ports::{OneTimeTokens, SessionStore};
 use crate::app::store::StoreError;
 use crate::domain::{OneTimePurpose, OneTimeToken, RefreshToken, Session, SessionId};
@@ -120,11 +120,8 @@ impl SessionStore for Table {
             .expression_attribute_values(":true", b(true))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(unavailable(e)),
-        }
+        // Revoking a session that does not exist (any more) is done too.
+        condition_held(result).map(|_| ())
     }
 }
 
