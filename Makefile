@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token races release bench deploy-check
+.PHONY: dev test lint token pay races release bench deploy-check
 
 SAM_VENV := .venv-sam
 
@@ -35,6 +35,12 @@ lint: $(VENV)/installed
 ## Print a development access token: make -s token ROLE=staff
 token:
 	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
+
+## Pay an order on the local Stripe emulator, as a storefront would with Stripe.js:
+## make pay PAYMENT=pi_… [CARD=4000000000000341 to be declined]
+CARD ?= 4242424242424242
+pay: $(VENV)/installed
+	@$(PYTHON) infra/local/pay.py "$(PAYMENT)" --card "$(CARD)"
 
 ## Order races (no oversell, one order per key, discount limits) and orders/s at
 ## 1, 8 and 32 clients, against a running `make dev` (another terminal).

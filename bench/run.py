@@ -60,7 +60,8 @@ class Stack:
 
     def __enter__(self):
         self.emulator.__enter__()
-        self.description = provision(self.emulator.endpoint, f"bench{uuid.uuid4().hex[:6]}-", streams=False)
+        self.description = provision(self.emulator.endpoint, f"bench{uuid.uuid4().hex[:6]}-", streams=False,
+                                     overrides={"PaymentProvider": "manual"})
         self.functions = self.description["functions"]
         self.gateway = Gateway(self.description, {})
         self.requests = Requests(self.gateway, self.bin_dir)

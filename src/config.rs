@@ -4,6 +4,7 @@
 
 use crate::app::notifications::Links;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
+use crate::outbound::stripe::Stripe;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -62,12 +63,9 @@ pub fn links() -> Result<Links, ConfigError> {
 /// a [`crate::domain::access_token::SigningKey`]; its `kid` must be in the JWKS verifiers use.
 pub async fn token_issuer(sdk: &aws_config::SdkConfig) -> Result<TokenIssuer, ConfigError> {
     const NAME: &str = "SIGNING_KEY_PARAMETER";
-    let parameter = required(NAME)?;
-    let invalid = |reason: String| ConfigError::Invalid { name: NAME, reason };
-    let key = crate::outbound::ssm::secure_string(sdk, &parameter)
-        .await
-        .map_err(|e| invalid(format!("cannot read {parameter}: {e}")))?;
-    TokenIssuer::from_signing_key(&key, token_audience()?).map_err(|e| invalid(e.to_string()))
+    let key = secure_parameter(sdk, NAME).await?;
+    TokenIssuer::from_signing_key(&key, token_audience()?)
+        .map_err(|e| ConfigError::Invalid { name: NAME, reason: e.to_string() })
 }
 
 /// How long an order may await payment before the expiry job cancels it:
@@ -81,4 +79,63 @@ pub fn unpaid_order_lifetime() -> Result<time::Duration, ConfigError> {
         .filter(|m| *m > 0)
         .map(|m| time::Duration::minutes(i64::from(m)))
         .ok_or_else(|| ConfigError::Invalid { name: NAME, reason: format!("`{value}` is not a positive whole number") })
+}
+
+/// The payment provider a customer pays through, `PAYMENT_PROVIDER`: `manual`
+/// (staff mark orders paid; no gateway) or `stripe`. For `stripe`, the secret key
+/// is the SecureString named by `STRIPE_SECRET_KEY_PARAMETER`, the storefront's key
+/// is `STRIPE_PUBLISHABLE_KEY`, and `STRIPE_API_URL` is Stripe's API (the local
+/// stack's emulator locally).
+pub async fn payment_gateway(sdk: &aws_config::SdkConfig) -> Result<Option<Stripe>, ConfigError> {
+    const NAME: &str = "PAYMENT_PROVIDER";
+    match required(NAME)?.as_str() {
+        "manual" => Ok(None),
+        "stripe" => {
+            const KEY: &str = "STRIPE_SECRET_KEY_PARAMETER";
+            let secret_key = secure_parameter(sdk, KEY).await?;
+            let secret_key = secret_key.trim();
+            if !(secret_key.starts_with("sk_") || secret_key.starts_with("rk_")) {
+                return Err(ConfigError::Invalid {
+                    name: KEY,
+                    reason: "the parameter does not hold a Stripe secret or restricted key (sk_… or rk_…)".into(),
+                });
+            }
+            let publishable_key = required("STRIPE_PUBLISHABLE_KEY")?;
+            let stripe = Stripe::new(&required("STRIPE_API_URL")?, secret_key.to_owned(), publishable_key)
+                .map_err(|reason| ConfigError::Invalid { name: "STRIPE_API_URL", reason })?;
+            Ok(Some(stripe))
+        }
+        other => Err(ConfigError::Invalid { name: NAME, reason: format!("`{other}` is neither manual nor stripe") }),
+    }
+}
+
+/// The Stripe webhook signing secrets, from the SecureString named by
+/// `STRIPE_WEBHOOK_SECRETS_PARAMETER`: one `whsec_…`, or two separated by a comma
+/// while a secret is being rolled (docs/operations.md).
+pub async fn stripe_webhook_secrets(sdk: &aws_config::SdkConfig) -> Result<Vec<String>, ConfigError> {
+    const NAME: &str = "STRIPE_WEBHOOK_SECRETS_PARAMETER";
+    let value = secure_parameter(sdk, NAME).await?;
+    let secrets: Vec<String> =
+        value.split([',', '\n', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    if secrets.is_empty() || secrets.iter().any(|s| !s.starts_with("whsec_")) {
+        return Err(ConfigError::Invalid {
+            name: NAME,
+            reason: "the parameter must hold whsec_… secrets, comma-separated".into(),
+        });
+    }
+    Ok(secrets)
+}
+
+/// The queue the payments job reads: verified provider events.
+pub fn payments_queue_url() -> Result<String, ConfigError> {
+    required("PAYMENTS_QUEUE_URL")
+}
+
+/// The decrypted SecureString named by the environment variable `name`. The value
+/// is never part of an error.
+async fn secure_parameter(sdk: &aws_config::SdkConfig, name: &'static str) -> Result<String, ConfigError> {
+    let parameter = required(name)?;
+    crate::outbound::ssm::secure_string(sdk, &parameter)
+        .await
+        .map_err(|e| ConfigError::Invalid { name, reason: format!("cannot read {parameter}: {e}") })
 }

@@ -1,6 +1,6 @@
 """`make dev`: the whole API on loopback.
 
-Builds every function, starts moto, creates everything template.yaml declares,
+Builds every function, starts moto and the Stripe emulator, creates everything template.yaml declares,
 starts `cargo lambda watch` (runs and hot-reloads the functions), and runs the
 local gateway and event pump in front of it. Creates the development admin and a
 few demo products, then prints the banner. From then on it prints one line per
@@ -30,6 +30,7 @@ from emulator import Emulator  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from processes import ProcessGroup, die_with_parent  # noqa: E402
 from runtime import CargoLambdaRuntime, binaries_dir  # noqa: E402
+from stripe_emulator import LocalStripe  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -161,7 +162,7 @@ def build(output, log):
     return True
 
 
-def banner(api, emulator, table, invoke_port, log):
+def banner(api, emulator, stripe, table, invoke_port, log):
     return f"""
 Tillbox is running on {api}
 
@@ -170,6 +171,7 @@ Tillbox is running on {api}
   Try        curl -s {api}/products
   E-mails    go to the emulator's SES; each is shown below with its link
   Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
+  Stripe     {stripe}   (test mode; pay an order: make pay PAYMENT=pi_…, see README)
   Functions  cargo lambda watch on 127.0.0.1:{invoke_port}; edit the code and they reload
   Logs       {log}   (build, emulator and function output; make dev VERBOSE=1 shows it here)
 
@@ -181,6 +183,7 @@ def main():
     parser = argparse.ArgumentParser(description="Run Tillbox locally")
     parser.add_argument("--port", type=int, default=int(os.environ.get("TILLBOX_PORT", 3000)))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
+    parser.add_argument("--stripe-port", type=int, default=int(os.environ.get("TILLBOX_STRIPE_PORT", 8420)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
     # cargo lambda watch starts another instance of a function whenever a request
     # waits at one of its 100 ms checks, even while the first instance boots: 2
@@ -208,7 +211,8 @@ def main():
                 return 1
             emulator = running.enter_context(Emulator(port=args.moto_port, log=None if args.verbose else log))
             os.environ.update(emulator.env())
-            description = local_stack.provision(emulator.endpoint, "tillbox-", api)
+            stripe = running.enter_context(LocalStripe(args.stripe_port, log=output, preexec_fn=die_with_parent))
+            description = local_stack.provision(emulator.endpoint, "tillbox-", api, stripe_url=stripe.url)
             table = description["resources"]["Table"]["ref"]
             env_file = write_env_file(description["functions"], emulator.env(), args.state)
             watch = running.enter_context(ProcessGroup(
@@ -226,7 +230,7 @@ def main():
             running.callback(gateway.stop)
             create_admin(table)
             seed(api)
-            say(banner(api, emulator.endpoint, table, args.invoke_port, shown))
+            say(banner(api, emulator.endpoint, stripe.url, table, args.invoke_port, shown))
             stop = threading.Event()
             running.callback(stop.set)
             threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()

@@ -18,11 +18,16 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cfn  # noqa: E402
+import stripe_emulator  # noqa: E402
 
 PARAMETERS = Path(__file__).resolve().parent / "parameters.json"
 # Template parameters that name an SSM SecureString, and the file whose content
 # the local stack stores there.
-SECURE_PARAMETER_FILES = {"SigningKeyParameter": "dev-signing-key.json"}
+SECURE_PARAMETER_FILES = {
+    "SigningKeyParameter": "dev-signing-key.json",
+    "StripeSecretKeyParameter": "dev-stripe-secret-key.txt",
+    "StripeWebhookSecretsParameter": "dev-stripe-webhook-secrets.txt",
+}
 
 
 _clients = {}
@@ -147,7 +152,7 @@ def _store_secure_parameters(endpoint, params):
     ssm = client("ssm", endpoint)
     for param, file in SECURE_PARAMETER_FILES.items():
         if param in params:
-            value = (Path(__file__).resolve().parent / file).read_text()
+            value = (Path(__file__).resolve().parent / file).read_text().strip()
             ssm.put_parameter(Name=params[param], Value=value, Type="SecureString", Overwrite=True)
 
 
@@ -166,6 +171,8 @@ def _describe_functions(template, resolver, attrs):
     globals_ = template.get("Globals", {}).get("Function", {})
     functions = {}
     for logical, res in cfn.resources_of(template, "AWS::Serverless::Function").items():
+        if "Condition" in res and not resolver.condition(res["Condition"]):
+            continue
         p = res["Properties"]
         env = {
             **globals_.get("Environment", {}).get("Variables", {}),
@@ -226,9 +233,11 @@ def _describe_cdn(template, resolver):
     return None
 
 
-def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None, streams=True):
+def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None, streams=True, stripe_url=None):
     """Creates the template's storage on `endpoint` and returns the stack description.
     `gateway_url` is where the local gateway will listen (it also plays the CDN).
+    `stripe_url` is the Stripe emulator (stripe_emulator.py; `TILLBOX_STRIPE_URL`
+    by default): the stack's webhook endpoint is registered with it.
     `streams=False` leaves table streams off: the benchmark reads no stream, and
     moto keeps every stream record in memory."""
     template = cfn.load()
@@ -240,7 +249,8 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
     _create_queues(template, endpoint, prefix, refs, attrs, resolver)
     _create_buckets(template, endpoint, prefix, refs, attrs)
     # Local parameter values may name `{endpoint}`, `{gateway}` or a resource.
-    placeholders = {"endpoint": endpoint, "gateway": gateway_url, **refs}
+    stripe_url = stripe_url or os.environ.get("TILLBOX_STRIPE_URL", "http://127.0.0.1:8420")
+    placeholders = {"endpoint": endpoint, "gateway": gateway_url, "stripe": stripe_url, **refs}
     for key, value in params.items():
         for name, replacement in placeholders.items():
             value = value.replace(f"{{{name}}}", replacement)
@@ -249,6 +259,8 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
     _configure_notifications(template, endpoint, resolver)
     _store_secure_parameters(endpoint, params)
     _verify_mail_identities(template, endpoint, resolver)
+    if resolver.condition("UsesStripe"):
+        stripe_emulator.register_webhook(stripe_url, prefix.strip("-") or "local", f"{gateway_url}/webhooks/stripe")
     return {
         "endpoint": endpoint,
         "resources": {k: {"ref": v} for k, v in refs.items()},

@@ -1,4 +1,4 @@
-"""`make test`: starts the emulator, runs every Rust test, then the local-stack
+"""`make test`: starts the emulators (moto, Stripe), runs every Rust test, then the local-stack
 tests (gateway, event pump, end to end) against the built function binaries, and
 stops the emulator whatever happened.
 
@@ -15,7 +15,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from emulator import Emulator  # noqa: E402
+from emulator import Emulator, free_port  # noqa: E402
+from processes import die_with_parent  # noqa: E402
+from stripe_emulator import LocalStripe  # noqa: E402
 from runtime import binaries_dir  # noqa: E402
 
 ROOT = HERE.parents[1]
@@ -61,9 +63,10 @@ def main():
     (ROOT / ".local").mkdir(exist_ok=True)
     log = ROOT / ".local" / "moto-test.log"
     log.unlink(missing_ok=True)
-    with Emulator(log=log) as emulator:
-        env = {**os.environ, **emulator.env(), "TILLBOX_BIN_DIR": str(bin_dir)}
-        print(f"moto on {emulator.endpoint}", flush=True)
+    with Emulator(log=log) as emulator, open(log, "ab") as out, \
+            LocalStripe(free_port(), log=out, preexec_fn=die_with_parent) as stripe:
+        env = {**os.environ, **emulator.env(), "TILLBOX_BIN_DIR": str(bin_dir), "TILLBOX_STRIPE_URL": stripe.url}
+        print(f"moto on {emulator.endpoint}, Stripe emulator on {stripe.url}", flush=True)
         if run(["cargo", "build", "--workspace", "--bins"], env):
             return 1
         if run(["cargo", "test", "--workspace"], env):

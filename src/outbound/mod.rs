@@ -1,5 +1,6 @@
 //! The ports of [`crate::app`] implemented on AWS: DynamoDB ([`dynamodb::Table`]),
-//! S3 ([`s3::Bucket`]), SES, SQS and SSM Parameter Store, and the one place the SDK
+//! S3 ([`s3::Bucket`]), SES, SQS and SSM Parameter Store, the payment gateway on
+//! Stripe ([`stripe::Stripe`]), and the one place the SDK
 //! configuration is loaded ([`aws::load`]).
 
 pub mod aws;
@@ -8,6 +9,7 @@ pub mod s3;
 pub mod ses;
 pub mod sqs;
 pub mod ssm;
+pub mod stripe;
 
 use crate::app::store::StoreError;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};

@@ -19,3 +19,22 @@ impl Queues {
         Ok(())
     }
 }
+
+/// One queue, for the ports that name what they send rather than where.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    queues: Queues,
+    url: String,
+}
+
+impl Queue {
+    pub fn new(sdk: &aws_config::SdkConfig, url: String) -> Self {
+        Self { queues: Queues::new(sdk), url }
+    }
+}
+
+impl crate::app::payments::ports::PaymentQueue for Queue {
+    async fn enqueue(&self, body: &str) -> Result<(), StoreError> {
+        self.queues.send(&self.url, body).await
+    }
+}

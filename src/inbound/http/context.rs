@@ -5,6 +5,8 @@ use super::views::AssetUrls;
 use crate::config::ConfigError;
 use crate::domain::access_token::{TokenIssuer, TokenVerifier};
 use crate::outbound::dynamodb::Table;
+use crate::outbound::sqs::Queue;
+use crate::outbound::stripe::Stripe;
 
 /// What every catalog endpoint needs, built once per container.
 pub struct Catalog {
@@ -46,5 +48,43 @@ pub struct SignIn {
 impl SignIn {
     pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         Ok(Self { table: Table::from_env(sdk)?, issuer: crate::config::token_issuer(sdk).await? })
+    }
+}
+
+/// What the payment endpoints need: the table, the verifier and the payment
+/// provider (`None` when staff take payments by hand). Only these functions and
+/// the payments job may read the provider's secret key.
+pub struct Payments {
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub gateway: Option<Stripe>,
+}
+
+impl Payments {
+    pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            verifier: crate::config::token_verifier()?,
+            gateway: crate::config::payment_gateway(sdk).await?,
+        })
+    }
+}
+
+/// What the Stripe webhook endpoint needs: the signing secrets (old and new
+/// during a rotation), the table to de-duplicate event ids in, and the payments
+/// queue. It holds no API key: it cannot move money.
+pub struct StripeWebhooks {
+    pub table: Table,
+    pub queue: Queue,
+    pub secrets: Vec<String>,
+}
+
+impl StripeWebhooks {
+    pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            queue: Queue::new(sdk, crate::config::payments_queue_url()?),
+            secrets: crate::config::stripe_webhook_secrets(sdk).await?,
+        })
     }
 }

@@ -12,10 +12,12 @@ pub mod admin_users;
 pub mod auth;
 pub mod discounts;
 pub mod me;
+pub mod order_payments;
 pub mod orders;
 pub mod product_images;
 pub mod products;
 mod views;
+pub mod webhooks;
 
 mod context;
 mod idempotency;
@@ -24,7 +26,7 @@ mod request;
 mod response;
 mod serve;
 
-pub use context::{Catalog, SignIn, TableAccess};
+pub use context::{Catalog, Payments, SignIn, StripeWebhooks, TableAccess};
 pub use idempotency::{KeyPolicy, REPLAYED_HEADER, idempotent};
 pub use problem::ApiError;
 pub use request::{RequestExtras, json_body};

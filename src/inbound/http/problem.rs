@@ -4,6 +4,8 @@ use crate::app::accounts::AccountsError;
 use crate::app::catalog::CatalogError;
 use crate::app::error::CommonError;
 use crate::app::orders::OrdersError;
+use crate::app::payments::PaymentsError;
+use crate::app::payments::ports::ProviderError;
 use crate::app::store::StoreError;
 use crate::domain::access_token::AuthError;
 use crate::domain::{FieldError, Invalid};
@@ -80,6 +82,7 @@ impl ApiError {
             422 => "Unprocessable Content",
             428 => "Precondition Required",
             429 => "Too Many Requests",
+            502 => "Bad Gateway",
             503 => "Service Unavailable",
             _ => "Internal Server Error",
         }
@@ -182,6 +185,27 @@ impl From<OrdersError> for ApiError {
             OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
             OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
             OrdersError::Common(common) => common.into(),
+        }
+    }
+}
+
+impl From<PaymentsError> for ApiError {
+    fn from(error: PaymentsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            PaymentsError::NotPayable(_) => Self::new(409, "order_not_payable", detail),
+            PaymentsError::ManualPayments => Self::new(409, "manual_payments", detail),
+            PaymentsError::Provider(ProviderError::Unavailable(reason)) => {
+                tracing::error!(%reason, "payment provider unavailable");
+                Self::new(503, "provider_unavailable", "the payment provider is unavailable; retry shortly")
+                    .with_header("retry-after", "2")
+            }
+            PaymentsError::Provider(ProviderError::Refused(reason)) => {
+                tracing::error!(%reason, "payment provider refused a request");
+                Self::new(502, "provider_refused", "the payment provider refused the request")
+            }
+            PaymentsError::Orders(orders) => orders.into(),
+            PaymentsError::Common(common) => common.into(),
         }
     }
 }

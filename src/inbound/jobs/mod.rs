@@ -4,6 +4,7 @@
 
 pub mod expire_orders;
 pub mod fan_out;
+pub mod payments;
 pub mod process_images;
 pub mod send_emails;
 

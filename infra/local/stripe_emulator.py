@@ -1,0 +1,150 @@
+"""Stripe's API on loopback for the local stack: localstripe (PyPI), with the
+differences from Stripe that Tillbox would notice taken away.
+
+What localstripe 1.15 does differently from Stripe, and what this server changes:
+
+- It refuses `automatic_payment_methods[enabled]` on a PaymentIntent ("Unexpected
+  automatic_payment_methods"), which Stripe recommends and Tillbox sends. Here
+  it is accepted and dropped: localstripe only has cards anyway.
+- It ignores `Idempotency-Key`, so a retried create makes a second intent. Here
+  a POST with a key is answered once and replayed after, and the same key with
+  other parameters is refused with 400 `idempotency_error`, as Stripe does.
+- It listens on every interface and pickles its whole state to
+  /tmp/localstripe.pickle on every write, shared by every copy on the machine.
+  Here it listens on 127.0.0.1 only and keeps its state in memory.
+
+It still signs webhooks as Stripe does (`Stripe-Signature`, HMAC-SHA256 of
+`t.body`), sends them once, and only `payment_intent.succeeded` and
+`payment_intent.payment_failed`. `POST /_config/webhooks/{id}` registers an
+endpoint (`url`, `secret`); every endpoint gets every event.
+
+Run as `python stripe_emulator.py --port PORT`; `LocalStripe` starts it for
+`make dev` and `make test`.
+"""
+
+import argparse
+import asyncio
+import hashlib
+import logging
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+# The test-mode keys the local stack uses (dev-stripe-*.txt next to this file).
+HERE = Path(__file__).resolve().parent
+SECRET_KEY_FILE = HERE / "dev-stripe-secret-key.txt"
+WEBHOOK_SECRETS_FILE = HERE / "dev-stripe-webhook-secrets.txt"
+
+
+def webhook_secret():
+    """The secret the local stack's webhook endpoint verifies (the first listed)."""
+    return WEBHOOK_SECRETS_FILE.read_text().strip().split(",")[0].strip()
+
+
+def secret_key():
+    return SECRET_KEY_FILE.read_text().strip()
+
+
+def _patch_localstripe():
+    from aiohttp import web
+    from localstripe import resources, server
+
+    resources.Store.dump_to_disk = lambda self: None
+    resources.Store.try_load_from_disk = lambda self: None
+
+    create = resources.PaymentIntent.__init__
+
+    def without_automatic_payment_methods(self, *args, automatic_payment_methods=None, **kwargs):
+        create(self, *args, **kwargs)
+
+    resources.PaymentIntent.__init__ = without_automatic_payment_methods
+
+    answered = {}
+    locks = {}
+
+    @web.middleware
+    async def idempotency(request, handler):
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not key:
+            return await handler(request)
+        body = await request.read()
+        fingerprint = hashlib.sha256(request.path.encode() + b"\0" + body).hexdigest()
+        lock = locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if key in answered:
+                seen, status, text = answered[key]
+                if seen != fingerprint:
+                    return server.json_response({"error": {
+                        "type": "idempotency_error",
+                        "message": "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                    }}, status=400)
+                return web.Response(status=status, text=text, content_type="application/json",
+                                    headers={"Idempotent-Replayed": "true"})
+            response = await handler(request)
+            if response.status < 500:
+                answered[key] = (fingerprint, response.status, response.text)
+            return response
+
+    server.app.middlewares.append(idempotency)
+    return server
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8420)
+    args = parser.parse_args()
+    server = _patch_localstripe()
+    from aiohttp import web
+
+    # Requests and webhook deliveries, one line each, into the local stack's log.
+    logging.basicConfig(level=logging.INFO, format="stripe-emulator %(message)s")
+    web.run_app(server.app, host="127.0.0.1", port=args.port, print=None)
+
+
+class LocalStripe:
+    """Starts the emulator on loopback and stops it; `url` is its API base."""
+
+    def __init__(self, port, log=None, preexec_fn=None):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.preexec_fn = preexec_fn
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, __file__, "--port", str(self.port)],
+                                        stdout=self.log, stderr=self.log, preexec_fn=self.preexec_fn)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Stripe emulator exited with {self.process.returncode} (is port {self.port} free?)")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("the Stripe emulator did not start within 30 s")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def register_webhook(stripe_url, endpoint_id, url):
+    """Points the emulator's webhooks at `url`, signed with the local secret."""
+    data = urllib.parse.urlencode({"url": url, "secret": webhook_secret()}).encode()
+    urllib.request.urlopen(urllib.request.Request(f"{stripe_url}/_config/webhooks/{endpoint_id}", data=data), timeout=10).close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Payments end to end on the local Stripe emulator: POST /orders/{id}/payment ->
+PaymentIntent at Stripe -> the customer pays with a test card -> Stripe's signed
+webhook -> gateway -> webhook function -> payments queue -> payments job -> the
+order is paid; a declined card leaves it payable; a payment landing on an order
+the expiry job cancelled is refunded and the customer e-mailed. Signatures are
+cross-checked with Stripe's own Python library."""
+
+import json
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import stripe
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import pay  # noqa: E402
+import stack as local_stack  # noqa: E402
+import stripe_emulator  # noqa: E402
+from races import Api, Races, at_once  # noqa: E402
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+
+DECLINED_CARD = "4000000000000341"
+
+
+class PaymentsThroughTheGatewayTest(GatewayTestCase):
+    prefix = "pay"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api = Api(cls.gateway.url)
+        cls.races = Races(cls.api, BIN_DIR)
+        cls.stripe_url = cls.stack["functions"]["OrdersPaymentFunction"]["env"]["STRIPE_API_URL"]
+
+    def stripe_get(self, path):
+        request = urllib.request.Request(f"{self.stripe_url}{path}",
+                                         headers={"authorization": f"Bearer {stripe_emulator.secret_key()}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.load(r)
+
+    def table_item(self, pk, sk):
+        item = local_stack.client("dynamodb", self.stack["endpoint"]).get_item(
+            TableName=self.stack["resources"]["Table"]["ref"], Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True)
+        return item.get("Item")
+
+    def order_status(self, customer, order_id):
+        return self.api.call("GET", f"/orders/{order_id}", token=customer)[2]["status"]
+
+    def placed_order(self, customer, quantity=2):
+        status, _, order = self.races.order(customer, self.races.product(5), quantity=quantity)
+        self.assertEqual(status, 201, order)
+        return order
+
+    def post_webhook(self, body, signature):
+        headers = {"content-type": "application/json; charset=utf-8"}
+        if signature is not None:
+            headers["stripe-signature"] = signature
+        request = urllib.request.Request(f"{self.gateway.url}/webhooks/stripe", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def test_a_card_payment_marks_the_order_paid_once(self):
+        customer, stranger = self.races.customers(2)
+        order = self.placed_order(customer)
+        path = f"/orders/{order['id']}/payment"
+
+        self.assertEqual(self.api.call("POST", path, token=stranger)[0], 404, "not someone else's order")
+        status, _, body = self.api.call("POST", path, token=self.races.staff)
+        self.assertEqual((status, body["code"]), (403, "forbidden"), "staff do not pay for customers")
+        self.assertEqual(self.api.call("POST", f"/orders/{uuid.uuid4()}/payment", token=customer)[0], 404)
+        self.assertEqual(self.api.call("POST", path)[0], 401)
+
+        answers = at_once([lambda: self.api.call("POST", path, token=customer)] * 5)
+        self.assertEqual([status for status, _, _ in answers], [200] * 5, answers)
+        opened = answers[0][2]
+        self.assertEqual({a[2]["provider_payment_id"] for a in answers}, {opened["provider_payment_id"]},
+                         "five clicks, one payment")
+        self.assertEqual((opened["amount"], opened["currency"]), (order["total"], order["currency"]))
+        self.assertEqual(opened["publishable_key"], "pk_test_tillbox_local")
+        self.assertTrue(opened["client_secret"].startswith(opened["provider_payment_id"] + "_secret_"))
+        intents = self.stripe_get("/v1/payment_intents?limit=100")["data"]
+        ours = [i for i in intents if i["metadata"].get("order_id") == order["id"]]
+        self.assertEqual(len(ours), 1, "one PaymentIntent at Stripe for the order")
+        self.assertEqual((ours[0]["amount"], ours[0]["currency"]), (order["total"], "eur"))
+
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        paid = eventually(lambda: self.order_status(customer, order["id"]) == "paid", timeout=30)
+        self.assertTrue(paid, "the webhook and the payments job marked the order paid")
+        payment = self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")
+        self.assertEqual(payment["status"]["S"], "succeeded")
+
+        status, _, body = self.api.call("POST", path, token=customer)
+        self.assertEqual((status, body["code"]), (409, "order_not_payable"))
+
+    def test_a_declined_card_leaves_the_order_payable(self):
+        customer = self.races.customers(1)[0]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+
+        pay.pay(self.stripe_url, opened["provider_payment_id"], DECLINED_CARD)
+
+        def recorded():
+            payment = self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")
+            return payment if payment["status"]["S"] == "failed" else None
+
+        self.assertTrue(eventually(recorded, timeout=30), "the decline was recorded")
+        self.assertEqual(self.order_status(customer, order["id"]), "pending_payment")
+        status, _, again = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        self.assertEqual((status, again["provider_payment_id"]), (200, opened["provider_payment_id"]),
+                         "the customer may try again on the same payment")
+
+    def test_webhooks_without_a_valid_signature_are_refused_and_change_nothing(self):
+        customer = self.races.customers(1)[0]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        event_id = f"evt_{uuid.uuid4().hex}"
+        body = json.dumps({
+            "id": event_id, "object": "event", "type": "payment_intent.succeeded",
+            "data": {"object": {"id": opened["provider_payment_id"], "object": "payment_intent",
+                                "amount": order["total"], "currency": "eur",
+                                "metadata": {"order_id": order["id"], "attempt": "1"}}},
+        }).encode()
+        now = int(time.time())
+        secret = stripe_emulator.webhook_secret()
+
+        def signed(at, key=secret, payload=body):
+            # Stripe's own library computes the signature, not ours.
+            return f"t={at},v1={stripe.WebhookSignature._compute_signature(f'{at}.{payload.decode()}', key)}"
+
+        refusals = {
+            "no header": self.post_webhook(body, None),
+            "garbage header": self.post_webhook(body, "hello"),
+            "other secret": self.post_webhook(body, signed(now, "whsec_not_ours")),
+            "ten minutes old": self.post_webhook(body, signed(now - 600)),
+            "body changed after signing": self.post_webhook(body.replace(b'"amount": ', b'"amount": 1'), signed(now)),
+        }
+        for case, (status, problem) in refusals.items():
+            self.assertEqual((status, problem["code"]), (400, "invalid_webhook"), case)
+        time.sleep(2)
+        self.assertEqual(self.order_status(customer, order["id"]), "pending_payment")
+        self.assertIsNone(self.table_item(f"WEBHOOK#stripe#{event_id}", "WEBHOOK"), "a refused event is not recorded")
+
+        header = signed(now)
+        stripe.Webhook.construct_event(body.decode(), header, secret)  # Stripe's library agrees
+        self.assertEqual(self.post_webhook(body, header), (200, {"received": True}))
+        self.assertEqual(self.post_webhook(body, header), (200, {"received": True}), "a redelivery is acknowledged")
+        self.assertTrue(eventually(lambda: self.order_status(customer, order["id"]) == "paid", timeout=30))
+
+    def test_a_payment_landing_on_an_expired_order_is_refunded_and_the_customer_told(self):
+        address = f"late.{uuid.uuid4().hex[:8]}@example.com"
+        password = "plum-harbour-47-kettle"
+        self.assertEqual(self.api.call("POST", "/auth/signup", {"email": address, "password": password})[0], 202)
+        mails = eventually(lambda: emails_to(self.stack["endpoint"], address), timeout=30)
+        self.assertEqual(self.api.call("POST", "/auth/verify-email", {"token": token_in(mails[0][1])})[0], 204)
+        customer = self.api.call("POST", "/auth/login", {"email": address, "password": password})[2]["access_token"]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+
+        at = (datetime.now(timezone.utc) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        local_stack.client("dynamodb", self.stack["endpoint"]).update_item(
+            TableName=self.stack["resources"]["Table"]["ref"],
+            Key={"PK": {"S": f"ORDER#{order['id']}"}, "SK": {"S": "ORDER"}},
+            UpdateExpression="SET created_at = :at, GSI1SK = :sort, GSI2SK = :sort",
+            ExpressionAttributeValues={":at": {"S": at}, ":sort": {"S": f"{at}#{order['id']}"}},
+        )
+        self.api.call("POST", "/_local/schedules/ExpireOrdersFunction")
+        self.assertEqual(self.order_status(customer, order["id"]), "cancelled")
+
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+
+        def refunds():
+            listed = self.stripe_get(f"/v1/refunds?payment_intent={opened['provider_payment_id']}")["data"]
+            return listed or None
+
+        refunded = eventually(refunds, timeout=30)
+        self.assertEqual([r["amount"] for r in refunded or []], [order["total"]], "refunded in full, once")
+        self.assertEqual(self.order_status(customer, order["id"]), "cancelled", "never both cancelled and paid")
+        subjects = eventually(lambda: [s for s, _ in emails_to(self.stack["endpoint"], address) if "refund" in s.lower()],
+                              timeout=30)
+        self.assertEqual(len(subjects or []), 1, subjects)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,43 @@
+//! `/orders/{id}/payment`: what a storefront needs to let the customer pay.
+
+use super::{Payments, now, signed_in};
+use crate::app::payments::{self, OpenedPayment};
+use crate::domain::OrderId;
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json};
+use lambda_http::Request;
+use serde::Serialize;
+
+/// The provider's payment, as Stripe.js takes it:
+/// `stripe.confirmPayment({clientSecret})` after `Stripe(publishable_key)`.
+#[derive(Serialize)]
+struct PaymentView<'a> {
+    provider: &'static str,
+    provider_payment_id: &'a str,
+    client_secret: &'a str,
+    publishable_key: &'a str,
+    amount: i64,
+    currency: &'static str,
+}
+
+impl<'a> PaymentView<'a> {
+    fn new(opened: &'a OpenedPayment) -> Self {
+        Self {
+            provider: opened.provider,
+            provider_payment_id: &opened.provider_id,
+            client_secret: &opened.client_secret,
+            publishable_key: &opened.publishable_key,
+            amount: opened.amount,
+            currency: opened.currency.code(),
+        }
+    }
+}
+
+/// `POST /orders/{id}/payment` (the order's owner): opens the order's payment at
+/// the provider, or answers the one already open. Safe to repeat without an
+/// `Idempotency-Key`: the order has one payment and the provider de-duplicates.
+pub async fn start(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let id: OrderId = request.path_param("id")?;
+    let opened = payments::start(&ctx.table, ctx.gateway.as_ref(), &principal, id, now()).await?;
+    Ok(json(200, &PaymentView::new(&opened)))
+}

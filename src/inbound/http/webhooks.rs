@@ -1,0 +1,40 @@
+//! `/webhooks/<provider>`: events the payment provider pushes. Public (no
+//! token): the provider's signature over the raw body is the authentication, so
+//! it is checked before anything is stored or queued.
+
+use super::request::body_bytes;
+use super::{StripeWebhooks, now};
+use crate::app::payments::{self, PaymentEvent, Receipt};
+use crate::domain::Provider;
+use crate::inbound::events::stripe::{self, StripeEvent};
+use crate::inbound::http::{ApiError, Reply, json};
+use lambda_http::Request;
+
+/// Stripe's events are a few KB; anything far larger is not from Stripe.
+const MAX_EVENT_BYTES: usize = 256 * 1024;
+
+/// `POST /webhooks/stripe`: verifies `Stripe-Signature` over the exact bytes
+/// received, acknowledges duplicates, and hands each new event to the payments
+/// queue. Refused requests get 400 and a warning in the log (never the body).
+pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, ApiError> {
+    let body = body_bytes(&request);
+    let refuse = |reason: &str| {
+        tracing::warn!(reason, source_ip = %super::RequestExtras::source_ip(&request), "Stripe webhook refused");
+        ApiError::new(400, "invalid_webhook", reason.to_owned())
+    };
+    if body.len() > MAX_EVENT_BYTES {
+        return Err(refuse("the body is larger than any Stripe event"));
+    }
+    let header = request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    stripe::verify(header, body, &ctx.secrets, now()).map_err(|e| refuse(&e.to_string()))?;
+    let text = std::str::from_utf8(body).map_err(|_| refuse("the body is not UTF-8"))?;
+    let event: StripeEvent = serde_json::from_str(text).map_err(|_| refuse("the body is not a Stripe event"))?;
+    let understood = event.to_provider_event().map_err(|_| refuse("the event's object is not what its type says"))?;
+    if understood.event == PaymentEvent::Ignored {
+        tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
+        return Ok(json(200, &serde_json::json!({"received": true})));
+    }
+    let receipt = payments::receive(&ctx.table, &ctx.queue, Provider::Stripe, &event.id, text, now()).await?;
+    tracing::info!(event = %event.id, kind = %event.kind, duplicate = (receipt == Receipt::Duplicate), "Stripe event received");
+    Ok(json(200, &serde_json::json!({"received": true})))
+}
