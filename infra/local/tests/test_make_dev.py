@@ -53,7 +53,8 @@ class MakeDevTest(unittest.TestCase):
         state = Path(tempfile.mkdtemp(prefix="tillbox-dev-"))
         port = free_port()
         env = {**os.environ, "TILLBOX_PORT": str(port), "TILLBOX_MOTO_PORT": str(free_port()),
-               "TILLBOX_INVOKE_PORT": str(free_port()), "DEV_ARGS": f"--log {state}/dev.log --state {state}"}
+               "TILLBOX_INVOKE_PORT": str(free_port()),
+               "TILLBOX_STRIPE_PORT": str(free_port()), "DEV_ARGS": f"--log {state}/dev.log --state {state}"}
         make = subprocess.Popen(["make", "-s", "dev"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.addCleanup(make.stdout.close)
