@@ -24,8 +24,9 @@ pub enum OrderStatus {
     Paid,
     Fulfilled,
     Cancelled,
-    /// Reserved for the payments issue: set by refunds, never by these transitions.
+    /// Everything paid was given back (set by refunds, never by a [`Transition`]).
     Refunded,
+    /// Some of what was paid was given back.
     PartiallyRefunded,
 }
 
@@ -105,6 +106,8 @@ pub struct OrderLine {
     pub unit_price: i64,
     pub quantity: u32,
     pub total: i64,
+    /// Units put back in stock by refunds, never more than `quantity`.
+    pub restocked: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +171,8 @@ pub struct Order {
     pub subtotal: i64,
     pub discount: Option<AppliedDiscount>,
     pub total: i64,
+    /// Minor units given back by refunds, never more than `total`.
+    pub refunded: i64,
     pub shipment: Option<Shipment>,
     pub cancel_reason: Option<CancelReason>,
     pub version: u64,
@@ -218,6 +223,7 @@ impl Order {
                 unit_price: product.price.amount,
                 quantity: *quantity,
                 total: product.price.amount * i64::from(*quantity),
+                restocked: 0,
             });
         }
         let (Some(currency), true) = (currency, errors.is_empty()) else {
@@ -243,6 +249,7 @@ impl Order {
             subtotal,
             discount,
             total,
+            refunded: 0,
             shipment: None,
             cancel_reason: None,
             version: 1,

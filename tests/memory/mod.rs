@@ -23,7 +23,7 @@ use tillbox::app::idempotency::IdempotencyRecord;
 use tillbox::app::notifications::Mail;
 use tillbox::domain::{
     AuditRecord, Discount, Email, Event, EventId, ImageId, OneTimeToken, Order, OrderId, Payment, Product, ProductId,
-    RefreshToken, Session, SessionId, Upload, User, UserId,
+    RefreshToken, Refund, Session, SessionId, Upload, User, UserId,
 };
 
 #[derive(Default)]
@@ -50,6 +50,8 @@ pub struct MemoryShop {
     pub idempotency: RefCell<HashMap<(String, String), IdempotencyRecord>>,
     /// Payments by (order, attempt).
     pub payments: RefCell<BTreeMap<(OrderId, u32), Payment>>,
+    /// Refunds by (order, refund id).
+    pub refunds: RefCell<BTreeMap<(OrderId, String), Refund>>,
     /// (provider, event id) of the webhooks seen.
     pub webhooks_seen: RefCell<HashSet<(&'static str, String)>>,
     /// The payments queue's messages.

@@ -5,10 +5,11 @@ use super::MemoryShop;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use tillbox::app::payments::ports::{
-    Intent, IntentRequest, PaymentChange, PaymentGateway, PaymentQueue, PaymentStore, ProviderError, WebhookInbox,
+    Intent, IntentRequest, PaymentChange, PaymentGateway, PaymentQueue, PaymentStore, ProviderError, RefundRecord,
+    RefundStore, WebhookInbox,
 };
 use tillbox::app::store::StoreError;
-use tillbox::domain::{OrderId, Payment, Provider, Timestamp};
+use tillbox::domain::{Event, OrderId, Payment, Provider, Refund, RefundStatus, Timestamp};
 
 impl PaymentStore for MemoryShop {
     async fn payment(&self, order_id: OrderId, attempt: u32) -> Result<Option<Payment>, StoreError> {
@@ -35,6 +36,48 @@ impl PaymentStore for MemoryShop {
         self.audits.borrow_mut().extend(change.audit.cloned());
         self.events.borrow_mut().extend(change.event.cloned());
         Ok(())
+    }
+}
+
+impl RefundStore for MemoryShop {
+    async fn refund(&self, order_id: OrderId, refund_id: &str) -> Result<Option<Refund>, StoreError> {
+        Ok(self.refunds.borrow().get(&(order_id, refund_id.to_owned())).cloned())
+    }
+
+    /// All or nothing, as the adapter's transaction.
+    async fn record_refund(&self, record: RefundRecord<'_>) -> Result<(), StoreError> {
+        let mut orders = self.orders.borrow_mut();
+        let stored = orders.get(&record.previous.id).ok_or(StoreError::NotFound)?;
+        if stored.version != record.previous.version {
+            return Err(StoreError::VersionMismatch { current: stored.version });
+        }
+        let key = (record.refund.order_id, record.refund.id.clone());
+        if self.refunds.borrow().contains_key(&key) {
+            return Err(StoreError::VersionMismatch { current: stored.version });
+        }
+        let mut products = self.products.borrow_mut();
+        for (product_id, quantity) in &record.refund.restock {
+            let product = products.get_mut(product_id).ok_or(StoreError::NotFound)?;
+            product.stock += quantity;
+            product.version += 1;
+        }
+        orders.insert(record.next.id, record.next.clone());
+        self.refunds.borrow_mut().insert(key, record.refund.clone());
+        self.audits.borrow_mut().push(record.audit.clone());
+        self.events.borrow_mut().extend(record.event.cloned());
+        Ok(())
+    }
+
+    async fn complete_refund(&self, refund: &Refund, event: &Event) -> Result<bool, StoreError> {
+        let mut refunds = self.refunds.borrow_mut();
+        let stored = refunds.get_mut(&(refund.order_id, refund.id.clone())).ok_or(StoreError::NotFound)?;
+        if stored.status != RefundStatus::Pending {
+            return Ok(false);
+        }
+        stored.status = RefundStatus::Succeeded;
+        stored.updated_at = refund.updated_at;
+        self.events.borrow_mut().push(event.clone());
+        Ok(true)
     }
 }
 
@@ -68,6 +111,8 @@ pub struct MemoryGateway {
     pub keys: RefCell<BTreeMap<String, String>>,
     /// Every refund call that moved money: (provider id, amount).
     pub refunds: RefCell<Vec<(String, i64)>>,
+    /// Makes the next refund calls time out (the outcome unknown to the caller).
+    pub unreachable: std::cell::Cell<bool>,
 }
 
 impl PaymentGateway for MemoryGateway {
@@ -97,6 +142,9 @@ impl PaymentGateway for MemoryGateway {
     }
 
     async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {
+        if self.unreachable.get() {
+            return Err(ProviderError::Unavailable("timed out".into()));
+        }
         if self.keys.borrow().contains_key(idempotency_key) {
             return Ok(());
         }

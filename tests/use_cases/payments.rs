@@ -172,3 +172,90 @@ fn a_webhook_is_queued_once_and_one_that_could_not_be_queued_is_taken_on_retry()
     assert_eq!(receive("evt_2").unwrap(), Receipt::Queued, "the failed sighting was forgotten");
     assert_eq!(shop.payment_queue.borrow().len(), 2);
 }
+
+fn refund_request(amount: i64, restock: &[(tillbox::domain::ProductId, i64)]) -> tillbox::domain::RefundRequest {
+    tillbox::domain::RefundRequest::parse(amount, "damaged in transit", restock).unwrap()
+}
+
+#[test]
+fn staff_refund_a_hand_paid_order_in_parts_and_never_beyond_what_was_paid() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let none: Option<&MemoryGateway> = None;
+    let mug = order.lines[0].product_id;
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let stock = shop.stock_of(mug);
+
+    let refund = |amount, restock: &[(tillbox::domain::ProductId, i64)], key: &str| {
+        run(payments::refund(&shop, none, &staff(), order.id, &refund_request(amount, restock), key, NOW))
+    };
+    let (after, first) = refund(1000, &[(mug, 1)], "key-1").unwrap();
+    assert_eq!((after.status, after.refunded, first.amount), (OrderStatus::PartiallyRefunded, 1000, 1000));
+    assert_eq!(shop.stock_of(mug), stock + 1, "the returned mug is back in stock, in the same write");
+
+    let too_much = refund(1401, &[], "key-2");
+    assert!(
+        matches!(
+            too_much,
+            Err(PaymentsError::Refused(tillbox::domain::RefundRefused::ExceedsRefundable { refundable: 1400 }))
+        ),
+        "{too_much:?}"
+    );
+    let too_many = refund(100, &[(mug, 2)], "key-3");
+    assert!(
+        matches!(too_many, Err(PaymentsError::Refused(tillbox::domain::RefundRefused::Restock(_)))),
+        "2 sold, 1 back already"
+    );
+    assert_eq!(
+        (shop.orders.borrow()[&order.id].refunded, shop.stock_of(mug)),
+        (1000, stock + 1),
+        "refusals wrote nothing"
+    );
+
+    let (after, _) = refund(1400, &[(mug, 1)], "key-4").unwrap();
+    assert_eq!((after.status, after.refunded), (OrderStatus::Refunded, 2400));
+    assert_eq!(count(&shop, "order.refunded"), 2, "each refund tells the customer");
+    let refused = refund(1, &[], "key-5");
+    assert!(matches!(
+        refused,
+        Err(PaymentsError::Refused(tillbox::domain::RefundRefused::NotRefundable(OrderStatus::Refunded)))
+    ));
+}
+
+#[test]
+fn a_provider_refund_moves_the_money_once_even_when_the_first_try_times_out() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+
+    gateway.unreachable.set(true);
+    let request = refund_request(500, &[]);
+    let timed_out = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW));
+    assert!(matches!(timed_out, Err(PaymentsError::Provider(_))), "{timed_out:?}");
+    assert_eq!(shop.orders.borrow()[&order.id].refunded, 500, "the balance is held while the outcome is unknown");
+    assert_eq!(count(&shop, "order.refunded"), 0, "nobody is told before the provider confirms");
+
+    gateway.unreachable.set(false);
+    let (after, refund) =
+        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    let again = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    assert_eq!(again.1, refund);
+    assert_eq!(*gateway.refunds.borrow(), vec![(pi, 500)], "one refund at the provider for three tries");
+    assert_eq!((after.refunded, after.status), (500, OrderStatus::PartiallyRefunded));
+    assert_eq!(count(&shop, "order.refunded"), 1);
+}
+
+#[test]
+fn customers_cannot_refund_and_unpaid_orders_cannot_be_refunded() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let none: Option<&MemoryGateway> = None;
+    let request = refund_request(100, &[]);
+    let by_customer = run(payments::refund(&shop, none, &ann(), order.id, &request, "k", NOW));
+    assert!(matches!(by_customer, Err(PaymentsError::Common(CommonError::Forbidden { .. }))), "{by_customer:?}");
+    let unpaid = run(payments::refund(&shop, none, &staff(), order.id, &request, "k", NOW));
+    assert!(matches!(
+        unpaid,
+        Err(PaymentsError::Refused(tillbox::domain::RefundRefused::NotRefundable(OrderStatus::PendingPayment)))
+    ));
+    assert!(shop.refunds.borrow().is_empty());
+}

@@ -154,6 +154,56 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual(self.post_webhook(body, header), (200, {"received": True}), "a redelivery is acknowledged")
         self.assertTrue(eventually(lambda: self.order_status(customer, order["id"]) == "paid", timeout=30))
 
+    def paid_by_card(self, customer, quantity=2):
+        order = self.placed_order(customer, quantity)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        self.assertTrue(eventually(lambda: self.order_status(customer, order["id"]) == "paid", timeout=30))
+        return order, opened["provider_payment_id"]
+
+    def refund(self, order_id, body, key=None):
+        return self.api.call("POST", f"/orders/{order_id}/refunds", body, self.races.staff,
+                             headers={"idempotency-key": key or str(uuid.uuid4())})
+
+    def test_concurrent_refunds_never_give_back_more_than_was_paid(self):
+        customer = self.races.customers(1)[0]
+        order, intent = self.paid_by_card(customer)
+        product = order["lines"][0]["product_id"]
+        stock = self.races.stock(product)
+        path = f"/orders/{order['id']}/refunds"
+
+        self.assertEqual(self.api.call("POST", path, {"amount": 100, "reason": "x"}, customer,
+                                       headers={"idempotency-key": str(uuid.uuid4())})[0], 403)
+        status, _, problem = self.api.call("POST", path, {"amount": 100, "reason": "x"}, self.races.staff)
+        self.assertEqual((status, problem["code"]), (400, "idempotency_key_required"))
+        status, _, problem = self.refund(order["id"], {"amount": 0, "reason": " ", "restock": [{"product_id": product, "quantity": -1}]})
+        self.assertEqual((status, sorted(e["field"] for e in problem["errors"])),
+                         (422, ["amount", "reason", "restock[0].quantity"]), problem)
+        status, _, problem = self.refund(order["id"], {"amount": order["total"] + 1, "reason": "too much"})
+        self.assertEqual((status, problem["code"], problem["field"]), (409, "exceeds_refundable", "amount"))
+
+        # Three staff refund 60 % of the order at once: one wins, the others find too little left.
+        share = order["total"] * 6 // 10
+        answers = at_once([lambda: self.refund(order["id"], {"amount": share, "reason": "damaged",
+                                                             "restock": [{"product_id": product, "quantity": 1}]})] * 3)
+        self.assertEqual(sorted(status for status, _, _ in answers), [201, 409, 409], answers)
+        won = next(body for status, _, body in answers if status == 201)
+        self.assertEqual((won["status"], won["order"]["status"], won["order"]["refunded"]),
+                         ("succeeded", "partially_refunded", share))
+        self.assertEqual(self.races.stock(product), stock + 1, "restocked once")
+
+        key = str(uuid.uuid4())
+        rest = order["total"] - share
+        first = self.refund(order["id"], {"amount": rest, "reason": "goodwill"}, key)
+        replay = self.refund(order["id"], {"amount": rest, "reason": "goodwill"}, key)
+        self.assertEqual((first[0], replay[0], replay[1].get("idempotent-replayed")), (201, 201, "true"))
+        self.assertEqual(first[2]["order"]["status"], "refunded")
+        at_stripe = self.stripe_get(f"/v1/refunds?payment_intent={intent}")["data"]
+        self.assertEqual(sorted(r["amount"] for r in at_stripe), sorted([share, rest]),
+                         "Stripe refunded exactly what Tillbox recorded, once each")
+        status, _, problem = self.refund(order["id"], {"amount": 1, "reason": "more"})
+        self.assertEqual((status, problem["code"]), (409, "order_not_refundable"))
+
     def test_a_payment_landing_on_an_expired_order_is_refunded_and_the_customer_told(self):
         address = f"late.{uuid.uuid4().hex[:8]}@example.com"
         password = "plum-harbour-47-kettle"

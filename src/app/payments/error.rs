@@ -1,7 +1,7 @@
 use super::ports::ProviderError;
 use crate::app::error::{CommonError, shares_common_errors};
 use crate::app::orders::OrdersError;
-use crate::domain::OrderStatus;
+use crate::domain::{OrderStatus, RefundRefused};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentsError {
@@ -10,6 +10,8 @@ pub enum PaymentsError {
     NotPayable(OrderStatus),
     #[error("this shop takes payment outside Tillbox; staff mark orders paid")]
     ManualPayments,
+    #[error(transparent)]
+    Refused(#[from] RefundRefused),
     #[error(transparent)]
     Provider(#[from] ProviderError),
     /// Moving the order failed (the payments job marks orders paid).

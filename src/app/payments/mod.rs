@@ -7,11 +7,13 @@
 
 mod error;
 pub mod ports;
+mod refund;
 mod settle;
 mod start;
 mod webhook;
 
 pub use error::PaymentsError;
+pub use refund::refund;
 pub use settle::{Outcome, settle};
 pub use start::{OpenedPayment, start};
 pub use webhook::{Receipt, receive};

@@ -2,7 +2,7 @@
 //! provider's event ids.
 
 use crate::app::store::StoreError;
-use crate::domain::{AuditRecord, Currency, Event, OrderId, Payment, Provider};
+use crate::domain::{AuditRecord, Currency, Event, Order, OrderId, Payment, Provider, Refund};
 use std::future::Future;
 
 /// What the provider is asked to collect for one attempt.
@@ -91,4 +91,28 @@ pub trait WebhookInbox {
 /// waiting for the payments job.
 pub trait PaymentQueue {
     fn enqueue(&self, body: &str) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+/// A refund recorded together with what it does to the order, or nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundRecord<'a> {
+    /// Fails with [`StoreError::VersionMismatch`] if the stored order moved on:
+    /// the refundable balance it was checked against is no longer current.
+    pub previous: &'a Order,
+    pub next: &'a Order,
+    /// Put only if no refund with its id exists.
+    pub refund: &'a Refund,
+    pub audit: &'a AuditRecord,
+    /// `order.refunded`, when the refund is complete as recorded (manual payments).
+    pub event: Option<&'a Event>,
+}
+
+pub trait RefundStore {
+    fn refund(&self, order_id: OrderId, refund_id: &str) -> impl Future<Output = Result<Option<Refund>, StoreError>>;
+    /// In one transaction: the order at its version, the new refund, and each
+    /// restocked product's stock increased.
+    fn record_refund(&self, record: RefundRecord<'_>) -> impl Future<Output = Result<(), StoreError>>;
+    /// Marks a pending refund done, with its `order.refunded` event; `Ok(false)`
+    /// if it was done already.
+    fn complete_refund(&self, refund: &Refund, event: &Event) -> impl Future<Output = Result<bool, StoreError>>;
 }

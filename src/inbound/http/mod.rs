@@ -13,6 +13,7 @@ pub mod auth;
 pub mod discounts;
 pub mod me;
 pub mod order_payments;
+pub mod order_refunds;
 pub mod orders;
 pub mod product_images;
 pub mod products;

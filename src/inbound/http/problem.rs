@@ -8,7 +8,7 @@ use crate::app::payments::PaymentsError;
 use crate::app::payments::ports::ProviderError;
 use crate::app::store::StoreError;
 use crate::domain::access_token::AuthError;
-use crate::domain::{FieldError, Invalid};
+use crate::domain::{FieldError, Invalid, RefundRefused};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -195,6 +195,11 @@ impl From<PaymentsError> for ApiError {
         match error {
             PaymentsError::NotPayable(_) => Self::new(409, "order_not_payable", detail),
             PaymentsError::ManualPayments => Self::new(409, "manual_payments", detail),
+            PaymentsError::Refused(RefundRefused::NotRefundable(_)) => Self::new(409, "order_not_refundable", detail),
+            PaymentsError::Refused(RefundRefused::ExceedsRefundable { .. }) => {
+                Self::field(409, "exceeds_refundable", "amount", detail)
+            }
+            PaymentsError::Refused(RefundRefused::Restock(invalid)) => Self::invalid(invalid),
             PaymentsError::Provider(ProviderError::Unavailable(reason)) => {
                 tracing::error!(%reason, "payment provider unavailable");
                 Self::new(503, "provider_unavailable", "the payment provider is unavailable; retry shortly")

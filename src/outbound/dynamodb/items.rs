@@ -65,6 +65,14 @@ impl Reader<'_> {
         }
     }
 
+    /// A number attribute added after items of its kind were first written.
+    pub(super) fn opt_n<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, StoreError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(_) => self.n(name).map(Some),
+        }
+    }
+
     pub(super) fn ts(&self, name: &str) -> Result<Timestamp, StoreError> {
         parse_timestamp(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a timestamp"))
     }

@@ -139,6 +139,11 @@ pub fn payment_sk(attempt: u32) -> String {
     format!("PAYMENT#{attempt:03}")
 }
 
+/// Refunds live in their order's partition too, one item per refund.
+pub fn refund_sk(refund_id: &str) -> String {
+    format!("REFUND#{refund_id}")
+}
+
 pub fn webhook_pk(provider: &str, event_id: &str) -> String {
     format!("WEBHOOK#{provider}#{event_id}")
 }

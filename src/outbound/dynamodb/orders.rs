@@ -11,12 +11,12 @@ use crate::app::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore,
 use crate::app::store::{Page, StoreError};
 use crate::domain::order::{AppliedDiscount, OrderLine};
 use crate::domain::{
-    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, Shipment, format_timestamp,
+    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Shipment, format_timestamp,
 };
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
-fn order_item(o: &Order) -> Item {
+pub(super) fn order_item(o: &Order) -> Item {
     let sort = keys::created_sort_key(o.created_at, o.id);
     let lines = o
         .lines
@@ -29,6 +29,7 @@ fn order_item(o: &Order) -> Item {
                 ("unit_price", n(l.unit_price)),
                 ("quantity", n(l.quantity)),
                 ("total", n(l.total)),
+                ("restocked", n(l.restocked)),
             ]))
         })
         .collect();
@@ -46,6 +47,7 @@ fn order_item(o: &Order) -> Item {
         ("currency", s(o.currency.code())),
         ("subtotal", n(o.subtotal)),
         ("total", n(o.total)),
+        ("refunded", n(o.refunded)),
         ("lines", AttributeValue::L(lines)),
         ("version", n(o.version)),
         ("created_at", ts(o.created_at)),
@@ -82,6 +84,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
                     unit_price: line.n("unit_price")?,
                     quantity: line.n("quantity")?,
                     total: line.n("total")?,
+                    restocked: line.opt_n("restocked")?.unwrap_or(0),
                 })
             })
             .collect::<Result<_, StoreError>>()?,
@@ -111,6 +114,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         subtotal: r.n("subtotal")?,
         discount,
         total: r.n("total")?,
+        refunded: r.opt_n("refunded")?.unwrap_or(0),
         shipment,
         cancel_reason: r.opt_s("cancel_reason")?.map(|_| r.parsed("cancel_reason", CancelReason::parse)).transpose()?,
         version: r.n("version")?,
@@ -149,15 +153,16 @@ impl Table {
     }
 
     /// Puts a cancelled line's quantity back, whatever the product's state now.
-    fn release(&self, line: &OrderLine) -> Result<TransactWriteItem, StoreError> {
+    /// Puts `quantity` units back in the product's stock (a cancel, a refund's restock).
+    pub(super) fn release(&self, product_id: ProductId, quantity: u32) -> Result<TransactWriteItem, StoreError> {
         let update = built(
             Update::builder()
                 .table_name(&self.name)
-                .key(PK, s(keys::product_pk(line.product_id)))
+                .key(PK, s(keys::product_pk(product_id)))
                 .key(SK, s(keys::PRODUCT_SK))
                 .update_expression("SET stock = stock + :q, version = version + :one")
                 .condition_expression("attribute_exists(PK)")
-                .expression_attribute_values(":q", n(line.quantity))
+                .expression_attribute_values(":q", n(quantity))
                 .expression_attribute_values(":one", n(1))
                 .build(),
         )?;
@@ -278,7 +283,8 @@ impl OrderStore for Table {
         }
         if change.release {
             for line in &change.previous.lines {
-                actions.push(self.release(line)?);
+                // What a refund put back already is not released twice.
+                actions.push(self.release(line.product_id, line.quantity - line.restocked)?);
             }
             if let Some(discount) = &change.previous.discount {
                 actions.push(self.give_back_use(&discount.code)?);

@@ -1,14 +1,17 @@
-//! [`PaymentStore`] and [`WebhookInbox`] on the table. A payment sits in its
-//! order's partition (`ORDER#<id>` / `PAYMENT#<attempt>`), so one query reads an
-//! order with its payments; a provider event id is a conditional put that expires.
+//! [`PaymentStore`], [`RefundStore`] and [`WebhookInbox`] on the table. Payments
+//! and refunds sit in their order's partition (`ORDER#<id>` / `PAYMENT#<attempt>`,
+//! `REFUND#<id>`), so one query reads an order with its money; a provider event
+//! id is a conditional put that expires.
 
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use super::{Table, condition_held, unavailable};
-use crate::app::payments::ports::{PaymentChange, PaymentStore, WebhookInbox};
+use super::orders::order_item;
+use super::{Table, built, cancellation_reasons, condition_held, failed_condition, unavailable, version_conflict};
+use crate::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use crate::app::store::StoreError;
-use crate::domain::{Currency, OrderId, Payment, PaymentStatus, Provider, Timestamp};
+use crate::domain::{Currency, Event, OrderId, Payment, PaymentStatus, Provider, Refund, RefundStatus, Timestamp};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use time::Duration;
 
 /// Longer than Stripe retries a webhook (3 days), so a late retry is still known.
@@ -133,5 +136,112 @@ impl WebhookInbox for Table {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+}
+
+fn refund_item(r: &Refund) -> Item {
+    let restock = r
+        .restock
+        .iter()
+        .map(|(product_id, quantity)| {
+            AttributeValue::M(item([("product_id", s(product_id.to_string())), ("quantity", n(*quantity))]))
+        })
+        .collect();
+    item([
+        (PK, s(keys::order_pk(r.order_id))),
+        (SK, s(keys::refund_sk(&r.id))),
+        ("entity", s("refund")),
+        ("id", s(&r.id)),
+        ("order_id", s(r.order_id.to_string())),
+        ("amount", n(r.amount)),
+        ("currency", s(r.currency.code())),
+        ("reason", s(&r.reason)),
+        ("restock", AttributeValue::L(restock)),
+        ("status", s(r.status.as_str())),
+        ("actor", s(&r.actor)),
+        ("created_at", ts(r.created_at)),
+        ("updated_at", ts(r.updated_at)),
+    ])
+}
+
+fn refund_from(found: &Item) -> Result<Refund, StoreError> {
+    let r = Reader(found);
+    let restock = match found.get("restock") {
+        Some(AttributeValue::L(list)) => list
+            .iter()
+            .map(|line| {
+                let line = Reader(line.as_m().map_err(|_| r.corrupt("restock", "not a list of maps"))?);
+                Ok((line.parsed("product_id", |v| v.parse().ok())?, line.n("quantity")?))
+            })
+            .collect::<Result<_, StoreError>>()?,
+        _ => return Err(r.corrupt("restock", "missing")),
+    };
+    Ok(Refund {
+        id: r.s("id")?.to_owned(),
+        order_id: r.parsed("order_id", |v| v.parse().ok())?,
+        amount: r.n("amount")?,
+        currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
+        reason: r.s("reason")?.to_owned(),
+        restock,
+        status: r.parsed("status", RefundStatus::parse)?,
+        actor: r.s("actor")?.to_owned(),
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+impl RefundStore for Table {
+    async fn refund(&self, order_id: OrderId, refund_id: &str) -> Result<Option<Refund>, StoreError> {
+        let found = self.get_consistent(keys::order_pk(order_id), &keys::refund_sk(refund_id)).await?;
+        found.as_ref().map(refund_from).transpose()
+    }
+
+    async fn record_refund(&self, record: RefundRecord<'_>) -> Result<(), StoreError> {
+        let mut actions = vec![
+            self.put_at_version(order_item(record.next), record.previous.version)?,
+            self.put_new(refund_item(record.refund))?,
+            self.put_new(audit_item(record.audit))?,
+        ];
+        for (product_id, quantity) in &record.refund.restock {
+            actions.push(self.release(*product_id, *quantity)?);
+        }
+        if let Some(event) = record.event {
+            actions.push(self.put_new(outbox_item(event))?);
+        }
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        let reasons = cancellation_reasons(&error);
+        if let Some(conflict) = reasons.and_then(|reasons| version_conflict(reasons, 0)) {
+            return Err(conflict);
+        }
+        // The refund exists: a concurrent retry of the same request recorded it.
+        if reasons.is_some_and(|reasons| failed_condition(reasons, 1)) {
+            return Err(StoreError::VersionMismatch { current: record.previous.version });
+        }
+        Err(unavailable(error))
+    }
+
+    async fn complete_refund(&self, refund: &Refund, event: &Event) -> Result<bool, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::order_pk(refund.order_id)))
+                .key(SK, s(keys::refund_sk(&refund.id)))
+                .update_expression("SET #status = :done, updated_at = :at")
+                .condition_expression("#status = :pending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":done", s(RefundStatus::Succeeded.as_str()))
+                .expression_attribute_values(":pending", s(RefundStatus::Pending.as_str()))
+                .expression_attribute_values(":at", ts(refund.updated_at))
+                .build(),
+        )?;
+        let actions = vec![TransactWriteItem::builder().update(update).build(), self.put_new(outbox_item(event))?];
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
+            Err(error) if cancellation_reasons(&error).is_some_and(|reasons| failed_condition(reasons, 0)) => Ok(false),
+            Err(error) => Err(unavailable(error)),
+        }
     }
 }

@@ -1,0 +1,88 @@
+//! `/orders/{id}/refunds`: staff give money back.
+
+use super::idempotency::KEY_HEADER;
+use super::views::OrderView;
+use super::{Payments, now, signed_in};
+use crate::app::payments;
+use crate::domain::{Invalid, OrderId, ProductId, Refund, RefundRequest, format_timestamp};
+use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body};
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+/// The body of `POST /orders/{id}/refunds`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRefund {
+    /// Minor units of the order's currency.
+    pub amount: i64,
+    pub reason: String,
+    /// Goods coming back into stock; none by default.
+    #[serde(default)]
+    pub restock: Vec<RestockLine>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestockLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+impl NewRefund {
+    pub fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
+        let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.quantity)).collect();
+        RefundRequest::parse(self.amount, &self.reason, &restock)
+    }
+}
+
+#[derive(Serialize)]
+struct RestockView {
+    product_id: String,
+    quantity: u32,
+}
+
+#[derive(Serialize)]
+struct RefundView<'a> {
+    id: &'a str,
+    amount: i64,
+    currency: &'static str,
+    reason: &'a str,
+    restock: Vec<RestockView>,
+    status: &'static str,
+    created_at: String,
+    order: OrderView<'a>,
+}
+
+/// `POST /orders/{id}/refunds` (staff; `Idempotency-Key` required): 201 with the
+/// refund and the order as it is afterwards.
+pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier)?;
+    let id: OrderId = request.path_param("id")?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
+        let input: NewRefund = json_body(&request)?;
+        let refund_request = input.try_into_domain().map_err(ApiError::invalid)?;
+        // `idempotent` runs this only with a well-formed key.
+        let key = request.headers().get(KEY_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let (order, refund) =
+            payments::refund(&ctx.table, ctx.gateway.as_ref(), &principal, id, &refund_request, key, now()).await?;
+        Ok(json(201, &view(&refund, OrderView::new(&order))))
+    })
+    .await
+}
+
+fn view<'a>(refund: &'a Refund, order: OrderView<'a>) -> RefundView<'a> {
+    RefundView {
+        id: &refund.id,
+        amount: refund.amount,
+        currency: refund.currency.code(),
+        reason: &refund.reason,
+        restock: refund
+            .restock
+            .iter()
+            .map(|(product_id, quantity)| RestockView { product_id: product_id.to_string(), quantity: *quantity })
+            .collect(),
+        status: refund.status.as_str(),
+        created_at: format_timestamp(refund.created_at),
+        order,
+    }
+}
