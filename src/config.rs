@@ -3,6 +3,7 @@
 //! read once at cold start; a missing one stops the function before it takes traffic.
 
 use crate::app::notifications::Links;
+use crate::domain::VatRate;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
 use crate::outbound::stripe::Stripe;
 
@@ -56,7 +57,26 @@ pub fn mail_from() -> Result<String, ConfigError> {
 
 /// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`.
 pub fn links() -> Result<Links, ConfigError> {
-    Ok(Links { shop_name: required("SHOP_NAME")?, storefront_url: required("STOREFRONT_URL")? })
+    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")? })
+}
+
+/// The shop's name, as receipts and e-mails print it: `SHOP_NAME`.
+pub fn shop_name() -> Result<String, ConfigError> {
+    required("SHOP_NAME")
+}
+
+/// The VAT rate included in prices, printed on receipts: `VAT_RATE` in percent
+/// (`20`, `7.7`), or empty when the shop shows no VAT.
+pub fn vat_rate() -> Result<Option<VatRate>, ConfigError> {
+    match std::env::var("VAT_RATE").unwrap_or_default().trim() {
+        "" => Ok(None),
+        rate => VatRate::parse(rate).map(Some).map_err(|reason| ConfigError::Invalid { name: "VAT_RATE", reason }),
+    }
+}
+
+/// The queue the receipts job reads.
+pub fn receipts_queue_url() -> Result<String, ConfigError> {
+    required("RECEIPTS_QUEUE_URL")
 }
 
 /// Access-token signing: the SecureString named by `SIGNING_KEY_PARAMETER` holds

@@ -9,4 +9,5 @@ pub mod idempotency;
 pub mod notifications;
 pub mod orders;
 pub mod payments;
+pub mod receipts;
 pub mod store;

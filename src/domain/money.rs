@@ -180,6 +180,19 @@ impl Currency {
         self.0
     }
 
+    /// `minor` units as people read them: `1234` EUR as `12.34 EUR`, `500` JPY as
+    /// `500 JPY`, `-250` EUR as `-2.50 EUR`.
+    pub fn format(self, minor: i64) -> String {
+        let digits = u32::from(self.minor_unit_digits());
+        let sign = if minor < 0 { "-" } else { "" };
+        let magnitude = minor.unsigned_abs();
+        if digits == 0 {
+            return format!("{sign}{magnitude} {self}");
+        }
+        let scale = 10_u64.pow(digits);
+        format!("{sign}{}.{:0width$} {self}", magnitude / scale, magnitude % scale, width = digits as usize)
+    }
+
     /// Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for KWD.
     pub fn minor_unit_digits(self) -> u8 {
         CURRENCIES.iter().find(|(known, _)| *known == self.0).map_or(2, |(_, digits)| *digits)

@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod dynamodb;
+pub mod pdf;
 pub mod s3;
 pub mod ses;
 pub mod sqs;

@@ -1,7 +1,8 @@
-//! [`FileStore`] and [`UploadSigner`] on the S3 bucket.
+//! [`FileStore`], [`UploadSigner`] and [`DownloadSigner`] on the S3 bucket.
 
 use super::unavailable;
 use crate::app::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
+use crate::app::receipts::ports::DownloadSigner;
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
@@ -108,5 +109,21 @@ impl FileStore for Bucket {
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.client.delete_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
         Ok(())
+    }
+}
+
+impl DownloadSigner for Bucket {
+    async fn sign_download(&self, key: &str, filename: &str, expires_in: Duration) -> Result<String, StoreError> {
+        let config = PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.name)
+            .key(key)
+            .response_content_disposition(format!("inline; filename=\"{filename}\""))
+            .presigned(config)
+            .await
+            .map_err(unavailable)?;
+        Ok(request.uri().to_owned())
     }
 }

@@ -27,6 +27,11 @@ from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventual
 DECLINED_CARD = "4000000000000341"
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 class PaymentsThroughTheGatewayTest(GatewayTestCase):
     prefix = "pay"
 
@@ -203,6 +208,37 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
                          "Stripe refunded exactly what Tillbox recorded, once each")
         status, _, problem = self.refund(order["id"], {"amount": 1, "reason": "more"})
         self.assertEqual((status, problem["code"]), (409, "order_not_refundable"))
+
+    def test_a_paid_order_has_a_receipt_for_its_owner_only(self):
+        customer, stranger = self.races.customers(2)
+        unpaid = self.placed_order(customer)
+        status, _, problem = self.api.call("GET", f"/orders/{unpaid['id']}/receipt", token=customer)
+        self.assertEqual((status, problem["code"]), (409, "order_not_paid"))
+
+        order, intent = self.paid_by_card(customer)
+        path = f"/orders/{order['id']}/receipt"
+        self.assertEqual(self.api.call("GET", path, token=stranger)[0], 404)
+        self.assertEqual(self.api.call("GET", path)[0], 401)
+
+        def redirect(token=customer):
+            request = urllib.request.Request(self.gateway.url + path, headers={"authorization": f"Bearer {token}"})
+            opener = urllib.request.build_opener(NoRedirect)
+            try:
+                with opener.open(request, timeout=30) as r:
+                    return None if r.status != 302 else r.headers
+            except urllib.error.HTTPError as e:
+                with e:
+                    return dict(e.headers) if e.code == 302 else None
+
+        headers = eventually(redirect, timeout=30)
+        self.assertTrue(headers, "the receipts job printed the receipt")
+        self.assertEqual(headers["cache-control"], "no-store")
+        self.assertIn("X-Amz-Expires=300", headers["location"], "the link works five minutes")
+        with urllib.request.urlopen(headers["location"], timeout=30) as r:
+            pdf = r.read()
+        self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:20])
+        self.assertLess(len(pdf), 100_000, "the embedded font is subset")
+        self.assertTrue(redirect(self.races.staff), "staff can fetch any receipt")
 
     def test_a_payment_landing_on_an_expired_order_is_refunded_and_the_customer_told(self):
         address = f"late.{uuid.uuid4().hex[:8]}@example.com"

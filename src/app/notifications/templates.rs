@@ -1,7 +1,7 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
-use crate::domain::{CancelReason, Currency, Order};
+use crate::domain::{CancelReason, Currency, Order, OrderStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -97,12 +97,11 @@ impl Links {
 
     /// The order confirmation, sent once payment arrived.
     pub fn order_paid(&self, order: &Order) -> Mail {
-        self.order_mail(
-            order,
-            "order confirmed",
-            "Thank you! We received your payment for:",
-            "We will e-mail you again when it ships.",
-        )
+        let footer = format!(
+            "Your receipt: {}. We will e-mail you again when it ships.",
+            self.link(&format!("orders/{}/receipt", order.id), None)
+        );
+        self.order_mail(order, "order confirmed", "Thank you! We received your payment for:", &footer)
     }
 
     pub fn order_shipped(&self, order: &Order) -> Mail {
@@ -131,25 +130,29 @@ impl Links {
         )
     }
 
+    /// Money given back: all of a payment that landed on a cancelled order, or
+    /// what staff refunded (in parts, each e-mail says the running total).
     pub fn order_refunded(&self, order: &Order) -> Mail {
-        self.order_mail(
-            order,
-            "your payment was refunded",
-            "Your payment arrived after this order had been cancelled, so we refunded it in full:",
-            "The refund reaches your account within a few days, depending on your bank.",
-        )
+        let footer = "The refund reaches your account within a few days, depending on your bank.";
+        if order.status == OrderStatus::Cancelled {
+            return self.order_mail(
+                order,
+                "your payment was refunded",
+                "Your payment arrived after this order had been cancelled, so we refunded it in full:",
+                footer,
+            );
+        }
+        let opening = format!(
+            "We refunded {} of {} for your order:",
+            amount(order.refunded, order.currency),
+            amount(order.total, order.currency)
+        );
+        self.order_mail(order, "your refund", &opening, footer)
     }
 }
 
-/// `1234` EUR as `12.34 EUR`, `500` JPY as `500 JPY`.
 fn amount(minor: i64, currency: Currency) -> String {
-    let digits = u32::from(currency.minor_unit_digits());
-    let scale = 10_i64.pow(digits);
-    if digits == 0 {
-        format!("{minor} {currency}")
-    } else {
-        format!("{}.{:0width$} {currency}", minor / scale, minor % scale, width = digits as usize)
-    }
+    currency.format(minor)
 }
 
 /// The first block of the order id: enough for a person to tell orders apart.

@@ -5,6 +5,7 @@ use super::views::AssetUrls;
 use crate::config::ConfigError;
 use crate::domain::access_token::{TokenIssuer, TokenVerifier};
 use crate::outbound::dynamodb::Table;
+use crate::outbound::s3::Bucket;
 use crate::outbound::sqs::Queue;
 use crate::outbound::stripe::Stripe;
 
@@ -85,6 +86,24 @@ impl StripeWebhooks {
             table: Table::from_env(sdk)?,
             queue: Queue::new(sdk, crate::config::payments_queue_url()?),
             secrets: crate::config::stripe_webhook_secrets(sdk).await?,
+        })
+    }
+}
+
+/// What the receipt endpoint needs: the table, the verifier and the bucket the
+/// receipts job prints into.
+pub struct Receipts {
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub bucket: Bucket,
+}
+
+impl Receipts {
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            verifier: crate::config::token_verifier()?,
+            bucket: Bucket::from_env(sdk)?,
         })
     }
 }

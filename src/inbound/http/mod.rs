@@ -13,6 +13,7 @@ pub mod auth;
 pub mod discounts;
 pub mod me;
 pub mod order_payments;
+pub mod order_receipts;
 pub mod order_refunds;
 pub mod orders;
 pub mod product_images;
@@ -27,7 +28,7 @@ mod request;
 mod response;
 mod serve;
 
-pub use context::{Catalog, Payments, SignIn, StripeWebhooks, TableAccess};
+pub use context::{Catalog, Payments, Receipts, SignIn, StripeWebhooks, TableAccess};
 pub use idempotency::{KeyPolicy, REPLAYED_HEADER, idempotent};
 pub use problem::ApiError;
 pub use request::{RequestExtras, json_body};

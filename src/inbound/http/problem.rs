@@ -6,6 +6,7 @@ use crate::app::error::CommonError;
 use crate::app::orders::OrdersError;
 use crate::app::payments::PaymentsError;
 use crate::app::payments::ports::ProviderError;
+use crate::app::receipts::ReceiptsError;
 use crate::app::store::StoreError;
 use crate::domain::access_token::AuthError;
 use crate::domain::{FieldError, Invalid, RefundRefused};
@@ -211,6 +212,21 @@ impl From<PaymentsError> for ApiError {
             }
             PaymentsError::Orders(orders) => orders.into(),
             PaymentsError::Common(common) => common.into(),
+        }
+    }
+}
+
+impl From<ReceiptsError> for ApiError {
+    fn from(error: ReceiptsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ReceiptsError::NotPaid => Self::new(409, "order_not_paid", detail),
+            ReceiptsError::NotReady => Self::new(409, "receipt_not_ready", detail).with_header("retry-after", "2"),
+            ReceiptsError::Printing(reason) => {
+                tracing::error!(%reason, "receipt could not be printed");
+                Self::new(500, "internal", "the receipt could not be printed")
+            }
+            ReceiptsError::Common(common) => common.into(),
         }
     }
 }

@@ -18,11 +18,15 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 #[derive(Debug, Clone)]
 pub struct Routes {
     pub emails_queue_url: String,
+    pub receipts_queue_url: String,
 }
 
 impl Routes {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self { emails_queue_url: crate::config::emails_queue_url()? })
+        Ok(Self {
+            emails_queue_url: crate::config::emails_queue_url()?,
+            receipts_queue_url: crate::config::receipts_queue_url()?,
+        })
     }
 
     fn destinations(&self, event: &Event) -> Vec<&str> {
@@ -30,11 +34,11 @@ impl Routes {
             EventKind::UserSignedUp { .. }
             | EventKind::SignupRepeated { .. }
             | EventKind::PasswordResetRequested { .. }
-            | EventKind::OrderPaid { .. }
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderCancelled { .. }
             | EventKind::OrderRefunded { .. } => vec![&self.emails_queue_url],
-            // No consumer yet: the payments and stats issues will subscribe.
+            EventKind::OrderPaid { .. } => vec![&self.emails_queue_url, &self.receipts_queue_url],
+            // No consumer yet: the stats and webhooks issue will subscribe.
             EventKind::OrderPlaced { .. } => vec![],
         }
     }

@@ -6,6 +6,7 @@ pub mod expire_orders;
 pub mod fan_out;
 pub mod payments;
 pub mod process_images;
+pub mod receipts;
 pub mod send_emails;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
