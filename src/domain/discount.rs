@@ -146,10 +146,10 @@ fn usage_limit(value: i64) -> Result<u32, String> {
 }
 
 fn check_window(c: &mut Checker, starts_at: Option<Timestamp>, ends_at: Option<Timestamp>) {
-    if let (Some(start), Some(end)) = (starts_at, ends_at) {
-        if end <= start {
-            c.check::<()>("ends_at", Err("must be after starts_at".into()));
-        }
+    if let (Some(start), Some(end)) = (starts_at, ends_at)
+        && end <= start
+    {
+        c.check::<()>("ends_at", Err("must be after starts_at".into()));
     }
 }
 

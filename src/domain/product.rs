@@ -201,20 +201,20 @@ impl Product {
     pub fn apply(&self, changes: ProductChanges, now: Timestamp) -> Result<Product, Invalid> {
         let mut next = self.clone();
         let mut c = Checker::default();
-        if let Some(sku) = changes.sku.as_deref() {
-            if let Some(sku) = c.check("sku", Sku::parse(sku)) {
-                next.sku = sku;
-            }
+        if let Some(sku) = changes.sku.as_deref()
+            && let Some(sku) = c.check("sku", Sku::parse(sku))
+        {
+            next.sku = sku;
         }
-        if let Some(name) = changes.name.as_deref() {
-            if let Some(name) = c.check("name", text(name, 1, MAX_NAME_CHARS)) {
-                next.name = name;
-            }
+        if let Some(name) = changes.name.as_deref()
+            && let Some(name) = c.check("name", text(name, 1, MAX_NAME_CHARS))
+        {
+            next.name = name;
         }
-        if let Some(description) = changes.description.as_deref() {
-            if let Some(description) = c.check("description", text(description, 0, MAX_DESCRIPTION_CHARS)) {
-                next.description = description;
-            }
+        if let Some(description) = changes.description.as_deref()
+            && let Some(description) = c.check("description", text(description, 0, MAX_DESCRIPTION_CHARS))
+        {
+            next.description = description;
         }
         if let Some(input) = &changes.price {
             match price(input) {
@@ -224,10 +224,10 @@ impl Product {
                 }
             }
         }
-        if let Some(value) = changes.stock {
-            if let Some(value) = c.check("stock", stock(value)) {
-                next.stock = value;
-            }
+        if let Some(value) = changes.stock
+            && let Some(value) = c.check("stock", stock(value))
+        {
+            next.stock = value;
         }
         if let Some(status) = changes.status {
             next.status = status;
