@@ -3,8 +3,8 @@
 //! read once at cold start; a missing one stops the function before it takes traffic.
 
 use crate::app::notifications::Links;
-use crate::domain::VatRate;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
+use crate::domain::{Email, VatRate};
 use crate::outbound::stripe::Stripe;
 
 #[derive(Debug, thiserror::Error)]
@@ -55,9 +55,14 @@ pub fn mail_from() -> Result<String, ConfigError> {
     required("MAIL_FROM")
 }
 
-/// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`.
+/// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`,
+/// and `STAFF_EMAIL` (optional) for e-mails to the shop's staff.
 pub fn links() -> Result<Links, ConfigError> {
-    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")? })
+    let staff_email = match std::env::var("STAFF_EMAIL").unwrap_or_default().trim() {
+        "" => None,
+        address => Some(Email::parse(address).map_err(|reason| ConfigError::Invalid { name: "STAFF_EMAIL", reason })?),
+    };
+    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")?, staff_email })
 }
 
 /// The shop's name, as receipts and e-mails print it: `SHOP_NAME`.

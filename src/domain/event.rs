@@ -35,10 +35,14 @@ pub enum EventKind {
     /// Stock is released; the customer is told.
     #[serde(rename = "order.cancelled")]
     OrderCancelled { order_id: OrderId },
-    /// Money went back to the customer (a payment that landed on a cancelled
-    /// order); the customer is told.
+    /// Money went back to the customer (staff refunded, a refund made in the
+    /// provider's dashboard, or a payment that landed on a cancelled order); the
+    /// customer is told.
     #[serde(rename = "order.refunded")]
     OrderRefunded { order_id: OrderId },
+    /// The customer's bank disputes the payment; staff are told.
+    #[serde(rename = "order.disputed")]
+    OrderDisputed { order_id: OrderId },
 }
 
 impl EventKind {
@@ -52,6 +56,7 @@ impl EventKind {
             Self::OrderFulfilled { .. } => "order.fulfilled",
             Self::OrderCancelled { .. } => "order.cancelled",
             Self::OrderRefunded { .. } => "order.refunded",
+            Self::OrderDisputed { .. } => "order.disputed",
         }
     }
 }

@@ -70,6 +70,8 @@ pub struct Payment {
     pub status: PaymentStatus,
     /// Minor units given back so far.
     pub refunded: i64,
+    /// The customer's bank disputes the payment (a chargeback is open or was).
+    pub disputed: bool,
     pub version: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -94,6 +96,7 @@ impl Payment {
             currency,
             status: PaymentStatus::Open,
             refunded: 0,
+            disputed: false,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -128,6 +131,36 @@ impl Payment {
     /// What is still refundable, in minor units.
     pub fn refundable(&self) -> i64 {
         if self.status.captured() { self.amount - self.refunded } else { 0 }
+    }
+
+    /// The provider's running total of refunds. Totals only grow, so an older
+    /// report arriving late changes nothing.
+    pub fn refunded_at_provider(&self, total: i64, now: Timestamp) -> Self {
+        if total <= self.refunded {
+            return self.clone();
+        }
+        let mut next = self.next(self.status.clone(), now);
+        next.refunded = total.min(self.amount);
+        next
+    }
+
+    /// Marks the payment disputed; a second report changes nothing.
+    pub fn disputed(&self, now: Timestamp) -> Self {
+        if self.disputed {
+            return self.clone();
+        }
+        Self { disputed: true, ..self.next(self.status.clone(), now) }
+    }
+
+    /// The same facts at the next version: a write that only records that
+    /// something was reported (with its audit record).
+    pub fn touched(&self, now: Timestamp) -> Self {
+        self.next(self.status.clone(), now)
+    }
+
+    /// Whether `other` records the same facts (what a write would change).
+    pub fn same_facts(&self, other: &Payment) -> bool {
+        (&self.status, self.refunded, self.disputed) == (&other.status, other.refunded, other.disputed)
     }
 
     pub fn refunded_in_full(&self, now: Timestamp) -> Self {

@@ -52,6 +52,15 @@ impl std::fmt::Debug for Stripe {
 struct PaymentIntent {
     id: String,
     client_secret: String,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
+}
+
+impl From<PaymentIntent> for Intent {
+    fn from(intent: PaymentIntent) -> Self {
+        let order_id = intent.metadata.get("order_id").and_then(|id| id.parse().ok());
+        Intent { provider_id: intent.id, client_secret: intent.client_secret, order_id }
+    }
 }
 
 #[derive(Deserialize)]
@@ -191,13 +200,13 @@ impl PaymentGateway for Stripe {
             ("metadata[attempt]", request.attempt.to_string()),
         ];
         let intent: PaymentIntent = self.call("/v1/payment_intents", Some((&fields, &request.idempotency_key))).await?;
-        Ok(Intent { provider_id: intent.id, client_secret: intent.client_secret })
+        Ok(intent.into())
     }
 
     async fn intent(&self, provider_id: &str) -> Result<Intent, ProviderError> {
         let path = format!("/v1/payment_intents/{}", utf8_percent_encode(provider_id, NON_ALPHANUMERIC));
         let intent: PaymentIntent = self.call(&path, None).await?;
-        Ok(Intent { provider_id: intent.id, client_secret: intent.client_secret })
+        Ok(intent.into())
     }
 
     async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {

@@ -126,17 +126,22 @@ impl PaymentGateway for MemoryGateway {
 
     async fn create_intent(&self, request: &IntentRequest) -> Result<Intent, ProviderError> {
         if let Some(id) = self.keys.borrow().get(&request.idempotency_key) {
-            return Ok(Intent { provider_id: id.clone(), client_secret: format!("{id}_secret") });
+            let order_id = Some(self.intents.borrow()[id].0.order_id);
+            return Ok(Intent { provider_id: id.clone(), client_secret: format!("{id}_secret"), order_id });
         }
         let id = format!("pi_{}", self.intents.borrow().len() + 1);
         self.intents.borrow_mut().insert(id.clone(), (request.clone(), 0));
         self.keys.borrow_mut().insert(request.idempotency_key.clone(), id.clone());
-        Ok(Intent { client_secret: format!("{id}_secret"), provider_id: id })
+        Ok(Intent { client_secret: format!("{id}_secret"), provider_id: id, order_id: Some(request.order_id) })
     }
 
     async fn intent(&self, provider_id: &str) -> Result<Intent, ProviderError> {
         match self.intents.borrow().get(provider_id) {
-            Some(_) => Ok(Intent { provider_id: provider_id.into(), client_secret: format!("{provider_id}_secret") }),
+            Some((request, _)) => Ok(Intent {
+                provider_id: provider_id.into(),
+                client_secret: format!("{provider_id}_secret"),
+                order_id: Some(request.order_id),
+            }),
             None => Err(ProviderError::Refused(format!("no such payment_intent: {provider_id}"))),
         }
     }

@@ -29,7 +29,7 @@ fn keys() -> TokenIssuer {
 
 /// Runs the e-mail job over every event not yet handled, as the fan-out would.
 fn send_mail(shop: &MemoryShop) {
-    let links = Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into() };
+    let links = Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into(), staff_email: None };
     let events = shop.events.borrow().clone();
     for event in events {
         run(notifications::deliver(shop, shop, &links, &event, NOW)).unwrap();

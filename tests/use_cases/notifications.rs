@@ -10,7 +10,7 @@ use tillbox::app::notifications::{self, Links, Outcome};
 use tillbox::domain::{Event, OrderRequest, Role, Transition};
 
 fn links() -> Links {
-    Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into() }
+    Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into(), staff_email: None }
 }
 
 fn deliver(shop: &MemoryShop, event: &Event) -> Outcome {

@@ -259,3 +259,60 @@ fn customers_cannot_refund_and_unpaid_orders_cannot_be_refunded() {
     ));
     assert!(shop.refunds.borrow().is_empty());
 }
+
+fn provider_event(id: &str, event: PaymentEvent) -> ProviderEvent {
+    ProviderEvent { id: id.into(), event }
+}
+
+#[test]
+fn a_refund_made_in_the_providers_dashboard_becomes_a_refund_of_the_order_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    // Tillbox refunds 500 itself: Stripe's total then says 500, which is nothing new.
+    run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(500, &[]), "key-1", NOW)).unwrap();
+    let reported = |total, id: &str| {
+        let event = PaymentEvent::RefundedAtProvider { order_id: None, provider_id: pi.clone(), refunded_total: total };
+        run(payments::settle(&shop, &gateway, &provider_event(id, event), NOW)).unwrap()
+    };
+    assert_eq!(reported(500, "evt_1"), Outcome::RefundRecorded);
+    assert_eq!(shop.orders.borrow()[&order.id].refunded, 500);
+    assert_eq!(shop.refunds.borrow().len(), 1);
+
+    // Someone refunds 700 more in the Dashboard: Stripe reports 1200 in all.
+    reported(1200, "evt_2");
+    reported(1200, "evt_2");
+    reported(500, "evt_1");
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.refunded, after.status), (1200, OrderStatus::PartiallyRefunded));
+    assert_eq!(shop.refunds.borrow().len(), 2, "one refund for the Dashboard's 700, however often reported");
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refunded, 1200);
+    assert_eq!(count(&shop, "order.refunded"), 2);
+}
+
+#[test]
+fn a_dispute_flags_the_payment_and_tells_staff_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let dispute =
+        PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 2400, reason: "fraudulent".into() };
+    for _ in 0..2 {
+        let outcome = run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute.clone()), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Disputed);
+    }
+    assert!(shop.payments.borrow()[&(order.id, 1)].disputed);
+    assert_eq!(count(&shop, "order.disputed"), 1);
+    assert_eq!(shop.audits.borrow().iter().filter(|a| a.action == "order.disputed").count(), 1);
+
+    let unknown = PaymentEvent::Disputed {
+        order_id: None,
+        provider_id: "pi_other".into(),
+        amount: 1,
+        reason: "fraudulent".into(),
+    };
+    let ignored = run(payments::settle(&shop, &gateway, &provider_event("evt_x", unknown), NOW));
+    assert!(matches!(ignored, Err(PaymentsError::Provider(_)) | Ok(Outcome::Ignored)), "{ignored:?}");
+}

@@ -8,6 +8,7 @@ over 64 MB, refused and then cut off rather than read). It also serves the CDN's
 import base64
 import json
 import re
+import sys
 import time
 import traceback
 import urllib.parse
@@ -52,6 +53,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # API Gateway takes bursts of connections; the default backlog of 5 would reset them.
     request_queue_size = 512
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up (the Stripe emulator closes its webhook
+        # connections abruptly) is not the gateway's error: no traceback for it.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def _now_ms():

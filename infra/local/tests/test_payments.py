@@ -25,6 +25,7 @@ from races import Api, Races, at_once  # noqa: E402
 from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
 
 DECLINED_CARD = "4000000000000341"
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "stripe"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -239,6 +240,42 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:20])
         self.assertLess(len(pdf), 100_000, "the embedded font is subset")
         self.assertTrue(redirect(self.races.staff), "staff can fetch any receipt")
+
+    def signed_fixture(self, name, order, intent, **changes):
+        """A recorded Stripe event (tests/fixtures/stripe) made about `order`, with
+        a fresh id, signed with the local webhook secret by Stripe's library."""
+        event = json.loads((FIXTURES / f"{name}.json").read_text())
+        event["id"] = f"evt_{uuid.uuid4().hex}"
+        obj = event["data"]["object"]
+        obj["payment_intent"] = intent
+        if "metadata" in obj and obj["metadata"].get("order_id"):
+            obj["metadata"]["order_id"] = order["id"]
+        obj.update(changes)
+        body = json.dumps(event).encode()
+        at = int(time.time())
+        signature = stripe.WebhookSignature._compute_signature(f"{at}.{body.decode()}", stripe_emulator.webhook_secret())
+        return body, f"t={at},v1={signature}"
+
+    def test_a_dashboard_refund_and_a_dispute_reach_the_order_and_staff(self):
+        customer = self.races.customers(1)[0]
+        order, intent = self.paid_by_card(customer)
+
+        body, signature = self.signed_fixture("charge.refunded", order, intent, amount_refunded=1000)
+        self.assertEqual(self.post_webhook(body, signature)[0], 200)
+        def order_refunded_1000():
+            current = self.api.call("GET", f"/orders/{order['id']}", token=customer)[2]
+            return current if current["refunded"] == 1000 else None
+
+        refunded = eventually(order_refunded_1000, timeout=30)
+        self.assertEqual(refunded["status"], "partially_refunded", "a refund made in the Dashboard is on the order")
+
+        body, signature = self.signed_fixture("charge.dispute.created", order, intent, amount=order["total"])
+        self.assertEqual(self.post_webhook(body, signature)[0], 200)
+        self.assertEqual(self.post_webhook(body, signature)[0], 200, "redelivered")
+        mails = eventually(lambda: [s for s, b in emails_to(self.stack["endpoint"], "staff@tillbox.local")
+                                    if order["id"] in b], timeout=30)
+        self.assertEqual(len(mails or []), 1, "staff are told once")
+        self.assertIn("disputed", mails[0])
 
     def test_a_payment_landing_on_an_expired_order_is_refunded_and_the_customer_told(self):
         address = f"late.{uuid.uuid4().hex[:8]}@example.com"

@@ -46,6 +46,18 @@ pub async fn deliver(
     if store.is_done(CONSUMER, event).await? {
         return Ok(Outcome::AlreadySent);
     }
+    if let EventKind::OrderDisputed { order_id } = event.kind {
+        let order = OrderStore::get(store, order_id).await?;
+        let outcome = match (&links.staff_email, order) {
+            (Some(staff), Some(order)) => {
+                mailer.send(staff, &links.order_disputed(&order)).await?;
+                Outcome::Sent
+            }
+            _ => Outcome::Skipped,
+        };
+        store.mark_done(CONSUMER, event, now).await?;
+        return Ok(outcome);
+    }
     let (user_id, order) = match event.kind {
         EventKind::UserSignedUp { user_id }
         | EventKind::SignupRepeated { user_id }
@@ -57,7 +69,7 @@ pub async fn deliver(
             let order = OrderStore::get(store, order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
-        EventKind::OrderPlaced { .. } => (None, None),
+        EventKind::OrderPlaced { .. } | EventKind::OrderDisputed { .. } => (None, None),
     };
     let user = match user_id {
         Some(id) => UserStore::get(store, id).await?.filter(|u| !u.disabled),

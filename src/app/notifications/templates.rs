@@ -1,7 +1,7 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
-use crate::domain::{CancelReason, Currency, Order, OrderStatus};
+use crate::domain::{CancelReason, Currency, Email, Order, OrderStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -16,6 +16,8 @@ pub struct Mail {
 pub struct Links {
     pub shop_name: String,
     pub storefront_url: String,
+    /// Where e-mails for the shop's staff go (disputes); `None`: nobody is told.
+    pub staff_email: Option<Email>,
 }
 
 fn escape(value: &str) -> String {
@@ -130,6 +132,22 @@ impl Links {
         )
     }
 
+    /// To staff: the customer's bank disputes the payment of an order.
+    pub fn order_disputed(&self, order: &Order) -> Mail {
+        let opening = format!(
+            "The bank of the customer who paid order {} ({}) disputes the payment (a chargeback). \
+             The amount is withheld until the dispute is decided.",
+            order.id,
+            amount(order.total, order.currency)
+        );
+        self.mail(
+            &format!("payment disputed (order {})", short_id(order)),
+            &[&opening, "Respond with evidence (receipt, shipping, correspondence) in the Stripe Dashboard before the deadline it shows."],
+            ("Open the Stripe Dashboard", "https://dashboard.stripe.com/disputes"),
+            "Sent to the shop's staff address (the StaffEmail parameter).",
+        )
+    }
+
     /// Money given back: all of a payment that landed on a cancelled order, or
     /// what staff refunded (in parts, each e-mail says the running total).
     pub fn order_refunded(&self, order: &Order) -> Mail {
@@ -173,7 +191,7 @@ mod tests {
     }
 
     fn links() -> Links {
-        Links { shop_name: "Ann's <Shop>".into(), storefront_url: "https://shop.example/".into() }
+        Links { shop_name: "Ann's <Shop>".into(), storefront_url: "https://shop.example/".into(), staff_email: None }
     }
 
     #[test]

@@ -34,6 +34,14 @@ pub enum PaymentEvent {
     Succeeded { order_id: OrderId, provider_id: String, amount: i64, currency: String },
     /// An attempt was declined; the customer may try again.
     Failed { order_id: OrderId, provider_id: String, reason: String },
+    /// The provider has given back `refunded_total` minor units of the payment so
+    /// far (Tillbox's refunds, and any made in the provider's dashboard).
+    /// `order_id` is `None` when the event does not name it: the provider is asked.
+    RefundedAtProvider { order_id: Option<OrderId>, provider_id: String, refunded_total: i64 },
+    /// A refund failed or was cancelled at the provider: the money did not go back.
+    RefundFailed { order_id: Option<OrderId>, provider_id: String, refund: String, amount: i64, status: String },
+    /// The customer's bank disputes the payment (a chargeback).
+    Disputed { order_id: Option<OrderId>, provider_id: String, amount: i64, reason: String },
     /// Not an event Tillbox acts on, or not about an order of this shop.
     Ignored,
 }

@@ -23,6 +23,8 @@ pub struct Intent {
     /// Lets the storefront confirm this payment (Stripe.js); not a credential
     /// for anything else.
     pub client_secret: String,
+    /// The order it pays, as Tillbox told the provider (`None`: not Tillbox's).
+    pub order_id: Option<OrderId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,13 +5,16 @@
 //! writes conditionally on it, so replaying any event, in any order, ends in the
 //! same state: an order is never both cancelled and charged.
 
-use super::ports::{PaymentChange, PaymentGateway, PaymentStore};
+use super::ports::{PaymentChange, PaymentGateway, PaymentStore, RefundRecord, RefundStore};
 use super::{PaymentEvent, PaymentsError, ProviderEvent};
 use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::orders::{self, Settlement};
 use crate::app::store::StoreError;
-use crate::domain::{AuditRecord, Event, EventKind, OrderId, Payment, PaymentStatus, Timestamp};
+use crate::domain::{
+    AuditRecord, Event, EventKind, Order, OrderId, OrderStatus, Payment, PaymentStatus, Refund, RefundRequest,
+    RefundStatus, Timestamp,
+};
 use serde_json::json;
 
 const ACTOR: &str = "system:payments";
@@ -27,13 +30,20 @@ pub enum Outcome {
     Flagged,
     /// A decline was recorded; the order is still payable.
     Declined,
+    /// The provider's refunds are recorded (and one made in its dashboard is
+    /// now a refund of the order too).
+    RefundRecorded,
+    /// A refund did not go through at the provider: audited for staff.
+    RefundFailed,
+    /// A dispute was opened: the payment is flagged, staff are told.
+    Disputed,
     /// Not an event Tillbox acts on, or about no order or payment it knows.
     Ignored,
 }
 
 /// Applies one provider event. Safe to run any number of times for one event.
 pub async fn settle(
-    store: &(impl OrderStore + PaymentStore),
+    store: &(impl OrderStore + PaymentStore + RefundStore),
     gateway: &impl PaymentGateway,
     event: &ProviderEvent,
     now: Timestamp,
@@ -59,8 +69,131 @@ pub async fn settle(
             record(store, &payment, |p| p.failed(reason, now), now).await?;
             Ok(Outcome::Declined)
         }
+        PaymentEvent::RefundedAtProvider { order_id, provider_id, refunded_total } => {
+            let Some(payment) = resolve(store, gateway, *order_id, provider_id).await? else {
+                return Ok(Outcome::Ignored);
+            };
+            record(store, &payment, |p| p.refunded_at_provider(*refunded_total, now), now).await?;
+            refund_order_to(store, payment.order_id, *refunded_total, now).await?;
+            Ok(Outcome::RefundRecorded)
+        }
+        PaymentEvent::RefundFailed { order_id, provider_id, refund, amount, status } => {
+            let Some(payment) = resolve(store, gateway, *order_id, provider_id).await? else {
+                return Ok(Outcome::Ignored);
+            };
+            tracing::error!(order_id = %payment.order_id, refund, amount, status, "a refund failed at the provider; staff must act");
+            let audit = AuditRecord::new(
+                ACTOR,
+                "payment.refund_failed",
+                format!("order:{}", payment.order_id),
+                json!({"refunded": payment.refunded}),
+                json!({"provider_refund": refund, "amount": amount, "status": status}),
+                now,
+            );
+            let write =
+                PaymentChange { previous: &payment, next: &payment.touched(now), audit: Some(&audit), event: None };
+            write_once(store, write).await?;
+            Ok(Outcome::RefundFailed)
+        }
+        PaymentEvent::Disputed { order_id, provider_id, amount, reason } => {
+            let Some(payment) = resolve(store, gateway, *order_id, provider_id).await? else {
+                return Ok(Outcome::Ignored);
+            };
+            if payment.disputed {
+                return Ok(Outcome::Disputed);
+            }
+            tracing::warn!(order_id = %payment.order_id, amount, reason, "the payment is disputed");
+            let next = payment.disputed(now);
+            let audit = AuditRecord::new(
+                ACTOR,
+                "order.disputed",
+                format!("order:{}", payment.order_id),
+                json!({"disputed": false}),
+                json!({"disputed": true, "amount": amount, "reason": reason}),
+                now,
+            );
+            let event = Event::new(EventKind::OrderDisputed { order_id: payment.order_id }, now);
+            let write = PaymentChange { previous: &payment, next: &next, audit: Some(&audit), event: Some(&event) };
+            write_once(store, write).await?;
+            Ok(Outcome::Disputed)
+        }
         PaymentEvent::Ignored => Ok(Outcome::Ignored),
     }
+}
+
+/// The payment an event without the order's id is about: the provider says
+/// which order its payment is for.
+async fn resolve(
+    store: &impl PaymentStore,
+    gateway: &impl PaymentGateway,
+    order_id: Option<OrderId>,
+    provider_id: &str,
+) -> Result<Option<Payment>, PaymentsError> {
+    let order_id = match order_id {
+        Some(id) => id,
+        None => match gateway.intent(provider_id).await?.order_id {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    payment_for(store, order_id, provider_id).await
+}
+
+/// Writes one change; losing a race to a concurrent delivery of the same kind
+/// of report is fine (the other wrote it), so a version conflict is success.
+async fn write_once(store: &impl PaymentStore, write: PaymentChange<'_>) -> Result<(), PaymentsError> {
+    match store.change(write).await {
+        Ok(()) | Err(StoreError::VersionMismatch { .. }) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Brings the order's refunded amount up to what the provider reports: Tillbox's
+/// own refunds are recorded on the order before the provider is asked, so a
+/// larger total means someone refunded in the provider's dashboard. That refund
+/// becomes a refund of the order (no restock), audited and e-mailed.
+async fn refund_order_to(
+    store: &(impl OrderStore + RefundStore),
+    order_id: OrderId,
+    refunded_total: i64,
+    now: Timestamp,
+) -> Result<(), PaymentsError> {
+    for _ in 0..3 {
+        let Some(order) = OrderStore::get(store, order_id).await? else { return Ok(()) };
+        let refundable =
+            matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
+        let missing = refunded_total.min(order.total) - order.refunded;
+        if !refundable || missing <= 0 {
+            return Ok(());
+        }
+        let request = RefundRequest::parse(missing, "refunded in the payment provider's dashboard", &[])
+            .expect("a positive amount and a reason");
+        let next = order.refund(&request, now)?;
+        // Derived from the total, so a replay finds the refund it recorded.
+        let id = Refund::id_for(order_id, &format!("provider-total-{refunded_total}"));
+        let refund = Refund { status: RefundStatus::Succeeded, ..Refund::pending(id, &order, &request, ACTOR, now) };
+        let audit = dashboard_refund_audit(&order, &next, missing, now);
+        let event = Event::new(EventKind::OrderRefunded { order_id }, now);
+        let write = RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: Some(&event) };
+        match store.record_refund(write).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Unavailable("the order kept changing; retry".into()).into())
+}
+
+fn dashboard_refund_audit(order: &Order, next: &Order, amount: i64, now: Timestamp) -> AuditRecord {
+    AuditRecord::new(
+        ACTOR,
+        "order.refunded",
+        format!("order:{}", order.id),
+        json!({"status": order.status.as_str(), "refunded": order.refunded}),
+        json!({"status": next.status.as_str(), "refunded": next.refunded, "amount": amount,
+               "reason": "refunded in the payment provider's dashboard"}),
+        now,
+    )
 }
 
 /// The payment the provider's id belongs to. Tillbox records every payment it
@@ -89,7 +222,7 @@ async fn record(
     let mut current = payment.clone();
     for _ in 0..3 {
         let next = change(&current);
-        if next.status == current.status {
+        if next.same_facts(&current) {
             return Ok(current);
         }
         let audit = match &next.status {

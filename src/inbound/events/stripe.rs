@@ -107,6 +107,36 @@ struct PaymentError {
     message: Option<String>,
 }
 
+/// `charge.refunded`: Stripe copies the intent's metadata onto the charge it creates.
+#[derive(Deserialize)]
+struct ChargeObject {
+    #[serde(default)]
+    payment_intent: Option<String>,
+    amount_refunded: i64,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
+}
+
+/// `refund.updated`.
+#[derive(Deserialize)]
+struct RefundObject {
+    id: String,
+    #[serde(default)]
+    payment_intent: Option<String>,
+    amount: i64,
+    status: String,
+}
+
+/// `charge.dispute.created`.
+#[derive(Deserialize)]
+struct DisputeObject {
+    #[serde(default)]
+    payment_intent: Option<String>,
+    amount: i64,
+    #[serde(default)]
+    reason: String,
+}
+
 impl StripeEvent {
     /// What the event means to Tillbox. Types Tillbox does not act on, and
     /// intents Tillbox did not create (no `metadata[order_id]`), are `Ignored`.
@@ -138,6 +168,43 @@ impl StripeEvent {
                         order_id,
                         provider_id: intent.id,
                         reason: reason.unwrap_or_else(|| "declined".into()),
+                    },
+                    None => PaymentEvent::Ignored,
+                }
+            }
+            "charge.refunded" => {
+                let charge: ChargeObject = serde_json::from_value(self.data.object.clone())?;
+                let order_id = charge.metadata.get("order_id").and_then(|id| id.parse::<OrderId>().ok());
+                match charge.payment_intent {
+                    Some(provider_id) => PaymentEvent::RefundedAtProvider {
+                        order_id,
+                        provider_id,
+                        refunded_total: charge.amount_refunded,
+                    },
+                    None => PaymentEvent::Ignored,
+                }
+            }
+            "refund.updated" | "refund.failed" => {
+                let refund: RefundObject = serde_json::from_value(self.data.object.clone())?;
+                match (refund.payment_intent, refund.status.as_str()) {
+                    (Some(provider_id), "failed" | "canceled") => PaymentEvent::RefundFailed {
+                        order_id: None,
+                        provider_id,
+                        refund: refund.id,
+                        amount: refund.amount,
+                        status: refund.status,
+                    },
+                    _ => PaymentEvent::Ignored,
+                }
+            }
+            "charge.dispute.created" => {
+                let dispute: DisputeObject = serde_json::from_value(self.data.object.clone())?;
+                match dispute.payment_intent {
+                    Some(provider_id) => PaymentEvent::Disputed {
+                        order_id: None,
+                        provider_id,
+                        amount: dispute.amount,
+                        reason: dispute.reason,
                     },
                     None => PaymentEvent::Ignored,
                 }
@@ -212,5 +279,41 @@ mod tests {
                 .unwrap();
         let PaymentEvent::Failed { reason, .. } = failed.to_provider_event().unwrap().event else { panic!() };
         assert_eq!(reason, "Your card was declined.");
+    }
+
+    #[test]
+    fn refund_and_dispute_fixtures_parse_into_payment_events() {
+        let parse = |json: &str| serde_json::from_str::<StripeEvent>(json).unwrap().to_provider_event().unwrap().event;
+        let order_id = "0193a0b2-7c4e-7d1a-9f3e-2b1c4d5e6f70".parse().unwrap();
+        assert_eq!(
+            parse(include_str!("../../../tests/fixtures/stripe/charge.refunded.json")),
+            PaymentEvent::RefundedAtProvider {
+                order_id: Some(order_id),
+                provider_id: "pi_3QfixtureIntent".into(),
+                refunded_total: 1000
+            }
+        );
+        assert_eq!(
+            parse(include_str!("../../../tests/fixtures/stripe/refund.updated.json")),
+            PaymentEvent::RefundFailed {
+                order_id: None,
+                provider_id: "pi_3QfixtureIntent".into(),
+                refund: "re_3QfixtureRefund".into(),
+                amount: 1000,
+                status: "failed".into()
+            }
+        );
+        assert_eq!(
+            parse(include_str!("../../../tests/fixtures/stripe/charge.dispute.created.json")),
+            PaymentEvent::Disputed {
+                order_id: None,
+                provider_id: "pi_3QfixtureIntent".into(),
+                amount: 2400,
+                reason: "fraudulent".into()
+            }
+        );
+        let succeeded_refund = include_str!("../../../tests/fixtures/stripe/refund.updated.json")
+            .replace(r#""status": "failed""#, r#""status": "succeeded""#);
+        assert_eq!(parse(&succeeded_refund), PaymentEvent::Ignored, "a refund that went through changes nothing");
     }
 }

@@ -36,7 +36,8 @@ impl Routes {
             | EventKind::PasswordResetRequested { .. }
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderCancelled { .. }
-            | EventKind::OrderRefunded { .. } => vec![&self.emails_queue_url],
+            | EventKind::OrderRefunded { .. }
+            | EventKind::OrderDisputed { .. } => vec![&self.emails_queue_url],
             EventKind::OrderPaid { .. } => vec![&self.emails_queue_url, &self.receipts_queue_url],
             // No consumer yet: the stats and webhooks issue will subscribe.
             EventKind::OrderPlaced { .. } => vec![],

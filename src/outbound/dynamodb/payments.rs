@@ -30,6 +30,7 @@ fn payment_item(p: &Payment) -> Item {
         ("currency", s(p.currency.code())),
         ("status", s(p.status.name())),
         ("refunded", n(p.refunded)),
+        ("disputed", AttributeValue::Bool(p.disputed)),
         ("version", n(p.version)),
         ("created_at", ts(p.created_at)),
         ("updated_at", ts(p.updated_at)),
@@ -68,10 +69,16 @@ fn payment_from(item: &Item) -> Result<Payment, StoreError> {
         currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
         status,
         refunded: r.n("refunded")?,
+        disputed: found_bool(item, "disputed"),
         version: r.n("version")?,
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,
     })
+}
+
+/// A flag added after payments were first written: absent means false.
+fn found_bool(item: &Item, name: &str) -> bool {
+    matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }
 
 impl PaymentStore for Table {
