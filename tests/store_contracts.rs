@@ -12,11 +12,13 @@ use support::Stack;
 use tillbox::app::accounts::ports::{OneTimeTokens, SessionStore, UserChange, UserStore};
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
-use tillbox::app::payments::ports::{PaymentChange, PaymentStore, WebhookInbox};
+use tillbox::app::orders::ports::{DiscountStore, OrderStore};
+use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use tillbox::domain::secret::token_hash;
 use tillbox::domain::{
-    Currency, Email, NewProduct, OneTimePurpose, OneTimeToken, OrderId, Payment, ProductChanges, ProductId, Provider,
-    RefreshToken, Session, User,
+    AuditRecord, Currency, Email, Event, EventKind, NewProduct, OneTimePurpose, OneTimeToken, OrderId, OrderRequest,
+    OrderStatus, Payment, Principal, ProductChanges, ProductId, Provider, RefreshToken, Refund, RefundRequest,
+    RefundStatus, Role, Session, Transition, User,
 };
 use time::Duration;
 
@@ -180,6 +182,47 @@ async fn a_webhook_event_is_seen_once_unless_forgotten(store: &impl WebhookInbox
     assert!(store.first_sighting(Provider::Stripe, &id, now()).await.unwrap(), "a forgotten event is new again");
 }
 
+async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
+    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore),
+) {
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let input: NewProduct = serde_json::from_value(serde_json::json!({
+        "sku": format!("R-{}", &OrderId::generate().to_string()[..8]), "name": "Mug", "stock": 5, "status": "active",
+        "price": {"amount": 1200, "currency": "EUR"}}))
+    .unwrap();
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let placed = tillbox::app::orders::place(store, &staff, request, now()).await.unwrap();
+    let order = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
+
+    let request = RefundRequest::parse(500, "one broken", &[(mug.id, 1)]).unwrap();
+    let next = order.refund(&request, now()).unwrap();
+    let refund = Refund::pending(Refund::id_for(order.id, "key-1"), &order, &request, "staff-1", now());
+    let audit =
+        AuditRecord::new("staff-1", "order.refunded", "order", serde_json::json!({}), serde_json::json!({}), now());
+    let record = RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: None };
+    store.record_refund(record).await.unwrap();
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "2 sold, 1 back");
+    assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap(), refund, "a refund round-trips");
+    let stored = OrderStore::get(store, order.id).await.unwrap().unwrap();
+    assert_eq!((stored.refunded, stored.status, stored.lines[0].restocked), (500, OrderStatus::PartiallyRefunded, 1));
+
+    let other = Refund::pending(Refund::id_for(order.id, "key-2"), &order, &request, "staff-1", now());
+    let stale = store.record_refund(RefundRecord { refund: &other, ..record }).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })), "{stale:?}");
+    assert!(
+        store.refund(order.id, &other.id).await.unwrap().is_none(),
+        "a refund against a stale order writes nothing"
+    );
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "and restocks nothing");
+
+    let done = refund.succeeded(now());
+    let event = Event::new(EventKind::OrderRefunded { order_id: order.id }, now());
+    assert!(store.complete_refund(&done, &event).await.unwrap());
+    assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
+    assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -192,6 +235,7 @@ async fn the_table_keeps_the_store_contracts() {
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
     a_payment_opens_once_and_changes_only_at_its_version(&table).await;
     a_webhook_event_is_seen_once_unless_forgotten(&table).await;
+    a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
 }
 
 #[tokio::test]
@@ -205,4 +249,5 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
     a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
     a_webhook_event_is_seen_once_unless_forgotten(&shop).await;
+    a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
 }

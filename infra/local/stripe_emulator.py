@@ -143,7 +143,12 @@ class LocalStripe:
 def register_webhook(stripe_url, endpoint_id, url):
     """Points the emulator's webhooks at `url`, signed with the local secret."""
     data = urllib.parse.urlencode({"url": url, "secret": webhook_secret()}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{stripe_url}/_config/webhooks/{endpoint_id}", data=data), timeout=10).close()
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{stripe_url}/_config/webhooks/{endpoint_id}", data=data),
+                               timeout=10).close()
+    except OSError as e:
+        raise RuntimeError(f"the Stripe emulator at {stripe_url} is not running ({e}); `make dev` and "
+                           "`make test` start it, or provision with PaymentProvider=manual") from None
 
 
 if __name__ == "__main__":

@@ -112,8 +112,8 @@ impl Stack {
 
     /// E-mails the emulator's SES accepted for `to`, oldest first: (subject, HTML body).
     pub fn emails_to(&self, to: &str) -> Vec<(String, String)> {
-        let data = moto_data(&self.endpoint);
-        let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+        let data = sent_mail(&self.endpoint);
+        let messages = data["messages"].as_array().cloned().unwrap_or_default();
         messages
             .iter()
             .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|t| t == to)))
@@ -249,15 +249,17 @@ pub fn reply(result: Result<Response<Body>, ApiError>) -> Reply {
     Reply { status, headers, body }
 }
 
-/// The emulator's record of what it was sent (`/moto-api/data.json`), read with a
-/// plain HTTP/1.0 request so tests need no HTTP client crate.
-fn moto_data(endpoint: &str) -> Value {
+/// The e-mails the emulator's SES accepted (`/_local/mail`, see
+/// infra/local/moto_server.py), read with a plain HTTP/1.0 request so tests need
+/// no HTTP client crate. Not `/moto-api/data.json`: that serialises the whole
+/// emulator while other tests write to it, and fails now and then.
+fn sent_mail(endpoint: &str) -> Value {
     use std::io::{Read, Write};
     let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(address).expect("connect to the emulator");
-    write!(stream, "GET /moto-api/data.json HTTP/1.0\r\nHost: {address}\r\n\r\n").expect("send request");
+    write!(stream, "GET /_local/mail HTTP/1.0\r\nHost: {address}\r\n\r\n").expect("send request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read response");
     let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
-    serde_json::from_str(body).expect("moto-api/data.json is JSON")
+    serde_json::from_str(body).expect("/_local/mail is JSON")
 }
