@@ -174,12 +174,13 @@ async fn a_payment_opens_once_and_changes_only_at_its_version(store: &impl Payme
     assert!(store.payment(order_id, 2).await.unwrap().is_none());
 }
 
-async fn a_webhook_event_is_seen_once_unless_forgotten(store: &impl WebhookInbox) {
+async fn a_webhook_event_is_remembered_once_queued(store: &impl WebhookInbox) {
     let id = format!("evt_{}", OrderId::generate());
-    assert!(store.first_sighting(Provider::Stripe, &id, now()).await.unwrap());
-    assert!(!store.first_sighting(Provider::Stripe, &id, now()).await.unwrap());
-    store.forget(Provider::Stripe, &id).await.unwrap();
-    assert!(store.first_sighting(Provider::Stripe, &id, now()).await.unwrap(), "a forgotten event is new again");
+    assert!(!store.seen(Provider::Stripe, &id, now()).await.unwrap());
+    store.remember(Provider::Stripe, &id, now()).await.unwrap();
+    store.remember(Provider::Stripe, &id, now()).await.unwrap();
+    assert!(store.seen(Provider::Stripe, &id, now()).await.unwrap(), "remembered, however often");
+    assert!(!store.seen(Provider::Stripe, &format!("{id}-other"), now()).await.unwrap());
 }
 
 async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
@@ -234,7 +235,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&table).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
     a_payment_opens_once_and_changes_only_at_its_version(&table).await;
-    a_webhook_event_is_seen_once_unless_forgotten(&table).await;
+    a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
 }
 
@@ -248,6 +249,6 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&shop).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
     a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
-    a_webhook_event_is_seen_once_unless_forgotten(&shop).await;
+    a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
 }

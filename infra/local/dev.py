@@ -152,7 +152,7 @@ def write_env_file(functions, aws_env, state):
 def build(output, log):
     """Every function binary and tillbox-admin, before anything runs: the first
     request to a function then starts it instead of compiling it."""
-    say(f"Building the functions (the first build takes 10-20 minutes; output in {log})...")
+    say(f"Building the functions (the first build takes a few minutes; output in {log})...")
     started = time.time()
     with ProcessGroup(["cargo", "build", "--workspace", "--bins"], output, cwd=ROOT) as cargo:
         if cargo.wait():

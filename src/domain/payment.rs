@@ -25,6 +25,13 @@ impl Provider {
     pub fn parse(value: &str) -> Option<Self> {
         (value == "stripe").then_some(Self::Stripe)
     }
+
+    /// The provider's name as customers know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Stripe => "Stripe",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

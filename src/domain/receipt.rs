@@ -99,7 +99,7 @@ impl Receipt {
             total: money(order.total),
             vat: vat.map(|rate| (format!("VAT {} included", rate.label()), money(rate.included_in(order.total)))),
             payment_method: match payment {
-                Some(p) => format!("Card via {} ({})", p.provider.as_str(), p.provider_id),
+                Some(p) => format!("Card via {} ({})", p.provider.label(), p.provider_id),
                 None => "Paid to the shop directly".to_owned(),
             },
         })

@@ -38,7 +38,7 @@ impl RefundRequest {
         }
         let mut lines = Vec::with_capacity(restock.len());
         for (i, (product_id, quantity)) in restock.iter().enumerate() {
-            if lines.iter().any(|(seen, _)| seen == product_id) {
+            if restock[..i].iter().any(|(seen, _)| seen == product_id) {
                 errors.push(FieldError::new(format!("restock[{i}].product_id"), "is listed twice"));
             }
             match u32::try_from(*quantity) {
@@ -82,6 +82,9 @@ pub enum RefundStatus {
     Pending,
     /// The money is back with the customer (or, for manual payments, staff say so).
     Succeeded,
+    /// The provider refused it: the order's balance was given back, the money
+    /// never moved.
+    Failed,
 }
 
 impl RefundStatus {
@@ -89,11 +92,12 @@ impl RefundStatus {
         match self {
             Self::Pending => "pending",
             Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Pending, Self::Succeeded].into_iter().find(|s| s.as_str() == value)
+        [Self::Pending, Self::Succeeded, Self::Failed].into_iter().find(|s| s.as_str() == value)
     }
 }
 
@@ -117,7 +121,14 @@ impl Refund {
     /// The same for every retry of one request: retries find the refund the first
     /// attempt recorded instead of recording another.
     pub fn id_for(order_id: OrderId, idempotency_key: &str) -> String {
-        super::secret::token_hash(&format!("{order_id}\n{idempotency_key}"))[..32].to_owned()
+        super::secret::token_hash(&format!("request\n{order_id}\n{idempotency_key}"))[..32].to_owned()
+    }
+
+    /// The id of the refund that brings the order to the provider's running
+    /// total (a refund made in the provider's dashboard). Apart from [`Refund::id_for`]'s:
+    /// an idempotency key cannot hold a line break.
+    pub fn id_for_provider_total(order_id: OrderId, refunded_total: i64) -> String {
+        super::secret::token_hash(&format!("provider\n{order_id}\n{refunded_total}"))[..32].to_owned()
     }
 
     pub fn pending(id: String, order: &Order, request: &RefundRequest, actor: &str, now: Timestamp) -> Self {
@@ -143,12 +154,31 @@ impl Refund {
     pub fn succeeded(&self, now: Timestamp) -> Self {
         Self { status: RefundStatus::Succeeded, updated_at: now, ..self.clone() }
     }
+
+    pub fn failed(&self, now: Timestamp) -> Self {
+        Self { status: RefundStatus::Failed, updated_at: now, ..self.clone() }
+    }
 }
 
 impl Order {
     /// What is left to refund.
     pub fn refundable(&self) -> i64 {
         self.total - self.refunded
+    }
+
+    /// The order after a refund of `amount` the provider refused: the balance is
+    /// refundable again. Goods it put back in stock stay there (they came back).
+    pub fn refund_refused(&self, amount: i64, now: Timestamp) -> Order {
+        let mut next = self.clone();
+        next.refunded = (self.refunded - amount).max(0);
+        next.status = match (next.refunded, self.fulfilled_at) {
+            (0, Some(_)) => OrderStatus::Fulfilled,
+            (0, None) => OrderStatus::Paid,
+            _ => OrderStatus::PartiallyRefunded,
+        };
+        next.version = self.version + 1;
+        next.updated_at = now;
+        next
     }
 
     /// The order after giving back `request.amount` and restocking what it lists:
@@ -166,7 +196,7 @@ impl Order {
         for (i, (product_id, quantity)) in request.restock.iter().enumerate() {
             match next.lines.iter_mut().find(|l| l.product_id == *product_id) {
                 None => errors.push(FieldError::new(format!("restock[{i}].product_id"), "is not in this order")),
-                Some(line) if line.restocked + quantity > line.quantity => errors.push(FieldError::new(
+                Some(line) if *quantity > line.quantity - line.restocked => errors.push(FieldError::new(
                     format!("restock[{i}].quantity"),
                     format!("at most {} more can go back in stock", line.quantity - line.restocked),
                 )),
@@ -181,5 +211,57 @@ impl Order {
         next.version = self.version + 1;
         next.updated_at = now;
         Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_parsing_names_every_bad_field() {
+        let product = ProductId::generate();
+        let Err(Invalid(errors)) = RefundRequest::parse(0, " ", &[(product, 0), (product, 1)]) else { panic!() };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "reason", "restock[0].quantity", "restock[1].product_id"]);
+        assert!(RefundRequest::parse(1, "x", &[(product, i64::from(u32::MAX) + 1)]).is_err());
+    }
+
+    #[test]
+    fn a_huge_restock_is_refused_not_wrapped() {
+        let line = |restocked| crate::domain::order::OrderLine {
+            product_id: ProductId::generate(),
+            sku: "MUG".into(),
+            name: "Mug".into(),
+            unit_price: 1200,
+            quantity: 2,
+            total: 2400,
+            restocked,
+        };
+        let now = time::macros::datetime!(2026-11-22 10:00 UTC);
+        let order = Order {
+            id: OrderId::generate(),
+            customer: "ann".into(),
+            status: OrderStatus::Paid,
+            lines: vec![line(1)],
+            currency: Currency::parse("EUR").unwrap(),
+            subtotal: 2400,
+            discount: None,
+            total: 2400,
+            refunded: 0,
+            shipment: None,
+            cancel_reason: None,
+            version: 3,
+            created_at: now,
+            updated_at: now,
+            paid_at: Some(now),
+            fulfilled_at: None,
+            cancelled_at: None,
+        };
+        let product = order.lines[0].product_id;
+        let huge = RefundRequest::parse(100, "x", &[(product, i64::from(u32::MAX))]).unwrap();
+        assert!(matches!(order.refund(&huge, now), Err(RefundRefused::Restock(_))));
+        let last = RefundRequest::parse(100, "x", &[(product, 1)]).unwrap();
+        assert_eq!(order.refund(&last, now).unwrap().lines[0].restocked, 2);
     }
 }

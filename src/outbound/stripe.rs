@@ -28,8 +28,10 @@ pub const STRIPE_VERSION: &str = "2025-09-30.clover";
 /// Stripe's own API; the local stack points [`Stripe::new`] at its emulator.
 pub const API_BASE: &str = "https://api.stripe.com";
 
+/// 3 attempts of at most 8 s, with backoff under 2 s, fit the 29 s the API
+/// functions that call Stripe may run (template.yaml), inside API Gateway's 30 s.
 const ATTEMPTS: u32 = 3;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 

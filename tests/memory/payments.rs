@@ -68,6 +68,25 @@ impl RefundStore for MemoryShop {
         Ok(())
     }
 
+    async fn fail_refund(&self, record: RefundRecord<'_>) -> Result<(), StoreError> {
+        let mut orders = self.orders.borrow_mut();
+        let stored = orders.get(&record.previous.id).ok_or(StoreError::NotFound)?;
+        if stored.version != record.previous.version {
+            return Err(StoreError::VersionMismatch { current: stored.version });
+        }
+        let mut refunds = self.refunds.borrow_mut();
+        let refund =
+            refunds.get_mut(&(record.refund.order_id, record.refund.id.clone())).ok_or(StoreError::NotFound)?;
+        if refund.status != RefundStatus::Pending {
+            return Err(StoreError::VersionMismatch { current: stored.version });
+        }
+        refund.status = RefundStatus::Failed;
+        refund.updated_at = record.refund.updated_at;
+        orders.insert(record.next.id, record.next.clone());
+        self.audits.borrow_mut().push(record.audit.clone());
+        Ok(())
+    }
+
     async fn complete_refund(&self, refund: &Refund, event: &Event) -> Result<bool, StoreError> {
         let mut refunds = self.refunds.borrow_mut();
         let stored = refunds.get_mut(&(refund.order_id, refund.id.clone())).ok_or(StoreError::NotFound)?;
@@ -82,12 +101,12 @@ impl RefundStore for MemoryShop {
 }
 
 impl WebhookInbox for MemoryShop {
-    async fn first_sighting(&self, provider: Provider, event_id: &str, _now: Timestamp) -> Result<bool, StoreError> {
-        Ok(self.webhooks_seen.borrow_mut().insert((provider.as_str(), event_id.to_owned())))
+    async fn seen(&self, provider: Provider, event_id: &str, _now: Timestamp) -> Result<bool, StoreError> {
+        Ok(self.webhooks_seen.borrow().contains(&(provider.as_str(), event_id.to_owned())))
     }
 
-    async fn forget(&self, provider: Provider, event_id: &str) -> Result<(), StoreError> {
-        self.webhooks_seen.borrow_mut().remove(&(provider.as_str(), event_id.to_owned()));
+    async fn remember(&self, provider: Provider, event_id: &str, _now: Timestamp) -> Result<(), StoreError> {
+        self.webhooks_seen.borrow_mut().insert((provider.as_str(), event_id.to_owned()));
         Ok(())
     }
 }

@@ -169,7 +169,7 @@ fn a_webhook_is_queued_once_and_one_that_could_not_be_queued_is_taken_on_retry()
     shop.queue_down.set(true);
     assert!(receive("evt_2").is_err());
     shop.queue_down.set(false);
-    assert_eq!(receive("evt_2").unwrap(), Receipt::Queued, "the failed sighting was forgotten");
+    assert_eq!(receive("evt_2").unwrap(), Receipt::Queued, "an event that could not be queued is not remembered");
     assert_eq!(shop.payment_queue.borrow().len(), 2);
 }
 
@@ -315,4 +315,44 @@ fn a_dispute_flags_the_payment_and_tells_staff_once() {
     };
     let ignored = run(payments::settle(&shop, &gateway, &provider_event("evt_x", unknown), NOW));
     assert!(matches!(ignored, Err(PaymentsError::Provider(_)) | Ok(Outcome::Ignored)), "{ignored:?}");
+}
+
+#[test]
+fn a_refund_the_provider_refuses_gives_the_balance_back_and_a_disputed_payment_is_not_refunded() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    // 2000 refunded in the Dashboard; its charge.refunded has not arrived yet.
+    gateway.intents.borrow_mut().get_mut(&pi).unwrap().1 = 2000;
+
+    let request = refund_request(1000, &[]);
+    let refused = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW));
+    assert!(matches!(refused, Err(PaymentsError::Provider(_))), "{refused:?}");
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.refunded, after.status), (0, OrderStatus::Paid), "the balance is refundable again");
+    assert_eq!(shop.refunds.borrow().values().next().unwrap().status, tillbox::domain::RefundStatus::Failed);
+    assert_eq!(count(&shop, "order.refunded"), 0, "nobody is told money moved");
+    assert!(gateway.refunds.borrow().is_empty());
+
+    let dispute = PaymentEvent::Disputed { order_id: None, provider_id: pi, amount: 2400, reason: "fraudulent".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute), NOW)).unwrap();
+    let disputed =
+        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(100, &[]), "key-2", NOW));
+    assert!(matches!(disputed, Err(PaymentsError::Disputed)), "{disputed:?}");
+}
+
+#[test]
+fn a_refund_reported_before_the_payment_lands_on_the_order_once_it_is_paid() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    let refunded =
+        PaymentEvent::RefundedAtProvider { order_id: Some(order.id), provider_id: pi.clone(), refunded_total: 400 };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_re", refunded), NOW)).unwrap();
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.status, after.refunded), (OrderStatus::PartiallyRefunded, 400), "same end state in either order");
 }

@@ -10,8 +10,15 @@ pub enum PaymentsError {
     NotPayable(OrderStatus),
     #[error("this shop takes payment outside Tillbox; staff mark orders paid")]
     ManualPayments,
+    /// A total of 0 (a 100 % discount) is nothing a card can pay.
+    #[error("this order's total is 0: there is nothing to pay; staff mark it paid")]
+    NothingToPay,
     #[error(transparent)]
     Refused(#[from] RefundRefused),
+    /// The customer's bank disputes the payment: money moves through the
+    /// dispute, not a refund.
+    #[error("the payment is disputed; answer the dispute in the Stripe Dashboard instead of refunding")]
+    Disputed,
     #[error(transparent)]
     Provider(#[from] ProviderError),
     /// Moving the order failed (the payments job marks orders paid).

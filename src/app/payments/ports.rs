@@ -73,20 +73,24 @@ pub trait PaymentStore {
     fn change(&self, change: PaymentChange<'_>) -> impl Future<Output = Result<(), StoreError>>;
 }
 
-/// The provider's event ids seen, so a redelivered webhook is acknowledged
-/// without being queued again. Ids are forgotten after a retention period longer
-/// than the provider's retries (Stripe: 3 days).
+/// The provider's event ids already queued, so a redelivered webhook is
+/// acknowledged without being queued again. Ids are forgotten after a retention
+/// period longer than the provider's retries (Stripe: 3 days).
 pub trait WebhookInbox {
-    /// `Ok(true)` the first time `event_id` is seen, `Ok(false)` after.
-    fn first_sighting(
+    /// Whether `event_id` was queued (and is still remembered at `now`).
+    fn seen(
         &self,
         provider: Provider,
         event_id: &str,
         now: crate::domain::Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>>;
-    /// Undoes a sighting whose event could not be queued, so the provider's
-    /// retry is not mistaken for a duplicate.
-    fn forget(&self, provider: Provider, event_id: &str) -> impl Future<Output = Result<(), StoreError>>;
+    /// Remembers `event_id` as queued.
+    fn remember(
+        &self,
+        provider: Provider,
+        event_id: &str,
+        now: crate::domain::Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>>;
 }
 
 /// The `payments` queue: verified provider events, in the provider's own format,
@@ -114,6 +118,10 @@ pub trait RefundStore {
     /// In one transaction: the order at its version, the new refund, and each
     /// restocked product's stock increased.
     fn record_refund(&self, record: RefundRecord<'_>) -> impl Future<Output = Result<(), StoreError>>;
+    /// Undoes a pending refund the provider refused, in one transaction: the
+    /// order at its version (`record.next` gives the balance back), the refund
+    /// marked failed (only while pending), and the audit record.
+    fn fail_refund(&self, record: RefundRecord<'_>) -> impl Future<Output = Result<(), StoreError>>;
     /// Marks a pending refund done, with its `order.refunded` event; `Ok(false)`
     /// if it was done already.
     fn complete_refund(&self, refund: &Refund, event: &Event) -> impl Future<Output = Result<bool, StoreError>>;

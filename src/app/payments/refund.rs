@@ -7,12 +7,12 @@
 //! (same idempotency key) finds the recorded refund and only finishes it.
 
 use super::PaymentsError;
-use super::ports::{PaymentGateway, PaymentStore, RefundRecord, RefundStore};
+use super::ports::{PaymentGateway, PaymentStore, ProviderError, RefundRecord, RefundStore};
 use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::domain::{
-    AuditRecord, Event, EventKind, Order, OrderId, PaymentStatus, Principal, Refund, RefundRequest, RefundStatus, Role,
+    AuditRecord, Event, EventKind, Order, OrderId, Principal, Refund, RefundRefused, RefundRequest, RefundStatus, Role,
     Timestamp,
 };
 use serde_json::json;
@@ -39,19 +39,41 @@ pub async fn refund(
             .ok_or(CommonError::NotFound)?;
         return Err(CommonError::forbidden(Role::Staff).into());
     }
-    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| p.status == PaymentStatus::Succeeded);
+    // The provider holds the money if it captured any, whether or not the order
+    // was paid through it.
+    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| p.status.captured());
     let id = Refund::id_for(order_id, idempotency_key);
     let mut refund = match store.refund(order_id, &id).await? {
         Some(recorded) => recorded,
-        None => record(store, principal, order_id, request, id, payment.is_none(), now).await?,
+        None => {
+            if let Some(payment) = &payment {
+                if payment.disputed {
+                    return Err(PaymentsError::Disputed);
+                }
+                // Refunds made in the provider's dashboard may not have reached the order yet.
+                if request.amount() > payment.refundable() {
+                    let refundable = payment.refundable();
+                    return Err(RefundRefused::ExceedsRefundable { refundable }.into());
+                }
+            }
+            record(store, principal, order_id, request, id, payment.is_none(), now).await?
+        }
     };
     if refund.status == RefundStatus::Pending {
         let payment = payment.ok_or(CommonError::NotFound)?;
         let gateway = gateway.ok_or(PaymentsError::ManualPayments)?;
-        gateway.refund(&payment.provider_id, refund.amount, &refund.provider_key()).await?;
-        let done = refund.succeeded(now);
-        store.complete_refund(&done, &Event::new(EventKind::OrderRefunded { order_id }, now)).await?;
-        refund = done;
+        match gateway.refund(&payment.provider_id, refund.amount, &refund.provider_key()).await {
+            Ok(()) => {
+                let done = refund.succeeded(now);
+                store.complete_refund(&done, &Event::new(EventKind::OrderRefunded { order_id }, now)).await?;
+                refund = done;
+            }
+            Err(ProviderError::Refused(reason)) => {
+                give_back(store, principal, &refund, &reason, now).await?;
+                return Err(ProviderError::Refused(reason).into());
+            }
+            Err(unavailable) => return Err(unavailable.into()),
+        }
     }
     let order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?;
     Ok((order, refund))
@@ -97,6 +119,39 @@ async fn record(
                     return Ok(recorded);
                 }
             }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Unavailable("the order kept changing; retry".into()).into())
+}
+
+/// The provider refused a recorded refund (e.g. more than it still holds): the
+/// order's balance is given back and the refund marked failed, so staff can
+/// refund again once the cause is fixed.
+async fn give_back(
+    store: &(impl OrderStore + RefundStore),
+    principal: &Principal,
+    refund: &Refund,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), PaymentsError> {
+    tracing::error!(order_id = %refund.order_id, refund = %refund.id, reason, "the provider refused a refund");
+    for _ in 0..3 {
+        let order = OrderStore::get(store, refund.order_id).await?.ok_or(CommonError::NotFound)?;
+        let next = order.refund_refused(refund.amount, now);
+        let failed = refund.failed(now);
+        let audit = AuditRecord::new(
+            &principal.subject,
+            "order.refund_refused",
+            format!("order:{}", order.id),
+            json!({"status": order.status.as_str(), "refunded": order.refunded}),
+            json!({"status": next.status.as_str(), "refunded": next.refunded, "refund": refund.id, "reason": reason}),
+            now,
+        );
+        let write = RefundRecord { previous: &order, next: &next, refund: &failed, audit: &audit, event: None };
+        match store.fail_refund(write).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::VersionMismatch { .. }) => continue,
             Err(other) => return Err(other.into()),
         }
     }

@@ -57,7 +57,11 @@ pub async fn settle(
             match &payment.status {
                 PaymentStatus::AmountMismatch { .. } => Ok(Outcome::Flagged),
                 _ => match orders::settle(store, *order_id, ACTOR, now).await? {
-                    Settlement::Paid | Settlement::AlreadyPaid => Ok(Outcome::Paid),
+                    Settlement::Paid | Settlement::AlreadyPaid => {
+                        // A refund report that arrived before this one had no paid order to land on.
+                        refund_order_to(store, *order_id, payment.refunded, now).await?;
+                        Ok(Outcome::Paid)
+                    }
                     Settlement::Cancelled => refund_in_full(store, gateway, &payment, now).await,
                 },
             }
@@ -90,31 +94,41 @@ pub async fn settle(
                 json!({"provider_refund": refund, "amount": amount, "status": status}),
                 now,
             );
-            let write =
-                PaymentChange { previous: &payment, next: &payment.touched(now), audit: Some(&audit), event: None };
-            write_once(store, write).await?;
+            // An audit-only write at the payment's version, re-read after a lost race.
+            let mut current = payment;
+            for _ in 0..3 {
+                let write =
+                    PaymentChange { previous: &current, next: &current.touched(now), audit: Some(&audit), event: None };
+                match PaymentStore::change(store, write).await {
+                    Ok(()) => break,
+                    Err(StoreError::VersionMismatch { .. }) => {
+                        current =
+                            store.payment(current.order_id, current.attempt).await?.ok_or(CommonError::NotFound)?;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
             Ok(Outcome::RefundFailed)
         }
         PaymentEvent::Disputed { order_id, provider_id, amount, reason } => {
             let Some(payment) = resolve(store, gateway, *order_id, provider_id).await? else {
                 return Ok(Outcome::Ignored);
             };
-            if payment.disputed {
-                return Ok(Outcome::Disputed);
+            if !payment.disputed {
+                tracing::warn!(order_id = %payment.order_id, amount, reason, "the payment is disputed");
             }
-            tracing::warn!(order_id = %payment.order_id, amount, reason, "the payment is disputed");
-            let next = payment.disputed(now);
-            let audit = AuditRecord::new(
-                ACTOR,
-                "order.disputed",
-                format!("order:{}", payment.order_id),
-                json!({"disputed": false}),
-                json!({"disputed": true, "amount": amount, "reason": reason}),
-                now,
-            );
-            let event = Event::new(EventKind::OrderDisputed { order_id: payment.order_id }, now);
-            let write = PaymentChange { previous: &payment, next: &next, audit: Some(&audit), event: Some(&event) };
-            write_once(store, write).await?;
+            let effects = |current: &Payment, _: &Payment| {
+                let audit = AuditRecord::new(
+                    ACTOR,
+                    "order.disputed",
+                    format!("order:{}", current.order_id),
+                    json!({"disputed": false}),
+                    json!({"disputed": true, "amount": amount, "reason": reason}),
+                    now,
+                );
+                (Some(audit), Some(Event::new(EventKind::OrderDisputed { order_id: current.order_id }, now)))
+            };
+            record_with(store, &payment, |p| p.disputed(now), effects).await?;
             Ok(Outcome::Disputed)
         }
         PaymentEvent::Ignored => Ok(Outcome::Ignored),
@@ -139,15 +153,6 @@ async fn resolve(
     payment_for(store, order_id, provider_id).await
 }
 
-/// Writes one change; losing a race to a concurrent delivery of the same kind
-/// of report is fine (the other wrote it), so a version conflict is success.
-async fn write_once(store: &impl PaymentStore, write: PaymentChange<'_>) -> Result<(), PaymentsError> {
-    match store.change(write).await {
-        Ok(()) | Err(StoreError::VersionMismatch { .. }) => Ok(()),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// Brings the order's refunded amount up to what the provider reports: Tillbox's
 /// own refunds are recorded on the order before the provider is asked, so a
 /// larger total means someone refunded in the provider's dashboard. That refund
@@ -170,7 +175,7 @@ async fn refund_order_to(
             .expect("a positive amount and a reason");
         let next = order.refund(&request, now)?;
         // Derived from the total, so a replay finds the refund it recorded.
-        let id = Refund::id_for(order_id, &format!("provider-total-{refunded_total}"));
+        let id = Refund::id_for_provider_total(order_id, refunded_total);
         let refund = Refund { status: RefundStatus::Succeeded, ..Refund::pending(id, &order, &request, ACTOR, now) };
         let audit = dashboard_refund_audit(&order, &next, missing, now);
         let event = Event::new(EventKind::OrderRefunded { order_id }, now);
@@ -219,24 +224,27 @@ async fn record(
     change: impl Fn(&Payment) -> Payment,
     now: Timestamp,
 ) -> Result<Payment, PaymentsError> {
+    record_with(store, payment, change, |current, next| (amount_mismatch_audit(current, next, now), None)).await
+}
+
+/// [`record`], with the audit record and event `effects` derives from the
+/// payment before and after. `change` and `effects` are applied afresh to the
+/// stored payment after a lost race: a concurrent report of another kind never
+/// swallows this one.
+async fn record_with(
+    store: &impl PaymentStore,
+    payment: &Payment,
+    change: impl Fn(&Payment) -> Payment,
+    effects: impl Fn(&Payment, &Payment) -> (Option<AuditRecord>, Option<Event>),
+) -> Result<Payment, PaymentsError> {
     let mut current = payment.clone();
     for _ in 0..3 {
         let next = change(&current);
         if next.same_facts(&current) {
             return Ok(current);
         }
-        let audit = match &next.status {
-            PaymentStatus::AmountMismatch { amount, currency } => Some(AuditRecord::new(
-                ACTOR,
-                "payment.amount_mismatch",
-                format!("order:{}", current.order_id),
-                json!({"amount": current.amount, "currency": current.currency.code()}),
-                json!({"amount": amount, "currency": currency}),
-                now,
-            )),
-            _ => None,
-        };
-        let write = PaymentChange { previous: &current, next: &next, audit: audit.as_ref(), event: None };
+        let (audit, event) = effects(&current, &next);
+        let write = PaymentChange { previous: &current, next: &next, audit: audit.as_ref(), event: event.as_ref() };
         match store.change(write).await {
             Ok(()) => return Ok(next),
             Err(StoreError::VersionMismatch { .. }) => {
@@ -246,6 +254,20 @@ async fn record(
         }
     }
     Err(StoreError::Unavailable("the payment kept changing; retry".into()).into())
+}
+
+fn amount_mismatch_audit(current: &Payment, next: &Payment, now: Timestamp) -> Option<AuditRecord> {
+    match &next.status {
+        PaymentStatus::AmountMismatch { amount, currency } if current.status != next.status => Some(AuditRecord::new(
+            ACTOR,
+            "payment.amount_mismatch",
+            format!("order:{}", current.order_id),
+            json!({"amount": current.amount, "currency": current.currency.code()}),
+            json!({"amount": amount, "currency": currency}),
+            now,
+        )),
+        _ => None,
+    }
 }
 
 /// Gives back whatever of `payment` is not refunded yet, once: the provider

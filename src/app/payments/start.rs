@@ -41,6 +41,9 @@ pub async fn start(
         return Err(PaymentsError::NotPayable(order.status));
     }
     let gateway = gateway.ok_or(PaymentsError::ManualPayments)?;
+    if order.total == 0 {
+        return Err(PaymentsError::NothingToPay);
+    }
     let opened = |payment: &Payment, client_secret: String| OpenedPayment {
         provider: payment.provider.as_str(),
         provider_id: payment.provider_id.clone(),

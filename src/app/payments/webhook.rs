@@ -12,9 +12,10 @@ pub enum Receipt {
     Duplicate,
 }
 
-/// Queues a verified event for the payments job, unless its id was seen before.
-/// If queueing fails the sighting is undone and the error returned, so the
-/// provider retries and the retry is not taken for a duplicate.
+/// Queues a verified event for the payments job unless it was queued before.
+/// The event is queued first and remembered after: a crash in between queues it
+/// once more on the provider's retry (the job is idempotent), where the other
+/// order could lose it for good.
 pub async fn receive(
     inbox: &impl WebhookInbox,
     queue: &impl PaymentQueue,
@@ -23,14 +24,10 @@ pub async fn receive(
     body: &str,
     now: Timestamp,
 ) -> Result<Receipt, PaymentsError> {
-    if !inbox.first_sighting(provider, event_id, now).await? {
+    if inbox.seen(provider, event_id, now).await? {
         return Ok(Receipt::Duplicate);
     }
-    if let Err(error) = queue.enqueue(body).await {
-        if let Err(undo) = inbox.forget(provider, event_id).await {
-            tracing::error!(%undo, event_id, "could not forget an unqueued webhook; its retries will be dropped");
-        }
-        return Err(error.into());
-    }
+    queue.enqueue(body).await?;
+    inbox.remember(provider, event_id, now).await?;
     Ok(Receipt::Queued)
 }

@@ -7,7 +7,7 @@ use crate::app::catalog::ports::FileStore;
 use crate::app::error::{CommonError, shares_common_errors};
 use crate::app::orders::ports::OrderStore;
 use crate::app::payments::ports::PaymentStore;
-use crate::domain::{OrderId, PaymentStatus, Principal, Receipt, VatRate};
+use crate::domain::{OrderId, Principal, Receipt, VatRate};
 use ports::{DownloadSigner, ReceiptPrinter};
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ pub async fn print(
     let Some(order) = OrderStore::get(store, order_id).await? else {
         return Ok(Printed::NothingToPrint);
     };
-    let payment = store.payment(order_id, 1).await?.filter(|p| p.status == PaymentStatus::Succeeded);
+    let payment = store.payment(order_id, 1).await?.filter(|p| p.status.captured());
     let Some(receipt) = Receipt::of(&order, payment.as_ref(), &settings.shop_name, settings.vat) else {
         return Ok(Printed::NothingToPrint);
     };

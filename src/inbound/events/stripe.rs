@@ -40,7 +40,9 @@ pub fn verify(header: &str, body: &[u8], secrets: &[String], now: Timestamp) -> 
     let (Some(timestamp), false) = (timestamp, signatures.is_empty()) else {
         return Err(SignatureError::Malformed);
     };
-    if (now.unix_timestamp() - timestamp).abs() > TOLERANCE_SECONDS {
+    // Checked: the timestamp is the sender's, and the sender is not yet trusted.
+    let skew = now.unix_timestamp().checked_sub(timestamp).map(i64::unsigned_abs);
+    if skew.is_none_or(|skew| skew > TOLERANCE_SECONDS.unsigned_abs()) {
         return Err(SignatureError::Stale);
     }
     let mut signed = Vec::with_capacity(body.len() + 12);
@@ -263,6 +265,7 @@ mod tests {
             assert_eq!(verify(header, body, &secrets(&[SECRET]), NOW), Err(SignatureError::Malformed), "{header}");
         }
         assert_eq!(verify(&at(now), body, &secrets(&[""]), NOW), Err(SignatureError::NoMatch), "an empty secret");
+        assert_eq!(verify(&at(i64::MIN), body, &secrets(&[SECRET]), NOW), Err(SignatureError::Stale), "no overflow");
     }
 
     #[test]

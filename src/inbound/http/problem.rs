@@ -196,6 +196,8 @@ impl From<PaymentsError> for ApiError {
         match error {
             PaymentsError::NotPayable(_) => Self::new(409, "order_not_payable", detail),
             PaymentsError::ManualPayments => Self::new(409, "manual_payments", detail),
+            PaymentsError::Disputed => Self::new(409, "payment_disputed", detail),
+            PaymentsError::NothingToPay => Self::new(409, "nothing_to_pay", detail),
             PaymentsError::Refused(RefundRefused::NotRefundable(_)) => Self::new(409, "order_not_refundable", detail),
             PaymentsError::Refused(RefundRefused::ExceedsRefundable { .. }) => {
                 Self::field(409, "exceeds_refundable", "amount", detail)

@@ -27,14 +27,32 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
     }
     let header = request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     stripe::verify(header, body, &ctx.secrets, now()).map_err(|e| refuse(&e.to_string()))?;
-    let text = std::str::from_utf8(body).map_err(|_| refuse("the body is not UTF-8"))?;
-    let event: StripeEvent = serde_json::from_str(text).map_err(|_| refuse("the body is not a Stripe event"))?;
-    let understood = event.to_provider_event().map_err(|_| refuse("the event's object is not what its type says"))?;
-    if understood.event == PaymentEvent::Ignored {
-        tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
-        return Ok(json(200, &serde_json::json!({"received": true})));
+    // Signed by Stripe from here on: a body Tillbox cannot read is acknowledged
+    // and logged, since refusing it would only make Stripe retry it for days.
+    let acknowledged = || Ok(json(200, &serde_json::json!({"received": true})));
+    let Ok(text) = std::str::from_utf8(body) else {
+        tracing::error!("a signed Stripe webhook is not UTF-8; not acted on");
+        return acknowledged();
+    };
+    let event: StripeEvent = match serde_json::from_str(text) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::error!(%error, "a signed Stripe webhook is not an event Tillbox can read; not acted on");
+            return acknowledged();
+        }
+    };
+    match event.to_provider_event() {
+        Ok(understood) if understood.event != PaymentEvent::Ignored => {}
+        Ok(_) => {
+            tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
+            return acknowledged();
+        }
+        Err(error) => {
+            tracing::error!(event = %event.id, kind = %event.kind, %error, "a signed Stripe event has an unexpected shape; not acted on");
+            return acknowledged();
+        }
     }
     let receipt = payments::receive(&ctx.table, &ctx.queue, Provider::Stripe, &event.id, text, now()).await?;
     tracing::info!(event = %event.id, kind = %event.kind, duplicate = (receipt == Receipt::Duplicate), "Stripe event received");
-    Ok(json(200, &serde_json::json!({"received": true})))
+    acknowledged()
 }

@@ -112,9 +112,17 @@ impl PaymentStore for Table {
 }
 
 impl WebhookInbox for Table {
-    async fn first_sighting(&self, provider: Provider, event_id: &str, now: Timestamp) -> Result<bool, StoreError> {
-        let put = self
-            .client
+    async fn seen(&self, provider: Provider, event_id: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let found = self.get_consistent(keys::webhook_pk(provider.as_str(), event_id), keys::WEBHOOK_SK).await?;
+        // TTL deletes lazily: an expired record counts as unseen.
+        Ok(match found {
+            Some(item) => Reader(&item).epoch(EXPIRES_AT)? > now,
+            None => false,
+        })
+    }
+
+    async fn remember(&self, provider: Provider, event_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.client
             .put_item()
             .table_name(&self.name)
             .set_item(Some(item([
@@ -124,21 +132,6 @@ impl WebhookInbox for Table {
                 ("received_at", ts(now)),
                 (EXPIRES_AT, epoch(now + WEBHOOK_RETENTION)),
             ])))
-            // TTL deletes lazily: an expired sighting counts as unseen.
-            .condition_expression("attribute_not_exists(PK) OR #expires <= :now")
-            .expression_attribute_names("#expires", EXPIRES_AT)
-            .expression_attribute_values(":now", epoch(now))
-            .send()
-            .await;
-        condition_held(put)
-    }
-
-    async fn forget(&self, provider: Provider, event_id: &str) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.name)
-            .key(PK, s(keys::webhook_pk(provider.as_str(), event_id)))
-            .key(SK, s(keys::WEBHOOK_SK))
             .send()
             .await
             .map_err(unavailable)?;
@@ -228,6 +221,28 @@ impl RefundStore for Table {
             return Err(StoreError::VersionMismatch { current: record.previous.version });
         }
         Err(unavailable(error))
+    }
+
+    async fn fail_refund(&self, record: RefundRecord<'_>) -> Result<(), StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.name)
+                .key(PK, s(keys::order_pk(record.refund.order_id)))
+                .key(SK, s(keys::refund_sk(&record.refund.id)))
+                .update_expression("SET #status = :failed, updated_at = :at")
+                .condition_expression("#status = :pending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":failed", s(RefundStatus::Failed.as_str()))
+                .expression_attribute_values(":pending", s(RefundStatus::Pending.as_str()))
+                .expression_attribute_values(":at", ts(record.refund.updated_at))
+                .build(),
+        )?;
+        let actions = vec![
+            self.put_at_version(order_item(record.next), record.previous.version)?,
+            TransactWriteItem::builder().update(update).build(),
+            self.put_new(audit_item(record.audit))?,
+        ];
+        self.transact_versioned(actions).await
     }
 
     async fn complete_refund(&self, refund: &Refund, event: &Event) -> Result<bool, StoreError> {
