@@ -119,3 +119,14 @@ impl FileStore for MemoryShop {
         Ok(())
     }
 }
+
+impl tillbox::app::receipts::ports::DownloadSigner for MemoryShop {
+    async fn sign_download(
+        &self,
+        key: &str,
+        filename: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<String, StoreError> {
+        Ok(format!("memory://{key}?filename={filename}&expires={}", expires_in.as_secs()))
+    }
+}

@@ -10,6 +10,7 @@ mod catalog;
 mod notifications;
 mod orders;
 mod payments;
+mod receipts;
 
 use tillbox::domain::{Principal, Role, Timestamp};
 use time::macros::datetime;
