@@ -413,3 +413,14 @@ async fn bootstrap_promotes_an_existing_account() {
     let token = login(&stack, &email, PASSWORD).await.body["access_token"].clone();
     assert_eq!(get_me(&stack, &token).await.body["role"], "admin");
 }
+
+#[tokio::test]
+async fn an_overlong_email_is_refused_before_it_reaches_a_key() {
+    let stack = Stack::new().await;
+    let long = format!("{}@example.com", "a".repeat(3000));
+    login(&stack, &long, PASSWORD).await.assert_problem(422, "validation_failed", Some("email"));
+    let forgot = post(&stack, "/auth/password/forgot", json!({"email": long})).await;
+    assert_eq!(forgot.status / 100, 4, "{}", forgot.body);
+    let signup = post(&stack, "/auth/signup", json!({"email": long, "password": PASSWORD})).await;
+    signup.assert_problem(422, "validation_failed", Some("email"));
+}

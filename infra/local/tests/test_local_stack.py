@@ -238,6 +238,15 @@ class LocalStackTest(GatewayTestCase):
         status, _, body = self.call("DELETE", f"/products/{product}")
         self.assertEqual((status, body["status"]), (200, "archived"))
 
+    def test_answers_are_nosniff_and_personal_ones_are_not_stored(self):
+        status, headers, _ = self.call("GET", "/products", auth=False)
+        self.assertEqual((status, headers["x-content-type-options"]), (200, "nosniff"))
+        self.assertNotEqual(headers.get("cache-control"), "no-store", "the public catalog stays cacheable")
+        status, headers, _ = self.call("GET", "/orders?status=paid")
+        self.assertEqual((status, headers["cache-control"], headers["x-content-type-options"]), (200, "no-store", "nosniff"))
+        status, headers, problem = self.call("GET", "/orders/not-an-id")
+        self.assertEqual((status, headers["cache-control"]), (404, "no-store"), problem)
+
     def test_every_function_accepts_its_sample_event(self):
         events = Path(__file__).resolve().parents[3] / "events"
         for name, spec in self.stack["functions"].items():

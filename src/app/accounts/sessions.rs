@@ -5,7 +5,7 @@ use super::{AccountsError, within_limit};
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
 use crate::domain::rate_limit::{LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
 use crate::domain::secret::{opaque_token, token_hash};
-use crate::domain::{Email, RefreshToken, Session, Timestamp, User, password};
+use crate::domain::{Email, FieldError, Invalid, RefreshToken, Session, Timestamp, User, password};
 
 pub use super::signup::Credentials;
 
@@ -54,13 +54,12 @@ pub async fn login(
     now: Timestamp,
 ) -> Result<SignedIn, AccountsError> {
     within_limit(store, LOGIN_PER_IP, source_ip, now).await?;
-    let email = Email::parse(&input.email).ok();
-    let account_key = email.as_ref().map_or_else(|| input.email.trim().to_lowercase(), |e| e.as_str().to_owned());
-    within_limit(store, LOGIN_PER_ACCOUNT, &account_key, now).await?;
-    let user = match &email {
-        Some(email) => store.find_by_email(email).await?,
-        None => None,
-    };
+    // Checked before the address becomes part of a key: a 3,000-character one
+    // would exceed DynamoDB's key size. Whether an address is well-formed is no
+    // secret, so this says which field is wrong.
+    let email = Email::parse(&input.email).map_err(|m| Invalid(vec![FieldError::new("email", m)]))?;
+    within_limit(store, LOGIN_PER_ACCOUNT, email.as_str(), now).await?;
+    let user = store.find_by_email(&email).await?;
     let stored_hash = user.as_ref().map_or(password::DECOY_HASH, |u| u.password_hash.as_str());
     let matches = password::verify(&input.password, stored_hash);
     let user = user.filter(|_| matches).ok_or(AccountsError::InvalidCredentials)?;

@@ -89,9 +89,14 @@ impl ApiError {
         }
     }
 
-    pub fn into_response(self) -> Response<Body> {
+    pub fn into_response(mut self) -> Response<Body> {
         if self.status >= 500 {
+            // The real detail (a corrupt item's key, an SDK message) goes to the log,
+            // which carries the request id; the client gets a generic one.
             tracing::error!(code = self.code, detail = %self.detail, "request failed");
+            if self.code == "internal" {
+                self.detail = "an internal error occurred; it has been logged".to_owned();
+            }
         }
         let problem = Problem {
             kind: "about:blank",
@@ -230,5 +235,20 @@ impl From<ReceiptsError> for ApiError {
             }
             ReceiptsError::Common(common) => common.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_500_keeps_internal_detail_out_of_the_answer() {
+        let corrupt = StoreError::Corrupt("ORDER#0193: attribute `lines` is missing".into());
+        let response = ApiError::from(corrupt).into_response();
+        assert_eq!(response.status(), 500);
+        let Body::Text(body) = response.body() else { panic!("a problem body") };
+        assert!(!body.contains("ORDER#"), "{body}");
+        assert!(body.contains("it has been logged"), "{body}");
     }
 }

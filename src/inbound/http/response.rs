@@ -28,3 +28,32 @@ pub(super) fn versioned(status: u16, body: &impl serde::Serialize, version: u64)
     reply.headers_mut().insert("etag", etag);
     reply
 }
+
+/// Headers every answer carries: `nosniff`, so a browser never runs a body as
+/// something other than its declared type, and, on answers to a signed-in caller
+/// (personal data), `Cache-Control: no-store` unless the endpoint chose a policy.
+pub fn with_security_headers(mut reply: Reply, signed_in: bool) -> Reply {
+    let headers = reply.headers_mut();
+    headers.insert("x-content-type-options", lambda_http::http::HeaderValue::from_static("nosniff"));
+    if signed_in && !headers.contains_key("cache-control") {
+        headers.insert("cache-control", lambda_http::http::HeaderValue::from_static("no-store"));
+    }
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_nosniff_and_personal_ones_are_not_stored() {
+        let public = with_security_headers(json(200, &"catalog"), false);
+        assert_eq!(public.headers()["x-content-type-options"], "nosniff");
+        assert!(!public.headers().contains_key("cache-control"), "public reads stay cacheable");
+        let personal = with_security_headers(json(200, &"me"), true);
+        assert_eq!(personal.headers()["cache-control"], "no-store");
+        let mut chosen = json(302, &"receipt");
+        chosen.headers_mut().insert("cache-control", lambda_http::http::HeaderValue::from_static("private"));
+        assert_eq!(with_security_headers(chosen, true).headers()["cache-control"], "private");
+    }
+}

@@ -1,11 +1,13 @@
 //! The Lambda event loop every HTTP function runs.
 
+use super::response::with_security_headers;
 use super::{ApiError, Reply};
 use lambda_http::{Request, service_fn};
 use std::future::Future;
 
 /// Runs the Lambda event loop with one handler. Every error the handler returns
-/// becomes a problem response here, so no request ends as a bare 500.
+/// becomes a problem response here, so no request ends as a bare 500, and every
+/// answer gets the security headers.
 pub async fn serve<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Request) -> Fut,
@@ -13,8 +15,12 @@ where
 {
     lambda_http::tracing::init_default_subscriber();
     lambda_http::run(service_fn(|request: Request| {
+        let signed_in = request.headers().contains_key("authorization");
         let reply = handler(request);
-        async move { Ok::<_, lambda_http::Error>(reply.await.unwrap_or_else(ApiError::into_response)) }
+        async move {
+            let reply = reply.await.unwrap_or_else(ApiError::into_response);
+            Ok::<_, lambda_http::Error>(with_security_headers(reply, signed_in))
+        }
     }))
     .await
 }
