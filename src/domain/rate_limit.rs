@@ -19,6 +19,8 @@ pub const LOGIN_PER_ACCOUNT: RateLimit = RateLimit { name: "login-account", max:
 pub const SIGNUP_PER_IP: RateLimit = RateLimit { name: "signup-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_IP: RateLimit = RateLimit { name: "forgot-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_ACCOUNT: RateLimit = RateLimit { name: "forgot-account", max: 3, window_seconds: 60 * 60 };
+/// Guesses of the current password on `PATCH /me` (each also costs an argon2 hash).
+pub const PASSWORD_CHECK_PER_USER: RateLimit = RateLimit { name: "password-check-user", max: 5, window_seconds: 15 * 60 };
 pub const RESET_PER_IP: RateLimit = RateLimit { name: "reset-ip", max: 20, window_seconds: 15 * 60 };
 
 impl RateLimit {

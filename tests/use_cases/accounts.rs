@@ -214,3 +214,26 @@ fn admins_change_other_users_with_an_audit_record_and_disabling_ends_their_sessi
     let login = run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, NOW));
     assert!(matches!(login, Err(AccountsError::AccountDisabled)));
 }
+
+#[test]
+fn current_password_guesses_on_the_profile_are_limited_per_user() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    let (user, signed_in) = verified(&shop, &issuer, "ann@example.com");
+    let me = principal_of(&signed_in);
+    let change = |current: &str| ProfileChanges {
+        new_password: Some("a brand new passphrase".into()),
+        current_password: Some(current.into()),
+        ..ProfileChanges::default()
+    };
+    let limit = tillbox::domain::rate_limit::PASSWORD_CHECK_PER_USER;
+    for _ in 0..limit.max {
+        let guess = run(accounts::update_me(&shop, &me, change("not it"), NOW));
+        assert!(matches!(guess, Err(AccountsError::WrongPassword)), "{guess:?}");
+    }
+    let limited = run(accounts::update_me(&shop, &me, change(PASSWORD), NOW));
+    assert!(matches!(limited, Err(AccountsError::RateLimited { .. })), "even the right password waits: {limited:?}");
+    assert_eq!(shop.users.borrow()[&user.id].version, user.version);
+    let later = NOW + time::Duration::seconds(limit.window_seconds);
+    run(accounts::update_me(&shop, &me, change(PASSWORD), later)).expect("a new window recovers");
+}

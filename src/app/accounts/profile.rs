@@ -1,10 +1,10 @@
 //! `GET /me`, `PATCH /me`.
 
-use super::AccountsError;
-use super::ports::{UserChange, UserStore};
-use super::stale_user;
+use super::ports::{RateLimiter, UserChange, UserStore};
+use super::{AccountsError, stale_user, within_limit};
 use crate::app::error::CommonError;
 use crate::app::store::StoreError;
+use crate::domain::rate_limit::PASSWORD_CHECK_PER_USER;
 use crate::domain::user::parse_name;
 use crate::domain::validation::Checker;
 use crate::domain::{Principal, SessionId, Timestamp, User, UserId, password};
@@ -34,10 +34,11 @@ pub async fn me(store: &impl UserStore, principal: &Principal) -> Result<User, A
     store.get(caller_id(principal)?).await?.ok_or(CommonError::NotFound.into())
 }
 
-/// Changes the caller's own profile. A new password needs the current one, and
-/// ends every other session of the user; the session making the change stays.
+/// Changes the caller's own profile. A new password needs the current one
+/// (at most [`PASSWORD_CHECK_PER_USER`] tries per window), and ends every other
+/// session of the user; the session making the change stays.
 pub async fn update_me(
-    store: &impl UserStore,
+    store: &(impl UserStore + RateLimiter),
     principal: &Principal,
     changes: ProfileChanges,
     now: Timestamp,
@@ -54,6 +55,8 @@ pub async fn update_me(
     let user = me(store, principal).await?;
     let new_hash = match (&changes.new_password, &changes.current_password) {
         (Some(new), Some(current)) => {
+            // Per user, so a stolen access token cannot guess the password quickly.
+            within_limit(store, PASSWORD_CHECK_PER_USER, &user.id.to_string(), now).await?;
             if !password::verify(current, &user.password_hash) {
                 return Err(AccountsError::WrongPassword);
             }
