@@ -9,7 +9,7 @@ mod support;
 
 use memory::MemoryShop;
 use support::Stack;
-use tillbox::app::accounts::ports::{OneTimeTokens, SessionStore, UserChange, UserStore};
+use tillbox::app::accounts::ports::{OneTimeTokens, RateLimiter, SessionStore, UserChange, UserStore};
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
 use tillbox::app::orders::ports::{DiscountStore, OrderStore};
@@ -184,7 +184,7 @@ async fn a_webhook_event_is_remembered_once_queued(store: &impl WebhookInbox) {
 }
 
 async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
-    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore),
+    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore + RateLimiter),
 ) {
     let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
     let input: NewProduct = serde_json::from_value(serde_json::json!({

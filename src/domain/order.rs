@@ -232,10 +232,10 @@ impl Order {
         let subtotal = lines.iter().map(|l| l.total).sum();
         let discount = match (request.discount_code(), discount) {
             (None, _) => None,
-            (Some(_), None) => return Err(discount_refused("is not a known discount code")),
+            (Some(_), None) => return Err(discount_refused(UNUSABLE_CODE)),
             (Some(_), Some(d)) => Some(AppliedDiscount {
                 code: d.code.clone(),
-                amount: d.amount_off(subtotal, currency, now).map_err(discount_refused)?,
+                amount: d.amount_off(subtotal, currency, now).map_err(|_| discount_refused(UNUSABLE_CODE))?,
                 once_per_customer: d.once_per_customer,
             }),
         };
@@ -286,6 +286,11 @@ impl Order {
         Ok(next)
     }
 }
+
+/// What a customer learns about any code that does not apply, unknown, inactive,
+/// expired, used up or in another currency alike: telling them apart would help
+/// guess codes.
+pub const UNUSABLE_CODE: &str = "is not a discount code this order can use";
 
 fn discount_refused(message: impl Into<String>) -> PricingError {
     PricingError::Invalid(Invalid(vec![FieldError::new("discount_code", message)]))

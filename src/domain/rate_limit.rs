@@ -20,7 +20,11 @@ pub const SIGNUP_PER_IP: RateLimit = RateLimit { name: "signup-ip", max: 10, win
 pub const FORGOT_PER_IP: RateLimit = RateLimit { name: "forgot-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_ACCOUNT: RateLimit = RateLimit { name: "forgot-account", max: 3, window_seconds: 60 * 60 };
 /// Guesses of the current password on `PATCH /me` (each also costs an argon2 hash).
-pub const PASSWORD_CHECK_PER_USER: RateLimit = RateLimit { name: "password-check-user", max: 5, window_seconds: 15 * 60 };
+pub const PASSWORD_CHECK_PER_USER: RateLimit =
+    RateLimit { name: "password-check-user", max: 5, window_seconds: 15 * 60 };
+/// Orders naming a discount code, per customer: codes cannot be guessed quickly.
+pub const DISCOUNT_TRIES_PER_CUSTOMER: RateLimit =
+    RateLimit { name: "discount-customer", max: 10, window_seconds: 60 * 60 };
 pub const RESET_PER_IP: RateLimit = RateLimit { name: "reset-ip", max: 20, window_seconds: 15 * 60 };
 
 impl RateLimit {

@@ -123,3 +123,41 @@ fn a_code_at_its_limit_is_refused_without_reserving_and_a_cancel_gives_its_use_b
     assert_eq!(shop.uses_of("ONCE"), 0);
     run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).expect("the use came back");
 }
+
+#[test]
+fn unusable_codes_all_read_the_same_and_guessing_them_is_limited_per_customer() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", 100);
+    let ended = serde_json::from_value(json!({"code": "SUMMER", "kind": "percentage", "percent": 10,
+                                              "ends_at": "2026-09-01T00:00:00Z"}))
+    .unwrap();
+    run(orders::create_discount(&shop, &staff(), ended, NOW - Duration::days(200))).unwrap();
+    let off = serde_json::from_value(json!({"code": "PAUSED", "kind": "percentage", "percent": 10})).unwrap();
+    run(orders::create_discount(&shop, &staff(), off, NOW)).unwrap();
+    let paused = tillbox::domain::DiscountCode::parse("PAUSED").unwrap();
+    shop.discounts.borrow_mut().get_mut(paused.as_str()).unwrap().active = false;
+
+    let message = |code: &str| {
+        let refused = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some(code)), NOW)).unwrap_err();
+        let OrdersError::Common(CommonError::Invalid(invalid)) = refused else { panic!("{refused:?}") };
+        assert_eq!(invalid.0[0].field, "discount_code");
+        invalid.0[0].message.clone()
+    };
+    let unknown = message("NOSUCHCODE");
+    assert_eq!(message("SUMMER"), unknown, "expired reads like unknown");
+    assert_eq!(message("PAUSED"), unknown, "inactive reads like unknown");
+
+    let limit = tillbox::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER;
+    for i in 3..limit.max {
+        message(&format!("GUESS{i}"));
+    }
+    let limited = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some("GUESS99")), NOW)).unwrap_err();
+    assert!(matches!(limited, OrdersError::RateLimited { .. }), "{limited:?}");
+    let bob = who(Role::Customer, "bob");
+    assert!(
+        run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("NOSUCHCODE")), NOW))
+            .is_err_and(|e| !matches!(e, OrdersError::RateLimited { .. })),
+        "per customer"
+    );
+    place(&shop, &ann(), &[(mug, 1)], NOW);
+}

@@ -14,6 +14,8 @@ pub enum OrdersError {
     IllegalTransition(#[from] IllegalTransition),
     #[error("a discount with this code exists already")]
     CodeTaken,
+    #[error("too many orders with discount codes; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error(transparent)]
     Common(#[from] CommonError),
 }
