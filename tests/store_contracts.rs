@@ -224,6 +224,17 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
 }
 
+async fn rate_counters_count_per_key_and_window_and_can_be_read_without_counting(store: &impl RateLimiter) {
+    let limit = tillbox::domain::rate_limit::LOGIN_FAILURES_PER_ACCOUNT;
+    let key = format!("{}@example.com", OrderId::generate());
+    assert_eq!(store.hits(limit, &key, now()).await.unwrap(), 0);
+    assert_eq!(store.hit(limit, &key, now()).await.unwrap(), 1);
+    assert_eq!(store.hit(limit, &key, now()).await.unwrap(), 2);
+    assert_eq!(store.hits(limit, &key, now()).await.unwrap(), 2, "reading counts nothing");
+    let next_window = now() + Duration::seconds(limit.window_seconds);
+    assert_eq!(store.hits(limit, &key, next_window).await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -237,6 +248,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_payment_opens_once_and_changes_only_at_its_version(&table).await;
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
+    rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
 }
 
 #[tokio::test]
@@ -251,4 +263,5 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
+    rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
 }

@@ -15,7 +15,14 @@ pub struct RateLimit {
 }
 
 pub const LOGIN_PER_IP: RateLimit = RateLimit { name: "login-ip", max: 30, window_seconds: 15 * 60 };
-pub const LOGIN_PER_ACCOUNT: RateLimit = RateLimit { name: "login-account", max: 10, window_seconds: 15 * 60 };
+/// Sign-ins to one account from one source: slows one attacker guessing one
+/// password without touching the owner elsewhere.
+pub const LOGIN_PER_ACCOUNT_AND_IP: RateLimit =
+    RateLimit { name: "login-account-ip", max: 10, window_seconds: 15 * 60 };
+/// Failed sign-ins to one account from all sources together: only a distributed
+/// attack reaches it, and only then does the right password wait too.
+pub const LOGIN_FAILURES_PER_ACCOUNT: RateLimit =
+    RateLimit { name: "login-account-failures", max: 100, window_seconds: 15 * 60 };
 pub const SIGNUP_PER_IP: RateLimit = RateLimit { name: "signup-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_IP: RateLimit = RateLimit { name: "forgot-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_ACCOUNT: RateLimit = RateLimit { name: "forgot-account", max: 3, window_seconds: 60 * 60 };
@@ -57,7 +64,7 @@ mod tests {
         let now = datetime!(2026-11-21 10:07:30 UTC);
         assert_eq!(LOGIN_PER_IP.window_start(now), datetime!(2026-11-21 10:00 UTC).unix_timestamp());
         assert_eq!(LOGIN_PER_IP.retry_after(now), 450);
-        assert!(LOGIN_PER_ACCOUNT.allows(10));
-        assert!(!LOGIN_PER_ACCOUNT.allows(11));
+        assert!(LOGIN_PER_ACCOUNT_AND_IP.allows(10));
+        assert!(!LOGIN_PER_ACCOUNT_AND_IP.allows(11));
     }
 }

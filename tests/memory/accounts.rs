@@ -122,6 +122,10 @@ impl RateLimiter for MemoryShop {
         *count += 1;
         Ok(*count)
     }
+
+    async fn hits(&self, limit: RateLimit, key: &str, now: Timestamp) -> Result<u32, StoreError> {
+        Ok(self.rate_hits.borrow().get(&(limit.name, key.to_owned(), limit.window_start(now))).copied().unwrap_or(0))
+    }
 }
 
 impl EventOutbox for MemoryShop {

@@ -11,7 +11,7 @@ use tillbox::app::accounts::{self, AccountsError, Credentials, ProfileChanges, S
 use tillbox::app::error::CommonError;
 use tillbox::app::notifications::{self, Links};
 use tillbox::domain::access_token::{TokenAudience, TokenIssuer, generate_key};
-use tillbox::domain::rate_limit::LOGIN_PER_ACCOUNT;
+use tillbox::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP};
 use tillbox::domain::{Principal, Role, Timestamp, User};
 use time::Duration;
 
@@ -120,23 +120,43 @@ fn bad_sign_up_input_names_every_field_and_writes_nothing() {
 }
 
 #[test]
-fn unknown_addresses_and_wrong_passwords_look_the_same_and_guessing_is_limited_per_account() {
+fn unknown_addresses_and_wrong_passwords_look_the_same_and_guessing_is_limited_per_account_and_source() {
     let shop = MemoryShop::default();
     let issuer = keys();
     verified(&shop, &issuer, "ann@example.com");
     let unknown = run(accounts::login(&shop, &issuer, credentials("nobody@example.com", PASSWORD), IP, NOW));
     assert!(matches!(unknown, Err(AccountsError::InvalidCredentials)));
 
-    let window = Duration::seconds(LOGIN_PER_ACCOUNT.window_seconds);
-    // One sign-in above already counted against the account.
-    for attempt in 2..=LOGIN_PER_ACCOUNT.max {
+    let window = Duration::seconds(LOGIN_PER_ACCOUNT_AND_IP.window_seconds);
+    // One sign-in above already counted against the account from this source.
+    for attempt in 2..=LOGIN_PER_ACCOUNT_AND_IP.max {
         let wrong = run(accounts::login(&shop, &issuer, credentials("ann@example.com", "wrong"), IP, NOW));
         assert!(matches!(wrong, Err(AccountsError::InvalidCredentials)), "attempt {attempt}: {wrong:?}");
     }
     let limited = run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, NOW));
     assert!(matches!(limited, Err(AccountsError::RateLimited { retry_after }) if retry_after > 0), "{limited:?}");
+    run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), "198.51.100.9", NOW))
+        .expect("the owner elsewhere is not locked out by one source's guesses");
     let later: Timestamp = NOW + window;
     run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, later)).expect("a new window");
+}
+
+#[test]
+fn only_a_distributed_attack_at_the_ceiling_makes_the_right_password_wait() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    verified(&shop, &issuer, "ann@example.com");
+    let ceiling = LOGIN_FAILURES_PER_ACCOUNT;
+    // Failures from many sources, one below the ceiling (counted as the store counts them).
+    shop.rate_hits
+        .borrow_mut()
+        .insert((ceiling.name, "ann@example.com".into(), ceiling.window_start(NOW)), ceiling.max - 1);
+    run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), "198.51.100.1", NOW))
+        .expect("below the ceiling the right password works");
+    let wrong = run(accounts::login(&shop, &issuer, credentials("ann@example.com", "wrong"), "198.51.100.2", NOW));
+    assert!(matches!(wrong, Err(AccountsError::InvalidCredentials)));
+    let waits = run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), "198.51.100.3", NOW));
+    assert!(matches!(waits, Err(AccountsError::RateLimited { .. })), "{waits:?}");
 }
 
 #[test]

@@ -67,6 +67,8 @@ pub trait OneTimeTokens {
 pub trait RateLimiter {
     /// Counts one hit and returns the hits in the current window, this one included.
     fn hit(&self, limit: RateLimit, key: &str, now: Timestamp) -> impl Future<Output = Result<u32, StoreError>>;
+    /// The hits in the current window, counting none.
+    fn hits(&self, limit: RateLimit, key: &str, now: Timestamp) -> impl Future<Output = Result<u32, StoreError>>;
 }
 
 /// The transactional outbox, for an event that accompanies no other write.

@@ -3,7 +3,7 @@
 use super::ports::{RateLimiter, SessionStore, UserStore};
 use super::{AccountsError, within_limit};
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
-use crate::domain::rate_limit::{LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
+use crate::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP, LOGIN_PER_IP};
 use crate::domain::secret::{opaque_token, token_hash};
 use crate::domain::{Email, FieldError, Invalid, RefreshToken, Session, Timestamp, User, password};
 
@@ -58,10 +58,19 @@ pub async fn login(
     // would exceed DynamoDB's key size. Whether an address is well-formed is no
     // secret, so this says which field is wrong.
     let email = Email::parse(&input.email).map_err(|m| Invalid(vec![FieldError::new("email", m)]))?;
-    within_limit(store, LOGIN_PER_ACCOUNT, email.as_str(), now).await?;
+    // docs/architecture.md, "Sign-in limits": per account and source, and a
+    // ceiling on the account's failures from every source together.
+    within_limit(store, LOGIN_PER_ACCOUNT_AND_IP, &format!("{}#{source_ip}", email.as_str()), now).await?;
+    let ceiling = LOGIN_FAILURES_PER_ACCOUNT;
+    if !ceiling.allows(store.hits(ceiling, email.as_str(), now).await? + 1) {
+        return Err(AccountsError::RateLimited { retry_after: ceiling.retry_after(now) });
+    }
     let user = store.find_by_email(&email).await?;
     let stored_hash = user.as_ref().map_or(password::DECOY_HASH, |u| u.password_hash.as_str());
     let matches = password::verify(&input.password, stored_hash);
+    if !matches {
+        store.hit(ceiling, email.as_str(), now).await?;
+    }
     let user = user.filter(|_| matches).ok_or(AccountsError::InvalidCredentials)?;
     if user.disabled {
         return Err(AccountsError::AccountDisabled);

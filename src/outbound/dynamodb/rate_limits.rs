@@ -30,4 +30,9 @@ impl RateLimiter for Table {
         let hits = output.attributes().and_then(|a| a.get("hits")).and_then(|v| v.as_n().ok());
         hits.and_then(|h| h.parse().ok()).ok_or_else(|| StoreError::Corrupt("rate counter without hits".into()))
     }
+
+    async fn hits(&self, limit: RateLimit, key: &str, now: Timestamp) -> Result<u32, StoreError> {
+        let found = self.get_consistent(keys::rate_pk(limit.name, key, limit.window_start(now)), keys::RATE_SK).await?;
+        found.map_or(Ok(0), |item| super::items::Reader(&item).n("hits"))
+    }
 }
