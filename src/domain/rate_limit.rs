@@ -24,6 +24,10 @@ pub const LOGIN_PER_ACCOUNT_AND_IP: RateLimit =
 pub const LOGIN_FAILURES_PER_ACCOUNT: RateLimit =
     RateLimit { name: "login-account-failures", max: 100, window_seconds: 15 * 60 };
 pub const SIGNUP_PER_IP: RateLimit = RateLimit { name: "signup-ip", max: 10, window_seconds: 60 * 60 };
+/// "Someone tried to sign up with your address" e-mails, per address and day:
+/// repeated sign-ups cannot bomb a mailbox.
+pub const SIGNUP_MAILS_PER_ADDRESS: RateLimit =
+    RateLimit { name: "signup-mail-address", max: 3, window_seconds: 24 * 60 * 60 };
 pub const FORGOT_PER_IP: RateLimit = RateLimit { name: "forgot-ip", max: 10, window_seconds: 60 * 60 };
 pub const FORGOT_PER_ACCOUNT: RateLimit = RateLimit { name: "forgot-account", max: 3, window_seconds: 60 * 60 };
 /// Guesses of the current password on `PATCH /me` (each also costs an argon2 hash).

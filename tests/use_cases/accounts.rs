@@ -109,6 +109,23 @@ fn a_repeated_sign_up_creates_nothing_and_tells_the_owner() {
 }
 
 #[test]
+fn repeated_sign_ups_mail_the_owner_at_most_three_times_a_day() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    verified(&shop, &issuer, "ann@example.com");
+    for i in 0..10 {
+        let ip = format!("192.0.2.{i}");
+        run(accounts::signup(&shop, credentials("ann@example.com", "another password 2"), &ip, NOW)).unwrap();
+    }
+    send_mail(&shop);
+    assert_eq!(shop.subjects_to("ann@example.com").len(), 1 + 3, "the verification, then three notices");
+    let tomorrow = NOW + Duration::days(1);
+    run(accounts::signup(&shop, credentials("ann@example.com", "another password 2"), IP, tomorrow)).unwrap();
+    send_mail(&shop);
+    assert_eq!(shop.subjects_to("ann@example.com").len(), 5, "a new day, a new notice");
+}
+
+#[test]
 fn bad_sign_up_input_names_every_field_and_writes_nothing() {
     let shop = MemoryShop::default();
     let refused = run(accounts::signup(&shop, credentials("not-an-address", "password"), IP, NOW)).unwrap_err();

@@ -3,7 +3,7 @@
 use super::ports::{EventOutbox, RateLimiter, UserStore};
 use super::{AccountsError, within_limit};
 use crate::app::store::StoreError;
-use crate::domain::rate_limit::SIGNUP_PER_IP;
+use crate::domain::rate_limit::{SIGNUP_MAILS_PER_ADDRESS, SIGNUP_PER_IP};
 use crate::domain::validation::Checker;
 use crate::domain::{Email, Event, EventKind, Timestamp, User, password};
 use serde::Deserialize;
@@ -50,7 +50,16 @@ pub async fn signup(
     Ok(())
 }
 
-async fn tell_owner(outbox: &impl EventOutbox, owner: &User, now: Timestamp) -> Result<(), AccountsError> {
-    outbox.publish(&Event::new(EventKind::SignupRepeated { user_id: owner.id }, now)).await?;
+/// Tells the owner of a taken address, at most [`SIGNUP_MAILS_PER_ADDRESS`]
+/// times a day. Beyond that the sign-up answers the same and mails nobody.
+async fn tell_owner(
+    store: &(impl EventOutbox + RateLimiter),
+    owner: &User,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    let limit = SIGNUP_MAILS_PER_ADDRESS;
+    if limit.allows(store.hit(limit, owner.email.as_str(), now).await?) {
+        store.publish(&Event::new(EventKind::SignupRepeated { user_id: owner.id }, now)).await?;
+    }
     Ok(())
 }
