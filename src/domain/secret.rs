@@ -21,6 +21,12 @@ pub fn token_hash(token: &str) -> String {
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A stable pseudonym for an identifier in logs (an address, an account): the
+/// same input gives the same value, so events correlate without logging the input.
+pub fn pseudonym(identifier: &str) -> String {
+    token_hash(identifier)[..16].to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,8 @@ pub async fn login(
     let matches = password::verify(&input.password, stored_hash);
     if !matches {
         store.hit(ceiling, email.as_str(), now).await?;
+        let account = crate::domain::secret::pseudonym(email.as_str());
+        tracing::warn!(security_event = "login_failed", %account, "wrong password or unknown account");
     }
     let user = user.filter(|_| matches).ok_or(AccountsError::InvalidCredentials)?;
     if user.disabled {
@@ -99,7 +101,7 @@ pub async fn refresh(
     let presented = presented.filter(|t| now < t.expires_at).ok_or(AccountsError::InvalidRefreshToken)?;
     if presented.spent {
         store.revoke(presented.session_id).await?;
-        tracing::warn!(session = %presented.session_id, "spent refresh token reused; session revoked");
+        tracing::warn!(security_event = "refresh_token_reused", session = %presented.session_id, "spent refresh token reused; session revoked");
         return Err(AccountsError::RefreshTokenReused);
     }
     let session = store.session(presented.session_id).await?.ok_or(AccountsError::InvalidRefreshToken)?;

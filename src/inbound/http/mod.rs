@@ -26,6 +26,7 @@ mod idempotency;
 mod problem;
 mod request;
 mod response;
+mod security_log;
 mod serve;
 
 pub use context::{Catalog, Payments, Receipts, SignIn, StripeWebhooks, TableAccess};

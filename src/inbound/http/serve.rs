@@ -1,6 +1,7 @@
 //! The Lambda event loop every HTTP function runs.
 
 use super::response::with_security_headers;
+use super::security_log::{RequestFacts, log_refusal};
 use super::{ApiError, Reply};
 use lambda_http::{Request, service_fn};
 use std::future::Future;
@@ -16,9 +17,13 @@ where
     lambda_http::tracing::init_default_subscriber();
     lambda_http::run(service_fn(|request: Request| {
         let signed_in = request.headers().contains_key("authorization");
+        let facts = RequestFacts::of(&request);
         let reply = handler(request);
         async move {
-            let reply = reply.await.unwrap_or_else(ApiError::into_response);
+            let reply = reply.await.unwrap_or_else(|error| {
+                log_refusal(&facts, &error);
+                error.into_response()
+            });
             Ok::<_, lambda_http::Error>(with_security_headers(reply, signed_in))
         }
     }))

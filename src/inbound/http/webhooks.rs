@@ -19,7 +19,8 @@ const MAX_EVENT_BYTES: usize = 256 * 1024;
 pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, ApiError> {
     let body = body_bytes(&request);
     let refuse = |reason: &str| {
-        tracing::warn!(reason, source_ip = %super::RequestExtras::source_ip(&request), "Stripe webhook refused");
+        let source = crate::domain::secret::pseudonym(&super::RequestExtras::source_ip(&request));
+        tracing::warn!(security_event = "webhook_signature_refused", reason, %source, "Stripe webhook refused");
         ApiError::new(400, "invalid_webhook", reason.to_owned())
     };
     if body.len() > MAX_EVENT_BYTES {
