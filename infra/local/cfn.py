@@ -69,6 +69,9 @@ class Resolver:
         if name in pseudo:
             return pseudo[name]
         if name in self.params:
+            declared = self.template.get("Parameters", {}).get(name, {})
+            if declared.get("Type") == "CommaDelimitedList":
+                return [item.strip() for item in self.params[name].split(",") if item.strip()]
             return self.params[name]
         if name in self.refs:
             return self.refs[name]

@@ -233,6 +233,15 @@ def _describe_cdn(template, resolver):
     return None
 
 
+def _describe_cors(template, resolver):
+    """The HTTP API's CORS configuration, as the gateway applies it."""
+    for res in cfn.resources_of(template, "AWS::Serverless::HttpApi").values():
+        config = res.get("Properties", {}).get("CorsConfiguration")
+        if config:
+            return resolver.resolve(config)
+    return None
+
+
 def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=None, streams=True, stripe_url=None):
     """Creates the template's storage on `endpoint` and returns the stack description.
     `gateway_url` is where the local gateway will listen (it also plays the CDN).
@@ -267,6 +276,7 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "arns": {f"{k}.{a}": v for (k, a), v in attrs.items()},
         "functions": _describe_functions(template, resolver, attrs),
         "cdn": _describe_cdn(template, resolver),
+        "cors": _describe_cors(template, resolver),
     }
 
 

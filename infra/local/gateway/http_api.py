@@ -73,6 +73,7 @@ class HttpApi:
         self.log = log
         self.assets = assets
         self.scheduler = scheduler
+        self.cors = stack.get("cors")
         self.routes = [
             Route(name, r["method"], r["path"])
             for name, spec in stack["functions"].items()
@@ -206,11 +207,41 @@ class HttpApi:
 
     def handle_http(self, method, raw_target, headers, body, source_ip):
         """(status, headers, body, the function that answered or None)."""
+        origin = headers.get("Origin")
+        if self.cors and origin and method == "OPTIONS" and headers.get("Access-Control-Request-Method"):
+            return (*self._preflight(origin, headers), None)
         try:
-            return self._route_http(method, raw_target, headers, body, source_ip)
+            status, out_headers, out, function = self._route_http(method, raw_target, headers, body, source_ip)
         except Exception:
             self.log(f"[gateway] {method} {raw_target} failed:\n{traceback.format_exc()}")
             return (*INTERNAL_ERROR, None)
+        if self.cors and origin and self._origin_allowed(origin):
+            out_headers = [*out_headers, ("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+            if self.cors.get("ExposeHeaders"):
+                out_headers.append(("Access-Control-Expose-Headers", ",".join(self.cors["ExposeHeaders"])))
+        return status, out_headers, out, function
+
+    def _origin_allowed(self, origin):
+        allowed = self.cors.get("AllowOrigins", [])
+        return "*" in allowed or origin in allowed
+
+    def _preflight(self, origin, headers):
+        """API Gateway answers a CORS preflight itself, without invoking a function:
+        204, with the CORS headers only when the origin, method and headers are
+        allowed (the browser then refuses the real request)."""
+        method = headers.get("Access-Control-Request-Method", "").upper()
+        asked = [h.strip().lower() for h in headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
+        allowed_headers = [h.lower() for h in self.cors.get("AllowHeaders", [])]
+        if (not self._origin_allowed(origin) or method not in self.cors.get("AllowMethods", [])
+                or any(h not in allowed_headers for h in asked)):
+            return 204, [], b""
+        return 204, [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Methods", ",".join(self.cors["AllowMethods"])),
+            ("Access-Control-Allow-Headers", ",".join(allowed_headers)),
+            ("Access-Control-Max-Age", str(self.cors.get("MaxAge", 0))),
+            ("Vary", "Origin"),
+        ], b""
 
     def _route_http(self, method, raw_target, headers, body, source_ip):
         url = urllib.parse.urlsplit(raw_target)

@@ -247,6 +247,30 @@ class LocalStackTest(GatewayTestCase):
         status, headers, problem = self.call("GET", "/orders/not-an-id")
         self.assertEqual((status, headers["cache-control"]), (404, "no-store"), problem)
 
+    def test_browsers_may_call_from_the_storefront_only(self):
+        storefront = json.loads((KEY.parent / "parameters.json").read_text())["StorefrontUrl"]
+
+        def preflight(origin):
+            request = urllib.request.Request(self.gateway.url + "/orders", method="OPTIONS", headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type, idempotency-key"})
+            with urllib.request.urlopen(request, timeout=30) as r:
+                return r.status, r.headers
+
+        status, headers = preflight(storefront)
+        self.assertEqual((status, headers["Access-Control-Allow-Origin"]), (204, storefront))
+        self.assertIn("POST", headers["Access-Control-Allow-Methods"])
+        self.assertIn("idempotency-key", headers["Access-Control-Allow-Headers"])
+        status, headers = preflight("https://evil.example")
+        self.assertEqual(status, 204)
+        self.assertIsNone(headers.get("Access-Control-Allow-Origin"), "another origin gets no CORS headers")
+
+        _, headers, _ = self.call("GET", "/products", headers={"Origin": storefront}, auth=False)
+        self.assertEqual(headers["Access-Control-Allow-Origin"], storefront)
+        self.assertIn("etag", headers["Access-Control-Expose-Headers"])
+        _, headers, _ = self.call("GET", "/products", headers={"Origin": "https://evil.example"}, auth=False)
+        self.assertIsNone(headers.get("Access-Control-Allow-Origin"))
+
     def test_every_function_accepts_its_sample_event(self):
         events = Path(__file__).resolve().parents[3] / "events"
         for name, spec in self.stack["functions"].items():
