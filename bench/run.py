@@ -61,7 +61,9 @@ class Stack:
     def __enter__(self):
         self.emulator.__enter__()
         self.description = provision(self.emulator.endpoint, f"bench{uuid.uuid4().hex[:6]}-", streams=False,
-                                     overrides={"PaymentProvider": "manual"})
+                                     # The bench places thousands of orders as one customer.
+                                     overrides={"PaymentProvider": "manual", "MaxOpenOrdersPerCustomer": "1000000",
+                                                "OrdersPerCustomerPerHour": "1000000"})
         self.functions = self.description["functions"]
         self.gateway = Gateway(self.description, {})
         self.requests = Requests(self.gateway, self.bin_dir)

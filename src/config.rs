@@ -3,6 +3,7 @@
 //! read once at cold start; a missing one stops the function before it takes traffic.
 
 use crate::app::notifications::Links;
+use crate::app::orders::OrderPolicy;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
 use crate::domain::{Email, VatRate};
 use crate::outbound::stripe::Stripe;
@@ -163,4 +164,18 @@ async fn secure_parameter(sdk: &aws_config::SdkConfig, name: &'static str) -> Re
     crate::outbound::ssm::secure_string(sdk, &parameter)
         .await
         .map_err(|e| ConfigError::Invalid { name, reason: format!("cannot read {parameter}: {e}") })
+}
+
+/// What one customer may hold: `MAX_OPEN_ORDERS` awaiting payment at once and
+/// `ORDERS_PER_HOUR` placed per hour, both positive whole numbers.
+pub fn order_policy() -> Result<OrderPolicy, ConfigError> {
+    let positive = |name: &'static str| {
+        let value = required(name)?;
+        value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid { name, reason: format!("`{value}` is not a positive whole number") })
+    };
+    Ok(OrderPolicy { max_open_orders: positive("MAX_OPEN_ORDERS")?, orders_per_hour: positive("ORDERS_PER_HOUR")? })
 }

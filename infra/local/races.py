@@ -80,10 +80,14 @@ class Races:
         self.api = api
         self.bin_dir = bin_dir
         self.run_id = uuid.uuid4().hex[:8]
+        self.issued = 0
         self.staff = token("staff", f"races-staff-{self.run_id}", bin_dir)
 
     def customers(self, count):
-        return [token("customer", f"buyer-{self.run_id}-{i}", self.bin_dir) for i in range(count)]
+        """`count` customers no earlier call returned: each may hold only a few unpaid orders."""
+        first = self.issued
+        self.issued += count
+        return [token("customer", f"buyer-{self.run_id}-{i}", self.bin_dir) for i in range(first, first + count)]
 
     def product(self, stock):
         status, _, body = self.api.call("POST", "/products", {
@@ -155,17 +159,19 @@ class Races:
         return result
 
     def throughput(self, clients, orders_per_client):
-        """Orders/s with `clients` customers each placing orders one after another."""
+        """Orders/s with `clients` clients each placing orders one after another,
+        each order for another customer (one customer may hold only a few unpaid)."""
         product = self.product(clients * orders_per_client)
-        customers = self.customers(clients)
+        customers = self.customers(clients * orders_per_client)
 
-        def client(customer):
-            for _ in range(orders_per_client):
+        def client(mine):
+            for customer in mine:
                 status, _, body = self.order(customer, product)
                 assert status == 201, body
 
         started = time.perf_counter()
-        at_once([lambda c=c: client(c) for c in customers])
+        slices = [customers[i * orders_per_client:(i + 1) * orders_per_client] for i in range(clients)]
+        at_once([lambda mine=mine: client(mine) for mine in slices])
         elapsed = time.perf_counter() - started
         assert self.stock(product) == 0
         return clients * orders_per_client / elapsed

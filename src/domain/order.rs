@@ -213,6 +213,14 @@ impl Order {
                 errors.push(FieldError::new(format!("lines[{i}].product_id"), "is priced in another currency"));
                 continue;
             }
+            if *quantity > product.max_per_order {
+                let most = product.max_per_order;
+                errors.push(FieldError::new(
+                    format!("lines[{i}].quantity"),
+                    format!("at most {most} of this product per order"),
+                ));
+                continue;
+            }
             if product.stock < *quantity {
                 return Err(PricingError::OutOfStock { product_id: *id, available: product.stock });
             }

@@ -94,6 +94,9 @@ pub struct Product {
     pub description: String,
     pub price: Money,
     pub stock: u32,
+    /// Most units of this product one order may hold, so nobody can hold the
+    /// stock hostage in unpaid orders.
+    pub max_per_order: u32,
     pub status: ProductStatus,
     pub category: Option<Category>,
     pub images: Vec<ProductImage>,
@@ -114,6 +117,8 @@ pub struct NewProduct {
     pub price: MoneyInput,
     #[serde(default)]
     pub stock: i64,
+    #[serde(default = "default_max_per_order")]
+    pub max_per_order: i64,
     #[serde(default = "draft")]
     pub status: ProductStatus,
     #[serde(default)]
@@ -122,6 +127,21 @@ pub struct NewProduct {
 
 fn draft() -> ProductStatus {
     ProductStatus::Draft
+}
+
+/// What a product allows per order unless staff say otherwise.
+pub const DEFAULT_MAX_PER_ORDER: u32 = 10;
+
+fn default_max_per_order() -> i64 {
+    i64::from(DEFAULT_MAX_PER_ORDER)
+}
+
+fn max_per_order(value: i64) -> Result<u32, String> {
+    let most = super::order::MAX_QUANTITY;
+    u32::try_from(value)
+        .ok()
+        .filter(|v| (1..=most).contains(&i64::from(*v)))
+        .ok_or_else(|| format!("must be a whole number from 1 to {most}"))
 }
 
 /// The body of `PATCH /products/{id}`: every field optional; `category: null` clears it.
@@ -133,6 +153,7 @@ pub struct ProductChanges {
     pub description: Option<String>,
     pub price: Option<MoneyInput>,
     pub stock: Option<i64>,
+    pub max_per_order: Option<i64>,
     pub status: Option<ProductStatus>,
     #[serde(default, deserialize_with = "present")]
     pub category: Option<Option<String>>,
@@ -167,14 +188,15 @@ impl NewProduct {
             Err((field, message)) => c.check::<Money>(&field, Err(message)),
         };
         let stock = c.check("stock", stock(self.stock));
+        let most = c.check("max_per_order", max_per_order(self.max_per_order));
         let category = match self.category.as_deref().map(Category::parse).transpose() {
             Ok(category) => category,
             Err(message) => c.check::<Option<Category>>("category", Err(message)).flatten(),
         };
         c.finish()?;
         // Every `check` above succeeded, so each option holds a value.
-        let (Some(sku), Some(name), Some(description), Some(price), Some(stock)) =
-            (sku, name, description, price, stock)
+        let (Some(sku), Some(name), Some(description), Some(price), Some(stock), Some(max_per_order)) =
+            (sku, name, description, price, stock, most)
         else {
             unreachable!("Checker::finish returns Err when a field failed")
         };
@@ -185,6 +207,7 @@ impl NewProduct {
             description,
             price,
             stock,
+            max_per_order,
             status: self.status,
             category,
             images: Vec::new(),
@@ -228,6 +251,11 @@ impl Product {
             && let Some(value) = c.check("stock", stock(value))
         {
             next.stock = value;
+        }
+        if let Some(value) = changes.max_per_order
+            && let Some(value) = c.check("max_per_order", max_per_order(value))
+        {
+            next.max_per_order = value;
         }
         if let Some(status) = changes.status {
             next.status = status;

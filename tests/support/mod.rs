@@ -8,6 +8,7 @@ use lambda_http::{Body, Request, RequestExt, Response, http};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use tillbox::app::orders::OrderPolicy;
 use tillbox::domain::access_token::{SigningKey, TokenAudience, TokenIssuer, TokenVerifier, generate_key};
 use tillbox::domain::{Principal, Role};
 use tillbox::inbound::http::ApiError;
@@ -102,7 +103,7 @@ impl Stack {
     }
 
     pub fn access(&self) -> TableAccess {
-        TableAccess { table: self.table(), verifier: self.verifier() }
+        TableAccess { table: self.table(), verifier: self.verifier(), orders: OrderPolicy::default() }
     }
 
     pub fn sign_in(&self) -> SignIn {

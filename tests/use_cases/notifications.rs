@@ -1,7 +1,7 @@
 //! The e-mail job: which events mail whom, once each, and what it skips.
 //! `tests/accounts.rs` and `tests/orders.rs` run it against DynamoDB and SES.
 
-use super::{NOW, run, staff, who};
+use super::{NOW, POLICY, run, staff, who};
 use crate::memory::MemoryShop;
 use serde_json::json;
 use tillbox::app::accounts::{self, Credentials};
@@ -47,7 +47,7 @@ fn order_events_mail_the_customer_who_placed_the_order_and_placing_mails_no_one(
     .unwrap();
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
     let order = OrderRequest::parse(&[(mug.id, 1)], None).unwrap();
-    let order = run(tillbox::app::orders::place(&shop, &customer, order, NOW)).unwrap();
+    let order = run(tillbox::app::orders::place(&shop, &POLICY, &customer, order, NOW)).unwrap();
     assert_eq!(deliver(&shop, &last_event(&shop)), Outcome::Skipped, "order.placed mails no one");
 
     run(tillbox::app::orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();

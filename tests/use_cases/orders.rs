@@ -3,7 +3,7 @@
 //! `tests/orders.rs` runs the same flows through the handlers and DynamoDB, races
 //! included.
 
-use super::{NOW, ann, run, staff, who};
+use super::{NOW, POLICY, ann, run, staff, who};
 use crate::memory::MemoryShop;
 use serde_json::json;
 use tillbox::app::catalog::products;
@@ -27,7 +27,7 @@ fn order_of(lines: &[(ProductId, u32)], code: Option<&str>) -> OrderRequest {
 }
 
 fn place(shop: &MemoryShop, customer: &Principal, lines: &[(ProductId, u32)], at: Timestamp) -> Order {
-    run(orders::place(shop, customer, order_of(lines, None), at)).unwrap()
+    run(orders::place(shop, &POLICY, customer, order_of(lines, None), at)).unwrap()
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn placing_reserves_stock_and_an_order_that_does_not_fit_writes_nothing() {
     assert_eq!((order.status, order.total), (OrderStatus::PendingPayment, 3 * 1200));
     assert_eq!((shop.stock_of(mug), shop.stock_of(tee)), (3, 0));
 
-    let refused = run(orders::place(&shop, &ann(), order_of(&[(mug, 1), (tee, 1)], None), NOW)).unwrap_err();
+    let refused = run(orders::place(&shop, &POLICY, &ann(), order_of(&[(mug, 1), (tee, 1)], None), NOW)).unwrap_err();
     assert!(matches!(refused, OrdersError::OutOfStock { product_id, available: 0 } if product_id == tee));
     assert_eq!(shop.stock_of(mug), 3, "the line that fitted was not reserved either");
     assert_eq!(shop.orders.borrow().len(), 1);
@@ -110,18 +110,18 @@ fn a_code_at_its_limit_is_refused_without_reserving_and_a_cancel_gives_its_use_b
     let code =
         serde_json::from_value(json!({"code": "ONCE", "kind": "percentage", "percent": 10, "usage_limit": 1})).unwrap();
     run(orders::create_discount(&shop, &staff(), code, NOW)).unwrap();
-    let first = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap();
+    let first = run(orders::place(&shop, &POLICY, &ann(), order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap();
     assert_eq!((first.total, shop.uses_of("ONCE")), (1080, 1));
 
     let bob = who(Role::Customer, "bob");
-    let refused = run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap_err();
+    let refused = run(orders::place(&shop, &POLICY, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).unwrap_err();
     let OrdersError::Common(CommonError::Invalid(invalid)) = refused else { panic!("{refused:?}") };
     assert_eq!(invalid.0[0].field, "discount_code");
     assert_eq!((shop.stock_of(mug), shop.uses_of("ONCE")), (9, 1), "nothing reserved for the refused order");
 
     run(orders::change(&shop, &ann(), first.id, Transition::Cancel(CancelReason::Customer), NOW)).unwrap();
     assert_eq!(shop.uses_of("ONCE"), 0);
-    run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).expect("the use came back");
+    run(orders::place(&shop, &POLICY, &bob, order_of(&[(mug, 1)], Some("ONCE")), NOW)).expect("the use came back");
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn unusable_codes_all_read_the_same_and_guessing_them_is_limited_per_customer() 
     shop.discounts.borrow_mut().get_mut(paused.as_str()).unwrap().active = false;
 
     let message = |code: &str| {
-        let refused = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some(code)), NOW)).unwrap_err();
+        let refused = run(orders::place(&shop, &POLICY, &ann(), order_of(&[(mug, 1)], Some(code)), NOW)).unwrap_err();
         let OrdersError::Common(CommonError::Invalid(invalid)) = refused else { panic!("{refused:?}") };
         assert_eq!(invalid.0[0].field, "discount_code");
         invalid.0[0].message.clone()
@@ -151,13 +151,43 @@ fn unusable_codes_all_read_the_same_and_guessing_them_is_limited_per_customer() 
     for i in 3..limit.max {
         message(&format!("GUESS{i}"));
     }
-    let limited = run(orders::place(&shop, &ann(), order_of(&[(mug, 1)], Some("GUESS99")), NOW)).unwrap_err();
+    let limited = run(orders::place(&shop, &POLICY, &ann(), order_of(&[(mug, 1)], Some("GUESS99")), NOW)).unwrap_err();
     assert!(matches!(limited, OrdersError::RateLimited { .. }), "{limited:?}");
     let bob = who(Role::Customer, "bob");
     assert!(
-        run(orders::place(&shop, &bob, order_of(&[(mug, 1)], Some("NOSUCHCODE")), NOW))
+        run(orders::place(&shop, &POLICY, &bob, order_of(&[(mug, 1)], Some("NOSUCHCODE")), NOW))
             .is_err_and(|e| !matches!(e, OrdersError::RateLimited { .. })),
         "per customer"
     );
     place(&shop, &ann(), &[(mug, 1)], NOW);
+}
+
+#[test]
+fn one_customer_cannot_hoard_the_stock_in_unpaid_orders() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", 100);
+    let held: Vec<Order> = (0..POLICY.max_open_orders).map(|_| place(&shop, &ann(), &[(mug, 1)], NOW)).collect();
+    let fourth = run(orders::place(&shop, &POLICY, &ann(), order_of(&[(mug, 1)], None), NOW)).unwrap_err();
+    assert!(matches!(fourth, OrdersError::TooManyOpenOrders { max: 3 }), "{fourth:?}");
+    assert_eq!(shop.stock_of(mug), 97, "the refused order reserved nothing");
+    place(&shop, &who(Role::Customer, "bob"), &[(mug, 1)], NOW);
+    run(orders::change(&shop, &ann(), held[0].id, Transition::Cancel(CancelReason::Customer), NOW)).unwrap();
+    place(&shop, &ann(), &[(mug, 1)], NOW);
+
+    let too_many = run(orders::place(&shop, &POLICY, &who(Role::Customer, "cy"), order_of(&[(mug, 11)], None), NOW));
+    let Err(OrdersError::Common(CommonError::Invalid(invalid))) = too_many else { panic!("{too_many:?}") };
+    assert_eq!(invalid.0[0].field, "lines[0].quantity", "10 per order unless the product allows more");
+    let bulk = serde_json::from_value(json!({"sku": "BULK", "name": "Pens", "stock": 500, "status": "active",
+                                             "max_per_order": 200, "price": {"amount": 100, "currency": "EUR"}}))
+    .unwrap();
+    let pens = run(products::create(&shop, Some(&staff()), bulk, NOW)).unwrap().id;
+    place(&shop, &who(Role::Customer, "cy"), &[(pens, 150)], NOW);
+
+    let hasty = tillbox::app::orders::OrderPolicy { max_open_orders: 100, orders_per_hour: 2 };
+    let dee = who(Role::Customer, "dee");
+    for _ in 0..2 {
+        run(orders::place(&shop, &hasty, &dee, order_of(&[(mug, 1)], None), NOW)).unwrap();
+    }
+    let third = run(orders::place(&shop, &hasty, &dee, order_of(&[(mug, 1)], None), NOW)).unwrap_err();
+    assert!(matches!(third, OrdersError::RateLimited { .. }), "{third:?}");
 }

@@ -2,7 +2,7 @@
 //! what provider events do to orders, replayed, reordered, and racing the expiry
 //! job (an order is never both cancelled and charged).
 
-use super::{NOW, run, staff, who};
+use super::{NOW, POLICY, run, staff, who};
 use crate::memory::MemoryShop;
 use crate::memory::payments::MemoryGateway;
 use serde_json::json;
@@ -27,7 +27,7 @@ fn shop_with_order(age: Duration) -> (MemoryShop, Order) {
     .unwrap();
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
     let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
-    let order = run(orders::place(&shop, &ann(), request, NOW - age)).unwrap();
+    let order = run(orders::place(&shop, &POLICY, &ann(), request, NOW - age)).unwrap();
     (shop, order)
 }
 

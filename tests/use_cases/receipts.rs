@@ -1,6 +1,6 @@
 //! Receipts: printed once per paid order, linked only for its owner and staff.
 
-use super::{NOW, run, staff, who};
+use super::{NOW, POLICY, run, staff, who};
 use crate::memory::MemoryShop;
 use serde_json::json;
 use tillbox::app::catalog::products;
@@ -25,7 +25,8 @@ fn a_paid_order_gets_one_receipt_that_only_its_owner_and_staff_can_fetch() {
     .unwrap();
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
     let ann = who(Role::Customer, "ann");
-    let order = run(orders::place(&shop, &ann, OrderRequest::parse(&[(mug.id, 2)], None).unwrap(), NOW)).unwrap();
+    let order =
+        run(orders::place(&shop, &POLICY, &ann, OrderRequest::parse(&[(mug.id, 2)], None).unwrap(), NOW)).unwrap();
     let settings = ReceiptSettings { shop_name: "Tillbox".into(), vat: Some(VatRate::parse("20").unwrap()) };
     let print = || run(receipts::print(&shop, &shop, &TextPrinter, &settings, order.id)).unwrap();
 

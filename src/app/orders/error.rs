@@ -14,8 +14,10 @@ pub enum OrdersError {
     IllegalTransition(#[from] IllegalTransition),
     #[error("a discount with this code exists already")]
     CodeTaken,
-    #[error("too many orders with discount codes; retry in {retry_after} s")]
+    #[error("too many orders in a short time; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    #[error("you have {max} orders awaiting payment; pay or cancel one first")]
+    TooManyOpenOrders { max: u32 },
     #[error(transparent)]
     Common(#[from] CommonError),
 }

@@ -2,19 +2,45 @@
 //! the order, count the discount and publish the event in one transaction.
 
 use super::OrdersError;
-use super::ports::{DiscountStore, OrderStore, Placement};
+use super::ports::{DiscountStore, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::app::accounts::ports::RateLimiter;
 use crate::app::catalog::ports::ProductStore;
 use crate::domain::order::{PricingError, UNUSABLE_CODE};
 use crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER;
-use crate::domain::{Event, EventKind, FieldError, Invalid, Order, OrderRequest, Principal, Timestamp};
+use crate::domain::{
+    Event, EventKind, FieldError, Invalid, Order, OrderRequest, OrderStatus, Principal, RateLimit, Timestamp,
+};
+
+/// What one customer may hold and do, so nobody can tie up the stock in unpaid
+/// orders (the line limit is each product's `max_per_order`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderPolicy {
+    /// Orders awaiting payment one customer may have at once.
+    pub max_open_orders: u32,
+    /// Orders one customer may place per hour.
+    pub orders_per_hour: u32,
+}
+
+impl Default for OrderPolicy {
+    fn default() -> Self {
+        Self { max_open_orders: 3, orders_per_hour: 30 }
+    }
+}
 
 pub async fn place(
     store: &(impl OrderStore + ProductStore + DiscountStore + RateLimiter),
+    policy: &OrderPolicy,
     principal: &Principal,
     request: OrderRequest,
     now: Timestamp,
 ) -> Result<Order, OrdersError> {
+    let per_hour = RateLimit { name: "orders-customer", max: policy.orders_per_hour, window_seconds: 60 * 60 };
+    if !per_hour.allows(store.hit(per_hour, &principal.subject, now).await?) {
+        return Err(OrdersError::RateLimited { retry_after: per_hour.retry_after(now) });
+    }
+    if open_orders(store, &principal.subject, policy.max_open_orders).await? >= policy.max_open_orders {
+        return Err(OrdersError::TooManyOpenOrders { max: policy.max_open_orders });
+    }
     if request.discount_code().is_some() {
         let limit = DISCOUNT_TRIES_PER_CUSTOMER;
         if !limit.allows(store.hit(limit, &principal.subject, now).await?) {
@@ -38,5 +64,27 @@ pub async fn place(
         Placement::OutOfStock { product_id, available } => Err(OrdersError::OutOfStock { product_id, available }),
         Placement::ProductChanged { product_id } => Err(OrdersError::ProductChanged { product_id }),
         Placement::DiscountUsedUp | Placement::DiscountAlreadyUsed => Err(discount_refused(UNUSABLE_CODE)),
+    }
+}
+
+/// How many orders `customer` has awaiting payment, counting up to `enough`.
+/// Two orders placed at the very same moment can both pass; the per-hour limit
+/// bounds what that race can hold.
+async fn open_orders(store: &impl OrderStore, customer: &str, enough: u32) -> Result<u32, OrdersError> {
+    let mut query = OrderQuery {
+        scope: OrderScope::Customer { customer: customer.to_owned(), status: Some(OrderStatus::PendingPayment) },
+        from: None,
+        to: None,
+        limit: 100,
+        cursor: None,
+    };
+    let mut count = 0;
+    loop {
+        let page = store.list(&query).await?;
+        count += u32::try_from(page.items.len()).unwrap_or(u32::MAX);
+        match page.next_cursor {
+            Some(cursor) if count < enough => query.cursor = Some(cursor),
+            _ => return Ok(count),
+        }
     }
 }

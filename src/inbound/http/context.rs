@@ -2,6 +2,7 @@
 //! `main` and shared by every request it serves.
 
 use super::views::AssetUrls;
+use crate::app::orders::OrderPolicy;
 use crate::config::ConfigError;
 use crate::domain::access_token::{TokenIssuer, TokenVerifier};
 use crate::outbound::dynamodb::Table;
@@ -26,16 +27,21 @@ impl Catalog {
     }
 }
 
-/// What the account, order and discount endpoints need: the table and the access
-/// token verifier, built once per container.
+/// What the account, order and discount endpoints need: the table, the access
+/// token verifier and the shop's order policy, built once per container.
 pub struct TableAccess {
     pub table: Table,
     pub verifier: TokenVerifier,
+    pub orders: OrderPolicy,
 }
 
 impl TableAccess {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        Ok(Self { table: Table::from_env(sdk)?, verifier: crate::config::token_verifier()? })
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            verifier: crate::config::token_verifier()?,
+            orders: crate::config::order_policy()?,
+        })
     }
 }
 

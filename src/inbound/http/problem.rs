@@ -190,6 +190,7 @@ impl From<OrdersError> for ApiError {
             OrdersError::ProductChanged { .. } => Self::field(409, "product_changed", "lines", detail),
             OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
             OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
+            OrdersError::TooManyOpenOrders { .. } => Self::new(409, "too_many_open_orders", detail),
             OrdersError::RateLimited { retry_after } => {
                 Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
             }

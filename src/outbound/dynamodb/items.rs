@@ -105,6 +105,7 @@ pub(super) fn product_item(p: &Product) -> Item {
         ("price_amount", n(p.price.amount)),
         ("currency", s(p.price.currency.code())),
         ("stock", n(p.stock)),
+        ("max_per_order", n(p.max_per_order)),
         ("status", s(p.status.as_str())),
         ("images", AttributeValue::L(p.images.iter().map(image_value).collect())),
         ("version", n(p.version)),
@@ -137,6 +138,7 @@ pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
         description: r.s("description")?.to_owned(),
         price: Money { amount: r.n("price_amount")?, currency: r.parsed("currency", |v| Currency::parse(v).ok())? },
         stock: r.n("stock")?,
+        max_per_order: r.opt_n("max_per_order")?.unwrap_or(crate::domain::product::DEFAULT_MAX_PER_ORDER),
         status: r.parsed("status", ProductStatus::parse)?,
         category: r
             .opt_s("category")?
