@@ -3,6 +3,7 @@
 
 use super::Timestamp;
 use super::order::OrderId;
+use super::user::Email;
 use super::user::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,11 @@ pub enum EventKind {
     /// is told (or re-sent a verification link), and the caller learns nothing.
     #[serde(rename = "user.signup_repeated")]
     SignupRepeated { user_id: UserId },
+    /// Someone asked to reset the password of `email`, which may have no account:
+    /// the request is answered, and this event published, the same either way,
+    /// so neither the answer nor its timing tells whether the address is known.
     #[serde(rename = "user.password_reset_requested")]
-    PasswordResetRequested { user_id: UserId },
+    PasswordResetRequested { email: Email },
     /// Stock is reserved; payment is awaited.
     #[serde(rename = "order.placed")]
     OrderPlaced { order_id: OrderId },

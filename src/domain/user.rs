@@ -11,8 +11,22 @@ super::id::uuid_id!(
 
 /// An e-mail address as Tillbox stores and compares it: trimmed and lower-cased, so
 /// `Ann@Example.com` and `ann@example.com` are one account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
 
 impl Email {
     /// A deliberately small check: one `@`, a dotted domain, no spaces, at most 254

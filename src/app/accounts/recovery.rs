@@ -42,7 +42,7 @@ pub async fn verify_email(
 }
 
 /// Starts a password reset: the owner of the address, if there is one, gets a link.
-/// The caller always gets the same answer.
+/// The caller always gets the same answer, after the same work.
 pub async fn forgot_password(
     store: &(impl UserStore + EventOutbox + RateLimiter),
     email: &str,
@@ -52,9 +52,9 @@ pub async fn forgot_password(
     within_limit(store, FORGOT_PER_IP, source_ip, now).await?;
     let email = Email::parse(email).map_err(|m| Invalid(vec![FieldError::new("email", m)]))?;
     within_limit(store, FORGOT_PER_ACCOUNT, email.as_str(), now).await?;
-    if let Some(user) = store.find_by_email(&email).await?.filter(|u| !u.disabled) {
-        store.publish(&Event::new(EventKind::PasswordResetRequested { user_id: user.id }, now)).await?;
-    }
+    // No lookup here: the e-mail job finds the account, if there is one, so a
+    // known address costs this request what an unknown one does.
+    store.publish(&Event::new(EventKind::PasswordResetRequested { email }, now)).await?;
     Ok(())
 }
 

@@ -58,15 +58,15 @@ pub async fn deliver(
         store.mark_done(CONSUMER, event, now).await?;
         return Ok(outcome);
     }
-    let (user_id, order) = match event.kind {
-        EventKind::UserSignedUp { user_id }
-        | EventKind::SignupRepeated { user_id }
-        | EventKind::PasswordResetRequested { user_id } => (Some(user_id), None),
+    let (user_id, order) = match &event.kind {
+        EventKind::UserSignedUp { user_id } | EventKind::SignupRepeated { user_id } => (Some(*user_id), None),
+        // Unknown addresses are skipped here, not at the request.
+        EventKind::PasswordResetRequested { email } => (store.find_by_email(email).await?.map(|u| u.id), None),
         EventKind::OrderPaid { order_id }
         | EventKind::OrderFulfilled { order_id }
         | EventKind::OrderCancelled { order_id }
         | EventKind::OrderRefunded { order_id } => {
-            let order = OrderStore::get(store, order_id).await?;
+            let order = OrderStore::get(store, *order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
         EventKind::OrderPlaced { .. } | EventKind::OrderDisputed { .. } => (None, None),
