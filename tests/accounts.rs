@@ -199,9 +199,12 @@ async fn logout_ends_the_session() {
     let stack = Stack::new().await;
     let email = verified_user(&stack).await;
     let session = login(&stack, &email, PASSWORD).await;
+    assert_eq!(get_me(&stack, &session.body["access_token"]).await.status, 200);
     let logout = post(&stack, "/auth/logout", json!({"refresh_token": session.body["refresh_token"]})).await;
     assert_eq!(logout.status, 204);
     refresh(&stack, &session.body["refresh_token"]).await.assert_problem(401, "invalid_refresh_token", None);
+    // The access token is unexpired, but its session is gone: /me checks.
+    get_me(&stack, &session.body["access_token"]).await.assert_problem(401, "session_ended", None);
     // Unknown tokens get the same answer.
     assert_eq!(post(&stack, "/auth/logout", json!({"refresh_token": "nope"})).await.status, 204);
 }
@@ -305,11 +308,13 @@ async fn admins_change_roles_and_disable_users_with_an_audit_trail() {
     let customer_call = Call::new("GET", "/admin/users").token(session.body["access_token"].as_str().unwrap());
     reply(admin_users::list(&stack.access(), customer_call.build()).await).assert_problem(403, "forbidden", None);
 
-    // Promote to staff: the current access token still says customer; the next
-    // refresh carries staff, and catalog writes accept it.
+    // Promote to staff: sessions that carry the old role end (issue 14, item 7),
+    // so the user signs in again and the new token carries staff.
     let promoted = admin_patch(&stack, &admin, &id, json!({"role": "staff"})).await;
     assert_eq!(promoted.body["role"], "staff", "{}", promoted.body);
-    let refreshed = refresh(&stack, &session.body["refresh_token"]).await;
+    refresh(&stack, &session.body["refresh_token"]).await.assert_problem(401, "invalid_refresh_token", None);
+    get_me(&stack, &session.body["access_token"]).await.assert_problem(401, "session_ended", None);
+    let refreshed = login(&stack, &email, PASSWORD).await;
     let staff_token = refreshed.body["access_token"].as_str().unwrap().to_owned();
     let product = json!({"sku": "TEE-1", "name": "Tee", "price": {"amount": 1000, "currency": "EUR"}, "stock": 1});
     let created = reply(

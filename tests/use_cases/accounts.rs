@@ -276,3 +276,29 @@ fn current_password_guesses_on_the_profile_are_limited_per_user() {
     let later = NOW + time::Duration::seconds(limit.window_seconds);
     run(accounts::update_me(&shop, &me, change(PASSWORD), later)).expect("a new window recovers");
 }
+
+#[test]
+fn an_access_token_stops_working_on_checked_routes_once_its_session_ends() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    let (ann, signed_in) = verified(&shop, &issuer, "ann@example.com");
+    let live = |principal: &Principal| run(accounts::ensure_live(&shop, principal, NOW));
+    let ended = |result: Result<(), AccountsError>| matches!(result, Err(AccountsError::SessionEnded));
+
+    let token = principal_of(&signed_in);
+    live(&token).expect("a fresh session is live");
+    run(accounts::logout(&shop, &signed_in.refresh_token)).unwrap();
+    assert!(ended(live(&token)), "signed out");
+
+    let again = run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, NOW)).unwrap();
+    let token = principal_of(&again);
+    live(&token).unwrap();
+    let admin_user = run(accounts::bootstrap_admin(&shop, "operator", "root@example.com", PASSWORD, NOW)).unwrap().0;
+    let admin = who(Role::Admin, &admin_user.id.to_string());
+    let promote: accounts::UserChanges = serde_json::from_value(serde_json::json!({"role": "staff"})).unwrap();
+    run(accounts::change_user(&shop, &admin, ann.id, None, promote, NOW)).unwrap();
+    assert!(ended(live(&token)), "a role change ends the sessions that carry the old role");
+
+    let operator = Principal { subject: "script".into(), role: Role::Staff, session: None };
+    live(&operator).expect("operator tokens (tillbox-admin token) end only with the signing key");
+}

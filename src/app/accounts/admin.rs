@@ -55,6 +55,10 @@ pub async fn change_user(
     }
     let next = user.next(now, |u| {
         if let Some(role) = changes.role {
+            // Tokens carry the role: sessions from before a change must end.
+            if role != u.role {
+                u.session_epoch += 1;
+            }
             u.role = role;
         }
         if let Some(disabled) = changes.disabled {

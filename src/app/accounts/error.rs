@@ -24,6 +24,10 @@ pub enum AccountsError {
     RateLimited { retry_after: u64 },
     #[error("admins cannot change their own role or disable themselves")]
     CannotChangeSelf,
+    /// The access token is valid but its session is not: signed out, revoked,
+    /// the password or role changed, or the account disabled.
+    #[error("this session has ended; sign in again")]
+    SessionEnded,
     #[error(transparent)]
     Common(#[from] CommonError),
 }

@@ -15,7 +15,7 @@ pub use admin::{UserChanges, bootstrap_admin, change_user, list_users};
 pub use error::AccountsError;
 pub use profile::{ProfileChanges, me, update_me};
 pub use recovery::{forgot_password, reset_password, verify_email};
-pub use sessions::{Credentials, SignedIn, login, logout, refresh};
+pub use sessions::{Credentials, SignedIn, ensure_live, login, logout, refresh};
 pub use signup::signup;
 
 use crate::app::error::CommonError;

@@ -5,7 +5,9 @@ use super::{AccountsError, within_limit};
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
 use crate::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP, LOGIN_PER_IP};
 use crate::domain::secret::{opaque_token, token_hash};
-use crate::domain::{Email, FieldError, Invalid, RefreshToken, Session, Timestamp, User, password};
+use crate::domain::{
+    Email, FieldError, Invalid, Principal, RefreshToken, Session, SessionId, Timestamp, User, UserId, password,
+};
 
 pub use super::signup::Credentials;
 
@@ -128,4 +130,32 @@ pub async fn logout(store: &impl SessionStore, refresh_token: &str) -> Result<()
         store.revoke(token.session_id).await?;
     }
     Ok(())
+}
+
+/// Checks that the session behind an access token is still live, for the routes
+/// where 15 minutes of a revoked token would matter (staff and admin work, the
+/// caller's own profile): the session is not revoked or expired, its user is
+/// enabled, and neither the password nor the role changed since (both bump the
+/// user's session epoch). Tokens without a session (minted by an operator with
+/// `tillbox-admin token`) end only with the signing key.
+pub async fn ensure_live(
+    store: &(impl UserStore + SessionStore),
+    principal: &Principal,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    let Some(session_id) = &principal.session else { return Ok(()) };
+    let (Ok(session_id), Ok(user_id)) = (session_id.parse::<SessionId>(), principal.subject.parse::<UserId>()) else {
+        return Err(AccountsError::SessionEnded);
+    };
+    let (session, user) = (store.session(session_id).await?, store.get(user_id).await?);
+    let live = match (session, user) {
+        (Some(session), Some(user)) => {
+            session.user_id == user.id
+                && session.is_live(user.session_epoch, now)
+                && !user.disabled
+                && user.role == principal.role
+        }
+        _ => false,
+    };
+    if live { Ok(()) } else { Err(AccountsError::SessionEnded) }
 }

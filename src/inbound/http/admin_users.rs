@@ -9,7 +9,7 @@ use lambda_http::Request;
 
 /// `GET /admin/users`: oldest first, `limit` and `cursor` as every listing.
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
     let page = accounts::list_users(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(UserView::new).collect();
@@ -18,7 +18,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 
 /// `PATCH /admin/users/{id}`: `role` and/or `disabled`; `If-Match` optional.
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: UserId = request.path_param("id")?;
     let expected = request.if_match()?;
     let changes: UserChanges = json_body(&request)?;

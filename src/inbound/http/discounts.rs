@@ -9,7 +9,7 @@ use lambda_http::Request;
 
 /// `POST /discounts`
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let input: NewDiscount = json_body(&request)?;
     let discount = orders::create_discount(&ctx.table, &principal, input, now()).await?;
     let mut reply = versioned(201, &DiscountView::new(&discount), discount.version);
@@ -20,7 +20,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 
 /// `GET /discounts`: newest first, `limit` and `cursor` as every listing.
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
     let page = orders::list_discounts(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(DiscountView::new).collect();
@@ -30,7 +30,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 /// `PATCH /discounts/{code}`: window, usage limit, once-per-customer, active;
 /// `If-Match` optional.
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let code =
         request.path_param::<String>("code").map(|c| DiscountCode::parse(&c))?.map_err(|_| ApiError::not_found())?;
     let expected = request.if_match()?;

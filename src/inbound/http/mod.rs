@@ -37,7 +37,7 @@ pub use response::{Reply, json, no_content};
 pub use serve::serve;
 pub use views::AssetUrls;
 
-use request::{page_limit, signed_in};
+use request::{caller, page_limit, signed_in, signed_in_live};
 use response::versioned;
 
 /// The time a request is handled at: use cases take it as an argument.

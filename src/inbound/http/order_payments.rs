@@ -36,7 +36,7 @@ impl<'a> PaymentView<'a> {
 /// the provider, or answers the one already open. Safe to repeat without an
 /// `Idempotency-Key`: the order has one payment and the provider de-duplicates.
 pub async fn start(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     let opened = payments::start(&ctx.table, ctx.gateway.as_ref(), &principal, id, now()).await?;
     Ok(json(200, &PaymentView::new(&opened)))

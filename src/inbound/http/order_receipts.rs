@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 /// `GET /orders/{id}/receipt` (the owner or staff): 302 to a link that works for
 /// five minutes. The link is the credential, so the redirect is not cached.
 pub async fn get(ctx: &Receipts, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     let url = receipts::link(&ctx.table, &ctx.bucket, &principal, id).await?;
     Ok(Response::builder()

@@ -56,7 +56,7 @@ struct RefundView<'a> {
 /// `POST /orders/{id}/refunds` (staff; `Idempotency-Key` required): 201 with the
 /// refund and the order as it is afterwards.
 pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
         let input: NewRefund = json_body(&request)?;

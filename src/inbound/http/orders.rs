@@ -41,7 +41,7 @@ fn order_reply(status: u16, order: &Order) -> Reply {
 
 /// `POST /orders` (signed in; `Idempotency-Key` required).
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
         let input: NewOrder = json_body(&request)?;
         let order_request = input.try_into_domain().map_err(ApiError::invalid)?;
@@ -69,7 +69,7 @@ fn timestamp_param(request: &Request, name: &str) -> Result<Option<Timestamp>, A
 /// `GET /orders`: a customer's own orders; staff pass `status` (every order in it)
 /// or `customer` (one customer's). `from`/`to` bound the creation time, `[from, to)`.
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let status = request
         .query_param("status")
         .map(|value| {
@@ -110,7 +110,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 
 /// `GET /orders/{id}`: the owner or staff; anyone else gets 404.
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier)?;
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     let order = orders::get(&ctx.table, &principal, id).await?;
     Ok(order_reply(200, &order))
@@ -122,7 +122,7 @@ async fn transition(
     request: &Request,
     read: impl FnOnce(&Request) -> Result<Transition, ApiError>,
 ) -> Result<Reply, ApiError> {
-    let principal: Principal = signed_in(request, &ctx.verifier)?;
+    let principal: Principal = signed_in(request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     idempotent(&ctx.table, request, &principal.subject, KeyPolicy::Optional, || async {
         let transition = read(request)?;

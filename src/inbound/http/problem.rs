@@ -177,6 +177,9 @@ impl From<AccountsError> for ApiError {
                 Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
             }
             AccountsError::CannotChangeSelf => Self::new(409, "cannot_change_self", detail),
+            AccountsError::SessionEnded => {
+                Self::new(401, "session_ended", detail).with_header("www-authenticate", "Bearer")
+            }
             AccountsError::Common(common) => common.into(),
         }
     }

@@ -22,7 +22,7 @@ struct UploadView {
 
 /// `POST /products/{id}/images` (staff): a signed URL to PUT one image to.
 pub async fn create(catalog: &Catalog, bucket: &Bucket, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &catalog.verifier)?;
+    let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let body: UploadRequest = json_body(&request)?;
     let now = time::OffsetDateTime::now_utc();

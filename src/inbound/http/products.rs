@@ -1,7 +1,7 @@
 //! `/products` endpoints.
 
 use super::views::{PageView, ProductView};
-use super::{Catalog, now, page_limit, signed_in, versioned};
+use super::{Catalog, caller, now, page_limit, signed_in, versioned};
 use crate::app::catalog::ports::ProductQuery;
 use crate::app::catalog::products;
 use crate::domain::{Category, NewProduct, Product, ProductChanges, ProductId, ProductStatus};
@@ -15,7 +15,7 @@ fn product_reply(status: u16, product: &Product, catalog: &Catalog) -> Reply {
 
 /// `GET /products`: active products for everyone; staff may ask for other statuses.
 pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
-    let principal = request.principal(&catalog.verifier)?;
+    let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let status = match request.query_param("status") {
         None => ProductStatus::Active,
         Some(value) => ProductStatus::parse(&value)
@@ -36,7 +36,7 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
 
 /// `GET /products/{id}`
 pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
-    let principal = request.principal(&catalog.verifier)?;
+    let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let product = products::get(&catalog.table, principal.as_ref(), id).await?;
     Ok(product_reply(200, &product, catalog))
@@ -44,7 +44,7 @@ pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError>
 
 /// `POST /products` (staff)
 pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &catalog.verifier)?;
+    let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let input: NewProduct = json_body(&request)?;
     let product = products::create(&catalog.table, Some(&principal), input, now()).await?;
     let mut reply = product_reply(201, &product, catalog);
@@ -55,7 +55,7 @@ pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
 
 /// `PATCH /products/{id}` (staff): needs `If-Match` with the version being edited.
 pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &catalog.verifier)?;
+    let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let expected = request.if_match()?.ok_or_else(|| {
         ApiError::field(428, "precondition_required", "If-Match", "send the ETag of the version you edited")
@@ -67,7 +67,7 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
 
 /// `DELETE /products/{id}` (staff): archives; `If-Match` optional.
 pub async fn archive(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &catalog.verifier)?;
+    let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let expected = request.if_match()?;
     let product = products::archive(&catalog.table, Some(&principal), id, expected, now()).await?;

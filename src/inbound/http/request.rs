@@ -1,8 +1,10 @@
 //! Reading requests: bodies, path and query parameters, headers, the caller.
 
 use super::ApiError;
+use crate::app::accounts;
 use crate::domain::Principal;
 use crate::domain::access_token::TokenVerifier;
+use crate::outbound::dynamodb::Table;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
@@ -117,9 +119,49 @@ impl RequestExtras for Request {
     }
 }
 
-/// The caller of an endpoint that requires signing in: 401 without a token.
-pub(super) fn signed_in(request: &Request, verifier: &TokenVerifier) -> Result<Principal, ApiError> {
-    request.principal(verifier)?.ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))
+/// The caller of an endpoint that requires signing in: 401 without a token, and
+/// 401 `session_ended` for staff whose session is no longer live
+/// ([`accounts::ensure_live`]); customers stay stateless.
+pub(super) async fn signed_in(
+    request: &Request,
+    verifier: &TokenVerifier,
+    table: &Table,
+) -> Result<Principal, ApiError> {
+    let principal = request
+        .principal(verifier)?
+        .ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))?;
+    if principal.is_staff() {
+        accounts::ensure_live(table, &principal, super::now()).await?;
+    }
+    Ok(principal)
+}
+
+/// The caller of a public endpoint, if any: staff are checked as in [`signed_in`];
+/// anonymous and customer reads stay stateless.
+pub(super) async fn caller(
+    request: &Request,
+    verifier: &TokenVerifier,
+    table: &Table,
+) -> Result<Option<Principal>, ApiError> {
+    let principal = request.principal(verifier)?;
+    if let Some(staff) = principal.as_ref().filter(|p| p.is_staff()) {
+        accounts::ensure_live(table, staff, super::now()).await?;
+    }
+    Ok(principal)
+}
+
+/// [`signed_in`] with the session checked whatever the role: for the caller's own
+/// profile, where a revoked session must not read or change personal data.
+pub(super) async fn signed_in_live(
+    request: &Request,
+    verifier: &TokenVerifier,
+    table: &Table,
+) -> Result<Principal, ApiError> {
+    let principal = request
+        .principal(verifier)?
+        .ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))?;
+    accounts::ensure_live(table, &principal, super::now()).await?;
+    Ok(principal)
 }
 
 const DEFAULT_PAGE_SIZE: u16 = 20;
