@@ -85,7 +85,7 @@ async fn a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(
     assert!(!store.create(&copy, None, None).await.unwrap(), "one account per address");
     assert!(store.get(copy.id).await.unwrap().is_none());
 
-    let (_, token) = OneTimeToken::issue(OneTimePurpose::VerifyEmail, user.id, now());
+    let (_, token) = OneTimeToken::issue(OneTimePurpose::VerifyEmail, &user, now());
     store.issue(&token).await.unwrap();
     let verified = user.next(now(), |u| u.email_verified = true);
     store.update(UserChange { spends: Some(&token), ..UserChange::new(&user, &verified) }).await.unwrap();

@@ -96,15 +96,21 @@ pub struct OneTimeToken {
     pub hash: String,
     pub purpose: OneTimePurpose,
     pub user_id: UserId,
+    /// The user's session epoch when the token was issued: a token dies when the
+    /// epoch moves (a password change, a reset, a repeated sign-up), so a link
+    /// e-mailed before that cannot undo it.
+    pub epoch: u64,
     pub expires_at: Timestamp,
 }
 
 impl OneTimeToken {
-    /// A new token: the secret to e-mail, and the record to store.
-    pub fn issue(purpose: OneTimePurpose, user_id: UserId, now: Timestamp) -> (String, Self) {
+    /// A new token for `user` as it is now: the secret to e-mail, and the record to store.
+    pub fn issue(purpose: OneTimePurpose, user: &super::User, now: Timestamp) -> (String, Self) {
         let secret = super::secret::opaque_token();
         let hash = super::secret::token_hash(&secret);
-        (secret, Self { hash, purpose, user_id, expires_at: now + purpose.lifetime() })
+        let token =
+            Self { hash, purpose, user_id: user.id, epoch: user.session_epoch, expires_at: now + purpose.lifetime() };
+        (secret, token)
     }
 
     pub fn is_usable_for(&self, purpose: OneTimePurpose, now: Timestamp) -> bool {
@@ -130,7 +136,10 @@ mod tests {
     #[test]
     fn one_time_tokens_serve_one_purpose_until_they_expire() {
         let t0 = datetime!(2026-11-21 10:00 UTC);
-        let (secret, token) = OneTimeToken::issue(OneTimePurpose::ResetPassword, UserId::generate(), t0);
+        let user =
+            super::super::User::sign_up(super::super::Email::parse("ann@example.com").unwrap(), "hash".into(), t0);
+        let (secret, token) = OneTimeToken::issue(OneTimePurpose::ResetPassword, &user, t0);
+        assert_eq!((token.user_id, token.epoch), (user.id, user.session_epoch));
         assert_eq!(token.hash, super::super::secret::token_hash(&secret));
         assert!(token.is_usable_for(OneTimePurpose::ResetPassword, t0 + Duration::minutes(59)));
         assert!(!token.is_usable_for(OneTimePurpose::ResetPassword, t0 + Duration::hours(1)));

@@ -302,3 +302,28 @@ fn an_access_token_stops_working_on_checked_routes_once_its_session_ends() {
     let operator = Principal { subject: "script".into(), role: Role::Staff, session: None };
     live(&operator).expect("operator tokens (tillbox-admin token) end only with the signing key");
 }
+
+#[test]
+fn a_sign_up_ahead_of_the_owner_cannot_keep_its_password() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    let attacker = "attackers-chosen-pass-1";
+    let owner = "owners-own-passphrase-2";
+    run(accounts::signup(&shop, credentials("ann@example.com", attacker), "203.0.113.66", NOW)).unwrap();
+    send_mail(&shop);
+    let first_link = token_mailed_to(&shop, "ann@example.com");
+
+    // The owner signs up too, with her own password.
+    run(accounts::signup(&shop, credentials("ann@example.com", owner), IP, NOW)).unwrap();
+    send_mail(&shop);
+    let subjects = shop.subjects_to("ann@example.com");
+    assert!(subjects[1].contains("finish creating your account"), "{subjects:?}");
+    let second_link = token_mailed_to(&shop, "ann@example.com");
+
+    let dead = run(accounts::verify_email(&shop, &first_link, NOW));
+    assert!(matches!(dead, Err(AccountsError::InvalidToken)), "the first link no longer activates anything: {dead:?}");
+    run(accounts::reset_password(&shop, &second_link, owner, IP, NOW)).unwrap();
+    run(accounts::login(&shop, &issuer, credentials("ann@example.com", owner), IP, NOW)).expect("the owner's password");
+    let refused = run(accounts::login(&shop, &issuer, credentials("ann@example.com", attacker), "198.51.100.5", NOW));
+    assert!(matches!(refused, Err(AccountsError::InvalidCredentials)), "the other one is dead: {refused:?}");
+}

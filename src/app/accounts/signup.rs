@@ -1,6 +1,6 @@
 //! `POST /auth/signup`.
 
-use super::ports::{EventOutbox, RateLimiter, UserStore};
+use super::ports::{EventOutbox, RateLimiter, UserChange, UserStore};
 use super::{AccountsError, within_limit};
 use crate::app::store::StoreError;
 use crate::domain::rate_limit::{SIGNUP_MAILS_PER_ADDRESS, SIGNUP_PER_IP};
@@ -53,13 +53,29 @@ pub async fn signup(
 /// Tells the owner of a taken address, at most [`SIGNUP_MAILS_PER_ADDRESS`]
 /// times a day. Beyond that the sign-up answers the same and mails nobody.
 async fn tell_owner(
-    store: &(impl EventOutbox + RateLimiter),
+    store: &(impl UserStore + EventOutbox + RateLimiter),
     owner: &User,
     now: Timestamp,
 ) -> Result<(), AccountsError> {
     let limit = SIGNUP_MAILS_PER_ADDRESS;
-    if limit.allows(store.hit(limit, owner.email.as_str(), now).await?) {
-        store.publish(&Event::new(EventKind::SignupRepeated { user_id: owner.id }, now)).await?;
+    if !limit.allows(store.hit(limit, owner.email.as_str(), now).await?) {
+        return Ok(());
     }
+    let event = Event::new(EventKind::SignupRepeated { user_id: owner.id }, now);
+    if owner.email_verified {
+        store.publish(&event).await?;
+        return Ok(());
+    }
+    // Unverified: whoever signed up first may not own the address. Moving the
+    // epoch kills every link sent so far, and the owner is sent a link to choose
+    // the password (see notifications).
+    let next = owner.next(now, |u| u.session_epoch += 1);
+    match store.update(UserChange::new(owner, &next)).await {
+        Ok(()) => {}
+        // Changed meanwhile (verified, or another sign-up): tell the owner all the same.
+        Err(StoreError::VersionMismatch { .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    store.publish(&event).await?;
     Ok(())
 }

@@ -80,14 +80,16 @@ pub async fn deliver(
         return Ok(Outcome::Skipped);
     };
     let issue = async |purpose| {
-        let (secret, token) = OneTimeToken::issue(purpose, user.id, now);
+        let (secret, token) = OneTimeToken::issue(purpose, &user, now);
         store.issue(&token).await.map(|()| secret)
     };
     let mail = match &event.kind {
         EventKind::UserSignedUp { .. } => links.verify_email(&issue(OneTimePurpose::VerifyEmail).await?),
-        // An unverified owner most likely lost the first link: send a new one.
+        // An unverified account may have been opened by someone else with this
+        // address: the mailbox's owner chooses the password, so no password
+        // chosen before is ever activated by this link.
         EventKind::SignupRepeated { .. } if !user.email_verified => {
-            links.verify_email(&issue(OneTimePurpose::VerifyEmail).await?)
+            links.finish_signup(&issue(OneTimePurpose::ResetPassword).await?)
         }
         EventKind::SignupRepeated { .. } => links.account_exists(),
         EventKind::PasswordResetRequested { .. } => links.reset_password(&issue(OneTimePurpose::ResetPassword).await?),

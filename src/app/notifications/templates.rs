@@ -57,6 +57,18 @@ impl Links {
         )
     }
 
+    /// To the owner of an address with an unverified account after another
+    /// sign-up: they finish it by choosing the password themselves.
+    pub fn finish_signup(&self, token: &str) -> Mail {
+        self.mail(
+            "finish creating your account",
+            &["Someone (most likely you) signed up again with this address. To finish creating your account, choose its password."],
+            ("Choose my password", &self.link("reset-password", Some(token))),
+            "The link works once, for 1 hour. Earlier links to confirm this address no longer work. \
+             If you did not sign up, ignore this e-mail.",
+        )
+    }
+
     pub fn reset_password(&self, token: &str) -> Mail {
         self.mail(
             "reset your password",

@@ -136,6 +136,7 @@ impl OneTimeTokens for Table {
                 ("entity", s("one_time_token")),
                 ("purpose", s(token.purpose.as_str())),
                 ("user_id", s(token.user_id.to_string())),
+                ("epoch", n(token.epoch)),
                 (EXPIRES_AT, epoch(token.expires_at)),
             ])))
             .condition_expression("attribute_not_exists(PK)")
@@ -154,6 +155,7 @@ impl OneTimeTokens for Table {
             hash: hash.to_owned(),
             purpose: r.parsed("purpose", OneTimePurpose::parse)?,
             user_id: r.parsed("user_id", |v| v.parse().ok())?,
+            epoch: r.opt_n("epoch")?.unwrap_or(0),
             expires_at: r.epoch(EXPIRES_AT)?,
         }))
     }
