@@ -227,6 +227,24 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
 }
 
+async fn an_address_held_by_an_account_that_expired_unverified_is_free_again(store: &impl UserStore) {
+    let email = Email::parse(&format!("{}@example.com", OrderId::generate())).unwrap();
+    let t0 = now();
+    let first = User::sign_up(email.clone(), "hash-1".into(), t0);
+    assert!(store.create(&first, None, None).await.unwrap());
+    let soon = User::sign_up(email.clone(), "hash-2".into(), t0 + Duration::hours(1));
+    assert!(!store.create(&soon, None, None).await.unwrap(), "held while it may still be verified");
+    let later = User::sign_up(email.clone(), "hash-3".into(), t0 + Duration::hours(25));
+    assert!(store.create(&later, None, None).await.unwrap(), "free once the first expired unverified");
+    assert_eq!(store.find_by_email(&email).await.unwrap().unwrap().id, later.id);
+
+    let kept = Email::parse(&format!("{}@example.com", OrderId::generate())).unwrap();
+    let verified = User { email_verified: true, ..User::sign_up(kept.clone(), "hash-4".into(), t0) };
+    assert!(store.create(&verified, None, None).await.unwrap());
+    let taker = User::sign_up(kept, "hash-5".into(), t0 + Duration::days(30));
+    assert!(!store.create(&taker, None, None).await.unwrap(), "a verified account never expires");
+}
+
 async fn rate_counters_count_per_key_and_window_and_can_be_read_without_counting(store: &impl RateLimiter) {
     let limit = tillbox::domain::rate_limit::LOGIN_FAILURES_PER_ACCOUNT;
     let key = format!("{}@example.com", OrderId::generate());
@@ -252,6 +270,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
+    an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
 }
 
 #[tokio::test]
@@ -267,4 +286,5 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
+    an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
 }

@@ -52,6 +52,9 @@ impl Email {
     }
 }
 
+/// How long an account may wait for its address to be verified.
+pub const UNVERIFIED_LIFETIME: time::Duration = time::Duration::hours(24);
+
 /// A display name: optional, 1-100 characters.
 pub fn parse_name(value: &str) -> Result<String, String> {
     text(value, 1, 100)
@@ -91,6 +94,17 @@ impl User {
             created_at: now,
             updated_at: now,
         }
+    }
+
+    /// When an account whose address was never verified is deleted: 24 h after
+    /// sign-up, so an address nobody confirmed is not held for ever (and not by
+    /// someone who signed up with another person's address).
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        (!self.email_verified).then(|| self.created_at + UNVERIFIED_LIFETIME)
+    }
+
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.expires_at().is_some_and(|at| now >= at)
     }
 
     /// The next version of this user; every change goes through here so the

@@ -16,7 +16,9 @@ impl UserStore for MemoryShop {
         audit: Option<&AuditRecord>,
     ) -> Result<bool, StoreError> {
         let mut emails = self.emails.borrow_mut();
-        if emails.contains_key(&user.email) {
+        let holder = emails.get(&user.email).and_then(|id| self.users.borrow().get(id).cloned());
+        // As the table: the claim of an account that expired unverified is free.
+        if holder.is_some_and(|held| !held.is_expired(user.created_at)) {
             return Ok(false);
         }
         emails.insert(user.email.clone(), user.id);

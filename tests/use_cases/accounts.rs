@@ -29,10 +29,14 @@ fn keys() -> TokenIssuer {
 
 /// Runs the e-mail job over every event not yet handled, as the fan-out would.
 fn send_mail(shop: &MemoryShop) {
+    send_mail_at(shop, NOW);
+}
+
+fn send_mail_at(shop: &MemoryShop, now: Timestamp) {
     let links = Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into(), staff_email: None };
     let events = shop.events.borrow().clone();
     for event in events {
-        run(notifications::deliver(shop, shop, &links, &event, NOW)).unwrap();
+        run(notifications::deliver(shop, shop, &links, &event, now)).unwrap();
     }
 }
 
@@ -326,4 +330,27 @@ fn a_sign_up_ahead_of_the_owner_cannot_keep_its_password() {
     run(accounts::login(&shop, &issuer, credentials("ann@example.com", owner), IP, NOW)).expect("the owner's password");
     let refused = run(accounts::login(&shop, &issuer, credentials("ann@example.com", attacker), "198.51.100.5", NOW));
     assert!(matches!(refused, Err(AccountsError::InvalidCredentials)), "the other one is dead: {refused:?}");
+}
+
+#[test]
+fn an_account_nobody_verified_expires_after_a_day_and_its_address_is_free_again() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    run(accounts::signup(&shop, credentials("ann@example.com", "attackers-chosen-pass-1"), "203.0.113.66", NOW))
+        .unwrap();
+    let a_day_later = NOW + Duration::hours(25);
+    run(accounts::signup(&shop, credentials("ann@example.com", PASSWORD), IP, a_day_later)).unwrap();
+    send_mail_at(&shop, a_day_later);
+    let subjects = shop.subjects_to("ann@example.com");
+    assert!(subjects.last().unwrap().contains("confirm your e-mail"), "a fresh account: {subjects:?}");
+    run(accounts::verify_email(&shop, &token_mailed_to(&shop, "ann@example.com"), a_day_later)).unwrap();
+    run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, a_day_later)).unwrap();
+    let old = run(accounts::login(
+        &shop,
+        &issuer,
+        credentials("ann@example.com", "attackers-chosen-pass-1"),
+        "198.51.100.5",
+        a_day_later,
+    ));
+    assert!(matches!(old, Err(AccountsError::InvalidCredentials)), "{old:?}");
 }

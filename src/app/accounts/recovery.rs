@@ -20,7 +20,7 @@ async fn spend_token(
     let token = token.filter(|t| t.is_usable_for(purpose, now)).ok_or(AccountsError::InvalidToken)?;
     // A concurrent edit of the user (say, a name change) is retried; a spent token is not.
     for _ in 0..3 {
-        let user = store.get(token.user_id).await?.filter(|u| u.session_epoch == token.epoch);
+        let user = store.get(token.user_id).await?.filter(|u| u.session_epoch == token.epoch && !u.is_expired(now));
         let user = user.ok_or(AccountsError::InvalidToken)?;
         let next = user.next(now, &change);
         let write = UserChange { spends: Some(&token), ..UserChange::new(&user, &next) };

@@ -34,7 +34,8 @@ pub async fn signup(
     let email = email.expect("checked above");
     let hash = password::hash(&input.password);
 
-    if let Some(existing) = store.find_by_email(&email).await? {
+    // An account that expired unverified is gone, whether or not TTL deleted it yet.
+    if let Some(existing) = store.find_by_email(&email).await?.filter(|u| !u.is_expired(now)) {
         return tell_owner(store, &existing, now).await;
     }
     let user = User::sign_up(email.clone(), hash, now);

@@ -3,13 +3,13 @@
 //! spent token, the kept session, the audit record, the event).
 
 use super::events::{audit_item, outbox_item};
-use super::items::{Item, Reader, b, item, n, s, ts};
-use super::keys::{self, GSI1, GSI1PK, GSI1SK, PK, SK};
+use super::items::{Item, Reader, b, epoch, item, n, s, ts};
+use super::keys::{self, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
 use crate::app::accounts::ports::{UserChange, UserStore};
 use crate::app::store::{Page, StoreError};
 use crate::domain::{AuditRecord, Email, Event, Role, User, UserId};
-use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 fn user_item(u: &User) -> Item {
     let mut user = item([
@@ -31,6 +31,9 @@ fn user_item(u: &User) -> Item {
     ]);
     if let Some(name) = &u.name {
         user.insert("name".into(), s(name));
+    }
+    if let Some(at) = u.expires_at() {
+        user.insert(EXPIRES_AT.into(), epoch(at));
     }
     user
 }
@@ -59,13 +62,28 @@ impl UserStore for Table {
         event: Option<&Event>,
         audit: Option<&AuditRecord>,
     ) -> Result<bool, StoreError> {
-        let claim = item([
+        let mut claim = item([
             (PK, s(keys::email_pk(&user.email))),
             (SK, s(keys::EMAIL_SK)),
             ("entity", s("email_claim")),
             ("user_id", s(user.id.to_string())),
         ]);
-        let mut actions = vec![self.put_new(user_item(user))?, self.put_new(claim)?];
+        if let Some(at) = user.expires_at() {
+            claim.insert(EXPIRES_AT.into(), epoch(at));
+        }
+        // A claim of an account that expired unverified is free again, though TTL
+        // may not have deleted it yet.
+        let claim = built(
+            Put::builder()
+                .table_name(&self.name)
+                .set_item(Some(claim))
+                .condition_expression("attribute_not_exists(PK) OR #expires <= :now")
+                .expression_attribute_names("#expires", EXPIRES_AT)
+                .expression_attribute_values(":now", epoch(user.created_at))
+                .build(),
+        )?;
+        let claim = TransactWriteItem::builder().put(claim).build();
+        let mut actions = vec![self.put_new(user_item(user))?, claim];
         if let Some(event) = event {
             actions.push(self.put_new(outbox_item(event))?);
         }
@@ -96,6 +114,22 @@ impl UserStore for Table {
 
     async fn update(&self, change: UserChange<'_>) -> Result<(), StoreError> {
         let mut actions = vec![self.put_at_version(user_item(change.next), change.previous.version)?];
+        if change.previous.expires_at().is_some() && change.next.expires_at().is_none() {
+            // Verified: the address's claim no longer expires either.
+            let keep = built(
+                Update::builder()
+                    .table_name(&self.name)
+                    .key(PK, s(keys::email_pk(&change.next.email)))
+                    .key(SK, s(keys::EMAIL_SK))
+                    .update_expression("REMOVE #expires")
+                    // Still this user's claim: not taken over after it expired.
+                    .condition_expression("user_id = :id")
+                    .expression_attribute_names("#expires", EXPIRES_AT)
+                    .expression_attribute_values(":id", s(change.next.id.to_string()))
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().update(keep).build());
+        }
         if let Some(token) = change.spends {
             let delete = built(
                 Delete::builder()
