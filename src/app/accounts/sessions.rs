@@ -147,7 +147,9 @@ pub async fn ensure_live(
     let (Ok(session_id), Ok(user_id)) = (session_id.parse::<SessionId>(), principal.subject.parse::<UserId>()) else {
         return Err(AccountsError::SessionEnded);
     };
-    let (session, user) = (store.session(session_id).await?, store.get(user_id).await?);
+    // Both reads at once: this check is on the path of every staff request.
+    let (session, user) = tokio::join!(store.session(session_id), store.get(user_id));
+    let (session, user) = (session?, user?);
     let live = match (session, user) {
         (Some(session), Some(user)) => {
             session.user_id == user.id
