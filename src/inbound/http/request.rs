@@ -119,35 +119,43 @@ impl RequestExtras for Request {
     }
 }
 
-/// The caller of an endpoint that requires signing in: 401 without a token, and
-/// 401 `session_ended` for staff whose session is no longer live
-/// ([`accounts::ensure_live`]); customers stay stateless.
-pub(super) async fn signed_in(
+/// The caller of a public endpoint, if any. Staff tokens are checked against a
+/// live session ([`accounts::ensure_live`]), and so is every token when
+/// `always_check`; anonymous and customer calls otherwise stay stateless.
+async fn checked_caller(
     request: &Request,
     verifier: &TokenVerifier,
     table: &Table,
-) -> Result<Principal, ApiError> {
-    let principal = request
-        .principal(verifier)?
-        .ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))?;
-    if principal.is_staff() {
-        accounts::ensure_live(table, &principal, super::now()).await?;
+    always_check: bool,
+) -> Result<Option<Principal>, ApiError> {
+    let principal = request.principal(verifier)?;
+    if let Some(checked) = principal.as_ref().filter(|p| always_check || p.is_staff()) {
+        accounts::ensure_live(table, checked, super::now()).await?;
     }
     Ok(principal)
 }
 
-/// The caller of a public endpoint, if any: staff are checked as in [`signed_in`];
-/// anonymous and customer reads stay stateless.
+/// The caller of a public endpoint, if any (staff checked, see [`checked_caller`]).
 pub(super) async fn caller(
     request: &Request,
     verifier: &TokenVerifier,
     table: &Table,
 ) -> Result<Option<Principal>, ApiError> {
-    let principal = request.principal(verifier)?;
-    if let Some(staff) = principal.as_ref().filter(|p| p.is_staff()) {
-        accounts::ensure_live(table, staff, super::now()).await?;
-    }
-    Ok(principal)
+    checked_caller(request, verifier, table, false).await
+}
+
+fn required(principal: Option<Principal>) -> Result<Principal, ApiError> {
+    principal.ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))
+}
+
+/// The caller of an endpoint that requires signing in: 401 without a token, and
+/// 401 `session_ended` for staff whose session is no longer live.
+pub(super) async fn signed_in(
+    request: &Request,
+    verifier: &TokenVerifier,
+    table: &Table,
+) -> Result<Principal, ApiError> {
+    required(checked_caller(request, verifier, table, false).await?)
 }
 
 /// [`signed_in`] with the session checked whatever the role: for the caller's own
@@ -157,11 +165,7 @@ pub(super) async fn signed_in_live(
     verifier: &TokenVerifier,
     table: &Table,
 ) -> Result<Principal, ApiError> {
-    let principal = request
-        .principal(verifier)?
-        .ok_or_else(|| ApiError::unauthorized("this request needs a bearer access token"))?;
-    accounts::ensure_live(table, &principal, super::now()).await?;
-    Ok(principal)
+    required(checked_caller(request, verifier, table, true).await?)
 }
 
 const DEFAULT_PAGE_SIZE: u16 = 20;
