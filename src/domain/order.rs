@@ -179,9 +179,15 @@ pub struct Order {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub paid_at: Option<Timestamp>,
+    /// What paid it: [`MANUAL_PAYMENT`] (staff marked it paid) or the provider's
+    /// payment id, so a second payment for a paid order is recognised and refunded.
+    pub paid_by: Option<String>,
     pub fulfilled_at: Option<Timestamp>,
     pub cancelled_at: Option<Timestamp>,
 }
+
+/// [`Order::paid_by`] of an order staff marked paid.
+pub const MANUAL_PAYMENT: &str = "manual";
 
 /// Why an order cannot be placed as asked, before anything is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +270,7 @@ impl Order {
             created_at: now,
             updated_at: now,
             paid_at: None,
+            paid_by: None,
             fulfilled_at: None,
             cancelled_at: None,
         })
@@ -276,6 +283,12 @@ impl Order {
             (OrderStatus::PendingPayment, Transition::MarkPaid) => {
                 next.status = OrderStatus::Paid;
                 next.paid_at = Some(now);
+                next.paid_by = Some(MANUAL_PAYMENT.to_owned());
+            }
+            (OrderStatus::PendingPayment, Transition::Settle { payment }) => {
+                next.status = OrderStatus::Paid;
+                next.paid_at = Some(now);
+                next.paid_by = Some(payment.clone());
             }
             (OrderStatus::Paid, Transition::Fulfil(shipment)) => {
                 next.status = OrderStatus::Fulfilled;
@@ -309,6 +322,8 @@ fn discount_refused(message: impl Into<String>) -> PricingError {
 pub enum Transition {
     /// Payment arrived (the manual provider: staff say so).
     MarkPaid,
+    /// The provider took `payment` (its id) for the order.
+    Settle { payment: String },
     /// Handed to a carrier.
     Fulfil(Shipment),
     /// Stock and any discount use go back.
@@ -319,6 +334,7 @@ impl Transition {
     pub fn name(&self) -> &'static str {
         match self {
             Self::MarkPaid => "mark-paid",
+            Self::Settle { .. } => "settle",
             Self::Fulfil(_) => "fulfil",
             Self::Cancel(_) => "cancel",
         }
@@ -328,6 +344,7 @@ impl Transition {
     pub fn past_participle(&self) -> &'static str {
         match self {
             Self::MarkPaid => "marked paid",
+            Self::Settle { .. } => "paid",
             Self::Fulfil(_) => "fulfilled",
             Self::Cancel(_) => "cancelled",
         }

@@ -255,6 +255,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             paid_at: Some(now),
+            paid_by: None,
             fulfilled_at: None,
             cancelled_at: None,
         };

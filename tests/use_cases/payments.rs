@@ -356,3 +356,28 @@ fn a_refund_reported_before_the_payment_lands_on_the_order_once_it_is_paid() {
     let after = shop.orders.borrow()[&order.id].clone();
     assert_eq!((after.status, after.refunded), (OrderStatus::PartiallyRefunded, 400), "same end state in either order");
 }
+
+#[test]
+fn a_card_payment_for_an_order_staff_already_marked_paid_is_refunded_and_a_replay_is_not() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::Refunded, "paid twice: the card payment goes back");
+    assert_eq!(*gateway.refunds.borrow(), vec![(pi.clone(), 2400)]);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(gateway.refunds.borrow().len(), 1, "once");
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+
+    // The usual case: the card pays, and its own report replayed changes nothing.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let pi = open(&shop, &gateway, &order);
+    for _ in 0..2 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_2"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Paid);
+    }
+    assert_eq!(shop.orders.borrow()[&order.id].paid_by.as_deref(), Some(pi.as_str()));
+    assert_eq!(gateway.refunds.borrow().len(), 1, "no refund for the order's own payment");
+}

@@ -172,6 +172,14 @@ impl Links {
                 footer,
             );
         }
+        if order.refunded == 0 {
+            return self.order_mail(
+                order,
+                "your second payment was refunded",
+                "This order was already paid, so we refunded your card payment for it in full:",
+                footer,
+            );
+        }
         let opening = format!(
             "We refunded {} of {} for your order:",
             amount(order.refunded, order.currency),

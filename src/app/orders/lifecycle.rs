@@ -77,6 +77,7 @@ async fn write(
     .map(|who| {
         let action = match transition {
             Transition::MarkPaid => "order.marked_paid",
+            Transition::Settle { .. } => "order.paid",
             Transition::Fulfil(_) => "order.fulfilled",
             Transition::Cancel(_) => "order.cancelled",
         };
@@ -166,8 +167,10 @@ pub async fn expire_unpaid(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settlement {
     Paid,
-    /// Paid (or further along) before this payment's report arrived.
+    /// Paid by this payment (or further along) before this report arrived.
     AlreadyPaid,
+    /// Paid some other way (staff marked it paid): this payment is one too many.
+    PaidOtherwise,
     /// Cancelled before the payment landed: the money must go back.
     Cancelled,
 }
@@ -178,21 +181,23 @@ pub enum Settlement {
 pub async fn settle(
     store: &impl OrderStore,
     id: OrderId,
+    payment: &str,
     actor: &'static str,
     now: Timestamp,
 ) -> Result<Settlement, OrdersError> {
+    let transition = Transition::Settle { payment: payment.to_owned() };
     for _ in 0..3 {
         let order = store.get(id).await?.ok_or(CommonError::NotFound)?;
         match order.status {
-            OrderStatus::PendingPayment => {
-                match write(store, &order, &Transition::MarkPaid, &Actor::System(actor), now).await {
-                    Ok(_) => return Ok(Settlement::Paid),
-                    Err(OrdersError::Common(CommonError::Store(StoreError::VersionMismatch { .. }))) => continue,
-                    Err(other) => return Err(other),
-                }
-            }
+            OrderStatus::PendingPayment => match write(store, &order, &transition, &Actor::System(actor), now).await {
+                Ok(_) => return Ok(Settlement::Paid),
+                Err(OrdersError::Common(CommonError::Store(StoreError::VersionMismatch { .. }))) => continue,
+                Err(other) => return Err(other),
+            },
             OrderStatus::Cancelled => return Ok(Settlement::Cancelled),
-            _ => return Ok(Settlement::AlreadyPaid),
+            // Orders paid before `paid_by` was recorded count as paid by this payment.
+            _ if order.paid_by.as_deref().is_none_or(|by| by == payment) => return Ok(Settlement::AlreadyPaid),
+            _ => return Ok(Settlement::PaidOtherwise),
         }
     }
     Err(StoreError::Unavailable("the order kept changing; retry".into()).into())

@@ -56,13 +56,19 @@ pub async fn settle(
             let payment = record(store, &payment, |p| p.succeeded(*amount, currency, now), now).await?;
             match &payment.status {
                 PaymentStatus::AmountMismatch { .. } => Ok(Outcome::Flagged),
-                _ => match orders::settle(store, *order_id, ACTOR, now).await? {
+                _ => match orders::settle(store, *order_id, provider_id, ACTOR, now).await? {
                     Settlement::Paid | Settlement::AlreadyPaid => {
                         // A refund report that arrived before this one had no paid order to land on.
                         refund_order_to(store, *order_id, payment.refunded, now).await?;
                         Ok(Outcome::Paid)
                     }
-                    Settlement::Cancelled => refund_in_full(store, gateway, &payment, now).await,
+                    Settlement::Cancelled => {
+                        refund_in_full(store, gateway, &payment, "payment arrived after the order was cancelled", now)
+                            .await
+                    }
+                    Settlement::PaidOtherwise => {
+                        refund_in_full(store, gateway, &payment, "the order was already paid another way", now).await
+                    }
                 },
             }
         }
@@ -276,6 +282,7 @@ async fn refund_in_full(
     store: &impl PaymentStore,
     gateway: &impl PaymentGateway,
     payment: &Payment,
+    reason: &str,
     now: Timestamp,
 ) -> Result<Outcome, PaymentsError> {
     let mut current = payment.clone();
@@ -284,7 +291,7 @@ async fn refund_in_full(
         if owed == 0 {
             return Ok(Outcome::Refunded);
         }
-        let key = format!("tillbox-refund-{}-cancelled-order", current.provider_id);
+        let key = format!("tillbox-refund-{}-in-full", current.provider_id);
         gateway.refund(&current.provider_id, owed, &key).await?;
         let next = current.refunded_in_full(now);
         let audit = AuditRecord::new(
@@ -292,7 +299,7 @@ async fn refund_in_full(
             "payment.refunded",
             format!("order:{}", current.order_id),
             json!({"refunded": current.refunded}),
-            json!({"refunded": next.refunded, "reason": "payment arrived after the order was cancelled"}),
+            json!({"refunded": next.refunded, "reason": reason}),
             now,
         );
         let event = Event::new(EventKind::OrderRefunded { order_id: current.order_id }, now);

@@ -65,6 +65,7 @@ pub(super) fn order_item(o: &Order) -> Item {
     optional("tracking_number", o.shipment.as_ref().map(|sh| s(&sh.tracking_number)));
     optional("cancel_reason", o.cancel_reason.map(|r| s(r.as_str())));
     optional("paid_at", o.paid_at.map(ts));
+    optional("paid_by", o.paid_by.as_deref().map(s));
     optional("fulfilled_at", o.fulfilled_at.map(ts));
     optional("cancelled_at", o.cancelled_at.map(ts));
     order
@@ -121,6 +122,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,
         paid_at: optional_ts("paid_at")?,
+        paid_by: r.opt_s("paid_by")?.map(str::to_owned),
         fulfilled_at: optional_ts("fulfilled_at")?,
         cancelled_at: optional_ts("cancelled_at")?,
     })
