@@ -193,10 +193,15 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     .unwrap();
     let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
     let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
-    let placed =
-        tillbox::app::orders::place(store, &tillbox::app::orders::OrderPolicy::default(), &staff, request, now())
-            .await
-            .unwrap();
+    let placed = tillbox::app::orders::place(
+        store,
+        &tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS,
+        &staff,
+        request,
+        now(),
+    )
+    .await
+    .unwrap();
     let order = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
 
     let request = RefundRequest::parse(500, "one broken", &[(mug.id, 1)]).unwrap();

@@ -12,6 +12,14 @@ use serde::{Deserialize, Serialize};
 
 super::id::uuid_id!(OrderId);
 
+impl OrderId {
+    /// The first block of the id: enough for a person to tell orders apart (e-mail
+    /// subjects, receipt file names).
+    pub fn short(self) -> String {
+        self.to_string().chars().take(8).collect()
+    }
+}
+
 /// Lines per order. One order is one DynamoDB transaction (at most 100 actions):
 /// a stock update per line plus the order, the discount, its use and the event.
 pub const MAX_LINES: usize = 50;

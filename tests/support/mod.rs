@@ -103,7 +103,7 @@ impl Stack {
     }
 
     pub fn access(&self) -> TableAccess {
-        TableAccess { table: self.table(), verifier: self.verifier(), orders: OrderPolicy::default() }
+        TableAccess { table: self.table(), verifier: self.verifier(), orders: OrderPolicy::TEMPLATE_DEFAULTS }
     }
 
     pub fn sign_in(&self) -> SignIn {

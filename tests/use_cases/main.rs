@@ -17,9 +17,7 @@ use time::macros::datetime;
 
 const NOW: Timestamp = datetime!(2026-11-22 10:00 UTC);
 
-/// The template's defaults: 3 orders awaiting payment, 30 orders an hour.
-const POLICY: tillbox::app::orders::OrderPolicy =
-    tillbox::app::orders::OrderPolicy { max_open_orders: 3, orders_per_hour: 30 };
+const POLICY: tillbox::app::orders::OrderPolicy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
 
 fn who(role: Role, subject: &str) -> Principal {
     Principal { subject: subject.into(), role, session: None }

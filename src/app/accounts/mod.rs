@@ -29,8 +29,10 @@ async fn within_limit(
     key: &str,
     now: Timestamp,
 ) -> Result<(), AccountsError> {
-    let hits = limiter.hit(limit, key, now).await?;
-    if limit.allows(hits) { Ok(()) } else { Err(AccountsError::RateLimited { retry_after: limit.retry_after(now) }) }
+    match limiter.over(limit, key, now).await? {
+        None => Ok(()),
+        Some(retry_after) => Err(AccountsError::RateLimited { retry_after }),
+    }
 }
 
 fn stale_user(expected: u64, current: u64) -> AccountsError {

@@ -69,6 +69,19 @@ pub trait RateLimiter {
     fn hit(&self, limit: RateLimit, key: &str, now: Timestamp) -> impl Future<Output = Result<u32, StoreError>>;
     /// The hits in the current window, counting none.
     fn hits(&self, limit: RateLimit, key: &str, now: Timestamp) -> impl Future<Output = Result<u32, StoreError>>;
+
+    /// Counts one hit; `Some(retry_after)` (seconds) when that is over the limit.
+    fn over(
+        &self,
+        limit: RateLimit,
+        key: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> {
+        async move {
+            let hits = self.hit(limit, key, now).await?;
+            Ok((!limit.allows(hits)).then(|| limit.retry_after(now)))
+        }
+    }
 }
 
 /// The transactional outbox, for an event that accompanies no other write.

@@ -58,8 +58,7 @@ async fn tell_owner(
     owner: &User,
     now: Timestamp,
 ) -> Result<(), AccountsError> {
-    let limit = SIGNUP_MAILS_PER_ADDRESS;
-    if !limit.allows(store.hit(limit, owner.email.as_str(), now).await?) {
+    if store.over(SIGNUP_MAILS_PER_ADDRESS, owner.email.as_str(), now).await?.is_some() {
         return Ok(());
     }
     let event = Event::new(EventKind::SignupRepeated { user_id: owner.id }, now);

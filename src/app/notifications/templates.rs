@@ -106,7 +106,7 @@ impl Links {
         paragraphs.push(format!("Total: {}", amount(order.total, order.currency)));
         let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
         let link = self.link(&format!("orders/{}", order.id), None);
-        self.mail(&format!("{subject} (order {})", short_id(order)), &paragraphs, ("View your order", &link), footer)
+        self.mail(&format!("{subject} (order {})", order.id.short()), &paragraphs, ("View your order", &link), footer)
     }
 
     /// The order confirmation, sent once payment arrived.
@@ -153,7 +153,7 @@ impl Links {
             amount(order.total, order.currency)
         );
         self.mail(
-            &format!("payment disputed (order {})", short_id(order)),
+            &format!("payment disputed (order {})", order.id.short()),
             &[&opening, "Respond with evidence (receipt, shipping, correspondence) in the Stripe Dashboard before the deadline it shows."],
             ("Open the Stripe Dashboard", "https://dashboard.stripe.com/disputes"),
             "Sent to the shop's staff address (the StaffEmail parameter).",
@@ -191,11 +191,6 @@ impl Links {
 
 fn amount(minor: i64, currency: Currency) -> String {
     currency.format(minor)
-}
-
-/// The first block of the order id: enough for a person to tell orders apart.
-fn short_id(order: &Order) -> String {
-    order.id.to_string().chars().take(8).collect()
 }
 
 #[cfg(test)]

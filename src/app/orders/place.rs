@@ -21,10 +21,9 @@ pub struct OrderPolicy {
     pub orders_per_hour: u32,
 }
 
-impl Default for OrderPolicy {
-    fn default() -> Self {
-        Self { max_open_orders: 3, orders_per_hour: 30 }
-    }
+impl OrderPolicy {
+    /// template.yaml's defaults (`MaxOpenOrdersPerCustomer`, `OrdersPerCustomerPerHour`).
+    pub const TEMPLATE_DEFAULTS: Self = Self { max_open_orders: 3, orders_per_hour: 30 };
 }
 
 pub async fn place(
@@ -35,17 +34,16 @@ pub async fn place(
     now: Timestamp,
 ) -> Result<Order, OrdersError> {
     let per_hour = RateLimit { name: "orders-customer", max: policy.orders_per_hour, window_seconds: 60 * 60 };
-    if !per_hour.allows(store.hit(per_hour, &principal.subject, now).await?) {
-        return Err(OrdersError::RateLimited { retry_after: per_hour.retry_after(now) });
+    if let Some(retry_after) = store.over(per_hour, &principal.subject, now).await? {
+        return Err(OrdersError::RateLimited { retry_after });
     }
     if open_orders(store, &principal.subject, policy.max_open_orders).await? >= policy.max_open_orders {
         return Err(OrdersError::TooManyOpenOrders { max: policy.max_open_orders });
     }
-    if request.discount_code().is_some() {
-        let limit = DISCOUNT_TRIES_PER_CUSTOMER;
-        if !limit.allows(store.hit(limit, &principal.subject, now).await?) {
-            return Err(OrdersError::RateLimited { retry_after: limit.retry_after(now) });
-        }
+    if request.discount_code().is_some()
+        && let Some(retry_after) = store.over(DISCOUNT_TRIES_PER_CUSTOMER, &principal.subject, now).await?
+    {
+        return Err(OrdersError::RateLimited { retry_after });
     }
     let ids: Vec<_> = request.lines().iter().map(|(id, _)| *id).collect();
     let products = store.get_many(&ids).await?;

@@ -100,20 +100,8 @@ pub async fn settle(
                 json!({"provider_refund": refund, "amount": amount, "status": status}),
                 now,
             );
-            // An audit-only write at the payment's version, re-read after a lost race.
-            let mut current = payment;
-            for _ in 0..3 {
-                let write =
-                    PaymentChange { previous: &current, next: &current.touched(now), audit: Some(&audit), event: None };
-                match PaymentStore::change(store, write).await {
-                    Ok(()) => break,
-                    Err(StoreError::VersionMismatch { .. }) => {
-                        current =
-                            store.payment(current.order_id, current.attempt).await?.ok_or(CommonError::NotFound)?;
-                    }
-                    Err(other) => return Err(other.into()),
-                }
-            }
+            // An audit-only write: the report is recorded on the payment's version.
+            record_with(store, &payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None)).await?;
             Ok(Outcome::RefundFailed)
         }
         PaymentEvent::Disputed { order_id, provider_id, amount, reason } => {
@@ -134,7 +122,7 @@ pub async fn settle(
                 );
                 (Some(audit), Some(Event::new(EventKind::OrderDisputed { order_id: current.order_id }, now)))
             };
-            record_with(store, &payment, |p| p.disputed(now), effects).await?;
+            record_with(store, &payment, |p| (!p.disputed).then(|| p.disputed(now)), effects).await?;
             Ok(Outcome::Disputed)
         }
         PaymentEvent::Ignored => Ok(Outcome::Ignored),
@@ -230,25 +218,25 @@ async fn record(
     change: impl Fn(&Payment) -> Payment,
     now: Timestamp,
 ) -> Result<Payment, PaymentsError> {
-    record_with(store, payment, change, |current, next| (amount_mismatch_audit(current, next, now), None)).await
+    let changed = |current: &Payment| Some(change(current)).filter(|next| !next.same_facts(current));
+    record_with(store, payment, changed, |current, next| (amount_mismatch_audit(current, next, now), None)).await
 }
 
-/// [`record`], with the audit record and event `effects` derives from the
-/// payment before and after. `change` and `effects` are applied afresh to the
-/// stored payment after a lost race: a concurrent report of another kind never
-/// swallows this one.
+/// Writes what `change` makes of the stored payment (`None`: nothing to write),
+/// with the audit record and event `effects` derives from the payment before and
+/// after. Both are applied afresh to the stored payment after a lost race, so a
+/// concurrent report of another kind never swallows this one.
 async fn record_with(
     store: &impl PaymentStore,
     payment: &Payment,
-    change: impl Fn(&Payment) -> Payment,
+    change: impl Fn(&Payment) -> Option<Payment>,
     effects: impl Fn(&Payment, &Payment) -> (Option<AuditRecord>, Option<Event>),
 ) -> Result<Payment, PaymentsError> {
     let mut current = payment.clone();
     for _ in 0..3 {
-        let next = change(&current);
-        if next.same_facts(&current) {
+        let Some(next) = change(&current) else {
             return Ok(current);
-        }
+        };
         let (audit, event) = effects(&current, &next);
         let write = PaymentChange { previous: &current, next: &next, audit: audit.as_ref(), event: event.as_ref() };
         match store.change(write).await {

@@ -90,6 +90,5 @@ pub async fn link(
     if files.size(&key).await?.is_none() {
         return Err(ReceiptsError::NotReady);
     }
-    let short: String = order_id.to_string().chars().take(8).collect();
-    Ok(files.sign_download(&key, &format!("receipt-{short}.pdf"), LINK_LIFETIME).await?)
+    Ok(files.sign_download(&key, &format!("receipt-{}.pdf", order_id.short()), LINK_LIFETIME).await?)
 }

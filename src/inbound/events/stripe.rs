@@ -56,17 +56,6 @@ pub fn verify(header: &str, body: &[u8], secrets: &[String], now: Timestamp) -> 
     if matches { Ok(()) } else { Err(SignatureError::NoMatch) }
 }
 
-/// `Stripe-Signature` for `body` at `timestamp`: what Stripe sends, for the local
-/// stack's fixtures and for tests.
-pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    let mut signed = format!("{timestamp}.").into_bytes();
-    signed.extend_from_slice(body);
-    let tag = hmac::sign(&key, &signed);
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
-}
-
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() != 64 || !text.is_ascii() {
         return None;
@@ -77,7 +66,7 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 /// A Stripe event as delivered (`object: "event"`): the typed body of the
 /// `payments` queue's messages, kept in Stripe's own shape so a dead letter can be
 /// read against Stripe's docs and redriven as is.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StripeEvent {
     pub id: String,
     #[serde(rename = "type")]
@@ -85,7 +74,7 @@ pub struct StripeEvent {
     pub data: EventData,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct EventData {
     pub object: serde_json::Value,
 }
@@ -223,6 +212,17 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: Timestamp = datetime!(2026-11-22 10:00 UTC);
+
+    /// `Stripe-Signature` for `body` at `timestamp`, as Stripe computes it. (The
+    /// local-stack tests sign with Stripe's own Python library instead.)
+    fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+        let mut signed = format!("{timestamp}.").into_bytes();
+        signed.extend_from_slice(body);
+        let tag = hmac::sign(&key, &signed);
+        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        format!("t={timestamp},v1={hex}")
+    }
     const SECRET: &str = "whsec_test_secret";
 
     fn secrets(list: &[&str]) -> Vec<String> {
