@@ -5,6 +5,7 @@
 use crate::app::notifications::Links;
 use crate::app::orders::OrderPolicy;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenIssuer, TokenVerifier};
+use crate::domain::webhook::{RetrySchedule, UrlPolicy};
 use crate::domain::{Email, VatRate};
 use crate::outbound::stripe::Stripe;
 
@@ -178,4 +179,29 @@ pub fn order_policy() -> Result<OrderPolicy, ConfigError> {
             .ok_or_else(|| ConfigError::Invalid { name, reason: format!("`{value}` is not a positive whole number") })
     };
     Ok(OrderPolicy { max_open_orders: positive("MAX_OPEN_ORDERS")?, orders_per_hour: positive("ORDERS_PER_HOUR")? })
+}
+
+/// The queue the webhooks job reads: one message per attempt.
+pub fn webhooks_queue_url() -> Result<String, ConfigError> {
+    required("WEBHOOKS_QUEUE_URL")
+}
+
+/// Which webhook URLs may be registered and called: `WEBHOOK_INSECURE_HOSTS`,
+/// comma-separated hosts allowed over plain http and at private addresses (the
+/// local stack's receiver); empty in a deployed stack.
+pub fn webhook_url_policy() -> UrlPolicy {
+    let hosts = std::env::var("WEBHOOK_INSECURE_HOSTS").unwrap_or_default();
+    UrlPolicy {
+        insecure_hosts: hosts.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+    }
+}
+
+/// When failed webhook deliveries are retried: `WEBHOOK_RETRY_SCHEDULE`, seconds
+/// before each attempt, comma-separated (Standard Webhooks' schedule when unset).
+pub fn webhook_retry_schedule() -> Result<RetrySchedule, ConfigError> {
+    const NAME: &str = "WEBHOOK_RETRY_SCHEDULE";
+    match std::env::var(NAME).unwrap_or_default().trim() {
+        "" => Ok(RetrySchedule::standard()),
+        value => RetrySchedule::parse(value).map_err(|reason| ConfigError::Invalid { name: NAME, reason }),
+    }
 }

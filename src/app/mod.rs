@@ -11,3 +11,4 @@ pub mod orders;
 pub mod payments;
 pub mod receipts;
 pub mod store;
+pub mod webhooks;

@@ -5,6 +5,7 @@ use super::Timestamp;
 use super::order::OrderId;
 use super::user::Email;
 use super::user::UserId;
+use super::webhook::WebhookEndpointId;
 use serde::{Deserialize, Serialize};
 
 super::id::uuid_id!(
@@ -47,6 +48,10 @@ pub enum EventKind {
     /// The customer's bank disputes the payment; staff are told.
     #[serde(rename = "order.disputed")]
     OrderDisputed { order_id: OrderId },
+    /// Tillbox stopped delivering to a webhook endpoint (it answered 410 Gone, or
+    /// failed for days); staff are told.
+    #[serde(rename = "webhook.endpoint_disabled")]
+    WebhookEndpointDisabled { endpoint_id: WebhookEndpointId },
 }
 
 impl EventKind {
@@ -61,6 +66,7 @@ impl EventKind {
             Self::OrderCancelled { .. } => "order.cancelled",
             Self::OrderRefunded { .. } => "order.refunded",
             Self::OrderDisputed { .. } => "order.disputed",
+            Self::WebhookEndpointDisabled { .. } => "webhook.endpoint_disabled",
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod secret;
 pub mod session;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use audit::{AuditId, AuditRecord};
 pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDiscount};
@@ -37,6 +38,7 @@ pub use refund::{Refund, RefundRefused, RefundRequest, RefundStatus};
 pub use session::{OneTimePurpose, OneTimeToken, RefreshToken, Session, SessionId};
 pub use user::{Email, User, UserId};
 pub use validation::{FieldError, Invalid};
+pub use webhook::{Delivery, DeliveryStatus, WebhookEndpoint, WebhookEndpointId};
 
 /// Every timestamp Tillbox stores or returns is UTC.
 pub type Timestamp = time::OffsetDateTime;
@@ -66,5 +68,26 @@ pub mod timestamp_serde {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         super::parse_timestamp(&text).ok_or_else(|| serde::de::Error::custom("not a Tillbox timestamp"))
+    }
+
+    /// The same for `Option<Timestamp>` fields (use with `#[serde(default)]`).
+    pub mod option {
+        use super::Timestamp;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(at: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => super::serialize(at, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+            let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+            text.map(|t| {
+                super::super::parse_timestamp(&t).ok_or_else(|| serde::de::Error::custom("not a Tillbox timestamp"))
+            })
+            .transpose()
+        }
     }
 }

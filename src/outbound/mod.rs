@@ -11,6 +11,7 @@ pub mod ses;
 pub mod sqs;
 pub mod ssm;
 pub mod stripe;
+pub mod webhooks;
 
 use crate::app::store::StoreError;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};

@@ -16,15 +16,18 @@ mod idempotency;
 mod notifications;
 mod orders;
 pub mod payments;
+pub mod webhooks;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tillbox::app::idempotency::IdempotencyRecord;
 use tillbox::app::notifications::Mail;
+use tillbox::app::webhooks::ports::DeliveryJob;
 use tillbox::domain::{
     AuditRecord, Discount, Email, Event, EventId, ImageId, OneTimeToken, Order, OrderId, Payment, Product, ProductId,
     RefreshToken, Refund, Session, SessionId, Upload, User, UserId,
 };
+use tillbox::domain::{Delivery, WebhookEndpoint, WebhookEndpointId};
 
 #[derive(Default)]
 pub struct MemoryShop {
@@ -65,6 +68,10 @@ pub struct MemoryShop {
     pub audits: RefCell<Vec<AuditRecord>>,
     /// Every e-mail sent, in order.
     pub mail: RefCell<Vec<(Email, Mail)>>,
+    pub webhook_endpoints: RefCell<BTreeMap<WebhookEndpointId, WebhookEndpoint>>,
+    pub webhook_deliveries: RefCell<BTreeMap<(WebhookEndpointId, EventId), Delivery>>,
+    /// The webhooks queue: each job and the delay it was sent with.
+    pub webhook_queue: RefCell<Vec<(DeliveryJob, time::Duration)>>,
 }
 
 impl MemoryShop {

@@ -7,6 +7,7 @@ pub use templates::{Links, Mail};
 use crate::app::accounts::ports::{OneTimeTokens, UserStore};
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
+use crate::app::webhooks::ports::WebhookStore;
 use crate::domain::{Email, Event, EventKind, OneTimePurpose, OneTimeToken, Timestamp};
 use std::future::Future;
 
@@ -37,7 +38,7 @@ pub enum Outcome {
 /// fresh single-use token, created here so that no event or queue message ever
 /// holds a usable secret.
 pub async fn deliver(
-    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore),
+    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore + WebhookStore),
     mailer: &impl Mailer,
     links: &Links,
     event: &Event,
@@ -46,11 +47,19 @@ pub async fn deliver(
     if store.is_done(CONSUMER, event).await? {
         return Ok(Outcome::AlreadySent);
     }
-    if let EventKind::OrderDisputed { order_id } = event.kind {
-        let order = OrderStore::get(store, order_id).await?;
-        let outcome = match (&links.staff_email, order) {
-            (Some(staff), Some(order)) => {
-                mailer.send(staff, &links.order_disputed(&order)).await?;
+    let staff_mail = match event.kind {
+        EventKind::OrderDisputed { order_id } => {
+            Some(OrderStore::get(store, order_id).await?.map(|order| links.order_disputed(&order)))
+        }
+        EventKind::WebhookEndpointDisabled { endpoint_id } => {
+            Some(store.get_endpoint(endpoint_id).await?.map(|endpoint| links.webhook_disabled(&endpoint)))
+        }
+        _ => None,
+    };
+    if let Some(mail) = staff_mail {
+        let outcome = match (&links.staff_email, mail) {
+            (Some(staff), Some(mail)) => {
+                mailer.send(staff, &mail).await?;
                 Outcome::Sent
             }
             _ => Outcome::Skipped,
@@ -69,7 +78,9 @@ pub async fn deliver(
             let order = OrderStore::get(store, *order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
-        EventKind::OrderPlaced { .. } | EventKind::OrderDisputed { .. } => (None, None),
+        EventKind::OrderPlaced { .. } | EventKind::OrderDisputed { .. } | EventKind::WebhookEndpointDisabled { .. } => {
+            (None, None)
+        }
     };
     let user = match user_id {
         Some(id) => UserStore::get(store, id).await?.filter(|u| !u.disabled),

@@ -1,7 +1,7 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
-use crate::domain::{CancelReason, Currency, Email, Order, OrderStatus};
+use crate::domain::{CancelReason, Currency, Email, Order, OrderStatus, WebhookEndpoint};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -156,6 +156,27 @@ impl Links {
             &format!("payment disputed (order {})", order.id.short()),
             &[&opening, "Respond with evidence (receipt, shipping, correspondence) in the Stripe Dashboard before the deadline it shows."],
             ("Open the Stripe Dashboard", "https://dashboard.stripe.com/disputes"),
+            "Sent to the shop's staff address (the StaffEmail parameter).",
+        )
+    }
+
+    /// To staff: Tillbox stopped calling a webhook endpoint.
+    pub fn webhook_disabled(&self, endpoint: &WebhookEndpoint) -> Mail {
+        let opening = format!(
+            "Tillbox stopped delivering events to the webhook endpoint {} ({}): {}.",
+            endpoint.url.as_str(),
+            endpoint.id,
+            endpoint.disabled_reason.as_deref().unwrap_or("an admin disabled it")
+        );
+        let how = format!(
+            "Its delivery log is at GET /admin/webhooks/{id}/deliveries. Once the receiver works again, \
+             enable it with PATCH /admin/webhooks/{id} {{\"enabled\": true}} and redeliver what it missed.",
+            id = endpoint.id
+        );
+        self.mail(
+            "a webhook endpoint was disabled",
+            &[&opening, &how],
+            ("Open the storefront", &self.link("", None)),
             "Sent to the shop's staff address (the StaffEmail parameter).",
         )
     }

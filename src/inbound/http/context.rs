@@ -9,6 +9,7 @@ use crate::outbound::dynamodb::Table;
 use crate::outbound::s3::Bucket;
 use crate::outbound::sqs::Queue;
 use crate::outbound::stripe::Stripe;
+use crate::outbound::webhooks::HttpSender;
 
 /// What every catalog endpoint needs, built once per container.
 pub struct Catalog {
@@ -110,6 +111,29 @@ impl Receipts {
             table: Table::from_env(sdk)?,
             verifier: crate::config::token_verifier()?,
             bucket: Bucket::from_env(sdk)?,
+        })
+    }
+}
+
+/// What the webhook admin endpoints need: the table, the verifier, the sender
+/// (a new URL's host is resolved and checked under its policy), and the webhooks
+/// queue (redeliveries).
+pub struct AdminWebhooks {
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub sender: HttpSender,
+    pub queue: Queue,
+}
+
+impl AdminWebhooks {
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        let sender = HttpSender::new(crate::config::webhook_url_policy())
+            .map_err(|reason| ConfigError::Invalid { name: "WEBHOOK_INSECURE_HOSTS", reason })?;
+        Ok(Self {
+            table: Table::from_env(sdk)?,
+            verifier: crate::config::token_verifier()?,
+            sender,
+            queue: Queue::new(sdk, crate::config::webhooks_queue_url()?),
         })
     }
 }

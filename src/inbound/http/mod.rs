@@ -9,6 +9,7 @@
 //! [`context`] holds what endpoints need, built once per container.
 
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod auth;
 pub mod discounts;
 pub mod me;
@@ -29,13 +30,14 @@ mod response;
 mod security_log;
 mod serve;
 
-pub use context::{Catalog, Payments, Receipts, SignIn, StripeWebhooks, TableAccess};
+pub use context::{AdminWebhooks, Catalog, Payments, Receipts, SignIn, StripeWebhooks, TableAccess};
 pub use idempotency::{KeyPolicy, REPLAYED_HEADER, idempotent};
 pub use problem::ApiError;
 pub use request::{RequestExtras, json_body};
 pub use response::{Reply, json, no_content};
 pub use serve::serve;
 pub use views::AssetUrls;
+pub(crate) use views::OrderView;
 
 use request::{caller, page_limit, signed_in, signed_in_live};
 use response::versioned;

@@ -8,6 +8,7 @@ use crate::app::payments::PaymentsError;
 use crate::app::payments::ports::ProviderError;
 use crate::app::receipts::ReceiptsError;
 use crate::app::store::StoreError;
+use crate::app::webhooks::WebhooksError;
 use crate::domain::access_token::AuthError;
 use crate::domain::{FieldError, Invalid, RefundRefused};
 use lambda_http::{Body, Response};
@@ -241,6 +242,17 @@ impl From<ReceiptsError> for ApiError {
                 Self::new(500, "internal", "the receipt could not be printed")
             }
             ReceiptsError::Common(common) => common.into(),
+        }
+    }
+}
+
+impl From<WebhooksError> for ApiError {
+    fn from(error: WebhooksError) -> Self {
+        let detail = error.to_string();
+        match error {
+            WebhooksError::UnreachableUrl(reason) => Self::field(422, "url_not_allowed", "url", reason),
+            WebhooksError::EndpointDisabled => Self::new(409, "endpoint_disabled", detail),
+            WebhooksError::Common(common) => common.into(),
         }
     }
 }

@@ -2,8 +2,10 @@
 
 use crate::domain::money::MoneyInput;
 use crate::domain::order::OrderLine;
+use crate::domain::webhook::{Attempt, SigningSecret};
 use crate::domain::{
-    CancelReason, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User, format_timestamp,
+    CancelReason, Delivery, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User, WebhookEndpoint,
+    format_timestamp,
 };
 use serde::Serialize;
 
@@ -218,6 +220,77 @@ impl<'a> DiscountView<'a> {
             once_per_customer: d.once_per_customer,
             active: d.active,
             version: d.version,
+            created_at: format_timestamp(d.created_at),
+            updated_at: format_timestamp(d.updated_at),
+        }
+    }
+}
+
+/// A webhook endpoint as admins see it. The signing secret appears only in the
+/// answers to its creation and rotation.
+#[derive(Serialize)]
+pub struct WebhookEndpointView<'a> {
+    id: String,
+    url: &'a str,
+    events: Vec<String>,
+    description: &'a str,
+    enabled: bool,
+    disabled_reason: Option<&'a str>,
+    failing_since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl<'a> WebhookEndpointView<'a> {
+    pub fn new(e: &'a WebhookEndpoint) -> Self {
+        Self {
+            id: e.id.to_string(),
+            url: e.url.as_str(),
+            events: e.events.to_list(),
+            description: &e.description,
+            enabled: e.enabled,
+            disabled_reason: e.disabled_reason.as_deref(),
+            failing_since: e.failing_since.map(format_timestamp),
+            secret: None,
+            version: e.version,
+            created_at: format_timestamp(e.created_at),
+            updated_at: format_timestamp(e.updated_at),
+        }
+    }
+
+    /// The view with the secret, shown this once.
+    pub fn revealing(e: &'a WebhookEndpoint, secret: &SigningSecret) -> Self {
+        Self { secret: Some(secret.expose()), ..Self::new(e) }
+    }
+}
+
+/// One delivery and its attempts, newest last.
+#[derive(Serialize)]
+pub struct DeliveryView<'a> {
+    id: String,
+    endpoint_id: String,
+    event_type: &'a str,
+    status: &'static str,
+    attempts: &'a [Attempt],
+    next_attempt_at: Option<String>,
+    payload: &'a str,
+    created_at: String,
+    updated_at: String,
+}
+
+impl<'a> DeliveryView<'a> {
+    pub fn new(d: &'a Delivery) -> Self {
+        Self {
+            id: d.event.to_string(),
+            endpoint_id: d.endpoint.to_string(),
+            event_type: &d.event_type,
+            status: d.status.as_str(),
+            attempts: &d.attempts,
+            next_attempt_at: d.next_attempt_at.map(format_timestamp),
+            payload: &d.payload,
             created_at: format_timestamp(d.created_at),
             updated_at: format_timestamp(d.updated_at),
         }

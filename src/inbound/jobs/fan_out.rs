@@ -7,10 +7,13 @@
 //! dead-letter queue. A retry may put an event on a queue twice; every consumer
 //! de-duplicates on the event id.
 
+use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::config::ConfigError;
+use crate::domain::WebhookEndpoint;
 use crate::domain::{Event, EventKind};
 use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
-use crate::outbound::sqs::Queues;
+use crate::outbound::dynamodb::Table;
+use crate::outbound::sqs::{Queue, Queues};
 use aws_lambda_events::dynamodb::Event as StreamEvent;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 
@@ -37,9 +40,9 @@ impl Routes {
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderCancelled { .. }
             | EventKind::OrderRefunded { .. }
-            | EventKind::OrderDisputed { .. } => vec![&self.emails_queue_url],
+            | EventKind::OrderDisputed { .. }
+            | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
             EventKind::OrderPaid { .. } => vec![&self.emails_queue_url, &self.receipts_queue_url],
-            // No consumer yet: the stats and webhooks issue will subscribe.
             EventKind::OrderPlaced { .. } => vec![],
         }
     }
@@ -48,20 +51,30 @@ impl Routes {
 pub struct FanOut {
     pub queues: Queues,
     pub routes: Routes,
+    /// Where the registered webhook endpoints are read from, once per batch.
+    pub table: Table,
+    /// One message per (event, subscribed endpoint).
+    pub webhooks: Queue,
 }
 
 impl FanOut {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        Ok(Self { queues: Queues::new(sdk), routes: Routes::from_env()? })
+        Ok(Self {
+            queues: Queues::new(sdk),
+            routes: Routes::from_env()?,
+            table: Table::from_env(sdk)?,
+            webhooks: Queue::new(sdk, crate::config::webhooks_queue_url()?),
+        })
     }
 }
 
 /// Never fails as a whole: failures are reported per record.
 pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, String> {
     let mut response = DynamoDbEventResponse::default();
+    let mut endpoints = None;
     for record in &event.records {
         let sequence = record.change.sequence_number.clone();
-        if let Err(reason) = handle_record(job, record).await {
+        if let Err(reason) = handle_record(job, record, &mut endpoints).await {
             tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = sequence;
@@ -72,7 +85,12 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventRes
     Ok(response)
 }
 
-async fn handle_record(job: &FanOut, record: &aws_lambda_events::dynamodb::EventRecord) -> Result<(), String> {
+/// `endpoints` is read at the batch's first event and kept for the rest of it.
+async fn handle_record(
+    job: &FanOut,
+    record: &aws_lambda_events::dynamodb::EventRecord,
+    endpoints: &mut Option<Vec<WebhookEndpoint>>,
+) -> Result<(), String> {
     let event = match dynamodb_stream::parse(record)? {
         StreamRecord::Unrelated => return Ok(()),
         StreamRecord::Published(event) => event,
@@ -81,6 +99,14 @@ async fn handle_record(job: &FanOut, record: &aws_lambda_events::dynamodb::Event
     for queue in job.routes.destinations(&event) {
         job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
     }
-    tracing::info!(event = %event.id, kind = event.kind.name(), "event fanned out");
+    let endpoints = match endpoints {
+        Some(endpoints) => endpoints,
+        None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
+    };
+    let deliveries = webhooks::subscribers(endpoints, &event);
+    for delivery in &deliveries {
+        job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
+    }
+    tracing::info!(event = %event.id, kind = event.kind.name(), webhooks = deliveries.len(), "event fanned out");
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::domain::{
     Category, DiscountCode, Email, EventId, ImageId, OrderId, OrderStatus, Product, ProductId, ProductStatus,
-    SessionId, Sku, Timestamp, UserId, format_timestamp,
+    SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
 };
 
 pub const PK: &str = "PK";
@@ -166,3 +166,20 @@ pub fn idempotency_pk(caller: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{caller}#{key}")
 }
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+/// An outgoing-webhook endpoint and its deliveries share a partition.
+pub fn hook_pk(id: WebhookEndpointId) -> String {
+    format!("HOOK#{id}")
+}
+pub const HOOK_SK: &str = "ENDPOINT";
+/// GSI1 partition listing every endpoint, oldest first.
+pub const HOOKS: &str = "HOOKS";
+
+pub fn hook_delivery_sk(event: EventId) -> String {
+    format!("DELIVERY#{event}")
+}
+
+/// GSI1: one endpoint's deliveries, newest first.
+pub fn hook_deliveries(id: WebhookEndpointId) -> String {
+    format!("HOOK#{id}#DELIVERIES")
+}

@@ -14,6 +14,7 @@ mod rate_limits;
 mod sessions;
 mod uploads;
 mod users;
+mod webhooks;
 
 use super::unavailable;
 use crate::app::store::{Page, StoreError};
