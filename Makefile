@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token pay races release bench deploy-check
+.PHONY: dev test lint token pay receiver races release bench deploy-check
 
 SAM_VENV := .venv-sam
 
@@ -41,6 +41,12 @@ token:
 CARD ?= 4242424242424242
 pay: $(VENV)/installed
 	@$(PYTHON) infra/local/pay.py "$(PAYMENT)" --card "$(CARD)"
+
+## A webhook receiver on loopback that prints deliveries and checks their
+## signatures: make receiver [PORT=9000] [SECRET=whsec_…] [FAIL=2 to fail twice first]
+PORT ?= 9000
+receiver: $(VENV)/installed
+	@$(PYTHON) infra/local/webhook_receiver.py --port $(PORT) $(if $(SECRET),--secret "$(SECRET)") $(if $(FAIL),--fail $(FAIL)) $(if $(GONE),--gone)
 
 ## Order races (no oversell, one order per key, discount limits) and orders/s at
 ## 1, 8 and 32 clients, against a running `make dev` (another terminal).
