@@ -3,6 +3,7 @@
 //! AWS in a function and against in-memory fakes in tests.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod idempotency;

@@ -11,7 +11,7 @@ pub struct AuditRecord {
     /// The acting user id, or `system:<tool>` for operator commands.
     pub actor: String,
     /// What was done, e.g. `user.updated`.
-    pub action: &'static str,
+    pub action: String,
     /// What it was done to, e.g. `user:<id>`.
     pub target: String,
     pub before: serde_json::Value,
@@ -27,6 +27,14 @@ impl AuditRecord {
         after: serde_json::Value,
         now: Timestamp,
     ) -> Self {
-        Self { id: AuditId::generate(), at: now, actor: actor.into(), action, target: target.into(), before, after }
+        Self {
+            id: AuditId::generate(),
+            at: now,
+            actor: actor.into(),
+            action: action.to_owned(),
+            target: target.into(),
+            before,
+            after,
+        }
     }
 }

@@ -52,5 +52,30 @@ class TemplateMatchesPackageTest(unittest.TestCase):
         self.assertEqual(on_disk, declared, "a function's main.rs that Cargo.toml does not declare")
 
 
+class AuditIsAppendOnlyTest(unittest.TestCase):
+    """No function can change or delete an audit record: every function's role
+    has the boundary that denies it, and none replaces the boundary."""
+
+    def test_every_function_is_bounded_by_the_append_only_audit_policy(self):
+        template = cfn.load()
+        boundary_ref = template["Globals"]["Function"]["PermissionsBoundary"]
+        self.assertEqual(boundary_ref, {"Ref": "AppendOnlyAuditBoundary"})
+        boundary = template["Resources"]["AppendOnlyAuditBoundary"]
+        self.assertEqual(boundary["Type"], "AWS::IAM::ManagedPolicy")
+        denials = [s for s in boundary["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        self.assertEqual(len(denials), 1)
+        deny = denials[0]
+        for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                       "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"):
+            self.assertIn(action, deny["Action"])
+        self.assertEqual(deny["Resource"], {"Fn::GetAtt": ["Table", "Arn"]})
+        self.assertEqual(deny["Condition"], {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": ["AUDIT#*"]}})
+        for name, function in cfn.resources_of(template, "AWS::Serverless::Function").items():
+            with self.subTest(function=name):
+                self.assertNotIn("PermissionsBoundary", function["Properties"], "no function escapes the boundary")
+                self.assertNotIn("Role", function["Properties"], "no function brings a role without the boundary")
+        self.assertFalse(cfn.resources_of(template, "AWS::IAM::Role"), "no role outside the functions' boundary")
+
+
 if __name__ == "__main__":
     unittest.main()

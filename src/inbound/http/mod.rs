@@ -8,6 +8,7 @@
 //! error to one status once, [`idempotency`] replays retried requests, and
 //! [`context`] holds what endpoints need, built once per container.
 
+pub mod admin_audit;
 pub mod admin_users;
 pub mod admin_webhooks;
 pub mod auth;
@@ -39,7 +40,7 @@ pub use serve::serve;
 pub use views::AssetUrls;
 pub(crate) use views::OrderView;
 
-use request::{caller, page_limit, signed_in, signed_in_live};
+use request::{caller, page_limit, signed_in, signed_in_live, timestamp_param};
 use response::versioned;
 
 /// The time a request is handled at: use cases take it as an argument.

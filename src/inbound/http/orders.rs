@@ -3,11 +3,9 @@
 //! first response instead of acting twice.
 
 use super::views::{OrderView, PageView};
-use super::{TableAccess, now, page_limit, signed_in, versioned};
+use super::{TableAccess, now, page_limit, signed_in, timestamp_param, versioned};
 use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
-use crate::domain::{
-    Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Shipment, Timestamp, Transition,
-};
+use crate::domain::{Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Shipment, Transition};
 use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body};
 use lambda_http::Request;
 
@@ -52,18 +50,6 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
         Ok(reply)
     })
     .await
-}
-
-fn timestamp_param(request: &Request, name: &str) -> Result<Option<Timestamp>, ApiError> {
-    use time::format_description::well_known::Rfc3339;
-    request
-        .query_param(name)
-        .map(|value| {
-            Timestamp::parse(&value, &Rfc3339).map(|t| t.to_offset(time::UtcOffset::UTC)).map_err(|_| {
-                ApiError::field(400, "invalid_query", name, "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z")
-            })
-        })
-        .transpose()
 }
 
 /// `GET /orders`: a customer's own orders; staff pass `status` (every order in it)

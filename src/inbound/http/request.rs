@@ -2,8 +2,8 @@
 
 use super::ApiError;
 use crate::app::accounts;
-use crate::domain::Principal;
 use crate::domain::access_token::TokenVerifier;
+use crate::domain::{Principal, Timestamp};
 use crate::outbound::dynamodb::Table;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
@@ -179,4 +179,17 @@ pub(super) fn page_limit(request: &Request) -> Result<u16, ApiError> {
             ApiError::field(400, "invalid_query", "limit", format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"))
         }),
     }
+}
+
+/// An RFC 3339 query parameter (`from`, `to`), in UTC.
+pub(super) fn timestamp_param(request: &Request, name: &str) -> Result<Option<Timestamp>, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    request
+        .query_param(name)
+        .map(|value| {
+            Timestamp::parse(&value, &Rfc3339).map(|t| t.to_offset(time::UtcOffset::UTC)).map_err(|_| {
+                ApiError::field(400, "invalid_query", name, "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z")
+            })
+        })
+        .transpose()
 }

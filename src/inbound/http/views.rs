@@ -4,8 +4,8 @@ use crate::domain::money::MoneyInput;
 use crate::domain::order::OrderLine;
 use crate::domain::webhook::{Attempt, SigningSecret};
 use crate::domain::{
-    CancelReason, Delivery, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User, WebhookEndpoint,
-    format_timestamp,
+    AuditRecord, CancelReason, Delivery, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User,
+    WebhookEndpoint, format_timestamp,
 };
 use serde::Serialize;
 
@@ -293,6 +293,32 @@ impl<'a> DeliveryView<'a> {
             payload: &d.payload,
             created_at: format_timestamp(d.created_at),
             updated_at: format_timestamp(d.updated_at),
+        }
+    }
+}
+
+/// One audit record: who did what to what, when, and the before and after.
+#[derive(Serialize)]
+pub struct AuditView<'a> {
+    id: String,
+    at: String,
+    actor: &'a str,
+    action: &'a str,
+    target: &'a str,
+    before: &'a serde_json::Value,
+    after: &'a serde_json::Value,
+}
+
+impl<'a> AuditView<'a> {
+    pub fn new(r: &'a AuditRecord) -> Self {
+        Self {
+            id: r.id.to_string(),
+            at: format_timestamp(r.at),
+            actor: &r.actor,
+            action: &r.action,
+            target: &r.target,
+            before: &r.before,
+            after: &r.after,
         }
     }
 }

@@ -24,10 +24,21 @@ pub(super) fn decode(
     key_names: &[&str],
     partition: (&str, &str),
 ) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    decode_within(cursor, key_names, partition.0, |value| value == partition.1)
+}
+
+/// [`decode`] for a listing that reads several partitions in turn (the audit
+/// trail's days): the cursor's `partition_name` must be one `allowed` accepts.
+pub(super) fn decode_within(
+    cursor: &str,
+    key_names: &[&str],
+    partition_name: &str,
+    allowed: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, AttributeValue>, StoreError> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::BadCursor)?;
     let strings: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
     let same_shape = strings.len() == key_names.len() && key_names.iter().all(|k| strings.contains_key(*k));
-    if !same_shape || strings.get(partition.0).map(String::as_str) != Some(partition.1) {
+    if !same_shape || !strings.get(partition_name).is_some_and(|p| allowed(p)) {
         return Err(StoreError::BadCursor);
     }
     Ok(strings.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())

@@ -3,12 +3,15 @@
 //! Outbox and audit items are plain items, put with [`Table::put_new`] inside the
 //! transaction of the change they record: both are written or neither.
 
-use super::items::{Item, epoch, item, s, ts};
-use super::keys::{self, EXPIRES_AT, GSI1PK, GSI1SK, PK, SK};
-use super::{Table, unavailable};
+use super::items::{Item, Reader, epoch, item, s, ts};
+use super::keys::{self, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, SK};
+use super::{IndexPage, Table, cursor, unavailable};
 use crate::app::accounts::ports::EventOutbox;
+use crate::app::audit::{AuditQuery, AuditTrail};
 use crate::app::notifications::DeliveryLog;
+use crate::app::store::Page;
 use crate::app::store::StoreError;
+use crate::domain::format_timestamp;
 use crate::domain::{AuditRecord, Event, Timestamp};
 use time::Duration;
 
@@ -41,7 +44,7 @@ pub(super) fn audit_item(record: &AuditRecord) -> Item {
         (GSI1SK, s(sort)),
         ("entity", s("audit")),
         ("actor", s(&record.actor)),
-        ("action", s(record.action)),
+        ("action", s(&record.action)),
         ("target", s(&record.target)),
         ("before", s(record.before.to_string())),
         ("after", s(record.after.to_string())),
@@ -84,5 +87,123 @@ impl DeliveryLog for Table {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+}
+
+fn audit_from(item: &Item) -> Result<AuditRecord, StoreError> {
+    let r = Reader(item);
+    let json = |name: &str| serde_json::from_str(r.s(name)?).map_err(|e| r.corrupt(name, &e.to_string()));
+    let sort = r.s(SK)?;
+    Ok(AuditRecord {
+        id: sort.rsplit('#').next().and_then(|id| id.parse().ok()).ok_or_else(|| r.corrupt(SK, "no record id"))?,
+        at: r.ts("at")?,
+        actor: r.s("actor")?.to_owned(),
+        action: r.s("action")?.to_owned(),
+        target: r.s("target")?.to_owned(),
+        before: json("before")?,
+        after: json("after")?,
+    })
+}
+
+/// `action` and `target` narrow a listing after the key condition (a filter).
+fn audit_filter(
+    mut query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    wanted: &AuditQuery,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    let mut conditions = Vec::new();
+    if let Some(action) = &wanted.action {
+        conditions.push("#action = :action");
+        query = query.expression_attribute_names("#action", "action").expression_attribute_values(":action", s(action));
+    }
+    if let Some(target) = &wanted.target {
+        conditions.push("#target = :target");
+        query = query.expression_attribute_names("#target", "target").expression_attribute_values(":target", s(target));
+    }
+    if conditions.is_empty() { query } else { query.filter_expression(conditions.join(" AND ")) }
+}
+
+impl AuditTrail for Table {
+    /// One actor's records come from their GSI1 partition. Otherwise the day
+    /// partitions are read newest first, moving to the day before when one is
+    /// exhausted, until the page is full; the cursor is the last key read, in
+    /// whichever day it is. Filters apply after the key condition, so a page
+    /// may hold fewer than `limit` records and still have a cursor.
+    async fn list_audit(
+        &self,
+        wanted: &AuditQuery,
+        page_cursor: Option<&str>,
+    ) -> Result<Page<AuditRecord>, StoreError> {
+        let (from, to) = (format_timestamp(wanted.from), format_timestamp(wanted.to));
+        if let Some(actor) = &wanted.actor {
+            let page = IndexPage {
+                index: GSI1,
+                pk_name: GSI1PK,
+                sk_name: GSI1SK,
+                partition: keys::audit_by_actor(actor),
+                newest_first: true,
+                limit: wanted.limit,
+                cursor: page_cursor,
+            };
+            let narrow = |q: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder| {
+                let q = q
+                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                    .expression_attribute_names("#sk", GSI1SK)
+                    .expression_attribute_values(":from", s(&from))
+                    .expression_attribute_values(":to", s(&to));
+                audit_filter(q, wanted)
+            };
+            return self.page(page, narrow, audit_from).await;
+        }
+        let (first_day, last_day) = (wanted.from.date(), wanted.to.date());
+        let (first_pk, last_pk) = (keys::audit_day_pk(first_day), keys::audit_day_pk(last_day));
+        let mut start = page_cursor
+            .map(|c| {
+                cursor::decode_within(c, &[PK, SK], PK, |pk| {
+                    pk.starts_with("AUDIT#") && *pk >= *first_pk && *pk <= *last_pk
+                })
+            })
+            .transpose()?;
+        let mut day = last_day;
+        if let Some(key) = &start {
+            let pk = key.get(PK).and_then(|v| v.as_s().ok()).ok_or(StoreError::BadCursor)?;
+            while keys::audit_day_pk(day) != *pk {
+                day = day.previous_day().ok_or(StoreError::BadCursor)?;
+            }
+        }
+        let mut items = Vec::new();
+        loop {
+            let remaining = i32::from(wanted.limit) - i32::try_from(items.len()).unwrap_or(i32::MAX);
+            let query = self
+                .client
+                .query()
+                .table_name(&self.name)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(keys::audit_day_pk(day)))
+                .expression_attribute_values(":from", s(&from))
+                .expression_attribute_values(":to", s(&to))
+                .scan_index_forward(false)
+                .limit(remaining)
+                .set_exclusive_start_key(start.take());
+            let output = audit_filter(query, wanted).send().await.map_err(unavailable)?;
+            for found in output.items() {
+                items.push(audit_from(found)?);
+            }
+            let last_read = output.last_evaluated_key.clone().or_else(|| {
+                // The day is exhausted; when the page is full, the last record
+                // is where the next page starts (it finds the day empty, and
+                // moves on).
+                output.items().last().filter(|_| items.len() >= usize::from(wanted.limit)).map(|last| {
+                    [PK, SK].iter().filter_map(|k| last.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect()
+                })
+            });
+            if items.len() >= usize::from(wanted.limit) {
+                return Ok(Page { items, next_cursor: last_read.as_ref().and_then(cursor::encode) });
+            }
+            match last_read {
+                Some(key) => start = Some(key),
+                None if day <= first_day => return Ok(Page { items, next_cursor: None }),
+                None => day = day.previous_day().ok_or(StoreError::BadCursor)?,
+            }
+        }
     }
 }

@@ -111,7 +111,11 @@ pub const DELIVERY_SK: &str = "DELIVERY";
 
 /// One partition per day keeps the trail listable by date.
 pub fn audit_pk(at: Timestamp) -> String {
-    format!("AUDIT#{}", &format_timestamp(at)[..10])
+    audit_day_pk(at.date())
+}
+
+pub fn audit_day_pk(day: time::Date) -> String {
+    format!("AUDIT#{day}")
 }
 
 /// GSI1: everything one actor did.
