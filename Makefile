@@ -43,8 +43,8 @@ pay: $(VENV)/installed
 	@$(PYTHON) infra/local/pay.py "$(PAYMENT)" --card "$(CARD)"
 
 ## A webhook receiver on loopback that prints deliveries and checks their
-## signatures: make receiver [PORT=9000] [SECRET=whsec_…] [FAIL=2 to fail twice first]
-PORT ?= 9000
+## signatures: make receiver [PORT=9100] [SECRET=whsec_…] [FAIL=2 to fail twice first]
+PORT ?= 9100
 receiver: $(VENV)/installed
 	@$(PYTHON) infra/local/webhook_receiver.py --port $(PORT) $(if $(SECRET),--secret "$(SECRET)") $(if $(FAIL),--fail $(FAIL)) $(if $(GONE),--gone)
 

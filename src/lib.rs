@@ -4,10 +4,12 @@
 //!   module per resource), the background jobs ([`inbound::jobs`], one module per
 //!   job) and the event formats they parse ([`inbound::events`]).
 //! - [`app`]: the use cases, one module per context ([`app::catalog`],
-//!   [`app::accounts`], [`app::orders`], [`app::notifications`]), each with the
+//!   [`app::accounts`], [`app::orders`], [`app::payments`], [`app::receipts`],
+//!   [`app::notifications`], [`app::webhooks`], [`app::audit`]), each with the
 //!   ports (traits) it needs from storage and the outside world, and its errors;
 //!   plus the mechanisms they share ([`app::idempotency`], [`app::error`]).
-//! - [`outbound`]: the ports implemented on AWS (DynamoDB, S3, SES, SQS, SSM).
+//! - [`outbound`]: the ports implemented on AWS (DynamoDB, S3, SES, SQS, SSM),
+//!   Stripe, PDF printing and the webhook sender.
 //! - [`domain`]: pure types and rules, no I/O.
 //! - [`config`]: the one place settings are read.
 //!

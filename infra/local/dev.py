@@ -172,6 +172,8 @@ Tillbox is running on {api}
   E-mails    go to the emulator's SES; each is shown below with its link
   Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
   Stripe     {stripe}   (test mode; pay an order: make pay PAYMENT=pi_…, see README)
+  Webhooks   make receiver PORT=9100, then register http://127.0.0.1:9100/hooks
+             (POST {api}/admin/webhooks as an admin; plain http only to 127.0.0.1; see README)
   Functions  cargo lambda watch on 127.0.0.1:{invoke_port}; edit the code and they reload
   Logs       {log}   (build, emulator and function output; make dev VERBOSE=1 shows it here)
 

@@ -2,9 +2,9 @@
 Webhooks signature with the reference implementation (PyPI `standardwebhooks`),
 and can be told to fail, so retries, 410 and rotations can be watched.
 
-    make receiver PORT=9000 SECRET=whsec_... [FAIL=2] [GONE=1]
+    make receiver PORT=9100 SECRET=whsec_... [FAIL=2] [GONE=1]
 
-then register `http://127.0.0.1:9000/hooks` with POST /admin/webhooks (the local
+then register `http://127.0.0.1:9100/hooks` with POST /admin/webhooks (the local
 stack allows plain http to 127.0.0.1 only: WebhookInsecureHosts). The tests use
 the `Receiver` class the same way."""
 
@@ -72,7 +72,7 @@ class Receiver:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--port", type=int, default=9100)
     parser.add_argument("--secret", help="the endpoint's whsec_… secret, to check signatures")
     parser.add_argument("--fail", type=int, default=0, help="answer 500 to this many requests first")
     parser.add_argument("--gone", action="store_true", help="answer 410 Gone (Tillbox disables the endpoint)")
