@@ -66,24 +66,12 @@ pub async fn deliver(
     };
     let verdict =
         if endpoint.enabled { judge(&reply, job.attempt - job.series_start + 1, schedule) } else { Verdict::GiveUp };
-    let attempt = match &reply {
-        ReceiverReply::Answered { status, body, .. } => Attempt {
-            number: job.attempt,
-            at: now,
-            status: Some(*status),
-            error: None,
-            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
-            response: body.clone(),
-        },
-        ReceiverReply::Failed { reason } => Attempt {
-            number: job.attempt,
-            at: now,
-            status: None,
-            error: Some(reason.clone()),
-            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
-            response: String::new(),
-        },
+    let (status, error, response) = match &reply {
+        ReceiverReply::Answered { status, body, .. } => (Some(*status), None, body.clone()),
+        ReceiverReply::Failed { reason } => (None, Some(reason.clone()), String::new()),
     };
+    let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    let attempt = Attempt { number: job.attempt, at: now, status, error, duration_ms, response };
     let next = delivery.record(attempt, &verdict, now);
     if !store.save_delivery(&next, delivery.version).await? {
         return Ok(Outcome::Dropped("the attempt was made already"));
