@@ -14,7 +14,9 @@ use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
 use tillbox::app::orders::ports::{DiscountStore, OrderStore};
 use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
+use tillbox::app::stats::SalesStats;
 use tillbox::domain::secret::token_hash;
+use tillbox::domain::stats::{CurrencySales, ProductSales, SalesCounts};
 use tillbox::domain::{
     AuditRecord, Currency, Email, Event, EventKind, NewProduct, OneTimePurpose, OneTimeToken, OrderId, OrderRequest,
     OrderStatus, Payment, Principal, ProductChanges, ProductId, Provider, RefreshToken, Refund, RefundRequest,
@@ -226,7 +228,7 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "and restocks nothing");
 
     let done = refund.succeeded(now());
-    let event = Event::new(EventKind::OrderRefunded { order_id: order.id }, now());
+    let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500 }, now());
     assert!(store.complete_refund(&done, &event).await.unwrap());
     assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
@@ -261,6 +263,32 @@ async fn rate_counters_count_per_key_and_window_and_can_be_read_without_counting
     assert_eq!(store.hits(limit, &key, next_window).await.unwrap(), 0);
 }
 
+/// Counters only grow, once per event; a day's products are kept per currency.
+async fn sales_are_counted_once_per_event_and_read_back_by_day(store: &impl SalesStats) {
+    // A day of its own, so the contract holds however often the table is reused.
+    let random = u32::from_le_bytes(tillbox::domain::secret::random_bytes::<4>());
+    let day = time::Date::from_julian_day(2_400_000 + (random % 100_000) as i32).unwrap();
+    let product = ProductId::generate();
+    let mut paid = SalesCounts { orders_paid: 1, ..SalesCounts::default() };
+    paid.currencies.insert("EUR".into(), CurrencySales { revenue: 2500, refunded: 0, orders_paid: 1 });
+    paid.products.insert(("EUR".into(), product), ProductSales { name: "Mug".into(), units: 2, revenue: 2500 });
+    let first = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
+    let second = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
+    assert!(store.count(&first, day, &paid, now()).await.unwrap());
+    assert!(!store.count(&first, day, &paid, now()).await.unwrap(), "the same event again counts nothing");
+    assert!(store.count(&second, day, &paid, now()).await.unwrap());
+
+    let days = store.days(day.previous_day().unwrap(), day.next_day().unwrap()).await.unwrap();
+    assert_eq!(days.keys().copied().collect::<Vec<_>>(), [day], "only days with sales are returned");
+    let counted = &days[&day];
+    assert_eq!(counted.orders_paid, 2);
+    assert_eq!(counted.currencies["EUR"], CurrencySales { revenue: 5000, refunded: 0, orders_paid: 2 });
+    assert_eq!(
+        counted.products[&("EUR".to_owned(), product)],
+        ProductSales { name: "Mug".into(), units: 4, revenue: 5000 }
+    );
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -276,6 +304,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
+    sales_are_counted_once_per_event_and_read_back_by_day(&table).await;
 }
 
 #[tokio::test]
@@ -292,4 +321,5 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
+    sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;
 }

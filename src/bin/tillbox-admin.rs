@@ -5,15 +5,20 @@
 //! tillbox-admin token --key <signing-key.json> --role <customer|staff|admin>
 //!                     [--sub <user id>] [--issuer <iss>] [--audience <aud>]
 //! tillbox-admin create-admin --email <address>   # password on stdin; needs TABLE_NAME
+//! tillbox-admin republish --from <event id> | --since <RFC 3339 time>  # needs TABLE_NAME
 //! ```
 //! `keygen` writes the JSON to store as the SSM SecureString the sign-in functions
 //! read. `token` mints an access token without signing in (tests, scripts).
 //! `create-admin` promotes an existing account to admin, or creates a verified
 //! admin with the password read from the first line of stdin: the first admin of a
 //! fresh deployment, through the same use case and audit trail as the API.
+//! `republish` writes every outbox event from the one named (or from a time) up to
+//! now to the outbox again, after an outbox dead-letter alarm; consumers skip what
+//! they handled already (docs/operations.md).
 
 use std::collections::HashMap;
 use std::process::ExitCode;
+use tillbox::app::outbox::Start;
 use tillbox::domain::access_token::{TokenAudience, TokenIssuer, generate_key};
 use tillbox::domain::{Principal, Role};
 use tillbox::outbound::dynamodb::Table;
@@ -41,9 +46,30 @@ async fn create_admin(email: &str) -> Result<String, String> {
     Ok(format!("{verb} admin {} ({})", user.email.as_str(), user.id))
 }
 
+async fn republish(start: Start) -> Result<String, String> {
+    let sdk = tillbox::outbound::aws::load().await;
+    let table = Table::from_env(&sdk).map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc();
+    let print = |event: &tillbox::domain::Event| {
+        println!("{} {} {}", tillbox::domain::format_timestamp(event.occurred_at), event.id, event.kind.name());
+    };
+    let count = tillbox::app::outbox::republish(&table, start, now, print).await.map_err(|e| e.to_string())?;
+    Ok(format!("re-published {count} events"))
+}
+
+fn republish_start(flags: &HashMap<&str, &str>) -> Result<Start, String> {
+    match (flags.get("from"), flags.get("since")) {
+        (Some(id), None) => id.parse().map(Start::Event).map_err(|_| format!("--from: `{id}` is not an event id")),
+        (None, Some(at)) => time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map(|at| Start::Time(at.to_offset(time::UtcOffset::UTC)))
+            .map_err(|_| format!("--since: `{at}` is not an RFC 3339 time, e.g. 2026-11-21T10:00:00Z")),
+        _ => Err("give either --from <event id> or --since <time>".into()),
+    }
+}
+
 async fn run(args: &[String]) -> Result<String, String> {
     let (command, rest) =
-        args.split_first().ok_or("usage: tillbox-admin <keygen|token|create-admin> [--flag value]...")?;
+        args.split_first().ok_or("usage: tillbox-admin <keygen|token|create-admin|republish> [--flag value]...")?;
     let flags = flags(rest)?;
     let flag = |name: &str| flags.get(name).copied().ok_or(format!("--{name} is required"));
     match command.as_str() {
@@ -64,7 +90,8 @@ async fn run(args: &[String]) -> Result<String, String> {
             Ok(issuer.issue(&Principal { subject, role, session: None }, time::OffsetDateTime::now_utc()))
         }
         "create-admin" => create_admin(flag("email")?).await,
-        other => Err(format!("unknown command `{other}`; use keygen, token or create-admin")),
+        "republish" => republish(republish_start(&flags)?).await,
+        other => Err(format!("unknown command `{other}`; use keygen, token, create-admin or republish")),
     }
 }
 

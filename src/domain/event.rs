@@ -44,7 +44,13 @@ pub enum EventKind {
     /// provider's dashboard, or a payment that landed on a cancelled order); the
     /// customer is told.
     #[serde(rename = "order.refunded")]
-    OrderRefunded { order_id: OrderId },
+    OrderRefunded {
+        order_id: OrderId,
+        /// This refund, in minor units of the order's currency. Events written
+        /// before it was recorded read as 0.
+        #[serde(default)]
+        amount: i64,
+    },
     /// The customer's bank disputes the payment; staff are told.
     #[serde(rename = "order.disputed")]
     OrderDisputed { order_id: OrderId },

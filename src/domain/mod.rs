@@ -19,6 +19,7 @@ pub mod receipt;
 pub mod refund;
 pub mod secret;
 pub mod session;
+pub mod stats;
 pub mod user;
 pub mod validation;
 pub mod webhook;

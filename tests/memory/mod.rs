@@ -16,6 +16,7 @@ mod idempotency;
 mod notifications;
 mod orders;
 pub mod payments;
+mod stats;
 pub mod webhooks;
 
 use std::cell::{Cell, RefCell};
@@ -72,6 +73,8 @@ pub struct MemoryShop {
     pub webhook_deliveries: RefCell<BTreeMap<(WebhookEndpointId, EventId), Delivery>>,
     /// The webhooks queue: each job and the delay it was sent with.
     pub webhook_queue: RefCell<Vec<(DeliveryJob, time::Duration)>>,
+    /// The daily sales counters.
+    pub sales: RefCell<BTreeMap<time::Date, tillbox::domain::stats::SalesCounts>>,
 }
 
 impl MemoryShop {

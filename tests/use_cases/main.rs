@@ -11,6 +11,7 @@ mod notifications;
 mod orders;
 mod payments;
 mod receipts;
+mod stats;
 mod webhooks;
 
 use tillbox::domain::{Principal, Role, Timestamp};

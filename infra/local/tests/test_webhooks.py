@@ -8,10 +8,11 @@ are e-mailed; private, loopback and metadata addresses are refused."""
 import socket
 import sys
 import unittest
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from races import Api, Races  # noqa: E402
+from races import Api, Races, at_once  # noqa: E402
 from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 from standardwebhooks.webhooks import Webhook  # noqa: E402
@@ -77,6 +78,22 @@ class WebhooksThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual((status, problem["field"]), (422, "events"))
         status, _, page = self.api.call("GET", "/admin/webhooks", token=self.admin)
         self.assertNotIn(self.receiver.url, [e["url"] for e in page["items"]] if status == 200 else [], page)
+
+    def test_a_double_click_with_one_idempotency_key_registers_one_endpoint(self):
+        url = self.receiver.url + "/double-click"
+        key = {"idempotency-key": f"hook-{uuid.uuid4()}"}
+        answers = at_once([lambda: self.api.call("POST", "/admin/webhooks", {"url": url, "events": ["*"]},
+                                                 self.admin, key) for _ in range(2)])
+        created = [body for status, _, body in answers if status == 201]
+        self.assertTrue(created, answers)
+        for status, headers, body in answers:
+            self.assertIn(status, (201, 409), body)
+            if status == 201 and headers.get("idempotent-replayed") == "true":
+                self.assertEqual(body["secret"], created[0]["secret"], "a replay shows the same secret")
+        status, _, page = self.api.call("GET", "/admin/webhooks?limit=100", token=self.admin)
+        mine = [e for e in page["items"] if e["url"] == url]
+        self.assertEqual(len(mine), 1, mine)
+        self.api.call("DELETE", f"/admin/webhooks/{mine[0]['id']}", token=self.admin)
 
     def test_placed_and_paid_orders_arrive_signed_and_a_receiver_failing_twice_gets_the_third_attempt(self):
         endpoint = self.registered(["order.placed", "order.paid"])

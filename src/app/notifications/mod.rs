@@ -74,7 +74,7 @@ pub async fn deliver(
         EventKind::OrderPaid { order_id }
         | EventKind::OrderFulfilled { order_id }
         | EventKind::OrderCancelled { order_id }
-        | EventKind::OrderRefunded { order_id } => {
+        | EventKind::OrderRefunded { order_id, .. } => {
             let order = OrderStore::get(store, *order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }

@@ -65,7 +65,12 @@ pub async fn refund(
         match gateway.refund(&payment.provider_id, refund.amount, &refund.provider_key()).await {
             Ok(()) => {
                 let done = refund.succeeded(now);
-                store.complete_refund(&done, &Event::new(EventKind::OrderRefunded { order_id }, now)).await?;
+                store
+                    .complete_refund(
+                        &done,
+                        &Event::new(EventKind::OrderRefunded { order_id, amount: done.amount }, now),
+                    )
+                    .await?;
                 refund = done;
             }
             Err(ProviderError::Refused(reason)) => {
@@ -108,7 +113,7 @@ async fn record(
                        .collect::<Vec<_>>()}),
             now,
         );
-        let event = manual.then(|| Event::new(EventKind::OrderRefunded { order_id }, now));
+        let event = manual.then(|| Event::new(EventKind::OrderRefunded { order_id, amount: request.amount() }, now));
         let write =
             RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: event.as_ref() };
         match store.record_refund(write).await {

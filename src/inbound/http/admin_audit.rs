@@ -18,12 +18,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
         page_limit(&request)?,
         now(),
     )
-    .map_err(|invalid| {
-        // Query parameters, like every listing's: 400 `invalid_query`, naming the parameter.
-        let mut error = ApiError::invalid(invalid);
-        (error.status, error.code) = (400, "invalid_query");
-        error
-    })?;
+    .map_err(ApiError::invalid_query)?;
     let cursor = request.query_param("cursor");
     let page = audit::list(&ctx.table, &principal, &query, cursor.as_deref()).await?;
     let items = page.items.iter().map(AuditView::new).collect();

@@ -6,7 +6,7 @@ use super::{AdminWebhooks, now, page_limit, signed_in, versioned};
 use crate::app::webhooks;
 use crate::domain::webhook::{NewWebhookEndpoint, WebhookChanges};
 use crate::domain::{EventId, WebhookEndpointId};
-use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body, no_content};
+use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body, no_content};
 use lambda_http::Request;
 
 fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
@@ -15,13 +15,18 @@ fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
     reply
 }
 
-/// `POST /admin/webhooks`: 201 with the signing secret, shown this once.
+/// `POST /admin/webhooks`: 201 with the signing secret, shown this once. With an
+/// `Idempotency-Key`, a double click or a retry registers one endpoint, and the
+/// retry is shown the same secret.
 pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
-    let input: NewWebhookEndpoint = json_body(&request)?;
-    let endpoint = webhooks::create_endpoint(&ctx.table, &ctx.sender, &principal, input, now()).await?;
-    let view = WebhookEndpointView::revealing(&endpoint, &endpoint.secret);
-    Ok(located(versioned(201, &view, endpoint.version), endpoint.id))
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
+        let input: NewWebhookEndpoint = json_body(&request)?;
+        let endpoint = webhooks::create_endpoint(&ctx.table, &ctx.sender, &principal, input, now()).await?;
+        let view = WebhookEndpointView::revealing(&endpoint, &endpoint.secret);
+        Ok(located(versioned(201, &view, endpoint.version), endpoint.id))
+    })
+    .await
 }
 
 /// `GET /admin/webhooks`: oldest first, `limit` and `cursor` as every listing.

@@ -9,6 +9,7 @@
 //! [`context`] holds what endpoints need, built once per container.
 
 pub mod admin_audit;
+pub mod admin_stats;
 pub mod admin_users;
 pub mod admin_webhooks;
 pub mod auth;

@@ -71,6 +71,12 @@ impl ApiError {
         Self { errors, ..Self::new(422, "validation_failed", detail) }
     }
 
+    /// Query parameters, like every listing's: 400 `invalid_query`, naming each
+    /// parameter.
+    pub fn invalid_query(invalid: Invalid) -> Self {
+        Self { status: 400, code: "invalid_query", ..Self::invalid(invalid) }
+    }
+
     fn title(&self) -> &'static str {
         match self.status {
             400 => "Bad Request",

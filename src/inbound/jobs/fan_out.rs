@@ -22,6 +22,7 @@ use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse
 pub struct Routes {
     pub emails_queue_url: String,
     pub receipts_queue_url: String,
+    pub stats_queue_url: String,
 }
 
 impl Routes {
@@ -29,6 +30,7 @@ impl Routes {
         Ok(Self {
             emails_queue_url: crate::config::emails_queue_url()?,
             receipts_queue_url: crate::config::receipts_queue_url()?,
+            stats_queue_url: crate::config::stats_queue_url()?,
         })
     }
 
@@ -38,12 +40,15 @@ impl Routes {
             | EventKind::SignupRepeated { .. }
             | EventKind::PasswordResetRequested { .. }
             | EventKind::OrderFulfilled { .. }
-            | EventKind::OrderCancelled { .. }
-            | EventKind::OrderRefunded { .. }
             | EventKind::OrderDisputed { .. }
             | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
-            EventKind::OrderPaid { .. } => vec![&self.emails_queue_url, &self.receipts_queue_url],
-            EventKind::OrderPlaced { .. } => vec![],
+            EventKind::OrderCancelled { .. } | EventKind::OrderRefunded { .. } => {
+                vec![&self.emails_queue_url, &self.stats_queue_url]
+            }
+            EventKind::OrderPaid { .. } => {
+                vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
+            }
+            EventKind::OrderPlaced { .. } => vec![&self.stats_queue_url],
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod payments;
 pub mod process_images;
 pub mod receipts;
 pub mod send_emails;
+pub mod stats;
 pub mod webhooks;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};

@@ -91,7 +91,7 @@ fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
         | EventKind::OrderPaid { order_id }
         | EventKind::OrderFulfilled { order_id }
         | EventKind::OrderCancelled { order_id }
-        | EventKind::OrderRefunded { order_id }
+        | EventKind::OrderRefunded { order_id, .. }
         | EventKind::OrderDisputed { order_id } => Some(*order_id),
         EventKind::UserSignedUp { .. }
         | EventKind::SignupRepeated { .. }

@@ -9,10 +9,11 @@ use super::{IndexPage, Table, cursor, unavailable};
 use crate::app::accounts::ports::EventOutbox;
 use crate::app::audit::{AuditQuery, AuditTrail};
 use crate::app::notifications::DeliveryLog;
+use crate::app::outbox::OutboxReplay;
 use crate::app::store::Page;
 use crate::app::store::StoreError;
 use crate::domain::format_timestamp;
-use crate::domain::{AuditRecord, Event, Timestamp};
+use crate::domain::{AuditRecord, Event, EventId, Timestamp};
 use time::Duration;
 
 /// Long enough for the fan-out to have run, and for an operator to re-publish a
@@ -66,6 +67,18 @@ impl EventOutbox for Table {
     }
 }
 
+/// The mark that `consumer` handled `event`.
+pub(super) fn delivery_item(consumer: &str, event: &Event, now: Timestamp) -> Item {
+    item([
+        (PK, s(keys::delivery_pk(consumer, event.id))),
+        (SK, s(keys::DELIVERY_SK)),
+        ("entity", s("delivery")),
+        ("event_type", s(event.kind.name())),
+        ("done_at", ts(now)),
+        (EXPIRES_AT, epoch(now + DELIVERY_RETENTION)),
+    ])
+}
+
 impl DeliveryLog for Table {
     async fn is_done(&self, consumer: &str, event: &Event) -> Result<bool, StoreError> {
         Ok(self.get_consistent(keys::delivery_pk(consumer, event.id), keys::DELIVERY_SK).await?.is_some())
@@ -75,14 +88,7 @@ impl DeliveryLog for Table {
         self.client
             .put_item()
             .table_name(&self.name)
-            .set_item(Some(item([
-                (PK, s(keys::delivery_pk(consumer, event.id))),
-                (SK, s(keys::DELIVERY_SK)),
-                ("entity", s("delivery")),
-                ("event_type", s(event.kind.name())),
-                ("done_at", ts(now)),
-                (EXPIRES_AT, epoch(now + DELIVERY_RETENTION)),
-            ])))
+            .set_item(Some(delivery_item(consumer, event, now)))
             .send()
             .await
             .map_err(unavailable)?;
@@ -205,5 +211,68 @@ impl AuditTrail for Table {
                 None => day = day.previous_day().ok_or(StoreError::BadCursor)?,
             }
         }
+    }
+}
+
+fn event_from(item: &Item) -> Result<Event, StoreError> {
+    let r = Reader(item);
+    serde_json::from_str(r.s("payload")?).map_err(|e| r.corrupt("payload", &e.to_string()))
+}
+
+impl OutboxReplay for Table {
+    async fn published(&self, id: EventId) -> Result<Option<Event>, StoreError> {
+        self.get_consistent(keys::outbox_pk(id), keys::OUTBOX_SK).await?.as_ref().map(event_from).transpose()
+    }
+
+    async fn published_on(
+        &self,
+        day: time::Date,
+        at: Timestamp,
+        id: Option<EventId>,
+        cursor: Option<&str>,
+    ) -> Result<Page<Event>, StoreError> {
+        // Sort keys are `<occurred_at>#<id>`: from the start event's own key, or
+        // from the bare time (which sorts before every event at that time).
+        let from = match id {
+            Some(id) => keys::created_sort_key(at, id),
+            None => format_timestamp(at),
+        };
+        let page = IndexPage {
+            index: GSI1,
+            pk_name: GSI1PK,
+            sk_name: GSI1SK,
+            partition: keys::outbox_day_pk(day),
+            newest_first: false,
+            limit: 100,
+            cursor,
+        };
+        let narrow = |q: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder| {
+            q.key_condition_expression("#pk = :pk AND #sk >= :from")
+                .expression_attribute_names("#sk", GSI1SK)
+                .expression_attribute_values(":from", s(&from))
+        };
+        self.page(page, narrow, event_from).await
+    }
+
+    async fn republish(&self, event: &Event, now: Timestamp) -> Result<(), StoreError> {
+        let copy = item([
+            (PK, s(keys::outbox_copy_pk(event.id, now))),
+            (SK, s(keys::OUTBOX_SK)),
+            ("entity", s("event")),
+            ("event_type", s(event.kind.name())),
+            ("payload", s(event.to_json())),
+            ("occurred_at", ts(event.occurred_at)),
+            ("republished_at", ts(now)),
+            (EXPIRES_AT, epoch(now + OUTBOX_RETENTION)),
+        ]);
+        self.client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(copy))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 }

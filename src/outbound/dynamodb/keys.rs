@@ -101,7 +101,17 @@ pub const OUTBOX_SK: &str = "OUTBOX";
 
 /// GSI1: the day's events, for re-publishing after an outage.
 pub fn outbox_by_day(at: Timestamp) -> String {
-    format!("OUTBOX#{}", &format_timestamp(at)[..10])
+    outbox_day_pk(at.to_offset(time::UtcOffset::UTC).date())
+}
+
+pub fn outbox_day_pk(day: time::Date) -> String {
+    format!("OUTBOX#{day}")
+}
+
+/// A re-published copy of an event: a new item, so a new INSERT on the stream;
+/// without index keys, so it is never listed (nor re-published) itself.
+pub fn outbox_copy_pk(event: EventId, republished_at: Timestamp) -> String {
+    format!("OUTBOX#{event}#republished-{}", republished_at.unix_timestamp_nanos() / 1_000)
 }
 
 pub fn delivery_pk(consumer: &str, event: EventId) -> String {
@@ -170,6 +180,17 @@ pub fn idempotency_pk(caller: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{caller}#{key}")
 }
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+/// One partition per day: the day's counters and one item per product sold.
+pub fn stats_pk(day: time::Date) -> String {
+    format!("STATS#{day}")
+}
+pub const STATS_DAY_SK: &str = "DAY";
+pub const STATS_PRODUCT_PREFIX: &str = "PRODUCT#";
+
+pub fn stats_product_sk(currency: &str, product: ProductId) -> String {
+    format!("{STATS_PRODUCT_PREFIX}{currency}#{product}")
+}
 
 /// An outgoing-webhook endpoint and its deliveries share a partition.
 pub fn hook_pk(id: WebhookEndpointId) -> String {

@@ -12,6 +12,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod sessions;
+mod stats;
 mod uploads;
 mod users;
 mod webhooks;

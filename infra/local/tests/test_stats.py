@@ -1,0 +1,134 @@
+"""Admin stats end to end: orders placed, paid, cancelled and refunded through the
+gateway -> outbox -> stream -> fan-out -> stats queue -> stats job -> exact
+counters in GET /admin/stats; then `tillbox-admin republish` puts every event
+through the stream again, and the numbers do not move."""
+
+import os
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import stack as local_stack  # noqa: E402
+from races import Api, Races  # noqa: E402
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually, token  # noqa: E402
+
+
+class StatsThroughTheGatewayTest(GatewayTestCase):
+    prefix = "stats"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api = Api(cls.gateway.url)
+        cls.races = Races(cls.api, BIN_DIR)
+        cls.admin = token("admin")
+        cls.staff = token("staff")
+        cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
+        cls.dynamodb = local_stack.client("dynamodb", cls.stack["endpoint"])
+
+    def stats(self, query="", token=None):
+        return self.api.call("GET", f"/admin/stats{query}", token=token or self.admin)
+
+    def today(self):
+        day = time.strftime("%Y-%m-%d", time.gmtime())
+        status, _, body = self.stats(f"?from={day}&to={day}&granularity=day")
+        self.assertEqual(status, 200, body)
+        return body
+
+    def settled(self, placed):
+        """Today's stats once `placed` orders are counted and the stats queue is empty."""
+        queue = self.stack["resources"]["StatsQueue"]["ref"]
+
+        def drained():
+            attributes = self.sqs.get_queue_attributes(
+                QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+            return all(int(v) == 0 for v in attributes["Attributes"].values())
+
+        def done():
+            body = self.today()
+            return body if body["totals"]["orders_placed"] == placed and drained() else None
+        body = eventually(done, timeout=90)
+        self.assertTrue(body, f"{placed} orders counted: {self.today()['totals']}")
+        return body
+
+    def call(self, method, path, body=None, token=None, key=None):
+        status, _, answer = self.api.call(method, path, body, token or self.staff,
+                                          {"idempotency-key": key} if key else None)
+        self.assertLess(status, 300, (method, path, answer))
+        return answer
+
+    def test_a_days_numbers_are_exact_and_a_replay_does_not_move_them(self):
+        mugs, tees = self.races.product(100), self.races.product(100)
+        ann, bob = self.races.customers(2)
+        orders = []
+        for customer, product, quantity in [(ann, mugs, 2), (ann, tees, 1), (bob, mugs, 1), (bob, tees, 3),
+                                            (ann, mugs, 1)]:
+            status, _, order = self.races.order(customer, product, quantity=quantity)
+            self.assertEqual(status, 201, order)
+            orders.append(order)
+        for order in orders[:3]:
+            self.call("POST", f"/orders/{order['id']}/mark-paid")
+        self.call("POST", f"/orders/{orders[3]['id']}/cancel")
+        self.call("POST", f"/orders/{orders[0]['id']}/refunds", {"amount": 700, "reason": "chipped"},
+                  key=str(uuid.uuid4()))
+
+        before = self.settled(placed=5)
+        totals = before["totals"]
+        self.assertEqual((totals["orders_placed"], totals["orders_paid"], totals["orders_cancelled"], totals["refunds"]),
+                         (5, 3, 1, 1), totals)
+        revenue = sum(o["total"] for o in orders[:3])
+        self.assertEqual(totals["currencies"]["EUR"], {
+            "revenue": revenue, "refunded": 700, "net": revenue - 700, "orders_paid": 3,
+            "average_order_value": round(revenue / 3)})
+        top, = before["top_products"]
+        self.assertEqual([(p["product_id"], p["units"]) for p in top["by_units"]], [(mugs, 3), (tees, 1)],
+                         "paid orders only: the cancelled order sold nothing")
+        self.assertEqual([d["date"] for d in before["days"]], [before["from"]])
+
+        first_event = self.outbox_event_of(orders[0]["id"])
+        env = {**os.environ, "TABLE_NAME": self.stack["resources"]["Table"]["ref"]}
+        run = subprocess.run([str(BIN_DIR / "tillbox-admin"), "republish", "--from", first_event],
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("re-published", run.stdout)
+        republished = int(run.stdout.strip().splitlines()[-1].split()[1])
+        self.assertGreaterEqual(republished, 5 + 3 + 1 + 1, run.stdout)
+
+        # A new order after the replay: once it is counted, so is everything the
+        # stream carried before it.
+        sentinel, = self.races.customers(1)
+        self.assertEqual(self.races.order(sentinel, mugs)[0], 201)
+        after = self.settled(placed=6)
+        after["totals"]["orders_placed"] -= 1
+        after["days"][0]["orders_placed"] -= 1
+        self.assertEqual(after, before, "re-published events were not counted again")
+
+    def outbox_event_of(self, order_id):
+        """The id of the `order.placed` event of `order_id`, read from the outbox."""
+        items = self.dynamodb.scan(
+            TableName=self.stack["resources"]["Table"]["ref"],
+            FilterExpression="begins_with(PK, :p) AND contains(payload, :order) AND event_type = :type",
+            ExpressionAttributeValues={":p": {"S": "OUTBOX#"}, ":order": {"S": order_id},
+                                       ":type": {"S": "order.placed"}})["Items"]
+        self.assertEqual(len(items), 1, items)
+        return items[0]["PK"]["S"].removeprefix("OUTBOX#")
+
+    def test_only_admins_read_stats_and_bad_ranges_name_the_parameter(self):
+        status, _, problem = self.stats(token=self.staff)
+        self.assertEqual((status, problem["code"]), (403, "forbidden"))
+        status, _, body = self.stats()
+        self.assertEqual((status, len(body["days"])), (200, 30), "the last 30 days by default")
+        for query, field in [("?from=2026-13-01", "from"), ("?to=yesterday", "to"), ("?granularity=week", "granularity"),
+                             ("?from=2024-01-01&to=2026-01-01", "from"), ("?from=2026-11-22&to=2026-11-21", "from")]:
+            status, headers, problem = self.stats(query)
+            self.assertEqual((status, problem["code"]), (400, "invalid_query"), (query, problem))
+            self.assertEqual(headers["content-type"], "application/problem+json")
+            self.assertIn(field, [e["field"] for e in problem["errors"]], (query, problem))
+
+
+if __name__ == "__main__":
+    unittest.main()

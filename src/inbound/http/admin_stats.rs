@@ -1,0 +1,18 @@
+//! `/admin/stats` (admins): sales per day, from the counters the stats job keeps.
+
+use super::views::StatsView;
+use super::{TableAccess, now, signed_in};
+use crate::app::stats::{self, StatsQuery};
+use crate::inbound::http::{ApiError, Reply, RequestExtras, json};
+use lambda_http::Request;
+
+/// `GET /admin/stats?from&to&granularity=day`: UTC dates, both included; the last
+/// 30 days by default, at most 366.
+pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let [from, to, granularity] = ["from", "to", "granularity"].map(|name| request.query_param(name));
+    let query = StatsQuery::parse(from.as_deref(), to.as_deref(), granularity.as_deref(), now().date())
+        .map_err(ApiError::invalid_query)?;
+    let report = stats::report(&ctx.table, &principal, query).await?;
+    Ok(json(200, &StatsView::new(&report)))
+}

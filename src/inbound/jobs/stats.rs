@@ -1,0 +1,26 @@
+//! The stats job: adds each order event on the `stats` queue to its day's
+//! counters, once per event however often it arrives.
+
+use crate::app::stats;
+use crate::config::ConfigError;
+use crate::domain::Event;
+use crate::outbound::dynamodb::Table;
+use aws_lambda_events::sqs::SqsEvent;
+
+pub struct StatsJob {
+    pub table: Table,
+}
+
+impl StatsJob {
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Ok(Self { table: Table::from_env(sdk)? })
+    }
+}
+
+/// Handles one batch and returns the ids of the messages to retry.
+pub async fn handle(job: &StatsJob, event: SqsEvent) -> Vec<String> {
+    super::each_message("stats", event, |event: Event| async move {
+        stats::record(&job.table, &event, time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())
+    })
+    .await
+}
