@@ -190,6 +190,10 @@ pub fn stats_queue_url() -> Result<String, ConfigError> {
     required("STATS_QUEUE_URL")
 }
 
+pub fn exports_queue_url() -> Result<String, ConfigError> {
+    required("EXPORTS_QUEUE_URL")
+}
+
 /// Which webhook URLs may be registered and called: `WEBHOOK_INSECURE_HOSTS`,
 /// comma-separated hosts allowed over plain http and at private addresses (the
 /// local stack's receiver); empty in a deployed stack.

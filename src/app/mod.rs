@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod error;
+pub mod exports;
 pub mod idempotency;
 pub mod notifications;
 pub mod orders;

@@ -2,6 +2,7 @@
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
 use super::Timestamp;
+use super::export::ExportId;
 use super::order::OrderId;
 use super::user::Email;
 use super::user::UserId;
@@ -58,6 +59,9 @@ pub enum EventKind {
     /// failed for days); staff are told.
     #[serde(rename = "webhook.endpoint_disabled")]
     WebhookEndpointDisabled { endpoint_id: WebhookEndpointId },
+    /// An admin asked for an order export; the export job writes it.
+    #[serde(rename = "export.requested")]
+    ExportRequested { export_id: ExportId },
 }
 
 impl EventKind {
@@ -73,6 +77,7 @@ impl EventKind {
             Self::OrderRefunded { .. } => "order.refunded",
             Self::OrderDisputed { .. } => "order.disputed",
             Self::WebhookEndpointDisabled { .. } => "webhook.endpoint_disabled",
+            Self::ExportRequested { .. } => "export.requested",
         }
     }
 }

@@ -183,14 +183,19 @@ impl Currency {
     /// `minor` units as people read them: `1234` EUR as `12.34 EUR`, `500` JPY as
     /// `500 JPY`, `-250` EUR as `-2.50 EUR`.
     pub fn format(self, minor: i64) -> String {
+        format!("{} {self}", self.decimal(minor))
+    }
+
+    /// `minor` units as a plain decimal: `1234` EUR as `12.34`, `500` JPY as `500`.
+    pub fn decimal(self, minor: i64) -> String {
         let digits = u32::from(self.minor_unit_digits());
         let sign = if minor < 0 { "-" } else { "" };
         let magnitude = minor.unsigned_abs();
         if digits == 0 {
-            return format!("{sign}{magnitude} {self}");
+            return format!("{sign}{magnitude}");
         }
         let scale = 10_u64.pow(digits);
-        format!("{sign}{}.{:0width$} {self}", magnitude / scale, magnitude % scale, width = digits as usize)
+        format!("{sign}{}.{:0width$}", magnitude / scale, magnitude % scale, width = digits as usize)
     }
 
     /// Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for KWD.

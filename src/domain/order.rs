@@ -50,10 +50,11 @@ impl OrderStatus {
         }
     }
 
+    pub const ALL: [Self; 6] =
+        [Self::PendingPayment, Self::Paid, Self::Fulfilled, Self::Cancelled, Self::Refunded, Self::PartiallyRefunded];
+
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::PendingPayment, Self::Paid, Self::Fulfilled, Self::Cancelled, Self::Refunded, Self::PartiallyRefunded]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 

@@ -1,13 +1,15 @@
-//! [`FileStore`], [`UploadSigner`] and [`DownloadSigner`] on the S3 bucket.
+//! [`FileStore`], [`UploadSigner`], [`DownloadSigner`] and [`ExportFiles`] on the S3 bucket.
 
 use super::unavailable;
 use crate::app::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
+use crate::app::exports::ports::ExportFiles;
 use crate::app::receipts::ports::DownloadSigner;
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -125,5 +127,64 @@ impl DownloadSigner for Bucket {
             .await
             .map_err(unavailable)?;
         Ok(request.uri().to_owned())
+    }
+}
+
+impl ExportFiles for Bucket {
+    async fn begin(&self, key: &str) -> Result<String, StoreError> {
+        let upload = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .content_type("text/csv; charset=utf-8")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        upload.upload_id.ok_or_else(|| StoreError::Unavailable("S3 returned no upload id".into()))
+    }
+
+    async fn write_part(&self, key: &str, upload: &str, number: i32, bytes: Vec<u8>) -> Result<String, StoreError> {
+        let part = self
+            .client
+            .upload_part()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload)
+            .part_number(number)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        part.e_tag.ok_or_else(|| StoreError::Unavailable("S3 returned no part tag".into()))
+    }
+
+    async fn finish(&self, key: &str, upload: &str, parts: &[(i32, String)]) -> Result<(), StoreError> {
+        let parts = parts
+            .iter()
+            .map(|(number, tag)| CompletedPart::builder().part_number(*number).e_tag(tag).build())
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn abandon(&self, key: &str, upload: &str) -> Result<(), StoreError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 }

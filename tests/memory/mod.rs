@@ -12,6 +12,7 @@
 
 mod accounts;
 mod catalog;
+pub mod exports;
 mod idempotency;
 mod notifications;
 mod orders;
@@ -73,6 +74,13 @@ pub struct MemoryShop {
     pub webhook_deliveries: RefCell<BTreeMap<(WebhookEndpointId, EventId), Delivery>>,
     /// The webhooks queue: each job and the delay it was sent with.
     pub webhook_queue: RefCell<Vec<(DeliveryJob, time::Duration)>>,
+    pub exports: RefCell<BTreeMap<tillbox::domain::ExportId, tillbox::domain::OrderExport>>,
+    /// Every save of an export, in order (its progress).
+    pub export_saves: RefCell<Vec<tillbox::domain::OrderExport>>,
+    /// Multipart uploads in progress, by upload id.
+    pub multipart: RefCell<HashMap<String, exports::Upload>>,
+    /// Makes writing a part of an upload fail.
+    pub parts_fail: Cell<bool>,
     /// The daily sales counters.
     pub sales: RefCell<BTreeMap<time::Date, tillbox::domain::stats::SalesCounts>>,
 }

@@ -104,9 +104,12 @@ impl OrderStore for MemoryShop {
             .filter(|o| query.to.is_none_or(|to| o.created_at < to))
             .cloned()
             .collect();
-        items.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-        items.truncate(usize::from(query.limit));
-        Ok(Page { items, next_cursor: None })
+        items.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
+        // The cursor is an offset into the listing.
+        let start: usize = query.cursor.as_deref().map_or(Ok(0), str::parse).map_err(|_| StoreError::BadCursor)?;
+        let end = (start + usize::from(query.limit)).min(items.len());
+        let next_cursor = (end < items.len()).then(|| end.to_string());
+        Ok(Page { items: items.get(start..end).unwrap_or_default().to_vec(), next_cursor })
     }
 }
 

@@ -7,6 +7,7 @@ mod memory;
 
 mod accounts;
 mod catalog;
+mod exports;
 mod notifications;
 mod orders;
 mod payments;

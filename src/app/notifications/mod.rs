@@ -78,9 +78,10 @@ pub async fn deliver(
             let order = OrderStore::get(store, *order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
-        EventKind::OrderPlaced { .. } | EventKind::OrderDisputed { .. } | EventKind::WebhookEndpointDisabled { .. } => {
-            (None, None)
-        }
+        EventKind::OrderPlaced { .. }
+        | EventKind::OrderDisputed { .. }
+        | EventKind::WebhookEndpointDisabled { .. }
+        | EventKind::ExportRequested { .. } => (None, None),
     };
     let user = match user_id {
         Some(id) => UserStore::get(store, id).await?.filter(|u| !u.disabled),

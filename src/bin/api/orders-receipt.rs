@@ -3,6 +3,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::Receipts::from_env(&sdk)?;
+    let ctx = tillbox::inbound::http::Downloads::from_env(&sdk)?;
     tillbox::inbound::http::serve(|request| tillbox::inbound::http::order_receipts::get(&ctx, request)).await
 }

@@ -97,15 +97,15 @@ impl StripeWebhooks {
     }
 }
 
-/// What the receipt endpoint needs: the table, the verifier and the bucket the
-/// receipts job prints into.
-pub struct Receipts {
+/// What the endpoints that hand out links to files in the bucket need (a
+/// receipt, an export): the table, the verifier and the bucket.
+pub struct Downloads {
     pub table: Table,
     pub verifier: TokenVerifier,
     pub bucket: Bucket,
 }
 
-impl Receipts {
+impl Downloads {
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         Ok(Self {
             table: Table::from_env(sdk)?,

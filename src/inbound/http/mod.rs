@@ -9,6 +9,7 @@
 //! [`context`] holds what endpoints need, built once per container.
 
 pub mod admin_audit;
+pub mod admin_exports;
 pub mod admin_stats;
 pub mod admin_users;
 pub mod admin_webhooks;
@@ -32,7 +33,7 @@ mod response;
 mod security_log;
 mod serve;
 
-pub use context::{AdminWebhooks, Catalog, Payments, Receipts, SignIn, StripeWebhooks, TableAccess};
+pub use context::{AdminWebhooks, Catalog, Downloads, Payments, SignIn, StripeWebhooks, TableAccess};
 pub use idempotency::{KeyPolicy, REPLAYED_HEADER, idempotent};
 pub use problem::ApiError;
 pub use request::{RequestExtras, json_body};

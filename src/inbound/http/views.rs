@@ -1,12 +1,13 @@
 //! The JSON shapes the API returns.
 
+use crate::app::exports::Download;
 use crate::domain::money::MoneyInput;
 use crate::domain::order::OrderLine;
 use crate::domain::stats::{ProductSales, SalesCounts, SalesReport};
 use crate::domain::webhook::{Attempt, SigningSecret};
 use crate::domain::{
-    AuditRecord, CancelReason, Delivery, Discount, DiscountValue, Order, Product, ProductImage, Shipment, User,
-    WebhookEndpoint, format_timestamp,
+    AuditRecord, CancelReason, Delivery, Discount, DiscountValue, Order, OrderExport, Product, ProductImage, Shipment,
+    User, WebhookEndpoint, format_timestamp,
 };
 use serde::Serialize;
 
@@ -439,6 +440,51 @@ impl StatsView {
                 .map(|(date, counts)| DayView { date: date.to_string(), sales: SalesView::new(counts) })
                 .collect(),
             top_products,
+        }
+    }
+}
+
+/// An order export: its request, progress and, when done, the download link.
+#[derive(Serialize)]
+pub struct ExportView {
+    id: String,
+    status: &'static str,
+    from: String,
+    to: String,
+    order_status: Option<&'static str>,
+    orders: u64,
+    rows: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
+    requested_by: String,
+    created_at: String,
+    updated_at: String,
+    completed_at: Option<String>,
+    download: Option<DownloadView>,
+}
+
+#[derive(Serialize)]
+struct DownloadView {
+    url: String,
+    expires_at: String,
+}
+
+impl ExportView {
+    pub fn new(e: &OrderExport, download: Option<&Download>) -> Self {
+        Self {
+            id: e.id.to_string(),
+            status: e.state.as_str(),
+            from: format_timestamp(e.filter.from),
+            to: format_timestamp(e.filter.to),
+            order_status: e.filter.status.map(crate::domain::OrderStatus::as_str),
+            orders: e.orders,
+            rows: e.rows,
+            failure: e.failure.clone(),
+            requested_by: e.requested_by.clone(),
+            created_at: format_timestamp(e.created_at),
+            updated_at: format_timestamp(e.updated_at),
+            completed_at: e.completed_at.map(format_timestamp),
+            download: download.map(|d| DownloadView { url: d.url.clone(), expires_at: format_timestamp(d.expires_at) }),
         }
     }
 }

@@ -23,6 +23,7 @@ pub struct Routes {
     pub emails_queue_url: String,
     pub receipts_queue_url: String,
     pub stats_queue_url: String,
+    pub exports_queue_url: String,
 }
 
 impl Routes {
@@ -31,6 +32,7 @@ impl Routes {
             emails_queue_url: crate::config::emails_queue_url()?,
             receipts_queue_url: crate::config::receipts_queue_url()?,
             stats_queue_url: crate::config::stats_queue_url()?,
+            exports_queue_url: crate::config::exports_queue_url()?,
         })
     }
 
@@ -49,6 +51,7 @@ impl Routes {
                 vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
             }
             EventKind::OrderPlaced { .. } => vec![&self.stats_queue_url],
+            EventKind::ExportRequested { .. } => vec![&self.exports_queue_url],
         }
     }
 }

@@ -3,6 +3,7 @@
 //! into the job's message type before its handler sees it.
 
 pub mod expire_orders;
+pub mod exports;
 pub mod fan_out;
 pub mod payments;
 pub mod process_images;

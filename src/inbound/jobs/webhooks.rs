@@ -96,6 +96,7 @@ fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
         EventKind::UserSignedUp { .. }
         | EventKind::SignupRepeated { .. }
         | EventKind::PasswordResetRequested { .. }
-        | EventKind::WebhookEndpointDisabled { .. } => None,
+        | EventKind::WebhookEndpointDisabled { .. }
+        | EventKind::ExportRequested { .. } => None,
     }
 }

@@ -2,7 +2,7 @@
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
 use crate::domain::{
-    Category, DiscountCode, Email, EventId, ImageId, OrderId, OrderStatus, Product, ProductId, ProductStatus,
+    Category, DiscountCode, Email, EventId, ExportId, ImageId, OrderId, OrderStatus, Product, ProductId, ProductStatus,
     SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
 };
 
@@ -180,6 +180,11 @@ pub fn idempotency_pk(caller: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{caller}#{key}")
 }
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+pub fn export_pk(id: ExportId) -> String {
+    format!("EXPORT#{id}")
+}
+pub const EXPORT_SK: &str = "EXPORT";
 
 /// One partition per day: the day's counters and one item per product sold.
 pub fn stats_pk(day: time::Date) -> String {

@@ -4,6 +4,7 @@
 mod cursor;
 mod discounts;
 mod events;
+mod exports;
 mod idempotency;
 mod items;
 pub mod keys;

@@ -1,0 +1,32 @@
+//! `/admin/exports` (admins): order exports as CSV, written by the export job.
+
+use super::views::ExportView;
+use super::{Downloads, TableAccess, now, signed_in};
+use crate::app::exports;
+use crate::domain::ExportId;
+use crate::domain::export::ExportRequest;
+use crate::inbound::http::{ApiError, KeyPolicy, Reply, RequestExtras, idempotent, json, json_body};
+use lambda_http::Request;
+
+/// `POST /admin/exports/orders` `{from, to, status?}`: 202 with the export, which
+/// `Location` names. With an `Idempotency-Key`, a retry starts no second export.
+pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
+        let input: ExportRequest = json_body(&request)?;
+        let export = exports::request(&ctx.table, &principal, &input, now()).await?;
+        let mut reply = json(202, &ExportView::new(&export, None));
+        let location = format!("/admin/exports/{}", export.id).parse().expect("ids are header-safe");
+        reply.headers_mut().insert("location", location);
+        Ok(reply)
+    })
+    .await
+}
+
+/// `GET /admin/exports/{id}`: progress; when done, a link valid for 10 minutes.
+pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: ExportId = request.path_param("id")?;
+    let (export, download) = exports::status(&ctx.table, &ctx.bucket, &principal, id, now()).await?;
+    Ok(json(200, &ExportView::new(&export, download.as_ref())))
+}
