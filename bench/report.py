@@ -134,6 +134,25 @@ def _targets(r):
     return _table(["target (SPEC §4)", "measured", "verdict", "detail"], rows)
 
 
+def _webhooks(r):
+    w = r.get("webhooks")
+    if not w:
+        return "Not measured in this run."
+    rate, floor = w["deliveries"] / w["seconds"], w["deliveries"] / w["floor_seconds"]
+    return ("One execution environment of `deliver-webhooks`, given batches of 5 (the template's BatchSize) for an\n"
+            "endpoint on a loopback receiver (`infra/local/webhook_receiver.py`): each delivery renders and signs\n"
+            "the payload, records the delivery in DynamoDB (moto) and POSTs it. Baseline: the same number of POSTs\n"
+            "of a signed body from Python to the same receiver.\n\n"
+            + _table(["", "deliveries", "seconds", "per second", "ms per delivery"], [
+                ["deliver-webhooks, one environment", w["deliveries"], f"{w['seconds']:.1f}", f"{rate:.0f}",
+                 ms(w["seconds"] / w["deliveries"])],
+                ["baseline: POSTs from Python", w["deliveries"], f"{w['floor_seconds']:.1f}", f"{floor:.0f}",
+                 ms(w["floor_seconds"] / w["deliveries"])],
+            ])
+            + f"\n\nRatio: {rate / floor:.2f}× the baseline's rate. Lambda runs one environment per concurrent batch,\n"
+            f"so a deployed stack delivers up to this rate times the job's concurrency (receivers allowing).")
+
+
 def render(r):
     m = r["machine"]
     a = r["args"]
@@ -195,6 +214,10 @@ over {a['cold_starts']} cold starts, warm latency over {a['runs'] // 2} interlea
 `[profile.release]` in Cargo.toml; sizes above are arm64 with that profile.
 
 {_settings(r)}
+
+## Webhook deliveries
+
+{_webhooks(r)}
 
 ## What dominates
 

@@ -8,7 +8,9 @@ Phases, each on a fresh emulator so no phase pays for another's table:
 2. latency: the measured endpoints, handler and floor (and the peers for
    GET /products/{id}) given the same requests in turn;
 3. memory: every function after `--invocations` warm invocations of its sample event;
-4. settings: products-get built under each release-profile variant.
+4. settings: products-get built under each release-profile variant;
+5. webhooks: deliveries per second of one environment of the webhooks job
+   against a receiver on loopback, beside POSTs of the same bytes from Python.
 Sizes come from `cargo lambda build --release --arm64`. Raw numbers go to
 target/bench/results.json beside the report.
 """
@@ -20,6 +22,7 @@ import platform
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +40,7 @@ from emulator import Emulator  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from runtime import ProcessRuntime  # noqa: E402
 from stack import provision  # noqa: E402
+from webhook_receiver import Receiver  # noqa: E402
 from workloads import Requests, new_product, sample_events  # noqa: E402
 
 PEERS = {
@@ -207,6 +211,61 @@ def settings_phase(bin_dir, variant_dirs, runs, cold_starts, warmup):
     return results
 
 
+def webhooks_phase(bin_dir, deliveries):
+    """One execution environment of `deliver-webhooks` (what Lambda scales out),
+    handed batches of 5 jobs (the template's BatchSize) for a registered endpoint
+    on a loopback receiver, as the fan-out would. Each delivery renders, signs,
+    records the delivery (two DynamoDB writes) and POSTs. The baseline is the same
+    number of POSTs of a signed body from this process to the same receiver: the
+    receiver's and loopback's share."""
+    receiver = Receiver().start()
+    try:
+        with Stack(bin_dir) as stack:
+            admin = stack.runtime(stack.function_of("admin-webhooks-create"))
+            _, event = stack.requests.event("POST", "/admin/webhooks", "admin", {"url": receiver.url, "events": ["*"]})
+            answer = admin.invoke(event)
+            admin.stop()
+            assert answer["statusCode"] == 201, answer
+            endpoint = json.loads(answer["body"])
+            receiver.secret = endpoint["secret"]
+            job = stack.runtime(stack.function_of("deliver-webhooks"))
+
+            def batch(first):
+                records = []
+                for i in range(first, first + 5):
+                    event_id = str(uuid.uuid4())
+                    event = {"id": event_id, "occurred_at": "2026-11-22T10:00:00.000000Z", "type": "user.signed_up",
+                             "data": {"user_id": str(uuid.uuid4())}}
+                    body = {"endpoint_id": endpoint["id"], "event_id": event_id, "event": event, "attempt": 1,
+                            "series_start": 1}
+                    records.append({"messageId": f"m{i}", "body": json.dumps(body), "eventSource": "aws:sqs"})
+                return {"Records": records}
+
+            for i in range(0, 20, 5):  # warm-up
+                job.invoke(batch(i))
+            receiver.received.clear()
+            started = time.perf_counter()
+            for i in range(0, deliveries, 5):
+                answer = job.invoke(batch(i))
+                assert not answer.get("batchItemFailures"), answer
+            elapsed = time.perf_counter() - started
+            job.stop()
+            assert len(receiver.received) == deliveries, len(receiver.received)
+        headers, sample_body, _ = receiver.received[0]
+        sample_headers = {k: v for k, v in headers.items() if k.startswith("webhook-") or k == "content-type"}
+        started = time.perf_counter()
+        for _ in range(deliveries):
+            request = urllib.request.Request(receiver.url, data=sample_body, method="POST", headers=sample_headers)
+            urllib.request.urlopen(request, timeout=15).read()
+        floor = time.perf_counter() - started
+    finally:
+        receiver.stop()
+    results = {"deliveries": deliveries, "seconds": elapsed, "floor_seconds": floor}
+    print(f"webhooks: {deliveries / elapsed:.0f} deliveries/s per environment; "
+          f"plain POSTs {deliveries / floor:.0f}/s", flush=True)
+    return results
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -226,6 +285,7 @@ def main():
     parser.add_argument("--invocations", type=int, default=1000, help="warm invocations before reading peak RSS")
     parser.add_argument("--runs", type=int, default=1000, help="measured warm reads per runtime")
     parser.add_argument("--write-runs", type=int, default=300, help="measured warm writes per runtime")
+    parser.add_argument("--deliveries", type=int, default=500, help="webhook deliveries measured")
     parser.add_argument("--quick", action="store_true", help="a tenth of every count, to try the harness")
     parser.add_argument("--note", default="", help="what else the machine was doing, shown in the report")
     parser.add_argument("--variants", nargs="+", choices=list(builds.VARIANTS), default=list(builds.VARIANTS),
@@ -234,6 +294,7 @@ def main():
     if args.quick:
         for name in ("cold_starts", "invocations", "runs", "write_runs"):
             setattr(args, name, max(3, getattr(args, name) // 10))
+        args.deliveries = max(20, args.deliveries // 50 * 5)
     warmup = 20
     (ROOT / "target" / "bench").mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -251,6 +312,7 @@ def main():
         "latency": lambda: latency_phase(bin_dir, args.runs, args.write_runs, warmup),
         "memory": lambda: memory_phase(bin_dir, args.invocations),
         "settings": lambda: settings_phase(bin_dir, variant_dirs, args.runs // 2, args.cold_starts, warmup),
+        "webhooks": lambda: webhooks_phase(bin_dir, args.deliveries),
         # Last: the arm64 build is not needed to measure, and is the longest.
         "sizes": builds.lambda_build,
     }

@@ -2,7 +2,7 @@
 //! optionally one status), how far the export job got, and the CSV it writes.
 
 use super::order::{Order, OrderStatus};
-use super::validation::{Checker, Invalid};
+use super::validation::{self, Checker, Invalid};
 use super::{Timestamp, format_timestamp};
 use serde::Deserialize;
 use time::Duration;
@@ -60,14 +60,7 @@ impl ExportRequest {
             .transpose();
         let status = checker.check("status", status).flatten();
         if let (Some(from), Some(to)) = (from, to) {
-            let window = if from >= to {
-                Err("must be before `to`".to_owned())
-            } else if to - from > MAX_WINDOW {
-                Err(format!("must be at most {} days before `to`", MAX_WINDOW.whole_days()))
-            } else {
-                Ok(())
-            };
-            checker.check("from", window);
+            checker.check("from", validation::window(from, to, MAX_WINDOW));
         }
         checker.finish()?;
         Ok(ExportFilter { from: from.expect("checked"), to: to.expect("checked"), status })

@@ -64,3 +64,15 @@ pub(crate) fn text(value: &str, min: usize, max: usize) -> Result<String, String
     }
     Ok(trimmed.to_owned())
 }
+
+/// A time window `[from, to)` for a listing or export: `from` before `to`, at
+/// most `widest` apart. The message is for the `from` field.
+pub(crate) fn window(from: super::Timestamp, to: super::Timestamp, widest: time::Duration) -> Result<(), String> {
+    if from >= to {
+        Err("must be before `to`".to_owned())
+    } else if to - from > widest {
+        Err(format!("must be at most {} days before `to`", widest.whole_days()))
+    } else {
+        Ok(())
+    }
+}

@@ -10,8 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
-from races import Api  # noqa: E402
-from tests.test_local_stack import GatewayTestCase, token  # noqa: E402
+from tests.test_local_stack import GatewayTestCase  # noqa: E402
 
 
 class AuditTrailTest(GatewayTestCase):
@@ -20,9 +19,6 @@ class AuditTrailTest(GatewayTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.admin = token("admin")
-        cls.staff = token("staff")
         cls.dynamodb = local_stack.client("dynamodb", cls.stack["endpoint"])
         cls.table = cls.stack["resources"]["Table"]["ref"]
 

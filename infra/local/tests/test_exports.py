@@ -12,8 +12,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from races import Api, Races  # noqa: E402
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually, token  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, eventually  # noqa: E402
 
 
 def iso(seconds):
@@ -22,14 +21,6 @@ def iso(seconds):
 
 class ExportsThroughTheGatewayTest(GatewayTestCase):
     prefix = "export"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
-        cls.admin = token("admin")
-        cls.staff = token("staff")
 
     def ask(self, body, token=None, key=None):
         headers = {"idempotency-key": key} if key else None

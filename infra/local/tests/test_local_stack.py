@@ -23,6 +23,7 @@ import stack as local_stack  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from emulator import free_port  # noqa: E402
 from runtime import InvokeError, ProcessPool, binaries_dir  # noqa: E402
+from races import Api, Races  # noqa: E402
 
 BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
 KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.json"
@@ -82,6 +83,11 @@ class GatewayTestCase(unittest.TestCase):
             for name, spec in cls.stack["functions"].items()
         }
         cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
+        # A client of the API, the order races' helpers, and tokens of staff and an admin.
+        cls.api = Api(cls.gateway.url)
+        cls.races = Races(cls.api, BIN_DIR)
+        cls.staff = token("staff")
+        cls.admin = token("admin")
 
     @classmethod
     def tearDownClass(cls):
@@ -94,7 +100,6 @@ class LocalStackTest(GatewayTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.staff = token("staff")
         cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
         cls.s3 = local_stack.client("s3", cls.stack["endpoint"])
 

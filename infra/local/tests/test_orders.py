@@ -11,18 +11,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
-from races import Api, Races, at_once  # noqa: E402
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+from races import at_once  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
 
 
 class OrdersThroughTheGatewayTest(GatewayTestCase):
     prefix = "ord"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
 
     def test_two_hundred_buyers_for_fifty_in_stock(self):
         result = self.races.stock_race(buyers=200, stock=50)

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pay  # noqa: E402
 import stack as local_stack  # noqa: E402
 import stripe_emulator  # noqa: E402
-from races import Api, Races, at_once  # noqa: E402
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+from races import at_once  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
 
 DECLINED_CARD = "4000000000000341"
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "stripe"
@@ -39,8 +39,6 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
         cls.stripe_url = cls.stack["functions"]["OrdersPaymentFunction"]["env"]["STRIPE_API_URL"]
 
     def stripe_get(self, path):

@@ -13,8 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stack as local_stack  # noqa: E402
-from races import Api, Races  # noqa: E402
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually, token  # noqa: E402
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually  # noqa: E402
 
 
 class StatsThroughTheGatewayTest(GatewayTestCase):
@@ -23,10 +22,6 @@ class StatsThroughTheGatewayTest(GatewayTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
-        cls.admin = token("admin")
-        cls.staff = token("staff")
         cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
         cls.dynamodb = local_stack.client("dynamodb", cls.stack["endpoint"])
 

@@ -12,8 +12,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from races import Api, Races, at_once  # noqa: E402
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, emails_to, eventually, token  # noqa: E402
+from races import at_once  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 from standardwebhooks.webhooks import Webhook  # noqa: E402
 
@@ -22,14 +22,6 @@ STAFF_EMAIL = "staff@tillbox.local"
 
 class WebhooksThroughTheGatewayTest(GatewayTestCase):
     prefix = "hook"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
-        cls.admin = token("admin")
-        cls.staff = token("staff")
 
     def setUp(self):
         self.receiver = Receiver().start()

@@ -4,7 +4,7 @@
 
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
-use crate::domain::validation::{Checker, Invalid};
+use crate::domain::validation::{self, Checker, Invalid};
 use crate::domain::{AuditRecord, Principal, Role, Timestamp};
 use std::future::Future;
 use time::Duration;
@@ -38,14 +38,7 @@ impl AuditQuery {
         let to = to.unwrap_or(now);
         let from = from.unwrap_or(to - DEFAULT_WINDOW);
         let mut checker = Checker::default();
-        let window = if from >= to {
-            Err("must be before `to`".to_owned())
-        } else if to - from > MAX_WINDOW {
-            Err(format!("must be at most {} days before `to`", MAX_WINDOW.whole_days()))
-        } else {
-            Ok(())
-        };
-        checker.check("from", window);
+        checker.check("from", validation::window(from, to, MAX_WINDOW));
         let [actor, action, target] = filters.map(|f| f.filter(|v| !v.is_empty()));
         for (name, value) in [("actor", &actor), ("action", &action), ("target", &target)] {
             let too_long = value.as_ref().is_some_and(|v| v.chars().count() > 200);
