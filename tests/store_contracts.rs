@@ -10,11 +10,15 @@ mod support;
 use memory::MemoryShop;
 use support::Stack;
 use tillbox::app::accounts::ports::{OneTimeTokens, RateLimiter, SessionStore, UserChange, UserStore};
+use tillbox::app::catalog::ports::FileStore;
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
+use tillbox::app::exports::ports::{ExportFiles, ExportStore};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
 use tillbox::app::orders::ports::{DiscountStore, OrderStore};
 use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use tillbox::app::stats::SalesStats;
+use tillbox::domain::OrderExport;
+use tillbox::domain::export::ExportRequest;
 use tillbox::domain::secret::token_hash;
 use tillbox::domain::stats::{CurrencySales, ProductSales, SalesCounts};
 use tillbox::domain::{
@@ -228,7 +232,7 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "and restocks nothing");
 
     let done = refund.succeeded(now());
-    let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500 }, now());
+    let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500, surplus: false }, now());
     assert!(store.complete_refund(&done, &event).await.unwrap());
     assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
@@ -289,6 +293,53 @@ async fn sales_are_counted_once_per_event_and_read_back_by_day(store: &impl Sale
     );
 }
 
+/// An export is written only by the run that owns it (its number is `attempts`).
+async fn an_export_is_saved_only_by_the_run_that_owns_it(store: &impl ExportStore) {
+    let filter = ExportRequest { from: "2026-11-01T00:00:00Z".into(), to: "2026-11-02T00:00:00Z".into(), status: None }
+        .parse()
+        .unwrap();
+    let export = OrderExport::new(filter, "admin-1", now());
+    let event = Event::new(EventKind::ExportRequested { export_id: export.id }, now());
+    let audit = AuditRecord::new(
+        "admin-1",
+        "export.requested",
+        "export",
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+        now(),
+    );
+    store.create(&export, &event, &audit).await.unwrap();
+    let first = export.started(now());
+    store.save(&first, 0).await.unwrap();
+    let stale = store.save(&export.started(now()), 0).await.unwrap_err();
+    assert!(matches!(stale, StoreError::VersionMismatch { current: 1 }), "{stale:?}");
+    let done = first.done(3, 4, now());
+    store.save(&done, 1).await.unwrap();
+    assert_eq!(store.get(export.id).await.unwrap().unwrap(), done);
+}
+
+/// A file written in parts reads back whole, in part order; S3 wants every part
+/// but the last to be 5 MiB at least.
+async fn a_file_written_in_parts_reads_back_whole(files: &(impl ExportFiles + FileStore)) {
+    let key = format!("exports/{}.csv", OrderId::generate());
+    let upload = files.begin(&key).await.unwrap();
+    let first = vec![b'a'; tillbox::app::exports::PART_SIZE];
+    let tags = vec![
+        (1, files.write_part(&key, &upload, 1, first.clone()).await.unwrap()),
+        (2, files.write_part(&key, &upload, 2, b"tail\r\n".to_vec()).await.unwrap()),
+    ];
+    assert_eq!(files.size(&key).await.unwrap(), None, "nothing is visible before the upload is finished");
+    files.finish(&key, &upload, &tags).await.unwrap();
+    let read = files.read(&key).await.unwrap();
+    assert_eq!(read.len(), first.len() + 6);
+    assert!(read.ends_with(b"aatail\r\n"));
+
+    let abandoned = files.begin(&key).await.unwrap();
+    files.write_part(&key, &abandoned, 1, b"partial".to_vec()).await.unwrap();
+    files.abandon(&key, &abandoned).await.unwrap();
+    assert_eq!(files.read(&key).await.unwrap().len(), first.len() + 6, "an abandoned upload changes nothing");
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -305,6 +356,8 @@ async fn the_table_keeps_the_store_contracts() {
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&table).await;
+    an_export_is_saved_only_by_the_run_that_owns_it(&table).await;
+    a_file_written_in_parts_reads_back_whole(&stack.bucket()).await;
 }
 
 #[tokio::test]
@@ -322,4 +375,6 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;
+    an_export_is_saved_only_by_the_run_that_owns_it(&shop).await;
+    a_file_written_in_parts_reads_back_whole(&shop).await;
 }

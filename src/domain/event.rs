@@ -51,6 +51,11 @@ pub enum EventKind {
         /// before it was recorded read as 0.
         #[serde(default)]
         amount: i64,
+        /// A payment the order did not take (it landed on a cancelled or
+        /// already-paid order) went back whole: never revenue, so never counted
+        /// as a refund of it either.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        surplus: bool,
     },
     /// The customer's bank disputes the payment; staff are told.
     #[serde(rename = "order.disputed")]

@@ -80,6 +80,7 @@ pub fn contribution(event: &Event, order: Option<&Order>) -> Option<SalesCounts>
                 }
             }
         }
+        EventKind::OrderRefunded { surplus: true, .. } => return None,
         EventKind::OrderRefunded { amount, .. } => {
             counts.refunds = 1;
             if let Some(order) = order {
@@ -106,7 +107,8 @@ impl SalesCounts {
         }
         for (key, sales) in &other.products {
             let mine = self.products.entry(key.clone()).or_default();
-            if mine.name.is_empty() {
+            // Days are added oldest first: the latest name counted wins.
+            if !sales.name.is_empty() {
                 mine.name.clone_from(&sales.name);
             }
             mine.units += sales.units;
@@ -202,6 +204,24 @@ mod tests {
             time::macros::datetime!(2026-11-21 10:00 UTC),
         );
         assert_eq!(contribution(&event, None), None);
+    }
+
+    #[test]
+    fn a_surplus_payment_given_back_is_no_refund_of_revenue() {
+        let surplus = EventKind::OrderRefunded { order_id: OrderId::generate(), amount: 5000, surplus: true };
+        assert_eq!(contribution(&Event::new(surplus, time::macros::datetime!(2026-11-21 10:00 UTC)), None), None);
+    }
+
+    #[test]
+    fn the_latest_name_of_a_product_wins() {
+        let key = ("EUR".to_owned(), product(1));
+        let mut totals = SalesCounts::default();
+        for name in ["Mug", "Mug (blue)"] {
+            let mut day = SalesCounts::default();
+            day.products.insert(key.clone(), ProductSales { name: name.into(), units: 1, revenue: 100 });
+            totals.add(&day);
+        }
+        assert_eq!(totals.products[&key], ProductSales { name: "Mug (blue)".into(), units: 2, revenue: 200 });
     }
 
     #[test]

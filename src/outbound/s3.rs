@@ -3,7 +3,7 @@
 use super::unavailable;
 use crate::app::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
 use crate::app::exports::ports::ExportFiles;
-use crate::app::receipts::ports::DownloadSigner;
+use crate::app::receipts::ports::{Disposition, DownloadSigner};
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
@@ -115,14 +115,24 @@ impl FileStore for Bucket {
 }
 
 impl DownloadSigner for Bucket {
-    async fn sign_download(&self, key: &str, filename: &str, expires_in: Duration) -> Result<String, StoreError> {
+    async fn sign_download(
+        &self,
+        key: &str,
+        filename: &str,
+        disposition: Disposition,
+        expires_in: Duration,
+    ) -> Result<String, StoreError> {
+        let disposition = match disposition {
+            Disposition::Inline => "inline",
+            Disposition::Attachment => "attachment",
+        };
         let config = PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let request = self
             .client
             .get_object()
             .bucket(&self.name)
             .key(key)
-            .response_content_disposition(format!("inline; filename=\"{filename}\""))
+            .response_content_disposition(format!("{disposition}; filename=\"{filename}\""))
             .presigned(config)
             .await
             .map_err(unavailable)?;

@@ -125,8 +125,9 @@ impl tillbox::app::receipts::ports::DownloadSigner for MemoryShop {
         &self,
         key: &str,
         filename: &str,
+        disposition: tillbox::app::receipts::ports::Disposition,
         expires_in: std::time::Duration,
     ) -> Result<String, StoreError> {
-        Ok(format!("memory://{key}?filename={filename}&expires={}", expires_in.as_secs()))
+        Ok(format!("memory://{key}?filename={filename}&disposition={disposition:?}&expires={}", expires_in.as_secs()))
     }
 }

@@ -18,8 +18,13 @@ impl ExportStore for MemoryShop {
         Ok(self.exports.borrow().get(&id).cloned())
     }
 
-    async fn save(&self, export: &OrderExport) -> Result<(), StoreError> {
-        self.exports.borrow_mut().insert(export.id, export.clone());
+    async fn save(&self, export: &OrderExport, run: u32) -> Result<(), StoreError> {
+        let mut exports = self.exports.borrow_mut();
+        let stored = exports.get_mut(&export.id).ok_or(StoreError::NotFound)?;
+        if stored.attempts != run {
+            return Err(StoreError::VersionMismatch { current: u64::from(stored.attempts) });
+        }
+        *stored = export.clone();
         self.export_saves.borrow_mut().push(export.clone());
         Ok(())
     }

@@ -92,6 +92,7 @@ fn an_export_writes_one_row_per_line_newest_first_in_parts() {
 
     let (_, link) = run(exports::status(&shop, &shop, &admin(), export.id, NOW)).unwrap();
     let link = link.expect("a done export has a link");
+    assert!(link.url.contains("disposition=Attachment"), "saved as a file, never rendered: {}", link.url);
     assert_eq!(link.expires_at, NOW + Duration::minutes(10));
     let (_, later) = run(exports::status(&shop, &shop, &admin(), export.id, NOW + Duration::days(8))).unwrap();
     assert_eq!(later, None, "no link once the file is gone");
@@ -136,6 +137,29 @@ fn a_failing_bucket_is_retried_then_the_export_fails_and_nothing_half_written_re
     assert!(shop.multipart.borrow().is_empty(), "every upload begun was aborted");
     assert!(!shop.files.borrow().contains_key(&failed.file_key()));
     assert_eq!(run(exports::status(&shop, &shop, &admin(), export.id, NOW)).unwrap().1, None);
+}
+
+#[test]
+fn a_run_that_never_reported_back_ends_the_export_as_failed_and_a_superseded_run_writes_nothing() {
+    let shop = MemoryShop::default();
+    let mug = product(&shop, "MUG", "Mug");
+    orders(&shop, 2, &[(mug, 1)]);
+    let export = run(exports::request(&shop, &admin(), &window(None), NOW)).unwrap();
+    // Three runs started and none finished (each ran out of Lambda's time).
+    let timed_out = (0..3).fold(export.clone(), |e, _| e.started(NOW));
+    shop.exports.borrow_mut().insert(export.id, timed_out);
+    run(exports::run(&shop, &shop, export.id, exports::PART_SIZE, || NOW)).unwrap();
+    let failed = shop.exports.borrow()[&export.id].clone();
+    assert_eq!((failed.state, failed.attempts), (ExportState::Failed, 3));
+    assert!(shop.multipart.borrow().is_empty(), "no fourth run was started");
+
+    // A run that finds its export taken over by a newer run stops, and its saves are refused.
+    let second = run(exports::request(&shop, &admin(), &window(None), NOW)).unwrap();
+    let newer = second.started(NOW);
+    shop.exports.borrow_mut().insert(second.id, newer.clone());
+    let stale = run(tillbox::app::exports::ports::ExportStore::save(&shop, &second.done(9, 9, NOW), second.attempts));
+    assert!(matches!(stale, Err(tillbox::app::store::StoreError::VersionMismatch { current: 1 })));
+    assert_eq!(shop.exports.borrow()[&second.id], newer);
 }
 
 #[test]

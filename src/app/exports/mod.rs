@@ -7,7 +7,7 @@ pub mod ports;
 
 use crate::app::error::CommonError;
 use crate::app::orders::ports::{OrderQuery, OrderScope, OrderStore};
-use crate::app::receipts::ports::DownloadSigner;
+use crate::app::receipts::ports::{Disposition, DownloadSigner};
 use crate::app::store::StoreError;
 use crate::domain::export::{self, CSV_HEADER, ExportFilter, ExportRequest, ExportState, LINK_VALIDITY, MAX_ATTEMPTS};
 use crate::domain::{
@@ -70,14 +70,18 @@ pub async fn status(
         return Ok((export, None));
     }
     let validity = std::time::Duration::try_from(LINK_VALIDITY).expect("a positive constant");
-    let url = signer.sign_download(&export.file_key(), &export.file_name(), validity).await?;
+    let url = signer.sign_download(&export.file_key(), &export.file_name(), Disposition::Attachment, validity).await?;
     Ok((export, Some(Download { url, expires_at: now + LINK_VALIDITY })))
 }
 
 /// The export job's work for one `export.requested`. Each run writes the whole
 /// file again (a new multipart upload; an abandoned one is aborted, or expires
-/// by the bucket's rule). `Err` asks for a retry; after [`MAX_ATTEMPTS`] runs the
-/// export is marked failed instead. `part_size` is [`PART_SIZE`] but in tests.
+/// by the bucket's rule) and owns the export while its number is the stored
+/// `attempts`: a run that finds another took over (a duplicate message, a
+/// re-published event) stops without writing. `Err` asks for a retry; after
+/// [`MAX_ATTEMPTS`] runs the export is marked failed instead, also when the last
+/// run never reported back (it ran out of time). `part_size` is [`PART_SIZE`]
+/// but in tests.
 pub async fn run(
     store: &(impl ExportStore + OrderStore),
     files: &impl ExportFiles,
@@ -85,6 +89,7 @@ pub async fn run(
     part_size: usize,
     clock: impl Fn() -> Timestamp,
 ) -> Result<(), StoreError> {
+    const GIVE_UP: &str = "the export could not be written; ask for a shorter range or request it again";
     let Some(export) = ExportStore::get(store, id).await? else {
         tracing::warn!(export = %id, "no such export; nothing to do");
         return Ok(());
@@ -92,15 +97,35 @@ pub async fn run(
     if matches!(export.state, ExportState::Done | ExportState::Failed) {
         return Ok(());
     }
+    if export.attempts >= MAX_ATTEMPTS {
+        tracing::error!(export = %id, runs = export.attempts, "the last run never finished; export failed");
+        return unless_superseded(store.save(&export.failed(GIVE_UP, clock()), export.attempts).await);
+    }
     let running = export.started(clock());
-    store.save(&running).await?;
-    match write(store, files, &running, part_size, &clock).await {
-        Ok((orders, rows)) => store.save(&running.done(orders, rows, clock())).await,
+    if let Err(error) = store.save(&running, export.attempts).await {
+        // Another run started first: it owns the export.
+        return unless_superseded(Err(error));
+    }
+    let outcome = match write(store, files, &running, part_size, &clock).await {
+        Ok((orders, rows)) => store.save(&running.done(orders, rows, clock()), running.attempts).await,
+        Err(error @ StoreError::VersionMismatch { .. }) => Err(error),
         Err(error) if running.attempts >= MAX_ATTEMPTS => {
             tracing::error!(export = %id, %error, "export failed for good");
-            store.save(&running.failed("the export could not be written; request it again", clock())).await
+            store.save(&running.failed(GIVE_UP, clock()), running.attempts).await
         }
-        Err(error) => Err(error),
+        Err(error) => return Err(error),
+    };
+    unless_superseded(outcome)
+}
+
+/// A save refused because another run owns the export now: this run is over.
+fn unless_superseded(result: Result<(), StoreError>) -> Result<(), StoreError> {
+    match result {
+        Err(StoreError::VersionMismatch { current }) => {
+            tracing::info!(run = current, "another run owns the export; this one stops");
+            Ok(())
+        }
+        other => other,
     }
 }
 
@@ -129,7 +154,7 @@ async fn write(
                     number,
                     files.write_part(&key, &upload, number, std::mem::take(&mut buffer).into_bytes()).await?,
                 ));
-                store.save(&export.progressed(count, rows, clock())).await?;
+                store.save(&export.progressed(count, rows, clock()), export.attempts).await?;
             }
         }
         if !buffer.is_empty() || parts.is_empty() {

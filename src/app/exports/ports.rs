@@ -14,9 +14,9 @@ pub trait ExportStore {
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<(), StoreError>>;
     fn get(&self, id: ExportId) -> impl Future<Output = Result<Option<OrderExport>, StoreError>>;
-    /// Once created, an export is written only by the export job, one message
-    /// at a time, so a plain overwrite is safe.
-    fn save(&self, export: &OrderExport) -> impl Future<Output = Result<(), StoreError>>;
+    /// Writes `export` if the stored one is still at run `run` (its `attempts`):
+    /// otherwise `VersionMismatch` with the stored run, and nothing is written.
+    fn save(&self, export: &OrderExport, run: u32) -> impl Future<Output = Result<(), StoreError>>;
 }
 
 /// A file written in numbered parts (an S3 multipart upload): every part but the

@@ -6,8 +6,16 @@ use crate::app::store::{Page, StoreError};
 use crate::domain::{Event, EventId, Timestamp};
 use std::future::Future;
 
-/// Where re-publishing starts: at one event (itself included), or at a time (the
-/// dead-letter message's `approximateArrivalOfFirstRecord`).
+/// How far before a `--since` time re-publishing starts. The dead-letter message
+/// gives when the batch reached the stream; an event's `occurred_at` is taken by
+/// its use case before the commit (before a payment provider's answer, even), and
+/// concurrent commits reach the stream out of order. Consumers skip what they
+/// did, so starting early costs a few duplicates and loses nothing.
+pub const SINCE_MARGIN: time::Duration = time::Duration::minutes(15);
+
+/// Where re-publishing starts: at one event (itself included), or
+/// [`SINCE_MARGIN`] before a time (the dead-letter message's
+/// `approximateArrivalOfFirstRecord`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Start {
     Event(EventId),
@@ -52,7 +60,7 @@ pub async fn republish(
             let event = store.published(id).await?.ok_or(RepublishError::UnknownEvent(id))?;
             (event.occurred_at, Some(id))
         }
-        Start::Time(at) => (at, None),
+        Start::Time(at) => (at - SINCE_MARGIN, None),
     };
     let mut count = 0;
     let mut day = at.date();

@@ -68,7 +68,7 @@ pub async fn refund(
                 store
                     .complete_refund(
                         &done,
-                        &Event::new(EventKind::OrderRefunded { order_id, amount: done.amount }, now),
+                        &Event::new(EventKind::OrderRefunded { order_id, amount: done.amount, surplus: false }, now),
                     )
                     .await?;
                 refund = done;
@@ -113,7 +113,8 @@ async fn record(
                        .collect::<Vec<_>>()}),
             now,
         );
-        let event = manual.then(|| Event::new(EventKind::OrderRefunded { order_id, amount: request.amount() }, now));
+        let event = manual
+            .then(|| Event::new(EventKind::OrderRefunded { order_id, amount: request.amount(), surplus: false }, now));
         let write =
             RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: event.as_ref() };
         match store.record_refund(write).await {

@@ -8,7 +8,7 @@ use crate::app::error::{CommonError, shares_common_errors};
 use crate::app::orders::ports::OrderStore;
 use crate::app::payments::ports::PaymentStore;
 use crate::domain::{OrderId, Principal, Receipt, VatRate};
-use ports::{DownloadSigner, ReceiptPrinter};
+use ports::{Disposition, DownloadSigner, ReceiptPrinter};
 use std::time::Duration;
 
 /// How long a receipt link works.
@@ -90,5 +90,7 @@ pub async fn link(
     if files.size(&key).await?.is_none() {
         return Err(ReceiptsError::NotReady);
     }
-    Ok(files.sign_download(&key, &format!("receipt-{}.pdf", order_id.short()), LINK_LIFETIME).await?)
+    Ok(files
+        .sign_download(&key, &format!("receipt-{}.pdf", order_id.short()), Disposition::Inline, LINK_LIFETIME)
+        .await?)
 }

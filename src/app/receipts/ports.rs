@@ -10,6 +10,15 @@ pub trait ReceiptPrinter {
     fn print(&self, receipt: &Receipt) -> Result<Vec<u8>, String>;
 }
 
+/// How a browser treats a downloaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Shown in the browser (a receipt).
+    Inline,
+    /// Saved as a file, never rendered (an export of customer data).
+    Attachment,
+}
+
 /// Short-lived links to files in the bucket.
 pub trait DownloadSigner {
     /// A URL that downloads `key` as `filename` until `expires_in` has passed.
@@ -17,6 +26,7 @@ pub trait DownloadSigner {
         &self,
         key: &str,
         filename: &str,
+        disposition: Disposition,
         expires_in: Duration,
     ) -> impl Future<Output = Result<String, StoreError>>;
 }

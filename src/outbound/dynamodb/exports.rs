@@ -8,6 +8,8 @@ use crate::app::exports::ports::ExportStore;
 use crate::app::store::StoreError;
 use crate::domain::export::{ExportFilter, ExportState};
 use crate::domain::{AuditRecord, Event, ExportId, OrderExport, OrderStatus};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 fn export_item(e: &OrderExport) -> Item {
     let mut stored = item([
@@ -75,14 +77,26 @@ impl ExportStore for Table {
         self.get_consistent(keys::export_pk(id), keys::EXPORT_SK).await?.as_ref().map(export_from).transpose()
     }
 
-    async fn save(&self, export: &OrderExport) -> Result<(), StoreError> {
-        self.client
+    async fn save(&self, export: &OrderExport, run: u32) -> Result<(), StoreError> {
+        let result = self
+            .client
             .put_item()
             .table_name(&self.name)
             .set_item(Some(export_item(export)))
+            .condition_expression("attempts = :run")
+            .expression_attribute_values(":run", n(run))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => Err(match failed.item() {
+                    Some(stored) => StoreError::VersionMismatch { current: Reader(stored).n("attempts")? },
+                    None => StoreError::NotFound,
+                }),
+                _ => Err(unavailable(error)),
+            },
+        }
     }
 }
