@@ -12,6 +12,8 @@
 //!   Stripe, PDF printing and the webhook sender.
 //! - [`domain`]: pure types and rules, no I/O.
 //! - [`config`]: the one place settings are read.
+//! - [`telemetry`]: logs and the correlation id every layer may attach to what
+//!   it emits.
 //!
 //! `inbound` calls `app`, `app` calls its ports, `outbound` implements them; all
 //! of them use `domain`. Each binary in `src/bin/` wires one inbound handler to
@@ -22,3 +24,4 @@ pub mod config;
 pub mod domain;
 pub mod inbound;
 pub mod outbound;
+pub mod telemetry;

@@ -95,11 +95,16 @@ pub struct Event {
     pub occurred_at: Timestamp,
     #[serde(flatten)]
     pub kind: EventKind,
+    /// The API request that led to the event (its API Gateway request id), so
+    /// one request can be followed through every job it sets off. Stamped by the
+    /// outbox when the event is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 impl Event {
     pub fn new(kind: EventKind, now: Timestamp) -> Self {
-        Self { id: EventId::generate(), occurred_at: now, kind }
+        Self { id: EventId::generate(), occurred_at: now, kind, correlation_id: None }
     }
 
     pub fn to_json(&self) -> String {
@@ -118,6 +123,7 @@ mod tests {
             id: "01936a3e-0000-7000-8000-000000000002".parse().unwrap(),
             occurred_at: time::macros::datetime!(2026-11-21 10:00 UTC),
             kind: EventKind::UserSignedUp { user_id },
+            correlation_id: None,
         };
         let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
         assert_eq!(

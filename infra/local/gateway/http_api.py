@@ -261,7 +261,9 @@ class HttpApi:
         except InvokeError as e:
             self.log(f"[gateway] {event['routeKey']} failed: {e}")
             return (*INTERNAL_ERROR, function)
-        return (*self.http_response(response), function)
+        status, out_headers, out = self.http_response(response)
+        # API Gateway names every request; Tillbox logs it as the correlation id.
+        return status, [*out_headers, ("apigw-requestid", event["requestContext"]["requestId"])], out, function
 
     def route(self, method, raw_target, headers, body, source_ip):
         """The function a request goes to and the API Gateway event it gets, or

@@ -71,13 +71,18 @@ class GatewayTestCase(unittest.TestCase):
     built binaries (scaled out as Lambda does), and the gateway in front."""
 
     prefix = "e2e"
+    # A path: every function's output is appended there (tests that read logs).
+    function_log = None
 
     @classmethod
     def setUpClass(cls):
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         port = free_port()
         cls.stack = local_stack.provision(endpoint, f"{cls.prefix}{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
-        cls.log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
+        if cls.function_log:
+            cls.log = open(cls.function_log, "ab")
+        else:
+            cls.log = open(os.devnull, "wb") if not os.environ.get("TILLBOX_FUNCTION_LOGS") else None
         cls.runtimes = {
             name: ProcessPool(name, str(BIN_DIR / spec["binary"]), spec["env"], spec["timeout"], log=cls.log)
             for name, spec in cls.stack["functions"].items()

@@ -48,7 +48,9 @@ pub async fn record(store: &(impl SalesStats + OrderStore), event: &Event, now: 
     };
     let Some(counts) = stats::contribution(event, order.as_ref()) else { return Ok(()) };
     let counted = store.count(event, stats::day_of(event), &counts, now).await?;
-    if !counted {
+    if counted {
+        tracing::info!(event = %event.id, kind = event.kind.name(), "event counted");
+    } else {
         tracing::info!(event = %event.id, "counted already; skipped");
     }
     Ok(())

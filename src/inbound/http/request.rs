@@ -132,6 +132,10 @@ async fn checked_caller(
     if let Some(checked) = principal.as_ref().filter(|p| always_check || p.is_staff()) {
         accounts::ensure_live(table, checked, super::now()).await?;
     }
+    if let Some(principal) = &principal {
+        // For the request's log line (the role only: never who).
+        tracing::Span::current().record("role", principal.role.as_str());
+    }
     Ok(principal)
 }
 

@@ -103,15 +103,20 @@ async fn handle_record(
         StreamRecord::Unrelated => return Ok(()),
         StreamRecord::Published(event) => event,
     };
+    crate::telemetry::correlate(event.correlation_id.clone(), route(job, &event, endpoints)).await
+}
+
+/// Puts `event` on its consumers' queues and one message per subscribed endpoint.
+async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEndpoint>>) -> Result<(), String> {
     let body = event.to_json();
-    for queue in job.routes.destinations(&event) {
+    for queue in job.routes.destinations(event) {
         job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
     }
     let endpoints = match endpoints {
         Some(endpoints) => endpoints,
         None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
     };
-    let deliveries = webhooks::subscribers(endpoints, &event);
+    let deliveries = webhooks::subscribers(endpoints, event);
     for delivery in &deliveries {
         job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
     }

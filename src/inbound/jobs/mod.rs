@@ -29,7 +29,7 @@ where
     F: Fn(E) -> Fut,
     Fut: Future<Output = Result<R, String>> + Send,
 {
-    lambda_runtime::tracing::init_default_subscriber();
+    crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
         let response = handler(event.payload);
         async move { response.await.map_err(lambda_runtime::Error::from) }
@@ -44,7 +44,7 @@ where
     F: Fn(aws_lambda_events::sqs::SqsEvent) -> Fut,
     Fut: Future<Output = Vec<String>> + Send,
 {
-    lambda_runtime::tracing::init_default_subscriber();
+    crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<aws_lambda_events::sqs::SqsEvent>| {
         let failed = handler(event.payload);
         async move { Ok::<_, lambda_runtime::Error>(batch_response(failed.await)) }
@@ -56,7 +56,8 @@ where
 /// parsed as JSON into the job's message type `M`, and returns the ids of the
 /// messages that failed (unreadable or refused by `handle`): those are retried,
 /// and end in the queue's dead-letter queue if they keep failing; the rest are
-/// deleted.
+/// deleted. A message that carries a `correlation_id` (events do) is handled
+/// under it.
 pub async fn each_message<M, F, Fut>(job: &str, event: aws_lambda_events::sqs::SqsEvent, handle: F) -> Vec<String>
 where
     M: DeserializeOwned,
@@ -67,18 +68,31 @@ where
     for message in event.records {
         let id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
-        let outcome = match serde_json::from_str::<M>(&body) {
-            // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
-            // limit once wrapped in the runtime's; behind a pointer it is not needed.
-            Ok(typed) => Box::pin(handle(typed)).await,
-            Err(error) => Err(format!("unreadable message: {error}")),
-        };
-        if let Err(reason) = outcome {
-            tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
+        let correlation_id = serde_json::from_str::<Correlated>(&body).ok().and_then(|c| c.correlation_id);
+        let outcome = crate::telemetry::correlate(correlation_id, async {
+            let outcome = match serde_json::from_str::<M>(&body) {
+                // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
+                // limit once wrapped in the runtime's; behind a pointer it is not needed.
+                Ok(typed) => Box::pin(handle(typed)).await,
+                Err(error) => Err(format!("unreadable message: {error}")),
+            };
+            if let Err(reason) = &outcome {
+                tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
+            }
+            outcome
+        })
+        .await;
+        if outcome.is_err() {
             failed.push(id);
         }
     }
     failed
+}
+
+/// The one field every message is read for before its own type.
+#[derive(serde::Deserialize)]
+struct Correlated {
+    correlation_id: Option<String>,
 }
 
 /// The SQS partial batch response for the ids of the messages that failed.

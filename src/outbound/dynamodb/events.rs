@@ -22,7 +22,13 @@ const OUTBOX_RETENTION: Duration = Duration::days(7);
 /// Outlives the longest a message can wait: 14 days in a dead-letter queue.
 const DELIVERY_RETENTION: Duration = Duration::days(15);
 
+/// The event as the outbox stores it: stamped with the correlation id of the
+/// work writing it, unless it carries one.
 pub(super) fn outbox_item(event: &Event) -> Item {
+    let mut event = event.clone();
+    if event.correlation_id.is_none() {
+        event.correlation_id = crate::telemetry::correlation_id();
+    }
     item([
         (PK, s(keys::outbox_pk(event.id))),
         (SK, s(keys::OUTBOX_SK)),

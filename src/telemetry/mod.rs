@@ -1,0 +1,34 @@
+//! What a function tells its operators: structured logs with the keys AWS
+//! Lambda Powertools users know ([`log`]) and the correlation id that follows one
+//! request from the HTTP call through the outbox into every job it sets off.
+//!
+//! The correlation id is the API Gateway request id of the call that started
+//! it. It is kept for the duration of the work it belongs to (a request, a queue
+//! message, a stream record) in a task-local and on a tracing span, so every log
+//! line carries it and the outbox stamps it on the events it writes.
+
+mod log;
+
+use std::future::Future;
+use tracing::Instrument;
+
+pub use log::init;
+
+tokio::task_local! {
+    static CORRELATION_ID: Option<String>;
+}
+
+/// Runs `work` as part of the request `correlation_id` names: its log lines and
+/// the events it publishes carry the id.
+pub async fn correlate<F: Future>(correlation_id: Option<String>, work: F) -> F::Output {
+    let span = match &correlation_id {
+        Some(id) => tracing::info_span!("correlated", correlation_id = id.as_str()),
+        None => tracing::Span::none(),
+    };
+    CORRELATION_ID.scope(correlation_id, work.instrument(span)).await
+}
+
+/// The correlation id of the work in progress, if any.
+pub fn correlation_id() -> Option<String> {
+    CORRELATION_ID.try_with(Clone::clone).ok().flatten()
+}
