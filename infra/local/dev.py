@@ -117,6 +117,26 @@ def print_emails(endpoint, stop):
         since = listing["next"]
 
 
+METRICS = ROOT / "target" / "metrics.jsonl"
+
+
+def print_metrics(stop):
+    """What the functions count (CloudWatch Embedded Metric Format, written to
+    target/metrics.jsonl locally): one line per data point, e.g. an order placed."""
+    METRICS.write_bytes(b"")
+    with open(METRICS, "r") as lines:
+        while not stop.wait(1):
+            for line in lines.readlines():
+                try:
+                    point = json.loads(line)
+                    metric = point["_aws"]["CloudWatchMetrics"][0]
+                    name = metric["Metrics"][0]["Name"]
+                except (ValueError, KeyError, IndexError):
+                    continue
+                dimensions = ", ".join(f"{k}={point[k]}" for k in metric["Dimensions"][0] if k != "service")
+                say(f"metric {name} {point[name]:g}" + (f" ({dimensions})" if dimensions else ""))
+
+
 def _first_link(html):
     start = html.find('href="')
     return html[start + 6:html.index('"', start + 6)] if start >= 0 else None
@@ -137,7 +157,7 @@ def wait_for_port(port, process, timeout=120):
 def write_env_file(functions, aws_env, state):
     """`cargo lambda watch` takes one environment for all functions: the union of
     what the template gives each one."""
-    merged = dict(aws_env)
+    merged = {**aws_env, "TILLBOX_METRICS_FILE": str(METRICS)}
     for name, spec in functions.items():
         for key, value in spec["env"].items():
             if merged.get(key, value) != value:
@@ -176,6 +196,7 @@ Tillbox is running on {api}
              (POST {api}/admin/webhooks as an admin; plain http only to 127.0.0.1; see README)
   Functions  cargo lambda watch on 127.0.0.1:{invoke_port}; edit the code and they reload
   Logs       {log}   (build, emulator and function output; make dev VERBOSE=1 shows it here)
+  Metrics    target/metrics.jsonl   (what CloudWatch would count; each data point is shown below)
 
 One line per request, job batch and e-mail follows. Ctrl-C stops everything.
 """
@@ -236,6 +257,7 @@ def main():
             stop = threading.Event()
             running.callback(stop.set)
             threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()
+            threading.Thread(target=print_metrics, args=(stop,), daemon=True).start()
             while watch.poll() is None:
                 time.sleep(1)
             say(f"cargo lambda watch exited; see {shown}")

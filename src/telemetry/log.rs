@@ -84,8 +84,8 @@ where
     W: for<'w> MakeWriter<'w> + 'static,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if attrs.metadata().name() == INVOCATION_SPAN {
-            self.invocations.fetch_add(1, Ordering::Relaxed);
+        if attrs.metadata().name() == INVOCATION_SPAN && self.invocations.fetch_add(1, Ordering::Relaxed) == 0 {
+            super::metrics::count("ColdStarts", &[("function_name", &self.function_name)]);
         }
         let mut fields = Map::new();
         attrs.record(&mut JsonFields(&mut fields));

@@ -1,5 +1,5 @@
 //! What a function tells its operators: structured logs with the keys AWS
-//! Lambda Powertools users know ([`log`]) and the correlation id that follows one
+//! Lambda Powertools users know ([`log`]), metrics ([`metrics`]) and the correlation id that follows one
 //! request from the HTTP call through the outbox into every job it sets off.
 //!
 //! The correlation id is the API Gateway request id of the call that started
@@ -8,6 +8,7 @@
 //! line carries it and the outbox stamps it on the events it writes.
 
 mod log;
+pub mod metrics;
 
 use std::future::Future;
 use tracing::Instrument;

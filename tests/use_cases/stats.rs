@@ -23,12 +23,11 @@ fn today() -> StatsQuery {
     StatsQuery::parse(None, None, None, NOW.date()).unwrap()
 }
 
-/// Every event in the outbox, handed to the stats job as the queue would.
-fn count_all(shop: &MemoryShop) {
+/// Every event in the outbox, handed to the stats job as the queue would;
+/// returns how many were counted by this pass.
+fn count_all(shop: &MemoryShop) -> usize {
     let events: Vec<Event> = shop.events.borrow().clone();
-    for event in &events {
-        run(stats::record(shop, event, NOW)).unwrap();
-    }
+    events.iter().filter(|event| run(stats::record(shop, event, NOW)).unwrap().is_some()).count()
 }
 
 #[test]
@@ -50,9 +49,9 @@ fn a_days_sales_add_up_the_same_however_often_the_events_arrive() {
     let none: Option<&crate::memory::payments::MemoryGateway> = None;
     run(payments::refund(&shop, none, &staff(), first.id, &refund, "refund-1", NOW)).unwrap();
 
-    count_all(&shop);
+    assert_eq!(count_all(&shop), 3 + 2 + 1 + 1, "placed, paid, cancelled, refunded");
     let once = run(stats::report(&shop, &who(Role::Admin, "admin-1"), today())).unwrap();
-    count_all(&shop);
+    assert_eq!(count_all(&shop), 0, "a replay counts nothing");
     let twice = run(stats::report(&shop, &who(Role::Admin, "admin-1"), today())).unwrap();
     assert_eq!(once, twice, "replaying every event changes nothing");
 

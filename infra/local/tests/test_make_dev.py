@@ -104,6 +104,11 @@ class MakeDevTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertTrue(any(line.startswith("GET /products 200 ") and line.endswith(" products-list") for line in lines),
                         lines[-3:])
+        # What CloudWatch would count is shown too (EMF lines the functions write).
+        deadline = time.time() + 10
+        while time.time() < deadline and not any(line.startswith("metric ") for line in lines):
+            time.sleep(0.2)
+        self.assertTrue(any(line.startswith("metric ColdStarts 1") for line in lines), lines[-5:])
         self.assert_stops_everything(make, lambda: os.kill(make.pid, signal.SIGTERM))
 
     def test_a_closed_terminal_stops_everything(self):

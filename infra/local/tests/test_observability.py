@@ -23,7 +23,7 @@ class LogsFollowOneOrderTest(GatewayTestCase):
         cls.function_log = Path(tempfile.mkdtemp()) / "functions.log"
         super().setUpClass()
 
-    def lines(self):
+    def output(self):
         found = []
         for raw in self.function_log.read_text(errors="replace").splitlines():
             try:
@@ -33,6 +33,13 @@ class LogsFollowOneOrderTest(GatewayTestCase):
             if isinstance(line, dict):
                 found.append(line)
         return found
+
+    def lines(self):
+        """Log lines (metrics share stdout: those carry `_aws`)."""
+        return [line for line in self.output() if "_aws" not in line]
+
+    def metrics(self, name):
+        return [line for line in self.output() if "_aws" in line and name in line]
 
     def followed(self, correlation_id, functions):
         """The lines carrying `correlation_id`, once each of `functions` wrote one."""
@@ -72,6 +79,15 @@ class LogsFollowOneOrderTest(GatewayTestCase):
             self.assertNotIn(secret, log_text, "no token is ever logged")
         starts = [l["cold_start"] for l in every if l["function_name"] == "OrdersCreateFunction"]
         self.assertTrue(starts[0], "the first invocation is a cold start")
+
+        # Metrics in CloudWatch's Embedded Metric Format, on the same stdout.
+        placed, = self.metrics("OrdersPlaced")
+        self.assertEqual(placed["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Tillbox")
+        self.assertEqual(placed["OrdersPlaced"], 1)
+        revenue = eventually(lambda: self.metrics("Revenue"))
+        self.assertEqual([(m["currency"], m["Revenue"]) for m in revenue], [("EUR", order["total"])])
+        self.assertEqual(revenue[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], [["service", "currency"]])
+        self.assertIn("OrdersCreateFunction", {m["function_name"] for m in self.metrics("ColdStarts")})
 
 
 if __name__ == "__main__":

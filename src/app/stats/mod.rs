@@ -34,8 +34,13 @@ pub trait SalesStats {
 }
 
 /// Counts one event from the stream. Order events that carry money read their
-/// order first; anything else is not counted.
-pub async fn record(store: &(impl SalesStats + OrderStore), event: &Event, now: Timestamp) -> Result<(), StoreError> {
+/// order first; anything else is not counted. Returns what this call added
+/// (`None` when the event counts nothing or was counted already).
+pub async fn record(
+    store: &(impl SalesStats + OrderStore),
+    event: &Event,
+    now: Timestamp,
+) -> Result<Option<SalesCounts>, StoreError> {
     let order = match &event.kind {
         EventKind::OrderPaid { order_id } | EventKind::OrderRefunded { order_id, .. } => {
             let order = store.get(*order_id).await?;
@@ -46,14 +51,14 @@ pub async fn record(store: &(impl SalesStats + OrderStore), event: &Event, now: 
         }
         _ => None,
     };
-    let Some(counts) = stats::contribution(event, order.as_ref()) else { return Ok(()) };
-    let counted = store.count(event, stats::day_of(event), &counts, now).await?;
-    if counted {
+    let Some(counts) = stats::contribution(event, order.as_ref()) else { return Ok(None) };
+    if store.count(event, stats::day_of(event), &counts, now).await? {
         tracing::info!(event = %event.id, kind = event.kind.name(), "event counted");
+        Ok(Some(counts))
     } else {
         tracing::info!(event = %event.id, "counted already; skipped");
+        Ok(None)
     }
-    Ok(())
 }
 
 /// Which days to report: `from..=to`, UTC dates.

@@ -44,6 +44,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
         let input: NewOrder = json_body(&request)?;
         let order_request = input.try_into_domain().map_err(ApiError::invalid)?;
         let order = orders::place(&ctx.table, &ctx.orders, &principal, order_request, now()).await?;
+        crate::telemetry::metrics::count("OrdersPlaced", &[]);
         let mut reply = order_reply(201, &order);
         let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
         reply.headers_mut().insert("location", location);

@@ -34,6 +34,9 @@ impl RequestFacts {
 /// Logs `error` if it is a security event: 401, 403, 429, or a refused webhook.
 pub fn log_refusal(facts: &RequestFacts, error: &ApiError) {
     let security = matches!(error.status, 401 | 403 | 429) || error.code == "invalid_webhook";
+    if error.code == "invalid_credentials" {
+        crate::telemetry::metrics::count("LoginsFailed", &[]);
+    }
     if security {
         tracing::warn!(
             security_event = error.code,

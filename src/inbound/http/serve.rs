@@ -3,10 +3,19 @@
 use super::response::with_security_headers;
 use super::security_log::{RequestFacts, log_refusal};
 use super::{ApiError, Reply};
+use crate::telemetry::metrics;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt, service_fn};
 use std::future::Future;
 use tracing::Instrument;
+
+fn status_class(status: u16) -> &'static str {
+    match status {
+        500.. => "5xx",
+        400.. => "4xx",
+        _ => "ok",
+    }
+}
 
 /// Runs the Lambda event loop with one handler. Every error the handler returns
 /// becomes a problem response here, so no request ends as a bare 500, and every
@@ -34,6 +43,9 @@ where
                 log_refusal(&facts, &error);
                 error.into_response()
             });
+            if let class @ ("4xx" | "5xx") = status_class(reply.status().as_u16()) {
+                metrics::count("HandlerErrors", &[("function_name", &metrics::function_name()), ("class", class)]);
+            }
             tracing::info!(
                 method,
                 route = route.as_deref().unwrap_or("-"),

@@ -84,6 +84,8 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventRes
         let sequence = record.change.sequence_number.clone();
         if let Err(reason) = handle_record(job, record, &mut endpoints).await {
             tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
+            let function_name = crate::telemetry::metrics::function_name();
+            crate::telemetry::metrics::count("JobMessagesFailed", &[("function_name", &function_name)]);
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = sequence;
             response.batch_item_failures.push(failure);
@@ -121,5 +123,8 @@ async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEn
         job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
     }
     tracing::info!(event = %event.id, kind = event.kind.name(), webhooks = deliveries.len(), "event fanned out");
+    if matches!(event.kind, EventKind::UserSignedUp { .. }) {
+        crate::telemetry::metrics::count("SignUps", &[]);
+    }
     Ok(())
 }

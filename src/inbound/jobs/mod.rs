@@ -47,7 +47,20 @@ where
     crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<aws_lambda_events::sqs::SqsEvent>| {
         let failed = handler(event.payload);
-        async move { Ok::<_, lambda_runtime::Error>(batch_response(failed.await)) }
+        async move {
+            let failed = failed.await;
+            if !failed.is_empty() {
+                let count = failed.len() as f64;
+                let function_name = crate::telemetry::metrics::function_name();
+                crate::telemetry::metrics::emit(
+                    "JobMessagesFailed",
+                    count,
+                    crate::telemetry::metrics::Unit::Count,
+                    &[("function_name", &function_name)],
+                );
+            }
+            Ok::<_, lambda_runtime::Error>(batch_response(failed))
+        }
     }))
     .await
 }

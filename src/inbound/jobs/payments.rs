@@ -33,5 +33,8 @@ async fn handle_message(job: &PaymentsJob, event: StripeEvent) -> Result<(), Str
     let understood = event.to_provider_event().map_err(|e| format!("event {}: {e}", event.id))?;
     let outcome = payments::settle(&job.table, &job.gateway, &understood, now).await.map_err(|e| e.to_string())?;
     tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "payment event handled");
+    if matches!(outcome, payments::Outcome::Declined) {
+        crate::telemetry::metrics::count("PaymentsFailed", &[]);
+    }
     Ok(())
 }
