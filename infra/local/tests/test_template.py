@@ -77,5 +77,32 @@ class AuditIsAppendOnlyTest(unittest.TestCase):
         self.assertFalse(cfn.resources_of(template, "AWS::IAM::Role"), "no role outside the functions' boundary")
 
 
+class OperatorsCanSeeEveryFunctionTest(unittest.TestCase):
+    """Every function is traced and logs where retention applies; every job has
+    an alarm on its errors and every dead-letter queue one on its depth."""
+
+    def test_every_function_is_traced_logged_with_retention_and_every_job_alarmed(self):
+        template = cfn.load()
+        resources = template["Resources"]
+        globals_ = template["Globals"]["Function"]
+        self.assertEqual(globals_["Tracing"], "Active")
+        self.assertEqual(globals_["LoggingConfig"], {"LogFormat": "JSON", "LogGroup": {"Ref": "FunctionLogs"}})
+        for group in ("FunctionLogs", "ApiAccessLogs"):
+            self.assertEqual(resources[group]["Properties"]["RetentionInDays"], {"Ref": "LogRetentionDays"})
+        alarms = cfn.resources_of(template, "AWS::CloudWatch::Alarm").values()
+        watched = {d["Value"]["Ref"] for a in alarms for d in a["Properties"].get("Dimensions", [])
+                   if d["Name"] == "FunctionName"}
+        for name, function in cfn.resources_of(template, "AWS::Serverless::Function").items():
+            with self.subTest(function=name):
+                self.assertNotIn("LoggingConfig", function["Properties"], "no function logs elsewhere")
+                self.assertNotIn("Tracing", function["Properties"])
+                is_job = any(e["Type"] != "HttpApi" for e in function["Properties"].get("Events", {}).values())
+                self.assertEqual(name in watched, is_job, "jobs, and only jobs, have an errors alarm")
+        queues = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a["Properties"].get("Dimensions", [])
+                  if d["Name"] == "QueueName"}
+        dead_letter = {n for n in cfn.resources_of(template, "AWS::SQS::Queue") if n.endswith("DeadLetterQueue")}
+        self.assertEqual(queues, dead_letter)
+
+
 if __name__ == "__main__":
     unittest.main()
