@@ -10,7 +10,9 @@ Phases, each on a fresh emulator so no phase pays for another's table:
 3. memory: every function after `--invocations` warm invocations of its sample event;
 4. settings: products-get built under each release-profile variant;
 5. webhooks: deliveries per second of one environment of the webhooks job
-   against a receiver on loopback, beside POSTs of the same bytes from Python.
+   against a receiver on loopback, beside POSTs of the same bytes from Python;
+6. telemetry: what logging costs: products-get and orders-create with
+   LOG_LEVEL=INFO against the same binaries with LOG_LEVEL=OFF, init and warm.
 Sizes come from `cargo lambda build --release --arm64`. Raw numbers go to
 target/bench/results.json beside the report.
 """
@@ -80,10 +82,11 @@ class Stack:
     def env(self, function):
         return {**self.functions[function]["env"], **self.emulator.env()}
 
-    def runtime(self, function, command=None):
+    def runtime(self, function, command=None, env=None):
         spec = self.functions[function]
         command = command or [str(self.bin_dir / spec["binary"])]
-        return ProcessRuntime(function, command, self.env(function), spec["timeout"], log=subprocess.DEVNULL)
+        return ProcessRuntime(function, command, {**self.env(function), **(env or {})}, spec["timeout"],
+                              log=subprocess.DEVNULL)
 
     def function_of(self, binary):
         return next(name for name, spec in self.functions.items() if spec["binary"] == binary)
@@ -266,6 +269,46 @@ def webhooks_phase(bin_dir, deliveries):
     return results
 
 
+LOG_LEVELS = {"logging on (INFO)": "INFO", "logging off": "OFF"}
+
+
+def telemetry_phase(bin_dir, runs, cold_starts, warmup):
+    """The same release binaries run with their logs on (INFO: the request line,
+    the runtime's span, Powertools' keys) and off, given the same requests in
+    turn; init of each, cold-started `cold_starts` times. Metrics are emitted
+    either way (a cold start's, an order's), so this is the cost of logging;
+    an EMF line costs about what a log line does."""
+    results = {}
+    with Stack(bin_dir) as stack:
+        creator = stack.runtime(stack.function_of("products-create"))
+        product = stack.seed_product(creator, "BENCH-TELEMETRY")
+        creator.stop()
+        for binary, method, path, role in [("products-get", "GET", f"/products/{product}", None),
+                                           ("orders-create", "POST", "/orders", "customer")]:
+            function = stack.function_of(binary)
+            command = [str(bin_dir / binary)]
+            init = {label: measure.spread(measure.init_times(function, command, {**stack.env(function),
+                                                                                  "LOG_LEVEL": level}, cold_starts))
+                    for label, level in LOG_LEVELS.items()}
+            runtimes = {label: stack.runtime(function, env={"LOG_LEVEL": level}) for label, level in LOG_LEVELS.items()}
+
+            def events(label, i, method=method, path=path, role=role, product=product):
+                body = {"lines": [{"product_id": product, "quantity": 1}]} if method == "POST" else None
+                headers = {"idempotency-key": str(uuid.uuid4())} if method == "POST" else None
+                return stack.requests.event(method, path, role, body, headers)[1]
+            try:
+                durations = measure.interleaved(runtimes, events, runs, warmup)
+            finally:
+                for runtime in runtimes.values():
+                    runtime.stop()
+            results[binary] = {label: {"init": init[label], "warm": measure.spread(durations[label])}
+                               for label in LOG_LEVELS}
+            on, off = (results[binary][label] for label in LOG_LEVELS)
+            print(f"telemetry {binary}: warm p50 {on['warm']['p50'] / off['warm']['p50']:.2f}x, "
+                  f"init p50 {on['init']['p50'] / off['init']['p50']:.2f}x with logging on", flush=True)
+    return results
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -313,6 +356,7 @@ def main():
         "memory": lambda: memory_phase(bin_dir, args.invocations),
         "settings": lambda: settings_phase(bin_dir, variant_dirs, args.runs // 2, args.cold_starts, warmup),
         "webhooks": lambda: webhooks_phase(bin_dir, args.deliveries),
+        "telemetry": lambda: telemetry_phase(bin_dir, args.write_runs, args.cold_starts, warmup),
         # Last: the arm64 build is not needed to measure, and is the longest.
         "sizes": builds.lambda_build,
     }
