@@ -123,6 +123,8 @@ METRICS = ROOT / "target" / "metrics.jsonl"
 def print_metrics(stop):
     """What the functions count (CloudWatch Embedded Metric Format, written to
     target/metrics.jsonl locally): one line per data point, e.g. an order placed."""
+    # target/ need not exist: cargo may build elsewhere (CARGO_TARGET_DIR).
+    METRICS.parent.mkdir(parents=True, exist_ok=True)
     METRICS.write_bytes(b"")
     with open(METRICS, "r") as lines:
         while not stop.wait(1):
