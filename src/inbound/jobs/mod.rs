@@ -81,7 +81,7 @@ where
     for message in event.records {
         let id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
-        let correlation_id = serde_json::from_str::<Correlated>(&body).ok().and_then(|c| c.correlation_id);
+        let correlation_id = Correlated::of(&body);
         let outcome = crate::telemetry::correlate(correlation_id, async {
             let outcome = match serde_json::from_str::<M>(&body) {
                 // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
@@ -102,10 +102,20 @@ where
     failed
 }
 
-/// The one field every message is read for before its own type.
+/// What every message is read for before its own type: an event's correlation
+/// id, at the top (the event itself) or in its `event` (a webhook delivery's
+/// first attempt).
 #[derive(serde::Deserialize)]
 struct Correlated {
     correlation_id: Option<String>,
+    event: Option<Box<Correlated>>,
+}
+
+impl Correlated {
+    fn of(body: &str) -> Option<String> {
+        let message: Self = serde_json::from_str(body).ok()?;
+        message.correlation_id.or_else(|| message.event.and_then(|event| event.correlation_id))
+    }
 }
 
 /// The SQS partial batch response for the ids of the messages that failed.
@@ -140,6 +150,15 @@ mod tests {
             })
             .collect();
         event
+    }
+
+    #[test]
+    fn a_message_is_correlated_by_its_event() {
+        assert_eq!(Correlated::of(r#"{"id": "e1", "correlation_id": "req-1"}"#).as_deref(), Some("req-1"));
+        let delivery = r#"{"endpoint_id": "h1", "event": {"id": "e1", "correlation_id": "req-2"}, "attempt": 1}"#;
+        assert_eq!(Correlated::of(delivery).as_deref(), Some("req-2"));
+        assert_eq!(Correlated::of(r#"{"endpoint_id": "h1", "attempt": 2}"#), None);
+        assert_eq!(Correlated::of("not json"), None);
     }
 
     #[derive(serde::Deserialize)]
