@@ -76,6 +76,19 @@ impl DeliveryStore for MemoryShop {
         Ok(true)
     }
 
+    async fn save_redelivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        audit: &tillbox::domain::AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let saved = self.save_delivery(next, expected_version).await?;
+        if saved {
+            self.audits.borrow_mut().push(audit.clone());
+        }
+        Ok(saved)
+    }
+
     async fn list_deliveries(
         &self,
         endpoint: WebhookEndpointId,

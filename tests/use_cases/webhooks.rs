@@ -192,6 +192,9 @@ fn during_a_rotation_both_secrets_sign_and_redelivery_sends_the_same_delivery_ag
 
     let later = NOW + Duration::hours(1);
     run(webhooks::redeliver(&shop, &shop, &admin(), endpoint.id, event.id, later)).unwrap();
+    let audit = shop.audits.borrow().last().cloned().unwrap();
+    assert_eq!((audit.action.as_str(), audit.actor.as_str()), ("webhook.redelivered", "admin-1"));
+    assert_eq!(audit.after["attempt"], 2);
     drain(&shop, &receiver, later);
     let received = receiver.received.borrow();
     assert_eq!(received.len(), 2);

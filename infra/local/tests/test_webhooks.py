@@ -123,6 +123,9 @@ class WebhooksThroughTheGatewayTest(GatewayTestCase):
             "POST", f"/admin/webhooks/{endpoint['id']}/deliveries/{delivery['id']}/redeliver", token=self.admin)
         self.assertEqual((status, again["status"]), (202, "pending"))
         self.assertEqual(len(self.received("order.placed", order["id"], count=4)), 4)
+        status, _, trail = self.api.call("GET", "/admin/audit?action=webhook.redelivered", token=self.admin)
+        self.assertEqual(status, 200, trail)
+        self.assertIn(f"webhook:{endpoint['id']}", [r["target"] for r in trail["items"]], "the redelivery is audited")
 
     def test_a_rotated_secret_signs_beside_the_old_one_and_410_disables_the_endpoint(self):
         endpoint = self.registered(["order.placed"])

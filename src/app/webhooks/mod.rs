@@ -185,10 +185,18 @@ pub async fn redeliver(
     }
     let delivery = store.get_delivery(id, delivery_id).await?.ok_or(CommonError::NotFound)?;
     let next = delivery.redeliver(now);
-    if !store.save_delivery(&next, delivery.version).await? {
+    let attempt = delivery.attempts_made() + 1;
+    let audit = AuditRecord::new(
+        &principal.subject,
+        "webhook.redelivered",
+        target(id),
+        json!({"event": delivery_id.to_string(), "status": delivery.status.as_str()}),
+        json!({"event": delivery_id.to_string(), "attempt": attempt}),
+        now,
+    );
+    if !store.save_redelivery(&next, delivery.version, &audit).await? {
         return Err(stale(delivery.version, delivery.version + 1));
     }
-    let attempt = delivery.attempts_made() + 1;
     let job = DeliveryJob {
         endpoint_id: id,
         event_id: delivery_id,

@@ -50,6 +50,14 @@ pub trait DeliveryStore {
     /// Writes `next` if the stored delivery is still at `expected_version` (0: not
     /// stored yet). `Ok(false)` when another attempt got there first.
     fn save_delivery(&self, next: &Delivery, expected_version: u64) -> impl Future<Output = Result<bool, StoreError>>;
+    /// [`DeliveryStore::save_delivery`] for an admin's redelivery, in one
+    /// transaction with its audit record.
+    fn save_redelivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<bool, StoreError>>;
     /// Newest first.
     fn list_deliveries(
         &self,

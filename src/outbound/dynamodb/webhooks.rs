@@ -4,7 +4,7 @@
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, b, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, SK};
-use super::{IndexPage, Table, built, condition_held};
+use super::{IndexPage, Table, built, cancellation_reasons, condition_held, failed_condition, unavailable};
 use crate::app::store::{Page, StoreError};
 use crate::app::webhooks::ports::{DeliveryStore, WebhookStore};
 use crate::domain::webhook::{Attempt, DeliveryStatus, EventSelection, SigningSecret, UrlPolicy, WebhookUrl};
@@ -205,6 +205,23 @@ impl DeliveryStore for Table {
                 .expression_attribute_values(":expected", n(expected_version))
         };
         condition_held(request.send().await)
+    }
+
+    async fn save_redelivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let actions =
+            vec![self.put_at_version(delivery_item(next), expected_version)?, self.put_new(audit_item(audit))?];
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
+            Err(error) => match cancellation_reasons(&error) {
+                Some(reasons) if failed_condition(reasons, 0) => Ok(false),
+                _ => Err(unavailable(error)),
+            },
+        }
     }
 
     async fn list_deliveries(
