@@ -10,11 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterFn, LevelFilter, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{Layer, filter::LevelFilter};
 
 /// The span lambda_runtime opens around each invocation.
 const INVOCATION_SPAN: &str = "Lambda runtime invoke";
@@ -28,27 +29,29 @@ pub fn init() {
         .find_map(|name| std::env::var(name).ok())
         .and_then(|value| value.parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
-    let layer = PowertoolsLayer::from_env(std::io::stdout);
+    let layer = PowertoolsLayer::new(std::io::stdout);
     // A second call (tests) keeps the first logger.
-    let _ = tracing_subscriber::registry().with(layer.with_filter(level)).try_init();
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter(level))).try_init();
+}
+
+/// Lines at `level` and above. Spans are kept at INFO whatever the level: they
+/// carry the request, trace and correlation ids an ERROR line needs as much as
+/// any, and count the invocations (cold starts). Libraries' DEBUG and TRACE
+/// spans stay off unless the level asks for them.
+fn filter(level: LevelFilter) -> FilterFn<impl Fn(&tracing::Metadata<'_>) -> bool> {
+    let spans = level.max(LevelFilter::INFO);
+    filter_fn(move |meta| *meta.level() <= if meta.is_span() { spans } else { level })
 }
 
 /// Writes each event as one JSON line to what `make_writer` returns.
 pub struct PowertoolsLayer<W> {
-    service: String,
-    function_name: String,
     make_writer: W,
     invocations: AtomicU64,
 }
 
 impl<W> PowertoolsLayer<W> {
-    pub fn from_env(make_writer: W) -> Self {
-        Self {
-            service: std::env::var("POWERTOOLS_SERVICE_NAME").unwrap_or_else(|_| "tillbox".into()),
-            function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
-            make_writer,
-            invocations: AtomicU64::new(0),
-        }
+    pub fn new(make_writer: W) -> Self {
+        Self { make_writer, invocations: AtomicU64::new(0) }
     }
 }
 
@@ -85,7 +88,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if attrs.metadata().name() == INVOCATION_SPAN && self.invocations.fetch_add(1, Ordering::Relaxed) == 0 {
-            super::metrics::count("ColdStarts", &[("function_name", &self.function_name)]);
+            super::metrics::count("ColdStarts", &[("function_name", &super::identity().function_name)]);
         }
         let mut fields = Map::new();
         attrs.record(&mut JsonFields(&mut fields));
@@ -125,8 +128,9 @@ impl<W> PowertoolsLayer<W> {
         line.insert("level".into(), level.as_str().into());
         line.insert("message".into(), own.remove("message").unwrap_or_default());
         line.insert("timestamp".into(), timestamp().into());
-        line.insert("service".into(), self.service.as_str().into());
-        line.insert("function_name".into(), self.function_name.as_str().into());
+        let identity = super::identity();
+        line.insert("service".into(), identity.service.as_str().into());
+        line.insert("function_name".into(), identity.function_name.as_str().into());
         line.insert("function_request_id".into(), context.remove("requestId").unwrap_or_default());
         line.insert("cold_start".into(), (self.invocations.load(Ordering::Relaxed) <= 1).into());
         line.insert("xray_trace_id".into(), context.remove("xrayTraceId").unwrap_or_default());
@@ -172,7 +176,7 @@ mod tests {
     fn every_line_has_the_powertools_keys_and_the_invocations_ids() {
         let captured = Captured::default();
         let writer = captured.clone();
-        let layer = PowertoolsLayer::from_env(move || writer.clone());
+        let layer = PowertoolsLayer::new(move || writer.clone());
         let subscriber = tracing_subscriber::registry().with(layer);
         tracing::subscriber::with_default(subscriber, || {
             for request in ["req-1", "req-2"] {
@@ -206,5 +210,24 @@ mod tests {
         assert_eq!((&first["cold_start"], &second["cold_start"]), (&true.into(), &false.into()));
         assert_eq!(second["function_request_id"], "req-2");
         assert!(first["timestamp"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn a_quiet_level_drops_lines_but_keeps_the_ids_on_those_it_writes() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let layer = PowertoolsLayer::new(move || writer.clone()).with_filter(filter(LevelFilter::ERROR));
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            let invocation = tracing::info_span!("Lambda runtime invoke", requestId = "req-1");
+            let _in = invocation.enter();
+            let correlated = tracing::info_span!("correlated", correlation_id = "apigw-1");
+            let _also = correlated.enter();
+            tracing::info!("request handled");
+            tracing::error!("table unavailable");
+        });
+        let [line] = &lines(&captured)[..] else { panic!("only the error is written") };
+        assert_eq!(line["message"], "table unavailable");
+        assert_eq!((&line["function_request_id"], &line["correlation_id"]), (&"req-1".into(), &"apigw-1".into()));
+        assert_eq!(line["cold_start"], true);
     }
 }

@@ -35,7 +35,7 @@ pub fn emit(name: &str, value: f64, unit: Unit, dimensions: &[(&str, &str)]) {
     let line = document(name, value, unit, dimensions, time::OffsetDateTime::now_utc());
     let text = format!("{line}\n");
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if let Ok(path) = std::env::var("TILLBOX_METRICS_FILE") {
+    if let Some(path) = &super::identity().metrics_file {
         let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
         if let Ok(mut file) = file {
             let _ = file.write_all(text.as_bytes());
@@ -49,12 +49,12 @@ pub fn count(name: &str, dimensions: &[(&str, &str)]) {
 }
 
 /// The function's name, the dimension of technical metrics.
-pub fn function_name() -> String {
-    std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default()
+pub fn function_name() -> &'static str {
+    &super::identity().function_name
 }
 
 fn document(name: &str, value: f64, unit: Unit, dimensions: &[(&str, &str)], at: time::OffsetDateTime) -> Value {
-    let service = std::env::var("POWERTOOLS_SERVICE_NAME").unwrap_or_else(|_| "tillbox".into());
+    let service = super::identity().service.as_str();
     let mut keys = vec!["service"];
     keys.extend(dimensions.iter().map(|(k, _)| *k));
     let mut root = Map::new();

@@ -29,6 +29,24 @@ pub async fn correlate<F: Future>(correlation_id: Option<String>, work: F) -> F:
     CORRELATION_ID.scope(correlation_id, work.instrument(span)).await
 }
 
+/// Who is writing: the service and the function, read once per process (every
+/// log line and metric names them).
+pub(crate) struct Identity {
+    pub service: String,
+    pub function_name: String,
+    /// Where metrics are copied locally (`TILLBOX_METRICS_FILE`), if anywhere.
+    pub metrics_file: Option<String>,
+}
+
+pub(crate) fn identity() -> &'static Identity {
+    static IDENTITY: std::sync::OnceLock<Identity> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| Identity {
+        service: std::env::var("POWERTOOLS_SERVICE_NAME").unwrap_or_else(|_| "tillbox".into()),
+        function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
+        metrics_file: std::env::var("TILLBOX_METRICS_FILE").ok(),
+    })
+}
+
 /// The correlation id of the work in progress, if any.
 pub fn correlation_id() -> Option<String> {
     CORRELATION_ID.try_with(Clone::clone).ok().flatten()

@@ -8,11 +8,12 @@ use super::{ApiError, RequestExtras};
 use crate::domain::secret::pseudonym;
 use lambda_http::{Request, RequestExt};
 
-/// What is known of a request before its handler takes it.
+/// What is known of a request before its handler takes it: for its log line,
+/// and for a refusal's.
 #[derive(Debug, Clone)]
 pub struct RequestFacts {
-    method: String,
-    route: String,
+    pub(super) method: String,
+    pub(super) route: String,
     /// Hashed only when a refusal is logged: most requests log nothing here.
     source_ip: String,
 }

@@ -31,11 +31,10 @@ where
     lambda_http::run(service_fn(|request: Request| {
         let signed_in = request.headers().contains_key("authorization");
         let facts = RequestFacts::of(&request);
-        let (correlation_id, route) = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => (context.request_id.clone(), context.route_key.clone()),
-            _ => (None, None),
+        let correlation_id = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
+            _ => None,
         };
-        let method = request.method().to_string();
         let reply = handler(request);
         let work = async move {
             let started = std::time::Instant::now();
@@ -44,11 +43,11 @@ where
                 error.into_response()
             });
             if let class @ ("4xx" | "5xx") = status_class(reply.status().as_u16()) {
-                metrics::count("HandlerErrors", &[("function_name", &metrics::function_name()), ("class", class)]);
+                metrics::count("HandlerErrors", &[("function_name", metrics::function_name()), ("class", class)]);
             }
             tracing::info!(
-                method,
-                route = route.as_deref().unwrap_or("-"),
+                method = facts.method,
+                route = facts.route,
                 status = reply.status().as_u16(),
                 duration_ms = started.elapsed().as_secs_f64() * 1000.0,
                 "request handled"

@@ -12,6 +12,7 @@ pub mod send_emails;
 pub mod stats;
 pub mod webhooks;
 
+use crate::telemetry::metrics;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Serialize;
@@ -50,14 +51,8 @@ where
         async move {
             let failed = failed.await;
             if !failed.is_empty() {
-                let count = failed.len() as f64;
-                let function_name = crate::telemetry::metrics::function_name();
-                crate::telemetry::metrics::emit(
-                    "JobMessagesFailed",
-                    count,
-                    crate::telemetry::metrics::Unit::Count,
-                    &[("function_name", &function_name)],
-                );
+                let dimensions = [("function_name", metrics::function_name())];
+                metrics::emit("JobMessagesFailed", failed.len() as f64, metrics::Unit::Count, &dimensions);
             }
             Ok::<_, lambda_runtime::Error>(batch_response(failed))
         }
