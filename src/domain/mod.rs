@@ -51,6 +51,11 @@ pub type Timestamp = time::OffsetDateTime;
 const TIMESTAMP_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
+/// The dates `from..=to`, oldest first (none when `from` is after `to`).
+pub fn days(from: time::Date, to: time::Date) -> impl Iterator<Item = time::Date> {
+    std::iter::successors(Some(from), |day| day.next_day()).take_while(move |day| *day <= to)
+}
+
 pub fn format_timestamp(at: Timestamp) -> String {
     at.to_offset(time::UtcOffset::UTC).format(TIMESTAMP_FORMAT).expect("every UTC timestamp formats")
 }

@@ -148,18 +148,14 @@ pub struct SalesReport {
 impl SalesReport {
     /// `stored` holds the days that have counters; `from..=to` are filled in.
     pub fn new(from: Date, to: Date, mut stored: BTreeMap<Date, SalesCounts>) -> Self {
-        let mut days = Vec::new();
         let mut totals = SalesCounts::default();
-        let mut day = from;
-        while day <= to {
-            let counts = stored.remove(&day).unwrap_or_default();
-            totals.add(&counts);
-            days.push((day, counts));
-            match day.next_day() {
-                Some(next) => day = next,
-                None => break,
-            }
-        }
+        let days = super::days(from, to)
+            .map(|day| {
+                let counts = stored.remove(&day).unwrap_or_default();
+                totals.add(&counts);
+                (day, counts)
+            })
+            .collect();
         Self { from, to, days, totals }
     }
 }

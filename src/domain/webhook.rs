@@ -94,6 +94,17 @@ pub struct WebhookUrl {
 
 impl WebhookUrl {
     pub fn parse(value: &str, policy: &UrlPolicy) -> Result<Self, String> {
+        Self::parse_with(value, |host| policy.allows_insecure(host))
+    }
+
+    /// A URL read back from storage: it was checked under the policy of its day
+    /// when saved, and a narrower policy later must not make the endpoint
+    /// unreadable (every delivery checks its addresses again).
+    pub fn stored(value: &str) -> Result<Self, String> {
+        Self::parse_with(value, |_| true)
+    }
+
+    fn parse_with(value: &str, allows_insecure: impl Fn(&str) -> bool) -> Result<Self, String> {
         const MAX_LENGTH: usize = 2048;
         if value.len() > MAX_LENGTH {
             return Err(format!("must be at most {MAX_LENGTH} characters"));
@@ -109,7 +120,7 @@ impl WebhookUrl {
         if host.is_empty() {
             return Err("must name a host".into());
         }
-        let insecure_allowed = policy.allows_insecure(&host);
+        let insecure_allowed = allows_insecure(&host);
         let default_port = match scheme {
             "https" => 443,
             "http" if insecure_allowed => 80,
@@ -561,6 +572,14 @@ mod tests {
 
     fn policy() -> UrlPolicy {
         UrlPolicy { insecure_hosts: vec!["127.0.0.1".into()] }
+    }
+
+    #[test]
+    fn a_stored_url_reads_back_under_a_narrower_policy_than_it_was_saved_under() {
+        let saved = WebhookUrl::parse("http://127.0.0.1:9100/hooks", &policy()).unwrap();
+        assert!(WebhookUrl::parse(saved.as_str(), &UrlPolicy { insecure_hosts: vec![] }).is_err());
+        assert_eq!(WebhookUrl::stored(saved.as_str()).unwrap(), saved);
+        assert!(WebhookUrl::stored("not a url").is_err(), "still a URL");
     }
 
     #[test]

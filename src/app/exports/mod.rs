@@ -142,25 +142,25 @@ async fn write(
         let mut orders = Newest::new(export.filter);
         let (mut count, mut rows) = (0u64, 0u64);
         let mut buffer = CSV_HEADER.to_owned();
-        let mut parts = Vec::new();
+        let mut parts: Vec<(i32, String)> = Vec::new();
+        // Parts are numbered from 1; S3 takes up to 10,000 of them.
+        let send = async |parts: &mut Vec<(i32, String)>, bytes: String| {
+            let number =
+                i32::try_from(parts.len() + 1).map_err(|_| StoreError::Unavailable("too many parts".into()))?;
+            parts.push((number, files.write_part(&key, &upload, number, bytes.into_bytes()).await?));
+            Ok::<_, StoreError>(())
+        };
         while let Some(order) = orders.next(store).await? {
             buffer.push_str(&export::csv_rows(&order));
             count += 1;
             rows += order.lines.len() as u64;
             if buffer.len() >= part_size {
-                let number =
-                    i32::try_from(parts.len() + 1).map_err(|_| StoreError::Unavailable("too many parts".into()))?;
-                parts.push((
-                    number,
-                    files.write_part(&key, &upload, number, std::mem::take(&mut buffer).into_bytes()).await?,
-                ));
+                send(&mut parts, std::mem::take(&mut buffer)).await?;
                 store.save(&export.progressed(count, rows, clock()), export.attempts).await?;
             }
         }
         if !buffer.is_empty() || parts.is_empty() {
-            let number =
-                i32::try_from(parts.len() + 1).map_err(|_| StoreError::Unavailable("too many parts".into()))?;
-            parts.push((number, files.write_part(&key, &upload, number, buffer.into_bytes()).await?));
+            send(&mut parts, buffer).await?;
         }
         files.finish(&key, &upload, &parts).await?;
         Ok((count, rows))

@@ -63,8 +63,7 @@ pub async fn republish(
         Start::Time(at) => (at - SINCE_MARGIN, None),
     };
     let mut count = 0;
-    let mut day = at.date();
-    while day <= now.date() {
+    for day in crate::domain::days(at.date(), now.date()) {
         let mut cursor = None;
         loop {
             let page = store.published_on(day, at, id, cursor.as_deref()).await?;
@@ -78,8 +77,6 @@ pub async fn republish(
                 break;
             }
         }
-        let Some(next) = day.next_day() else { break };
-        day = next;
     }
     Ok(count)
 }

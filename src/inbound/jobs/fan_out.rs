@@ -10,6 +10,7 @@
 use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::config::ConfigError;
 use crate::domain::WebhookEndpoint;
+use crate::domain::webhook::SUBSCRIBABLE;
 use crate::domain::{Event, EventKind};
 use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
 use crate::outbound::dynamodb::Table;
@@ -84,8 +85,10 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventRes
         let sequence = record.change.sequence_number.clone();
         if let Err(reason) = handle_record(job, record, &mut endpoints).await {
             tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
-            let function_name = crate::telemetry::metrics::function_name();
-            crate::telemetry::metrics::count("JobMessagesFailed", &[("function_name", &function_name)]);
+            crate::telemetry::metrics::count(
+                "JobMessagesFailed",
+                &[("function_name", crate::telemetry::metrics::function_name())],
+            );
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = sequence;
             response.batch_item_failures.push(failure);
@@ -95,7 +98,8 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventRes
     Ok(response)
 }
 
-/// `endpoints` is read at the batch's first event and kept for the rest of it.
+/// `endpoints` is read at the batch's first event an endpoint may subscribe to,
+/// and kept for the rest of it.
 async fn handle_record(
     job: &FanOut,
     record: &aws_lambda_events::dynamodb::EventRecord,
@@ -114,11 +118,15 @@ async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEn
     for queue in job.routes.destinations(event) {
         job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
     }
-    let endpoints = match endpoints {
-        Some(endpoints) => endpoints,
-        None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
+    let deliveries = if !SUBSCRIBABLE.contains(&event.kind.name()) {
+        Vec::new()
+    } else {
+        let endpoints = match endpoints {
+            Some(endpoints) => endpoints,
+            None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
+        };
+        webhooks::subscribers(endpoints, event)
     };
-    let deliveries = webhooks::subscribers(endpoints, event);
     for delivery in &deliveries {
         job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
     }

@@ -150,13 +150,7 @@ impl SalesStats for Table {
     }
 
     async fn days(&self, from: Date, to: Date) -> Result<BTreeMap<Date, SalesCounts>, StoreError> {
-        let mut wanted = Vec::new();
-        let mut day = from;
-        while day <= to {
-            wanted.push(day);
-            let Some(next) = day.next_day() else { break };
-            day = next;
-        }
+        let wanted: Vec<Date> = crate::domain::days(from, to).collect();
         let mut found = BTreeMap::new();
         for chunk in wanted.chunks(PARALLEL_DAYS) {
             let mut reads = tokio::task::JoinSet::new();

@@ -7,21 +7,13 @@ use super::keys::{self, EXPIRES_AT, GSI1, GSI1PK, GSI1SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, condition_held, failed_condition, unavailable};
 use crate::app::store::{Page, StoreError};
 use crate::app::webhooks::ports::{DeliveryStore, WebhookStore};
-use crate::domain::webhook::{Attempt, DeliveryStatus, EventSelection, SigningSecret, UrlPolicy, WebhookUrl};
+use crate::domain::webhook::{Attempt, DeliveryStatus, EventSelection, SigningSecret, WebhookUrl};
 use crate::domain::{AuditRecord, Delivery, Event, EventId, WebhookEndpoint, WebhookEndpointId};
 use aws_sdk_dynamodb::types::{Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use time::Duration;
 
 /// How long a delivery's log is kept after its last attempt.
 const DELIVERY_LOG_RETENTION: Duration = Duration::days(30);
-
-/// Stored URLs were checked when saved; reading them back applies no policy, so a
-/// narrower policy later cannot make stored endpoints unreadable (deliveries
-/// check every address again).
-fn stored_url_policy(url: &str) -> UrlPolicy {
-    let host = url.parse::<hyper::Uri>().ok().and_then(|u| u.host().map(str::to_owned)).unwrap_or_default();
-    UrlPolicy { insecure_hosts: vec![host.trim_start_matches('[').trim_end_matches(']').to_owned()] }
-}
 
 fn endpoint_item(e: &WebhookEndpoint) -> Item {
     let mut stored = item([
@@ -63,7 +55,7 @@ fn endpoint_from(item: &Item) -> Result<WebhookEndpoint, StoreError> {
     };
     Ok(WebhookEndpoint {
         id: r.parsed("id", |v| v.parse().ok())?,
-        url: WebhookUrl::parse(url, &stored_url_policy(url)).map_err(|e| r.corrupt("url", &e))?,
+        url: WebhookUrl::stored(url).map_err(|e| r.corrupt("url", &e))?,
         events: EventSelection::parse(&events).map_err(|e| r.corrupt("events", &e))?,
         description: r.s("description")?.to_owned(),
         enabled: r.b("enabled")?,
