@@ -32,7 +32,9 @@ where
 {
     crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
-        let response = handler(event.payload);
+        // Boxed for the same reason as in `each_message`: the fan-out's SDK futures
+        // overflow the compiler's layout depth once wrapped in the runtime's.
+        let response = Box::pin(handler(event.payload));
         async move { response.await.map_err(lambda_runtime::Error::from) }
     }))
     .await
