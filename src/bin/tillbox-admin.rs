@@ -6,6 +6,7 @@
 //!                     [--sub <user id>] [--issuer <iss>] [--audience <aud>]
 //! tillbox-admin create-admin --email <address>   # password on stdin; needs TABLE_NAME
 //! tillbox-admin republish --from <event id> | --since <RFC 3339 time>  # needs TABLE_NAME
+//! tillbox-admin openapi                          # prints the OpenAPI document
 //! ```
 //! `keygen` writes the JSON to store as the SSM SecureString the sign-in functions
 //! read. `token` mints an access token without signing in (tests, scripts).
@@ -14,7 +15,8 @@
 //! fresh deployment, through the same use case and audit trail as the API.
 //! `republish` writes every outbox event from the one named (or from a time) up to
 //! now to the outbox again, after an outbox dead-letter alarm; consumers skip what
-//! they handled already (docs/operations.md).
+//! they handled already (docs/operations.md). `openapi` prints the document
+//! `GET /openapi.json` serves, to generate a client without a running API.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -68,8 +70,9 @@ fn republish_start(flags: &HashMap<&str, &str>) -> Result<Start, String> {
 }
 
 async fn run(args: &[String]) -> Result<String, String> {
-    let (command, rest) =
-        args.split_first().ok_or("usage: tillbox-admin <keygen|token|create-admin|republish> [--flag value]...")?;
+    let (command, rest) = args
+        .split_first()
+        .ok_or("usage: tillbox-admin <keygen|token|create-admin|republish|openapi> [--flag value]...")?;
     let flags = flags(rest)?;
     let flag = |name: &str| flags.get(name).copied().ok_or(format!("--{name} is required"));
     match command.as_str() {
@@ -91,7 +94,8 @@ async fn run(args: &[String]) -> Result<String, String> {
         }
         "create-admin" => create_admin(flag("email")?).await,
         "republish" => republish(republish_start(&flags)?).await,
-        other => Err(format!("unknown command `{other}`; use keygen, token, create-admin or republish")),
+        "openapi" => Ok(tillbox::inbound::http::openapi::document_json().to_owned()),
+        other => Err(format!("unknown command `{other}`; use keygen, token, create-admin, republish or openapi")),
     }
 }
 

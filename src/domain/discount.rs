@@ -83,7 +83,7 @@ impl Discount {
 }
 
 /// The body of `POST /discounts`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDiscount {
     pub code: String,
@@ -113,7 +113,7 @@ fn yes() -> bool {
 
 /// The body of `PATCH /discounts/{code}`. The value is fixed once created (orders
 /// refer to it); `null` clears a window end or the usage limit.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiscountChanges {
     #[serde(default, deserialize_with = "present")]

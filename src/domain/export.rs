@@ -22,7 +22,7 @@ pub const FILE_RETENTION: Duration = Duration::days(7);
 pub const MAX_ATTEMPTS: u32 = 3;
 
 /// `POST /admin/exports/orders`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     pub from: String,

@@ -222,7 +222,7 @@ pub struct Money {
 }
 
 /// Money as it appears on the wire: `{"amount": 1999, "currency": "EUR"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyInput {
     pub amount: i64,

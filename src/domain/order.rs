@@ -25,7 +25,7 @@ impl OrderId {
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 1_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     PendingPayment,
@@ -106,7 +106,7 @@ impl OrderRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OrderLine {
     pub product_id: ProductId,
     pub sku: String,
@@ -128,7 +128,7 @@ pub struct AppliedDiscount {
     pub once_per_customer: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shipment {
     pub carrier: String,

@@ -52,7 +52,7 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProductStatus {
     /// Being prepared; visible to staff only.
@@ -107,7 +107,7 @@ pub struct Product {
 }
 
 /// The body of `POST /products`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProduct {
     pub sku: String,
@@ -145,7 +145,7 @@ fn max_per_order(value: i64) -> Result<u32, String> {
 }
 
 /// The body of `PATCH /products/{id}`: every field optional; `category: null` clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductChanges {
     pub sku: Option<String>,

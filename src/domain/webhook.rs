@@ -312,7 +312,7 @@ fn description(value: &str) -> Result<String, String> {
 }
 
 /// The body of `POST /admin/webhooks`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookEndpoint {
     pub url: String,
@@ -356,7 +356,7 @@ impl NewWebhookEndpoint {
 
 /// The body of `PATCH /admin/webhooks/{id}`. Enabling an endpoint clears its
 /// failure history.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookChanges {
     pub url: Option<String>,
@@ -496,11 +496,12 @@ impl DeliveryStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Attempt {
     /// 1-based, counted across redeliveries.
     pub number: u32,
     #[serde(with = "super::timestamp_serde")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub status: Option<u16>,
     pub error: Option<String>,

@@ -23,7 +23,7 @@ pub async fn list_users(
     Ok(store.list(limit, cursor).await?)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
     pub role: Option<Role>,

@@ -10,7 +10,7 @@ use crate::domain::validation::Checker;
 use crate::domain::{Principal, SessionId, Timestamp, User, UserId, password};
 use serde::Deserialize;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileChanges {
     /// A display name; `null` removes it.

@@ -8,7 +8,7 @@ use crate::domain::validation::Checker;
 use crate::domain::{Email, Event, EventKind, Timestamp, User, password};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub email: String,

@@ -23,7 +23,7 @@ pub const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(15 * 60);
 const UPLOAD_RECORD_LIFETIME: time::Duration = time::Duration::days(7);
 
 /// The body of `POST /products/{id}/images`: what the client is about to upload.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadRequest {
     pub content_type: String,

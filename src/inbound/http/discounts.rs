@@ -8,6 +8,7 @@ use crate::inbound::http::{ApiError, Reply, RequestExtras, json, json_body};
 use lambda_http::Request;
 
 /// `POST /discounts`
+#[utoipa::path(post, path = "/discounts", operation_id = "discounts_create", tag = "discounts", security(("bearer" = ["staff"])), request_body = NewDiscount, responses((status = 201, description = "Created.", body = DiscountView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Location" = String, description = "The discount's URL."))), (status = 409, description = "Problem `code`: `discount_code_taken`.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let input: NewDiscount = json_body(&request)?;
@@ -19,6 +20,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `GET /discounts`: newest first, `limit` and `cursor` as every listing.
+#[utoipa::path(get, path = "/discounts", operation_id = "discounts_list", tag = "discounts", security(("bearer" = ["staff"])), params(super::openapi::PageParams), responses((status = 200, description = "A page of discounts, newest first.", body = super::views::PageView<DiscountView>)))]
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
@@ -29,6 +31,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 
 /// `PATCH /discounts/{code}`: window, usage limit, once-per-customer, active;
 /// `If-Match` optional.
+#[utoipa::path(patch, path = "/discounts/{code}", operation_id = "discounts_update", tag = "discounts", security(("bearer" = ["staff"])), params(("code" = String, Path, description = "The discount code."), super::openapi::IfMatch), request_body = DiscountChanges, responses((status = 200, description = "Changed.", body = DiscountView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let code =

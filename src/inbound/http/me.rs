@@ -7,6 +7,7 @@ use crate::inbound::http::{ApiError, Reply, json_body};
 use lambda_http::Request;
 
 /// `GET /me`
+#[utoipa::path(get, path = "/me", operation_id = "me_get", tag = "accounts", security(("bearer" = [])), responses((status = 200, description = "Your account.", body = UserView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let user = accounts::me(&ctx.table, &principal).await?;
@@ -14,6 +15,7 @@ pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError>
 }
 
 /// `PATCH /me`: name, or password (with `current_password`).
+#[utoipa::path(patch, path = "/me", operation_id = "me_update", tag = "accounts", security(("bearer" = [])), request_body = ProfileChanges, responses((status = 200, description = "Changed.", body = UserView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 403, description = "Problem `code`: `wrong_password`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let changes: ProfileChanges = json_body(&request)?;

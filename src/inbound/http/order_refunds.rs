@@ -10,7 +10,7 @@ use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST /orders/{id}/refunds`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRefund {
     /// Minor units of the order's currency.
@@ -21,7 +21,7 @@ pub struct NewRefund {
     pub restock: Vec<RestockLine>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestockLine {
     pub product_id: ProductId,
@@ -35,13 +35,13 @@ impl NewRefund {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RestockView {
     product_id: String,
     quantity: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RefundView<'a> {
     id: &'a str,
     amount: i64,
@@ -55,6 +55,7 @@ struct RefundView<'a> {
 
 /// `POST /orders/{id}/refunds` (staff; `Idempotency-Key` required): 201 with the
 /// refund and the order as it is afterwards.
+#[utoipa::path(post, path = "/orders/{id}/refunds", operation_id = "orders_refunds_create", tag = "orders", security(("bearer" = ["staff"])), params(("id" = OrderId, Path, description = "The order's id."), super::openapi::IdempotencyKeyRequired), request_body = NewRefund, responses((status = 201, description = "Refunded; the order as it is now is inside.", body = RefundView, headers(("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `order_not_refundable`, `exceeds_refundable`, `illegal_transition`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 502, description = "Problem `code`: `provider_refused`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 503, description = "Problem `code`: `provider_unavailable`.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;

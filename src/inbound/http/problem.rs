@@ -25,16 +25,24 @@ pub struct ApiError {
     headers: Vec<(&'static str, String)>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem details body (`application/problem+json`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Problem<'a> {
+    /// Always `about:blank`: `code` says what went wrong.
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The HTTP status's reason phrase.
     title: &'static str,
     status: u16,
+    /// Stable and machine-readable: branch on this, not on `detail`.
+    #[schema(example = "validation_failed")]
     code: &'static str,
+    /// For people; the wording may change.
     detail: &'a str,
+    /// The first input at fault: a body field's dotted path, a query parameter or a header.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// Every input at fault, when there are several.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [FieldError],
 }

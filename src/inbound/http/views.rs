@@ -24,7 +24,7 @@ impl AssetUrls {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ProductView {
     id: String,
     sku: String,
@@ -41,7 +41,7 @@ pub struct ProductView {
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ImageView {
     id: String,
     width: u32,
@@ -50,7 +50,7 @@ struct ImageView {
     thumbnails: Vec<ThumbnailView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ThumbnailView {
     edge: u32,
     width: u32,
@@ -92,7 +92,7 @@ fn image(i: &ProductImage, assets: &AssetUrls) -> ImageView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PageView<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -101,7 +101,7 @@ pub struct PageView<T> {
 }
 
 /// A user as they and admins see it; the password hash never leaves the store.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserView {
     id: String,
     email: String,
@@ -131,7 +131,7 @@ impl UserView {
 }
 
 /// An order as its customer and staff see it. Amounts are minor units of `currency`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderView<'a> {
     id: String,
     customer: &'a str,
@@ -152,7 +152,7 @@ pub struct OrderView<'a> {
     cancelled_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DiscountApplied<'a> {
     code: &'a str,
     amount: i64,
@@ -183,7 +183,7 @@ impl<'a> OrderView<'a> {
 }
 
 /// A discount code as staff see it, with how often it has been used.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DiscountView<'a> {
     code: &'a str,
     kind: &'static str,
@@ -230,7 +230,7 @@ impl<'a> DiscountView<'a> {
 
 /// A webhook endpoint as admins see it. The signing secret appears only in the
 /// answers to its creation and rotation.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WebhookEndpointView<'a> {
     id: String,
     url: &'a str,
@@ -270,7 +270,7 @@ impl<'a> WebhookEndpointView<'a> {
 }
 
 /// One delivery and its attempts, newest last.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeliveryView<'a> {
     id: String,
     endpoint_id: String,
@@ -300,7 +300,7 @@ impl<'a> DeliveryView<'a> {
 }
 
 /// One audit record: who did what to what, when, and the before and after.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditView<'a> {
     id: String,
     at: String,
@@ -327,7 +327,7 @@ impl<'a> AuditView<'a> {
 
 /// `GET /admin/stats`: every day of the range, the totals, and per currency the
 /// ten best sellers by units and by revenue.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatsView {
     from: String,
     to: String,
@@ -337,14 +337,14 @@ pub struct StatsView {
     top_products: Vec<TopProductsView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DayView {
     date: String,
     #[serde(flatten)]
     sales: SalesView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SalesView {
     orders_placed: u64,
     orders_paid: u64,
@@ -354,7 +354,7 @@ struct SalesView {
     currencies: std::collections::BTreeMap<String, CurrencySalesView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CurrencySalesView {
     revenue: i64,
     refunded: i64,
@@ -363,14 +363,14 @@ struct CurrencySalesView {
     average_order_value: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TopProductsView {
     currency: String,
     by_units: Vec<ProductSalesView>,
     by_revenue: Vec<ProductSalesView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ProductSalesView {
     product_id: String,
     name: String,
@@ -445,7 +445,7 @@ impl StatsView {
 }
 
 /// An order export: its request, progress and, when done, the download link.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ExportView {
     id: String,
     status: &'static str,
@@ -463,7 +463,7 @@ pub struct ExportView {
     download: Option<DownloadView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DownloadView {
     url: String,
     expires_at: String,

@@ -1,0 +1,12 @@
+// Renders the API's own document, served beside this page (relative, so a stage
+// or custom-domain prefix keeps working).
+window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({
+    url: new URL("openapi.json", window.location.href).href,
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    displayOperationId: true,
+    docExpansion: "list",
+    tryItOutEnabled: false,
+  });
+});
