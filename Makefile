@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token pay receiver races release bench deploy-check
+.PHONY: dev test lint token pay receiver races release bench deploy-check docs-page docs-vendor
 
 SAM_VENV := .venv-sam
 
@@ -35,6 +35,20 @@ lint: $(VENV)/installed
 ## Print a development access token: make -s token ROLE=staff
 token:
 	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
+
+## Check the /docs page of a running `make dev` in headless Chromium (Debian's
+## `chromium`): every operation is listed; the screenshot goes to target/docs.png.
+docs-page: $(VENV)/installed
+	mkdir -p target
+	$(PYTHON) infra/local/docs_page.py $(API) target/docs.png
+
+## Refresh the /docs page's Swagger UI from npm (needs npm; the files are committed
+## in assets/docs/ and compiled into the api-docs function: no CDN at run time).
+SWAGGER_UI_VERSION := 5.35.0
+docs-vendor:
+	rm -rf target/swagger-ui && mkdir -p target/swagger-ui
+	cd target/swagger-ui && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) && tar xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
+	cd target/swagger-ui/package && cp swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE $(CURDIR)/assets/docs/
 
 ## Pay an order on the local Stripe emulator, as a storefront would with Stripe.js:
 ## make pay PAYMENT=pi_… [CARD=4000000000000341 to be declined]

@@ -191,6 +191,7 @@ Tillbox is running on {api}
   Admin      {DEV_ADMIN[0]} / {DEV_ADMIN[1]}   (POST {api}/auth/login)
   Token      export TOKEN=$(make -s token ROLE=staff)   (staff, 15 minutes, no sign-in)
   Try        curl -s {api}/products
+  API docs   {api}/docs   (the OpenAPI 3.1 document: {api}/openapi.json)
   E-mails    go to the emulator's SES; each is shown below with its link
   Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
   Stripe     {stripe}   (test mode; pay an order: make pay PAYMENT=pi_…, see README)
