@@ -8,5 +8,9 @@ window.addEventListener("load", function () {
     displayOperationId: true,
     docExpansion: "list",
     tryItOutEnabled: false,
+    // Nothing leaves for swagger.io, and no URL parameter can point the page at
+    // another document.
+    validatorUrl: null,
+    queryConfigEnabled: false,
   });
 });

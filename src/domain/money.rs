@@ -225,8 +225,19 @@ pub struct Money {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyInput {
+    /// Minor units (cents for EUR): an integer, never a decimal.
     pub amount: i64,
+    #[schema(schema_with = currency_schema)]
     pub currency: String,
+}
+
+/// The API documents exactly the codes [`Currency::parse`] accepts.
+fn currency_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("An ISO 4217 code, upper case."))
+        .enum_values(Some(CURRENCIES.iter().map(|(code, _)| *code)))
+        .build()
 }
 
 impl Money {

@@ -109,19 +109,31 @@ pub struct Product {
 /// The body of `POST /products`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "sku": "POSTER-A2-BLUE", "name": "Blue poster, A2", "description": "Printed on 200 g paper.",
+    "price": {"amount": 2400, "currency": "EUR"}, "stock": 40, "status": "active", "category": "posters"
+}))]
 pub struct NewProduct {
+    /// Unique; 1-64 of A-Z, 0-9, `-`, `_`, `.` (stored upper case).
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     pub sku: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
     pub price: MoneyInput,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub stock: i64,
     #[serde(default = "default_max_per_order")]
+    #[schema(minimum = 1, maximum = 1000, default = 10)]
     pub max_per_order: i64,
     #[serde(default = "draft")]
     pub status: ProductStatus,
+    /// A slug: a-z, 0-9 and inner `-`.
     #[serde(default)]
+    #[schema(max_length = 50, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     pub category: Option<String>,
 }
 
@@ -148,14 +160,20 @@ fn max_per_order(value: i64) -> Result<u32, String> {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductChanges {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     pub sku: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     pub price: Option<MoneyInput>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub stock: Option<i64>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_per_order: Option<i64>,
     pub status: Option<ProductStatus>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(max_length = 50, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     pub category: Option<Option<String>>,
 }
 

@@ -362,6 +362,7 @@ pub struct WebhookChanges {
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -503,7 +504,10 @@ pub struct Attempt {
     #[serde(with = "super::timestamp_serde")]
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
+    /// The receiver's HTTP status; `null` when no answer came.
+    #[schema(required = true)]
     pub status: Option<u16>,
+    #[schema(required = true)]
     pub error: Option<String>,
     pub duration_ms: u64,
     /// The first KiB of the response body.

@@ -73,7 +73,7 @@ pub async fn delete(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
 
 /// `POST /admin/webhooks/{id}/rotate-secret`: the new secret, shown this once;
 /// the old one keeps signing (beside it) for 24 hours.
-#[utoipa::path(post, path = "/admin/webhooks/{id}/rotate-secret", operation_id = "admin_webhooks_rotate_secret", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id.")), responses((status = 200, description = "The new `secret`, shown this once; the old one keeps signing beside it for 24 hours.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(post, path = "/admin/webhooks/{id}/rotate-secret", operation_id = "admin_webhooks_rotate_secret", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id.")), responses((status = 200, description = "The new `secret`, shown this once; the old one keeps signing beside it for 24 hours.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again and retry.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn rotate_secret(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -94,7 +94,7 @@ pub async fn deliveries(ctx: &AdminWebhooks, request: Request) -> Result<Reply, 
 
 /// `POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: 202; the
 /// delivery starts a new series of attempts.
-#[utoipa::path(post, path = "/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", operation_id = "admin_webhooks_deliveries_redeliver", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), ("delivery_id" = EventId, Path, description = "The delivery's id (its event's).")), responses((status = 202, description = "A new series of attempts has started.", body = DeliveryView), (status = 409, description = "Problem `code`: `endpoint_disabled`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(post, path = "/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", operation_id = "admin_webhooks_deliveries_redeliver", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), ("delivery_id" = EventId, Path, description = "The delivery's id (its event's).")), responses((status = 202, description = "A new series of attempts has started.", body = DeliveryView), (status = 409, description = "Problem `code`: `endpoint_disabled`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again and retry.", content_type = "application/problem+json", body = super::problem::Problem)))]
 pub async fn redeliver(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;

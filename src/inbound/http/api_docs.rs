@@ -33,7 +33,12 @@ const ASSETS: [Asset; 3] = [
 /// The page runs only its own scripts; Swagger UI styles elements inline and
 /// shows its logo as a data URL.
 const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                           img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+                           img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+                           form-action 'none'; frame-ancestors 'none'";
+
+/// The page and its files expire together, so a browser never pairs a new page
+/// with an old bundle after `make docs-vendor` and a deploy.
+const CACHE: &str = "public, max-age=300";
 
 fn text(content_type: &str, cache: &str, body: &'static str) -> Reply {
     Response::builder()
@@ -51,7 +56,7 @@ fn text(content_type: &str, cache: &str, body: &'static str) -> Reply {
         body = Object))
 )]
 pub async fn openapi(_request: Request) -> Result<Reply, ApiError> {
-    Ok(text("application/json", "public, max-age=300", super::openapi::document_json()))
+    Ok(text("application/json", CACHE, super::openapi::document_json()))
 }
 
 /// `GET /docs`: the document as a browsable page.
@@ -60,8 +65,7 @@ pub async fn openapi(_request: Request) -> Result<Reply, ApiError> {
     responses((status = 200, description = "The documentation page.", content_type = "text/html", body = String))
 )]
 pub async fn page(_request: Request) -> Result<Reply, ApiError> {
-    let mut reply =
-        text("text/html; charset=utf-8", "public, max-age=300", include_str!("../../../assets/docs/index.html"));
+    let mut reply = text("text/html; charset=utf-8", CACHE, include_str!("../../../assets/docs/index.html"));
     reply.headers_mut().insert("content-security-policy", PAGE_POLICY.parse().expect("a static policy is valid"));
     Ok(reply)
 }
@@ -82,7 +86,7 @@ pub async fn page(_request: Request) -> Result<Reply, ApiError> {
 pub async fn asset(request: Request) -> Result<Reply, ApiError> {
     let name = request.path_parameters().first("file").map(str::to_owned).unwrap_or_default();
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or_else(ApiError::not_found)?;
-    Ok(text(asset.content_type, "public, max-age=86400", asset.body))
+    Ok(text(asset.content_type, CACHE, asset.body))
 }
 
 /// One function serves the three routes (none touches AWS): the route says which.
@@ -94,6 +98,7 @@ pub async fn serve_docs(request: Request) -> Result<Reply, ApiError> {
     match route.as_deref() {
         Some("GET /openapi.json") => openapi(request).await,
         Some("GET /docs") => page(request).await,
-        _ => asset(request).await,
+        Some("GET /docs/{file}") => asset(request).await,
+        _ => Err(ApiError::not_found()),
     }
 }

@@ -96,7 +96,7 @@ pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> 
 
 /// `POST /auth/logout`: ends the session of the refresh token. Access tokens
 /// already issued stay valid until they expire (at most 15 minutes).
-#[utoipa::path(post, path = "/auth/logout", operation_id = "auth_logout", tag = "accounts", request_body = RefreshBody, responses((status = 204, description = "The session has ended."), (status = 401, description = "Problem `code`: `invalid_refresh_token`, `refresh_token_reused`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(post, path = "/auth/logout", operation_id = "auth_logout", tag = "accounts", request_body = RefreshBody, responses((status = 204, description = "The session has ended.")))]
 pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: RefreshBody = json_body(&request)?;
     accounts::logout(&ctx.table, &body.refresh_token).await?;

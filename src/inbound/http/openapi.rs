@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{Header, HeaderBuilder, Required};
 use utoipa::{IntoParams, Modify, OpenApi};
 
 /// The security scheme every protected operation names; its "scopes" are the
@@ -165,6 +166,15 @@ pub struct IdempotencyKeyOptional {
     pub key: Option<String>,
 }
 
+/// `If-Match` where a change must name the version it was made to (else 428).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchRequired {
+    /// The `ETag` of the version you read, e.g. `"3"`.
+    #[param(rename = "If-Match", pattern = "^(W/)?\"?[0-9]{1,19}\"?$")]
+    pub version: String,
+}
+
 /// `If-Match` for optimistic concurrency: the change applies only to that version.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Header)]
@@ -195,18 +205,64 @@ impl Modify for Conventions {
             ),
         );
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            let methods = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for operation in methods.into_iter().flatten() {
+                operation.summary = operation.summary.as_deref().and_then(without_route);
                 for (status, codes) in shared_errors(operation) {
                     add_problem(operation, status, &codes);
                 }
-                for status in ["429", "503"] {
+                for (status, name, description) in PROBLEM_HEADERS {
                     if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) {
-                        response.headers.entry("Retry-After".to_owned()).or_insert_with(retry_after);
+                        response.headers.entry(name.to_owned()).or_insert_with(|| header(name, description));
                     }
                 }
             }
         }
     }
+}
+
+/// The headers problems carry (see `problem.rs`): when to retry, the current
+/// version after a lost race, and the scheme a refused token should use.
+const PROBLEM_HEADERS: [(&str, &str, &str); 5] = [
+    ("409", "Retry-After", "Seconds to wait: sent when the conflict clears by itself."),
+    ("429", "Retry-After", "Seconds to wait before retrying."),
+    ("503", "Retry-After", "Seconds to wait before retrying."),
+    ("412", "ETag", "The current version: read it again and re-apply the change."),
+    ("401", "WWW-Authenticate", "`Bearer`."),
+];
+
+fn header(name: &str, description: &str) -> Header {
+    let schema = match name {
+        "Retry-After" => <u32 as utoipa::PartialSchema>::schema(),
+        _ => <String as utoipa::PartialSchema>::schema(),
+    };
+    HeaderBuilder::new().schema(schema).description(Some(description)).build()
+}
+
+/// Handlers' doc comments open with their route and, in brackets, who may call
+/// (`` `POST /orders/{id}/refunds` (staff; …): 201 with the refund ``), which the
+/// document shows already: the summary is the rest, if anything is left.
+fn without_route(summary: &str) -> Option<String> {
+    let mut rest = match summary.strip_prefix('`').and_then(|s| s.split_once('`')) {
+        Some((_, rest)) => rest.trim(),
+        None => summary.trim(),
+    };
+    if let Some((_, after)) = rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
+        rest = after;
+    }
+    let rest = rest.trim_start_matches([':', '.', ';', ' ']);
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
 }
 
 /// Status → the problem `code`s the edge answers with, for this operation.
@@ -215,7 +271,8 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
     let has = |name: &str| parameters.iter().any(|p| p.name == name);
     let mut errors: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
     let mut add = |status: u16, code: &'static str| errors.entry(status).or_default().push(code);
-    if operation.request_body.is_some() {
+    // A provider's webhook is verified over its raw bytes, never parsed as a body.
+    if operation.request_body.is_some() && !tagged(operation, "provider webhooks") {
         add(400, "malformed_body");
         add(400, "body_required");
         add(413, "body_too_large");
@@ -232,9 +289,12 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
         add(400, "malformed_header");
         add(412, "version_mismatch");
     }
-    if has("Idempotency-Key") {
+    if let Some(key) = parameters.iter().find(|p| p.name == "Idempotency-Key") {
         if !has("If-Match") {
             add(400, "malformed_header");
+        }
+        if key.required == Required::True {
+            add(400, "idempotency_key_required");
         }
         add(409, "request_in_progress");
         add(422, "idempotency_key_reused");
@@ -247,38 +307,38 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
         add(403, "forbidden");
     }
     // Everything but the documentation reads or writes the table.
-    if !operation.tags.as_deref().unwrap_or_default().iter().any(|t| t == "documentation") {
+    if !tagged(operation, "documentation") {
         add(503, "unavailable");
     }
     errors
 }
 
+fn tagged(operation: &Operation, tag: &str) -> bool {
+    operation.tags.as_deref().unwrap_or_default().iter().any(|t| t == tag)
+}
+
+/// Adds `codes` to the operation's `status` answer, or that answer as a problem.
 fn add_problem(operation: &mut Operation, status: u16, codes: &[&str]) {
-    let listed = codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
     match operation.responses.responses.get_mut(&status.to_string()) {
-        Some(RefOr::T(response)) => response.description = format!("{} Also: {listed}.", response.description),
+        Some(RefOr::T(response)) => {
+            let new: Vec<_> =
+                codes.iter().map(|c| format!("`{c}`")).filter(|c| !response.description.contains(c)).collect();
+            if !new.is_empty() {
+                response.description = format!("{} Also: {}.", response.description, new.join(", "));
+            }
+        }
         _ => {
-            let response = problem_response(&format!("Problem `code`: {listed}."));
+            let listed = codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            let response = ResponseBuilder::new()
+                .description(format!("Problem `code`: {listed}."))
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build();
             operation.responses.responses.insert(status.to_string(), RefOr::T(response));
         }
     }
-}
-
-fn problem_response(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/problem+json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-        )
-        .build()
-}
-
-fn retry_after() -> utoipa::openapi::Header {
-    utoipa::openapi::HeaderBuilder::new()
-        .schema(<u32 as utoipa::PartialSchema>::schema())
-        .description(Some("Seconds to wait before retrying."))
-        .build()
 }
 
 #[cfg(test)]
@@ -327,6 +387,24 @@ mod tests {
     }
 
     #[test]
+    fn documented_limits_are_the_rules_the_domain_applies() {
+        use crate::domain::product::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_STOCK};
+        let document = document();
+        let product = &document["components"]["schemas"]["NewProduct"]["properties"];
+        assert_eq!(product["name"]["maxLength"], MAX_NAME_CHARS);
+        assert_eq!(product["description"]["maxLength"], MAX_DESCRIPTION_CHARS);
+        assert_eq!(product["stock"]["maximum"], MAX_STOCK);
+        assert_eq!(product["max_per_order"]["maximum"], crate::domain::order::MAX_QUANTITY);
+        assert_eq!(product["max_per_order"]["default"], crate::domain::product::DEFAULT_MAX_PER_ORDER);
+        let currency = &document["components"]["schemas"]["MoneyInput"]["properties"]["currency"];
+        let codes = currency["enum"].as_array().expect("the codes");
+        assert!(codes.len() > 100 && codes.contains(&"EUR".into()) && codes.contains(&"JPY".into()));
+        for code in codes {
+            assert!(crate::domain::Currency::parse(code.as_str().unwrap()).is_ok(), "{code}");
+        }
+    }
+
+    #[test]
     fn operation_ids_are_unique_and_every_link_names_one() {
         let document = document();
         let mut ids: Vec<&str> =
@@ -357,9 +435,7 @@ mod tests {
         for status in ["400", "401", "403", "404", "409", "412", "413", "415", "422", "428", "503"] {
             let response = &update["responses"][status];
             assert!(response.is_object(), "PATCH /products/{{id}} documents {status}");
-            if status != "200" {
-                assert!(response["content"]["application/problem+json"].is_object(), "{status} is a problem");
-            }
+            assert!(response["content"]["application/problem+json"].is_object(), "{status} is a problem");
         }
         assert!(update["responses"]["409"]["description"].as_str().unwrap().contains("sku_taken"));
         assert_eq!(update["security"][0]["bearer"][0], "staff", "the role is named");
@@ -371,6 +447,14 @@ mod tests {
         assert_eq!(create["parameters"][0]["name"], "Idempotency-Key");
         assert_eq!(create["parameters"][0]["required"], true);
         assert!(create["responses"]["409"]["description"].as_str().unwrap().contains("request_in_progress"));
+        assert!(create["responses"]["409"]["headers"]["Retry-After"].is_object());
+        assert!(create["responses"]["400"]["description"].as_str().unwrap().contains("idempotency_key_required"));
+        assert!(create["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+        assert!(update["responses"]["412"]["headers"]["ETag"].is_object(), "a lost race names the current version");
+        let stripe = find("POST", "/webhooks/stripe");
+        assert!(stripe["responses"]["413"].is_null(), "a provider's webhook is verified, never parsed as a body");
+        assert_eq!(find("GET", "/orders/{id}")["summary"], "The owner or staff; anyone else gets 404.");
+        assert!(find("POST", "/auth/login")["summary"].is_null(), "a bare route says nothing more");
         let page = find("GET", "/docs");
         assert!(page["responses"]["503"].is_null(), "the page touches no storage");
     }

@@ -34,6 +34,7 @@ pub struct ProductView {
     stock: u32,
     max_per_order: u32,
     status: &'static str,
+    #[schema(required = true)]
     category: Option<String>,
     images: Vec<ImageView>,
     version: u64,
@@ -105,6 +106,7 @@ pub struct PageView<T> {
 pub struct UserView {
     id: String,
     email: String,
+    #[schema(required = true)]
     name: Option<String>,
     role: &'static str,
     email_verified: bool,
@@ -139,16 +141,22 @@ pub struct OrderView<'a> {
     currency: &'static str,
     lines: &'a [OrderLine],
     subtotal: i64,
+    #[schema(required = true)]
     discount: Option<DiscountApplied<'a>>,
     total: i64,
     refunded: i64,
+    #[schema(required = true)]
     shipment: Option<&'a Shipment>,
+    #[schema(required = true)]
     cancel_reason: Option<&'static str>,
     version: u64,
     created_at: String,
     updated_at: String,
+    #[schema(required = true)]
     paid_at: Option<String>,
+    #[schema(required = true)]
     fulfilled_at: Option<String>,
+    #[schema(required = true)]
     cancelled_at: Option<String>,
 }
 
@@ -191,9 +199,13 @@ pub struct DiscountView<'a> {
     percent: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     amount: Option<i64>,
+    #[schema(required = true)]
     currency: Option<&'static str>,
+    #[schema(required = true)]
     starts_at: Option<String>,
+    #[schema(required = true)]
     ends_at: Option<String>,
+    #[schema(required = true)]
     usage_limit: Option<u32>,
     uses: u32,
     once_per_customer: bool,
@@ -237,7 +249,9 @@ pub struct WebhookEndpointView<'a> {
     events: Vec<String>,
     description: &'a str,
     enabled: bool,
+    #[schema(required = true)]
     disabled_reason: Option<&'a str>,
+    #[schema(required = true)]
     failing_since: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
@@ -277,6 +291,7 @@ pub struct DeliveryView<'a> {
     event_type: &'a str,
     status: &'static str,
     attempts: &'a [Attempt],
+    #[schema(required = true)]
     next_attempt_at: Option<String>,
     payload: &'a str,
     created_at: String,
@@ -451,6 +466,7 @@ pub struct ExportView {
     status: &'static str,
     from: String,
     to: String,
+    #[schema(required = true)]
     order_status: Option<&'static str>,
     orders: u64,
     rows: u64,
@@ -459,7 +475,9 @@ pub struct ExportView {
     requested_by: String,
     created_at: String,
     updated_at: String,
+    #[schema(required = true)]
     completed_at: Option<String>,
+    #[schema(required = true)]
     download: Option<DownloadView>,
 }
 
