@@ -2,8 +2,8 @@
 //! The page's Swagger UI is vendored from npm into `assets/docs/` (`make
 //! docs-vendor`) and compiled into the function, so nothing loads from a CDN.
 
-use super::{ApiError, Reply};
-use lambda_http::{Body, Request, RequestExt, Response};
+use super::{ApiError, Reply, RequestExtras};
+use lambda_http::{Body, Request, Response};
 
 /// A vendored file the page loads.
 struct Asset {
@@ -84,18 +84,14 @@ pub async fn page(_request: Request) -> Result<Reply, ApiError> {
     )
 )]
 pub async fn asset(request: Request) -> Result<Reply, ApiError> {
-    let name = request.path_parameters().first("file").map(str::to_owned).unwrap_or_default();
+    let name: String = request.path_param("file")?;
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or_else(ApiError::not_found)?;
     Ok(text(asset.content_type, CACHE, asset.body))
 }
 
 /// One function serves the three routes (none touches AWS): the route says which.
 pub async fn serve_docs(request: Request) -> Result<Reply, ApiError> {
-    let route = match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context.route_key.clone(),
-        _ => None,
-    };
-    match route.as_deref() {
+    match request.route_key().as_deref() {
         Some("GET /openapi.json") => openapi(request).await,
         Some("GET /docs") => page(request).await,
         Some("GET /docs/{file}") => asset(request).await,

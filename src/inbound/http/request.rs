@@ -79,6 +79,9 @@ pub trait RequestExtras {
     fn if_match(&self) -> Result<Option<u64>, ApiError>;
     /// The client's address as API Gateway saw it (not a header the client sets).
     fn source_ip(&self) -> String;
+    /// The API Gateway route that matched (`GET /orders/{id}`), if the request
+    /// came through one.
+    fn route_key(&self) -> Option<String>;
 }
 
 impl RequestExtras for Request {
@@ -115,6 +118,13 @@ impl RequestExtras for Request {
                 context.http.source_ip.clone().unwrap_or_default()
             }
             _ => String::new(),
+        }
+    }
+
+    fn route_key(&self) -> Option<String> {
+        match self.request_context_ref() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context.route_key.clone(),
+            _ => None,
         }
     }
 }

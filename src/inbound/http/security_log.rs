@@ -6,7 +6,7 @@
 
 use super::{ApiError, RequestExtras};
 use crate::domain::secret::pseudonym;
-use lambda_http::{Request, RequestExt};
+use lambda_http::Request;
 
 /// What is known of a request before its handler takes it: for its log line,
 /// and for a refusal's.
@@ -20,13 +20,9 @@ pub struct RequestFacts {
 
 impl RequestFacts {
     pub fn of(request: &Request) -> Self {
-        let route = match request.request_context_ref() {
-            Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context.route_key.clone(),
-            _ => None,
-        };
         Self {
             method: request.method().to_string(),
-            route: route.unwrap_or_else(|| request.uri().path().to_owned()),
+            route: request.route_key().unwrap_or_else(|| request.uri().path().to_owned()),
             source_ip: request.source_ip(),
         }
     }
