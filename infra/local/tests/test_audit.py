@@ -9,25 +9,18 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
 from tests.test_local_stack import GatewayTestCase  # noqa: E402
 
 
 class AuditTrailTest(GatewayTestCase):
     prefix = "audit"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dynamodb = local_stack.client("dynamodb", cls.stack["endpoint"])
-        cls.table = cls.stack["resources"]["Table"]["ref"]
-
     def old_record(self, day, actor, action, target, second=0):
         """An audit item as the functions write them, on an earlier day."""
         record_id = str(uuid.uuid4())
         at = f"{day}T12:00:{second:02d}.000000Z"
         sort = f"{at}#{record_id}"
-        self.dynamodb.put_item(TableName=self.table, Item={
+        self.client("dynamodb").put_item(TableName=self.table_name(), Item={
             "PK": {"S": f"AUDIT#{day}"}, "SK": {"S": sort}, "GSI1PK": {"S": f"AUDIT#ACTOR#{actor}"},
             "GSI1SK": {"S": sort}, "entity": {"S": "audit"}, "actor": {"S": actor}, "action": {"S": action},
             "target": {"S": target}, "before": {"S": "null"}, "after": {"S": json.dumps({"n": target})},

@@ -95,6 +95,20 @@ class GatewayTestCase(unittest.TestCase):
         cls.admin = token("admin")
 
     @classmethod
+    def client(cls, service):
+        """A boto3 client of this class's stack on the emulator, one per service."""
+        clients = cls.__dict__.get("_clients")
+        if clients is None:
+            clients = cls._clients = {}
+        if service not in clients:
+            clients[service] = local_stack.client(service, cls.stack["endpoint"])
+        return clients[service]
+
+    @classmethod
+    def table_name(cls):
+        return cls.stack["resources"]["Table"]["ref"]
+
+    @classmethod
     def tearDownClass(cls):
         cls.gateway.stop()
         for runtime in cls.runtimes.values():
@@ -102,12 +116,6 @@ class GatewayTestCase(unittest.TestCase):
 
 
 class LocalStackTest(GatewayTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
-        cls.s3 = local_stack.client("s3", cls.stack["endpoint"])
-
     def call(self, method, path, body=None, headers=None, auth=True):
         headers = dict(headers or {})
         data = None
@@ -159,16 +167,16 @@ class LocalStackTest(GatewayTestCase):
             urllib.request.urlopen(quarantined, timeout=30)
         self.assertEqual(refused.exception.code, 403, "the CDN serves checked images only")
         bucket = self.stack["resources"]["Bucket"]["ref"]
-        left = self.s3.list_objects_v2(Bucket=bucket, Prefix="quarantine/").get("KeyCount", 0)
+        left = self.client("s3").list_objects_v2(Bucket=bucket, Prefix="quarantine/").get("KeyCount", 0)
         self.assertEqual(left, 0, "nothing left in quarantine")
 
     def test_a_poison_message_ends_in_the_dead_letter_queue(self):
         queue = self.stack["resources"]["ImagesQueue"]["ref"]
         dlq = self.stack["resources"]["ImagesDeadLetterQueue"]["ref"]
-        self.sqs.send_message(QueueUrl=queue, MessageBody="definitely not an S3 event")
+        self.client("sqs").send_message(QueueUrl=queue, MessageBody="definitely not an S3 event")
 
         def dead():
-            out = self.sqs.receive_message(QueueUrl=dlq, AttributeNames=["All"], WaitTimeSeconds=1)
+            out = self.client("sqs").receive_message(QueueUrl=dlq, AttributeNames=["All"], WaitTimeSeconds=1)
             return out.get("Messages")
 
         messages = eventually(dead)
@@ -222,7 +230,7 @@ class LocalStackTest(GatewayTestCase):
 
     def test_the_first_admin_signs_in_and_runs_the_catalog(self):
         address = f"owner.{uuid.uuid4().hex[:8]}@example.com"
-        env = {**os.environ, "TABLE_NAME": self.stack["resources"]["Table"]["ref"]}
+        env = {**os.environ, "TABLE_NAME": self.table_name()}
         out = subprocess.run(
             [str(BIN_DIR / "tillbox-admin"), "create-admin", "--email", address],
             input="owner-pass-2026-quartz\n", text=True, capture_output=True, env=env, check=True,

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
 from races import at_once  # noqa: E402
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
 
@@ -37,8 +36,8 @@ class OrdersThroughTheGatewayTest(GatewayTestCase):
     def backdate(self, order_id, hours):
         """Makes an order look placed `hours` ago: the job's cutoff is an hour."""
         at = (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        local_stack.client("dynamodb", self.stack["endpoint"]).update_item(
-            TableName=self.stack["resources"]["Table"]["ref"],
+        self.client("dynamodb").update_item(
+            TableName=self.table_name(),
             Key={"PK": {"S": f"ORDER#{order_id}"}, "SK": {"S": "ORDER"}},
             UpdateExpression="SET created_at = :at, GSI1SK = :sort, GSI2SK = :sort",
             ExpressionAttributeValues={":at": {"S": at}, ":sort": {"S": f"{at}#{order_id}"}},

@@ -19,7 +19,6 @@ import stripe
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pay  # noqa: E402
-import stack as local_stack  # noqa: E402
 import stripe_emulator  # noqa: E402
 from races import at_once  # noqa: E402
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
@@ -48,8 +47,8 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
             return json.load(r)
 
     def table_item(self, pk, sk):
-        item = local_stack.client("dynamodb", self.stack["endpoint"]).get_item(
-            TableName=self.stack["resources"]["Table"]["ref"], Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True)
+        item = self.client("dynamodb").get_item(
+            TableName=self.table_name(), Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True)
         return item.get("Item")
 
     def order_status(self, customer, order_id):
@@ -286,8 +285,8 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
 
         at = (datetime.now(timezone.utc) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        local_stack.client("dynamodb", self.stack["endpoint"]).update_item(
-            TableName=self.stack["resources"]["Table"]["ref"],
+        self.client("dynamodb").update_item(
+            TableName=self.table_name(),
             Key={"PK": {"S": f"ORDER#{order['id']}"}, "SK": {"S": "ORDER"}},
             UpdateExpression="SET created_at = :at, GSI1SK = :sort, GSI2SK = :sort",
             ExpressionAttributeValues={":at": {"S": at}, ":sort": {"S": f"{at}#{order['id']}"}},

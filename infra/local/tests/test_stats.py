@@ -12,18 +12,11 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
 from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually  # noqa: E402
 
 
 class StatsThroughTheGatewayTest(GatewayTestCase):
     prefix = "stats"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sqs = local_stack.client("sqs", cls.stack["endpoint"])
-        cls.dynamodb = local_stack.client("dynamodb", cls.stack["endpoint"])
 
     def stats(self, query="", token=None):
         return self.api.call("GET", f"/admin/stats{query}", token=token or self.admin)
@@ -39,7 +32,7 @@ class StatsThroughTheGatewayTest(GatewayTestCase):
         queue = self.stack["resources"]["StatsQueue"]["ref"]
 
         def drained():
-            attributes = self.sqs.get_queue_attributes(
+            attributes = self.client("sqs").get_queue_attributes(
                 QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
             return all(int(v) == 0 for v in attributes["Attributes"].values())
 
@@ -58,7 +51,7 @@ class StatsThroughTheGatewayTest(GatewayTestCase):
 
     def republish(self, *args):
         """Runs `tillbox-admin republish` on this stack's table; returns how many events it re-published."""
-        env = {**os.environ, "TABLE_NAME": self.stack["resources"]["Table"]["ref"]}
+        env = {**os.environ, "TABLE_NAME": self.table_name()}
         run = subprocess.run([str(BIN_DIR / "tillbox-admin"), "republish", *args],
                              env=env, capture_output=True, text=True, timeout=60)
         self.assertEqual(run.returncode, 0, run.stderr)
@@ -111,8 +104,8 @@ class StatsThroughTheGatewayTest(GatewayTestCase):
 
     def outbox_event_of(self, order_id):
         """The id of the `order.placed` event of `order_id`, read from the outbox."""
-        items = self.dynamodb.scan(
-            TableName=self.stack["resources"]["Table"]["ref"],
+        items = self.client("dynamodb").scan(
+            TableName=self.table_name(),
             FilterExpression="begins_with(PK, :p) AND contains(payload, :order) AND event_type = :type",
             ExpressionAttributeValues={":p": {"S": "OUTBOX#"}, ":order": {"S": order_id},
                                        ":type": {"S": "order.placed"}})["Items"]
