@@ -391,10 +391,16 @@ mod tests {
         use crate::domain::product::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_STOCK};
         let document = document();
         let product = &document["components"]["schemas"]["NewProduct"]["properties"];
-        assert_eq!(product["name"]["maxLength"], MAX_NAME_CHARS);
-        assert_eq!(product["description"]["maxLength"], MAX_DESCRIPTION_CHARS);
-        assert_eq!(product["stock"]["maximum"], MAX_STOCK);
-        assert_eq!(product["max_per_order"]["maximum"], crate::domain::order::MAX_QUANTITY);
+        let changes = &document["components"]["schemas"]["ProductChanges"]["properties"];
+        for schema in [product, changes] {
+            assert_eq!(schema["name"]["maxLength"], MAX_NAME_CHARS);
+            assert_eq!(schema["description"]["maxLength"], MAX_DESCRIPTION_CHARS);
+            assert_eq!(schema["stock"]["maximum"], MAX_STOCK);
+            assert_eq!(schema["max_per_order"]["maximum"], crate::domain::order::MAX_QUANTITY);
+        }
+        for field in ["sku", "category"] {
+            assert_eq!(product[field]["pattern"], changes[field]["pattern"], "a create and a change take one {field}");
+        }
         assert_eq!(product["max_per_order"]["default"], crate::domain::product::DEFAULT_MAX_PER_ORDER);
         let currency = &document["components"]["schemas"]["MoneyInput"]["properties"]["currency"];
         let codes = currency["enum"].as_array().expect("the codes");
