@@ -12,19 +12,20 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 SAM_VENV := .venv-sam
 
-$(VENV)/installed: infra/local/requirements.txt
+$(VENV)/installed: infra/local/requirements.txt infra/local/pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/local/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e infra/local
 	touch $@
 
 ## Run the whole API locally on http://127.0.0.1:3000 (Ctrl-C stops everything).
 ## VERBOSE=1 shows the build, emulator and function output kept in target/dev.log.
 dev: $(VENV)/installed
-	$(PYTHON) infra/local/dev.py $(if $(VERBOSE),--verbose) $(DEV_ARGS)
+	$(PYTHON) -m tillbox_local.commands.dev $(if $(VERBOSE),--verbose) $(DEV_ARGS)
 
 ## Run every test: Rust unit and integration tests, then the local-stack end-to-end tests.
 test: $(VENV)/installed
-	$(PYTHON) infra/local/test.py
+	$(PYTHON) -m tillbox_local.commands.test
 
 ## Formatting, lints and the template check CI runs beside the tests.
 lint: $(VENV)/installed
@@ -40,7 +41,7 @@ token:
 ## `chromium`): every operation is listed; the screenshot goes to target/docs.png.
 docs-page: $(VENV)/installed
 	mkdir -p target
-	$(PYTHON) infra/local/docs_page.py $(API) target/docs.png
+	$(PYTHON) -m tillbox_local.commands.docs_page $(API) target/docs.png
 
 ## Refresh the /docs page's Swagger UI from npm (needs npm; the files are committed
 ## in assets/docs/ and compiled into the api-docs function: no CDN at run time).
@@ -54,19 +55,19 @@ docs-vendor:
 ## make pay PAYMENT=pi_… [CARD=4000000000000341 to be declined]
 CARD ?= 4242424242424242
 pay: $(VENV)/installed
-	@$(PYTHON) infra/local/pay.py "$(PAYMENT)" --card "$(CARD)"
+	@$(PYTHON) -m tillbox_local.commands.pay "$(PAYMENT)" --card "$(CARD)"
 
 ## A webhook receiver on loopback that prints deliveries and checks their
 ## signatures: make receiver [PORT=9100] [SECRET=whsec_…] [FAIL=2 to fail twice first]
 PORT ?= 9100
 receiver: $(VENV)/installed
-	@$(PYTHON) infra/local/webhook_receiver.py --port $(PORT) $(if $(SECRET),--secret "$(SECRET)") $(if $(FAIL),--fail $(FAIL)) $(if $(GONE),--gone)
+	@$(PYTHON) -m tillbox_local.commands.webhook_receiver --port $(PORT) $(if $(SECRET),--secret "$(SECRET)") $(if $(FAIL),--fail $(FAIL)) $(if $(GONE),--gone)
 
 ## Order races (no oversell, one order per key, discount limits) and orders/s at
 ## 1, 8 and 32 clients, against a running `make dev` (another terminal).
 races: $(VENV)/installed
 	cargo build --quiet -p tillbox --bin tillbox-admin
-	$(PYTHON) infra/local/races.py --api $(API)
+	$(PYTHON) -m tillbox_local.commands.races --api $(API)
 
 ## The benchmark: release builds, start-up, memory, size and handler overhead
 ## against a floor and Python/Node.js peers; rewrites docs/benchmarks.md. Slow (the

@@ -1,11 +1,11 @@
-"""The three measurements, each on our local Lambda Runtime API (infra/local/runtime.py):
+"""The three measurements, each on our local Lambda Runtime API (tillbox_local/runtime.py):
 init time over repeated cold starts, peak RSS after warm invocations, and warm
 durations of several functions given the same requests in turn."""
 
 import math
 import subprocess
 
-from runtime import InvokeError, ProcessRuntime
+from tillbox_local.runtime import InvokeError, ProcessRuntime
 
 
 def percentile(values, p):

@@ -157,7 +157,7 @@ def _webhooks(r):
         return "Not measured in this run."
     rate, floor = w["deliveries"] / w["seconds"], w["deliveries"] / w["floor_seconds"]
     return ("One execution environment of `deliver-webhooks`, given batches of 5 (the template's BatchSize) for an\n"
-            "endpoint on a loopback receiver (`infra/local/webhook_receiver.py`): each delivery renders and signs\n"
+            "endpoint on a loopback receiver (`infra/local/tillbox_local/webhook_receiver.py`): each delivery renders and signs\n"
             "the payload, records the delivery in DynamoDB (moto) and POSTs it. Baseline: the same number of POSTs\n"
             "of a signed body from Python to the same receiver.\n\n"
             + _table(["", "deliveries", "seconds", "per second", "ms per delivery"], [
@@ -185,7 +185,7 @@ Release profile measured: {", ".join(f"{k}={v}" for k, v in r['profile'].items()
 ## How it is measured
 
 - Every function runs as Lambda runs a `provided.al2023` function: a process
-  talking to a Runtime API (`infra/local/runtime.py`, the one the local stack uses),
+  talking to a Runtime API (`infra/local/tillbox_local/runtime.py`, the one the local stack uses),
   one event at a time, against the local moto on loopback with the real SDK clients.
 - Lambda's arm64 cannot run here, so start-up, memory and latency are measured on
   x86_64 release binaries built with the same profile; sizes come from

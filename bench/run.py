@@ -29,21 +29,21 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tillbox_local import cfn
+from tillbox_local.emulator import Emulator
+from tillbox_local.gateway import Gateway
+from tillbox_local.runtime import ProcessRuntime
+from tillbox_local.stack import provision
+from tillbox_local.webhook_receiver import Receiver
+
+# bench/'s own modules: Python puts a script's folder first on the import path.
+import builds
+import measure
+import report
+from workloads import Requests, new_product, sample_events
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "infra" / "local"))
-sys.path.insert(0, str(HERE))
-
-import builds  # noqa: E402
-import cfn  # noqa: E402
-import measure  # noqa: E402
-import report  # noqa: E402
-from emulator import Emulator  # noqa: E402
-from gateway import Gateway  # noqa: E402
-from runtime import ProcessRuntime  # noqa: E402
-from stack import provision  # noqa: E402
-from webhook_receiver import Receiver  # noqa: E402
-from workloads import Requests, new_product, sample_events  # noqa: E402
 
 PEERS = {
     "Python 3.11 + boto3": [sys.executable, str(HERE / "peers" / "python" / "bootstrap.py")],

@@ -5,7 +5,7 @@ import json
 import uuid
 from pathlib import Path
 
-from races import token
+from tillbox_local.tokens import token
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PRODUCT = "01a1ff39-7dc4-701d-b0ab-a12fd8784a16"

@@ -46,10 +46,10 @@ impl Stack {
         let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let root = workspace_root();
         let output = std::process::Command::new(root.join(".venv/bin/python"))
-            .arg(root.join("infra/local/stack.py"))
+            .args(["-m", "tillbox_local.commands.stack"])
             .args(["--endpoint", &endpoint, "--prefix", &prefix])
             .output()
-            .expect("run infra/local/stack.py");
+            .expect("run python -m tillbox_local.commands.stack");
         assert!(output.status.success(), "stack.py failed: {}", String::from_utf8_lossy(&output.stderr));
         let stack: Value = serde_json::from_slice(&output.stdout).expect("stack.py prints JSON");
         let reference = |name: &str| stack["resources"][name]["ref"].as_str().expect("resource exists").to_owned();

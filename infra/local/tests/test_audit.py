@@ -3,13 +3,10 @@ and staff did (here: registering webhooks, and records written on earlier days),
 filtered by actor, action and target, page by page across day partitions."""
 
 import json
-import sys
 import unittest
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_local_stack import GatewayTestCase  # noqa: E402
+from tests.test_local_stack import GatewayTestCase
 
 
 class AuditTrailTest(GatewayTestCase):

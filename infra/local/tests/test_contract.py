@@ -16,10 +16,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cfn  # noqa: E402
-import docs_page  # noqa: E402
-from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+from tillbox_local import cfn, docs_page
+
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Every check about what the API answers (the data-generation checks, such as

@@ -4,16 +4,12 @@ stream reader that holds an iterator from before it keeps seeing later writes.""
 
 import json
 import os
-import sys
 import unittest
 import urllib.request
 import uuid
-from pathlib import Path
 
 from botocore.exceptions import ClientError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
+from tillbox_local import stack as local_stack
 
 
 def item(pk, **attrs):

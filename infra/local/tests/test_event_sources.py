@@ -3,17 +3,14 @@ recording stand-in for the function (the real fan-out is tested end to end in
 test_local_stack)."""
 
 import os
-import sys
 import threading
 import time
 import unittest
 import urllib.request
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
-from gateway import Gateway  # noqa: E402
+from tillbox_local import stack as local_stack
+from tillbox_local.gateway import Gateway
 
 
 class Recorder:

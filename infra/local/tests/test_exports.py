@@ -4,15 +4,12 @@ presigned link in GET /admin/exports/{id} downloads the CSV."""
 
 import csv
 import io
-import sys
 import time
 import unittest
 import urllib.request
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_local_stack import GatewayTestCase, eventually  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, eventually
 
 
 def iso(seconds):

@@ -9,7 +9,6 @@ import os
 import re
 import struct
 import subprocess
-import sys
 import time
 import unittest
 import urllib.error
@@ -18,12 +17,11 @@ import uuid
 import zlib
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import stack as local_stack  # noqa: E402
-from gateway import Gateway  # noqa: E402
-from emulator import free_port  # noqa: E402
-from runtime import InvokeError, ProcessPool, binaries_dir  # noqa: E402
-from races import Api, Races  # noqa: E402
+from tillbox_local import stack as local_stack
+from tillbox_local.emulator import free_port
+from tillbox_local.gateway import Gateway
+from tillbox_local.races import Api, Races
+from tillbox_local.runtime import InvokeError, ProcessPool, binaries_dir
 
 BIN_DIR = Path(os.environ["TILLBOX_BIN_DIR"]) if "TILLBOX_BIN_DIR" in os.environ else binaries_dir()
 KEY = Path(__file__).resolve().parents[1] / "dev-signing-key.json"

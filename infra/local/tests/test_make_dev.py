@@ -12,7 +12,7 @@ import unittest
 import urllib.request
 from pathlib import Path
 
-from emulator import free_port
+from tillbox_local.emulator import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 READY = "One line per request, job batch and e-mail follows."

@@ -3,13 +3,11 @@ Powertools users know, and one order is followed by its correlation id (the API
 Gateway request id) from the HTTP call through the fan-out into the jobs."""
 
 import json
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_local_stack import GatewayTestCase, eventually  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, eventually
 
 POWERTOOLS_KEYS = {"level", "message", "timestamp", "service", "function_name", "function_request_id",
                    "cold_start", "xray_trace_id", "correlation_id"}

@@ -1,17 +1,16 @@
 """Orders end to end through the gateway and the function binaries, each function
 scaled to several concurrent processes as Lambda would: the races of
-`infra/local/races.py`, the expiry job fired twice at once by the scheduler, and
+`infra/local/tillbox_local/races.py`, the expiry job fired twice at once by the scheduler, and
 the order e-mails (outbox -> stream -> fan-out -> emails queue -> e-mail job -> SES)."""
 
 import sys
 import unittest
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from races import at_once  # noqa: E402
-from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+from tillbox_local.races import at_once
+
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in
 
 
 class OrdersThroughTheGatewayTest(GatewayTestCase):

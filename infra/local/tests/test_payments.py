@@ -6,7 +6,6 @@ the expiry job cancelled is refunded and the customer e-mailed. Signatures are
 cross-checked with Stripe's own Python library."""
 
 import json
-import sys
 import time
 import unittest
 import urllib.error
@@ -16,12 +15,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import stripe
+from tillbox_local import pay, stripe_emulator
+from tillbox_local.races import at_once
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import pay  # noqa: E402
-import stripe_emulator  # noqa: E402
-from races import at_once  # noqa: E402
-from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in  # noqa: E402
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in
 
 DECLINED_CARD = "4000000000000341"
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "stripe"

@@ -5,14 +5,11 @@ through the stream again, and the numbers do not move."""
 
 import os
 import subprocess
-import sys
 import time
 import unittest
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually  # noqa: E402
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually
 
 
 class StatsThroughTheGatewayTest(GatewayTestCase):

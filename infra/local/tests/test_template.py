@@ -3,12 +3,10 @@ package declares, from the one package at the root, and every function binary
 the package declares is deployed by exactly one function."""
 
 import re
-import sys
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cfn  # noqa: E402
+from tillbox_local import cfn
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -6,16 +6,14 @@ listed; a rotation signs with both secrets; 410 disables the endpoint and staff
 are e-mailed; private, loopback and metadata addresses are refused."""
 
 import socket
-import sys
 import unittest
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from races import at_once  # noqa: E402
-from tests.test_local_stack import GatewayTestCase, emails_to, eventually  # noqa: E402
-from webhook_receiver import Receiver  # noqa: E402
-from standardwebhooks.webhooks import Webhook  # noqa: E402
+from standardwebhooks.webhooks import Webhook
+from tillbox_local.races import at_once
+from tillbox_local.webhook_receiver import Receiver
+
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually
 
 STAFF_EMAIL = "staff@tillbox.local"
 

@@ -18,11 +18,10 @@ It still signs webhooks as Stripe does (`Stripe-Signature`, HMAC-SHA256 of
 `payment_intent.payment_failed`. `POST /_config/webhooks/{id}` registers an
 endpoint (`url`, `secret`); every endpoint gets every event.
 
-Run as `python stripe_emulator.py --port PORT`; `LocalStripe` starts it for
-`make dev` and `make test`.
+`serve` runs it; `python -m tillbox_local.commands.stripe_emulator --port PORT`
+runs it on its own, and `LocalStripe` starts it so for `make dev` and `make test`.
 """
 
-import argparse
 import asyncio
 import hashlib
 import logging
@@ -32,12 +31,12 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-# The test-mode keys the local stack uses (dev-stripe-*.txt next to this file).
-HERE = Path(__file__).resolve().parent
-SECRET_KEY_FILE = HERE / "dev-stripe-secret-key.txt"
-WEBHOOK_SECRETS_FILE = HERE / "dev-stripe-webhook-secrets.txt"
+from .paths import LOCAL
+
+# The test-mode keys the local stack uses (infra/local/dev-stripe-*.txt).
+SECRET_KEY_FILE = LOCAL / "dev-stripe-secret-key.txt"
+WEBHOOK_SECRETS_FILE = LOCAL / "dev-stripe-webhook-secrets.txt"
 
 
 def webhook_secret():
@@ -93,16 +92,14 @@ def _patch_localstripe():
     return server
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8420)
-    args = parser.parse_args()
+def serve(port):
+    """Serves the emulator on 127.0.0.1:`port` until the process is stopped."""
     server = _patch_localstripe()
     from aiohttp import web
 
     # Requests and webhook deliveries, one line each, into the local stack's log.
     logging.basicConfig(level=logging.INFO, format="stripe-emulator %(message)s")
-    web.run_app(server.app, host="127.0.0.1", port=args.port, print=None)
+    web.run_app(server.app, host="127.0.0.1", port=port, print=None)
 
 
 class LocalStripe:
@@ -116,7 +113,8 @@ class LocalStripe:
         self.process = None
 
     def __enter__(self):
-        self.process = subprocess.Popen([sys.executable, __file__, "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, "-m", "tillbox_local.commands.stripe_emulator",
+                                         "--port", str(self.port)],
                                         stdout=self.log, stderr=self.log, preexec_fn=self.preexec_fn)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -149,7 +147,3 @@ def register_webhook(stripe_url, endpoint_id, url):
     except OSError as e:
         raise RuntimeError(f"the Stripe emulator at {stripe_url} is not running ({e}); `make dev` and "
                            "`make test` start it, or provision with PaymentProvider=manual") from None
-
-
-if __name__ == "__main__":
-    main()

@@ -16,9 +16,9 @@ import uuid
 from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
-from runtime import InvokeError
-from stack import client
 
+from ..runtime import InvokeError
+from ..stack import client
 from .common import label, log_batch
 
 # Lambda long-polls SQS for up to 20 s; a message wakes the poll at once.

@@ -28,10 +28,10 @@ between requests, as they do in AWS. SQS long polls, S3 and SES stay concurrent.
 `GET /_local/mail?since=N` lists the e-mails SES accepted from the N-th on,
 without serialising the whole emulator as `/moto-api/data.json` does.
 
-Run as `python moto_server.py -H 127.0.0.1 -p PORT`, like moto_server.
+`serve` runs it; `python -m tillbox_local.commands.moto_server -H 127.0.0.1 -p PORT`
+runs it like moto_server (`Emulator` starts it so).
 """
 
-import argparse
 import copy
 import json
 import os
@@ -187,19 +187,12 @@ class RequestHandler(MotoRequestHandler):
     disable_nagle_algorithm = True
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-H", "--host", default="127.0.0.1")
-    parser.add_argument("-p", "--port", type=int, required=True)
-    args = parser.parse_args()
+def serve(host, port):
+    """Serves moto, changed as above, on `host`:`port` until the process is stopped."""
     # moto builds some URLs (queue URLs) from it, as moto_server does.
-    os.environ.setdefault("MOTO_PORT", str(args.port))
+    os.environ.setdefault("MOTO_PORT", str(port))
     transactions_undone_in_place()
     shard_iterators_expire()
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, mail_listing(one_dynamodb_request_at_a_time(app)), threaded=True,
+    run_simple(host, port, mail_listing(one_dynamodb_request_at_a_time(app)), threaded=True,
                request_handler=RequestHandler)
-
-
-if __name__ == "__main__":
-    main()

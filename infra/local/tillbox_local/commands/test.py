@@ -11,16 +11,12 @@ import random
 import subprocess
 import sys
 import unittest
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from emulator import Emulator, free_port  # noqa: E402
-from processes import die_with_parent  # noqa: E402
-from stripe_emulator import LocalStripe  # noqa: E402
-from runtime import binaries_dir  # noqa: E402
-
-ROOT = HERE.parents[1]
+from ..emulator import Emulator, free_port
+from ..paths import LOCAL, ROOT
+from ..processes import die_with_parent
+from ..runtime import binaries_dir
+from ..stripe_emulator import LocalStripe
 
 
 def run(cmd, env):
@@ -50,7 +46,9 @@ def shuffled(suite, rng):
 
 def local_stack_tests(seed):
     print(f"\n$ local-stack tests (infra/local/tests), order seed {seed}", flush=True)
-    suite = unittest.defaultTestLoader.discover(str(HERE / "tests"), top_level_dir=str(HERE))
+    # The tests sit beside the package (infra/local/tests/), not in it: discovery
+    # imports them from there as tests.test_<name>.
+    suite = unittest.defaultTestLoader.discover(str(LOCAL / "tests"), top_level_dir=str(LOCAL))
     result = unittest.TextTestRunner(verbosity=2).run(shuffled(suite, random.Random(seed)))
     if not result.wasSuccessful():
         print(f"order seed {seed}: TILLBOX_TEST_SEED={seed} make test runs this order again", flush=True)

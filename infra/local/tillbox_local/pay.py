@@ -1,22 +1,17 @@
-"""`make pay PAYMENT=pi_…`: pays a PaymentIntent on the local Stripe emulator with
-a test card, as Stripe.js would in a storefront: a card PaymentMethod, attached
-to the intent, confirmed. Stripe then sends `payment_intent.succeeded` (or
-`payment_intent.payment_failed` for a declined card) to the local webhook.
-
-    CARD=4242424242424242  succeeds (the default)
-    CARD=4000000000000341  is declined when charged (Stripe: "attaches, then fails")
+"""Pays a PaymentIntent on the local Stripe emulator with a test card, as Stripe.js
+would in a storefront: a card PaymentMethod, attached to the intent, confirmed.
+Stripe then sends `payment_intent.succeeded` (or `payment_intent.payment_failed`
+for a declined card) to the local webhook. `make pay` (tillbox_local/commands/pay.py)
+and the payment tests use it.
 """
 
-import argparse
 import base64
 import json
-import os
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
-import stripe_emulator
+from . import stripe_emulator
 
 SUCCEEDING_CARD = "4242424242424242"
 
@@ -46,23 +41,3 @@ def pay(stripe_url, payment, card=SUCCEEDING_CARD):
     })
     call(stripe_url, f"/v1/payment_intents/{payment}", {"payment_method": method["id"]})
     return call(stripe_url, f"/v1/payment_intents/{payment}/confirm", {})
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("payment", help="the provider_payment_id POST /orders/{id}/payment answered (pi_…)")
-    parser.add_argument("--card", default=SUCCEEDING_CARD)
-    parser.add_argument("--stripe", default=os.environ.get("TILLBOX_STRIPE_URL", "http://127.0.0.1:8420"))
-    args = parser.parse_args()
-    if not args.payment.startswith("pi_"):
-        sys.exit("PAYMENT must be a PaymentIntent id (pi_…): the provider_payment_id of POST /orders/{id}/payment")
-    try:
-        intent = pay(args.stripe, args.payment, args.card)
-    except Refused as refused:
-        sys.exit(str(refused))
-    print(f"{args.payment}: {intent['status']}"
-          + ("" if intent["status"] == "succeeded" else f" ({(intent.get('last_payment_error') or {}).get('message', '')})"))
-
-
-if __name__ == "__main__":
-    main()

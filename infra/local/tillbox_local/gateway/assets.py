@@ -2,7 +2,8 @@
 bucket policy grants CloudFront, as the distribution does in AWS."""
 
 from botocore.exceptions import ClientError
-from stack import client
+
+from ..stack import client
 
 
 class Assets:

@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from processes import die_with_parent, stop_process
+from .processes import die_with_parent, stop_process
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -40,7 +40,7 @@ class Emulator:
         with open(self.log, "ab") if self.log else contextlib.nullcontext() as out:
             # The emulator's region is the one the stack's clients use, whatever the shell says.
             self.process = subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve().parent / "moto_server.py"), "-H", "127.0.0.1", "-p", str(self.port)],
+                [sys.executable, "-m", "tillbox_local.commands.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=out, stderr=out, preexec_fn=die_with_parent, env={**os.environ, **AWS_ENV},
             )
         deadline = time.time() + 30

@@ -1,5 +1,6 @@
-"""Order races and throughput through an HTTP gateway: `make races` runs them
-against a running `make dev`; the local-stack tests run them in `make test`.
+"""Order races and throughput through an HTTP gateway: `make races`
+(tillbox_local/commands/races.py) runs them against a running `make dev`; the
+local-stack tests run them in `make test`.
 
 Each race asserts what must not happen, read back through the API:
 - 200 buyers for 50 in stock: exactly 50 orders, 150 clean 409s, stock 0;
@@ -8,21 +9,14 @@ Each race asserts what must not happen, read back through the API:
 Then orders/s at 1, 8 and 32 concurrent clients.
 """
 
-import argparse
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from runtime import binaries_dir  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
+from .tokens import token
 
 
 class Api:
@@ -47,15 +41,6 @@ class Api:
 
 def _lower(headers):
     return {k.lower(): v for k, v in headers.items()}
-
-
-def token(role, sub, bin_dir=None):
-    """An access token signed with the published development key."""
-    params = json.loads((HERE / "parameters.json").read_text())
-    return subprocess.check_output([
-        str((bin_dir or binaries_dir()) / "tillbox-admin"), "token", "--key", str(HERE / "dev-signing-key.json"),
-        "--role", role, "--sub", sub, "--issuer", params["JwtIssuer"], "--audience", params["JwtAudience"],
-    ], text=True).strip()
 
 
 def at_once(calls):
@@ -175,24 +160,3 @@ class Races:
         elapsed = time.perf_counter() - started
         assert self.stock(product) == 0
         return clients * orders_per_client / elapsed
-
-
-def main():
-    parser = argparse.ArgumentParser(description="Order races and throughput against a running gateway")
-    parser.add_argument("--api", default="http://127.0.0.1:3000", help="the gateway `make dev` runs")
-    parser.add_argument("--orders", type=int, default=64, help="orders per throughput level")
-    args = parser.parse_args()
-    races = Races(Api(args.api))
-    # Throughput first, on a small table: moto answers a query by reading every item.
-    for clients in (1, 8, 32):
-        rate = races.throughput(clients, max(1, args.orders // clients))
-        print(f"{clients:>2} concurrent clients: {rate:.1f} orders/s", flush=True)
-    for name, race in [("20 requests, one key", races.same_key_race),
-                       ("code limited to 10, 50 racers", races.discount_race),
-                       ("200 buyers, 50 in stock", races.stock_race)]:
-        started = time.perf_counter()
-        print(f"{name}: {race()} in {time.perf_counter() - started:.1f} s", flush=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -6,11 +6,11 @@ functions see the same environment locally that CloudFormation gives them in AWS
 """
 
 import re
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from .paths import ROOT
+
 TEMPLATE = ROOT / "template.yaml"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

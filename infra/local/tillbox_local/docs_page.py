@@ -1,8 +1,6 @@
-"""Checks the documentation page in headless Chromium: it renders, and lists every
-operation of the document it is served with. Writes a screenshot.
-
-    make docs-page                    # against `make dev` (http://127.0.0.1:3000)
-    python infra/local/docs_page.py http://127.0.0.1:3000 target/docs.png
+"""Renders the documentation page in headless Chromium, to check that it lists
+every operation of the document it is served with (`make docs-page`, in
+tillbox_local/commands/docs_page.py, and the contract tests).
 
 Needs Debian's `chromium` (apt-get install chromium); the page itself loads nothing
 but its own files, so no network is needed."""
@@ -11,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import urllib.request
 
@@ -47,19 +44,3 @@ def missing_operations(url):
     }
     shown = set(re.findall(r'opblock-summary-operation-id">([a-z_]+)<', render(url, "--dump-dom")))
     return sorted(expected - shown), len(expected)
-
-
-def main():
-    url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:3000"
-    screenshot = sys.argv[2] if len(sys.argv) > 2 else "target/docs.png"
-    if not chromium():
-        sys.exit("docs_page: chromium is not installed (apt-get install chromium)")
-    missing, total = missing_operations(url)
-    if missing:
-        sys.exit(f"docs_page: {url}/docs does not show {', '.join(missing)}")
-    render(url, "--window-size=1280,2400", f"--screenshot={screenshot}")
-    print(f"{url}/docs shows all {total} operations; screenshot: {screenshot}")
-
-
-if __name__ == "__main__":
-    main()

@@ -23,17 +23,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import races  # noqa: E402
-import stack as local_stack  # noqa: E402
-from emulator import Emulator  # noqa: E402
-from gateway import Gateway  # noqa: E402
-from processes import ProcessGroup, die_with_parent  # noqa: E402
-from runtime import CargoLambdaRuntime, binaries_dir  # noqa: E402
-from stripe_emulator import LocalStripe  # noqa: E402
+from .. import stack as local_stack
+from ..emulator import Emulator
+from ..gateway import Gateway
+from ..paths import ROOT
+from ..processes import ProcessGroup, die_with_parent
+from ..runtime import CargoLambdaRuntime, binaries_dir
+from ..stripe_emulator import LocalStripe
+from ..tokens import token
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
 
 DEMO_PRODUCTS = [
@@ -79,11 +77,11 @@ def tillbox_admin(*args, **run):
 
 def seed(api):
     """The demo products, through the API as a staff member would create them."""
-    token = races.token("staff", "demo-staff")
+    staff = token("staff", "demo-staff")
     for product in DEMO_PRODUCTS:
         request = urllib.request.Request(
             f"{api}/products", data=json.dumps(product).encode(), method="POST",
-            headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+            headers={"content-type": "application/json", "authorization": f"Bearer {staff}"},
         )
         try:
             with urllib.request.urlopen(request, timeout=900):

@@ -23,13 +23,13 @@ import uuid
 from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from processes import stop_process
+from .paths import ROOT
+from .processes import stop_process
 
 
 def binaries_dir(profile="debug"):
     """Where cargo puts the function binaries (honours CARGO_TARGET_DIR)."""
-    root = Path(__file__).resolve().parents[2]
-    meta = subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=root)
+    meta = subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT)
     return Path(json.loads(meta)["target_directory"]) / profile
 
 

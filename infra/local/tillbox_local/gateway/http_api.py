@@ -16,8 +16,7 @@ import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from runtime import InvokeError
-
+from ..runtime import InvokeError
 from .common import label
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API's limit

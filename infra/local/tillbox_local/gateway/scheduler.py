@@ -7,8 +7,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from runtime import InvokeError
-
+from ..runtime import InvokeError
 from .common import label
 
 

@@ -1,26 +1,20 @@
 """Creates every resource template.yaml declares on the local emulator (moto) and
-describes the functions: their environment, HTTP routes and event sources.
-
-    python infra/local/stack.py --endpoint http://127.0.0.1:5000 --prefix dev-
-
-prints the description as JSON. Tests call it with a random prefix per test so
-each test gets its own table, queues and bucket.
+describes the functions: their environment, HTTP routes and event sources
+(`provision`). Tests call it with a random prefix per test so each test gets its
+own table, queues and bucket; `python -m tillbox_local.commands.stack` prints the
+description as JSON.
 """
 
-import argparse
 import json
 import os
-import sys
 import threading
-from pathlib import Path
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cfn  # noqa: E402
-import stripe_emulator  # noqa: E402
+from . import cfn, stripe_emulator
+from .paths import LOCAL
 
-PARAMETERS = Path(__file__).resolve().parent / "parameters.json"
+PARAMETERS = LOCAL / "parameters.json"
 # Template parameters that name an SSM SecureString, and the file whose content
 # the local stack stores there.
 SECURE_PARAMETER_FILES = {
@@ -152,7 +146,7 @@ def _store_secure_parameters(endpoint, params):
     ssm = client("ssm", endpoint)
     for param, file in SECURE_PARAMETER_FILES.items():
         if param in params:
-            value = (Path(__file__).resolve().parent / file).read_text().strip()
+            value = (LOCAL / file).read_text().strip()
             ssm.put_parameter(Name=params[param], Value=value, Type="SecureString", Overwrite=True)
 
 
@@ -278,17 +272,3 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "cdn": _describe_cdn(template, resolver),
         "cors": _describe_cors(template, resolver),
     }
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL"), required=not os.environ.get("AWS_ENDPOINT_URL"))
-    parser.add_argument("--prefix", default="tillbox-")
-    parser.add_argument("--gateway", default="http://127.0.0.1:3000", help="where the local gateway listens")
-    args = parser.parse_args()
-    json.dump(provision(args.endpoint, args.prefix, args.gateway), sys.stdout, indent=2)
-    print()
-
-
-if __name__ == "__main__":
-    main()
