@@ -35,7 +35,7 @@ lint: $(VENV)/installed
 
 ## Print a development access token: make -s token ROLE=staff
 token:
-	@cargo run --quiet -p tillbox --bin tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
+	@cargo run --quiet -p tillbox-admin -- token --key infra/local/dev-signing-key.json --role $(ROLE) --sub $(SUB)
 
 ## Check the /docs page of a running `make dev` in headless Chromium (Debian's
 ## `chromium`): every operation is listed; the screenshot goes to target/docs.png.
@@ -44,12 +44,12 @@ docs-page: $(VENV)/installed
 	$(PYTHON) -m tillbox_local.commands.docs_page $(API) target/docs.png
 
 ## Refresh the /docs page's Swagger UI from npm (needs npm; the files are committed
-## in assets/docs/ and compiled into the api-docs function: no CDN at run time).
+## in shared/assets/docs/ and compiled into the api-docs function: no CDN at run time).
 SWAGGER_UI_VERSION := 5.35.0
 docs-vendor:
 	rm -rf target/swagger-ui && mkdir -p target/swagger-ui
 	cd target/swagger-ui && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) && tar xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
-	cd target/swagger-ui/package && cp swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE $(CURDIR)/assets/docs/
+	cd target/swagger-ui/package && cp swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE $(CURDIR)/shared/assets/docs/
 
 ## Pay an order on the local Stripe emulator, as a storefront would with Stripe.js:
 ## make pay PAYMENT=pi_… [CARD=4000000000000341 to be declined]
@@ -66,7 +66,7 @@ receiver: $(VENV)/installed
 ## Order races (no oversell, one order per key, discount limits) and orders/s at
 ## 1, 8 and 32 clients, against a running `make dev` (another terminal).
 races: $(VENV)/installed
-	cargo build --quiet -p tillbox --bin tillbox-admin
+	cargo build --quiet -p tillbox-admin
 	$(PYTHON) -m tillbox_local.commands.races --api $(API)
 
 ## The benchmark: release builds, start-up, memory, size and handler overhead

@@ -21,7 +21,7 @@ from tillbox_local.races import at_once
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in
 
 DECLINED_CARD = "4000000000000341"
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "stripe"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tests" / "fixtures" / "stripe"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

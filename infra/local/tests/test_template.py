@@ -1,6 +1,6 @@
-"""The template and the Cargo package agree: every function builds a binary the
-package declares, from the one package at the root, and every function binary
-the package declares is deployed by exactly one function."""
+"""The template and the functions package agree: every function builds a binary
+functions/Cargo.toml declares, from that one package, and every binary it
+declares is deployed by exactly one function."""
 
 import re
 import unittest
@@ -9,6 +9,7 @@ from pathlib import Path
 from tillbox_local import cfn
 
 ROOT = Path(__file__).resolve().parents[3]
+FUNCTIONS = ROOT / "functions"
 
 
 def _bins(manifest):
@@ -28,26 +29,26 @@ class TemplateMatchesPackageTest(unittest.TestCase):
     def setUpClass(cls):
         cls.template = cfn.load()
         cls.functions = cfn.resources_of(cls.template, "AWS::Serverless::Function")
-        cls.bins = _bins((ROOT / "Cargo.toml").read_text())
+        cls.bins = _bins((FUNCTIONS / "Cargo.toml").read_text())
 
-    def test_every_function_builds_a_declared_binary_of_the_root_package(self):
-        self.assertEqual(self.template["Globals"]["Function"]["CodeUri"], ".")
+    def test_every_function_builds_a_declared_binary_of_the_functions_package(self):
+        self.assertEqual(self.template["Globals"]["Function"]["CodeUri"], "functions")
         for name, function in self.functions.items():
             with self.subTest(function=name):
-                self.assertNotIn("CodeUri", function["Properties"], "every function builds from the root package")
+                self.assertNotIn("CodeUri", function["Properties"], "every function builds from the functions package")
                 self.assertEqual(function["Metadata"]["BuildMethod"], "rust-cargolambda")
                 binary = cfn.binary_of(function)
-                self.assertIn(binary, self.bins, "a [[bin]] in Cargo.toml")
-                self.assertTrue((ROOT / self.bins[binary]["path"]).is_file())
+                self.assertIn(binary, self.bins, "a [[bin]] in functions/Cargo.toml")
+                self.assertTrue((FUNCTIONS / self.bins[binary]["path"]).is_file())
                 self.assertIs(self.bins[binary].get("test"), False, "no empty test harness per function")
 
     def test_every_function_binary_is_deployed_once(self):
         deployed = [cfn.binary_of(f) for f in self.functions.values()]
         self.assertEqual(len(deployed), len(set(deployed)), "two functions share a binary")
-        declared = {name for name, b in self.bins.items() if b["path"].startswith(("src/bin/api/", "src/bin/jobs/"))}
+        declared = set(self.bins)
         self.assertEqual(declared, set(deployed))
-        on_disk = {p.stem for p in (ROOT / "src" / "bin").glob("*/*.rs")}
-        self.assertEqual(on_disk, declared, "a function's main.rs that Cargo.toml does not declare")
+        on_disk = {p.stem for folder in ("api", "jobs") for p in (FUNCTIONS / folder).glob("*.rs")}
+        self.assertEqual(on_disk, declared, "a function's main file that functions/Cargo.toml does not declare")
 
 
 class AuditIsAppendOnlyTest(unittest.TestCase):

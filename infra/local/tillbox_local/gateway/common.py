@@ -5,8 +5,8 @@ import time
 
 
 def label(stack, function):
-    """A function as a developer knows it: its binary (src/bin/api/<name>.rs or
-    src/bin/jobs/<name>.rs)."""
+    """A function as a developer knows it: its binary (functions/api/<name>.rs or
+    functions/jobs/<name>.rs)."""
     return stack["functions"].get(function, {}).get("binary", function)
 
 

@@ -1,0 +1,160 @@
+//! `tillbox-admin`: operator commands that must not be HTTP endpoints.
+//! `tillbox-admin --help` lists them; `tillbox-admin <command> --help` explains one.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tillbox::app::outbox::Start;
+use tillbox::domain::access_token::{TokenAudience, TokenIssuer, generate_key};
+use tillbox::domain::{EventId, Principal, Role, Timestamp};
+use tillbox::outbound::dynamodb::Table;
+
+#[derive(Parser)]
+#[command(name = "tillbox-admin", version, about = "Operator commands for a Tillbox deployment.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a signing key: writes it to --out (store it as the SSM SecureString
+    /// the sign-in functions read) and prints the JWKS to deploy as `JwtJwks`.
+    Keygen {
+        /// The key id (`kid`) tokens will name.
+        #[arg(long)]
+        kid: String,
+        /// Where to write the private signing key (JSON).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Mint an access token without signing in (tests, scripts).
+    Token(TokenArgs),
+    /// Promote an existing account to admin, or create a verified admin with the
+    /// password read from the first line of stdin: the first admin of a fresh
+    /// deployment, through the same use case and audit trail as the API. Needs TABLE_NAME.
+    CreateAdmin {
+        /// The admin's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Write every outbox event from the one named (or from a time) up to now to the
+    /// outbox again, after an outbox dead-letter alarm; consumers skip what they
+    /// handled already (docs/operations.md). Needs TABLE_NAME.
+    Republish(RepublishArgs),
+    /// Print the OpenAPI document `GET /openapi.json` serves, to generate a client
+    /// without a running API.
+    Openapi,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// The signing key `keygen` wrote.
+    #[arg(long)]
+    key: PathBuf,
+    /// The caller's role.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// The token's subject (a user id).
+    #[arg(long, default_value = "cli")]
+    sub: String,
+    /// The issuer (`iss`) the API expects (its `JwtIssuer` parameter).
+    #[arg(long, default_value = "tillbox")]
+    issuer: String,
+    /// The audience (`aud`) the API expects (its `JwtAudience` parameter).
+    #[arg(long, default_value = "tillbox-api")]
+    audience: String,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct RepublishArgs {
+    /// Re-publish from this event id on.
+    #[arg(long, value_parser = parse_event_id)]
+    from: Option<EventId>,
+    /// Re-publish the events since this RFC 3339 time, e.g. 2026-11-21T10:00:00Z.
+    #[arg(long, value_parser = parse_time)]
+    since: Option<Timestamp>,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| "must be customer, staff or admin".to_owned())
+}
+
+fn parse_event_id(value: &str) -> Result<EventId, String> {
+    value.parse().map_err(|_| "not an event id".to_owned())
+}
+
+fn parse_time(value: &str) -> Result<Timestamp, String> {
+    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .map(|at| at.to_offset(time::UtcOffset::UTC))
+        .map_err(|_| "not an RFC 3339 time, e.g. 2026-11-21T10:00:00Z".to_owned())
+}
+
+fn token(args: TokenArgs) -> Result<String, String> {
+    let key = std::fs::read_to_string(&args.key).map_err(|e| format!("cannot read {}: {e}", args.key.display()))?;
+    let audience = TokenAudience { issuer: args.issuer, audience: args.audience };
+    let issuer = TokenIssuer::from_signing_key(&key, audience).map_err(|e| e.to_string())?;
+    let principal = Principal { subject: args.sub, role: args.role, session: None };
+    Ok(issuer.issue(&principal, time::OffsetDateTime::now_utc()))
+}
+
+async fn table() -> Result<Table, String> {
+    tillbox::wiring::table(&tillbox::wiring::sdk().await).map_err(|e| e.to_string())
+}
+
+async fn create_admin(email: &str) -> Result<String, String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+    let table = table().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let password = password.trim_end_matches(['\r', '\n']);
+    let (user, created) = tillbox::app::accounts::bootstrap_admin(&table, "system:tillbox-admin", email, password, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let verb = if created { "created" } else { "promoted" };
+    Ok(format!("{verb} admin {} ({})", user.email.as_str(), user.id))
+}
+
+async fn republish(args: RepublishArgs) -> Result<String, String> {
+    let start = match (args.from, args.since) {
+        (Some(id), _) => Start::Event(id),
+        (None, Some(at)) => Start::Time(at),
+        (None, None) => unreachable!("clap requires one of --from and --since"),
+    };
+    let table = table().await?;
+    let print = |event: &tillbox::domain::Event| {
+        println!("{} {} {}", tillbox::domain::format_timestamp(event.occurred_at), event.id, event.kind.name());
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let count = tillbox::app::outbox::republish(&table, start, now, print).await.map_err(|e| e.to_string())?;
+    Ok(format!("re-published {count} events"))
+}
+
+async fn run(command: Command) -> Result<String, String> {
+    match command {
+        Command::Keygen { kid, out } => {
+            let (key, jwks) = generate_key(&kid);
+            std::fs::write(&out, key.to_json()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            Ok(jwks)
+        }
+        Command::Token(args) => token(args),
+        Command::CreateAdmin { email } => create_admin(&email).await,
+        Command::Republish(args) => republish(args).await,
+        Command::Openapi => Ok(tillbox::inbound::http::openapi::document_json().to_owned()),
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run(Cli::parse().command).await {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("tillbox-admin: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

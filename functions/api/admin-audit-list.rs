@@ -1,0 +1,8 @@
+//! `GET /admin/audit`: admins read the audit trail.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::admin_audit::list(&ctx, request)).await
+}

@@ -1,0 +1,8 @@
+//! `POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: send a delivery again.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::admin_webhooks(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::admin_webhooks::redeliver(&ctx, request)).await
+}

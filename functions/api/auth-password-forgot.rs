@@ -1,0 +1,8 @@
+//! `POST /auth/password/forgot`: e-mails a reset link if the address has an account.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::auth::forgot_password(&ctx, request)).await
+}

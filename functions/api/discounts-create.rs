@@ -1,0 +1,8 @@
+//! `POST /discounts`: staff create a discount code.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::discounts::create(&ctx, request)).await
+}

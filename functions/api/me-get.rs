@@ -1,0 +1,8 @@
+//! `GET /me`: the signed-in user's account.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::me::get(&ctx, request)).await
+}

@@ -1,0 +1,8 @@
+//! `PATCH /me`: changes the caller's name or password.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::me::update(&ctx, request)).await
+}

@@ -1,0 +1,8 @@
+//! `GET /orders/{id}`: the owner or staff read one order.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::orders::get(&ctx, request)).await
+}

@@ -1,0 +1,8 @@
+//! `GET /orders/{id}/receipt`: a short-lived link to the order's receipt PDF.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk().await;
+    let ctx = tillbox::wiring::downloads(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::order_receipts::get(&ctx, request)).await
+}

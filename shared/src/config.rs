@@ -1,0 +1,235 @@
+//! The one configuration loader. Every setting comes from an environment variable
+//! that `template.yaml` sets on the function (and the local gateway copies from it),
+//! read once at cold start; a missing one stops the function before it takes traffic.
+//! Settings are plain values: what they name (an SSM parameter, a queue) is read
+//! or connected to by [`crate::wiring`].
+
+use crate::app::notifications::Links;
+use crate::app::orders::OrderPolicy;
+use crate::domain::access_token::{KeyError, TokenAudience, TokenVerifier};
+use crate::domain::webhook::retry::RetrySchedule;
+use crate::domain::webhook::url::UrlPolicy;
+use crate::domain::{Email, VatRate};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn required(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
+}
+
+/// The single DynamoDB table.
+pub fn table_name() -> Result<String, ConfigError> {
+    required("TABLE_NAME")
+}
+
+/// The bucket holding uploads and images.
+pub fn bucket_name() -> Result<String, ConfigError> {
+    required("BUCKET_NAME")
+}
+
+/// Where image files are served from: the CDN in AWS, the emulator's bucket locally.
+pub fn asset_base_url() -> Result<String, ConfigError> {
+    required("ASSET_BASE_URL").map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// Access-token verification: `JWT_JWKS` (public keys), `JWT_ISSUER`, `JWT_AUDIENCE`.
+pub fn token_verifier() -> Result<TokenVerifier, ConfigError> {
+    let jwks = required("JWT_JWKS")?;
+    TokenVerifier::from_jwks(&jwks, &token_audience()?)
+        .map_err(|e: KeyError| ConfigError::Invalid { name: "JWT_JWKS", reason: e.to_string() })
+}
+
+pub fn token_audience() -> Result<TokenAudience, ConfigError> {
+    Ok(TokenAudience { issuer: required("JWT_ISSUER")?, audience: required("JWT_AUDIENCE")? })
+}
+
+/// The queue the e-mail job reads.
+pub fn emails_queue_url() -> Result<String, ConfigError> {
+    required("EMAILS_QUEUE_URL")
+}
+
+/// The verified SES identity e-mails are sent from.
+pub fn mail_from() -> Result<String, ConfigError> {
+    required("MAIL_FROM")
+}
+
+/// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`,
+/// and `STAFF_EMAIL` (optional) for e-mails to the shop's staff.
+pub fn links() -> Result<Links, ConfigError> {
+    let staff_email = match std::env::var("STAFF_EMAIL").unwrap_or_default().trim() {
+        "" => None,
+        address => Some(Email::parse(address).map_err(|reason| ConfigError::Invalid { name: "STAFF_EMAIL", reason })?),
+    };
+    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")?, staff_email })
+}
+
+/// The shop's name, as receipts and e-mails print it: `SHOP_NAME`.
+pub fn shop_name() -> Result<String, ConfigError> {
+    required("SHOP_NAME")
+}
+
+/// The VAT rate included in prices, printed on receipts: `VAT_RATE` in percent
+/// (`20`, `7.7`), or empty when the shop shows no VAT.
+pub fn vat_rate() -> Result<Option<VatRate>, ConfigError> {
+    match std::env::var("VAT_RATE").unwrap_or_default().trim() {
+        "" => Ok(None),
+        rate => VatRate::parse(rate).map(Some).map_err(|reason| ConfigError::Invalid { name: "VAT_RATE", reason }),
+    }
+}
+
+/// The queue the receipts job reads.
+pub fn receipts_queue_url() -> Result<String, ConfigError> {
+    required("RECEIPTS_QUEUE_URL")
+}
+
+/// Access-token signing: the name of the SecureString, `SIGNING_KEY_PARAMETER`,
+/// that holds a [`crate::domain::access_token::SigningKey`]; its `kid` must be in
+/// the JWKS verifiers use.
+pub fn signing_key_parameter() -> Result<String, ConfigError> {
+    required(SIGNING_KEY_PARAMETER)
+}
+
+pub const SIGNING_KEY_PARAMETER: &str = "SIGNING_KEY_PARAMETER";
+
+/// How long an order may await payment before the expiry job cancels it:
+/// `UNPAID_ORDER_MINUTES`, whole minutes.
+pub fn unpaid_order_lifetime() -> Result<time::Duration, ConfigError> {
+    const NAME: &str = "UNPAID_ORDER_MINUTES";
+    let value = required(NAME)?;
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|m| *m > 0)
+        .map(|m| time::Duration::minutes(i64::from(m)))
+        .ok_or_else(|| ConfigError::Invalid { name: NAME, reason: format!("`{value}` is not a positive whole number") })
+}
+
+/// The payment provider a customer pays through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentProvider {
+    /// Staff mark orders paid; no gateway.
+    Manual,
+    Stripe(StripeSettings),
+}
+
+/// Where Stripe is and how to sign in to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// The name of the SecureString holding the secret (or restricted) key.
+    pub secret_key_parameter: String,
+    /// The key the storefront uses with Stripe.js.
+    pub publishable_key: String,
+    /// Stripe's API (the local stack's emulator locally).
+    pub api_url: String,
+}
+
+pub const STRIPE_SECRET_KEY_PARAMETER: &str = "STRIPE_SECRET_KEY_PARAMETER";
+pub const STRIPE_WEBHOOK_SECRETS_PARAMETER: &str = "STRIPE_WEBHOOK_SECRETS_PARAMETER";
+
+/// `PAYMENT_PROVIDER`: `manual` or `stripe`. For `stripe`, the secret key is the
+/// SecureString named by `STRIPE_SECRET_KEY_PARAMETER`, the storefront's key is
+/// `STRIPE_PUBLISHABLE_KEY`, and `STRIPE_API_URL` is Stripe's API.
+pub fn payment_provider() -> Result<PaymentProvider, ConfigError> {
+    const NAME: &str = "PAYMENT_PROVIDER";
+    match required(NAME)?.as_str() {
+        "manual" => Ok(PaymentProvider::Manual),
+        "stripe" => Ok(PaymentProvider::Stripe(StripeSettings {
+            secret_key_parameter: required(STRIPE_SECRET_KEY_PARAMETER)?,
+            publishable_key: required("STRIPE_PUBLISHABLE_KEY")?,
+            api_url: required("STRIPE_API_URL")?,
+        })),
+        other => Err(ConfigError::Invalid { name: NAME, reason: format!("`{other}` is neither manual nor stripe") }),
+    }
+}
+
+/// Checks the value of the Stripe secret key parameter: a secret (`sk_…`) or
+/// restricted (`rk_…`) key. The value is never part of an error.
+pub fn stripe_secret_key(value: &str) -> Result<String, ConfigError> {
+    let key = value.trim();
+    if key.starts_with("sk_") || key.starts_with("rk_") {
+        Ok(key.to_owned())
+    } else {
+        Err(ConfigError::Invalid {
+            name: STRIPE_SECRET_KEY_PARAMETER,
+            reason: "the parameter does not hold a Stripe secret or restricted key (sk_… or rk_…)".into(),
+        })
+    }
+}
+
+/// The name of the SecureString, `STRIPE_WEBHOOK_SECRETS_PARAMETER`, holding the
+/// Stripe webhook signing secrets.
+pub fn stripe_webhook_secrets_parameter() -> Result<String, ConfigError> {
+    required(STRIPE_WEBHOOK_SECRETS_PARAMETER)
+}
+
+/// Checks the value of the webhook secrets parameter: one `whsec_…`, or two
+/// separated by a comma while a secret is being rolled (docs/operations.md).
+pub fn stripe_webhook_secrets(value: &str) -> Result<Vec<String>, ConfigError> {
+    let secrets: Vec<String> =
+        value.split([',', '\n', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    if secrets.is_empty() || secrets.iter().any(|s| !s.starts_with("whsec_")) {
+        return Err(ConfigError::Invalid {
+            name: STRIPE_WEBHOOK_SECRETS_PARAMETER,
+            reason: "the parameter must hold whsec_… secrets, comma-separated".into(),
+        });
+    }
+    Ok(secrets)
+}
+
+/// The queue the payments job reads: verified provider events.
+pub fn payments_queue_url() -> Result<String, ConfigError> {
+    required("PAYMENTS_QUEUE_URL")
+}
+
+/// What one customer may hold: `MAX_OPEN_ORDERS` awaiting payment at once and
+/// `ORDERS_PER_HOUR` placed per hour, both positive whole numbers.
+pub fn order_policy() -> Result<OrderPolicy, ConfigError> {
+    let positive = |name: &'static str| {
+        let value = required(name)?;
+        value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid { name, reason: format!("`{value}` is not a positive whole number") })
+    };
+    Ok(OrderPolicy { max_open_orders: positive("MAX_OPEN_ORDERS")?, orders_per_hour: positive("ORDERS_PER_HOUR")? })
+}
+
+/// The queue the webhooks job reads: one message per attempt.
+pub fn webhooks_queue_url() -> Result<String, ConfigError> {
+    required("WEBHOOKS_QUEUE_URL")
+}
+
+pub fn stats_queue_url() -> Result<String, ConfigError> {
+    required("STATS_QUEUE_URL")
+}
+
+pub fn exports_queue_url() -> Result<String, ConfigError> {
+    required("EXPORTS_QUEUE_URL")
+}
+
+/// Which webhook URLs may be registered and called: `WEBHOOK_INSECURE_HOSTS`,
+/// comma-separated hosts allowed over plain http and at private addresses (the
+/// local stack's receiver); empty in a deployed stack.
+pub fn webhook_url_policy() -> UrlPolicy {
+    let hosts = std::env::var("WEBHOOK_INSECURE_HOSTS").unwrap_or_default();
+    UrlPolicy {
+        insecure_hosts: hosts.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+    }
+}
+
+/// When failed webhook deliveries are retried: `WEBHOOK_RETRY_SCHEDULE`, seconds
+/// before each attempt, comma-separated (Standard Webhooks' schedule when unset).
+pub fn webhook_retry_schedule() -> Result<RetrySchedule, ConfigError> {
+    const NAME: &str = "WEBHOOK_RETRY_SCHEDULE";
+    match std::env::var(NAME).unwrap_or_default().trim() {
+        "" => Ok(RetrySchedule::standard()),
+        value => RetrySchedule::parse(value).map_err(|reason| ConfigError::Invalid { name: NAME, reason }),
+    }
+}

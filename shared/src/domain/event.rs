@@ -1,0 +1,128 @@
+//! Domain events: facts other parts of Tillbox react to. They are written to the
+//! outbox in the same transaction as the change they describe (`docs/events.md`).
+
+use super::Timestamp;
+use super::id::{EventId, ExportId, OrderId, UserId, WebhookEndpointId};
+use super::user::Email;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum EventKind {
+    /// A new account: its address needs verifying.
+    #[serde(rename = "user.signed_up")]
+    UserSignedUp { user_id: UserId },
+    /// Someone signed up with an address that already has an account. The owner
+    /// is told (or re-sent a verification link), and the caller learns nothing.
+    #[serde(rename = "user.signup_repeated")]
+    SignupRepeated { user_id: UserId },
+    /// Someone asked to reset the password of `email`, which may have no account:
+    /// the request is answered, and this event published, the same either way,
+    /// so neither the answer nor its timing tells whether the address is known.
+    #[serde(rename = "user.password_reset_requested")]
+    PasswordResetRequested { email: Email },
+    /// Stock is reserved; payment is awaited.
+    #[serde(rename = "order.placed")]
+    OrderPlaced { order_id: OrderId },
+    /// The customer gets the order confirmation.
+    #[serde(rename = "order.paid")]
+    OrderPaid { order_id: OrderId },
+    /// The customer gets the shipping notice with the tracking number.
+    #[serde(rename = "order.fulfilled")]
+    OrderFulfilled { order_id: OrderId },
+    /// Stock is released; the customer is told.
+    #[serde(rename = "order.cancelled")]
+    OrderCancelled { order_id: OrderId },
+    /// Money went back to the customer (staff refunded, a refund made in the
+    /// provider's dashboard, or a payment that landed on a cancelled order); the
+    /// customer is told.
+    #[serde(rename = "order.refunded")]
+    OrderRefunded {
+        order_id: OrderId,
+        /// This refund, in minor units of the order's currency. Events written
+        /// before it was recorded read as 0.
+        #[serde(default)]
+        amount: i64,
+        /// A payment the order did not take (it landed on a cancelled or
+        /// already-paid order) went back whole: never revenue, so never counted
+        /// as a refund of it either.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        surplus: bool,
+    },
+    /// The customer's bank disputes the payment; staff are told.
+    #[serde(rename = "order.disputed")]
+    OrderDisputed { order_id: OrderId },
+    /// Tillbox stopped delivering to a webhook endpoint (it answered 410 Gone, or
+    /// failed for days); staff are told.
+    #[serde(rename = "webhook.endpoint_disabled")]
+    WebhookEndpointDisabled { endpoint_id: WebhookEndpointId },
+    /// An admin asked for an order export; the export job writes it.
+    #[serde(rename = "export.requested")]
+    ExportRequested { export_id: ExportId },
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::UserSignedUp { .. } => "user.signed_up",
+            Self::SignupRepeated { .. } => "user.signup_repeated",
+            Self::PasswordResetRequested { .. } => "user.password_reset_requested",
+            Self::OrderPlaced { .. } => "order.placed",
+            Self::OrderPaid { .. } => "order.paid",
+            Self::OrderFulfilled { .. } => "order.fulfilled",
+            Self::OrderCancelled { .. } => "order.cancelled",
+            Self::OrderRefunded { .. } => "order.refunded",
+            Self::OrderDisputed { .. } => "order.disputed",
+            Self::WebhookEndpointDisabled { .. } => "webhook.endpoint_disabled",
+            Self::ExportRequested { .. } => "export.requested",
+        }
+    }
+}
+
+/// The message format on every queue: `{"id","occurred_at","type","data"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    #[serde(with = "super::timestamp_serde")]
+    pub occurred_at: Timestamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+    /// The API request that led to the event (its API Gateway request id), so
+    /// one request can be followed through every job it sets off. Stamped by the
+    /// outbox when the event is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+impl Event {
+    pub fn new(kind: EventKind, now: Timestamp) -> Self {
+        Self { id: EventId::generate(), occurred_at: now, kind, correlation_id: None }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("events serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_a_stable_wire_format() {
+        let user_id: UserId = "01936a3e-0000-7000-8000-000000000001".parse().unwrap();
+        let event = Event {
+            id: "01936a3e-0000-7000-8000-000000000002".parse().unwrap(),
+            occurred_at: time::macros::datetime!(2026-11-21 10:00 UTC),
+            kind: EventKind::UserSignedUp { user_id },
+            correlation_id: None,
+        };
+        let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": "01936a3e-0000-7000-8000-000000000002", "occurred_at": "2026-11-21T10:00:00.000000Z",
+                               "type": "user.signed_up", "data": {"user_id": "01936a3e-0000-7000-8000-000000000001"}})
+        );
+        assert_eq!(serde_json::from_value::<Event>(json).unwrap(), event);
+    }
+}

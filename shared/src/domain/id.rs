@@ -1,0 +1,102 @@
+//! Server-generated identifiers.
+
+/// Declares a UUIDv7 identifier type: time-ordered, so ids sort roughly by creation,
+/// and parsed strictly, so a malformed id in a path is a 404 rather than a lookup.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(uuid::Uuid);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::try_parse(s).map(Self)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.as_hyphenated().fmt(f)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        /// Documented as what it is on the wire: a UUID string.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// Identifies one product.
+    ProductId
+);
+
+uuid_id!(
+    /// Server-generated id of one upload; the attached image keeps the same id, so a
+    /// replayed event finds the work it already did.
+    ImageId
+);
+
+uuid_id!(
+    /// Identifies one order.
+    OrderId
+);
+
+uuid_id!(
+    /// Server-generated user id; the `sub` of the user's access tokens.
+    UserId
+);
+
+uuid_id!(
+    /// One sign-in: the family of refresh tokens rotated from it.
+    SessionId
+);
+
+uuid_id!(
+    /// Identifies one event; consumers de-duplicate on it.
+    EventId
+);
+
+uuid_id!(
+    /// Identifies one registered endpoint.
+    WebhookEndpointId
+);
+
+uuid_id!(
+    /// Identifies one export; its file is `exports/<id>.csv`.
+    ExportId
+);
+
+uuid_id!(
+    /// Identifies one audit record.
+    AuditId
+);

@@ -1,0 +1,268 @@
+//! Refunds: money given back on a paid order, in full or in part, perhaps with
+//! some of its goods put back in stock.
+//!
+//! A refund is recorded (and the order's refundable balance reduced) before the
+//! provider is asked to move the money, in one write conditional on the order's
+//! version: two staff refunding at once cannot give back more than was paid.
+//! The provider call then carries a key derived from the refund, so finishing a
+//! refund after a crash or a retry moves the money once.
+
+use super::Timestamp;
+use super::id::{OrderId, ProductId};
+use super::money::Currency;
+use super::order::{Order, OrderStatus};
+use super::validation::{FieldError, Invalid};
+
+/// Longest `reason`, in characters: a note for staff and the customer's e-mail.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A checked refund request: a positive amount, a reason, and the goods going
+/// back in stock (distinct products, positive quantities).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    amount: i64,
+    reason: String,
+    restock: Vec<(ProductId, u32)>,
+}
+
+impl RefundRequest {
+    /// Errors name `amount`, `reason` and `restock[i].quantity`/`restock[i].product_id`, all at once.
+    pub fn parse(amount: i64, reason: &str, restock: &[(ProductId, i64)]) -> Result<Self, Invalid> {
+        let mut errors = Vec::new();
+        if amount < 1 {
+            errors.push(FieldError::new("amount", "must be a positive number of minor units"));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            errors.push(FieldError::new("reason", format!("must be 1 to {MAX_REASON_CHARS} characters")));
+        }
+        let mut lines = Vec::with_capacity(restock.len());
+        for (i, (product_id, quantity)) in restock.iter().enumerate() {
+            if restock[..i].iter().any(|(seen, _)| seen == product_id) {
+                errors.push(FieldError::new(format!("restock[{i}].product_id"), "is listed twice"));
+            }
+            match u32::try_from(*quantity) {
+                Ok(q) if q > 0 => lines.push((*product_id, q)),
+                _ => errors.push(FieldError::new(format!("restock[{i}].quantity"), "must be a positive whole number")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Invalid(errors));
+        }
+        Ok(Self { amount, reason: reason.to_owned(), restock: lines })
+    }
+
+    pub fn amount(&self) -> i64 {
+        self.amount
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    pub fn restock(&self) -> &[(ProductId, u32)] {
+        &self.restock
+    }
+}
+
+/// Why an order cannot be refunded as asked; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefundRefused {
+    #[error("an order that is {} cannot be refunded", .0.as_str())]
+    NotRefundable(OrderStatus),
+    #[error("at most {refundable} minor units of this order can still be refunded")]
+    ExceedsRefundable { refundable: i64 },
+    #[error("{0}")]
+    Restock(Invalid),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStatus {
+    /// Recorded, the order's balance reduced; the provider has not confirmed yet.
+    Pending,
+    /// The money is back with the customer (or, for manual payments, staff say so).
+    Succeeded,
+    /// The provider refused it: the order's balance was given back, the money
+    /// never moved.
+    Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Pending, Self::Succeeded, Self::Failed].into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// Derived from the order and the request's idempotency key ([`Refund::id_for`]).
+    pub id: String,
+    pub order_id: OrderId,
+    pub amount: i64,
+    pub currency: Currency,
+    pub reason: String,
+    pub restock: Vec<(ProductId, u32)>,
+    pub status: RefundStatus,
+    /// Who asked for it (a staff user id).
+    pub actor: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Refund {
+    /// The same for every retry of one request: retries find the refund the first
+    /// attempt recorded instead of recording another.
+    pub fn id_for(order_id: OrderId, idempotency_key: &str) -> String {
+        super::secret::token_hash(&format!("request\n{order_id}\n{idempotency_key}"))[..32].to_owned()
+    }
+
+    /// The id of the refund that brings the order to the provider's running
+    /// total (a refund made in the provider's dashboard). Apart from [`Refund::id_for`]'s:
+    /// an idempotency key cannot hold a line break.
+    pub fn id_for_provider_total(order_id: OrderId, refunded_total: i64) -> String {
+        super::secret::token_hash(&format!("provider\n{order_id}\n{refunded_total}"))[..32].to_owned()
+    }
+
+    pub fn pending(id: String, order: &Order, request: &RefundRequest, actor: &str, now: Timestamp) -> Self {
+        Self {
+            id,
+            order_id: order.id,
+            amount: request.amount,
+            currency: order.currency,
+            reason: request.reason.clone(),
+            restock: request.restock.clone(),
+            status: RefundStatus::Pending,
+            actor: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The key the provider de-duplicates this refund on.
+    pub fn provider_key(&self) -> String {
+        format!("tillbox-refund-{}", self.id)
+    }
+
+    pub fn succeeded(&self, now: Timestamp) -> Self {
+        Self { status: RefundStatus::Succeeded, updated_at: now, ..self.clone() }
+    }
+
+    pub fn failed(&self, now: Timestamp) -> Self {
+        Self { status: RefundStatus::Failed, updated_at: now, ..self.clone() }
+    }
+}
+
+impl Order {
+    /// What is left to refund.
+    pub fn refundable(&self) -> i64 {
+        self.total - self.refunded
+    }
+
+    /// The order after a refund of `amount` the provider refused: the balance is
+    /// refundable again. Goods it put back in stock stay there (they came back).
+    pub fn refund_refused(&self, amount: i64, now: Timestamp) -> Order {
+        let mut next = self.clone();
+        next.refunded = (self.refunded - amount).max(0);
+        next.status = match (next.refunded, self.fulfilled_at) {
+            (0, Some(_)) => OrderStatus::Fulfilled,
+            (0, None) => OrderStatus::Paid,
+            _ => OrderStatus::PartiallyRefunded,
+        };
+        next.version = self.version + 1;
+        next.updated_at = now;
+        next
+    }
+
+    /// The order after giving back `request.amount` and restocking what it lists:
+    /// only a paid (or shipped, or partly refunded) order, never more than is left,
+    /// and never more units back in stock than were sold.
+    pub fn refund(&self, request: &RefundRequest, now: Timestamp) -> Result<Order, RefundRefused> {
+        if !matches!(self.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded) {
+            return Err(RefundRefused::NotRefundable(self.status));
+        }
+        if request.amount > self.refundable() {
+            return Err(RefundRefused::ExceedsRefundable { refundable: self.refundable() });
+        }
+        let mut next = self.clone();
+        let mut errors = Vec::new();
+        for (i, (product_id, quantity)) in request.restock.iter().enumerate() {
+            match next.lines.iter_mut().find(|l| l.product_id == *product_id) {
+                None => errors.push(FieldError::new(format!("restock[{i}].product_id"), "is not in this order")),
+                Some(line) if *quantity > line.quantity - line.restocked => errors.push(FieldError::new(
+                    format!("restock[{i}].quantity"),
+                    format!("at most {} more can go back in stock", line.quantity - line.restocked),
+                )),
+                Some(line) => line.restocked += quantity,
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RefundRefused::Restock(Invalid(errors)));
+        }
+        next.refunded += request.amount;
+        next.status = if next.refunded == next.total { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
+        next.version = self.version + 1;
+        next.updated_at = now;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_parsing_names_every_bad_field() {
+        let product = ProductId::generate();
+        let Err(Invalid(errors)) = RefundRequest::parse(0, " ", &[(product, 0), (product, 1)]) else { panic!() };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "reason", "restock[0].quantity", "restock[1].product_id"]);
+        assert!(RefundRequest::parse(1, "x", &[(product, i64::from(u32::MAX) + 1)]).is_err());
+    }
+
+    #[test]
+    fn a_huge_restock_is_refused_not_wrapped() {
+        let line = |restocked| crate::domain::order::OrderLine {
+            product_id: ProductId::generate(),
+            sku: "MUG".into(),
+            name: "Mug".into(),
+            unit_price: 1200,
+            quantity: 2,
+            total: 2400,
+            restocked,
+        };
+        let now = time::macros::datetime!(2026-11-22 10:00 UTC);
+        let order = Order {
+            id: OrderId::generate(),
+            customer: "ann".into(),
+            status: OrderStatus::Paid,
+            lines: vec![line(1)],
+            currency: Currency::parse("EUR").unwrap(),
+            subtotal: 2400,
+            discount: None,
+            total: 2400,
+            refunded: 0,
+            shipment: None,
+            cancel_reason: None,
+            version: 3,
+            created_at: now,
+            updated_at: now,
+            paid_at: Some(now),
+            paid_by: None,
+            fulfilled_at: None,
+            cancelled_at: None,
+        };
+        let product = order.lines[0].product_id;
+        let huge = RefundRequest::parse(100, "x", &[(product, i64::from(u32::MAX))]).unwrap();
+        assert!(matches!(order.refund(&huge, now), Err(RefundRefused::Restock(_))));
+        let last = RefundRequest::parse(100, "x", &[(product, 1)]).unwrap();
+        assert_eq!(order.refund(&last, now).unwrap().lines[0].restocked, 2);
+    }
+}

@@ -1,0 +1,56 @@
+//! `/admin/exports` (admins): order exports as CSV, written by the export job.
+
+use super::context::{Downloads, TableAccess};
+use super::idempotency::{KeyPolicy, idempotent};
+use super::now;
+use super::problem::ApiError;
+use super::request::{RequestExtras, json_body, signed_in};
+use super::response::{Reply, json};
+use crate::app::exports;
+use crate::domain::ExportId;
+use crate::domain::export;
+use crate::inbound::views::ExportView;
+use lambda_http::Request;
+use serde::Deserialize;
+
+/// The body of `POST /admin/exports/orders`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    from: String,
+    to: String,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl ExportRequest {
+    fn into_domain(self) -> export::ExportRequest {
+        let Self { from, to, status } = self;
+        export::ExportRequest { from, to, status }
+    }
+}
+
+/// `POST /admin/exports/orders` `{from, to, status?}`: 202 with the export, which
+/// `Location` names. With an `Idempotency-Key`, a retry starts no second export.
+#[utoipa::path(post, path = "/admin/exports/orders", operation_id = "admin_exports_create", tag = "admin", security(("bearer" = ["admin"])), params(super::params::IdempotencyKeyOptional), request_body = ExportRequest, responses((status = 202, description = "Queued; follow `Location`.", body = ExportView, headers(("Location" = String, description = "The export's URL."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key.")))))]
+pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
+        let input = json_body::<ExportRequest>(&request)?.into_domain();
+        let export = exports::request(&ctx.table, &principal, &input, now()).await?;
+        let mut reply = json(202, &ExportView::new(&export, None));
+        let location = format!("/admin/exports/{}", export.id).parse().expect("ids are header-safe");
+        reply.headers_mut().insert("location", location);
+        Ok(reply)
+    })
+    .await
+}
+
+/// `GET /admin/exports/{id}`: progress; when done, a link valid for 10 minutes.
+#[utoipa::path(get, path = "/admin/exports/{id}", operation_id = "admin_exports_get", tag = "admin", security(("bearer" = ["admin"])), params(("id" = crate::domain::ExportId, Path, description = "The export's id.")), responses((status = 200, description = "Its progress; when done, a download link valid for 10 minutes.", body = ExportView)))]
+pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: ExportId = request.path_param("id")?;
+    let (export, download) = exports::status(&ctx.table, &ctx.bucket, &principal, id, now()).await?;
+    Ok(json(200, &ExportView::new(&export, download.as_ref())))
+}

@@ -1,0 +1,10 @@
+//! JSON merge patch (RFC 7396), as PATCH bodies use it.
+
+use serde::{Deserialize, Deserializer};
+
+/// For `#[serde(default, deserialize_with = "present")]` on an `Option<Option<T>>`
+/// field of a PATCH body (RFC 7396): absent is `None` (leave it), `null` is
+/// `Some(None)` (clear it), a value is `Some(Some(value))`.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

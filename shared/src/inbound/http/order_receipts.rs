@@ -1,0 +1,24 @@
+//! `/orders/{id}/receipt`: the receipt PDF of a paid order.
+
+use super::context::Downloads;
+use super::problem::ApiError;
+use super::request::{RequestExtras, signed_in};
+use super::response::Reply;
+use crate::app::receipts;
+use crate::domain::OrderId;
+use lambda_http::{Body, Request, Response};
+
+/// `GET /orders/{id}/receipt` (the owner or staff): 302 to a link that works for
+/// five minutes. The link is the credential, so the redirect is not cached.
+#[utoipa::path(get, path = "/orders/{id}/receipt", operation_id = "orders_receipt", tag = "orders", security(("bearer" = [])), params(("id" = OrderId, Path, description = "The order's id.")), responses((status = 302, description = "Redirects to the PDF; the link works for five minutes.", headers(("Location" = String, description = "A signed link to the PDF."))), (status = 409, description = "Problem `code`: `order_not_paid`, `receipt_not_ready` (with `Retry-After`).", content_type = "application/problem+json", body = super::problem::Problem)))]
+pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: OrderId = request.path_param("id")?;
+    let url = receipts::link(&ctx.table, &ctx.bucket, &principal, id).await?;
+    Ok(Response::builder()
+        .status(302)
+        .header("location", url)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .expect("a presigned URL is a valid header value"))
+}

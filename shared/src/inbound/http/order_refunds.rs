@@ -1,0 +1,93 @@
+//! `/orders/{id}/refunds`: staff give money back.
+
+use super::context::Payments;
+use super::idempotency::KEY_HEADER;
+use super::idempotency::{KeyPolicy, idempotent};
+use super::now;
+use super::problem::ApiError;
+use super::request::{RequestExtras, json_body, signed_in};
+use super::response::{Reply, json};
+use crate::app::payments;
+use crate::domain::{Invalid, OrderId, ProductId, Refund, RefundRequest, format_timestamp};
+use crate::inbound::views::OrderView;
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+/// The body of `POST /orders/{id}/refunds`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRefund {
+    /// Minor units of the order's currency.
+    pub amount: i64,
+    pub reason: String,
+    /// Goods coming back into stock; none by default.
+    #[serde(default)]
+    pub restock: Vec<RestockLine>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestockLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+impl NewRefund {
+    pub fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
+        let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.quantity)).collect();
+        RefundRequest::parse(self.amount, &self.reason, &restock)
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct RestockView {
+    product_id: String,
+    quantity: u32,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct RefundView<'a> {
+    id: &'a str,
+    amount: i64,
+    currency: &'static str,
+    reason: &'a str,
+    restock: Vec<RestockView>,
+    status: &'static str,
+    created_at: String,
+    order: OrderView<'a>,
+}
+
+/// `POST /orders/{id}/refunds` (staff; `Idempotency-Key` required): 201 with the
+/// refund and the order as it is afterwards.
+#[utoipa::path(post, path = "/orders/{id}/refunds", operation_id = "orders_refunds_create", tag = "orders", security(("bearer" = ["staff"])), params(("id" = OrderId, Path, description = "The order's id."), super::params::IdempotencyKeyRequired), request_body = NewRefund, responses((status = 201, description = "Refunded; the order as it is now is inside.", body = RefundView, headers(("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `order_not_refundable`, `exceeds_refundable`, `payment_disputed`, `manual_payments`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 502, description = "Problem `code`: `provider_refused`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 503, description = "Problem `code`: `provider_unavailable`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: OrderId = request.path_param("id")?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
+        let input: NewRefund = json_body(&request)?;
+        let refund_request = input.try_into_domain().map_err(ApiError::invalid)?;
+        // `idempotent` runs this only with a well-formed key.
+        let key = request.headers().get(KEY_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let (order, refund) =
+            payments::refund(&ctx.table, ctx.gateway.as_ref(), &principal, id, &refund_request, key, now()).await?;
+        Ok(json(201, &view(&refund, OrderView::new(&order))))
+    })
+    .await
+}
+
+fn view<'a>(refund: &'a Refund, order: OrderView<'a>) -> RefundView<'a> {
+    RefundView {
+        id: &refund.id,
+        amount: refund.amount,
+        currency: refund.currency.code(),
+        reason: &refund.reason,
+        restock: refund
+            .restock
+            .iter()
+            .map(|(product_id, quantity)| RestockView { product_id: product_id.to_string(), quantity: *quantity })
+            .collect(),
+        status: refund.status.as_str(),
+        created_at: format_timestamp(refund.created_at),
+        order,
+    }
+}

@@ -1,0 +1,56 @@
+//! The parameters many operations share, as the OpenAPI document describes them.
+//! The edge reads them in [`super::request`] and [`super::idempotency`]; these
+//! types only document them.
+
+use utoipa::IntoParams;
+
+/// `limit` and `cursor`, as every listing takes them.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many items to return.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<u16>,
+    /// The `next_cursor` of the previous page; only valid for the same listing.
+    pub cursor: Option<String>,
+}
+
+/// `Idempotency-Key` where a create moves money or stock: without one the
+/// request is refused.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyRequired {
+    /// A new unique key (e.g. a UUID) per request, the same one when retrying it:
+    /// a retry replays the first answer (`Idempotent-Replayed: true`) for 24 hours.
+    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255, pattern = "^[!-~]+$")]
+    pub key: String,
+}
+
+/// `Idempotency-Key` where a retry is harmless without one but a key makes it
+/// replay the first answer.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyOptional {
+    /// A new unique key (e.g. a UUID) per request, the same one when retrying it:
+    /// a retry replays the first answer (`Idempotent-Replayed: true`) for 24 hours.
+    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255, pattern = "^[!-~]+$")]
+    pub key: Option<String>,
+}
+
+/// `If-Match` where a change must name the version it was made to (else 428).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchRequired {
+    /// The `ETag` of the version you read, e.g. `"3"`.
+    #[param(rename = "If-Match", pattern = "^(W/)?\"?[0-9]{1,19}\"?$")]
+    pub version: String,
+}
+
+/// `If-Match` for optimistic concurrency: the change applies only to that version.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// The `ETag` of the version you read, e.g. `"3"`.
+    #[param(rename = "If-Match", pattern = "^(W/)?\"?[0-9]{1,19}\"?$")]
+    pub version: Option<String>,
+}

@@ -1,0 +1,117 @@
+//! The fan-out job: reads new outbox items from the table's stream and puts each
+//! event on the queues of the jobs that react to it.
+//!
+//! Records are handled in stream order. At the first failure the job stops and
+//! reports that record, so Lambda retries from it (earlier records are done) and,
+//! after the mapping's retry limit, sends the batch's details to the outbox
+//! dead-letter queue. A retry may put an event on a queue twice; every consumer
+//! de-duplicates on the event id.
+
+use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
+use crate::domain::WebhookEndpoint;
+use crate::domain::webhook::selection::SUBSCRIBABLE;
+use crate::domain::{Event, EventKind};
+use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
+use crate::outbound::dynamodb::Table;
+use crate::outbound::sqs::{Queue, Queues};
+use aws_lambda_events::dynamodb::Event as StreamEvent;
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+
+/// Where each kind of event goes: every consumer has its own queue.
+#[derive(Debug, Clone)]
+pub struct Routes {
+    pub emails_queue_url: String,
+    pub receipts_queue_url: String,
+    pub stats_queue_url: String,
+    pub exports_queue_url: String,
+}
+
+impl Routes {
+    fn destinations(&self, event: &Event) -> Vec<&str> {
+        match event.kind {
+            EventKind::UserSignedUp { .. }
+            | EventKind::SignupRepeated { .. }
+            | EventKind::PasswordResetRequested { .. }
+            | EventKind::OrderFulfilled { .. }
+            | EventKind::OrderDisputed { .. }
+            | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
+            EventKind::OrderCancelled { .. } | EventKind::OrderRefunded { .. } => {
+                vec![&self.emails_queue_url, &self.stats_queue_url]
+            }
+            EventKind::OrderPaid { .. } => {
+                vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
+            }
+            EventKind::OrderPlaced { .. } => vec![&self.stats_queue_url],
+            EventKind::ExportRequested { .. } => vec![&self.exports_queue_url],
+        }
+    }
+}
+
+pub struct FanOut {
+    pub queues: Queues,
+    pub routes: Routes,
+    /// Where the registered webhook endpoints are read from, once per batch.
+    pub table: Table,
+    /// One message per (event, subscribed endpoint).
+    pub webhooks: Queue,
+}
+
+/// Never fails as a whole: failures are reported per record.
+pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, String> {
+    let mut response = DynamoDbEventResponse::default();
+    let mut endpoints = None;
+    for record in &event.records {
+        let sequence = record.change.sequence_number.clone();
+        if let Err(reason) = handle_record(job, record, &mut endpoints).await {
+            tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
+            crate::telemetry::metrics::count(
+                "JobMessagesFailed",
+                &[("function_name", crate::telemetry::metrics::function_name())],
+            );
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = sequence;
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    Ok(response)
+}
+
+/// `endpoints` is read at the batch's first event an endpoint may subscribe to,
+/// and kept for the rest of it.
+async fn handle_record(
+    job: &FanOut,
+    record: &aws_lambda_events::dynamodb::EventRecord,
+    endpoints: &mut Option<Vec<WebhookEndpoint>>,
+) -> Result<(), String> {
+    let event = match dynamodb_stream::parse(record)? {
+        StreamRecord::Unrelated => return Ok(()),
+        StreamRecord::Published(event) => event,
+    };
+    crate::telemetry::correlate(event.correlation_id.clone(), route(job, &event, endpoints)).await
+}
+
+/// Puts `event` on its consumers' queues and one message per subscribed endpoint.
+async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEndpoint>>) -> Result<(), String> {
+    let body = event.to_json();
+    for queue in job.routes.destinations(event) {
+        job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
+    }
+    let deliveries = if !SUBSCRIBABLE.contains(&event.kind.name()) {
+        Vec::new()
+    } else {
+        let endpoints = match endpoints {
+            Some(endpoints) => endpoints,
+            None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
+        };
+        webhooks::subscribers(endpoints, event)
+    };
+    for delivery in &deliveries {
+        job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
+    }
+    tracing::info!(event = %event.id, kind = event.kind.name(), webhooks = deliveries.len(), "event fanned out");
+    if matches!(event.kind, EventKind::UserSignedUp { .. }) {
+        crate::telemetry::metrics::count("SignUps", &[]);
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The e-mail job: sends the e-mail each event on the `emails` queue calls for.
+
+use crate::app::notifications::{self, Links};
+use crate::domain::Event;
+use crate::outbound::dynamodb::Table;
+use crate::outbound::ses::Ses;
+use aws_lambda_events::sqs::SqsEvent;
+
+pub struct EmailJob {
+    pub table: Table,
+    pub mailer: Ses,
+    pub links: Links,
+}
+
+/// Handles one batch and returns the ids of the messages to retry.
+pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
+    super::each_message("emails", event, |event| handle_message(job, event)).await
+}
+
+async fn handle_message(job: &EmailJob, event: Event) -> Result<(), String> {
+    let now = time::OffsetDateTime::now_utc();
+    let outcome =
+        notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(|e| e.to_string())?;
+    tracing::info!(event = %event.id, kind = event.kind.name(), ?outcome, "e-mail event handled");
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! The JSON shapes Tillbox shows the world, one module per resource: what the
+//! HTTP API answers and what outgoing webhooks carry (an order is the same JSON
+//! in both). Each view is built from a domain type and owns its wire format, so a
+//! change to the domain's fields is a compile error here, not a silent change to
+//! the contract.
+
+mod audit;
+mod discount;
+mod export;
+mod money;
+mod order;
+mod product;
+mod stats;
+mod user;
+mod webhook;
+
+pub use audit::AuditView;
+pub use discount::DiscountView;
+pub use export::ExportView;
+pub use money::MoneyInput;
+pub use order::{OrderView, Shipment};
+pub use product::{AssetUrls, ProductView};
+pub use stats::StatsView;
+pub use user::UserView;
+pub use webhook::{DeliveryView, WebhookEndpointView};
+
+use serde::Serialize;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

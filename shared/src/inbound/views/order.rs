@@ -1,0 +1,109 @@
+//! Orders as their customers, staff and webhook receivers see them.
+
+use crate::domain::order::{self, OrderLine as Line};
+use crate::domain::{CancelReason, Order, ProductId, format_timestamp};
+use serde::{Deserialize, Serialize};
+
+/// An order as its customer and staff see it. Amounts are minor units of `currency`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderView<'a> {
+    id: String,
+    customer: &'a str,
+    status: &'static str,
+    currency: &'static str,
+    lines: Vec<OrderLine>,
+    subtotal: i64,
+    #[schema(required = true)]
+    discount: Option<DiscountApplied<'a>>,
+    total: i64,
+    refunded: i64,
+    #[schema(required = true)]
+    shipment: Option<Shipment>,
+    #[schema(required = true)]
+    cancel_reason: Option<&'static str>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+    #[schema(required = true)]
+    paid_at: Option<String>,
+    #[schema(required = true)]
+    fulfilled_at: Option<String>,
+    #[schema(required = true)]
+    cancelled_at: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct DiscountApplied<'a> {
+    code: &'a str,
+    amount: i64,
+}
+
+impl<'a> OrderView<'a> {
+    pub fn new(o: &'a Order) -> Self {
+        Self {
+            id: o.id.to_string(),
+            customer: &o.customer,
+            status: o.status.as_str(),
+            currency: o.currency.code(),
+            lines: o.lines.iter().map(OrderLine::new).collect(),
+            subtotal: o.subtotal,
+            discount: o.discount.as_ref().map(|d| DiscountApplied { code: d.code.as_str(), amount: d.amount }),
+            total: o.total,
+            refunded: o.refunded,
+            shipment: o.shipment.as_ref().map(Shipment::new),
+            cancel_reason: o.cancel_reason.map(CancelReason::as_str),
+            version: o.version,
+            created_at: format_timestamp(o.created_at),
+            updated_at: format_timestamp(o.updated_at),
+            paid_at: o.paid_at.map(format_timestamp),
+            fulfilled_at: o.fulfilled_at.map(format_timestamp),
+            cancelled_at: o.cancelled_at.map(format_timestamp),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    product_id: ProductId,
+    sku: String,
+    name: String,
+    /// Minor units, as the catalog priced the product when the order was placed.
+    unit_price: i64,
+    quantity: u32,
+    total: i64,
+    /// Units put back in stock by refunds, never more than `quantity`.
+    restocked: u32,
+}
+
+impl OrderLine {
+    fn new(line: &Line) -> Self {
+        Self {
+            product_id: line.product_id,
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            unit_price: line.unit_price,
+            quantity: line.quantity,
+            total: line.total,
+            restocked: line.restocked,
+        }
+    }
+}
+
+/// How an order was sent: the body of `POST /orders/{id}/fulfil`, and the
+/// order's `shipment` once fulfilled.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    carrier: String,
+    tracking_number: String,
+}
+
+impl Shipment {
+    fn new(sent: &order::Shipment) -> Self {
+        Self { carrier: sent.carrier.clone(), tracking_number: sent.tracking_number.clone() }
+    }
+
+    pub fn into_domain(self) -> order::Shipment {
+        order::Shipment { carrier: self.carrier, tracking_number: self.tracking_number }
+    }
+}

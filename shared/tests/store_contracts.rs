@@ -1,0 +1,376 @@
+//! The stores' contracts in the cases the API reaches only when two writers race
+//! between a read and a write (versions, SKU claims, spent tokens, revoked
+//! sessions, idempotency keys changing hands): each held against DynamoDB through
+//! the emulator and against the in-memory fake the use-case tests rely on, so the
+//! fake cannot drift from the adapter.
+
+mod memory;
+mod support;
+
+use memory::MemoryShop;
+use support::Stack;
+use tillbox::app::accounts::ports::{OneTimeTokens, RateLimiter, SessionStore, UserChange, UserStore};
+use tillbox::app::catalog::ports::FileStore;
+use tillbox::app::catalog::ports::{ProductStore, SkuClaim, StoreError};
+use tillbox::app::exports::ports::{ExportFiles, ExportStore};
+use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
+use tillbox::app::orders::ports::{DiscountStore, OrderStore};
+use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
+use tillbox::app::stats::SalesStats;
+use tillbox::domain::OrderExport;
+use tillbox::domain::export::ExportRequest;
+use tillbox::domain::money::MoneyInput;
+use tillbox::domain::secret::token_hash;
+use tillbox::domain::stats::{CurrencySales, ProductSales, SalesCounts};
+use tillbox::domain::{
+    AuditRecord, Currency, Email, Event, EventKind, NewProduct, OneTimePurpose, OneTimeToken, OrderId, OrderRequest,
+    OrderStatus, Payment, Principal, ProductChanges, ProductId, Provider, RefreshToken, Refund, RefundRequest,
+    RefundStatus, Role, Session, Transition, User,
+};
+use time::Duration;
+
+/// Now, at the microsecond precision the table stores timestamps in.
+fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_microsecond(now.microsecond()).unwrap()
+}
+
+fn product(sku: &str) -> tillbox::domain::Product {
+    let input = NewProduct::draft(sku, "Lamp", MoneyInput::new(4000, "EUR"));
+    input.into_product(ProductId::generate(), time::OffsetDateTime::now_utc()).unwrap()
+}
+
+fn renamed(p: &tillbox::domain::Product, name: &str) -> tillbox::domain::Product {
+    let changes = ProductChanges { name: Some(name.into()), ..Default::default() };
+    p.apply(changes, time::OffsetDateTime::now_utc()).unwrap()
+}
+
+/// The contract every `ProductStore` keeps; run against DynamoDB and the fake.
+async fn a_writer_that_lost_the_race_learns_the_current_version(store: &impl ProductStore) {
+    let v1 = product("lamp");
+    assert_eq!(store.insert(&v1).await.unwrap(), SkuClaim::Claimed);
+    let winner = renamed(&v1, "Winner");
+    store.replace(&v1, &winner).await.unwrap();
+
+    let loser = renamed(&v1, "Loser");
+    let error = store.replace(&v1, &loser).await.unwrap_err();
+    assert!(matches!(error, StoreError::VersionMismatch { current: 2 }), "{error:?}");
+    assert_eq!(store.get(v1.id).await.unwrap().unwrap().name, "Winner", "the losing write changed nothing");
+}
+
+async fn a_taken_sku_is_refused_and_nothing_is_written(store: &impl ProductStore) {
+    let first = product("desk");
+    assert_eq!(store.insert(&first).await.unwrap(), SkuClaim::Claimed);
+    let copy = product("desk");
+    assert_eq!(store.insert(&copy).await.unwrap(), SkuClaim::Taken);
+    assert!(store.get(copy.id).await.unwrap().is_none());
+
+    let other = product("chair");
+    store.insert(&other).await.unwrap();
+    let mut moved = renamed(&other, "Chair");
+    moved.sku = first.sku.clone();
+    assert_eq!(store.replace(&other, &moved).await.unwrap(), SkuClaim::Taken);
+    assert_eq!(store.get(other.id).await.unwrap().unwrap().name, "Lamp", "the refused rename changed nothing");
+}
+
+async fn replacing_a_product_that_does_not_exist_is_not_found(store: &impl ProductStore) {
+    let ghost = product("ghost");
+    let error = store.replace(&ghost, &renamed(&ghost, "Boo")).await.unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    assert!(store.get(ghost.id).await.unwrap().is_none());
+}
+
+async fn a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(
+    store: &(impl UserStore + OneTimeTokens),
+) {
+    let user = User::sign_up(Email::parse("ann@example.com").unwrap(), "hash".into(), now());
+    assert!(store.create(&user, None, None).await.unwrap());
+    let copy = User::sign_up(Email::parse("ANN@example.com").unwrap(), "other".into(), now());
+    assert!(!store.create(&copy, None, None).await.unwrap(), "one account per address");
+    assert!(store.get(copy.id).await.unwrap().is_none());
+
+    let (_, token) = OneTimeToken::issue(OneTimePurpose::VerifyEmail, &user, now());
+    store.issue(&token).await.unwrap();
+    let verified = user.next(now(), |u| u.email_verified = true);
+    store.update(UserChange { spends: Some(&token), ..UserChange::new(&user, &verified) }).await.unwrap();
+    assert!(store.find(&token.hash).await.unwrap().is_none(), "spent with the change");
+
+    let again = verified.next(now(), |u| u.name = Some("Ann".into()));
+    let spent = store.update(UserChange { spends: Some(&token), ..UserChange::new(&verified, &again) }).await;
+    assert!(matches!(spent, Err(StoreError::NotFound)), "{spent:?}");
+    let stale = store.update(UserChange::new(&user, &again)).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { current }) if current == verified.version), "{stale:?}");
+    let stored = store.get(user.id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.name), (verified.version, None), "neither refused write changed the user");
+}
+
+fn refresh_token(session: &Session, secret: &str) -> RefreshToken {
+    RefreshToken {
+        hash: token_hash(secret),
+        session_id: session.id,
+        user_id: session.user_id,
+        spent: false,
+        expires_at: session.expires_at,
+    }
+}
+
+async fn a_refresh_token_rotates_once_and_never_on_a_revoked_session(store: &impl SessionStore) {
+    let user = User::sign_up(Email::parse("bob@example.com").unwrap(), "hash".into(), now());
+    let session = Session::begin(user.id, 0, now());
+    let (first, second, third) =
+        (refresh_token(&session, "one"), refresh_token(&session, "two"), refresh_token(&session, "three"));
+    store.start(&session, &first).await.unwrap();
+    assert!(store.rotate(&first, &second).await.unwrap());
+    assert!(store.find_token(&first.hash).await.unwrap().unwrap().spent);
+    assert!(!store.rotate(&first, &third).await.unwrap(), "a spent token does not rotate twice");
+    assert!(store.find_token(&third.hash).await.unwrap().is_none(), "and its successor was not stored");
+
+    store.revoke(session.id).await.unwrap();
+    store.revoke(session.id).await.unwrap();
+    assert!(store.session(session.id).await.unwrap().unwrap().revoked);
+    assert!(!store.rotate(&second, &third).await.unwrap(), "a revoked session does not rotate");
+}
+
+async fn an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(store: &impl IdempotencyStore) {
+    let key = IdempotencyKey::parse("key-1").unwrap();
+    let first = IdempotencyRecord::start("ann", key.clone(), "hash-a".into(), now() + Duration::seconds(30), now());
+    assert!(store.acquire(&first, now()).await.unwrap().is_none(), "a free key is taken");
+    let held = store.acquire(&first, now()).await.unwrap().expect("a held key is not taken twice");
+    assert_eq!(held.meet("hash-a"), Existing::InProgress);
+
+    let other = IdempotencyRecord::start("bob", key.clone(), "hash-b".into(), now() + Duration::seconds(30), now());
+    assert!(store.acquire(&other, now()).await.unwrap().is_none(), "keys are per caller");
+
+    let response = StoredResponse { status: 201, headers: vec![("location".into(), "/x".into())], body: "{}".into() };
+    store.complete(&first, &response).await.unwrap();
+    let replay = store.acquire(&first, now()).await.unwrap().unwrap();
+    assert_eq!(replay.meet("hash-a"), Existing::Replay(response));
+    assert_eq!(replay.meet("hash-x"), Existing::Mismatch);
+    store.release(&first).await.unwrap();
+    assert!(store.acquire(&first, now()).await.unwrap().is_some(), "a completed key is not released");
+
+    store.release(&other).await.unwrap();
+    assert!(store.acquire(&other, now()).await.unwrap().is_none(), "a failed attempt frees its key");
+
+    let dead = IdempotencyRecord::start("cid", key, "hash-c".into(), now() - Duration::seconds(1), now());
+    assert!(store.acquire(&dead, now() - Duration::seconds(2)).await.unwrap().is_none());
+    assert!(store.acquire(&dead, now()).await.unwrap().is_none(), "a dead attempt's key is taken over");
+}
+
+async fn a_payment_opens_once_and_changes_only_at_its_version(store: &impl PaymentStore) {
+    let eur = Currency::parse("EUR").unwrap();
+    let order_id = OrderId::generate();
+    let open = Payment::open(order_id, 1, Provider::Stripe, "pi_1".into(), 2400, eur, now());
+    assert!(store.open(&open).await.unwrap());
+    let second = Payment::open(order_id, 1, Provider::Stripe, "pi_2".into(), 2400, eur, now());
+    assert!(!store.open(&second).await.unwrap(), "one payment per attempt");
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), open);
+
+    let mismatch = open.succeeded(100, "usd", now());
+    store.change(PaymentChange { previous: &open, next: &mismatch, audit: None, event: None }).await.unwrap();
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), mismatch, "every status round-trips");
+    let declined = open.failed("Your card was declined.", now());
+    let stale = store.change(PaymentChange { previous: &open, next: &declined, audit: None, event: None }).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { current: 2 })), "{stale:?}");
+    let refunded = mismatch.refunded_in_full(now());
+    store.change(PaymentChange { previous: &mismatch, next: &refunded, audit: None, event: None }).await.unwrap();
+    assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap().refundable(), 0);
+    assert!(store.payment(order_id, 2).await.unwrap().is_none());
+}
+
+async fn a_webhook_event_is_remembered_once_queued(store: &impl WebhookInbox) {
+    let id = format!("evt_{}", OrderId::generate());
+    assert!(!store.seen(Provider::Stripe, &id, now()).await.unwrap());
+    store.remember(Provider::Stripe, &id, now()).await.unwrap();
+    store.remember(Provider::Stripe, &id, now()).await.unwrap();
+    assert!(store.seen(Provider::Stripe, &id, now()).await.unwrap(), "remembered, however often");
+    assert!(!store.seen(Provider::Stripe, &format!("{id}-other"), now()).await.unwrap());
+}
+
+async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
+    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore + RateLimiter),
+) {
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = format!("R-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let placed = tillbox::app::orders::place(
+        store,
+        &tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS,
+        &staff,
+        request,
+        now(),
+    )
+    .await
+    .unwrap();
+    let order = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
+
+    let request = RefundRequest::parse(500, "one broken", &[(mug.id, 1)]).unwrap();
+    let next = order.refund(&request, now()).unwrap();
+    let refund = Refund::pending(Refund::id_for(order.id, "key-1"), &order, &request, "staff-1", now());
+    let audit =
+        AuditRecord::new("staff-1", "order.refunded", "order", serde_json::json!({}), serde_json::json!({}), now());
+    let record = RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: None };
+    store.record_refund(record).await.unwrap();
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "2 sold, 1 back");
+    assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap(), refund, "a refund round-trips");
+    let stored = OrderStore::get(store, order.id).await.unwrap().unwrap();
+    assert_eq!((stored.refunded, stored.status, stored.lines[0].restocked), (500, OrderStatus::PartiallyRefunded, 1));
+
+    let other = Refund::pending(Refund::id_for(order.id, "key-2"), &order, &request, "staff-1", now());
+    let stale = store.record_refund(RefundRecord { refund: &other, ..record }).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })), "{stale:?}");
+    assert!(
+        store.refund(order.id, &other.id).await.unwrap().is_none(),
+        "a refund against a stale order writes nothing"
+    );
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "and restocks nothing");
+
+    let done = refund.succeeded(now());
+    let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500, surplus: false }, now());
+    assert!(store.complete_refund(&done, &event).await.unwrap());
+    assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
+    assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
+}
+
+async fn an_address_held_by_an_account_that_expired_unverified_is_free_again(store: &impl UserStore) {
+    let email = Email::parse(&format!("{}@example.com", OrderId::generate())).unwrap();
+    let t0 = now();
+    let first = User::sign_up(email.clone(), "hash-1".into(), t0);
+    assert!(store.create(&first, None, None).await.unwrap());
+    let soon = User::sign_up(email.clone(), "hash-2".into(), t0 + Duration::hours(1));
+    assert!(!store.create(&soon, None, None).await.unwrap(), "held while it may still be verified");
+    let later = User::sign_up(email.clone(), "hash-3".into(), t0 + Duration::hours(25));
+    assert!(store.create(&later, None, None).await.unwrap(), "free once the first expired unverified");
+    assert_eq!(store.find_by_email(&email).await.unwrap().unwrap().id, later.id);
+
+    let kept = Email::parse(&format!("{}@example.com", OrderId::generate())).unwrap();
+    let verified = User { email_verified: true, ..User::sign_up(kept.clone(), "hash-4".into(), t0) };
+    assert!(store.create(&verified, None, None).await.unwrap());
+    let taker = User::sign_up(kept, "hash-5".into(), t0 + Duration::days(30));
+    assert!(!store.create(&taker, None, None).await.unwrap(), "a verified account never expires");
+}
+
+async fn rate_counters_count_per_key_and_window_and_can_be_read_without_counting(store: &impl RateLimiter) {
+    let limit = tillbox::domain::rate_limit::LOGIN_FAILURES_PER_ACCOUNT;
+    let key = format!("{}@example.com", OrderId::generate());
+    assert_eq!(store.hits(limit, &key, now()).await.unwrap(), 0);
+    assert_eq!(store.hit(limit, &key, now()).await.unwrap(), 1);
+    assert_eq!(store.hit(limit, &key, now()).await.unwrap(), 2);
+    assert_eq!(store.hits(limit, &key, now()).await.unwrap(), 2, "reading counts nothing");
+    let next_window = now() + Duration::seconds(limit.window_seconds);
+    assert_eq!(store.hits(limit, &key, next_window).await.unwrap(), 0);
+}
+
+/// Counters only grow, once per event; a day's products are kept per currency.
+async fn sales_are_counted_once_per_event_and_read_back_by_day(store: &impl SalesStats) {
+    // A day of its own, so the contract holds however often the table is reused.
+    let random = u32::from_le_bytes(tillbox::domain::secret::random_bytes::<4>());
+    let day = time::Date::from_julian_day(2_400_000 + (random % 100_000) as i32).unwrap();
+    let product = ProductId::generate();
+    let mut paid = SalesCounts { orders_paid: 1, ..SalesCounts::default() };
+    paid.currencies.insert("EUR".into(), CurrencySales { revenue: 2500, refunded: 0, orders_paid: 1 });
+    paid.products.insert(("EUR".into(), product), ProductSales { name: "Mug".into(), units: 2, revenue: 2500 });
+    let first = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
+    let second = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
+    assert!(store.count(&first, day, &paid, now()).await.unwrap());
+    assert!(!store.count(&first, day, &paid, now()).await.unwrap(), "the same event again counts nothing");
+    assert!(store.count(&second, day, &paid, now()).await.unwrap());
+
+    let days = store.days(day.previous_day().unwrap(), day.next_day().unwrap()).await.unwrap();
+    assert_eq!(days.keys().copied().collect::<Vec<_>>(), [day], "only days with sales are returned");
+    let counted = &days[&day];
+    assert_eq!(counted.orders_paid, 2);
+    assert_eq!(counted.currencies["EUR"], CurrencySales { revenue: 5000, refunded: 0, orders_paid: 2 });
+    assert_eq!(
+        counted.products[&("EUR".to_owned(), product)],
+        ProductSales { name: "Mug".into(), units: 4, revenue: 5000 }
+    );
+}
+
+/// An export is written only by the run that owns it (its number is `attempts`).
+async fn an_export_is_saved_only_by_the_run_that_owns_it(store: &impl ExportStore) {
+    let filter = ExportRequest { from: "2026-11-01T00:00:00Z".into(), to: "2026-11-02T00:00:00Z".into(), status: None }
+        .parse()
+        .unwrap();
+    let export = OrderExport::new(filter, "admin-1", now());
+    let event = Event::new(EventKind::ExportRequested { export_id: export.id }, now());
+    let audit = AuditRecord::new(
+        "admin-1",
+        "export.requested",
+        "export",
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+        now(),
+    );
+    store.create(&export, &event, &audit).await.unwrap();
+    let first = export.started(now());
+    store.save(&first, 0).await.unwrap();
+    let stale = store.save(&export.started(now()), 0).await.unwrap_err();
+    assert!(matches!(stale, StoreError::VersionMismatch { current: 1 }), "{stale:?}");
+    let done = first.done(3, 4, now());
+    store.save(&done, 1).await.unwrap();
+    assert_eq!(store.get(export.id).await.unwrap().unwrap(), done);
+}
+
+/// A file written in parts reads back whole, in part order; S3 wants every part
+/// but the last to be 5 MiB at least.
+async fn a_file_written_in_parts_reads_back_whole(files: &(impl ExportFiles + FileStore)) {
+    let key = format!("exports/{}.csv", OrderId::generate());
+    let upload = files.begin(&key).await.unwrap();
+    let first = vec![b'a'; tillbox::app::exports::PART_SIZE];
+    let tags = vec![
+        (1, files.write_part(&key, &upload, 1, first.clone()).await.unwrap()),
+        (2, files.write_part(&key, &upload, 2, b"tail\r\n".to_vec()).await.unwrap()),
+    ];
+    assert_eq!(files.size(&key).await.unwrap(), None, "nothing is visible before the upload is finished");
+    files.finish(&key, &upload, &tags).await.unwrap();
+    let read = files.read(&key).await.unwrap();
+    assert_eq!(read.len(), first.len() + 6);
+    assert!(read.ends_with(b"aatail\r\n"));
+
+    let abandoned = files.begin(&key).await.unwrap();
+    files.write_part(&key, &abandoned, 1, b"partial".to_vec()).await.unwrap();
+    files.abandon(&key, &abandoned).await.unwrap();
+    assert_eq!(files.read(&key).await.unwrap().len(), first.len() + 6, "an abandoned upload changes nothing");
+}
+
+#[tokio::test]
+async fn the_table_keeps_the_store_contracts() {
+    let stack = Stack::new().await;
+    let table = stack.table();
+    a_writer_that_lost_the_race_learns_the_current_version(&table).await;
+    a_taken_sku_is_refused_and_nothing_is_written(&table).await;
+    replacing_a_product_that_does_not_exist_is_not_found(&table).await;
+    a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&table).await;
+    a_refresh_token_rotates_once_and_never_on_a_revoked_session(&table).await;
+    an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
+    a_payment_opens_once_and_changes_only_at_its_version(&table).await;
+    a_webhook_event_is_remembered_once_queued(&table).await;
+    a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
+    rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
+    an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
+    sales_are_counted_once_per_event_and_read_back_by_day(&table).await;
+    an_export_is_saved_only_by_the_run_that_owns_it(&table).await;
+    a_file_written_in_parts_reads_back_whole(&stack.bucket()).await;
+}
+
+#[tokio::test]
+async fn the_in_memory_fake_keeps_the_store_contracts() {
+    let shop = MemoryShop::default();
+    a_writer_that_lost_the_race_learns_the_current_version(&shop).await;
+    a_taken_sku_is_refused_and_nothing_is_written(&shop).await;
+    replacing_a_product_that_does_not_exist_is_not_found(&shop).await;
+    a_one_time_token_is_spent_once_and_a_stale_user_write_changes_nothing(&shop).await;
+    a_refresh_token_rotates_once_and_never_on_a_revoked_session(&shop).await;
+    an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
+    a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
+    a_webhook_event_is_remembered_once_queued(&shop).await;
+    a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
+    rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
+    an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
+    sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;
+    an_export_is_saved_only_by_the_run_that_owns_it(&shop).await;
+    a_file_written_in_parts_reads_back_whole(&shop).await;
+}

@@ -1,0 +1,382 @@
+//! Payments: opening one provider payment per order whatever the retries, and
+//! what provider events do to orders, replayed, reordered, and racing the expiry
+//! job (an order is never both cancelled and charged).
+
+use super::{NOW, POLICY, run, staff, who};
+use crate::memory::MemoryShop;
+use crate::memory::payments::MemoryGateway;
+use tillbox::app::catalog::products;
+use tillbox::app::error::CommonError;
+use tillbox::app::orders;
+use tillbox::app::payments::{self, Outcome, PaymentEvent, PaymentsError, ProviderEvent, Receipt};
+use tillbox::domain::NewProduct;
+use tillbox::domain::money::MoneyInput;
+use tillbox::domain::{Order, OrderRequest, OrderStatus, PaymentStatus, Principal, Provider, Role, Transition};
+use time::Duration;
+
+const ANN: &str = "0193a0b2-7c4e-7d1a-9f3e-000000000001";
+
+fn ann() -> Principal {
+    who(Role::Customer, ANN)
+}
+
+/// A shop with a 12.00 EUR mug in stock and an order of two placed `age` ago.
+fn shop_with_order(age: Duration) -> (MemoryShop, Order) {
+    let shop = MemoryShop::default();
+    let input = NewProduct::active("MUG", "Mug", MoneyInput::new(1200, "EUR"), 5);
+    let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
+    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let order = run(orders::place(&shop, &POLICY, &ann(), request, NOW - age)).unwrap();
+    (shop, order)
+}
+
+fn open(shop: &MemoryShop, gateway: &MemoryGateway, order: &Order) -> String {
+    run(payments::start(shop, Some(gateway), &ann(), order.id, NOW)).unwrap().provider_id
+}
+
+fn succeeded(order: &Order, provider_id: &str, amount: i64, event_id: &str) -> ProviderEvent {
+    let event =
+        PaymentEvent::Succeeded { order_id: order.id, provider_id: provider_id.into(), amount, currency: "EUR".into() };
+    ProviderEvent { id: event_id.into(), event }
+}
+
+fn status(shop: &MemoryShop, order: &Order) -> OrderStatus {
+    shop.orders.borrow()[&order.id].status
+}
+
+fn count(shop: &MemoryShop, name: &str) -> usize {
+    shop.event_names().iter().filter(|n| **n == name).count()
+}
+
+#[test]
+fn an_order_gets_one_payment_for_its_exact_total_however_often_it_is_asked() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let first = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap();
+    assert_eq!((first.amount, first.currency.code(), first.publishable_key.as_str()), (2400, "EUR", "pk_test_memory"));
+    let again = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap();
+    assert_eq!(again, first);
+    assert_eq!(gateway.intents.borrow().len(), 1, "a retry opens no second payment at the provider");
+
+    let bob = who(Role::Customer, "0193a0b2-7c4e-7d1a-9f3e-000000000002");
+    let other = run(payments::start(&shop, Some(&gateway), &bob, order.id, NOW));
+    assert!(matches!(other, Err(PaymentsError::Common(CommonError::NotFound))), "{other:?}");
+    let by_staff = run(payments::start(&shop, Some(&gateway), &staff(), order.id, NOW));
+    assert!(matches!(by_staff, Err(PaymentsError::Common(CommonError::Forbidden { .. }))), "{by_staff:?}");
+    let manual = run(payments::start(&shop, None::<&MemoryGateway>, &ann(), order.id, NOW));
+    assert!(matches!(manual, Err(PaymentsError::ManualPayments)), "{manual:?}");
+
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let paid = run(payments::start(&shop, Some(&gateway), &ann(), order.id, NOW)).unwrap_err();
+    assert_eq!(paid.to_string(), "an order that is paid cannot be paid");
+}
+
+#[test]
+fn a_success_reported_twenty_times_pays_the_order_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    for _ in 0..20 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Paid);
+    }
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.orders.borrow()[&order.id].version, 2, "moved once");
+    assert_eq!(count(&shop, "order.paid"), 1);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Succeeded);
+    assert!(gateway.refunds.borrow().is_empty());
+}
+
+#[test]
+fn a_payment_of_another_amount_is_flagged_for_staff_and_does_not_pay_the_order() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 100, "evt_1"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::Flagged);
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+    assert_eq!(shop.audits.borrow().last().unwrap().action, "payment.amount_mismatch");
+
+    let unknown = succeeded(&order, "pi_not_ours", 2400, "evt_2");
+    assert_eq!(run(payments::settle(&shop, &gateway, &unknown, NOW)).unwrap(), Outcome::Ignored);
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+}
+
+#[test]
+fn a_late_decline_after_the_success_changes_nothing() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    let declined = ProviderEvent {
+        id: "evt_0".into(),
+        event: PaymentEvent::Failed { order_id: order.id, provider_id: intent.clone(), reason: "card_declined".into() },
+    };
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(run(payments::settle(&shop, &gateway, &declined, NOW)).unwrap(), Outcome::Declined);
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Succeeded);
+
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let intent = open(&shop, &gateway, &order);
+    let declined = ProviderEvent {
+        id: "evt_0".into(),
+        event: PaymentEvent::Failed { order_id: order.id, provider_id: intent, reason: "card_declined".into() },
+    };
+    run(payments::settle(&shop, &gateway, &declined, NOW)).unwrap();
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment, "a decline leaves the order payable");
+    assert!(matches!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Failed { .. }));
+}
+
+#[test]
+fn a_payment_landing_on_an_expired_order_is_refunded_once_and_the_customer_told() {
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    assert_eq!(run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap().cancelled, 1);
+
+    for _ in 0..3 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Refunded);
+    }
+    assert_eq!(status(&shop, &order), OrderStatus::Cancelled, "never both cancelled and charged");
+    assert_eq!(*gateway.refunds.borrow(), [(intent, 2400)], "refunded in full, once");
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refundable(), 0);
+    assert_eq!(count(&shop, "order.refunded"), 1);
+    assert_eq!(count(&shop, "order.paid"), 0);
+    assert!(shop.audits.borrow().iter().any(|a| a.action == "payment.refunded"));
+}
+
+#[test]
+fn an_order_paid_before_the_expiry_job_runs_is_not_cancelled() {
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let gateway = MemoryGateway::default();
+    let intent = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &intent, 2400, "evt_1"), NOW)).unwrap();
+    let expired = run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    assert_eq!(expired.cancelled, 0);
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    assert_eq!(shop.stock_of(shop.orders.borrow()[&order.id].lines[0].product_id), 3, "the stock stays sold");
+    assert!(gateway.refunds.borrow().is_empty());
+}
+
+#[test]
+fn a_webhook_is_queued_once_and_one_that_could_not_be_queued_is_taken_on_retry() {
+    let shop = MemoryShop::default();
+    let receive = |id: &str| run(payments::receive(&shop, &shop, Provider::Stripe, id, "{}", NOW));
+    assert_eq!(receive("evt_1").unwrap(), Receipt::Queued);
+    assert_eq!(receive("evt_1").unwrap(), Receipt::Duplicate);
+    shop.queue_down.set(true);
+    assert!(receive("evt_2").is_err());
+    shop.queue_down.set(false);
+    assert_eq!(receive("evt_2").unwrap(), Receipt::Queued, "an event that could not be queued is not remembered");
+    assert_eq!(shop.payment_queue.borrow().len(), 2);
+}
+
+fn refund_request(amount: i64, restock: &[(tillbox::domain::ProductId, i64)]) -> tillbox::domain::RefundRequest {
+    tillbox::domain::RefundRequest::parse(amount, "damaged in transit", restock).unwrap()
+}
+
+#[test]
+fn staff_refund_a_hand_paid_order_in_parts_and_never_beyond_what_was_paid() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let none: Option<&MemoryGateway> = None;
+    let mug = order.lines[0].product_id;
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let stock = shop.stock_of(mug);
+
+    let refund = |amount, restock: &[(tillbox::domain::ProductId, i64)], key: &str| {
+        run(payments::refund(&shop, none, &staff(), order.id, &refund_request(amount, restock), key, NOW))
+    };
+    let (after, first) = refund(1000, &[(mug, 1)], "key-1").unwrap();
+    assert_eq!((after.status, after.refunded, first.amount), (OrderStatus::PartiallyRefunded, 1000, 1000));
+    assert_eq!(shop.stock_of(mug), stock + 1, "the returned mug is back in stock, in the same write");
+
+    let too_much = refund(1401, &[], "key-2");
+    assert!(
+        matches!(
+            too_much,
+            Err(PaymentsError::Refused(tillbox::domain::RefundRefused::ExceedsRefundable { refundable: 1400 }))
+        ),
+        "{too_much:?}"
+    );
+    let too_many = refund(100, &[(mug, 2)], "key-3");
+    assert!(
+        matches!(too_many, Err(PaymentsError::Refused(tillbox::domain::RefundRefused::Restock(_)))),
+        "2 sold, 1 back already"
+    );
+    assert_eq!(
+        (shop.orders.borrow()[&order.id].refunded, shop.stock_of(mug)),
+        (1000, stock + 1),
+        "refusals wrote nothing"
+    );
+
+    let (after, _) = refund(1400, &[(mug, 1)], "key-4").unwrap();
+    assert_eq!((after.status, after.refunded), (OrderStatus::Refunded, 2400));
+    assert_eq!(count(&shop, "order.refunded"), 2, "each refund tells the customer");
+    let refused = refund(1, &[], "key-5");
+    assert!(matches!(
+        refused,
+        Err(PaymentsError::Refused(tillbox::domain::RefundRefused::NotRefundable(OrderStatus::Refunded)))
+    ));
+}
+
+#[test]
+fn a_provider_refund_moves_the_money_once_even_when_the_first_try_times_out() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+
+    gateway.unreachable.set(true);
+    let request = refund_request(500, &[]);
+    let timed_out = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW));
+    assert!(matches!(timed_out, Err(PaymentsError::Provider(_))), "{timed_out:?}");
+    assert_eq!(shop.orders.borrow()[&order.id].refunded, 500, "the balance is held while the outcome is unknown");
+    assert_eq!(count(&shop, "order.refunded"), 0, "nobody is told before the provider confirms");
+
+    gateway.unreachable.set(false);
+    let (after, refund) =
+        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    let again = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    assert_eq!(again.1, refund);
+    assert_eq!(*gateway.refunds.borrow(), vec![(pi, 500)], "one refund at the provider for three tries");
+    assert_eq!((after.refunded, after.status), (500, OrderStatus::PartiallyRefunded));
+    assert_eq!(count(&shop, "order.refunded"), 1);
+}
+
+#[test]
+fn customers_cannot_refund_and_unpaid_orders_cannot_be_refunded() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let none: Option<&MemoryGateway> = None;
+    let request = refund_request(100, &[]);
+    let by_customer = run(payments::refund(&shop, none, &ann(), order.id, &request, "k", NOW));
+    assert!(matches!(by_customer, Err(PaymentsError::Common(CommonError::Forbidden { .. }))), "{by_customer:?}");
+    let unpaid = run(payments::refund(&shop, none, &staff(), order.id, &request, "k", NOW));
+    assert!(matches!(
+        unpaid,
+        Err(PaymentsError::Refused(tillbox::domain::RefundRefused::NotRefundable(OrderStatus::PendingPayment)))
+    ));
+    assert!(shop.refunds.borrow().is_empty());
+}
+
+fn provider_event(id: &str, event: PaymentEvent) -> ProviderEvent {
+    ProviderEvent { id: id.into(), event }
+}
+
+#[test]
+fn a_refund_made_in_the_providers_dashboard_becomes_a_refund_of_the_order_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    // Tillbox refunds 500 itself: Stripe's total then says 500, which is nothing new.
+    run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(500, &[]), "key-1", NOW)).unwrap();
+    let reported = |total, id: &str| {
+        let event = PaymentEvent::RefundedAtProvider { order_id: None, provider_id: pi.clone(), refunded_total: total };
+        run(payments::settle(&shop, &gateway, &provider_event(id, event), NOW)).unwrap()
+    };
+    assert_eq!(reported(500, "evt_1"), Outcome::RefundRecorded);
+    assert_eq!(shop.orders.borrow()[&order.id].refunded, 500);
+    assert_eq!(shop.refunds.borrow().len(), 1);
+
+    // Someone refunds 700 more in the Dashboard: Stripe reports 1200 in all.
+    reported(1200, "evt_2");
+    reported(1200, "evt_2");
+    reported(500, "evt_1");
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.refunded, after.status), (1200, OrderStatus::PartiallyRefunded));
+    assert_eq!(shop.refunds.borrow().len(), 2, "one refund for the Dashboard's 700, however often reported");
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refunded, 1200);
+    assert_eq!(count(&shop, "order.refunded"), 2);
+}
+
+#[test]
+fn a_dispute_flags_the_payment_and_tells_staff_once() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let dispute =
+        PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 2400, reason: "fraudulent".into() };
+    for _ in 0..2 {
+        let outcome = run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute.clone()), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Disputed);
+    }
+    assert!(shop.payments.borrow()[&(order.id, 1)].disputed);
+    assert_eq!(count(&shop, "order.disputed"), 1);
+    assert_eq!(shop.audits.borrow().iter().filter(|a| a.action == "order.disputed").count(), 1);
+
+    let unknown = PaymentEvent::Disputed {
+        order_id: None,
+        provider_id: "pi_other".into(),
+        amount: 1,
+        reason: "fraudulent".into(),
+    };
+    let ignored = run(payments::settle(&shop, &gateway, &provider_event("evt_x", unknown), NOW));
+    assert!(matches!(ignored, Err(PaymentsError::Provider(_)) | Ok(Outcome::Ignored)), "{ignored:?}");
+}
+
+#[test]
+fn a_refund_the_provider_refuses_gives_the_balance_back_and_a_disputed_payment_is_not_refunded() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    // 2000 refunded in the Dashboard; its charge.refunded has not arrived yet.
+    gateway.intents.borrow_mut().get_mut(&pi).unwrap().1 = 2000;
+
+    let request = refund_request(1000, &[]);
+    let refused = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW));
+    assert!(matches!(refused, Err(PaymentsError::Provider(_))), "{refused:?}");
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.refunded, after.status), (0, OrderStatus::Paid), "the balance is refundable again");
+    assert_eq!(shop.refunds.borrow().values().next().unwrap().status, tillbox::domain::RefundStatus::Failed);
+    assert_eq!(count(&shop, "order.refunded"), 0, "nobody is told money moved");
+    assert!(gateway.refunds.borrow().is_empty());
+
+    let dispute = PaymentEvent::Disputed { order_id: None, provider_id: pi, amount: 2400, reason: "fraudulent".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute), NOW)).unwrap();
+    let disputed =
+        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(100, &[]), "key-2", NOW));
+    assert!(matches!(disputed, Err(PaymentsError::Disputed)), "{disputed:?}");
+}
+
+#[test]
+fn a_refund_reported_before_the_payment_lands_on_the_order_once_it_is_paid() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    let refunded =
+        PaymentEvent::RefundedAtProvider { order_id: Some(order.id), provider_id: pi.clone(), refunded_total: 400 };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_re", refunded), NOW)).unwrap();
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment);
+
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.status, after.refunded), (OrderStatus::PartiallyRefunded, 400), "same end state in either order");
+}
+
+#[test]
+fn a_card_payment_for_an_order_staff_already_marked_paid_is_refunded_and_a_replay_is_not() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::Refunded, "paid twice: the card payment goes back");
+    assert_eq!(*gateway.refunds.borrow(), vec![(pi.clone(), 2400)]);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(gateway.refunds.borrow().len(), 1, "once");
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+
+    // The usual case: the card pays, and its own report replayed changes nothing.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let pi = open(&shop, &gateway, &order);
+    for _ in 0..2 {
+        let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_2"), NOW)).unwrap();
+        assert_eq!(outcome, Outcome::Paid);
+    }
+    assert_eq!(shop.orders.borrow()[&order.id].paid_by.as_deref(), Some(pi.as_str()));
+    assert_eq!(gateway.refunds.borrow().len(), 1, "no refund for the order's own payment");
+}

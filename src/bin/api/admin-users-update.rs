@@ -1,8 +1,0 @@
-//! `PATCH /admin/users/{id}`: admins change a user's role or disable them (audited).
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::TableAccess::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::admin_users::update(&ctx, request)).await
-}

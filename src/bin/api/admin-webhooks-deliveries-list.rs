@@ -1,8 +1,0 @@
-//! `GET /admin/webhooks/{id}/deliveries`: an endpoint's deliveries and their attempts.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::AdminWebhooks::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::admin_webhooks::deliveries(&ctx, request)).await
-}

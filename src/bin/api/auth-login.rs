@@ -1,8 +1,0 @@
-//! `POST /auth/login`: checks the password and starts a session (access + refresh token).
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::SignIn::from_env(&sdk).await?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::auth::login(&ctx, request)).await
-}

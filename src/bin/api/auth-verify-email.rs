@@ -1,8 +1,0 @@
-//! `POST /auth/verify-email`: spends a verification token and marks the address verified.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::TableAccess::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::auth::verify_email(&ctx, request)).await
-}

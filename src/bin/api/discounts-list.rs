@@ -1,8 +1,0 @@
-//! `GET /discounts`: staff list discount codes with their use counts.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::TableAccess::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::discounts::list(&ctx, request)).await
-}

@@ -1,8 +1,0 @@
-//! `POST /orders`: a signed-in customer places an order (`Idempotency-Key` required).
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::TableAccess::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::orders::create(&ctx, request)).await
-}

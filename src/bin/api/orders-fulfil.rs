@@ -1,8 +1,0 @@
-//! `POST /orders/{id}/fulfil`: staff hand a paid order to a carrier.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::TableAccess::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::orders::fulfil(&ctx, request)).await
-}

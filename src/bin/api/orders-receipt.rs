@@ -1,8 +1,0 @@
-//! `GET /orders/{id}/receipt`: a short-lived link to the order's receipt PDF.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::Downloads::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::order_receipts::get(&ctx, request)).await
-}

@@ -1,8 +1,0 @@
-//! `POST /products`: staff create a product (version 1, draft by default).
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let catalog = tillbox::inbound::http::Catalog::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::products::create(&catalog, request)).await
-}

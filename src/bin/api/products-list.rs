@@ -1,8 +1,0 @@
-//! `GET /products`: active products for everyone, other statuses for staff.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let catalog = tillbox::inbound::http::Catalog::from_env(&sdk)?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::products::list(&catalog, request)).await
-}

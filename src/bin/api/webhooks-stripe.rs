@@ -1,8 +1,0 @@
-//! `POST /webhooks/stripe`: verified Stripe events onto the payments queue.
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::outbound::aws::load().await;
-    let ctx = tillbox::inbound::http::StripeWebhooks::from_env(&sdk).await?;
-    tillbox::inbound::http::serve(|request| tillbox::inbound::http::webhooks::stripe(&ctx, request)).await
-}
