@@ -11,7 +11,26 @@ use lambda_http::Request;
 
 /// `GET /admin/audit?from&to&actor&action&target`: `[from, to)` defaults to the
 /// last 30 days and spans at most 366; `limit` and `cursor` as every listing.
-#[utoipa::path(get, path = "/admin/audit", operation_id = "admin_audit_list", tag = "admin", security(("bearer" = ["admin"])), params(("from" = Option<String>, Query, format = DateTime, description = "At or after (RFC 3339); 30 days before `to` by default."), ("to" = Option<String>, Query, format = DateTime, description = "Before (RFC 3339); now by default. At most 366 days after `from`."), ("actor" = Option<String>, Query, description = "Only records by this user id."), ("action" = Option<String>, Query, description = "Only this action, e.g. `order.refunded`."), ("target" = Option<String>, Query, description = "Only records about this resource, e.g. `order/<id>`."), super::params::PageParams), responses((status = 200, description = "A page of audit records, newest first.", body = PageView<AuditView>)))]
+#[utoipa::path(
+    get,
+    path = "/admin/audit",
+    operation_id = "admin_audit_list",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "At or after (RFC 3339); 30 days \
+            before `to` by default."),
+        ("to" = Option<String>, Query, format = DateTime, description = "Before (RFC 3339); now by default. At \
+            most 366 days after `from`."),
+        ("actor" = Option<String>, Query, description = "Only records by this user id."),
+        ("action" = Option<String>, Query, description = "Only this action, e.g. `order.refunded`."),
+        ("target" = Option<String>, Query, description = "Only records about this resource, e.g. `order/<id>`."),
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of audit records, newest first.", body = PageView<AuditView>),
+    ),
+)]
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let filters = ["actor", "action", "target"].map(|name| request.query_param(name));

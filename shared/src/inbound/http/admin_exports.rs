@@ -32,7 +32,21 @@ impl ExportRequest {
 
 /// `POST /admin/exports/orders` `{from, to, status?}`: 202 with the export, which
 /// `Location` names. With an `Idempotency-Key`, a retry starts no second export.
-#[utoipa::path(post, path = "/admin/exports/orders", operation_id = "admin_exports_create", tag = "admin", security(("bearer" = ["admin"])), params(super::params::IdempotencyKeyOptional), request_body = ExportRequest, responses((status = 202, description = "Queued; follow `Location`.", body = ExportView, headers(("Location" = String, description = "The export's URL."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key.")))))]
+#[utoipa::path(
+    post,
+    path = "/admin/exports/orders",
+    operation_id = "admin_exports_create",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        super::params::IdempotencyKeyOptional,
+    ),
+    request_body = ExportRequest,
+    responses(
+        (status = 202, description = "Queued; follow \
+            `Location`.", body = ExportView, headers(("Location" = String, description = "The export's URL."))),
+    ),
+)]
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
@@ -47,7 +61,20 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `GET /admin/exports/{id}`: progress; when done, a link valid for 10 minutes.
-#[utoipa::path(get, path = "/admin/exports/{id}", operation_id = "admin_exports_get", tag = "admin", security(("bearer" = ["admin"])), params(("id" = crate::domain::ExportId, Path, description = "The export's id.")), responses((status = 200, description = "Its progress; when done, a download link valid for 10 minutes.", body = ExportView)))]
+#[utoipa::path(
+    get,
+    path = "/admin/exports/{id}",
+    operation_id = "admin_exports_get",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = crate::domain::ExportId, Path, description = "The export's id."),
+    ),
+    responses(
+        (status = 200, description = "Its progress; when done, a download link valid for 10 \
+            minutes.", body = ExportView),
+    ),
+)]
 pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: ExportId = request.path_param("id")?;

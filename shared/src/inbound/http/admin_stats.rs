@@ -11,7 +11,22 @@ use lambda_http::Request;
 
 /// `GET /admin/stats?from&to&granularity=day`: UTC dates, both included; the last
 /// 30 days by default, at most 366.
-#[utoipa::path(get, path = "/admin/stats", operation_id = "admin_stats_get", tag = "admin", security(("bearer" = ["admin"])), params(("from" = Option<String>, Query, format = Date, description = "First UTC day; 29 days before `to` by default."), ("to" = Option<String>, Query, format = Date, description = "Last UTC day, included; today by default. At most 366 days."), ("granularity" = Option<String>, Query, description = "`day` (the only one).")), responses((status = 200, description = "Sales per day and in total.", body = StatsView)))]
+#[utoipa::path(
+    get,
+    path = "/admin/stats",
+    operation_id = "admin_stats_get",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First UTC day; 29 days before `to` by default."),
+        ("to" = Option<String>, Query, format = Date, description = "Last UTC day, included; today by default. \
+            At most 366 days."),
+        ("granularity" = Option<String>, Query, description = "`day` (the only one)."),
+    ),
+    responses(
+        (status = 200, description = "Sales per day and in total.", body = StatsView),
+    ),
+)]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let [from, to, granularity] = ["from", "to", "granularity"].map(|name| request.query_param(name));

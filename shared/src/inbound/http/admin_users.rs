@@ -25,7 +25,19 @@ impl UserChanges {
 }
 
 /// `GET /admin/users`: oldest first, `limit` and `cursor` as every listing.
-#[utoipa::path(get, path = "/admin/users", operation_id = "admin_users_list", tag = "admin", security(("bearer" = ["admin"])), params(super::params::PageParams), responses((status = 200, description = "A page of users, oldest first.", body = PageView<UserView>)))]
+#[utoipa::path(
+    get,
+    path = "/admin/users",
+    operation_id = "admin_users_list",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of users, oldest first.", body = PageView<UserView>),
+    ),
+)]
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
@@ -35,7 +47,22 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 }
 
 /// `PATCH /admin/users/{id}`: `role` and/or `disabled`; `If-Match` optional.
-#[utoipa::path(patch, path = "/admin/users/{id}", operation_id = "admin_users_update", tag = "admin", security(("bearer" = ["admin"])), params(("id" = UserId, Path, description = "The user's id."), super::params::IfMatch), request_body = UserChanges, responses((status = 200, description = "Changed.", body = UserView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 409, description = "Problem `code`: `cannot_change_self`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/admin/users/{id}",
+    operation_id = "admin_users_update",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = UserId, Path, description = "The user's id."),
+        super::params::IfMatch,
+    ),
+    request_body = UserChanges,
+    responses(
+        (status = 200, description = "Changed.", body = UserView),
+        (status = 409, description = "Problem `code`: `cannot_change_self`."),
+    ),
+)]
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: UserId = request.path_param("id")?;

@@ -71,7 +71,22 @@ fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
 /// `POST /admin/webhooks`: 201 with the signing secret, shown this once. With an
 /// `Idempotency-Key`, a double click or a retry registers one endpoint, and the
 /// retry is shown the same secret.
-#[utoipa::path(post, path = "/admin/webhooks", operation_id = "admin_webhooks_create", tag = "admin", security(("bearer" = ["admin"])), params(super::params::IdempotencyKeyOptional), request_body = NewWebhookEndpoint, responses((status = 201, description = "Registered; `secret` is shown this once.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Location" = String, description = "The endpoint's URL."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 422, description = "Problem `code`: `url_not_allowed`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/admin/webhooks",
+    operation_id = "admin_webhooks_create",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        super::params::IdempotencyKeyOptional,
+    ),
+    request_body = NewWebhookEndpoint,
+    responses(
+        (status = 201, description = "Registered; `secret` is shown this \
+            once.", body = WebhookEndpointView, headers(("Location" = String, description = "The endpoint's URL."))),
+        (status = 422, description = "Problem `code`: `url_not_allowed`."),
+    ),
+)]
 pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
@@ -84,7 +99,19 @@ pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
 }
 
 /// `GET /admin/webhooks`: oldest first, `limit` and `cursor` as every listing.
-#[utoipa::path(get, path = "/admin/webhooks", operation_id = "admin_webhooks_list", tag = "admin", security(("bearer" = ["admin"])), params(super::params::PageParams), responses((status = 200, description = "A page of endpoints, oldest first.", body = PageView<WebhookEndpointView>)))]
+#[utoipa::path(
+    get,
+    path = "/admin/webhooks",
+    operation_id = "admin_webhooks_list",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of endpoints, oldest first.", body = PageView<WebhookEndpointView>),
+    ),
+)]
 pub async fn list(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
@@ -94,7 +121,19 @@ pub async fn list(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `GET /admin/webhooks/{id}`
-#[utoipa::path(get, path = "/admin/webhooks/{id}", operation_id = "admin_webhooks_get", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id.")), responses((status = 200, description = "The endpoint.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(
+    get,
+    path = "/admin/webhooks/{id}",
+    operation_id = "admin_webhooks_get",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+    ),
+    responses(
+        (status = 200, description = "The endpoint.", body = WebhookEndpointView),
+    ),
+)]
 pub async fn get(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -104,7 +143,22 @@ pub async fn get(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErro
 
 /// `PATCH /admin/webhooks/{id}`: `url`, `events`, `description`, `enabled`;
 /// `If-Match` optional.
-#[utoipa::path(patch, path = "/admin/webhooks/{id}", operation_id = "admin_webhooks_update", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), super::params::IfMatch), request_body = WebhookChanges, responses((status = 200, description = "Changed.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 422, description = "Problem `code`: `url_not_allowed`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/admin/webhooks/{id}",
+    operation_id = "admin_webhooks_update",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::IfMatch,
+    ),
+    request_body = WebhookChanges,
+    responses(
+        (status = 200, description = "Changed.", body = WebhookEndpointView),
+        (status = 422, description = "Problem `code`: `url_not_allowed`."),
+    ),
+)]
 pub async fn update(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -115,7 +169,20 @@ pub async fn update(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
 }
 
 /// `DELETE /admin/webhooks/{id}`: 204; `If-Match` optional.
-#[utoipa::path(delete, path = "/admin/webhooks/{id}", operation_id = "admin_webhooks_delete", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), super::params::IfMatch), responses((status = 204, description = "Deleted.")))]
+#[utoipa::path(
+    delete,
+    path = "/admin/webhooks/{id}",
+    operation_id = "admin_webhooks_delete",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::IfMatch,
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+    ),
+)]
 pub async fn delete(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -126,7 +193,22 @@ pub async fn delete(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
 
 /// `POST /admin/webhooks/{id}/rotate-secret`: the new secret, shown this once;
 /// the old one keeps signing (beside it) for 24 hours.
-#[utoipa::path(post, path = "/admin/webhooks/{id}/rotate-secret", operation_id = "admin_webhooks_rotate_secret", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id.")), responses((status = 200, description = "The new `secret`, shown this once; the old one keeps signing beside it for 24 hours.", body = WebhookEndpointView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again and retry.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/admin/webhooks/{id}/rotate-secret",
+    operation_id = "admin_webhooks_rotate_secret",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+    ),
+    responses(
+        (status = 200, description = "The new `secret`, shown this once; the old one keeps signing beside it for \
+            24 hours.", body = WebhookEndpointView),
+        (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again \
+            and retry."),
+    ),
+)]
 pub async fn rotate_secret(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -135,7 +217,21 @@ pub async fn rotate_secret(ctx: &AdminWebhooks, request: Request) -> Result<Repl
 }
 
 /// `GET /admin/webhooks/{id}/deliveries`: newest first, with every attempt.
-#[utoipa::path(get, path = "/admin/webhooks/{id}/deliveries", operation_id = "admin_webhooks_deliveries_list", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), super::params::PageParams), responses((status = 200, description = "A page of deliveries, newest first, with every attempt.", body = PageView<DeliveryView>)))]
+#[utoipa::path(
+    get,
+    path = "/admin/webhooks/{id}/deliveries",
+    operation_id = "admin_webhooks_deliveries_list",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of deliveries, newest first, with every \
+            attempt.", body = PageView<DeliveryView>),
+    ),
+)]
 pub async fn deliveries(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
@@ -147,7 +243,23 @@ pub async fn deliveries(ctx: &AdminWebhooks, request: Request) -> Result<Reply, 
 
 /// `POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: 202; the
 /// delivery starts a new series of attempts.
-#[utoipa::path(post, path = "/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", operation_id = "admin_webhooks_deliveries_redeliver", tag = "admin", security(("bearer" = ["admin"])), params(("id" = WebhookEndpointId, Path, description = "The endpoint's id."), ("delivery_id" = EventId, Path, description = "The delivery's id (its event's).")), responses((status = 202, description = "A new series of attempts has started.", body = DeliveryView), (status = 409, description = "Problem `code`: `endpoint_disabled`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again and retry.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+    operation_id = "admin_webhooks_deliveries_redeliver",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    params(
+        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        ("delivery_id" = EventId, Path, description = "The delivery's id (its event's)."),
+    ),
+    responses(
+        (status = 202, description = "A new series of attempts has started.", body = DeliveryView),
+        (status = 409, description = "Problem `code`: `endpoint_disabled`."),
+        (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again \
+            and retry."),
+    ),
+)]
 pub async fn redeliver(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;

@@ -80,7 +80,18 @@ struct ResetBody {
 }
 
 /// `POST /auth/signup`: 202 whether or not the address already had an account.
-#[utoipa::path(post, path = "/auth/signup", operation_id = "auth_signup", tag = "accounts", request_body = Credentials, responses((status = 202, description = "Accepted; the same answer whether or not the address had an account.", body = Accepted), (status = 429, description = "Problem `code`: `rate_limited`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/signup",
+    operation_id = "auth_signup",
+    tag = "accounts",
+    request_body = Credentials,
+    responses(
+        (status = 202, description = "Accepted; the same answer whether or not the address had an \
+            account.", body = Accepted),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
 pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let input = json_body::<Credentials>(&request)?.into_domain();
     accounts::signup(&ctx.table, input, &request.source_ip(), now()).await?;
@@ -88,7 +99,17 @@ pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `POST /auth/verify-email` with the token from the e-mail.
-#[utoipa::path(post, path = "/auth/verify-email", operation_id = "auth_verify_email", tag = "accounts", request_body = TokenBody, responses((status = 204, description = "Verified."), (status = 400, description = "Problem `code`: `invalid_token`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email",
+    operation_id = "auth_verify_email",
+    tag = "accounts",
+    request_body = TokenBody,
+    responses(
+        (status = 204, description = "Verified."),
+        (status = 400, description = "Problem `code`: `invalid_token`."),
+    ),
+)]
 pub async fn verify_email(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: TokenBody = json_body(&request)?;
     accounts::verify_email(&ctx.table, &body.token, now()).await?;
@@ -96,7 +117,19 @@ pub async fn verify_email(ctx: &TableAccess, request: Request) -> Result<Reply, 
 }
 
 /// `POST /auth/login`
-#[utoipa::path(post, path = "/auth/login", operation_id = "auth_login", tag = "accounts", request_body = Credentials, responses((status = 200, description = "Signed in.", body = TokensView), (status = 401, description = "Problem `code`: `invalid_credentials`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 403, description = "Problem `code`: `email_not_verified`, `account_disabled`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 429, description = "Problem `code`: `rate_limited`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "auth_login",
+    tag = "accounts",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in.", body = TokensView),
+        (status = 401, description = "Problem `code`: `invalid_credentials`."),
+        (status = 403, description = "Problem `code`: `email_not_verified`, `account_disabled`."),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
 pub async fn login(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> {
     let input = json_body::<Credentials>(&request)?.into_domain();
     let signed_in = accounts::login(&ctx.table, &ctx.issuer, input, &request.source_ip(), now()).await?;
@@ -104,7 +137,18 @@ pub async fn login(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> {
 }
 
 /// `POST /auth/refresh`: the refresh token is spent; use the new one next time.
-#[utoipa::path(post, path = "/auth/refresh", operation_id = "auth_refresh", tag = "accounts", request_body = RefreshBody, responses((status = 200, description = "New tokens; the refresh token sent is spent.", body = TokensView), (status = 401, description = "Problem `code`: `invalid_refresh_token`, `refresh_token_reused`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 403, description = "Problem `code`: `account_disabled`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    operation_id = "auth_refresh",
+    tag = "accounts",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "New tokens; the refresh token sent is spent.", body = TokensView),
+        (status = 401, description = "Problem `code`: `invalid_refresh_token`, `refresh_token_reused`."),
+        (status = 403, description = "Problem `code`: `account_disabled`."),
+    ),
+)]
 pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> {
     let body: RefreshBody = json_body(&request)?;
     Ok(tokens_reply(accounts::refresh(&ctx.table, &ctx.issuer, &body.refresh_token, now()).await?))
@@ -112,7 +156,16 @@ pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> 
 
 /// `POST /auth/logout`: ends the session of the refresh token. Access tokens
 /// already issued stay valid until they expire (at most 15 minutes).
-#[utoipa::path(post, path = "/auth/logout", operation_id = "auth_logout", tag = "accounts", request_body = RefreshBody, responses((status = 204, description = "The session has ended.")))]
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "auth_logout",
+    tag = "accounts",
+    request_body = RefreshBody,
+    responses(
+        (status = 204, description = "The session has ended."),
+    ),
+)]
 pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: RefreshBody = json_body(&request)?;
     accounts::logout(&ctx.table, &body.refresh_token).await?;
@@ -120,7 +173,18 @@ pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `POST /auth/password/forgot`: always 202.
-#[utoipa::path(post, path = "/auth/password/forgot", operation_id = "auth_password_forgot", tag = "accounts", request_body = EmailBody, responses((status = 202, description = "Accepted; the same answer whether or not the address has an account.", body = Accepted), (status = 429, description = "Problem `code`: `rate_limited`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/password/forgot",
+    operation_id = "auth_password_forgot",
+    tag = "accounts",
+    request_body = EmailBody,
+    responses(
+        (status = 202, description = "Accepted; the same answer whether or not the address has an \
+            account.", body = Accepted),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
 pub async fn forgot_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: EmailBody = json_body(&request)?;
     accounts::forgot_password(&ctx.table, &body.email, &request.source_ip(), now()).await?;
@@ -128,7 +192,18 @@ pub async fn forgot_password(ctx: &TableAccess, request: Request) -> Result<Repl
 }
 
 /// `POST /auth/password/reset` with the token from the e-mail and a new password.
-#[utoipa::path(post, path = "/auth/password/reset", operation_id = "auth_password_reset", tag = "accounts", request_body = ResetBody, responses((status = 204, description = "The password is changed and every session ended."), (status = 400, description = "Problem `code`: `invalid_token`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 429, description = "Problem `code`: `rate_limited`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/auth/password/reset",
+    operation_id = "auth_password_reset",
+    tag = "accounts",
+    request_body = ResetBody,
+    responses(
+        (status = 204, description = "The password is changed and every session ended."),
+        (status = 400, description = "Problem `code`: `invalid_token`."),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
 pub async fn reset_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: ResetBody = json_body(&request)?;
     accounts::reset_password(&ctx.table, &body.token, &body.password, &request.source_ip(), now()).await?;

@@ -84,7 +84,18 @@ impl DiscountChanges {
 }
 
 /// `POST /discounts`
-#[utoipa::path(post, path = "/discounts", operation_id = "discounts_create", tag = "discounts", security(("bearer" = ["staff"])), request_body = NewDiscount, responses((status = 201, description = "Created.", body = DiscountView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Location" = String, description = "The discount's URL."))), (status = 409, description = "Problem `code`: `discount_code_taken`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/discounts",
+    operation_id = "discounts_create",
+    tag = "discounts",
+    security(("bearer" = ["staff"])),
+    request_body = NewDiscount,
+    responses(
+        (status = 201, description = "Created.", body = DiscountView, headers(("Location" = String, description = "The discount's URL."))),
+        (status = 409, description = "Problem `code`: `discount_code_taken`."),
+    ),
+)]
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let input = json_body::<NewDiscount>(&request)?.into_domain();
@@ -96,7 +107,19 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `GET /discounts`: newest first, `limit` and `cursor` as every listing.
-#[utoipa::path(get, path = "/discounts", operation_id = "discounts_list", tag = "discounts", security(("bearer" = ["staff"])), params(super::params::PageParams), responses((status = 200, description = "A page of discounts, newest first.", body = PageView<DiscountView>)))]
+#[utoipa::path(
+    get,
+    path = "/discounts",
+    operation_id = "discounts_list",
+    tag = "discounts",
+    security(("bearer" = ["staff"])),
+    params(
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of discounts, newest first.", body = PageView<DiscountView>),
+    ),
+)]
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let cursor = request.query_param("cursor");
@@ -107,7 +130,21 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 
 /// `PATCH /discounts/{code}`: window, usage limit, once-per-customer, active;
 /// `If-Match` optional.
-#[utoipa::path(patch, path = "/discounts/{code}", operation_id = "discounts_update", tag = "discounts", security(("bearer" = ["staff"])), params(("code" = String, Path, description = "The discount code."), super::params::IfMatch), request_body = DiscountChanges, responses((status = 200, description = "Changed.", body = DiscountView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(
+    patch,
+    path = "/discounts/{code}",
+    operation_id = "discounts_update",
+    tag = "discounts",
+    security(("bearer" = ["staff"])),
+    params(
+        ("code" = String, Path, description = "The discount code."),
+        super::params::IfMatch,
+    ),
+    request_body = DiscountChanges,
+    responses(
+        (status = 200, description = "Changed.", body = DiscountView),
+    ),
+)]
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let code =

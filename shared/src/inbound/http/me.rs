@@ -30,7 +30,17 @@ impl ProfileChanges {
 }
 
 /// `GET /me`
-#[utoipa::path(get, path = "/me", operation_id = "me_get", tag = "accounts", security(("bearer" = [])), responses((status = 200, description = "Your account.", body = UserView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "me_get",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your account.", body = UserView),
+        (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists."),
+    ),
+)]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let user = accounts::me(&ctx.table, &principal).await?;
@@ -38,7 +48,22 @@ pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError>
 }
 
 /// `PATCH /me`: name, or password (with `current_password`).
-#[utoipa::path(patch, path = "/me", operation_id = "me_update", tag = "accounts", security(("bearer" = [])), request_body = ProfileChanges, responses((status = 200, description = "Changed.", body = UserView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 403, description = "Problem `code`: `wrong_password`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists.", content_type = "application/problem+json", body = super::problem::Problem), (status = 429, description = "Problem `code`: `rate_limited`: too many password checks.", content_type = "application/problem+json", body = super::problem::Problem), (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again and retry.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/me",
+    operation_id = "me_update",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = ProfileChanges,
+    responses(
+        (status = 200, description = "Changed.", body = UserView),
+        (status = 403, description = "Problem `code`: `wrong_password`."),
+        (status = 404, description = "Problem `code`: `not_found`: the token's account no longer exists."),
+        (status = 429, description = "Problem `code`: `rate_limited`: too many password checks."),
+        (status = 412, description = "Problem `code`: `version_mismatch`: a concurrent change won; read it again \
+            and retry."),
+    ),
+)]
 pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let changes = json_body::<ProfileChanges>(&request)?.into_domain();

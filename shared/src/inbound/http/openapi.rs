@@ -3,10 +3,15 @@
 //! the handler (de)serialises, so the document cannot describe a shape the API
 //! does not speak.
 //!
-//! The errors every endpoint shares are not written out per endpoint: [`Conventions`]
-//! adds them from what the operation itself declares (a body, a path parameter,
-//! `If-Match`, `Idempotency-Key`, a bearer token and the role it needs), the
-//! same rules the edge in [`super::request`] and [`super::idempotency`] applies.
+//! What every endpoint shares is not written out per endpoint: [`Conventions`]
+//! adds it from what the operation itself declares, by the same rules the edge in
+//! [`super::request`], [`super::response`] and [`super::idempotency`] applies:
+//! - the errors a body, a query, a path parameter, `If-Match`, `Idempotency-Key`
+//!   and a bearer token (and the role it needs) can bring, as problems;
+//! - `application/problem+json` for every error an endpoint declares itself, so
+//!   a handler names only the status and its problem `code`s;
+//! - `ETag` on every answer that is a versioned resource ([`VERSIONED`]), and
+//!   `Idempotent-Replayed` on the successes of operations that take a key.
 
 use super::problem::Problem;
 use super::{
@@ -169,6 +174,15 @@ impl Modify for Conventions {
                 for (status, codes) in shared_errors(operation) {
                     add_problem(operation, status, &codes);
                 }
+                let replays = operation.parameters.iter().flatten().any(|p| p.name == "Idempotency-Key");
+                for (status, response) in &mut operation.responses.responses {
+                    let RefOr::T(response) = response else { continue };
+                    if status.starts_with('2') {
+                        success_headers(response, replays);
+                    } else if status.starts_with(['4', '5']) && response.content.is_empty() {
+                        response.content.insert("application/problem+json".to_owned(), problem_content());
+                    }
+                }
                 for (status, name, description) in PROBLEM_HEADERS {
                     if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) {
                         response.headers.entry(name.to_owned()).or_insert_with(|| header(name, description));
@@ -177,6 +191,29 @@ impl Modify for Conventions {
             }
         }
     }
+}
+
+/// The answers that are one versioned resource: they carry its version as `ETag`
+/// (`response::versioned`), for a later `If-Match`.
+const VERSIONED: [&str; 5] = ["ProductView", "OrderView", "DiscountView", "UserView", "WebhookEndpointView"];
+
+fn success_headers(response: &mut utoipa::openapi::Response, replays: bool) {
+    let versioned = response.content.get("application/json").and_then(|c| c.schema.as_ref()).is_some_and(
+        |schema| matches!(schema, RefOr::Ref(r) if VERSIONED.iter().any(|v| r.ref_location.ends_with(&format!("/{v}")))),
+    );
+    if versioned {
+        let etag = header("ETag", "The version, for a later `If-Match`.");
+        response.headers.entry("ETag".to_owned()).or_insert(etag);
+    }
+    if replays {
+        let replayed =
+            header("Idempotent-Replayed", "`true` when this answer replays an earlier request with the same key.");
+        response.headers.entry("Idempotent-Replayed".to_owned()).or_insert(replayed);
+    }
+}
+
+fn problem_content() -> utoipa::openapi::Content {
+    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build()
 }
 
 /// The headers problems carry (see `problem.rs`): when to retry, the current
@@ -192,6 +229,7 @@ const PROBLEM_HEADERS: [(&str, &str, &str); 5] = [
 fn header(name: &str, description: &str) -> Header {
     let schema = match name {
         "Retry-After" => <u32 as utoipa::PartialSchema>::schema(),
+        "Idempotent-Replayed" => <bool as utoipa::PartialSchema>::schema(),
         _ => <String as utoipa::PartialSchema>::schema(),
     };
     HeaderBuilder::new().schema(schema).description(Some(description)).build()
@@ -234,9 +272,12 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
     if parameters.iter().any(|p| p.parameter_in == ParameterIn::Path) {
         add(404, "not_found");
     }
-    if has("If-Match") {
+    if let Some(if_match) = parameters.iter().find(|p| p.name == "If-Match") {
         add(400, "malformed_header");
         add(412, "version_mismatch");
+        if if_match.required == Required::True {
+            add(428, "precondition_required");
+        }
     }
     if let Some(key) = parameters.iter().find(|p| p.name == "Idempotency-Key") {
         if !has("If-Match") {
@@ -280,10 +321,7 @@ fn add_problem(operation: &mut Operation, status: u16, codes: &[&str]) {
             let listed = codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
             let response = ResponseBuilder::new()
                 .description(format!("Problem `code`: {listed}."))
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-                )
+                .content("application/problem+json", problem_content())
                 .build();
             operation.responses.responses.insert(status.to_string(), RefOr::T(response));
         }
@@ -410,6 +448,14 @@ mod tests {
         assert!(stripe["responses"]["413"].is_null(), "a provider's webhook is verified, never parsed as a body");
         assert_eq!(find("GET", "/orders/{id}")["summary"], "The owner or staff; anyone else gets 404.");
         assert!(find("POST", "/auth/login")["summary"].is_null(), "a bare route says nothing more");
+        assert!(update["responses"]["200"]["headers"]["ETag"].is_object(), "a versioned answer names its version");
+        assert!(update["responses"]["200"]["headers"]["Idempotent-Replayed"].is_null(), "no key, no replay");
+        assert!(create["responses"]["201"]["headers"]["Idempotent-Replayed"].is_object());
+        assert!(create["responses"]["201"]["headers"]["ETag"].is_object());
+        assert!(find("GET", "/products")["responses"]["200"]["headers"]["ETag"].is_null(), "a page has no version");
+        let receipt = find("GET", "/orders/{id}/receipt");
+        assert!(receipt["responses"]["302"]["content"].is_null(), "a redirect is no problem");
+        assert!(receipt["responses"]["302"]["headers"]["Location"].is_object());
         let page = find("GET", "/docs");
         assert!(page["responses"]["503"].is_null(), "the page touches no storage");
     }

@@ -38,7 +38,23 @@ impl<'a> PaymentView<'a> {
 /// `POST /orders/{id}/payment` (the order's owner): opens the order's payment at
 /// the provider, or answers the one already open. Safe to repeat without an
 /// `Idempotency-Key`: the order has one payment and the provider de-duplicates.
-#[utoipa::path(post, path = "/orders/{id}/payment", operation_id = "orders_payment", tag = "orders", security(("bearer" = [])), params(("id" = OrderId, Path, description = "The order's id.")), responses((status = 200, description = "The payment to confirm with Stripe.js.", body = PaymentView), (status = 409, description = "Problem `code`: `order_not_payable`, `manual_payments`, `payment_disputed`, `nothing_to_pay`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 502, description = "Problem `code`: `provider_refused`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 503, description = "Problem `code`: `provider_unavailable`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/payment",
+    operation_id = "orders_payment",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+    ),
+    responses(
+        (status = 200, description = "The payment to confirm with Stripe.js.", body = PaymentView),
+        (status = 409, description = "Problem `code`: `order_not_payable`, `manual_payments`, \
+            `payment_disputed`, `nothing_to_pay`."),
+        (status = 502, description = "Problem `code`: `provider_refused`."),
+        (status = 503, description = "Problem `code`: `provider_unavailable`."),
+    ),
+)]
 pub async fn start(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;

@@ -10,7 +10,21 @@ use lambda_http::{Body, Request, Response};
 
 /// `GET /orders/{id}/receipt` (the owner or staff): 302 to a link that works for
 /// five minutes. The link is the credential, so the redirect is not cached.
-#[utoipa::path(get, path = "/orders/{id}/receipt", operation_id = "orders_receipt", tag = "orders", security(("bearer" = [])), params(("id" = OrderId, Path, description = "The order's id.")), responses((status = 302, description = "Redirects to the PDF; the link works for five minutes.", headers(("Location" = String, description = "A signed link to the PDF."))), (status = 409, description = "Problem `code`: `order_not_paid`, `receipt_not_ready` (with `Retry-After`).", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/receipt",
+    operation_id = "orders_receipt",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+    ),
+    responses(
+        (status = 302, description = "Redirects to the PDF; the link works for five \
+            minutes.", headers(("Location" = String, description = "A signed link to the PDF."))),
+        (status = 409, description = "Problem `code`: `order_not_paid`, `receipt_not_ready` (with `Retry-After`)."),
+    ),
+)]
 pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;

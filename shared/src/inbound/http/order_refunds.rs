@@ -59,7 +59,25 @@ struct RefundView<'a> {
 
 /// `POST /orders/{id}/refunds` (staff; `Idempotency-Key` required): 201 with the
 /// refund and the order as it is afterwards.
-#[utoipa::path(post, path = "/orders/{id}/refunds", operation_id = "orders_refunds_create", tag = "orders", security(("bearer" = ["staff"])), params(("id" = OrderId, Path, description = "The order's id."), super::params::IdempotencyKeyRequired), request_body = NewRefund, responses((status = 201, description = "Refunded; the order as it is now is inside.", body = RefundView, headers(("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `order_not_refundable`, `exceeds_refundable`, `payment_disputed`, `manual_payments`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 502, description = "Problem `code`: `provider_refused`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 503, description = "Problem `code`: `provider_unavailable`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/refunds",
+    operation_id = "orders_refunds_create",
+    tag = "orders",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::IdempotencyKeyRequired,
+    ),
+    request_body = NewRefund,
+    responses(
+        (status = 201, description = "Refunded; the order as it is now is inside.", body = RefundView),
+        (status = 409, description = "Problem `code`: `order_not_refundable`, `exceeds_refundable`, \
+            `payment_disputed`, `manual_payments`."),
+        (status = 502, description = "Problem `code`: `provider_refused`."),
+        (status = 503, description = "Problem `code`: `provider_unavailable`."),
+    ),
+)]
 pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;

@@ -42,7 +42,23 @@ fn order_reply(status: u16, order: &Order) -> Reply {
 }
 
 /// `POST /orders` (signed in; `Idempotency-Key` required).
-#[utoipa::path(post, path = "/orders", operation_id = "orders_create", tag = "orders", security(("bearer" = [])), params(super::params::IdempotencyKeyRequired), request_body = NewOrder, responses((status = 201, description = "Placed: stock is held until it is paid or cancelled.", body = OrderView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Location" = String, description = "The order's URL."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `out_of_stock`, `product_changed`, `too_many_open_orders`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 429, description = "Problem `code`: `rate_limited`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders",
+    operation_id = "orders_create",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        super::params::IdempotencyKeyRequired,
+    ),
+    request_body = NewOrder,
+    responses(
+        (status = 201, description = "Placed: stock is held until it is paid or \
+            cancelled.", body = OrderView, headers(("Location" = String, description = "The order's URL."))),
+        (status = 409, description = "Problem `code`: `out_of_stock`, `product_changed`, `too_many_open_orders`."),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
 pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
@@ -60,7 +76,24 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 
 /// `GET /orders`: a customer's own orders; staff pass `status` (every order in it)
 /// or `customer` (one customer's). `from`/`to` bound the creation time, `[from, to)`.
-#[utoipa::path(get, path = "/orders", operation_id = "orders_list", tag = "orders", security(("bearer" = [])), params(("status" = Option<crate::domain::OrderStatus>, Query, description = "Only orders in this status; staff must give it or `customer`."), ("customer" = Option<String>, Query, description = "Staff: one customer's orders (their user id)."), ("from" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)."), ("to" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)."), super::params::PageParams), responses((status = 200, description = "A page of orders, newest first.", body = PageView<OrderView>)))]
+#[utoipa::path(
+    get,
+    path = "/orders",
+    operation_id = "orders_list",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("status" = Option<crate::domain::OrderStatus>, Query, description = "Only orders in this status; staff \
+            must give it or `customer`."),
+        ("customer" = Option<String>, Query, description = "Staff: one customer's orders (their user id)."),
+        ("from" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)."),
+        ("to" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)."),
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of orders, newest first.", body = PageView<OrderView>),
+    ),
+)]
 pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let status = request
@@ -102,7 +135,19 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
 }
 
 /// `GET /orders/{id}`: the owner or staff; anyone else gets 404.
-#[utoipa::path(get, path = "/orders/{id}", operation_id = "orders_get", tag = "orders", security(("bearer" = [])), params(("id" = OrderId, Path, description = "The order's id.")), responses((status = 200, description = "The order (its customer or staff).", body = OrderView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    operation_id = "orders_get",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+    ),
+    responses(
+        (status = 200, description = "The order (its customer or staff).", body = OrderView),
+    ),
+)]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
@@ -127,20 +172,63 @@ async fn transition(
 }
 
 /// `POST /orders/{id}/cancel`: the owner or staff, while payment is awaited.
-#[utoipa::path(post, path = "/orders/{id}/cancel", operation_id = "orders_cancel", tag = "orders", security(("bearer" = [])), params(("id" = OrderId, Path, description = "The order's id."), super::params::IdempotencyKeyOptional), responses((status = 200, description = "Cancelled; its stock is back.", body = OrderView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `illegal_transition`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/cancel",
+    operation_id = "orders_cancel",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::IdempotencyKeyOptional,
+    ),
+    responses(
+        (status = 200, description = "Cancelled; its stock is back.", body = OrderView),
+        (status = 409, description = "Problem `code`: `illegal_transition`."),
+    ),
+)]
 pub async fn cancel(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     // The use case records whether the customer or staff cancelled.
     transition(ctx, &request, |_| Ok(Transition::Cancel(crate::domain::CancelReason::Customer))).await
 }
 
 /// `POST /orders/{id}/mark-paid` (staff): the manual payment provider.
-#[utoipa::path(post, path = "/orders/{id}/mark-paid", operation_id = "orders_mark_paid", tag = "orders", security(("bearer" = ["staff"])), params(("id" = OrderId, Path, description = "The order's id."), super::params::IdempotencyKeyOptional), responses((status = 200, description = "Paid.", body = OrderView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `illegal_transition`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/mark-paid",
+    operation_id = "orders_mark_paid",
+    tag = "orders",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::IdempotencyKeyOptional,
+    ),
+    responses(
+        (status = 200, description = "Paid.", body = OrderView),
+        (status = 409, description = "Problem `code`: `illegal_transition`."),
+    ),
+)]
 pub async fn mark_paid(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     transition(ctx, &request, |_| Ok(Transition::MarkPaid)).await
 }
 
 /// `POST /orders/{id}/fulfil` (staff): `{"carrier", "tracking_number"}`.
-#[utoipa::path(post, path = "/orders/{id}/fulfil", operation_id = "orders_fulfil", tag = "orders", security(("bearer" = ["staff"])), params(("id" = OrderId, Path, description = "The order's id."), super::params::IdempotencyKeyOptional), request_body = Shipment, responses((status = 200, description = "Shipped.", body = OrderView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Idempotent-Replayed" = bool, description = "`true` when this answer replays an earlier request with the same key."))), (status = 409, description = "Problem `code`: `illegal_transition`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/fulfil",
+    operation_id = "orders_fulfil",
+    tag = "orders",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::IdempotencyKeyOptional,
+    ),
+    request_body = Shipment,
+    responses(
+        (status = 200, description = "Shipped.", body = OrderView),
+        (status = 409, description = "Problem `code`: `illegal_transition`."),
+    ),
+)]
 pub async fn fulfil(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     transition(ctx, &request, |request| {
         let shipment = json_body::<Shipment>(request)?.into_domain();

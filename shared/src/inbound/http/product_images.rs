@@ -38,7 +38,22 @@ struct UploadView {
 }
 
 /// `POST /products/{id}/images` (staff): a signed URL to PUT one image to.
-#[utoipa::path(post, path = "/products/{id}/images", operation_id = "product_images_create", tag = "catalog", security(("bearer" = ["staff"])), params(("id" = ProductId, Path, description = "The product's id.")), request_body = UploadRequest, responses((status = 201, description = "A signed URL to `PUT` the image to; thumbnails follow once it arrives.", body = UploadView), (status = 409, description = "Problem `code`: `too_many_images`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/products/{id}/images",
+    operation_id = "product_images_create",
+    tag = "catalog",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = ProductId, Path, description = "The product's id."),
+    ),
+    request_body = UploadRequest,
+    responses(
+        (status = 201, description = "A signed URL to `PUT` the image to; thumbnails follow once it \
+            arrives.", body = UploadView),
+        (status = 409, description = "Problem `code`: `too_many_images`."),
+    ),
+)]
 pub async fn create(catalog: &Catalog, bucket: &Bucket, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;

@@ -105,7 +105,22 @@ fn product_reply(status: u16, product: &Product, catalog: &Catalog) -> Reply {
 }
 
 /// `GET /products`: active products for everyone; staff may ask for other statuses.
-#[utoipa::path(get, path = "/products", operation_id = "products_list", tag = "catalog", security((), ("bearer" = [])), params(("status" = Option<crate::domain::ProductStatus>, Query, description = "`active` by default; other statuses need a staff token."), ("category" = Option<String>, Query, description = "Only products in this category."), super::params::PageParams), responses((status = 200, description = "A page of products.", body = PageView<ProductView>)))]
+#[utoipa::path(
+    get,
+    path = "/products",
+    operation_id = "products_list",
+    tag = "catalog",
+    security((), ("bearer" = [])),
+    params(
+        ("status" = Option<crate::domain::ProductStatus>, Query, description = "`active` by default; other \
+            statuses need a staff token."),
+        ("category" = Option<String>, Query, description = "Only products in this category."),
+        super::params::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of products.", body = PageView<ProductView>),
+    ),
+)]
 pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let status = match request.query_param("status") {
@@ -127,7 +142,19 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
 }
 
 /// `GET /products/{id}`
-#[utoipa::path(get, path = "/products/{id}", operation_id = "products_get", tag = "catalog", security((), ("bearer" = [])), params(("id" = ProductId, Path, description = "The product's id.")), responses((status = 200, description = "The product; drafts and archived products only for staff.", body = ProductView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    operation_id = "products_get",
+    tag = "catalog",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = ProductId, Path, description = "The product's id."),
+    ),
+    responses(
+        (status = 200, description = "The product; drafts and archived products only for staff.", body = ProductView),
+    ),
+)]
 pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
@@ -136,7 +163,18 @@ pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError>
 }
 
 /// `POST /products` (staff)
-#[utoipa::path(post, path = "/products", operation_id = "products_create", tag = "catalog", security(("bearer" = ["staff"])), request_body = NewProduct, responses((status = 201, description = "Created.", body = ProductView, headers(("ETag" = String, description = "The version, for a later `If-Match`."), ("Location" = String, description = "The product's URL."))), (status = 409, description = "Problem `code`: `sku_taken`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/products",
+    operation_id = "products_create",
+    tag = "catalog",
+    security(("bearer" = ["staff"])),
+    request_body = NewProduct,
+    responses(
+        (status = 201, description = "Created.", body = ProductView, headers(("Location" = String, description = "The product's URL."))),
+        (status = 409, description = "Problem `code`: `sku_taken`."),
+    ),
+)]
 pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let input = json_body::<NewProduct>(&request)?.into_domain();
@@ -148,7 +186,23 @@ pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `PATCH /products/{id}` (staff): needs `If-Match` with the version being edited.
-#[utoipa::path(patch, path = "/products/{id}", operation_id = "products_update", tag = "catalog", security(("bearer" = ["staff"])), params(("id" = ProductId, Path, description = "The product's id."), super::params::IfMatchRequired), request_body = ProductChanges, responses((status = 200, description = "Changed.", body = ProductView, headers(("ETag" = String, description = "The version, for a later `If-Match`."))), (status = 409, description = "Problem `code`: `sku_taken`.", content_type = "application/problem+json", body = super::problem::Problem), (status = 428, description = "Problem `code`: `precondition_required`: send `If-Match`.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/products/{id}",
+    operation_id = "products_update",
+    tag = "catalog",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = ProductId, Path, description = "The product's id."),
+        super::params::IfMatchRequired,
+    ),
+    request_body = ProductChanges,
+    responses(
+        (status = 200, description = "Changed.", body = ProductView),
+        (status = 409, description = "Problem `code`: `sku_taken`."),
+        (status = 428, description = "Problem `code`: `precondition_required`: send `If-Match`."),
+    ),
+)]
 pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
@@ -161,7 +215,20 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
 }
 
 /// `DELETE /products/{id}` (staff): archives; `If-Match` optional.
-#[utoipa::path(delete, path = "/products/{id}", operation_id = "products_archive", tag = "catalog", security(("bearer" = ["staff"])), params(("id" = ProductId, Path, description = "The product's id."), super::params::IfMatch), responses((status = 200, description = "Archived (kept, because orders refer to it).", body = ProductView, headers(("ETag" = String, description = "The version, for a later `If-Match`.")))))]
+#[utoipa::path(
+    delete,
+    path = "/products/{id}",
+    operation_id = "products_archive",
+    tag = "catalog",
+    security(("bearer" = ["staff"])),
+    params(
+        ("id" = ProductId, Path, description = "The product's id."),
+        super::params::IfMatch,
+    ),
+    responses(
+        (status = 200, description = "Archived (kept, because orders refer to it).", body = ProductView),
+    ),
+)]
 pub async fn archive(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;

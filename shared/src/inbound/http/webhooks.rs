@@ -18,7 +18,20 @@ const MAX_EVENT_BYTES: usize = 256 * 1024;
 /// `POST /webhooks/stripe`: verifies `Stripe-Signature` over the exact bytes
 /// received, acknowledges duplicates, and hands each new event to the payments
 /// queue. Refused requests get 400 and a warning in the log (never the body).
-#[utoipa::path(post, path = "/webhooks/stripe", operation_id = "webhooks_stripe", tag = "provider webhooks", params(("Stripe-Signature" = String, Header, description = "Stripe's signature over the exact body.")), request_body = Object, responses((status = 200, description = "Received (or a duplicate, acknowledged).", body = Object), (status = 400, description = "Problem `code`: `invalid_webhook`: the signature does not verify.", content_type = "application/problem+json", body = super::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/webhooks/stripe",
+    operation_id = "webhooks_stripe",
+    tag = "provider webhooks",
+    params(
+        ("Stripe-Signature" = String, Header, description = "Stripe's signature over the exact body."),
+    ),
+    request_body = Object,
+    responses(
+        (status = 200, description = "Received (or a duplicate, acknowledged).", body = Object),
+        (status = 400, description = "Problem `code`: `invalid_webhook`: the signature does not verify."),
+    ),
+)]
 pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, ApiError> {
     let body = body_bytes(&request);
     let refuse = |reason: &str| {
