@@ -21,14 +21,21 @@ fn string_attribute(item: &serde_dynamo::Item, name: &str) -> Option<String> {
     }
 }
 
-/// `Err` means an outbox item that does not hold a readable event: a bug, never
-/// something a retry can fix.
-pub fn parse(record: &EventRecord) -> Result<StreamRecord, String> {
+/// An outbox item that does not hold a readable event: a bug, never something a
+/// retry can fix.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("outbox item without a `payload`; is the stream view NEW_AND_OLD_IMAGES?")]
+    NoPayload,
+    #[error("outbox payload")]
+    Payload(#[source] serde_json::Error),
+}
+
+pub fn parse(record: &EventRecord) -> Result<StreamRecord, RecordError> {
     let is_outbox = string_attribute(&record.change.keys, "PK").is_some_and(|pk| pk.starts_with(OUTBOX_PREFIX));
     if record.event_name != "INSERT" || !is_outbox {
         return Ok(StreamRecord::Unrelated);
     }
-    let payload = string_attribute(&record.change.new_image, "payload")
-        .ok_or("outbox item without a `payload`; is the stream view NEW_AND_OLD_IMAGES?")?;
-    serde_json::from_str(&payload).map(StreamRecord::Published).map_err(|e| format!("outbox payload: {e}"))
+    let payload = string_attribute(&record.change.new_image, "payload").ok_or(RecordError::NoPayload)?;
+    serde_json::from_str(&payload).map(StreamRecord::Published).map_err(RecordError::Payload)
 }

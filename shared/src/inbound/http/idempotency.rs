@@ -10,6 +10,7 @@ use super::response::Reply;
 use crate::app::idempotency::IdempotencyStore;
 use crate::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, StoredResponse, request_hash};
 use crate::domain::Timestamp;
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::future::Future;
 
@@ -45,7 +46,7 @@ where
     let Some(header) = request.headers().get(KEY_HEADER) else {
         return match policy {
             KeyPolicy::Required => Err(ApiError::field(
-                400,
+                StatusCode::BAD_REQUEST,
                 "idempotency_key_required",
                 "Idempotency-Key",
                 "send a new unique key (e.g. a UUID) with each request, and the same key when retrying it",
@@ -53,11 +54,10 @@ where
             KeyPolicy::Optional => work().await,
         };
     };
-    let key = header
-        .to_str()
-        .map_err(|_| "must be visible ASCII".to_owned())
-        .and_then(IdempotencyKey::parse)
-        .map_err(|message| ApiError::field(400, "malformed_header", "Idempotency-Key", message))?;
+    let key =
+        header.to_str().map_err(|_| "must be visible ASCII".to_owned()).and_then(IdempotencyKey::parse).map_err(
+            |message| ApiError::field(StatusCode::BAD_REQUEST, "malformed_header", "Idempotency-Key", message),
+        )?;
     let now = time::OffsetDateTime::now_utc();
     let body = body_bytes(request);
     let body = serde_json::from_slice(body).unwrap_or_else(|_| String::from_utf8_lossy(body).into());
@@ -67,13 +67,13 @@ where
         return match held.meet(&record.request_hash) {
             Existing::Replay(response) => Ok(replay(response)),
             Existing::InProgress => Err(ApiError::new(
-                409,
+                StatusCode::CONFLICT,
                 "request_in_progress",
                 "a request with this Idempotency-Key is still being processed; retry shortly",
             )
             .with_header("retry-after", "1")),
             Existing::Mismatch => Err(ApiError::field(
-                422,
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "Idempotency-Key",
                 "was already used for a different request; send a new key",

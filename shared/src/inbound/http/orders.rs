@@ -12,6 +12,7 @@ use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
 use crate::domain::{Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition};
 use crate::inbound::views::{OrderView, PageView, Shipment};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 
 /// The body of `POST /orders`: which products, how many, and perhaps a code.
 /// Prices and currency are never taken from the client.
@@ -101,7 +102,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
         .map(|value| {
             OrderStatus::parse(&value).ok_or_else(|| {
                 ApiError::field(
-                    400,
+                    StatusCode::BAD_REQUEST,
                     "invalid_query",
                     "status",
                     "must be pending_payment, paid, fulfilled, cancelled, refunded or partially_refunded",
@@ -114,7 +115,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
         (true, None, Some(status)) => OrderScope::Status(status),
         (true, None, None) => {
             return Err(ApiError::field(
-                400,
+                StatusCode::BAD_REQUEST,
                 "invalid_query",
                 "status",
                 "staff list one status at a time, or one customer's orders with customer=<user id>",

@@ -11,13 +11,14 @@ use crate::app::store::StoreError;
 use crate::app::webhooks::WebhooksError;
 use crate::domain::access_token::AuthError;
 use crate::domain::{FieldError, Invalid, RefundRefused};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 /// The HTTP layer's one error type: everything a handler can fail with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub status: u16,
+    pub status: StatusCode,
     /// Stable identifier clients can branch on; the `detail` text may change.
     pub code: &'static str,
     pub detail: String,
@@ -48,12 +49,12 @@ pub(super) struct Problem<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self { status, code, detail: detail.into(), errors: Vec::new(), headers: Vec::new() }
     }
 
     /// A problem with one named input field.
-    pub fn field(status: u16, code: &'static str, field: &str, message: impl Into<String>) -> Self {
+    pub fn field(status: StatusCode, code: &'static str, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         Self {
             errors: vec![FieldError::new(field, message.clone())],
@@ -67,45 +68,36 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(404, "not_found", "no such resource")
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(401, "unauthorized", detail).with_header("www-authenticate", "Bearer")
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).with_header("www-authenticate", "Bearer")
     }
 
     pub fn invalid(Invalid(errors): Invalid) -> Self {
         let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-        Self { errors, ..Self::new(422, "validation_failed", detail) }
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
     }
 
     /// Query parameters, like every listing's: 400 `invalid_query`, naming each
     /// parameter.
     pub fn invalid_query(invalid: Invalid) -> Self {
-        Self { status: 400, code: "invalid_query", ..Self::invalid(invalid) }
+        Self { status: StatusCode::BAD_REQUEST, code: "invalid_query", ..Self::invalid(invalid) }
     }
 
+    /// The status's reason phrase, as RFC 9110 names it (it renamed 413 and 422;
+    /// `http` keeps the older names).
     fn title(&self) -> &'static str {
         match self.status {
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "Not Found",
-            409 => "Conflict",
-            412 => "Precondition Failed",
-            413 => "Content Too Large",
-            415 => "Unsupported Media Type",
-            422 => "Unprocessable Content",
-            428 => "Precondition Required",
-            429 => "Too Many Requests",
-            502 => "Bad Gateway",
-            503 => "Service Unavailable",
-            _ => "Internal Server Error",
+            StatusCode::PAYLOAD_TOO_LARGE => "Content Too Large",
+            StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable Content",
+            status => status.canonical_reason().unwrap_or("Internal Server Error"),
         }
     }
 
     pub fn into_response(mut self) -> Response<Body> {
-        if self.status >= 500 {
+        if self.status.is_server_error() {
             // The real detail (a corrupt item's key, an SDK message) goes to the log,
             // which carries the request id; the client gets a generic one.
             tracing::error!(code = self.code, detail = %self.detail, "request failed");
@@ -116,7 +108,7 @@ impl ApiError {
         let problem = Problem {
             kind: "about:blank",
             title: self.title(),
-            status: self.status,
+            status: self.status.as_u16(),
             code: self.code,
             detail: &self.detail,
             field: self.errors.first().map(|e| e.field.as_str()),
@@ -143,12 +135,15 @@ impl From<CommonError> for ApiError {
         let detail = error.to_string();
         match error {
             CommonError::Invalid(invalid) => Self::invalid(invalid),
-            CommonError::Forbidden { .. } => Self::new(403, "forbidden", detail),
+            CommonError::Forbidden { .. } => Self::new(StatusCode::FORBIDDEN, "forbidden", detail),
             CommonError::NotFound => Self::not_found(),
             CommonError::StaleVersion { current, .. } => {
-                Self::new(412, "version_mismatch", detail).with_header("etag", format!("\"{current}\""))
+                Self::new(StatusCode::PRECONDITION_FAILED, "version_mismatch", detail)
+                    .with_header("etag", format!("\"{current}\""))
             }
-            CommonError::BadCursor => Self::field(400, "invalid_query", "cursor", "is not a cursor from this listing"),
+            CommonError::BadCursor => {
+                Self::field(StatusCode::BAD_REQUEST, "invalid_query", "cursor", "is not a cursor from this listing")
+            }
             CommonError::Store(error) => Self::from(error),
         }
     }
@@ -159,9 +154,10 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "storage unavailable");
-                Self::new(503, "unavailable", "storage is unavailable; retry shortly").with_header("retry-after", "1")
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry shortly")
+                    .with_header("retry-after", "1")
             }
-            other => Self::new(500, "internal", other.to_string()),
+            other => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
         }
     }
 }
@@ -170,8 +166,8 @@ impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
         let detail = error.to_string();
         match error {
-            CatalogError::SkuTaken => Self::field(409, "sku_taken", "sku", detail),
-            CatalogError::TooManyImages(_) => Self::new(409, "too_many_images", detail),
+            CatalogError::SkuTaken => Self::field(StatusCode::CONFLICT, "sku_taken", "sku", detail),
+            CatalogError::TooManyImages(_) => Self::new(StatusCode::CONFLICT, "too_many_images", detail),
             CatalogError::Common(common) => common.into(),
         }
     }
@@ -181,19 +177,26 @@ impl From<AccountsError> for ApiError {
     fn from(error: AccountsError) -> Self {
         let detail = error.to_string();
         match error {
-            AccountsError::InvalidCredentials => Self::new(401, "invalid_credentials", detail),
-            AccountsError::EmailNotVerified => Self::new(403, "email_not_verified", detail),
-            AccountsError::AccountDisabled => Self::new(403, "account_disabled", detail),
-            AccountsError::InvalidRefreshToken => Self::field(401, "invalid_refresh_token", "refresh_token", detail),
-            AccountsError::RefreshTokenReused => Self::field(401, "refresh_token_reused", "refresh_token", detail),
-            AccountsError::InvalidToken => Self::field(400, "invalid_token", "token", detail),
-            AccountsError::WrongPassword => Self::field(403, "wrong_password", "current_password", detail),
-            AccountsError::RateLimited { retry_after } => {
-                Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
+            AccountsError::InvalidCredentials => Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", detail),
+            AccountsError::EmailNotVerified => Self::new(StatusCode::FORBIDDEN, "email_not_verified", detail),
+            AccountsError::AccountDisabled => Self::new(StatusCode::FORBIDDEN, "account_disabled", detail),
+            AccountsError::InvalidRefreshToken => {
+                Self::field(StatusCode::UNAUTHORIZED, "invalid_refresh_token", "refresh_token", detail)
             }
-            AccountsError::CannotChangeSelf => Self::new(409, "cannot_change_self", detail),
+            AccountsError::RefreshTokenReused => {
+                Self::field(StatusCode::UNAUTHORIZED, "refresh_token_reused", "refresh_token", detail)
+            }
+            AccountsError::InvalidToken => Self::field(StatusCode::BAD_REQUEST, "invalid_token", "token", detail),
+            AccountsError::WrongPassword => {
+                Self::field(StatusCode::FORBIDDEN, "wrong_password", "current_password", detail)
+            }
+            AccountsError::RateLimited { retry_after } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+                    .with_header("retry-after", retry_after.to_string())
+            }
+            AccountsError::CannotChangeSelf => Self::new(StatusCode::CONFLICT, "cannot_change_self", detail),
             AccountsError::SessionEnded => {
-                Self::new(401, "session_ended", detail).with_header("www-authenticate", "Bearer")
+                Self::new(StatusCode::UNAUTHORIZED, "session_ended", detail).with_header("www-authenticate", "Bearer")
             }
             AccountsError::Common(common) => common.into(),
         }
@@ -204,13 +207,14 @@ impl From<OrdersError> for ApiError {
     fn from(error: OrdersError) -> Self {
         let detail = error.to_string();
         match error {
-            OrdersError::OutOfStock { .. } => Self::field(409, "out_of_stock", "lines", detail),
-            OrdersError::ProductChanged { .. } => Self::field(409, "product_changed", "lines", detail),
-            OrdersError::IllegalTransition(_) => Self::new(409, "illegal_transition", detail),
-            OrdersError::CodeTaken => Self::field(409, "discount_code_taken", "code", detail),
-            OrdersError::TooManyOpenOrders { .. } => Self::new(409, "too_many_open_orders", detail),
+            OrdersError::OutOfStock { .. } => Self::field(StatusCode::CONFLICT, "out_of_stock", "lines", detail),
+            OrdersError::ProductChanged { .. } => Self::field(StatusCode::CONFLICT, "product_changed", "lines", detail),
+            OrdersError::IllegalTransition(_) => Self::new(StatusCode::CONFLICT, "illegal_transition", detail),
+            OrdersError::CodeTaken => Self::field(StatusCode::CONFLICT, "discount_code_taken", "code", detail),
+            OrdersError::TooManyOpenOrders { .. } => Self::new(StatusCode::CONFLICT, "too_many_open_orders", detail),
             OrdersError::RateLimited { retry_after } => {
-                Self::new(429, "rate_limited", detail).with_header("retry-after", retry_after.to_string())
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+                    .with_header("retry-after", retry_after.to_string())
             }
             OrdersError::Common(common) => common.into(),
         }
@@ -221,23 +225,29 @@ impl From<PaymentsError> for ApiError {
     fn from(error: PaymentsError) -> Self {
         let detail = error.to_string();
         match error {
-            PaymentsError::NotPayable(_) => Self::new(409, "order_not_payable", detail),
-            PaymentsError::ManualPayments => Self::new(409, "manual_payments", detail),
-            PaymentsError::Disputed => Self::new(409, "payment_disputed", detail),
-            PaymentsError::NothingToPay => Self::new(409, "nothing_to_pay", detail),
-            PaymentsError::Refused(RefundRefused::NotRefundable(_)) => Self::new(409, "order_not_refundable", detail),
+            PaymentsError::NotPayable(_) => Self::new(StatusCode::CONFLICT, "order_not_payable", detail),
+            PaymentsError::ManualPayments => Self::new(StatusCode::CONFLICT, "manual_payments", detail),
+            PaymentsError::Disputed => Self::new(StatusCode::CONFLICT, "payment_disputed", detail),
+            PaymentsError::NothingToPay => Self::new(StatusCode::CONFLICT, "nothing_to_pay", detail),
+            PaymentsError::Refused(RefundRefused::NotRefundable(_)) => {
+                Self::new(StatusCode::CONFLICT, "order_not_refundable", detail)
+            }
             PaymentsError::Refused(RefundRefused::ExceedsRefundable { .. }) => {
-                Self::field(409, "exceeds_refundable", "amount", detail)
+                Self::field(StatusCode::CONFLICT, "exceeds_refundable", "amount", detail)
             }
             PaymentsError::Refused(RefundRefused::Restock(invalid)) => Self::invalid(invalid),
             PaymentsError::Provider(ProviderError::Unavailable(reason)) => {
                 tracing::error!(%reason, "payment provider unavailable");
-                Self::new(503, "provider_unavailable", "the payment provider is unavailable; retry shortly")
-                    .with_header("retry-after", "2")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "provider_unavailable",
+                    "the payment provider is unavailable; retry shortly",
+                )
+                .with_header("retry-after", "2")
             }
             PaymentsError::Provider(ProviderError::Refused(reason)) => {
                 tracing::error!(%reason, "payment provider refused a request");
-                Self::new(502, "provider_refused", "the payment provider refused the request")
+                Self::new(StatusCode::BAD_GATEWAY, "provider_refused", "the payment provider refused the request")
             }
             PaymentsError::Orders(orders) => orders.into(),
             PaymentsError::Common(common) => common.into(),
@@ -249,11 +259,13 @@ impl From<ReceiptsError> for ApiError {
     fn from(error: ReceiptsError) -> Self {
         let detail = error.to_string();
         match error {
-            ReceiptsError::NotPaid => Self::new(409, "order_not_paid", detail),
-            ReceiptsError::NotReady => Self::new(409, "receipt_not_ready", detail).with_header("retry-after", "2"),
+            ReceiptsError::NotPaid => Self::new(StatusCode::CONFLICT, "order_not_paid", detail),
+            ReceiptsError::NotReady => {
+                Self::new(StatusCode::CONFLICT, "receipt_not_ready", detail).with_header("retry-after", "2")
+            }
             ReceiptsError::Printing(reason) => {
                 tracing::error!(%reason, "receipt could not be printed");
-                Self::new(500, "internal", "the receipt could not be printed")
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the receipt could not be printed")
             }
             ReceiptsError::Common(common) => common.into(),
         }
@@ -264,8 +276,10 @@ impl From<WebhooksError> for ApiError {
     fn from(error: WebhooksError) -> Self {
         let detail = error.to_string();
         match error {
-            WebhooksError::UnreachableUrl(reason) => Self::field(422, "url_not_allowed", "url", reason),
-            WebhooksError::EndpointDisabled => Self::new(409, "endpoint_disabled", detail),
+            WebhooksError::UnreachableUrl(reason) => {
+                Self::field(StatusCode::UNPROCESSABLE_ENTITY, "url_not_allowed", "url", reason)
+            }
+            WebhooksError::EndpointDisabled => Self::new(StatusCode::CONFLICT, "endpoint_disabled", detail),
             WebhooksError::Common(common) => common.into(),
         }
     }

@@ -13,6 +13,7 @@ use crate::domain::{Category, Product, ProductId, ProductStatus};
 use crate::inbound::views::MoneyInput;
 use crate::inbound::views::{PageView, ProductView};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 /// The body of `POST /products`.
@@ -125,15 +126,18 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let status = match request.query_param("status") {
         None => ProductStatus::Active,
-        Some(value) => ProductStatus::parse(&value)
-            .ok_or_else(|| ApiError::field(400, "invalid_query", "status", "must be draft, active or archived"))?,
+        Some(value) => ProductStatus::parse(&value).ok_or_else(|| {
+            ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", "status", "must be draft, active or archived")
+        })?,
     };
     if status != ProductStatus::Active && principal.is_none() {
         return Err(ApiError::unauthorized("listing non-active products needs a staff access token"));
     }
     let category = request
         .query_param("category")
-        .map(|c| Category::parse(&c).map_err(|m| ApiError::field(400, "invalid_query", "category", m)))
+        .map(|c| {
+            Category::parse(&c).map_err(|m| ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", "category", m))
+        })
         .transpose()?;
     let query = ProductQuery { status, category, limit: page_limit(&request)?, cursor: request.query_param("cursor") };
     let page = products::list(&catalog.table, principal.as_ref(), query).await?;
@@ -207,7 +211,12 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let expected = request.if_match()?.ok_or_else(|| {
-        ApiError::field(428, "precondition_required", "If-Match", "send the ETag of the version you edited")
+        ApiError::field(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            "If-Match",
+            "send the ETag of the version you edited",
+        )
     })?;
     let changes = json_body::<ProductChanges>(&request)?.into_domain();
     let product = products::update(&catalog.table, Some(&principal), id, expected, changes, now()).await?;

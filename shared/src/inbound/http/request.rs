@@ -5,6 +5,7 @@ use crate::app::accounts;
 use crate::domain::access_token::TokenVerifier;
 use crate::domain::{Principal, Timestamp};
 use crate::outbound::dynamodb::Table;
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
@@ -27,7 +28,7 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
     let bytes = body_bytes(request);
     if bytes.len() > MAX_JSON_BODY_BYTES {
         return Err(ApiError::new(
-            413,
+            StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             format!("the body must be at most {MAX_JSON_BODY_BYTES} bytes"),
         ));
@@ -36,10 +37,14 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
         request.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/json");
     let media_type = content_type.split(';').next().unwrap_or_default().trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
-        return Err(ApiError::new(415, "unsupported_media_type", "send the body as application/json"));
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ));
     }
     if bytes.is_empty() {
-        return Err(ApiError::new(400, "body_required", "this request needs a JSON body"));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "body_required", "this request needs a JSON body"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
@@ -59,11 +64,11 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             (path, _) => path.to_owned(),
         };
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        ApiError::field(400, "malformed_body", &field, message)
+        ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", &field, message)
     })?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::field(400, "malformed_body", "body", "trailing characters after the JSON value"))?;
+    deserializer.end().map_err(|_| {
+        ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", "body", "trailing characters after the JSON value")
+    })?;
     Ok(value)
 }
 
@@ -107,9 +112,14 @@ impl RequestExtras for Request {
         };
         let raw = value.to_str().unwrap_or_default().trim();
         let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
-        tag.parse()
-            .map(Some)
-            .map_err(|_| ApiError::field(400, "malformed_header", "If-Match", "must be the ETag you read, e.g. \"3\""))
+        tag.parse().map(Some).map_err(|_| {
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "malformed_header",
+                "If-Match",
+                "must be the ETag you read, e.g. \"3\"",
+            )
+        })
     }
 
     fn source_ip(&self) -> String {
@@ -190,7 +200,12 @@ pub(super) fn page_limit(request: &Request) -> Result<u16, ApiError> {
     match request.query_param("limit") {
         None => Ok(DEFAULT_PAGE_SIZE),
         Some(value) => value.parse().ok().filter(|l| (1..=MAX_PAGE_SIZE).contains(l)).ok_or_else(|| {
-            ApiError::field(400, "invalid_query", "limit", format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"))
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "limit",
+                format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+            )
         }),
     }
 }
@@ -202,7 +217,12 @@ pub(super) fn timestamp_param(request: &Request, name: &str) -> Result<Option<Ti
         .query_param(name)
         .map(|value| {
             Timestamp::parse(&value, &Rfc3339).map(|t| t.to_offset(time::UtcOffset::UTC)).map_err(|_| {
-                ApiError::field(400, "invalid_query", name, "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z")
+                ApiError::field(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    name,
+                    "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z",
+                )
             })
         })
         .transpose()

@@ -8,6 +8,7 @@ use super::problem::ApiError;
 use super::request::RequestExtras;
 use crate::domain::secret::pseudonym;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 
 /// What is known of a request before its handler takes it: for its log line,
 /// and for a refusal's.
@@ -31,14 +32,16 @@ impl RequestFacts {
 
 /// Logs `error` if it is a security event: 401, 403, 429, or a refused webhook.
 pub fn log_refusal(facts: &RequestFacts, error: &ApiError) {
-    let security = matches!(error.status, 401 | 403 | 429) || error.code == "invalid_webhook";
+    let security =
+        matches!(error.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS)
+            || error.code == "invalid_webhook";
     if error.code == "invalid_credentials" {
         crate::telemetry::metrics::count("LoginsFailed", &[]);
     }
     if security {
         tracing::warn!(
             security_event = error.code,
-            status = error.status,
+            status = error.status.as_u16(),
             method = %facts.method,
             route = %facts.route,
             source = %pseudonym(&facts.source_ip),
@@ -83,10 +86,23 @@ mod tests {
     #[test]
     fn refusals_are_logged_with_pseudonyms_and_successes_and_input_errors_are_not() {
         let lines = captured(|| {
-            log_refusal(&facts(), &ApiError::new(401, "invalid_credentials", "wrong e-mail or password"));
-            log_refusal(&facts(), &ApiError::new(429, "rate_limited", "slow down"));
-            log_refusal(&facts(), &ApiError::new(400, "invalid_webhook", "no v1 signature matches"));
-            log_refusal(&facts(), &ApiError::new(422, "validation_failed", "email: must be an e-mail address"));
+            log_refusal(
+                &facts(),
+                &ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password"),
+            );
+            log_refusal(&facts(), &ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "slow down"));
+            log_refusal(
+                &facts(),
+                &ApiError::new(StatusCode::BAD_REQUEST, "invalid_webhook", "no v1 signature matches"),
+            );
+            log_refusal(
+                &facts(),
+                &ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "email: must be an e-mail address",
+                ),
+            );
         });
         let events: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let codes: Vec<_> = events.iter().map(|e| e["fields"]["security_event"].as_str().unwrap()).collect();

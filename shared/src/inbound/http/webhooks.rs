@@ -11,6 +11,7 @@ use crate::app::payments::{self, PaymentEvent, Receipt};
 use crate::domain::Provider;
 use crate::inbound::events::stripe::{self, StripeEvent};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 
 /// Stripe's events are a few KB; anything far larger is not from Stripe.
 const MAX_EVENT_BYTES: usize = 256 * 1024;
@@ -37,7 +38,7 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
     let refuse = |reason: &str| {
         let source = crate::domain::secret::pseudonym(&super::request::RequestExtras::source_ip(&request));
         tracing::warn!(security_event = "webhook_signature_refused", reason, %source, "Stripe webhook refused");
-        ApiError::new(400, "invalid_webhook", reason.to_owned())
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_webhook", reason.to_owned())
     };
     if body.len() > MAX_EVENT_BYTES {
         return Err(refuse("the body is larger than any Stripe event"));

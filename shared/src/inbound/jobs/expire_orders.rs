@@ -2,6 +2,7 @@
 //! configured time and releases their stock (each exactly once, however often or
 //! concurrently the job runs).
 
+use super::JobError;
 use crate::app::orders::{self, Expired};
 use crate::outbound::dynamodb::Table;
 use serde::Serialize;
@@ -19,10 +20,10 @@ pub struct Report {
 }
 
 /// The scheduled event carries nothing the job needs: it runs on "now".
-pub async fn handle(job: &ExpiryJob, _scheduled: serde_json::Value) -> Result<Report, String> {
+pub async fn handle(job: &ExpiryJob, _scheduled: serde_json::Value) -> Result<Report, JobError> {
     let now = time::OffsetDateTime::now_utc();
     let Expired { cancelled, skipped } =
-        orders::expire_unpaid(&job.table, job.unpaid_lifetime, now).await.map_err(|e| e.to_string())?;
+        orders::expire_unpaid(&job.table, job.unpaid_lifetime, now).await.map_err(JobError::failed)?;
     tracing::info!(cancelled, skipped, "unpaid orders expired");
     Ok(Report { cancelled, skipped })
 }

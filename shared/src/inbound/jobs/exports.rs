@@ -1,6 +1,7 @@
 //! The export job: writes the CSV of each `export.requested` on the `exports`
 //! queue to the bucket.
 
+use super::JobError;
 use crate::app::exports::{self, PART_SIZE};
 use crate::domain::{Event, EventKind};
 use crate::outbound::dynamodb::Table;
@@ -16,11 +17,11 @@ pub struct ExportJob {
 pub async fn handle(job: &ExportJob, event: SqsEvent) -> Vec<String> {
     super::each_message("exports", event, |event: Event| async move {
         let EventKind::ExportRequested { export_id } = event.kind else {
-            return Err(format!("not an export request: {}", event.kind.name()));
+            return Err(JobError::Unexpected(format!("not an export request: {}", event.kind.name())));
         };
         exports::run(&job.table, &job.bucket, export_id, PART_SIZE, time::OffsetDateTime::now_utc)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(JobError::failed)?;
         tracing::info!(export = %export_id, "export handled");
         Ok(())
     })

@@ -7,6 +7,7 @@
 //! dead-letter queue. A retry may put an event on a queue twice; every consumer
 //! de-duplicates on the event id.
 
+use super::JobError;
 use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::domain::WebhookEndpoint;
 use crate::domain::webhook::selection::SUBSCRIBABLE;
@@ -57,12 +58,13 @@ pub struct FanOut {
 }
 
 /// Never fails as a whole: failures are reported per record.
-pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, String> {
+pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventResponse, JobError> {
     let mut response = DynamoDbEventResponse::default();
     let mut endpoints = None;
     for record in &event.records {
         let sequence = record.change.sequence_number.clone();
-        if let Err(reason) = handle_record(job, record, &mut endpoints).await {
+        if let Err(error) = handle_record(job, record, &mut endpoints).await {
+            let reason = error.report();
             tracing::warn!(sequence = ?sequence, %reason, "outbox record failed; retrying from it");
             crate::telemetry::metrics::count(
                 "JobMessagesFailed",
@@ -83,8 +85,8 @@ async fn handle_record(
     job: &FanOut,
     record: &aws_lambda_events::dynamodb::EventRecord,
     endpoints: &mut Option<Vec<WebhookEndpoint>>,
-) -> Result<(), String> {
-    let event = match dynamodb_stream::parse(record)? {
+) -> Result<(), JobError> {
+    let event = match dynamodb_stream::parse(record).map_err(JobError::UnreadableRecord)? {
         StreamRecord::Unrelated => return Ok(()),
         StreamRecord::Published(event) => event,
     };
@@ -92,22 +94,22 @@ async fn handle_record(
 }
 
 /// Puts `event` on its consumers' queues and one message per subscribed endpoint.
-async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEndpoint>>) -> Result<(), String> {
+async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEndpoint>>) -> Result<(), JobError> {
     let body = event.to_json();
     for queue in job.routes.destinations(event) {
-        job.queues.send(queue, &body).await.map_err(|e| e.to_string())?;
+        job.queues.send(queue, &body).await.map_err(JobError::failed)?;
     }
     let deliveries = if !SUBSCRIBABLE.contains(&event.kind.name()) {
         Vec::new()
     } else {
         let endpoints = match endpoints {
             Some(endpoints) => endpoints,
-            None => endpoints.insert(job.table.all_endpoints().await.map_err(|e| e.to_string())?),
+            None => endpoints.insert(job.table.all_endpoints().await.map_err(JobError::failed)?),
         };
         webhooks::subscribers(endpoints, event)
     };
     for delivery in &deliveries {
-        job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(|e| e.to_string())?;
+        job.webhooks.enqueue(delivery, time::Duration::ZERO).await.map_err(JobError::failed)?;
     }
     tracing::info!(event = %event.id, kind = event.kind.name(), webhooks = deliveries.len(), "event fanned out");
     if matches!(event.kind, EventKind::UserSignedUp { .. }) {

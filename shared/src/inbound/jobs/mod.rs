@@ -2,6 +2,7 @@
 //! the schedule. A queue job's messages are typed: each message body is parsed
 //! into the job's message type before its handler sees it.
 
+mod error;
 pub mod expire_orders;
 pub mod exports;
 pub mod fan_out;
@@ -11,6 +12,8 @@ pub mod receipts;
 pub mod send_emails;
 pub mod stats;
 pub mod webhooks;
+
+pub use error::JobError;
 
 use crate::telemetry::metrics;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
@@ -28,7 +31,7 @@ where
     E: DeserializeOwned + Send,
     R: Serialize,
     F: Fn(E) -> Fut,
-    Fut: Future<Output = Result<R, String>> + Send,
+    Fut: Future<Output = Result<R, JobError>> + Send,
 {
     crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
@@ -72,7 +75,7 @@ pub async fn each_message<M, F, Fut>(job: &str, event: aws_lambda_events::sqs::S
 where
     M: DeserializeOwned,
     F: Fn(M) -> Fut,
-    Fut: Future<Output = Result<(), String>>,
+    Fut: Future<Output = Result<(), JobError>>,
 {
     let mut failed = Vec::new();
     for message in event.records {
@@ -84,9 +87,10 @@ where
                 // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
                 // limit once wrapped in the runtime's; behind a pointer it is not needed.
                 Ok(typed) => Box::pin(handle(typed)).await,
-                Err(error) => Err(format!("unreadable message: {error}")),
+                Err(error) => Err(JobError::Unreadable(error)),
             };
-            if let Err(reason) = &outcome {
+            if let Err(error) = &outcome {
+                let reason = error.report();
                 tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
             }
             outcome
@@ -172,7 +176,7 @@ mod tests {
             event,
             |ping: Ping| {
                 seen.borrow_mut().push(ping.n);
-                async move { if ping.n == 4 { Err("refused".to_owned()) } else { Ok(()) } }
+                async move { if ping.n == 4 { Err(JobError::Unexpected("refused".to_owned())) } else { Ok(()) } }
             },
         ));
         assert_eq!(failed, ["m1", "m2", "m3"]);

@@ -1,6 +1,7 @@
 //! The payments job: applies each verified provider event on the `payments`
 //! queue to the payment and its order.
 
+use super::JobError;
 use crate::app::payments;
 use crate::inbound::events::stripe::StripeEvent;
 use crate::outbound::dynamodb::Table;
@@ -17,10 +18,10 @@ pub async fn handle(job: &PaymentsJob, event: SqsEvent) -> Vec<String> {
     super::each_message("payments", event, |event| handle_message(job, event)).await
 }
 
-async fn handle_message(job: &PaymentsJob, event: StripeEvent) -> Result<(), String> {
+async fn handle_message(job: &PaymentsJob, event: StripeEvent) -> Result<(), JobError> {
     let now = time::OffsetDateTime::now_utc();
-    let understood = event.to_provider_event().map_err(|e| format!("event {}: {e}", event.id))?;
-    let outcome = payments::settle(&job.table, &job.gateway, &understood, now).await.map_err(|e| e.to_string())?;
+    let understood = event.to_provider_event().map_err(JobError::Unreadable)?;
+    let outcome = payments::settle(&job.table, &job.gateway, &understood, now).await.map_err(JobError::failed)?;
     tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "payment event handled");
     if matches!(outcome, payments::Outcome::Declined) {
         crate::telemetry::metrics::count("PaymentsFailed", &[]);

@@ -1,5 +1,6 @@
 //! The image job: checks each uploaded file and attaches or rejects it.
 
+use super::JobError;
 use crate::app::catalog::images::{Outcome, process_upload};
 use crate::inbound::events::s3::Notification;
 use crate::outbound::dynamodb::Table;
@@ -16,7 +17,7 @@ pub async fn handle(job: &ImageJob, event: SqsEvent) -> Vec<String> {
     super::each_message("images", event, |notification| handle_message(job, notification)).await
 }
 
-async fn handle_message(job: &ImageJob, notification: Notification) -> Result<(), String> {
+async fn handle_message(job: &ImageJob, notification: Notification) -> Result<(), JobError> {
     let objects = match notification {
         Notification::Test => return Ok(()),
         Notification::Created(objects) => objects,
@@ -27,7 +28,7 @@ async fn handle_message(job: &ImageJob, notification: Notification) -> Result<()
             continue;
         }
         let now = time::OffsetDateTime::now_utc();
-        let outcome = process_upload(&job.table, &job.bucket, &object.key, now).await.map_err(|e| e.to_string())?;
+        let outcome = process_upload(&job.table, &job.bucket, &object.key, now).await.map_err(JobError::failed)?;
         match outcome {
             Outcome::Attached(image) => {
                 tracing::info!(key = %object.key, image = %image.id, "image attached")

@@ -1,6 +1,7 @@
 //! The receipts job: prints the receipt of each order paid, from the `receipts`
 //! queue, into the bucket.
 
+use super::JobError;
 use crate::app::receipts::{self, ReceiptSettings};
 use crate::domain::{Event, EventKind};
 use crate::outbound::dynamodb::Table;
@@ -20,14 +21,14 @@ pub async fn handle(job: &ReceiptsJob, event: SqsEvent) -> Vec<String> {
     super::each_message("receipts", event, |event| handle_message(job, event)).await
 }
 
-async fn handle_message(job: &ReceiptsJob, event: Event) -> Result<(), String> {
+async fn handle_message(job: &ReceiptsJob, event: Event) -> Result<(), JobError> {
     let EventKind::OrderPaid { order_id } = event.kind else {
         tracing::info!(event = %event.id, kind = event.kind.name(), "no receipt for this event");
         return Ok(());
     };
     let outcome = receipts::print(&job.table, &job.bucket, &job.printer, &job.settings, order_id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(JobError::failed)?;
     tracing::info!(event = %event.id, %order_id, ?outcome, "receipt handled");
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The e-mail job: sends the e-mail each event on the `emails` queue calls for.
 
+use super::JobError;
 use crate::app::notifications::{self, Links};
 use crate::domain::Event;
 use crate::outbound::dynamodb::Table;
@@ -17,10 +18,10 @@ pub async fn handle(job: &EmailJob, event: SqsEvent) -> Vec<String> {
     super::each_message("emails", event, |event| handle_message(job, event)).await
 }
 
-async fn handle_message(job: &EmailJob, event: Event) -> Result<(), String> {
+async fn handle_message(job: &EmailJob, event: Event) -> Result<(), JobError> {
     let now = time::OffsetDateTime::now_utc();
     let outcome =
-        notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(|e| e.to_string())?;
+        notifications::deliver(&job.table, &job.mailer, &job.links, &event, now).await.map_err(JobError::failed)?;
     tracing::info!(event = %event.id, kind = event.kind.name(), ?outcome, "e-mail event handled");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The stats job: adds each order event on the `stats` queue to its day's
 //! counters, once per event however often it arrives.
 
+use super::JobError;
 use crate::app::stats;
 use crate::domain::Event;
 use crate::domain::stats::SalesCounts;
@@ -16,7 +17,7 @@ pub struct StatsJob {
 pub async fn handle(job: &StatsJob, event: SqsEvent) -> Vec<String> {
     super::each_message("stats", event, |event: Event| async move {
         let counted =
-            stats::record(&job.table, &event, time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
+            stats::record(&job.table, &event, time::OffsetDateTime::now_utc()).await.map_err(JobError::failed)?;
         if let Some(counts) = counted {
             emit(&counts);
         }

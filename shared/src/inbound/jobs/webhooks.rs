@@ -7,6 +7,7 @@
 //! message stays in flight for hours, so a crash or deploy loses no retry, and the
 //! queue's redrive counts failures of the job itself, not of receivers.
 
+use super::JobError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::app::webhooks::ports::DeliveryJob;
@@ -36,7 +37,7 @@ pub async fn handle(job: &WebhooksJob, event: SqsEvent) -> Vec<String> {
     super::each_message("webhooks", event, |message| handle_message(job, message)).await
 }
 
-async fn handle_message(job: &WebhooksJob, message: DeliveryJob) -> Result<(), String> {
+async fn handle_message(job: &WebhooksJob, message: DeliveryJob) -> Result<(), JobError> {
     let (endpoint, event, attempt) = (message.endpoint_id, message.event_id, message.attempt);
     let render = async |event: &Event| payload(&job.table, event).await;
     let outcome = webhooks::deliver(
@@ -49,7 +50,7 @@ async fn handle_message(job: &WebhooksJob, message: DeliveryJob) -> Result<(), S
         time::OffsetDateTime::now_utc(),
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(JobError::failed)?;
     tracing::info!(%endpoint, %event, attempt, ?outcome, "webhook delivery handled");
     Ok(())
 }
