@@ -2,7 +2,7 @@
 //!
 //! Length is the only composition rule (8-128 characters, counted as characters),
 //! plus a refusal of the 19,640 most common passwords shipped in
-//! `shared/data/common-passwords.txt`. Hashes are argon2id with m = 19,456 KiB,
+//! `data/common-passwords.txt` (in this crate). Hashes are argon2id with m = 19,456 KiB,
 //! t = 2, p = 1, stored as PHC strings so the parameters travel with each hash and
 //! can be raised later without invalidating old ones.
 

@@ -1,7 +1,7 @@
 //! In-memory fakes of every port, with the rules the adapters enforce (conditional
 //! writes, versions, single-use tokens, transactions that write all or nothing), so
-//! use cases are tested in milliseconds. `tests/product_store.rs` holds the
-//! DynamoDB adapter and this fake to one contract; the other emulator suites
+//! use cases are tested in milliseconds. `tests/store_contracts.rs` holds the
+//! DynamoDB adapters and this fake to one contract; the other emulator suites
 //! (`tests/accounts.rs`, `tests/orders.rs`, `tests/images.rs`) are the adapters'
 //! contract tests for the rest.
 //!

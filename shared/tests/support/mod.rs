@@ -51,8 +51,8 @@ impl Stack {
             .args(["--endpoint", &endpoint, "--prefix", &prefix])
             .output()
             .expect("run python -m tillbox_local.commands.stack");
-        assert!(output.status.success(), "stack.py failed: {}", String::from_utf8_lossy(&output.stderr));
-        let stack: Value = serde_json::from_slice(&output.stdout).expect("stack.py prints JSON");
+        assert!(output.status.success(), "the stack command failed: {}", String::from_utf8_lossy(&output.stderr));
+        let stack: Value = serde_json::from_slice(&output.stdout).expect("the stack command prints JSON");
         let reference = |name: &str| stack["resources"][name]["ref"].as_str().expect("resource exists").to_owned();
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
@@ -252,7 +252,7 @@ pub fn reply(result: Result<Response<Body>, ApiError>) -> Reply {
 }
 
 /// The e-mails the emulator's SES accepted (`/_local/mail`, see
-/// infra/local/moto_server.py), read with a plain HTTP/1.0 request so tests need
+/// infra/local/tillbox_local/moto_server.py), read with a plain HTTP/1.0 request so tests need
 /// no HTTP client crate. Not `/moto-api/data.json`: that serialises the whole
 /// emulator while other tests write to it, and fails now and then.
 fn sent_mail(endpoint: &str) -> Value {

@@ -154,7 +154,6 @@ impl Table {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// Puts a cancelled line's quantity back, whatever the product's state now.
     /// Puts `quantity` units back in the product's stock (a cancel, a refund's restock).
     pub(super) fn release(&self, product_id: ProductId, quantity: u32) -> Result<TransactWriteItem, StoreError> {
         let update = built(
