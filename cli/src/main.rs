@@ -18,8 +18,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a signing key: writes it to --out (store it as the SSM SecureString
-    /// the sign-in functions read) and prints the JWKS to deploy as `JwtJwks`.
+    /// Generate an access-token signing key and print its JWKS.
+    ///
+    /// Writes the key to --out (store it as the SSM SecureString the sign-in
+    /// functions read) and prints the JWKS to deploy as `JwtJwks`.
     Keygen {
         /// The key id (`kid`) tokens will name.
         #[arg(long)]
@@ -30,20 +32,24 @@ enum Command {
     },
     /// Mint an access token without signing in (tests, scripts).
     Token(TokenArgs),
-    /// Promote an existing account to admin, or create a verified admin with the
-    /// password read from the first line of stdin: the first admin of a fresh
-    /// deployment, through the same use case and audit trail as the API. Needs TABLE_NAME.
+    /// Make an account an admin, or create one (needs TABLE_NAME).
+    ///
+    /// Promotes an existing account, or creates a verified admin with the password
+    /// read from the first line of stdin: the first admin of a fresh deployment,
+    /// through the same use case and audit trail as the API.
     CreateAdmin {
         /// The admin's e-mail address.
         #[arg(long)]
         email: String,
     },
-    /// Write every outbox event from the one named (or from a time) up to now to the
-    /// outbox again, after an outbox dead-letter alarm; consumers skip what they
-    /// handled already (docs/operations.md). Needs TABLE_NAME.
+    /// Publish outbox events again, after an outbox alarm (needs TABLE_NAME).
+    ///
+    /// Writes every event from the one named (or from a time) up to now to the
+    /// outbox again; consumers skip what they handled already (docs/operations.md).
     Republish(RepublishArgs),
-    /// Print the OpenAPI document `GET /openapi.json` serves, to generate a client
-    /// without a running API.
+    /// Print the OpenAPI document `GET /openapi.json` serves.
+    ///
+    /// To generate a client without a running API.
     Openapi,
 }
 
@@ -156,5 +162,44 @@ async fn main() -> ExitCode {
             eprintln!("tillbox-admin: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("tillbox-admin").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_commands_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_is_an_answer_and_mistakes_are_refused() {
+        assert_eq!(parse(&["--help"]).err().map(|e| e.kind()), Some(ErrorKind::DisplayHelp));
+        let misspelt = parse(&["token", "--key", "k.json", "--rol", "staff"]).err().expect("refused");
+        assert_eq!(misspelt.kind(), ErrorKind::UnknownArgument);
+        let role = parse(&["token", "--key", "k.json", "--role", "boss"]).err().expect("refused");
+        assert_eq!(role.kind(), ErrorKind::ValueValidation);
+        let both =
+            parse(&["republish", "--from", "0190f3a6-7c4e-7000-8000-000000000000", "--since", "2026-11-21T10:00:00Z"]);
+        assert_eq!(both.err().map(|e| e.kind()), Some(ErrorKind::ArgumentConflict));
+        assert_eq!(parse(&["republish"]).err().map(|e| e.kind()), Some(ErrorKind::MissingRequiredArgument));
+    }
+
+    #[test]
+    fn a_time_is_read_as_utc() {
+        let Ok(Cli { command: Command::Republish(args) }) =
+            parse(&["republish", "--since", "2026-11-21T11:00:00+01:00"])
+        else {
+            panic!("parsed")
+        };
+        assert_eq!(args.since, Some(time::macros::datetime!(2026-11-21 10:00 UTC)));
     }
 }
