@@ -38,9 +38,7 @@ impl ExportRequest {
     operation_id = "admin_exports_create",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        super::params::IdempotencyKeyOptional,
-    ),
+    params(super::params::IdempotencyKeyOptional),
     request_body = ExportRequest,
     responses(
         (status = 202, description = "Queued; follow \
@@ -67,9 +65,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     operation_id = "admin_exports_get",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        ("id" = crate::domain::ExportId, Path, description = "The export's id."),
-    ),
+    params(super::params::ExportPath),
     responses(
         (status = 200, description = "Its progress; when done, a download link valid for 10 \
             minutes.", body = ExportView),

@@ -31,9 +31,7 @@ impl UserChanges {
     operation_id = "admin_users_list",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        super::params::PageParams,
-    ),
+    params(super::params::PageParams),
     responses(
         (status = 200, description = "A page of users, oldest first.", body = PageView<UserView>),
     ),
@@ -54,7 +52,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     tag = "admin",
     security(("bearer" = ["admin"])),
     params(
-        ("id" = UserId, Path, description = "The user's id."),
+        super::params::UserPath,
         super::params::IfMatch,
     ),
     request_body = UserChanges,

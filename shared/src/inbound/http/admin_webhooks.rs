@@ -77,9 +77,7 @@ fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
     operation_id = "admin_webhooks_create",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        super::params::IdempotencyKeyOptional,
-    ),
+    params(super::params::IdempotencyKeyOptional),
     request_body = NewWebhookEndpoint,
     responses(
         (status = 201, description = "Registered; `secret` is shown this \
@@ -105,9 +103,7 @@ pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
     operation_id = "admin_webhooks_list",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        super::params::PageParams,
-    ),
+    params(super::params::PageParams),
     responses(
         (status = 200, description = "A page of endpoints, oldest first.", body = PageView<WebhookEndpointView>),
     ),
@@ -127,9 +123,7 @@ pub async fn list(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErr
     operation_id = "admin_webhooks_get",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
-    ),
+    params(super::params::WebhookEndpointPath),
     responses(
         (status = 200, description = "The endpoint.", body = WebhookEndpointView),
     ),
@@ -150,7 +144,7 @@ pub async fn get(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErro
     tag = "admin",
     security(("bearer" = ["admin"])),
     params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::WebhookEndpointPath,
         super::params::IfMatch,
     ),
     request_body = WebhookChanges,
@@ -176,7 +170,7 @@ pub async fn update(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
     tag = "admin",
     security(("bearer" = ["admin"])),
     params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::WebhookEndpointPath,
         super::params::IfMatch,
     ),
     responses(
@@ -199,9 +193,7 @@ pub async fn delete(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
     operation_id = "admin_webhooks_rotate_secret",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
-    ),
+    params(super::params::WebhookEndpointPath),
     responses(
         (status = 200, description = "The new `secret`, shown this once; the old one keeps signing beside it for \
             24 hours.", body = WebhookEndpointView),
@@ -224,7 +216,7 @@ pub async fn rotate_secret(ctx: &AdminWebhooks, request: Request) -> Result<Repl
     tag = "admin",
     security(("bearer" = ["admin"])),
     params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
+        super::params::WebhookEndpointPath,
         super::params::PageParams,
     ),
     responses(
@@ -249,10 +241,7 @@ pub async fn deliveries(ctx: &AdminWebhooks, request: Request) -> Result<Reply, 
     operation_id = "admin_webhooks_deliveries_redeliver",
     tag = "admin",
     security(("bearer" = ["admin"])),
-    params(
-        ("id" = WebhookEndpointId, Path, description = "The endpoint's id."),
-        ("delivery_id" = EventId, Path, description = "The delivery's id (its event's)."),
-    ),
+    params(super::params::DeliveryPath),
     responses(
         (status = 202, description = "A new series of attempts has started.", body = DeliveryView),
         (status = 409, description = "Problem `code`: `endpoint_disabled`."),

@@ -113,9 +113,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     operation_id = "discounts_list",
     tag = "discounts",
     security(("bearer" = ["staff"])),
-    params(
-        super::params::PageParams,
-    ),
+    params(super::params::PageParams),
     responses(
         (status = 200, description = "A page of discounts, newest first.", body = PageView<DiscountView>),
     ),

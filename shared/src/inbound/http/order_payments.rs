@@ -44,9 +44,7 @@ impl<'a> PaymentView<'a> {
     operation_id = "orders_payment",
     tag = "orders",
     security(("bearer" = [])),
-    params(
-        ("id" = OrderId, Path, description = "The order's id."),
-    ),
+    params(super::params::OrderPath),
     responses(
         (status = 200, description = "The payment to confirm with Stripe.js.", body = PaymentView),
         (status = 409, description = "Problem `code`: `order_not_payable`, `manual_payments`, \

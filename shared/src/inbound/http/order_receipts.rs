@@ -16,9 +16,7 @@ use lambda_http::{Body, Request, Response};
     operation_id = "orders_receipt",
     tag = "orders",
     security(("bearer" = [])),
-    params(
-        ("id" = OrderId, Path, description = "The order's id."),
-    ),
+    params(super::params::OrderPath),
     responses(
         (status = 302, description = "Redirects to the PDF; the link works for five \
             minutes.", headers(("Location" = String, description = "A signed link to the PDF."))),

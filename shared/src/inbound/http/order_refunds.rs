@@ -66,7 +66,7 @@ struct RefundView<'a> {
     tag = "orders",
     security(("bearer" = ["staff"])),
     params(
-        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::OrderPath,
         super::params::IdempotencyKeyRequired,
     ),
     request_body = NewRefund,

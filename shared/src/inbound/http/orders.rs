@@ -49,9 +49,7 @@ fn order_reply(status: u16, order: &Order) -> Reply {
     operation_id = "orders_create",
     tag = "orders",
     security(("bearer" = [])),
-    params(
-        super::params::IdempotencyKeyRequired,
-    ),
+    params(super::params::IdempotencyKeyRequired),
     request_body = NewOrder,
     responses(
         (status = 201, description = "Placed: stock is held until it is paid or \
@@ -142,9 +140,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     operation_id = "orders_get",
     tag = "orders",
     security(("bearer" = [])),
-    params(
-        ("id" = OrderId, Path, description = "The order's id."),
-    ),
+    params(super::params::OrderPath),
     responses(
         (status = 200, description = "The order (its customer or staff).", body = OrderView),
     ),
@@ -180,7 +176,7 @@ async fn transition(
     tag = "orders",
     security(("bearer" = [])),
     params(
-        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::OrderPath,
         super::params::IdempotencyKeyOptional,
     ),
     responses(
@@ -201,7 +197,7 @@ pub async fn cancel(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     tag = "orders",
     security(("bearer" = ["staff"])),
     params(
-        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::OrderPath,
         super::params::IdempotencyKeyOptional,
     ),
     responses(
@@ -221,7 +217,7 @@ pub async fn mark_paid(ctx: &TableAccess, request: Request) -> Result<Reply, Api
     tag = "orders",
     security(("bearer" = ["staff"])),
     params(
-        ("id" = OrderId, Path, description = "The order's id."),
+        super::params::OrderPath,
         super::params::IdempotencyKeyOptional,
     ),
     request_body = Shipment,

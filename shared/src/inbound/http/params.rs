@@ -2,6 +2,7 @@
 //! The edge reads them in [`super::request`] and [`super::idempotency`]; these
 //! types only document them.
 
+use crate::domain::{EventId, ExportId, OrderId, ProductId, UserId, WebhookEndpointId};
 use utoipa::IntoParams;
 
 /// `limit` and `cursor`, as every listing takes them.
@@ -53,4 +54,54 @@ pub struct IfMatch {
     /// The `ETag` of the version you read, e.g. `"3"`.
     #[param(rename = "If-Match", pattern = "^(W/)?\"?[0-9]{1,19}\"?$")]
     pub version: Option<String>,
+}
+
+/// `{id}` of a product.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProductPath {
+    /// The product's id.
+    pub id: ProductId,
+}
+
+/// `{id}` of an order.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrderPath {
+    /// The order's id.
+    pub id: OrderId,
+}
+
+/// `{id}` of a user.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserPath {
+    /// The user's id.
+    pub id: UserId,
+}
+
+/// `{id}` of an export.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ExportPath {
+    /// The export's id.
+    pub id: ExportId,
+}
+
+/// `{id}` of a webhook endpoint.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WebhookEndpointPath {
+    /// The endpoint's id.
+    pub id: WebhookEndpointId,
+}
+
+/// `{id}` of a webhook endpoint and `{delivery_id}` of one of its deliveries.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DeliveryPath {
+    /// The endpoint's id.
+    pub id: WebhookEndpointId,
+    /// The delivery's id (its event's).
+    pub delivery_id: EventId,
 }

@@ -44,9 +44,7 @@ struct UploadView {
     operation_id = "product_images_create",
     tag = "catalog",
     security(("bearer" = ["staff"])),
-    params(
-        ("id" = ProductId, Path, description = "The product's id."),
-    ),
+    params(super::params::ProductPath),
     request_body = UploadRequest,
     responses(
         (status = 201, description = "A signed URL to `PUT` the image to; thumbnails follow once it \

@@ -152,9 +152,7 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     operation_id = "products_get",
     tag = "catalog",
     security((), ("bearer" = [])),
-    params(
-        ("id" = ProductId, Path, description = "The product's id."),
-    ),
+    params(super::params::ProductPath),
     responses(
         (status = 200, description = "The product; drafts and archived products only for staff.", body = ProductView),
     ),
@@ -197,7 +195,7 @@ pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     tag = "catalog",
     security(("bearer" = ["staff"])),
     params(
-        ("id" = ProductId, Path, description = "The product's id."),
+        super::params::ProductPath,
         super::params::IfMatchRequired,
     ),
     request_body = ProductChanges,
@@ -231,7 +229,7 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     tag = "catalog",
     security(("bearer" = ["staff"])),
     params(
-        ("id" = ProductId, Path, description = "The product's id."),
+        super::params::ProductPath,
         super::params::IfMatch,
     ),
     responses(

@@ -24,9 +24,7 @@ const MAX_EVENT_BYTES: usize = 256 * 1024;
     path = "/webhooks/stripe",
     operation_id = "webhooks_stripe",
     tag = "provider webhooks",
-    params(
-        ("Stripe-Signature" = String, Header, description = "Stripe's signature over the exact body."),
-    ),
+    params(("Stripe-Signature" = String, Header, description = "Stripe's signature over the exact body.")),
     request_body = Object,
     responses(
         (status = 200, description = "Received (or a duplicate, acknowledged).", body = Object),
