@@ -207,7 +207,7 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     let order = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
 
     let request = RefundRequest::parse(500, "one broken", &[(mug.id, 1)]).unwrap();
-    let next = order.refund(&request, now()).unwrap();
+    let next = request.apply(&order, now()).unwrap();
     let refund = Refund::pending(Refund::id_for(order.id, "key-1"), &order, &request, "staff-1", now());
     let audit =
         AuditRecord::new("staff-1", "order.refunded", "order", serde_json::json!({}), serde_json::json!({}), now());

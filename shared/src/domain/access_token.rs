@@ -6,7 +6,8 @@
 //! verifying key, so a new signing key can be added while tokens signed by the old
 //! one stay valid until they expire. Verifiers hold only public keys.
 
-use crate::domain::{Principal, Role, Timestamp};
+use crate::domain::principal::{Principal, Role};
+use crate::domain::timestamp::Timestamp;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! The audit trail: append-only records of what staff and admins did.
 
-use super::Timestamp;
 use super::id::AuditId;
+use super::timestamp::Timestamp;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {

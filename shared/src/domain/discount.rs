@@ -1,8 +1,8 @@
 //! Discount codes: a percentage or a fixed amount off an order's subtotal, within a
 //! validity window, up to a total number of uses, optionally once per customer.
 
-use super::Timestamp;
 use super::money::{Currency, MAX_AMOUNT};
+use super::timestamp::Timestamp;
 use super::validation::{Checker, Invalid};
 use time::format_description::well_known::Rfc3339;
 

@@ -1,8 +1,8 @@
 //! Domain events: facts other parts of Tillbox react to. They are written to the
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
-use super::Timestamp;
 use super::id::{EventId, ExportId, OrderId, UserId, WebhookEndpointId};
+use super::timestamp::Timestamp;
 use super::user::Email;
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +83,7 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub id: EventId,
-    #[serde(with = "super::timestamp_serde")]
+    #[serde(with = "super::timestamp::timestamp_serde")]
     pub occurred_at: Timestamp,
     #[serde(flatten)]
     pub kind: EventKind,

@@ -3,8 +3,8 @@
 
 use super::id::ExportId;
 use super::order::{Order, OrderStatus};
+use super::timestamp::{Timestamp, format_timestamp};
 use super::validation::{self, Checker, Invalid};
-use super::{Timestamp, format_timestamp};
 use time::Duration;
 
 /// The widest window one export may span.

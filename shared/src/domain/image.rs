@@ -1,8 +1,8 @@
 //! Product images: what may be uploaded, where the files live, and how an upload
 //! moves from "URL handed out" to "attached" or "rejected".
 
-use super::Timestamp;
 use super::id::{ImageId, ProductId};
+use super::timestamp::Timestamp;
 
 /// Largest upload accepted, checked both when the URL is signed and on the real object.
 pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
@@ -148,7 +148,10 @@ impl RejectReason {
 }
 
 /// Validates the body of `POST /products/{id}/images`.
-pub fn check_upload_request(content_type: &str, content_length: i64) -> Result<(ImageFormat, u64), super::Invalid> {
+pub fn check_upload_request(
+    content_type: &str,
+    content_length: i64,
+) -> Result<(ImageFormat, u64), super::validation::Invalid> {
     let mut c = super::validation::Checker::default();
     let format = c.check("content_type", ImageFormat::from_content_type(content_type));
     let length = c.check(

@@ -3,11 +3,11 @@
 //! Prices, currency and discount are computed here from the catalog as read by the
 //! server; the client only names products and quantities.
 
-use super::Timestamp;
 use super::discount::{Discount, DiscountCode};
 use super::id::{OrderId, ProductId};
 use super::money::Currency;
 use super::product::Product;
+use super::timestamp::Timestamp;
 use super::validation::{Checker, FieldError, Invalid, text};
 use serde::{Deserialize, Serialize};
 
@@ -205,6 +205,26 @@ pub enum PricingError {
 }
 
 impl Order {
+    /// What is left to refund.
+    pub fn refundable(&self) -> i64 {
+        self.total - self.refunded
+    }
+
+    /// The order after a refund of `amount` the provider refused: the balance is
+    /// refundable again. Goods it put back in stock stay there (they came back).
+    pub fn refund_refused(&self, amount: i64, now: Timestamp) -> Order {
+        let mut next = self.clone();
+        next.refunded = (self.refunded - amount).max(0);
+        next.status = match (next.refunded, self.fulfilled_at) {
+            (0, Some(_)) => OrderStatus::Fulfilled,
+            (0, None) => OrderStatus::Paid,
+            _ => OrderStatus::PartiallyRefunded,
+        };
+        next.version = self.version + 1;
+        next.updated_at = now;
+        next
+    }
+
     /// Prices `request` from the catalog as read now. `products[i]` is what the
     /// store returned for `request.lines[i]` (`None`: no such product).
     /// `discount` is the code's record if the request named one and it exists.

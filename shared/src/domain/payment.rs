@@ -5,9 +5,9 @@
 //! provider's word can arrive late, twice, out of order, or for an order that was
 //! cancelled meanwhile.
 
-use super::Timestamp;
 use super::id::OrderId;
 use super::money::Currency;
+use super::timestamp::Timestamp;
 
 /// Who holds the money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

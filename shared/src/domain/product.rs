@@ -1,9 +1,9 @@
 //! Products: what a shop sells, and the rules for creating and changing them.
 
-use super::Timestamp;
 use super::id::ProductId;
 use super::image::ProductImage;
 use super::money::{Money, MoneyInput};
+use super::timestamp::Timestamp;
 use super::validation::{Checker, Invalid, text};
 use serde::{Deserialize, Serialize};
 

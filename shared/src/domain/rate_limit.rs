@@ -4,7 +4,7 @@
 //! window. A burst at a window boundary can reach twice the limit, which is
 //! acceptable for the guessing these limits exist to slow down.
 
-use super::Timestamp;
+use super::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {

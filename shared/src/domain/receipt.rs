@@ -3,10 +3,10 @@
 //! (when the shop configures a rate) and how it was paid. Amounts are formatted
 //! once, as the customer reads them.
 
-use super::Timestamp;
 use super::id::OrderId;
 use super::order::Order;
 use super::payment::Payment;
+use super::timestamp::Timestamp;
 
 /// A VAT rate included in the prices, in basis points (20 % = 2000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

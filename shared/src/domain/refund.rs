@@ -7,10 +7,10 @@
 //! The provider call then carries a key derived from the refund, so finishing a
 //! refund after a crash or a retry moves the money once.
 
-use super::Timestamp;
 use super::id::{OrderId, ProductId};
 use super::money::Currency;
 use super::order::{Order, OrderStatus};
+use super::timestamp::Timestamp;
 use super::validation::{FieldError, Invalid};
 
 /// Longest `reason`, in characters: a note for staff and the customer's e-mail.
@@ -62,6 +62,38 @@ impl RefundRequest {
 
     pub fn restock(&self) -> &[(ProductId, u32)] {
         &self.restock
+    }
+
+    /// `order` after giving back this request's amount and restocking what it
+    /// lists: only a paid (or shipped, or partly refunded) order, never more than
+    /// is left, and never more units back in stock than were sold.
+    pub fn apply(&self, order: &Order, now: Timestamp) -> Result<Order, RefundRefused> {
+        if !matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded) {
+            return Err(RefundRefused::NotRefundable(order.status));
+        }
+        if self.amount > order.refundable() {
+            return Err(RefundRefused::ExceedsRefundable { refundable: order.refundable() });
+        }
+        let mut next = order.clone();
+        let mut errors = Vec::new();
+        for (i, (product_id, quantity)) in self.restock.iter().enumerate() {
+            match next.lines.iter_mut().find(|l| l.product_id == *product_id) {
+                None => errors.push(FieldError::new(format!("restock[{i}].product_id"), "is not in this order")),
+                Some(line) if *quantity > line.quantity - line.restocked => errors.push(FieldError::new(
+                    format!("restock[{i}].quantity"),
+                    format!("at most {} more can go back in stock", line.quantity - line.restocked),
+                )),
+                Some(line) => line.restocked += quantity,
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RefundRefused::Restock(Invalid(errors)));
+        }
+        next.refunded += self.amount;
+        next.status = if next.refunded == next.total { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
+        next.version = order.version + 1;
+        next.updated_at = now;
+        Ok(next)
     }
 }
 
@@ -160,60 +192,6 @@ impl Refund {
     }
 }
 
-impl Order {
-    /// What is left to refund.
-    pub fn refundable(&self) -> i64 {
-        self.total - self.refunded
-    }
-
-    /// The order after a refund of `amount` the provider refused: the balance is
-    /// refundable again. Goods it put back in stock stay there (they came back).
-    pub fn refund_refused(&self, amount: i64, now: Timestamp) -> Order {
-        let mut next = self.clone();
-        next.refunded = (self.refunded - amount).max(0);
-        next.status = match (next.refunded, self.fulfilled_at) {
-            (0, Some(_)) => OrderStatus::Fulfilled,
-            (0, None) => OrderStatus::Paid,
-            _ => OrderStatus::PartiallyRefunded,
-        };
-        next.version = self.version + 1;
-        next.updated_at = now;
-        next
-    }
-
-    /// The order after giving back `request.amount` and restocking what it lists:
-    /// only a paid (or shipped, or partly refunded) order, never more than is left,
-    /// and never more units back in stock than were sold.
-    pub fn refund(&self, request: &RefundRequest, now: Timestamp) -> Result<Order, RefundRefused> {
-        if !matches!(self.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded) {
-            return Err(RefundRefused::NotRefundable(self.status));
-        }
-        if request.amount > self.refundable() {
-            return Err(RefundRefused::ExceedsRefundable { refundable: self.refundable() });
-        }
-        let mut next = self.clone();
-        let mut errors = Vec::new();
-        for (i, (product_id, quantity)) in request.restock.iter().enumerate() {
-            match next.lines.iter_mut().find(|l| l.product_id == *product_id) {
-                None => errors.push(FieldError::new(format!("restock[{i}].product_id"), "is not in this order")),
-                Some(line) if *quantity > line.quantity - line.restocked => errors.push(FieldError::new(
-                    format!("restock[{i}].quantity"),
-                    format!("at most {} more can go back in stock", line.quantity - line.restocked),
-                )),
-                Some(line) => line.restocked += quantity,
-            }
-        }
-        if !errors.is_empty() {
-            return Err(RefundRefused::Restock(Invalid(errors)));
-        }
-        next.refunded += request.amount;
-        next.status = if next.refunded == next.total { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
-        next.version = self.version + 1;
-        next.updated_at = now;
-        Ok(next)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,8 +239,8 @@ mod tests {
         };
         let product = order.lines[0].product_id;
         let huge = RefundRequest::parse(100, "x", &[(product, i64::from(u32::MAX))]).unwrap();
-        assert!(matches!(order.refund(&huge, now), Err(RefundRefused::Restock(_))));
+        assert!(matches!(huge.apply(&order, now), Err(RefundRefused::Restock(_))));
         let last = RefundRequest::parse(100, "x", &[(product, 1)]).unwrap();
-        assert_eq!(order.refund(&last, now).unwrap().lines[0].restocked, 2);
+        assert_eq!(last.apply(&order, now).unwrap().lines[0].restocked, 2);
     }
 }

@@ -5,8 +5,8 @@
 //! again means it was copied, so the whole session is revoked. A session also ends
 //! at its absolute expiry, on logout, and when the user's session epoch moves on.
 
-use super::Timestamp;
 use super::id::{SessionId, UserId};
+use super::timestamp::Timestamp;
 use time::Duration;
 
 /// However often it is refreshed, a session ends this long after sign-in.
@@ -100,7 +100,7 @@ pub struct OneTimeToken {
 
 impl OneTimeToken {
     /// A new token for `user` as it is now: the secret to e-mail, and the record to store.
-    pub fn issue(purpose: OneTimePurpose, user: &super::User, now: Timestamp) -> (String, Self) {
+    pub fn issue(purpose: OneTimePurpose, user: &super::user::User, now: Timestamp) -> (String, Self) {
         let secret = super::secret::opaque_token();
         let hash = super::secret::token_hash(&secret);
         let token =

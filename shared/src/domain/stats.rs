@@ -2,7 +2,9 @@
 //! happened on (UTC), and what a range of days adds up to. Pure: the stats job
 //! stores the counters, `GET /admin/stats` reads them back.
 
-use super::{Event, EventKind, Order, ProductId};
+use super::event::{Event, EventKind};
+use super::id::ProductId;
+use super::order::Order;
 use std::collections::BTreeMap;
 use time::Date;
 
@@ -149,7 +151,7 @@ impl SalesReport {
     /// `stored` holds the days that have counters; `from..=to` are filled in.
     pub fn new(from: Date, to: Date, mut stored: BTreeMap<Date, SalesCounts>) -> Self {
         let mut totals = SalesCounts::default();
-        let days = super::days(from, to)
+        let days = super::timestamp::days(from, to)
             .map(|day| {
                 let counts = stored.remove(&day).unwrap_or_default();
                 totals.add(&counts);

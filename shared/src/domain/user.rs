@@ -1,9 +1,10 @@
 //! Accounts: who may sign in, with which role, and whether they still may.
 
 use super::id::{SessionId, UserId};
+use super::principal::Principal;
 use super::principal::Role;
+use super::timestamp::Timestamp;
 use super::validation::text;
-use super::{Principal, Timestamp};
 
 /// An e-mail address as Tillbox stores and compares it: trimmed and lower-cased, so
 /// `Ann@Example.com` and `ann@example.com` are one account.

@@ -67,7 +67,11 @@ pub(crate) fn text(value: &str, min: usize, max: usize) -> Result<String, String
 
 /// A time window `[from, to)` for a listing or export: `from` before `to`, at
 /// most `widest` apart. The message is for the `from` field.
-pub(crate) fn window(from: super::Timestamp, to: super::Timestamp, widest: time::Duration) -> Result<(), String> {
+pub(crate) fn window(
+    from: super::timestamp::Timestamp,
+    to: super::timestamp::Timestamp,
+    widest: time::Duration,
+) -> Result<(), String> {
     if from >= to {
         Err("must be before `to`".to_owned())
     } else if to - from > widest {

@@ -58,10 +58,11 @@ struct PaymentIntent {
     metadata: std::collections::HashMap<String, String>,
 }
 
-impl From<PaymentIntent> for Intent {
-    fn from(intent: PaymentIntent) -> Self {
-        let order_id = intent.metadata.get("order_id").and_then(|id| id.parse().ok());
-        Intent { provider_id: intent.id, client_secret: intent.client_secret, order_id }
+impl PaymentIntent {
+    /// What the port reports of it; the order is the one Tillbox named in `metadata`.
+    fn into_intent(self) -> Intent {
+        let order_id = self.metadata.get("order_id").and_then(|id| id.parse().ok());
+        Intent { provider_id: self.id, client_secret: self.client_secret, order_id }
     }
 }
 
@@ -202,13 +203,13 @@ impl PaymentGateway for Stripe {
             ("metadata[attempt]", request.attempt.to_string()),
         ];
         let intent: PaymentIntent = self.call("/v1/payment_intents", Some((&fields, &request.idempotency_key))).await?;
-        Ok(intent.into())
+        Ok(intent.into_intent())
     }
 
     async fn intent(&self, provider_id: &str) -> Result<Intent, ProviderError> {
         let path = format!("/v1/payment_intents/{}", utf8_percent_encode(provider_id, NON_ALPHANUMERIC));
         let intent: PaymentIntent = self.call(&path, None).await?;
-        Ok(intent.into())
+        Ok(intent.into_intent())
     }
 
     async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {

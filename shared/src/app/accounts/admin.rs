@@ -1,8 +1,7 @@
 //! `GET /admin/users`, `PATCH /admin/users/{id}` and the operator's first admin.
 
-use super::AccountsError;
+use super::error::{AccountsError, stale_user};
 use super::ports::{UserChange, UserStore};
-use super::stale_user;
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
 use crate::domain::{AuditRecord, Email, FieldError, Invalid, Principal, Role, Timestamp, User, UserId, password};

@@ -1,7 +1,7 @@
 //! `GET /me`, `PATCH /me`.
 
+use super::error::{AccountsError, stale_user, within_limit};
 use super::ports::{RateLimiter, UserChange, UserStore};
-use super::{AccountsError, stale_user, within_limit};
 use crate::app::error::CommonError;
 use crate::app::store::StoreError;
 use crate::domain::rate_limit::PASSWORD_CHECK_PER_USER;

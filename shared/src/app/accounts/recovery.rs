@@ -1,7 +1,7 @@
 //! `POST /auth/verify-email`, `/auth/password/forgot`, `/auth/password/reset`.
 
+use super::error::{AccountsError, within_limit};
 use super::ports::{EventOutbox, OneTimeTokens, RateLimiter, UserChange, UserStore};
-use super::{AccountsError, within_limit};
 use crate::app::store::StoreError;
 use crate::domain::rate_limit::{FORGOT_PER_ACCOUNT, FORGOT_PER_IP, RESET_PER_IP};
 use crate::domain::secret::token_hash;

@@ -1,7 +1,7 @@
 //! `POST /auth/login`, `/auth/refresh`, `/auth/logout`.
 
+use super::error::{AccountsError, within_limit};
 use super::ports::{RateLimiter, SessionStore, UserStore};
-use super::{AccountsError, within_limit};
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
 use crate::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP, LOGIN_PER_IP};
 use crate::domain::secret::{opaque_token, token_hash};
@@ -9,7 +9,7 @@ use crate::domain::{
     Email, FieldError, Invalid, Principal, RefreshToken, Session, SessionId, Timestamp, User, UserId, password,
 };
 
-pub use super::signup::Credentials;
+use super::signup::Credentials;
 
 /// What a successful sign-in or refresh hands the client.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //! the money under a key derived from the refund. A retry of the same request
 //! (same idempotency key) finds the recorded refund and only finishes it.
 
-use super::PaymentsError;
+use super::error::PaymentsError;
 use super::ports::{PaymentGateway, PaymentStore, ProviderError, RefundRecord, RefundStore};
 use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
@@ -97,7 +97,7 @@ async fn record(
 ) -> Result<Refund, PaymentsError> {
     for _ in 0..3 {
         let order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?;
-        let next = order.refund(request, now)?;
+        let next = request.apply(&order, now)?;
         let mut refund = Refund::pending(id.clone(), &order, request, &principal.subject, now);
         if manual {
             refund = refund.succeeded(now);

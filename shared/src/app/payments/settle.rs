@@ -5,8 +5,9 @@
 //! writes conditionally on it, so replaying any event, in any order, ends in the
 //! same state: an order is never both cancelled and charged.
 
+use super::error::PaymentsError;
+use super::events::{PaymentEvent, ProviderEvent};
 use super::ports::{PaymentChange, PaymentGateway, PaymentStore, RefundRecord, RefundStore};
-use super::{PaymentEvent, PaymentsError, ProviderEvent};
 use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::orders::{self, Settlement};
@@ -167,7 +168,7 @@ async fn refund_order_to(
         }
         let request = RefundRequest::parse(missing, "refunded in the payment provider's dashboard", &[])
             .expect("a positive amount and a reason");
-        let next = order.refund(&request, now)?;
+        let next = request.apply(&order, now)?;
         // Derived from the total, so a replay finds the refund it recorded.
         let id = Refund::id_for_provider_total(order_id, refunded_total);
         let refund = Refund { status: RefundStatus::Succeeded, ..Refund::pending(id, &order, &request, ACTOR, now) };

@@ -1,6 +1,6 @@
 //! `POST /orders/{id}/payment`: open (or find) the provider payment for an order.
 
-use super::PaymentsError;
+use super::error::PaymentsError;
 use super::ports::{IntentRequest, PaymentGateway, PaymentStore};
 use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;

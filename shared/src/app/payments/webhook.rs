@@ -1,7 +1,7 @@
 //! `POST /webhooks/stripe` after the signature check: acknowledge fast, queue the
 //! work once per provider event id.
 
-use super::PaymentsError;
+use super::error::PaymentsError;
 use super::ports::{PaymentQueue, WebhookInbox};
 use crate::domain::{Provider, Timestamp};
 

@@ -1,9 +1,9 @@
 //! The delivery log: one delivery per event and endpoint, with its attempts.
 
 use super::retry::Verdict;
-use crate::domain::Timestamp;
 use crate::domain::event::Event;
 use crate::domain::id::{EventId, WebhookEndpointId};
+use crate::domain::timestamp::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
@@ -47,7 +47,7 @@ impl DeliveryStatus {
 pub struct Attempt {
     /// 1-based, counted across redeliveries.
     pub number: u32,
-    #[serde(with = "crate::domain::timestamp_serde")]
+    #[serde(with = "crate::domain::timestamp::timestamp_serde")]
     pub at: Timestamp,
     /// The receiver's HTTP status; `None` when no answer came.
     pub status: Option<u16>,

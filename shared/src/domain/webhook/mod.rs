@@ -10,8 +10,8 @@ pub mod selection;
 pub mod signing;
 pub mod url;
 
-use crate::domain::Timestamp;
 use crate::domain::id::WebhookEndpointId;
+use crate::domain::timestamp::Timestamp;
 use crate::domain::validation::{Checker, Invalid, text};
 use selection::EventSelection;
 use signing::{ROTATION_OVERLAP, SigningSecret};
