@@ -57,11 +57,12 @@ def _cargo(args, settings, target_dir):
     subprocess.run(command, cwd=ROOT, check=True)
 
 
-def host_build(settings, packages=None):
-    """Builds for this machine; returns the directory holding the binaries."""
+def host_build(settings, binaries=None):
+    """Builds for this machine (every binary of the workspace, or the ones named);
+    returns the directory holding the binaries."""
     target_dir = TARGET / "bench" / slug(settings)
-    selection = [a for p in packages for a in ("-p", p)] if packages else ["--workspace"]
-    _cargo(["build", "--bins", *selection], settings, target_dir)
+    selection = [a for b in binaries for a in ("--bin", b)] if binaries else ["--workspace", "--bins"]
+    _cargo(["build", *selection], settings, target_dir)
     return target_dir / "release"
 
 
