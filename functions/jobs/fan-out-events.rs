@@ -6,6 +6,6 @@ use tillbox::inbound::jobs::fan_out;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::wiring::sdk().await;
-    let job = tillbox::wiring::fan_out(&sdk)?;
+    let job = tillbox::wiring::fan_out_job(&sdk)?;
     tillbox::inbound::jobs::serve(|event| fan_out::handle(&job, event)).await
 }

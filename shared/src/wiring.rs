@@ -136,7 +136,7 @@ pub fn export_job(sdk: &SdkConfig) -> Result<ExportJob, ConfigError> {
     Ok(ExportJob { table: table(sdk)?, bucket: bucket(sdk)? })
 }
 
-pub fn fan_out(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {
+pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {
     Ok(FanOut {
         queues: Queues::new(sdk),
         routes: Routes {

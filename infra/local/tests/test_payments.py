@@ -236,7 +236,7 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         self.assertTrue(redirect(self.races.staff), "staff can fetch any receipt")
 
     def signed_fixture(self, name, order, intent, **changes):
-        """A recorded Stripe event (tests/fixtures/stripe) made about `order`, with
+        """A recorded Stripe event (shared/tests/fixtures/stripe) made about `order`, with
         a fresh id, signed with the local webhook secret by Stripe's library."""
         event = json.loads((FIXTURES / f"{name}.json").read_text())
         event["id"] = f"evt_{uuid.uuid4().hex}"

@@ -33,19 +33,6 @@ macro_rules! uuid_id {
             }
         }
 
-        /// Documented as what it is on the wire: a UUID string.
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-                    .into()
-            }
-        }
-
-        impl utoipa::ToSchema for $name {}
-
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;

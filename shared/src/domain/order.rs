@@ -6,7 +6,7 @@
 use super::discount::{Discount, DiscountCode};
 use super::id::{OrderId, ProductId};
 use super::money::Currency;
-use super::product::Product;
+use super::product::{MAX_QUANTITY, Product};
 use super::timestamp::Timestamp;
 use super::validation::{Checker, FieldError, Invalid, text};
 use serde::{Deserialize, Serialize};
@@ -22,9 +22,8 @@ impl OrderId {
 /// Lines per order. One order is one DynamoDB transaction (at most 100 actions):
 /// a stock update per line plus the order, the discount, its use and the event.
 pub const MAX_LINES: usize = 50;
-use super::product::MAX_QUANTITY;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     PendingPayment,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Customer,
@@ -11,13 +11,10 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Self; 3] = [Self::Customer, Self::Staff, Self::Admin];
+
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "customer" => Some(Self::Customer),
-            "staff" => Some(Self::Staff),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|role| role.as_str() == value)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -51,7 +51,7 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProductStatus {
     /// Being prepared; visible to staff only.
@@ -71,13 +71,10 @@ impl ProductStatus {
         }
     }
 
+    pub const ALL: [Self; 3] = [Self::Draft, Self::Active, Self::Archived];
+
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "draft" => Some(Self::Draft),
-            "active" => Some(Self::Active),
-            "archived" => Some(Self::Archived),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|status| status.as_str() == value)
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// One rejected input field, named by its dotted path in the request body
 /// (`price.amount`) or by the query parameter it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -1,7 +1,10 @@
-//! How the world calls Tillbox: HTTP requests through API Gateway, messages from
-//! SQS, records from the table's stream, and the schedule.
+//! How the world calls Tillbox: HTTP requests through API Gateway ([`http`]),
+//! messages from SQS, records from the table's stream and the schedule ([`jobs`],
+//! in the formats of [`events`]). What it answers and sends is [`views`]; how the
+//! domain's value types appear in the OpenAPI document is `schemas`.
 
 pub mod events;
 pub mod http;
 pub mod jobs;
+mod schemas;
 pub mod views;

@@ -1,9 +1,10 @@
 //! [`FileStore`], [`UploadSigner`], [`DownloadSigner`] and [`ExportFiles`] on the S3 bucket.
 
 use super::unavailable;
-use crate::app::catalog::ports::{FileStore, SignedUpload, StoreError, UploadSigner};
+use crate::app::catalog::ports::{FileStore, SignedUpload, UploadSigner};
 use crate::app::exports::ports::ExportFiles;
 use crate::app::receipts::ports::{Disposition, DownloadSigner};
+use crate::app::store::StoreError;
 use crate::domain::ImageFormat;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;

@@ -1,6 +1,4 @@
-use super::ports::RateLimiter;
 use crate::app::error::{CommonError, shares_common_errors};
-use crate::domain::{RateLimit, Timestamp};
 
 /// Every way an accounts use case can fail; the HTTP edge maps each to one status.
 #[derive(Debug, thiserror::Error)]
@@ -35,19 +33,6 @@ pub enum AccountsError {
 }
 
 shares_common_errors!(AccountsError);
-
-/// Counts one attempt against `limit` for `key`; refuses once it is over.
-pub(super) async fn within_limit(
-    limiter: &impl RateLimiter,
-    limit: RateLimit,
-    key: &str,
-    now: Timestamp,
-) -> Result<(), AccountsError> {
-    match limiter.over(limit, key, now).await? {
-        None => Ok(()),
-        Some(retry_after) => Err(AccountsError::RateLimited { retry_after }),
-    }
-}
 
 pub(super) fn stale_user(expected: u64, current: u64) -> AccountsError {
     CommonError::StaleVersion { resource: "user", expected, current }.into()

@@ -5,6 +5,7 @@
 
 mod admin;
 mod error;
+mod limits;
 pub mod ports;
 mod profile;
 mod recovery;

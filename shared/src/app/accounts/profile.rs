@@ -1,6 +1,7 @@
 //! `GET /me`, `PATCH /me`.
 
-use super::error::{AccountsError, stale_user, within_limit};
+use super::error::{AccountsError, stale_user};
+use super::limits::within_limit;
 use super::ports::{RateLimiter, UserChange, UserStore};
 use crate::app::error::CommonError;
 use crate::app::store::StoreError;

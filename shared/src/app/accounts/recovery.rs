@@ -1,6 +1,7 @@
 //! `POST /auth/verify-email`, `/auth/password/forgot`, `/auth/password/reset`.
 
-use super::error::{AccountsError, within_limit};
+use super::error::AccountsError;
+use super::limits::within_limit;
 use super::ports::{EventOutbox, OneTimeTokens, RateLimiter, UserChange, UserStore};
 use crate::app::store::StoreError;
 use crate::domain::rate_limit::{FORGOT_PER_ACCOUNT, FORGOT_PER_IP, RESET_PER_IP};

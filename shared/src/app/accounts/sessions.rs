@@ -1,6 +1,7 @@
 //! `POST /auth/login`, `/auth/refresh`, `/auth/logout`.
 
-use super::error::{AccountsError, within_limit};
+use super::error::AccountsError;
+use super::limits::within_limit;
 use super::ports::{RateLimiter, SessionStore, UserStore};
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
 use crate::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP, LOGIN_PER_IP};

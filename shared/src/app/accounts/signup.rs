@@ -1,6 +1,7 @@
 //! `POST /auth/signup`.
 
-use super::error::{AccountsError, within_limit};
+use super::error::AccountsError;
+use super::limits::within_limit;
 use super::ports::{EventOutbox, RateLimiter, UserChange, UserStore};
 use crate::app::store::StoreError;
 use crate::domain::rate_limit::{SIGNUP_MAILS_PER_ADDRESS, SIGNUP_PER_IP};

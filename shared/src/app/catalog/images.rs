@@ -4,9 +4,10 @@
 //! until the image job has measured it, read its magic bytes and decoded it: an
 //! emulator does not enforce signatures, and a client can lie about its content type.
 
-use super::CatalogError;
-use super::ports::{FileStore, ProductStore, SignedUpload, StoreError, UploadSigner, UploadStore};
+use super::error::CatalogError;
+use super::ports::{FileStore, ProductStore, SignedUpload, UploadSigner, UploadStore};
 use crate::app::error::CommonError;
+use crate::app::store::StoreError;
 use crate::domain::image::{
     MAX_IMAGE_EDGE, MAX_IMAGES_PER_PRODUCT, MAX_UPLOAD_BYTES, RejectReason, THUMBNAIL_EDGES, check_upload_request,
     fit_within, image_key, parse_quarantine_key, quarantine_key,

@@ -7,7 +7,7 @@ use crate::domain::{
 use std::future::Future;
 use std::time::Duration;
 
-pub use crate::app::store::{Page, StoreError};
+use crate::app::store::{Page, StoreError};
 
 /// Which products to list.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Product use cases: create, read, list, change, archive.
 
-use super::CatalogError;
-use super::ports::{Page, ProductQuery, ProductStore, SkuClaim, StoreError};
+use super::error::CatalogError;
+use super::ports::{ProductQuery, ProductStore, SkuClaim};
 use crate::app::error::CommonError;
+use crate::app::store::{Page, StoreError};
 use crate::domain::{NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Role, Timestamp};
 
 fn require_staff(principal: Option<&Principal>) -> Result<(), CatalogError> {

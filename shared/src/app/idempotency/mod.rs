@@ -5,7 +5,7 @@
 //! else, and an expiry.
 //!
 //! [`record`] holds the rules, [`ports`] what they need from storage. The HTTP edge
-//! runs requests through it ([`crate::inbound::http::idempotent`]) and
+//! runs requests through it (`inbound::http::idempotency::idempotent`) and
 //! [`crate::outbound::dynamodb`] stores the records.
 
 mod ports;

@@ -1,6 +1,6 @@
 //! What idempotency needs from storage.
 
-use super::{IdempotencyRecord, StoredResponse};
+use super::record::{IdempotencyRecord, StoredResponse};
 use crate::app::store::StoreError;
 use crate::domain::Timestamp;
 use std::future::Future;

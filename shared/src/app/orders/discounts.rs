@@ -1,6 +1,6 @@
 //! `POST/GET/PATCH /discounts`: staff manage discount codes; every change is audited.
 
-use super::OrdersError;
+use super::error::OrdersError;
 use super::ports::DiscountStore;
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};

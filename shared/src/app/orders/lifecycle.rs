@@ -1,7 +1,7 @@
 //! Reading orders and moving them through their states: `GET /orders`,
 //! `GET /orders/{id}`, cancel, mark-paid, fulfil, and the expiry job.
 
-use super::OrdersError;
+use super::error::OrdersError;
 use super::ports::{OrderChange, OrderQuery, OrderScope, OrderStore};
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};

@@ -1,7 +1,7 @@
 //! `POST /orders`: price the request from the catalog, then reserve stock, record
 //! the order, count the discount and publish the event in one transaction.
 
-use super::OrdersError;
+use super::error::OrdersError;
 use super::ports::{DiscountStore, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::app::accounts::ports::RateLimiter;
 use crate::app::catalog::ports::ProductStore;

@@ -85,7 +85,7 @@ pub struct DeliveryJob {
     pub series_start: u32,
     /// Not before this time: waits longer than a queue's 15-minute delay are
     /// made of several hops.
-    #[serde(default, with = "crate::domain::timestamp_serde::option")]
+    #[serde(default, with = "crate::domain::timestamp::timestamp_serde::option")]
     pub not_before: Option<Timestamp>,
 }
 

@@ -8,6 +8,7 @@ use super::response::{Reply, json};
 use crate::app::audit::{self, AuditQuery};
 use crate::inbound::views::{AuditView, PageView};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 
 /// `GET /admin/audit?from&to&actor&action&target`: `[from, to)` defaults to the
 /// last 30 days and spans at most 366; `limit` and `cursor` as every listing.
@@ -45,5 +46,5 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     let cursor = request.query_param("cursor");
     let page = audit::list(&ctx.table, &principal, &query, cursor.as_deref()).await?;
     let items = page.items.iter().map(AuditView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }

@@ -11,6 +11,7 @@ use crate::domain::ExportId;
 use crate::domain::export;
 use crate::inbound::views::ExportView;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 /// The body of `POST /admin/exports/orders`.
@@ -50,7 +51,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Optional, || async {
         let input = json_body::<ExportRequest>(&request)?.into_domain();
         let export = exports::request(&ctx.table, &principal, &input, now()).await?;
-        let mut reply = json(202, &ExportView::new(&export, None));
+        let mut reply = json(StatusCode::ACCEPTED, &ExportView::new(&export, None));
         let location = format!("/admin/exports/{}", export.id).parse().expect("ids are header-safe");
         reply.headers_mut().insert("location", location);
         Ok(reply)
@@ -75,5 +76,5 @@ pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: ExportId = request.path_param("id")?;
     let (export, download) = exports::status(&ctx.table, &ctx.bucket, &principal, id, now()).await?;
-    Ok(json(200, &ExportView::new(&export, download.as_ref())))
+    Ok(json(StatusCode::OK, &ExportView::new(&export, download.as_ref())))
 }

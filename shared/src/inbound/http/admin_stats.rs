@@ -8,6 +8,7 @@ use super::response::{Reply, json};
 use crate::app::stats::{self, StatsQuery};
 use crate::inbound::views::StatsView;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 
 /// `GET /admin/stats?from&to&granularity=day`: UTC dates, both included; the last
 /// 30 days by default, at most 366.
@@ -33,5 +34,5 @@ pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError>
     let query = StatsQuery::parse(from.as_deref(), to.as_deref(), granularity.as_deref(), now().date())
         .map_err(ApiError::invalid_query)?;
     let report = stats::report(&ctx.table, &principal, query).await?;
-    Ok(json(200, &StatsView::new(&report)))
+    Ok(json(StatusCode::OK, &StatsView::new(&report)))
 }

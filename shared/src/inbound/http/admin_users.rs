@@ -9,6 +9,7 @@ use crate::app::accounts;
 use crate::domain::{Role, UserId};
 use crate::inbound::views::{PageView, UserView};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -41,7 +42,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     let cursor = request.query_param("cursor");
     let page = accounts::list_users(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(UserView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `PATCH /admin/users/{id}`: `role` and/or `disabled`; `If-Match` optional.
@@ -67,5 +68,5 @@ pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     let expected = request.if_match()?;
     let changes = json_body::<UserChanges>(&request)?.into_domain();
     let user = accounts::change_user(&ctx.table, &principal, id, expected, changes, now()).await?;
-    Ok(versioned(200, &UserView::new(&user), user.version))
+    Ok(versioned(StatusCode::OK, &UserView::new(&user), user.version))
 }

@@ -3,6 +3,7 @@
 
 use super::context::AdminWebhooks;
 use super::idempotency::{KeyPolicy, idempotent};
+use super::merge_patch::not_null;
 use super::now;
 use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, page_limit, signed_in};
@@ -12,7 +13,8 @@ use crate::domain::webhook;
 use crate::domain::{EventId, WebhookEndpointId};
 use crate::inbound::views::{DeliveryView, PageView, WebhookEndpointView};
 use lambda_http::Request;
-use serde::{Deserialize, Deserializer};
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
 
 /// The body of `POST /admin/webhooks`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -48,11 +50,6 @@ pub struct WebhookChanges {
     #[schema(nullable = false)]
     description: Option<String>,
     enabled: Option<bool>,
-}
-
-/// A description may be changed but not removed: `null` is refused.
-fn not_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    String::deserialize(d).map(Some)
 }
 
 impl WebhookChanges {
@@ -91,7 +88,7 @@ pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
         let input = json_body::<NewWebhookEndpoint>(&request)?.into_domain();
         let endpoint = webhooks::create_endpoint(&ctx.table, &ctx.sender, &principal, input, now()).await?;
         let view = WebhookEndpointView::revealing(&endpoint, &endpoint.secret);
-        Ok(located(versioned(201, &view, endpoint.version), endpoint.id))
+        Ok(located(versioned(StatusCode::CREATED, &view, endpoint.version), endpoint.id))
     })
     .await
 }
@@ -113,7 +110,7 @@ pub async fn list(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErr
     let cursor = request.query_param("cursor");
     let page = webhooks::list_endpoints(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(WebhookEndpointView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `GET /admin/webhooks/{id}`
@@ -132,7 +129,7 @@ pub async fn get(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiErro
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
     let endpoint = webhooks::get_endpoint(&ctx.table, &principal, id).await?;
-    Ok(versioned(200, &WebhookEndpointView::new(&endpoint), endpoint.version))
+    Ok(versioned(StatusCode::OK, &WebhookEndpointView::new(&endpoint), endpoint.version))
 }
 
 /// `PATCH /admin/webhooks/{id}`: `url`, `events`, `description`, `enabled`;
@@ -159,7 +156,7 @@ pub async fn update(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
     let expected = request.if_match()?;
     let changes = json_body::<WebhookChanges>(&request)?.into_domain();
     let endpoint = webhooks::update_endpoint(&ctx.table, &ctx.sender, &principal, id, expected, changes, now()).await?;
-    Ok(versioned(200, &WebhookEndpointView::new(&endpoint), endpoint.version))
+    Ok(versioned(StatusCode::OK, &WebhookEndpointView::new(&endpoint), endpoint.version))
 }
 
 /// `DELETE /admin/webhooks/{id}`: 204; `If-Match` optional.
@@ -205,7 +202,7 @@ pub async fn rotate_secret(ctx: &AdminWebhooks, request: Request) -> Result<Repl
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: WebhookEndpointId = request.path_param("id")?;
     let (endpoint, secret) = webhooks::rotate_secret(&ctx.table, &principal, id, now()).await?;
-    Ok(versioned(200, &WebhookEndpointView::revealing(&endpoint, &secret), endpoint.version))
+    Ok(versioned(StatusCode::OK, &WebhookEndpointView::revealing(&endpoint, &secret), endpoint.version))
 }
 
 /// `GET /admin/webhooks/{id}/deliveries`: newest first, with every attempt.
@@ -230,7 +227,7 @@ pub async fn deliveries(ctx: &AdminWebhooks, request: Request) -> Result<Reply, 
     let cursor = request.query_param("cursor");
     let page = webhooks::list_deliveries(&ctx.table, &principal, id, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(DeliveryView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: 202; the
@@ -254,5 +251,5 @@ pub async fn redeliver(ctx: &AdminWebhooks, request: Request) -> Result<Reply, A
     let id: WebhookEndpointId = request.path_param("id")?;
     let delivery_id: EventId = request.path_param("delivery_id")?;
     let delivery = webhooks::redeliver(&ctx.table, &ctx.queue, &principal, id, delivery_id, now()).await?;
-    Ok(json(202, &DeliveryView::new(&delivery)))
+    Ok(json(StatusCode::ACCEPTED, &DeliveryView::new(&delivery)))
 }

@@ -53,9 +53,13 @@ fn text(content_type: &str, cache: &str, body: &'static str) -> Reply {
 
 /// `GET /openapi.json`: this API's OpenAPI 3.1 document.
 #[utoipa::path(
-    get, path = "/openapi.json", operation_id = "openapi_get", tag = "documentation",
-    responses((status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json",
-        body = Object))
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi_get",
+    tag = "documentation",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json", body = Object),
+    ),
 )]
 pub async fn openapi(_request: Request) -> Result<Reply, ApiError> {
     Ok(text("application/json", CACHE, super::openapi::document_json()))
@@ -63,8 +67,13 @@ pub async fn openapi(_request: Request) -> Result<Reply, ApiError> {
 
 /// `GET /docs`: the document as a browsable page.
 #[utoipa::path(
-    get, path = "/docs", operation_id = "docs_page", tag = "documentation",
-    responses((status = 200, description = "The documentation page.", content_type = "text/html", body = String))
+    get,
+    path = "/docs",
+    operation_id = "docs_page",
+    tag = "documentation",
+    responses(
+        (status = 200, description = "The documentation page.", content_type = "text/html", body = String),
+    ),
 )]
 pub async fn page(_request: Request) -> Result<Reply, ApiError> {
     let mut reply = text("text/html; charset=utf-8", CACHE, include_str!("../../../assets/docs/index.html"));
@@ -74,16 +83,14 @@ pub async fn page(_request: Request) -> Result<Reply, ApiError> {
 
 /// `GET /docs/{file}`: the page's scripts and styles.
 #[utoipa::path(
-    get, path = "/docs/{file}", operation_id = "docs_asset", tag = "documentation",
-    params(("file" = String, Path, description = "`swagger-ui-bundle.js`, `swagger-ui.css` or `init.js`.")),
+    get,
+    path = "/docs/{file}",
+    operation_id = "docs_asset",
+    tag = "documentation",
+    params(super::params::DocsFilePath),
     responses(
-        (status = 200, description = "The file.", content(
-            (String = "text/javascript"),
-            (String = "text/css"),
-        )),
-        (status = 404, description = "Problem `code`: `not_found`.", content_type = "application/problem+json",
-            body = super::problem::Problem),
-    )
+        (status = 200, description = "The file.", content((String = "text/javascript"), (String = "text/css"))),
+    ),
 )]
 pub async fn asset(request: Request) -> Result<Reply, ApiError> {
     let name: String = request.path_param("file")?;

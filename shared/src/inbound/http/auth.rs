@@ -9,6 +9,7 @@ use super::response::{Reply, json, no_content};
 use crate::app::accounts::{self, SignedIn};
 use crate::domain::format_timestamp;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -41,7 +42,7 @@ struct TokensView {
 /// Tokens are credentials: no cache may keep them.
 fn tokens_reply(signed_in: SignedIn) -> Reply {
     let mut reply = json(
-        200,
+        StatusCode::OK,
         &TokensView {
             access_token: signed_in.access_token,
             token_type: "Bearer",
@@ -95,7 +96,7 @@ struct ResetBody {
 pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let input = json_body::<Credentials>(&request)?.into_domain();
     accounts::signup(&ctx.table, input, &request.source_ip(), now()).await?;
-    Ok(json(202, &Accepted { message: "check your inbox to confirm your e-mail address" }))
+    Ok(json(StatusCode::ACCEPTED, &Accepted { message: "check your inbox to confirm your e-mail address" }))
 }
 
 /// `POST /auth/verify-email` with the token from the e-mail.
@@ -188,7 +189,7 @@ pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 pub async fn forgot_password(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: EmailBody = json_body(&request)?;
     accounts::forgot_password(&ctx.table, &body.email, &request.source_ip(), now()).await?;
-    Ok(json(202, &Accepted { message: "if the address has an account, a reset link is on its way" }))
+    Ok(json(StatusCode::ACCEPTED, &Accepted { message: "if the address has an account, a reset link is on its way" }))
 }
 
 /// `POST /auth/password/reset` with the token from the e-mail and a new password.

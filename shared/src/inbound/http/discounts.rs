@@ -11,6 +11,7 @@ use crate::domain::DiscountCode;
 use crate::domain::discount;
 use crate::inbound::views::{DiscountView, PageView};
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 /// The body of `POST /discounts`.
@@ -100,7 +101,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let input = json_body::<NewDiscount>(&request)?.into_domain();
     let discount = orders::create_discount(&ctx.table, &principal, input, now()).await?;
-    let mut reply = versioned(201, &DiscountView::new(&discount), discount.version);
+    let mut reply = versioned(StatusCode::CREATED, &DiscountView::new(&discount), discount.version);
     let location = format!("/discounts/{}", discount.code.as_str()).parse().expect("codes are header-safe");
     reply.headers_mut().insert("location", location);
     Ok(reply)
@@ -123,7 +124,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     let cursor = request.query_param("cursor");
     let page = orders::list_discounts(&ctx.table, &principal, page_limit(&request)?, cursor.as_deref()).await?;
     let items = page.items.iter().map(DiscountView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `PATCH /discounts/{code}`: window, usage limit, once-per-customer, active;
@@ -135,7 +136,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     tag = "discounts",
     security(("bearer" = ["staff"])),
     params(
-        ("code" = String, Path, description = "The discount code."),
+        super::params::DiscountPath,
         super::params::IfMatch,
     ),
     request_body = DiscountChanges,
@@ -150,5 +151,5 @@ pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     let expected = request.if_match()?;
     let changes = json_body::<DiscountChanges>(&request)?.into_domain();
     let discount = orders::update_discount(&ctx.table, &principal, &code, expected, changes, now()).await?;
-    Ok(versioned(200, &DiscountView::new(&discount), discount.version))
+    Ok(versioned(StatusCode::OK, &DiscountView::new(&discount), discount.version))
 }

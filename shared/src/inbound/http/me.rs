@@ -9,6 +9,7 @@ use super::response::{Reply, versioned};
 use crate::app::accounts;
 use crate::inbound::views::UserView;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -44,7 +45,7 @@ impl ProfileChanges {
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let user = accounts::me(&ctx.table, &principal).await?;
-    Ok(versioned(200, &UserView::new(&user), user.version))
+    Ok(versioned(StatusCode::OK, &UserView::new(&user), user.version))
 }
 
 /// `PATCH /me`: name, or password (with `current_password`).
@@ -68,5 +69,5 @@ pub async fn update(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in_live(&request, &ctx.verifier, &ctx.table).await?;
     let changes = json_body::<ProfileChanges>(&request)?.into_domain();
     let user = accounts::update_me(&ctx.table, &principal, changes, now()).await?;
-    Ok(versioned(200, &UserView::new(&user), user.version))
+    Ok(versioned(StatusCode::OK, &UserView::new(&user), user.version))
 }

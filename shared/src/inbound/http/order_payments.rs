@@ -8,6 +8,7 @@ use super::response::{Reply, json};
 use crate::app::payments::{self, OpenedPayment};
 use crate::domain::OrderId;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::Serialize;
 
 /// The provider's payment, as Stripe.js takes it:
@@ -57,5 +58,5 @@ pub async fn start(ctx: &Payments, request: Request) -> Result<Reply, ApiError> 
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     let opened = payments::start(&ctx.table, ctx.gateway.as_ref(), &principal, id, now()).await?;
-    Ok(json(200, &PaymentView::new(&opened)))
+    Ok(json(StatusCode::OK, &PaymentView::new(&opened)))
 }

@@ -1,8 +1,7 @@
 //! `/orders/{id}/refunds`: staff give money back.
 
 use super::context::Payments;
-use super::idempotency::KEY_HEADER;
-use super::idempotency::{KeyPolicy, idempotent};
+use super::idempotency::{KEY_HEADER, KeyPolicy, idempotent};
 use super::now;
 use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, signed_in};
@@ -11,29 +10,30 @@ use crate::app::payments;
 use crate::domain::{Invalid, OrderId, ProductId, Refund, RefundRequest, format_timestamp};
 use crate::inbound::views::OrderView;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST /orders/{id}/refunds`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRefund {
     /// Minor units of the order's currency.
-    pub amount: i64,
-    pub reason: String,
+    amount: i64,
+    reason: String,
     /// Goods coming back into stock; none by default.
     #[serde(default)]
-    pub restock: Vec<RestockLine>,
+    restock: Vec<RestockLine>,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestockLine {
-    pub product_id: ProductId,
-    pub quantity: i64,
+    product_id: ProductId,
+    quantity: i64,
 }
 
 impl NewRefund {
-    pub fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
+    fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
         let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.quantity)).collect();
         RefundRequest::parse(self.amount, &self.reason, &restock)
     }
@@ -88,7 +88,7 @@ pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError>
         let key = request.headers().get(KEY_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let (order, refund) =
             payments::refund(&ctx.table, ctx.gateway.as_ref(), &principal, id, &refund_request, key, now()).await?;
-        Ok(json(201, &view(&refund, OrderView::new(&order))))
+        Ok(json(StatusCode::CREATED, &view(&refund, OrderView::new(&order))))
     })
     .await
 }

@@ -16,29 +16,29 @@ use lambda_http::http::StatusCode;
 
 /// The body of `POST /orders`: which products, how many, and perhaps a code.
 /// Prices and currency are never taken from the client.
-#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
-    pub lines: Vec<NewOrderLine>,
+    lines: Vec<NewOrderLine>,
     #[serde(default)]
-    pub discount_code: Option<String>,
+    discount_code: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrderLine {
-    pub product_id: ProductId,
-    pub quantity: i64,
+    product_id: ProductId,
+    quantity: i64,
 }
 
 impl NewOrder {
-    pub fn try_into_domain(self) -> Result<OrderRequest, Invalid> {
+    fn try_into_domain(self) -> Result<OrderRequest, Invalid> {
         let lines: Vec<_> = self.lines.iter().map(|line| (line.product_id, line.quantity)).collect();
         OrderRequest::parse(&lines, self.discount_code.as_deref())
     }
 }
 
-fn order_reply(status: u16, order: &Order) -> Reply {
+fn order_reply(status: StatusCode, order: &Order) -> Reply {
     versioned(status, &OrderView::new(order), order.version)
 }
 
@@ -65,7 +65,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
         let order_request = input.try_into_domain().map_err(ApiError::invalid)?;
         let order = orders::place(&ctx.table, &ctx.orders, &principal, order_request, now()).await?;
         crate::telemetry::metrics::count("OrdersPlaced", &[]);
-        let mut reply = order_reply(201, &order);
+        let mut reply = order_reply(StatusCode::CREATED, &order);
         let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
         reply.headers_mut().insert("location", location);
         Ok(reply)
@@ -130,7 +130,7 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     };
     let page = orders::list(&ctx.table, &principal, query).await?;
     let items = page.items.iter().map(OrderView::new).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `GET /orders/{id}`: the owner or staff; anyone else gets 404.
@@ -149,7 +149,7 @@ pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError>
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
     let order = orders::get(&ctx.table, &principal, id).await?;
-    Ok(order_reply(200, &order))
+    Ok(order_reply(StatusCode::OK, &order))
 }
 
 /// Runs one transition; an `Idempotency-Key`, when sent, makes retries replay.
@@ -163,7 +163,7 @@ async fn transition(
     idempotent(&ctx.table, request, &principal.subject, KeyPolicy::Optional, || async {
         let transition = read(request)?;
         let order = orders::change(&ctx.table, &principal, id, transition, now()).await?;
-        Ok(order_reply(200, &order))
+        Ok(order_reply(StatusCode::OK, &order))
     })
     .await
 }

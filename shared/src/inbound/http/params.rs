@@ -105,3 +105,19 @@ pub struct DeliveryPath {
     /// The delivery's id (its event's).
     pub delivery_id: EventId,
 }
+
+/// `{code}` of a discount.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DiscountPath {
+    /// The discount code.
+    pub code: String,
+}
+
+/// `{file}` of the documentation page.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DocsFilePath {
+    /// `swagger-ui-bundle.js`, `swagger-ui.css` or `init.js`.
+    pub file: String,
+}

@@ -290,6 +290,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn titles_are_rfc_9110_reason_phrases() {
+        let titles = [
+            (400, "Bad Request"),
+            (401, "Unauthorized"),
+            (403, "Forbidden"),
+            (404, "Not Found"),
+            (409, "Conflict"),
+            (412, "Precondition Failed"),
+            (413, "Content Too Large"),
+            (415, "Unsupported Media Type"),
+            (422, "Unprocessable Content"),
+            (428, "Precondition Required"),
+            (429, "Too Many Requests"),
+            (500, "Internal Server Error"),
+            (502, "Bad Gateway"),
+            (503, "Service Unavailable"),
+        ];
+        for (status, title) in titles {
+            let error = ApiError::new(StatusCode::from_u16(status).unwrap(), "code", "detail");
+            assert_eq!(error.title(), title, "{status}");
+        }
+    }
+
+    #[test]
     fn a_500_keeps_internal_detail_out_of_the_answer() {
         let corrupt = StoreError::Corrupt("ORDER#0193: attribute `lines` is missing".into());
         let response = ApiError::from(corrupt).into_response();

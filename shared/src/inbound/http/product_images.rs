@@ -8,7 +8,9 @@ use crate::app::catalog::images;
 use crate::domain::{ProductId, format_timestamp};
 use crate::outbound::s3::Bucket;
 use lambda_http::Request;
+use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The body of `POST /products/{id}/images`: what the client is about to upload.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -24,7 +26,6 @@ impl UploadRequest {
         images::UploadRequest { content_type: self.content_type, content_length: self.content_length }
     }
 }
-use std::collections::BTreeMap;
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct UploadView {
@@ -60,7 +61,7 @@ pub async fn create(catalog: &Catalog, bucket: &Bucket, request: Request) -> Res
     let issued =
         images::request_upload(&catalog.table, &catalog.table, bucket, Some(&principal), id, &body, now).await?;
     Ok(json(
-        201,
+        StatusCode::CREATED,
         &UploadView {
             upload_id: issued.upload.image_id.to_string(),
             method: "PUT",

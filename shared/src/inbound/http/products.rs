@@ -10,8 +10,7 @@ use crate::app::catalog::ports::ProductQuery;
 use crate::app::catalog::products;
 use crate::domain::product::{self, DEFAULT_MAX_PER_ORDER};
 use crate::domain::{Category, Product, ProductId, ProductStatus};
-use crate::inbound::views::MoneyInput;
-use crate::inbound::views::{PageView, ProductView};
+use crate::inbound::views::{MoneyInput, PageView, ProductView};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
@@ -101,7 +100,7 @@ impl ProductChanges {
 }
 
 /// A product with its version as the ETag, ready for a later `If-Match`.
-fn product_reply(status: u16, product: &Product, catalog: &Catalog) -> Reply {
+fn product_reply(status: StatusCode, product: &Product, catalog: &Catalog) -> Reply {
     versioned(status, &ProductView::new(product, &catalog.assets), product.version)
 }
 
@@ -142,7 +141,7 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     let query = ProductQuery { status, category, limit: page_limit(&request)?, cursor: request.query_param("cursor") };
     let page = products::list(&catalog.table, principal.as_ref(), query).await?;
     let items = page.items.iter().map(|p| ProductView::new(p, &catalog.assets)).collect();
-    Ok(json(200, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
 }
 
 /// `GET /products/{id}`
@@ -161,7 +160,7 @@ pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError>
     let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let product = products::get(&catalog.table, principal.as_ref(), id).await?;
-    Ok(product_reply(200, &product, catalog))
+    Ok(product_reply(StatusCode::OK, &product, catalog))
 }
 
 /// `POST /products` (staff)
@@ -181,7 +180,7 @@ pub async fn create(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     let principal = signed_in(&request, &catalog.verifier, &catalog.table).await?;
     let input = json_body::<NewProduct>(&request)?.into_domain();
     let product = products::create(&catalog.table, Some(&principal), input, now()).await?;
-    let mut reply = product_reply(201, &product, catalog);
+    let mut reply = product_reply(StatusCode::CREATED, &product, catalog);
     let location = format!("/products/{}", product.id).parse().expect("a uuid path is a valid header value");
     reply.headers_mut().insert("location", location);
     Ok(reply)
@@ -218,7 +217,7 @@ pub async fn update(catalog: &Catalog, request: Request) -> Result<Reply, ApiErr
     })?;
     let changes = json_body::<ProductChanges>(&request)?.into_domain();
     let product = products::update(&catalog.table, Some(&principal), id, expected, changes, now()).await?;
-    Ok(product_reply(200, &product, catalog))
+    Ok(product_reply(StatusCode::OK, &product, catalog))
 }
 
 /// `DELETE /products/{id}` (staff): archives; `If-Match` optional.
@@ -241,5 +240,5 @@ pub async fn archive(catalog: &Catalog, request: Request) -> Result<Reply, ApiEr
     let id: ProductId = request.path_param("id")?;
     let expected = request.if_match()?;
     let product = products::archive(&catalog.table, Some(&principal), id, expected, now()).await?;
-    Ok(product_reply(200, &product, catalog))
+    Ok(product_reply(StatusCode::OK, &product, catalog))
 }

@@ -1,5 +1,6 @@
 //! Writing responses: JSON bodies, empty ones, versioned resources.
 
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -8,11 +9,11 @@ pub type Reply = Response<Body>;
 
 /// A response without a body.
 pub fn no_content() -> Reply {
-    Response::builder().status(204).body(Body::Empty).expect("static status is valid")
+    Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).expect("static status is valid")
 }
 
 /// A JSON response.
-pub fn json(status: u16, value: &impl Serialize) -> Reply {
+pub fn json(status: StatusCode, value: &impl Serialize) -> Reply {
     let body = serde_json::to_string(value).expect("response types serialise");
     Response::builder()
         .status(status)
@@ -22,7 +23,7 @@ pub fn json(status: u16, value: &impl Serialize) -> Reply {
 }
 
 /// A JSON reply with the resource's version as its ETag, for a later `If-Match`.
-pub(super) fn versioned(status: u16, body: &impl serde::Serialize, version: u64) -> Reply {
+pub(super) fn versioned(status: StatusCode, body: &impl serde::Serialize, version: u64) -> Reply {
     let mut reply = json(status, body);
     let etag = format!("\"{version}\"").parse().expect("a quoted number is a valid header value");
     reply.headers_mut().insert("etag", etag);
@@ -47,12 +48,12 @@ mod tests {
 
     #[test]
     fn answers_are_nosniff_and_personal_ones_are_not_stored() {
-        let public = with_security_headers(json(200, &"catalog"), false);
+        let public = with_security_headers(json(StatusCode::OK, &"catalog"), false);
         assert_eq!(public.headers()["x-content-type-options"], "nosniff");
         assert!(!public.headers().contains_key("cache-control"), "public reads stay cacheable");
-        let personal = with_security_headers(json(200, &"me"), true);
+        let personal = with_security_headers(json(StatusCode::OK, &"me"), true);
         assert_eq!(personal.headers()["cache-control"], "no-store");
-        let mut chosen = json(302, &"receipt");
+        let mut chosen = json(StatusCode::FOUND, &"receipt");
         chosen.headers_mut().insert("cache-control", lambda_http::http::HeaderValue::from_static("private"));
         assert_eq!(with_security_headers(chosen, true).headers()["cache-control"], "private");
     }

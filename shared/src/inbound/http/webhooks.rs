@@ -45,7 +45,7 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
     stripe::verify(header, body, &ctx.secrets, now()).map_err(|e| refuse(&e.to_string()))?;
     // Signed by Stripe from here on: a body Tillbox cannot read is acknowledged
     // and logged, since refusing it would only make Stripe retry it for days.
-    let acknowledged = || Ok(json(200, &serde_json::json!({"received": true})));
+    let acknowledged = || Ok(json(StatusCode::OK, &serde_json::json!({"received": true})));
     let Ok(text) = std::str::from_utf8(body) else {
         tracing::error!("a signed Stripe webhook is not UTF-8; not acted on");
         return acknowledged();

@@ -20,7 +20,8 @@ pub async fn handle(job: &PaymentsJob, event: SqsEvent) -> Vec<String> {
 
 async fn handle_message(job: &PaymentsJob, event: StripeEvent) -> Result<(), JobError> {
     let now = time::OffsetDateTime::now_utc();
-    let understood = event.to_provider_event().map_err(JobError::Unreadable)?;
+    let understood =
+        event.to_provider_event().map_err(|source| JobError::UnreadableEvent { id: event.id.clone(), source })?;
     let outcome = payments::settle(&job.table, &job.gateway, &understood, now).await.map_err(JobError::failed)?;
     tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "payment event handled");
     if matches!(outcome, payments::Outcome::Declined) {

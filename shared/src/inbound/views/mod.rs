@@ -1,6 +1,9 @@
 //! The JSON shapes Tillbox shows the world, one module per resource: what the
 //! HTTP API answers and what outgoing webhooks carry (an order is the same JSON
-//! in both). Each view is built from a domain type and owns its wire format, so a
+//! in both). Two shapes are also request bodies, because the API takes back what
+//! it shows: [`MoneyInput`] (a product's price) and [`Shipment`] (the body of
+//! `POST /orders/{id}/fulfil`); they deserialise here, and every other request
+//! body is its endpoint's own type. Each view is built from a domain type and owns its wire format, so a
 //! change to the domain's fields is a compile error here, not a silent change to
 //! the contract.
 

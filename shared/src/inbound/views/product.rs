@@ -1,6 +1,6 @@
 //! Products as the API shows them, with their images' public URLs.
 
-use super::MoneyInput;
+use super::money::MoneyInput;
 use crate::domain::{Product, ProductImage, format_timestamp};
 use serde::Serialize;
 

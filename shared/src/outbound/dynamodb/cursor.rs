@@ -5,7 +5,7 @@
 //! (authorised) filter selects, so a crafted cursor can only move within a listing
 //! the caller may read anyway.
 
-use crate::app::catalog::ports::StoreError;
+use crate::app::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,7 +1,7 @@
 //! Conversions between domain types and DynamoDB items.
 
 use super::keys::{self, EXPIRES_AT, PK, SK};
-use crate::app::catalog::ports::StoreError;
+use crate::app::store::StoreError;
 use crate::domain::image::RejectReason;
 use crate::domain::{
     Category, Currency, ImageFormat, Money, Product, ProductImage, ProductStatus, Sku, Thumbnail, Timestamp, Upload,

@@ -4,7 +4,8 @@
 use super::items::{item, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
-use crate::app::catalog::ports::{Page, ProductQuery, ProductStore, SkuClaim, StoreError};
+use crate::app::catalog::ports::{ProductQuery, ProductStore, SkuClaim};
+use crate::app::store::{Page, StoreError};
 use crate::domain::{Product, ProductId, Sku};
 use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, TransactWriteItem};
 

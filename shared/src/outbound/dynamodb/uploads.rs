@@ -3,7 +3,8 @@
 use super::items::{image_value, n, s, ts, upload_from, upload_item};
 use super::keys::{self, PK, SK};
 use super::{Table, cancellation_reasons, failed_condition, unavailable};
-use crate::app::catalog::ports::{StoreError, UploadStore};
+use crate::app::catalog::ports::UploadStore;
+use crate::app::store::StoreError;
 use crate::domain::image::RejectReason;
 use crate::domain::{ImageId, ProductId, ProductImage, Timestamp, Upload};
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
