@@ -47,6 +47,13 @@ pub fn bucket(sdk: &SdkConfig) -> Result<Bucket, ConfigError> {
     Ok(Bucket::new(sdk, config::bucket_name()?))
 }
 
+/// The sender of outgoing webhooks, under the URL policy both the admin
+/// endpoints (a new URL) and the delivery job (every call) apply.
+fn webhook_sender() -> Result<HttpSender, ConfigError> {
+    HttpSender::new(config::webhook_url_policy())
+        .map_err(|reason| ConfigError::Invalid { name: "WEBHOOK_INSECURE_HOSTS", reason })
+}
+
 /// The decrypted SecureString whose name the environment variable `setting`
 /// holds. The value is never part of an error.
 async fn secure_parameter(sdk: &SdkConfig, setting: &'static str, name: &str) -> Result<String, ConfigError> {
@@ -116,8 +123,7 @@ pub fn downloads(sdk: &SdkConfig) -> Result<Downloads, ConfigError> {
 }
 
 pub fn admin_webhooks(sdk: &SdkConfig) -> Result<AdminWebhooks, ConfigError> {
-    let sender = HttpSender::new(config::webhook_url_policy())
-        .map_err(|reason| ConfigError::Invalid { name: "WEBHOOK_INSECURE_HOSTS", reason })?;
+    let sender = webhook_sender()?;
     Ok(AdminWebhooks {
         table: table(sdk)?,
         verifier: config::token_verifier()?,
@@ -180,8 +186,7 @@ pub fn stats_job(sdk: &SdkConfig) -> Result<StatsJob, ConfigError> {
 }
 
 pub fn webhooks_job(sdk: &SdkConfig) -> Result<WebhooksJob, ConfigError> {
-    let sender = HttpSender::new(config::webhook_url_policy())
-        .map_err(|reason| ConfigError::Invalid { name: "WEBHOOK_INSECURE_HOSTS", reason })?;
+    let sender = webhook_sender()?;
     Ok(WebhooksJob {
         table: table(sdk)?,
         sender,
