@@ -76,9 +76,11 @@ races: $(VENV)/installed
 bench: $(VENV)/installed
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
-## Release arm64 binaries for Lambda (slow; not part of `make test`).
+## Release arm64 binaries for Lambda (slow; not part of `make test`). Only the
+## functions package, so its features resolve as `sam build` resolves them (the
+## operator CLI's SSO credentials stay out of the functions).
 release: $(VENV)/installed
-	cargo lambda build --release --arm64
+	cargo lambda build --release --arm64 -p tillbox-functions
 
 $(SAM_VENV)/installed: infra/deploy/requirements.txt
 	python3 -m venv $(SAM_VENV)

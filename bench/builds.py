@@ -58,10 +58,11 @@ def _cargo(args, settings, target_dir):
 
 
 def host_build(settings, binaries=None):
-    """Builds for this machine (every binary of the workspace, or the ones named);
+    """Builds for this machine (every function and the floor, or the binaries named;
+    never the CLI, whose SSO credentials would otherwise be unified into them);
     returns the directory holding the binaries."""
     target_dir = TARGET / "bench" / slug(settings)
-    selection = [a for b in binaries for a in ("--bin", b)] if binaries else ["--workspace", "--bins"]
+    selection = [a for b in binaries for a in ("--bin", b)] if binaries else ["-p", "tillbox-functions", "-p", "bench-floor", "--bins"]
     _cargo(["build", *selection], settings, target_dir)
     return target_dir / "release"
 
@@ -71,7 +72,7 @@ def lambda_build():
     returns {binary: (bytes of the stripped binary, bytes of its zip)}."""
     lambda_dir = TARGET / "lambda-arm64"
     command = ["cargo", "lambda", "build", "--release", "--arm64", "--output-format", "zip",
-               "--lambda-dir", str(lambda_dir), "--workspace"]
+               "--lambda-dir", str(lambda_dir), "-p", "tillbox-functions"]
     print("$", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
     sizes = {}

@@ -29,6 +29,10 @@ enum Command {
         /// Where to write the private signing key (JSON).
         #[arg(long)]
         out: PathBuf,
+        /// The JWKS deployed now: its keys are printed beside the new one, so
+        /// tokens signed before a rotation stay valid until the old key is dropped.
+        #[arg(long, value_name = "JWKS_FILE")]
+        keep: Option<PathBuf>,
     },
     /// Mint an access token without signing in (tests, scripts).
     Token(TokenArgs),
@@ -64,12 +68,16 @@ struct TokenArgs {
     /// The token's subject (a user id).
     #[arg(long, default_value = "cli")]
     sub: String,
-    /// The issuer (`iss`) the API expects (its `JwtIssuer` parameter).
+    /// The stack the token is for: its name is the issuer and `<stack>-api` the
+    /// audience, as the template sets them when JwtIssuer and JwtAudience are empty.
     #[arg(long, default_value = "tillbox")]
-    issuer: String,
-    /// The audience (`aud`) the API expects (its `JwtAudience` parameter).
-    #[arg(long, default_value = "tillbox-api")]
-    audience: String,
+    stack: String,
+    /// The issuer (`iss`), where the stack's `JwtIssuer` parameter sets one.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// The audience (`aud`), where the stack's `JwtAudience` parameter sets one.
+    #[arg(long)]
+    audience: Option<String>,
 }
 
 #[derive(Args)]
@@ -97,9 +105,43 @@ fn parse_time(value: &str) -> Result<Timestamp, String> {
         .map_err(|_| "not an RFC 3339 time, e.g. 2026-11-21T10:00:00Z".to_owned())
 }
 
+impl TokenArgs {
+    /// The issuer and audience the stack checks.
+    fn claims(&self) -> TokenAudience {
+        TokenAudience {
+            issuer: self.issuer.clone().unwrap_or_else(|| self.stack.clone()),
+            audience: self.audience.clone().unwrap_or_else(|| format!("{}-api", self.stack)),
+        }
+    }
+}
+
+/// The keys of a JWKS file, refused unless it is one.
+fn read_jwks(path: &std::path::Path) -> Result<Vec<serde_json::Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let jwks: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    match jwks.get("keys") {
+        Some(serde_json::Value::Array(keys)) => Ok(keys.clone()),
+        _ => Err(format!("{} is not a JWKS: it has no \"keys\" array", path.display())),
+    }
+}
+
+/// The new key first, then the kept ones; a kept key with the new `kid` would make
+/// verification ambiguous, so it is refused.
+fn with_kept_keys(new_jwks: &str, kept: Vec<serde_json::Value>, kid: &str) -> Result<String, String> {
+    if kept.iter().any(|key| key.get("kid").and_then(|k| k.as_str()) == Some(kid)) {
+        return Err(format!("the kept JWKS already has a key with kid {kid}: choose another --kid"));
+    }
+    let mut jwks: serde_json::Value = serde_json::from_str(new_jwks).map_err(|e| e.to_string())?;
+    if let Some(serde_json::Value::Array(keys)) = jwks.get_mut("keys") {
+        keys.extend(kept);
+    }
+    Ok(jwks.to_string())
+}
+
 fn token(args: TokenArgs) -> Result<String, String> {
     let key = std::fs::read_to_string(&args.key).map_err(|e| format!("cannot read {}: {e}", args.key.display()))?;
-    let audience = TokenAudience { issuer: args.issuer, audience: args.audience };
+    let audience = args.claims();
     let issuer = TokenIssuer::from_signing_key(&key, audience).map_err(|e| e.to_string())?;
     let principal = Principal { subject: args.sub, role: args.role, session: None };
     Ok(issuer.issue(&principal, time::OffsetDateTime::now_utc()))
@@ -139,10 +181,14 @@ async fn republish(args: RepublishArgs) -> Result<String, String> {
 
 async fn run(command: Command) -> Result<String, String> {
     match command {
-        Command::Keygen { kid, out } => {
+        Command::Keygen { kid, out, keep } => {
+            let kept = keep.map(|path| read_jwks(&path)).transpose()?;
             let (key, jwks) = generate_key(&kid);
             std::fs::write(&out, key.to_json()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-            Ok(jwks)
+            match kept {
+                Some(kept) => with_kept_keys(&jwks, kept, &kid),
+                None => Ok(jwks),
+            }
         }
         Command::Token(args) => token(args),
         Command::CreateAdmin { email } => create_admin(&email).await,
@@ -191,6 +237,32 @@ mod tests {
             parse(&["republish", "--from", "0190f3a6-7c4e-7000-8000-000000000000", "--since", "2026-11-21T10:00:00Z"]);
         assert_eq!(both.err().map(|e| e.kind()), Some(ErrorKind::ArgumentConflict));
         assert_eq!(parse(&["republish"]).err().map(|e| e.kind()), Some(ErrorKind::MissingRequiredArgument));
+    }
+
+    #[test]
+    fn a_token_names_the_stack_it_is_for() {
+        let claims = |args: &[&str]| {
+            let mut all = vec!["token", "--key", "k.json", "--role", "staff"];
+            all.extend_from_slice(args);
+            let Ok(Cli { command: Command::Token(token) }) = parse(&all) else { panic!("parsed") };
+            let TokenAudience { issuer, audience } = token.claims();
+            (issuer, audience)
+        };
+        assert_eq!(claims(&[]), ("tillbox".into(), "tillbox-api".into()));
+        assert_eq!(claims(&["--stack", "tillbox-staging"]), ("tillbox-staging".into(), "tillbox-staging-api".into()));
+        assert_eq!(claims(&["--issuer", "https://shop.example.com"]).0, "https://shop.example.com");
+    }
+
+    #[test]
+    fn a_rotation_keeps_the_deployed_keys_after_the_new_one() {
+        let (_, new) = generate_key("2027-05");
+        let kept = vec![serde_json::json!({"kid": "2026-11", "kty": "OKP"})];
+        let jwks: serde_json::Value =
+            serde_json::from_str(&with_kept_keys(&new, kept.clone(), "2027-05").unwrap()).unwrap();
+        let kids: Vec<_> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        assert_eq!(kids, ["2027-05", "2026-11"]);
+        let clash = with_kept_keys(&new, kept, "2026-11").unwrap_err();
+        assert!(clash.contains("kid 2026-11"), "{clash}");
     }
 
     #[test]

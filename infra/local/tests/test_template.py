@@ -1,6 +1,8 @@
 """The template and the functions package agree: every function builds a binary
 functions/Cargo.toml declares, from that one package, and every binary it
-declares is deployed by exactly one function."""
+declares is deployed by exactly one function. And the template deploys where a
+real account differs from the emulator: alarms that can reach their topic, an
+existing SES identity, two stacks side by side, DLQs that can be redriven."""
 
 import re
 import unittest
@@ -101,6 +103,109 @@ class OperatorsCanSeeEveryFunctionTest(unittest.TestCase):
                   if d["Name"] == "QueueName"}
         dead_letter = {n for n in cfn.resources_of(template, "AWS::SQS::Queue") if n.endswith("DeadLetterQueue")}
         self.assertEqual(queues, dead_letter)
+
+
+class _Anything(dict):
+    """GetAtt values for a template resolved without an emulator: `Logical.Attr`."""
+
+    def __contains__(self, key):
+        return True
+
+    def __missing__(self, key):
+        return ".".join(key)
+
+
+def _resolved(template, stack_name, params=None):
+    refs = {name: f"{stack_name}:{name}" for name in template["Resources"]}
+    return cfn.Resolver(template, {"JwtJwks": "{}", "MailFrom": "shop@example.com", **(params or {})},
+                        refs, _Anything(), stack_name=stack_name)
+
+
+def _ssm_names(template, resolver):
+    """Every SSM parameter a function is told about or may read."""
+    names = set()
+    for function in cfn.resources_of(template, "AWS::Serverless::Function").values():
+        for value in function["Properties"].get("Environment", {}).get("Variables", {}).values():
+            value = resolver.resolve(value)
+            if isinstance(value, str) and value.startswith("/"):
+                names.add(value)
+        for policy in function["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                for resource in map(resolver.resolve, resources):
+                    if isinstance(resource, str) and ":ssm:" in resource:
+                        names.add(resource.split(":parameter", 1)[1])
+    return names
+
+
+class DeployTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.template = cfn.load()
+        cls.resources = cls.template["Resources"]
+
+    def test_alarms_can_publish_to_their_encrypted_topic(self):
+        topic = self.resources["AlarmTopic"]["Properties"]
+        key = topic["KmsMasterKeyId"]
+        self.assertNotEqual(key, "alias/aws/sns", "the AWS-managed key's policy cannot admit CloudWatch")
+        statements = self.resources[key["Ref"]]["Properties"]["KeyPolicy"]["Statement"]
+        cloudwatch = [s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+        self.assertEqual(len(cloudwatch), 1)
+        self.assertEqual(set(cloudwatch[0]["Action"]), {"kms:Decrypt", "kms:GenerateDataKey*"})
+        alarms = cfn.resources_of(self.template, "AWS::CloudWatch::Alarm").values()
+        for alarm in alarms:
+            self.assertEqual(alarm["Properties"]["AlarmActions"], [{"Ref": "AlarmTopic"}])
+
+    def test_an_existing_mail_identity_is_used_not_created_again(self):
+        identity = self.resources["MailIdentity"]
+        self.assertEqual(identity["Condition"], "CreatesMailIdentity")
+        for value, created in (("true", True), ("false", False)):
+            resolver = _resolved(self.template, "tillbox", {"CreateMailIdentity": value})
+            self.assertIs(resolver.condition("CreatesMailIdentity"), created)
+        # Sending as the address is allowed whether SES verified the address or its domain.
+        resolver = _resolved(self.template, "tillbox")
+        policy = self.resources["SendEmailsFunction"]["Properties"]["Policies"][0]["Statement"]
+        granted = {r for s in policy if s["Action"] == "ses:SendEmail" for r in resolver.resolve(s["Resource"])}
+        self.assertEqual({r.rsplit("/", 1)[1] for r in granted}, {"shop@example.com", "example.com"})
+
+    def test_two_stacks_in_one_account_share_no_name_key_or_token(self):
+        production, staging = (_resolved(self.template, name) for name in ("tillbox", "tillbox-staging"))
+        prod_names, staging_names = _ssm_names(self.template, production), _ssm_names(self.template, staging)
+        self.assertEqual(prod_names, {"/tillbox/jwt-signing-key", "/tillbox/stripe-secret-key",
+                                      "/tillbox/stripe-webhook-secrets"})
+        self.assertFalse(prod_names & staging_names)
+        variables = self.template["Globals"]["Function"]["Environment"]["Variables"]
+        for claim in ("JWT_ISSUER", "JWT_AUDIENCE"):
+            with self.subTest(claim=claim):
+                self.assertNotEqual(production.resolve(variables[claim]), staging.resolve(variables[claim]))
+        # An operator's explicit value still wins.
+        chosen = _resolved(self.template, "tillbox", {"JwtIssuer": "https://shop.example.com"})
+        self.assertEqual(chosen.resolve(variables["JWT_ISSUER"]), "https://shop.example.com")
+        named = ("Name", "TableName", "QueueName", "BucketName", "TopicName", "DashboardName", "LogGroupName")
+        for logical, resource in self.resources.items():
+            for prop in named:
+                if prop in resource.get("Properties", {}) and isinstance(resource["Properties"][prop], (str, dict)):
+                    with self.subTest(resource=logical, property=prop):
+                        self.assertNotEqual(production.resolve(resource["Properties"][prop]),
+                                            staging.resolve(resource["Properties"][prop]))
+
+    def test_every_dead_letter_queue_is_output_with_the_arn_a_redrive_takes(self):
+        outputs = self.template["Outputs"]
+        for queue in cfn.resources_of(self.template, "AWS::SQS::Queue"):
+            if queue.endswith("DeadLetterQueue"):
+                with self.subTest(queue=queue):
+                    self.assertEqual(outputs[f"{queue}Url"]["Value"], {"Ref": queue})
+                    self.assertEqual(outputs[f"{queue}Arn"]["Value"], {"Fn::GetAtt": [queue, "Arn"]})
+
+    def test_later_deploys_keep_parameters_in_the_stack_not_in_samconfig(self):
+        """SAM passes UsePreviousValue for every parameter a deploy does not name,
+        so parameters live in the stack. `--save-params` would copy them into
+        samconfig.toml, where a rotated JWKS is later deployed back to its old value."""
+        samconfig = (ROOT / "samconfig.toml").read_text()
+        self.assertNotIn("parameter_overrides", samconfig)
+        for doc in ("README.md", "docs/operations.md"):
+            with self.subTest(doc=doc):
+                self.assertNotRegex((ROOT / doc).read_text(), r"sam deploy[^\n]*--save-params")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from .paths import ROOT
 TEMPLATE = ROOT / "template.yaml"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
+STACK_NAME = "tillbox-local"
 
 
 class _Loader(yaml.SafeLoader):
@@ -49,8 +50,9 @@ class Resolver:
     """Evaluates intrinsics. `refs` maps logical ids to Ref values, `attrs` maps
     (logical id, attribute) to GetAtt values, `params` holds parameter values."""
 
-    def __init__(self, template, params, refs, attrs):
+    def __init__(self, template, params, refs, attrs, stack_name=STACK_NAME):
         self.template = template
+        self.stack_name = stack_name
         self.params = {
             **{k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()},
             **params,
@@ -63,7 +65,7 @@ class Resolver:
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
             "AWS::Partition": "aws",
-            "AWS::StackName": "tillbox-local",
+            "AWS::StackName": self.stack_name,
             "AWS::URLSuffix": "amazonaws.com",
         }
         if name in pseudo:
@@ -121,6 +123,9 @@ class Resolver:
             if key == "Fn::Join":
                 sep, items = arg
                 return sep.join(str(i) for i in self.resolve(items))
+            if key == "Fn::Split":
+                sep, text = arg
+                return str(self.resolve(text)).split(sep)
             if key == "Fn::Select":
                 index, items = self.resolve(arg)
                 return items[int(index)]

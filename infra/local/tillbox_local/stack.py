@@ -15,12 +15,12 @@ from . import cfn, stripe_emulator
 from .paths import LOCAL
 
 PARAMETERS = LOCAL / "parameters.json"
-# Template parameters that name an SSM SecureString, and the file whose content
-# the local stack stores there.
+# Function variables that name an SSM SecureString (`/<stack name>/…` in the
+# template), and the file whose content the local stack stores there.
 SECURE_PARAMETER_FILES = {
-    "SigningKeyParameter": "dev-signing-key.json",
-    "StripeSecretKeyParameter": "dev-stripe-secret-key.txt",
-    "StripeWebhookSecretsParameter": "dev-stripe-webhook-secrets.txt",
+    "SIGNING_KEY_PARAMETER": "dev-signing-key.json",
+    "STRIPE_SECRET_KEY_PARAMETER": "dev-stripe-secret-key.txt",
+    "STRIPE_WEBHOOK_SECRETS_PARAMETER": "dev-stripe-webhook-secrets.txt",
 }
 
 
@@ -140,14 +140,15 @@ def _queue_url_of(attrs, resolver, arn):
     return resolver.ref(logical)
 
 
-def _store_secure_parameters(endpoint, params):
+def _store_secure_parameters(endpoint, functions):
     """SecureString parameters are made by the operator, not by CloudFormation
     (docs/operations.md); locally they hold the development values."""
     ssm = client("ssm", endpoint)
-    for param, file in SECURE_PARAMETER_FILES.items():
-        if param in params:
-            value = (LOCAL / file).read_text().strip()
-            ssm.put_parameter(Name=params[param], Value=value, Type="SecureString", Overwrite=True)
+    names = {(spec["env"][var], file) for spec in functions.values()
+             for var, file in SECURE_PARAMETER_FILES.items() if var in spec["env"]}
+    for name, file in sorted(names):
+        value = (LOCAL / file).read_text().strip()
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
 
 
 def _verify_mail_identities(template, endpoint, resolver):
@@ -260,7 +261,8 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         params[key] = value
     resolver = cfn.Resolver(template, params, refs, attrs)
     _configure_notifications(template, endpoint, resolver)
-    _store_secure_parameters(endpoint, params)
+    functions = _describe_functions(template, resolver, attrs)
+    _store_secure_parameters(endpoint, functions)
     _verify_mail_identities(template, endpoint, resolver)
     if resolver.condition("UsesStripe"):
         stripe_emulator.register_webhook(stripe_url, prefix.strip("-") or "local", f"{gateway_url}/webhooks/stripe")
@@ -268,7 +270,7 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "endpoint": endpoint,
         "resources": {k: {"ref": v} for k, v in refs.items()},
         "arns": {f"{k}.{a}": v for (k, a), v in attrs.items()},
-        "functions": _describe_functions(template, resolver, attrs),
+        "functions": functions,
         "cdn": _describe_cdn(template, resolver),
         "cors": _describe_cors(template, resolver),
     }
