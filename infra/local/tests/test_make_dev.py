@@ -4,6 +4,7 @@ answers requests, and SIGTERM (what `kill` and process managers send) or SIGHUP
 
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -114,6 +115,22 @@ class MakeDevTest(unittest.TestCase):
     def test_a_closed_terminal_stops_everything(self):
         make, _, _ = self.start()
         self.assert_stops_everything(make, lambda: os.killpg(make.pid, signal.SIGHUP))
+
+    def test_a_taken_port_is_named_in_one_line_not_a_traceback(self):
+        with socket.socket() as held:
+            held.bind(("127.0.0.1", 0))
+            held.listen()
+            port = held.getsockname()[1]
+            env = {**os.environ, "TILLBOX_PORT": str(free_port()), "TILLBOX_MOTO_PORT": str(port),
+                   "TILLBOX_INVOKE_PORT": str(free_port()), "TILLBOX_STRIPE_PORT": str(free_port()),
+                   "DEV_ARGS": "--port-wait 1"}
+            run = subprocess.run(["make", "-s", "dev"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(run.returncode, 0)
+        lines = run.stdout.strip().splitlines()
+        self.assertTrue(lines[-1].startswith(f"Port {port} (the emulator) is in use by pid {os.getpid()}: "), lines)
+        self.assertIn("stop it, or choose other ports", lines[-1])
+        self.assertNotIn("Traceback", run.stdout + run.stderr)
+        self.assertFalse([line for line in lines if line.startswith("Building")], "refused before building")
 
 
 if __name__ == "__main__":

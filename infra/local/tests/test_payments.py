@@ -100,7 +100,7 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         status, _, body = self.api.call("POST", path, token=customer)
         self.assertEqual((status, body["code"]), (409, "order_not_payable"))
 
-    def test_a_declined_card_leaves_the_order_payable(self):
+    def test_a_declined_card_leaves_the_order_payable_by_another_card(self):
         customer = self.races.customers(1)[0]
         order = self.placed_order(customer)
         _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
@@ -116,6 +116,13 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         status, _, again = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
         self.assertEqual((status, again["provider_payment_id"]), (200, opened["provider_payment_id"]),
                          "the customer may try again on the same payment")
+
+        # A second card on the same PaymentIntent, as Stripe accepts it after a decline.
+        intent = pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        self.assertEqual(intent["status"], "succeeded")
+        paid = eventually(lambda: self.order_status(customer, order["id"]) == "paid", timeout=30)
+        self.assertTrue(paid, "the second card paid the order")
+        self.assertEqual(self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")["status"]["S"], "succeeded")
 
     def test_webhooks_without_a_valid_signature_are_refused_and_change_nothing(self):
         customer = self.races.customers(1)[0]

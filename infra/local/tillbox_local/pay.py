@@ -1,5 +1,5 @@
 """Pays a PaymentIntent on the local Stripe emulator with a test card, as Stripe.js
-would in a storefront: a card PaymentMethod, attached to the intent, confirmed.
+would in a storefront: a card PaymentMethod, then the intent confirmed with it.
 Stripe then sends `payment_intent.succeeded` (or `payment_intent.payment_failed`
 for a declined card) to the local webhook. `make pay` (tillbox_local/commands/pay.py)
 and the payment tests use it.
@@ -39,5 +39,6 @@ def pay(stripe_url, payment, card=SUCCEEDING_CARD):
     method = call(stripe_url, "/v1/payment_methods", {
         "type": "card", "card[number]": card, "card[exp_month]": "12", "card[exp_year]": "2034", "card[cvc]": "123",
     })
-    call(stripe_url, f"/v1/payment_intents/{payment}", {"payment_method": method["id"]})
-    return call(stripe_url, f"/v1/payment_intents/{payment}/confirm", {})
+    # As Stripe.js's confirmCardPayment: the card goes with the confirmation, so a
+    # second card after a decline is the same call.
+    return call(stripe_url, f"/v1/payment_intents/{payment}/confirm", {"payment_method": method["id"]})

@@ -9,6 +9,12 @@ What localstripe 1.15 does differently from Stripe, and what this server changes
 - It ignores `Idempotency-Key`, so a retried create makes a second intent. Here
   a POST with a key is answered once and replayed after, and the same key with
   other parameters is refused with 400 `idempotency_error`, as Stripe does.
+- After a declined card, it refuses to confirm the intent again with another card
+  (400 "Bad request": its status stays `requires_payment_method` because the
+  failed charge is still the latest), and it answers 500 "Not implemented" to a
+  confirm that names the `payment_method`, as Stripe.js sends it. Here a new
+  payment method on an intent that needs one makes it `requires_confirmation`,
+  as on Stripe, and a confirm may name the payment method.
 - It listens on every interface and pickles its whole state to
   /tmp/localstripe.pickle on every write, shared by every copy on the machine.
   Here it listens on 127.0.0.1 only and keeps its state in memory.
@@ -50,17 +56,46 @@ def secret_key():
 
 def _patch_localstripe():
     from aiohttp import web
-    from localstripe import resources, server
+    from localstripe import resources
 
     resources.Store.dump_to_disk = lambda self: None
     resources.Store.try_load_from_disk = lambda self: None
 
-    create = resources.PaymentIntent.__init__
+    intent = resources.PaymentIntent
+    create = intent.__init__
 
     def without_automatic_payment_methods(self, *args, automatic_payment_methods=None, **kwargs):
         create(self, *args, **kwargs)
 
-    resources.PaymentIntent.__init__ = without_automatic_payment_methods
+    intent.__init__ = without_automatic_payment_methods
+
+    update = intent._update
+
+    def with_another_payment_method(self, **data):
+        retry = data.get("payment_method") and self.status == "requires_payment_method"
+        if retry:
+            resources.PaymentMethod._api_retrieve(data["payment_method"])  # 404 for an unknown one
+        update(self, **data)
+        if retry:
+            # The declined charge stays in Stripe's history; the intent awaits confirmation again.
+            self.latest_charge = None
+            self.next_action = None
+            self._authentication_failed = False
+
+    intent._update = with_another_payment_method
+    confirm = intent._api_confirm
+
+    def confirm_naming_the_payment_method(id=None, payment_method=None, **kwargs):
+        if payment_method is not None:
+            intent._api_update(id, payment_method=payment_method)
+        return confirm(id=id, **kwargs)
+
+    # The server registers its routes from `extra_apis` when it is imported.
+    resources.extra_apis[:] = [
+        (method, url, confirm_naming_the_payment_method if func == confirm else func)
+        for method, url, func in resources.extra_apis
+    ]
+    from localstripe import server
 
     answered = {}
     locks = {}

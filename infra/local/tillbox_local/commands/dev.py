@@ -27,6 +27,7 @@ from .. import stack as local_stack
 from ..emulator import Emulator
 from ..gateway import Gateway
 from ..paths import ROOT
+from ..ports import wait_until_free
 from ..processes import ProcessGroup, die_with_parent
 from ..runtime import CargoLambdaRuntime, binaries_dir
 from ..stripe_emulator import LocalStripe
@@ -219,6 +220,8 @@ def main():
     parser.add_argument("--log", type=Path, default=binaries_dir().parent / "dev.log",
                         help="where the build, emulator and function output goes")
     parser.add_argument("--state", type=Path, default=ROOT / ".local", help="a folder for the generated files")
+    parser.add_argument("--port-wait", type=float, default=20,
+                        help="seconds to wait for a taken port (a previous run stopping) before giving up")
     args = parser.parse_args()
     stop_on_signals()
     api = f"http://127.0.0.1:{args.port}"
@@ -226,12 +229,23 @@ def main():
     log.parent.mkdir(parents=True, exist_ok=True)
     shown = log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
     try:
+        ports = {"the API": args.port, "the emulator": args.moto_port,
+                 "the Stripe emulator": args.stripe_port, "the functions": args.invoke_port}
+        taken = wait_until_free(ports, args.port_wait, say)
+        if taken:
+            say(taken)
+            return 1
         with contextlib.ExitStack() as running:
             output = None
             if not args.verbose:
                 log.write_bytes(b"")
                 output = running.enter_context(open(log, "ab"))
             if not build(output, shown):
+                return 1
+            # Again: something may have taken a port while the build ran.
+            taken = wait_until_free(ports, args.port_wait, say)
+            if taken:
+                say(taken)
                 return 1
             emulator = running.enter_context(Emulator(port=args.moto_port, log=None if args.verbose else log))
             os.environ.update(emulator.env())
