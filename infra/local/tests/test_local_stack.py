@@ -183,8 +183,14 @@ class LocalStackTest(GatewayTestCase):
         self.assertGreaterEqual(int(messages[0]["Attributes"]["ApproximateReceiveCount"]), 5)
 
     def test_routes_path_parameters_and_problems(self):
-        status, _, body = self.call("GET", "/nowhere", auth=False)
-        self.assertEqual((status, body), (404, {"message": "Not Found"}))
+        status, headers, body = self.call("GET", "/nowhere", auth=False)
+        self.assertEqual((status, headers["Content-Type"], body["code"]), (404, "application/problem+json", "no_route"))
+        for method in ("TRACE", "PUT", "HEAD"):
+            with self.subTest(method=method):
+                status, headers, _ = self.call(method, "/products", auth=False)
+                self.assertEqual((status, headers["Allow"]), (405, "GET, POST"))
+        status, headers, body = self.call("DELETE", "/orders", auth=False)
+        self.assertEqual((status, headers["Allow"], body["code"]), (405, "GET, POST", "method_not_allowed"))
         status, headers, body = self.call("GET", f"/products/{uuid.uuid4()}", auth=False)
         self.assertEqual((status, headers["Content-Type"], body["code"]), (404, "application/problem+json", "not_found"))
         status, _, body = self.call("POST", "/products", {"sku": "x"}, auth=False)

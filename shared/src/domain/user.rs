@@ -30,11 +30,12 @@ impl Email {
     /// characters. Whether the address really exists is what verification proves.
     pub fn parse(value: &str) -> Result<Self, String> {
         let value = value.trim().to_lowercase();
-        let valid = value.len() <= 254
+        // Characters, not bytes: the OpenAPI document's maxLength counts characters.
+        let valid = value.chars().count() <= 254
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
             && value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
-                    && local.len() <= 64
+                    && local.chars().count() <= 64
                     && !domain.contains('@')
                     && domain.contains('.')
                     && !domain.starts_with('.')

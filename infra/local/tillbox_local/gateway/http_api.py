@@ -36,7 +36,7 @@ class Route:
         self.function = function
         self.method = method
         self.path = path
-        self.key = f"{method} {path}"
+        self.key = path if path == "$default" else f"{method} {path}"
         pattern = ""
         for part in re.split(r"(\{[^}]+\})", path):
             if part.startswith("{") and part.endswith("+}"):
@@ -73,11 +73,10 @@ class HttpApi:
         self.assets = assets
         self.scheduler = scheduler
         self.cors = stack.get("cors")
-        self.routes = [
-            Route(name, r["method"], r["path"])
-            for name, spec in stack["functions"].items()
-            for r in spec["routes"]
-        ]
+        routes = [Route(name, r["method"], r["path"]) for name, spec in stack["functions"].items() for r in spec["routes"]]
+        # The `$default` route takes whatever no other route does, any method.
+        self.fallback = next((r for r in routes if r.path == "$default"), None)
+        self.routes = [r for r in routes if r is not self.fallback]
         # Literal segments before parameters, as API Gateway prefers them.
         self.routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
         self.server = _Server(("127.0.0.1", port), self._handler())
@@ -273,6 +272,8 @@ class HttpApi:
             m = route.regex.match(path)
             if m and route.method == method:
                 return route.function, self._http_event(route, m.groupdict(), method, url, headers, body, source_ip)
+        if self.fallback:
+            return self.fallback.function, self._http_event(self.fallback, {}, method, url, headers, body, source_ip)
         return None
 
     def _http_event(self, route, params, method, url, headers, body, source_ip):

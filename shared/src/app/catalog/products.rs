@@ -69,10 +69,13 @@ pub async fn update(
 ) -> Result<Product, CatalogError> {
     require_staff(principal)?;
     let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
+    // Invalid changes are refused whatever the version (RFC 9110 §13.2.1: a
+    // request that fails anyway ignores its preconditions), so a client fixes its
+    // input before it reloads.
+    let next = current.apply(changes, now)?;
     if current.version != expected_version {
         return Err(stale(expected_version, current.version));
     }
-    let next = current.apply(changes, now)?;
     replace(store, &current, next, expected_version).await
 }
 

@@ -64,10 +64,11 @@ pub async fn update_discount(
 ) -> Result<Discount, OrdersError> {
     staff_only(principal)?;
     let current = store.get(code).await?.ok_or(CommonError::NotFound)?;
+    // Invalid changes first, whatever the version (RFC 9110 §13.2.1).
+    let next = current.apply(changes, now)?;
     if let Some(expected) = expected_version.filter(|v| *v != current.version) {
         return Err(stale(expected, current.version));
     }
-    let next = current.apply(changes, now)?;
     let target = format!("discount:{}", code.as_str());
     let audit =
         AuditRecord::new(&principal.subject, "discount.updated", target, audited(&current), audited(&next), now);

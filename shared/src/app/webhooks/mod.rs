@@ -93,11 +93,12 @@ pub async fn update_endpoint(
     now: Timestamp,
 ) -> Result<WebhookEndpoint, WebhooksError> {
     let current = get_endpoint(store, principal, id).await?;
+    let url_changed = changes.url.is_some();
+    // Invalid changes first, whatever the version (RFC 9110 §13.2.1).
+    let next = current.apply(changes, sender.policy(), now)?;
     if let Some(expected) = expected_version.filter(|v| *v != current.version) {
         return Err(stale(expected, current.version));
     }
-    let url_changed = changes.url.is_some();
-    let next = current.apply(changes, sender.policy(), now)?;
     if url_changed {
         check_reachable(sender, &next).await?;
     }

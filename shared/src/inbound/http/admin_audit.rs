@@ -23,9 +23,9 @@ use lambda_http::http::StatusCode;
             before `to` by default."),
         ("to" = Option<String>, Query, format = DateTime, description = "Before (RFC 3339); now by default. At \
             most 366 days after `from`."),
-        ("actor" = Option<String>, Query, description = "Only records by this user id."),
-        ("action" = Option<String>, Query, description = "Only this action, e.g. `order.refunded`."),
-        ("target" = Option<String>, Query, description = "Only records about this resource, e.g. `order/<id>`."),
+        ("actor" = Option<String>, Query, max_length = 200, description = "Only records by this user id."),
+        ("action" = Option<String>, Query, max_length = 200, description = "Only this action, e.g. `order.refunded`."),
+        ("target" = Option<String>, Query, max_length = 200, description = "Only records about this resource, e.g. `order/<id>`."),
         super::params::PageParams,
     ),
     responses(

@@ -18,9 +18,12 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
+    #[schema(format = DateTime)]
     from: String,
+    #[schema(format = DateTime)]
     to: String,
     #[serde(default)]
+    #[schema(pattern = "^(pending_payment|paid|fulfilled|cancelled|refunded|partially_refunded)$")]
     status: Option<String>,
 }
 

@@ -22,7 +22,7 @@ use lambda_http::http::StatusCode;
         ("from" = Option<String>, Query, format = Date, description = "First UTC day; 29 days before `to` by default."),
         ("to" = Option<String>, Query, format = Date, description = "Last UTC day, included; today by default. \
             At most 366 days."),
-        ("granularity" = Option<String>, Query, description = "`day` (the only one)."),
+        ("granularity" = Option<String>, Query, pattern = "^day$", description = "`day` (the only one)."),
     ),
     responses(
         (status = 200, description = "Sales per day and in total.", body = StatsView),

@@ -10,6 +10,7 @@ use super::request::{RequestExtras, json_body, page_limit, signed_in};
 use super::response::{Reply, json, no_content, versioned};
 use crate::app::webhooks;
 use crate::domain::webhook;
+use crate::domain::webhook::selection::SUBSCRIBABLE;
 use crate::domain::{EventId, WebhookEndpointId};
 use crate::inbound::views::{DeliveryView, PageView, WebhookEndpointView};
 use lambda_http::Request;
@@ -20,9 +21,12 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookEndpoint {
+    #[schema(format = "uri", max_length = 2048, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://")]
     url: String,
+    #[schema(schema_with = events_schema)]
     events: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     description: String,
     #[serde(default = "yes")]
     enabled: bool,
@@ -44,7 +48,9 @@ impl NewWebhookEndpoint {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookChanges {
+    #[schema(format = "uri", max_length = 2048, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://")]
     url: Option<String>,
+    #[schema(schema_with = events_change_schema)]
     events: Option<Vec<String>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -68,6 +74,29 @@ fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
 /// `POST /admin/webhooks`: 201 with the signing secret, shown this once. With an
 /// `Idempotency-Key`, a double click or a retry registers one endpoint, and the
 /// retry is shown the same secret.
+/// `["*"]`, or event types from [`SUBSCRIBABLE`]: what [`EventSelection`] accepts.
+///
+/// [`EventSelection`]: crate::domain::webhook::selection::EventSelection
+fn events_schema() -> utoipa::openapi::Schema {
+    utoipa::openapi::Schema::OneOf(events_one_of().build())
+}
+
+/// [`events_schema`], or `null` for no change.
+fn events_change_schema() -> utoipa::openapi::Schema {
+    let null = utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Null);
+    utoipa::openapi::Schema::OneOf(events_one_of().item(null).build())
+}
+
+fn events_one_of() -> utoipa::openapi::schema::OneOfBuilder {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let every = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["*"]));
+    let chosen = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(SUBSCRIBABLE.iter().copied()));
+    OneOfBuilder::new()
+        .item(ArrayBuilder::new().items(every).min_items(Some(1)).max_items(Some(1)))
+        .item(ArrayBuilder::new().items(chosen).min_items(Some(1)))
+        .description(Some("`[\"*\"]` for every event type, including ones added later, or a list of them."))
+}
+
 #[utoipa::path(
     post,
     path = "/admin/webhooks",

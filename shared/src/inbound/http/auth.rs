@@ -15,7 +15,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
+    #[schema(
+        max_length = 254,
+        pattern = "^[^\\s@\\x00-\\x1F\\x7F-\\x9F]{1,64}@[^\\s@.\\x00-\\x1F\\x7F-\\x9F]+(\\.[^\\s@.\\x00-\\x1F\\x7F-\\x9F]+)+$"
+    )]
     email: String,
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
 }
 
@@ -58,6 +63,7 @@ fn tokens_reply(signed_in: SignedIn) -> Reply {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TokenBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     token: String,
 }
 
@@ -70,13 +76,19 @@ struct RefreshBody {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EmailBody {
+    #[schema(
+        max_length = 254,
+        pattern = "^[^\\s@\\x00-\\x1F\\x7F-\\x9F]{1,64}@[^\\s@.\\x00-\\x1F\\x7F-\\x9F]+(\\.[^\\s@.\\x00-\\x1F\\x7F-\\x9F]+)+$"
+    )]
     email: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResetBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     token: String,
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
 }
 

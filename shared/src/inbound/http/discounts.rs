@@ -18,20 +18,28 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDiscount {
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
     code: String,
     /// `percentage` or `fixed`.
+    #[schema(pattern = "^(percentage|fixed)$")]
     kind: String,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     percent: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000_000.0)]
     amount: Option<i64>,
     #[serde(default)]
+    #[schema(schema_with = crate::inbound::views::optional_currency_schema)]
     currency: Option<String>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     starts_at: Option<String>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     ends_at: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10_000_000)]
     usage_limit: Option<i64>,
     #[serde(default)]
     once_per_customer: bool,
@@ -68,10 +76,13 @@ impl NewDiscount {
 #[serde(deny_unknown_fields)]
 pub struct DiscountChanges {
     #[serde(default, deserialize_with = "present")]
+    #[schema(format = DateTime)]
     starts_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(format = DateTime)]
     ends_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(minimum = 1, maximum = 10_000_000)]
     usage_limit: Option<Option<i64>>,
     once_per_customer: Option<bool>,
     active: Option<bool>,

@@ -17,9 +17,12 @@ use serde::Deserialize;
 pub struct ProfileChanges {
     /// A display name; `null` removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     name: Option<Option<String>>,
+    #[schema(min_length = 8, max_length = 128)]
     new_password: Option<String>,
     /// Required with `new_password`.
+    #[schema(max_length = 128)]
     current_password: Option<String>,
 }
 

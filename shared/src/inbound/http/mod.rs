@@ -20,6 +20,7 @@ pub mod admin_webhooks;
 pub mod api_docs;
 pub mod auth;
 pub mod discounts;
+pub mod fallback;
 pub mod me;
 pub mod order_payments;
 pub mod order_receipts;

@@ -80,6 +80,7 @@ pub fn document_json() -> &'static str {
     DOCUMENT.get_or_init(|| {
         let mut document = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
         add_links(&mut document);
+        parameters_are_never_null(&mut document);
         document.to_string()
     })
 }
@@ -118,6 +119,25 @@ const LINKS: [(&str, &str, &str, &[&str]); 5] = [
     ),
     ("/admin/exports/orders", "202", "id", &["admin_exports_get"]),
 ];
+
+/// A parameter is absent or a string: utoipa types an optional one as
+/// `["string", "null"]`, which tells a client (and the contract fuzzer) that the
+/// four characters `null` are a value; they are not.
+fn parameters_are_never_null(document: &mut serde_json::Value) {
+    let Some(paths) = document["paths"].as_object_mut() else { return };
+    for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+        let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+        for schema in parameters.iter_mut().map(|parameter| &mut parameter["schema"]) {
+            if let Some(types) = schema["type"].as_array() {
+                let types: Vec<_> = types.iter().filter(|t| *t != "null").cloned().collect();
+                schema["type"] = match <[_; 1]>::try_from(types) {
+                    Ok([single]) => single,
+                    Err(many) => serde_json::Value::Array(many),
+                };
+            }
+        }
+    }
+}
 
 /// Written into the JSON rather than through utoipa's `Link`, which 5.x
 /// serialises with snake_case field names (`operation_id`) that no tool reads.
@@ -372,6 +392,32 @@ mod tests {
             let name = target.strip_prefix("#/components/schemas/").expect("a schema reference");
             assert!(document["components"]["schemas"][name].is_object(), "{target} is missing");
         }
+    }
+
+    #[test]
+    fn no_parameter_takes_null_and_every_cursor_is_bounded() {
+        let document = document();
+        let mut cursors = 0;
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let schema = &parameter["schema"];
+                    let name = parameter["name"].as_str().unwrap();
+                    assert!(!schema["type"].is_array(), "{method} {path} {name}: {schema}");
+                    assert_ne!(schema["type"], "null", "{method} {path} {name}");
+                    if name == "cursor" {
+                        cursors += 1;
+                        assert_eq!(
+                            (schema["minLength"].as_u64(), schema["pattern"].as_str()),
+                            (Some(1), Some("^[A-Za-z0-9_-]+$"))
+                        );
+                    }
+                }
+            }
+        }
+        assert!(cursors >= 6, "every listing takes a cursor: {cursors}");
+        let login = &document["paths"]["/auth/login"]["post"];
+        assert!(login.get("parameters").is_none(), "no parameters member where there are none: {login}");
     }
 
     #[test]

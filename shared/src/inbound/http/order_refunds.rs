@@ -18,10 +18,13 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct NewRefund {
     /// Minor units of the order's currency.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000.0)]
     amount: i64,
+    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     reason: String,
     /// Goods coming back into stock; none by default.
     #[serde(default)]
+    #[schema(max_items = 50)]
     restock: Vec<RestockLine>,
 }
 
@@ -29,6 +32,7 @@ pub struct NewRefund {
 #[serde(deny_unknown_fields)]
 pub struct RestockLine {
     product_id: ProductId,
+    #[schema(minimum = 1, maximum = 1000)]
     quantity: i64,
 }
 

@@ -19,8 +19,10 @@ use lambda_http::http::StatusCode;
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
+    #[schema(min_items = 1, max_items = 50)]
     lines: Vec<NewOrderLine>,
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
     discount_code: Option<String>,
 }
 
@@ -28,6 +30,7 @@ pub struct NewOrder {
 #[serde(deny_unknown_fields)]
 pub struct NewOrderLine {
     product_id: ProductId,
+    #[schema(minimum = 1, maximum = 1000)]
     quantity: i64,
 }
 
@@ -84,7 +87,7 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     params(
         ("status" = Option<crate::domain::OrderStatus>, Query, description = "Only orders in this status; staff \
             must give it or `customer`."),
-        ("customer" = Option<String>, Query, description = "Staff: one customer's orders (their user id)."),
+        ("customer" = Option<String>, Query, min_length = 1, max_length = 200, description = "Staff: one customer's orders (their user id)."),
         ("from" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)."),
         ("to" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)."),
         super::params::PageParams,
@@ -108,7 +111,11 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
             })
         })
         .transpose()?;
-    let scope = match (principal.is_staff(), request.query_param("customer"), status) {
+    let customer = request.query_param("customer");
+    if customer.as_deref() == Some("") {
+        return Err(ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", "customer", "must be a user id"));
+    }
+    let scope = match (principal.is_staff(), customer, status) {
         (true, Some(customer), status) => OrderScope::Customer { customer, status },
         (true, None, Some(status)) => OrderScope::Status(status),
         (true, None, None) => {

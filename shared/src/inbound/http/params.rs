@@ -13,6 +13,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<u16>,
     /// The `next_cursor` of the previous page; only valid for the same listing.
+    #[param(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

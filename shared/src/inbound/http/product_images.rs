@@ -16,8 +16,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadRequest {
+    #[schema(pattern = "^image/(jpeg|png|webp)$")]
     content_type: String,
     /// Exact size in bytes; signed into the URL.
+    #[schema(minimum = 1, maximum = 10_485_760)]
     content_length: i64,
 }
 

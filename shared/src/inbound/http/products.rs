@@ -26,10 +26,10 @@ pub struct NewProduct {
     /// Unique; 1-64 of A-Z, 0-9, `-`, `_`, `.` (stored upper case).
     #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     sku: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     name: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     description: String,
     price: MoneyInput,
     #[serde(default)]
@@ -76,9 +76,9 @@ impl NewProduct {
 pub struct ProductChanges {
     #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     sku: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     name: Option<String>,
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     description: Option<String>,
     price: Option<MoneyInput>,
     #[schema(minimum = 0, maximum = 1_000_000_000)]
@@ -114,7 +114,7 @@ fn product_reply(status: StatusCode, product: &Product, catalog: &Catalog) -> Re
     params(
         ("status" = Option<crate::domain::ProductStatus>, Query, description = "`active` by default; other \
             statuses need a staff token."),
-        ("category" = Option<String>, Query, description = "Only products in this category."),
+        ("category" = Option<String>, Query, min_length = 1, max_length = 50, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", description = "Only products in this category."),
         super::params::PageParams,
     ),
     responses(

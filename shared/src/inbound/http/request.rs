@@ -46,8 +46,13 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
     if bytes.is_empty() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "body_required", "this request needs a JSON body"));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", "body", message)
+    })?;
+    integral_numbers_as_integers(&mut document);
+    serde_path_to_error::deserialize(document).map_err(|e| {
         let message = e.inner().to_string();
         let path = e.path().to_string();
         // serde names a missing or unknown field only inside its message.
@@ -63,13 +68,27 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             (".", None) => "body".to_owned(),
             (path, _) => path.to_owned(),
         };
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", &field, message)
-    })?;
-    deserializer.end().map_err(|_| {
-        ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", "body", "trailing characters after the JSON value")
-    })?;
-    Ok(value)
+    })
+}
+
+/// JSON has one number type: `2.0` and `2` are the same value, and JSON Schema
+/// (the OpenAPI document) calls both an integer. serde would refuse `2.0` where
+/// it reads an integer, so whole numbers are made integers before it reads them.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64()) {
+                // i64's bounds as floats: the cast below is exact inside them.
+                if float.fract() == 0.0 && (-9.223_372_036_854_775_8e18..9.223_372_036_854_775_8e18).contains(&float) {
+                    *value = serde_json::Value::from(float as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Accessors every handler uses.

@@ -20,7 +20,7 @@ mod webhook;
 pub use audit::AuditView;
 pub use discount::DiscountView;
 pub use export::ExportView;
-pub use money::MoneyInput;
+pub use money::{MoneyInput, optional_currency_schema};
 pub use order::{OrderView, Shipment};
 pub use product::{AssetUrls, ProductView};
 pub use stats::StatsView;

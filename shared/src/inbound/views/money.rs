@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct MoneyInput {
     /// Minor units (cents for EUR): an integer, never a decimal.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0)]
     pub amount: i64,
     #[schema(schema_with = currency_schema)]
     pub currency: String,
@@ -19,6 +20,17 @@ fn currency_schema() -> utoipa::openapi::Object {
         .schema_type(utoipa::openapi::schema::Type::String)
         .description(Some("An ISO 4217 code, upper case."))
         .enum_values(Some(Currency::codes()))
+        .build()
+}
+
+/// [`currency_schema`] where a body may leave the currency out or give `null`.
+pub fn optional_currency_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let codes = Currency::codes().into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null]);
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .description(Some("An ISO 4217 code, upper case."))
+        .enum_values(Some(codes))
         .build()
 }
 
