@@ -76,6 +76,12 @@ pub async fn create(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
     ),
 )]
 pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    // API Gateway routes GET /admin/exports/orders here ({id} = "orders"), though
+    // that path is the export request, which takes only POST.
+    if request.uri().path().ends_with("/admin/exports/orders") {
+        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path takes POST")
+            .with_header("allow", "POST"));
+    }
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: ExportId = request.path_param("id")?;
     let (export, download) = exports::status(&ctx.table, &ctx.bucket, &principal, id, now()).await?;

@@ -101,7 +101,10 @@ mod tests {
         assert_eq!(item.headers()["allow"], "DELETE, GET, PATCH");
         // The literal route is the resource, though GET would reach /admin/exports/{id}.
         assert_eq!(refusal("/admin/exports/orders").into_response().headers()["allow"], "POST");
-        assert_eq!(refusal("/admin/exports/0190f3a6-7c4e-7000-8000-000000000000").into_response().headers()["allow"], "GET");
+        assert_eq!(
+            refusal("/admin/exports/0190f3a6-7c4e-7000-8000-000000000000").into_response().headers()["allow"],
+            "GET"
+        );
 
         for unknown in ["/nope", "/products/a/b/c", "/", "/products//images"] {
             let refusal = refusal(unknown);

@@ -111,10 +111,15 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
             })
         })
         .transpose()?;
-    let customer = request.query_param("customer");
-    if customer.as_deref() == Some("") {
-        return Err(ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", "customer", "must be a user id"));
-    }
+    let customer = request
+        .query_param("customer")
+        .map(|customer| {
+            let length = customer.chars().count();
+            (1..=200).contains(&length).then_some(customer).ok_or_else(|| {
+                ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", "customer", "must be a user id")
+            })
+        })
+        .transpose()?;
     let scope = match (principal.is_staff(), customer, status) {
         (true, Some(customer), status) => OrderScope::Customer { customer, status },
         (true, None, Some(status)) => OrderScope::Status(status),
