@@ -79,8 +79,8 @@ fn integral_numbers_as_integers(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Number(number) => {
             if let Some(float) = number.as_f64().filter(|_| number.is_f64()) {
-                // i64's bounds as floats: the cast below is exact inside them.
-                if float.fract() == 0.0 && (-9.223_372_036_854_775_8e18..9.223_372_036_854_775_8e18).contains(&float) {
+                // i64's bounds as floats (-2^63 and 2^63, both exact): the cast is exact between them.
+                if float.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(&float) {
                     *value = serde_json::Value::from(float as i64);
                 }
             }

@@ -26,7 +26,7 @@ fn currency_schema() -> utoipa::openapi::Object {
 /// [`currency_schema`] where a body may leave the currency out or give `null`.
 pub fn optional_currency_schema() -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{SchemaType, Type};
-    let codes = Currency::codes().into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null]);
+    let codes = Currency::codes().map(serde_json::Value::from).chain([serde_json::Value::Null]);
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
         .description(Some("An ISO 4217 code, upper case."))
