@@ -103,7 +103,8 @@ class GatewayInputTest(GatewayTestCase):
             b"POST /products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n": 400,
             b"GARBAGE\r\n\r\n": 400,
             b"GET /products HTTP/9.9\r\n\r\n": 505,
-            b"BREW /products HTTP/1.1\r\nHost: x\r\n\r\n": 404,
+            # A method no route takes reaches the `$default` route: 405 with `Allow`.
+            b"BREW /products HTTP/1.1\r\nHost: x\r\n\r\n": 405,
             b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n": 414,
         }
         for request, status in cases.items():
