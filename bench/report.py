@@ -1,9 +1,10 @@
 """Renders target/bench/results.json as docs/benchmarks.md, with the targets of
-SPEC §4 checked and, where one is missed, by how much."""
+SPEC §4 checked and, where one is missed, by how much. `make bench` calls it at
+the end; `.venv/bin/python bench/report.py` renders the last run again."""
 
 INIT_TARGET_MS = 20
 RSS_TARGET_MIB = 30
-BINARY_TARGET_MB = 8
+BINARY_TARGET_MB = 6
 HANDLER_TARGET_RATIO = 1.10
 MiB = 2**20
 MB = 10**6
@@ -124,7 +125,7 @@ def _targets(r):
         [f"arm64 binary ≤ {BINARY_TARGET_MB} MB",
          f"worst `{worst_size}` {r['sizes'].get(worst_size, (0, 0))[0] / MB:.2f} MB",
          verdict(r["sizes"].get(worst_size, (0, 0))[0] / MB, BINARY_TARGET_MB, "MB"),
-         f"{len(over_size)} of {len(functions)} over"],
+         f"{len(over_size)} of {len(functions)} over: {', '.join(f'`{f}`' for f in over_size) or 'none'}"],
         [f"handler ≤ {HANDLER_TARGET_RATIO}× floor (p50)", f"worst {worst_ratio} {ratios[worst_ratio]:.3f}×",
          verdict(ratios[worst_ratio], HANDLER_TARGET_RATIO, "×"),
          ", ".join(f"{k} {v:.3f}×" for k, v in ratios.items())],
@@ -265,3 +266,14 @@ DOMINATES = """- **Warm latency** is the emulator's: each DynamoDB call is a Pyt
   (de)serialisers and aws-lc's cryptography are the suspects) is not broken down
   by this benchmark.
 """
+
+
+if __name__ == "__main__":
+    # Renders the last run's numbers again (after a change to this report), without measuring.
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    results = json.loads((root / "target" / "bench" / "results.json").read_text())
+    (root / "docs" / "benchmarks.md").write_text(render(results))
+    print("wrote docs/benchmarks.md from target/bench/results.json")
