@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PRODUCT = "01a1ff39-7dc4-701d-b0ab-a12fd8784a16"
 SAMPLE_ORDER = "019a8f3c-5e2b-7c41-9d3e-2f6a7b8c9d01"
 ROLES = ("customer", "staff", "admin")
+# Orders are placed as one of these in turn: a customer may hold at most 1,000
+# unpaid orders (the template's MaxValue), and the bench places thousands.
+CUSTOMERS = 64
 
 
 def new_product(sku, stock=1_000_000):
@@ -32,19 +35,28 @@ class Requests:
         self.gateway = gateway
         self.bin_dir = bin_dir
         self.tokens = {}
+        self.customers = []
+        self.placed = 0
 
-    def token(self, role):
+    def token(self, role, sub=None):
         """A fresh access token (they live 15 minutes; a phase can run longer)."""
-        return token(role, f"bench-{role}", self.bin_dir)
+        return token(role, sub or f"bench-{role}", self.bin_dir)
 
     def refresh_tokens(self):
         self.tokens = {role: self.token(role) for role in ROLES}
+        self.customers = [self.token("customer", f"bench-customer-{i}") for i in range(CUSTOMERS)]
+
+    def buyer(self):
+        """The next of the customers orders are placed as, in turn."""
+        self.placed += 1
+        return self.customers[self.placed % CUSTOMERS]
 
     def event(self, method, target, role=None, body=None, headers=None):
-        """(function, event) for one request."""
+        """(function, event) for one request; `role` "buyer" is each time the next
+        of the customers orders are placed as."""
         headers = {"content-type": "application/json", **(headers or {})}
         if role:
-            headers["authorization"] = f"Bearer {self.tokens[role]}"
+            headers["authorization"] = f"Bearer {self.buyer() if role == 'buyer' else self.tokens[role]}"
         raw = json.dumps(body).encode() if body is not None else b""
         return self.gateway.route(method, target, headers, raw, "203.0.113.10")
 
@@ -71,6 +83,8 @@ def sample_events(binary, requests, product_id, order_id):
         headers = event.get("headers") or {}
         if "idempotency-key" in headers:
             headers["idempotency-key"] = str(uuid.uuid4())
+        if binary == "orders-create":
+            headers["authorization"] = f"Bearer {requests.buyer()}"
         if binary in body_edits:
             body = json.loads(event["body"])
             body_edits[binary](body, i)

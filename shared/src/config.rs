@@ -23,6 +23,11 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
 }
 
+/// The function's name, which Lambda (and `make dev`, and the tests' runtime) sets.
+pub fn function_name() -> Option<String> {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok().filter(|v| !v.is_empty())
+}
+
 /// The single DynamoDB table.
 pub fn table_name() -> Result<String, ConfigError> {
     required("TABLE_NAME")
@@ -187,18 +192,21 @@ pub fn payments_queue_url() -> Result<String, ConfigError> {
     required("PAYMENTS_QUEUE_URL")
 }
 
-/// What one customer may hold: `MAX_OPEN_ORDERS` awaiting payment at once and
-/// `ORDERS_PER_HOUR` placed per hour, both positive whole numbers.
+/// What one customer may hold: `MAX_OPEN_ORDERS` awaiting payment at once (at
+/// most [`OrderPolicy::MOST_OPEN_ORDERS`]) and `ORDERS_PER_HOUR` placed per hour,
+/// both positive whole numbers.
 pub fn order_policy() -> Result<OrderPolicy, ConfigError> {
-    let positive = |name: &'static str| {
+    let within = |name: &'static str, most: u32| {
         let value = required(name)?;
-        value
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| ConfigError::Invalid { name, reason: format!("`{value}` is not a positive whole number") })
+        value.parse::<u32>().ok().filter(|n| (1..=most).contains(n)).ok_or_else(|| ConfigError::Invalid {
+            name,
+            reason: format!("`{value}` is not a whole number from 1 to {most}"),
+        })
     };
-    Ok(OrderPolicy { max_open_orders: positive("MAX_OPEN_ORDERS")?, orders_per_hour: positive("ORDERS_PER_HOUR")? })
+    Ok(OrderPolicy {
+        max_open_orders: within("MAX_OPEN_ORDERS", OrderPolicy::MOST_OPEN_ORDERS)?,
+        orders_per_hour: within("ORDERS_PER_HOUR", u32::MAX)?,
+    })
 }
 
 /// The queue the webhooks job reads: one message per attempt.

@@ -28,13 +28,22 @@ use crate::outbound::ses::Ses;
 use crate::outbound::sqs::{Queue, Queues};
 use crate::outbound::stripe::Stripe;
 use crate::outbound::webhooks::HttpSender;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{AppName, BehaviorVersion, SdkConfig};
 
 /// Region, credentials and endpoint from the environment, loaded once per process;
 /// every client is built from it. `AWS_ENDPOINT_URL` points every client at the
 /// local emulator in `make dev` and in tests.
+///
+/// Every call's user agent names the function (`app/<name>`), so CloudTrail says
+/// which function made a call, and the local emulator counts calls per function.
 pub async fn sdk() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    let loader = aws_config::defaults(BehaviorVersion::latest());
+    match config::function_name().and_then(|name| AppName::new(name).ok()) {
+        Some(name) => loader.app_name(name),
+        None => loader,
+    }
+    .load()
+    .await
 }
 
 /// The single table.

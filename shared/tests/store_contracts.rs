@@ -14,7 +14,7 @@ use tillbox::app::catalog::ports::FileStore;
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim};
 use tillbox::app::exports::ports::{ExportFiles, ExportStore};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
-use tillbox::app::orders::ports::{DiscountStore, OrderStore};
+use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderStore};
 use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use tillbox::app::stats::SalesStats;
 use tillbox::app::store::StoreError;
@@ -235,6 +235,69 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
 }
 
+async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(
+    store: &(impl ProductStore + OrderStore + DiscountStore + RateLimiter),
+) {
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = format!("O-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 50);
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let customer = Principal { subject: format!("buyer-{}", OrderId::generate()), role: Role::Customer, session: None };
+    let policy = tillbox::app::orders::OrderPolicy { max_open_orders: 2, orders_per_hour: 100 };
+    let place = || {
+        tillbox::app::orders::place(
+            store,
+            &policy,
+            &customer,
+            OrderRequest::parse(&[(mug.id, 1)], None).unwrap(),
+            now(),
+        )
+    };
+
+    // Four at once for two places: exactly two are placed, and the others reserve nothing.
+    let raced = tokio::join!(place(), place(), place(), place());
+    let raced = [raced.0, raced.1, raced.2, raced.3];
+    let placed: Vec<_> = raced.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(placed.len(), 2, "{raced:?}");
+    assert!(
+        raced
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, tillbox::app::orders::OrdersError::TooManyOpenOrders { max: 2 })),
+        "{raced:?}"
+    );
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 48);
+
+    let cancelled = tillbox::app::orders::change(
+        store,
+        &customer,
+        placed[0].id,
+        Transition::Cancel(tillbox::domain::CancelReason::Customer),
+        now(),
+    )
+    .await
+    .unwrap();
+    let third = place().await.unwrap();
+    assert!(place().await.is_err(), "two open again");
+    tillbox::app::orders::change(store, &staff, third.id, Transition::MarkPaid, now()).await.unwrap();
+    place().await.expect("a paid order frees its place");
+
+    // A stale change writes nothing, so it frees no place either.
+    let stale = OrderStore::change(
+        store,
+        OrderChange {
+            previous: placed[0],
+            next: &cancelled,
+            release: false,
+            event: &Event::new(EventKind::OrderPlaced { order_id: placed[0].id }, now()),
+            audit: None,
+        },
+    )
+    .await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })), "{stale:?}");
+    assert!(place().await.is_err(), "still two open");
+}
+
 async fn an_address_held_by_an_account_that_expired_unverified_is_free_again(store: &impl UserStore) {
     let email = Email::parse(&format!("{}@example.com", OrderId::generate())).unwrap();
     let t0 = now();
@@ -350,6 +413,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_payment_opens_once_and_changes_only_at_its_version(&table).await;
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
+    a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&table).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&table).await;
@@ -369,6 +433,7 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
+    a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&shop).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;

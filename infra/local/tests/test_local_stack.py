@@ -88,7 +88,7 @@ class GatewayTestCase(unittest.TestCase):
         cls.gateway = Gateway(cls.stack, cls.runtimes, port=port, retry_delay=0, log=lambda *_: None).start()
         # A client of the API, the order races' helpers, and tokens of staff and an admin.
         cls.api = Api(cls.gateway.url)
-        cls.races = Races(cls.api, BIN_DIR)
+        cls.races = Races(cls.api, BIN_DIR, emulator=endpoint)
         cls.staff = token("staff")
         cls.admin = token("admin")
 

@@ -26,7 +26,8 @@ isolation. A request holds it for a few milliseconds, and races still interleave
 between requests, as they do in AWS. SQS long polls, S3 and SES stay concurrent.
 
 `GET /_local/mail?since=N` lists the e-mails SES accepted from the N-th on,
-without serialising the whole emulator as `/moto-api/data.json` does.
+without serialising the whole emulator as `/moto-api/data.json` does;
+`GET /_local/calls` counts the DynamoDB calls by caller and operation.
 
 `serve` runs it; `python -m tillbox_local.commands.moto_server -H 127.0.0.1 -p PORT`
 runs it like moto_server (`Emulator` starts it so).
@@ -54,14 +55,56 @@ SHARD_ITERATOR_LIFETIME_S = 15 * 60
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 
 
-def one_dynamodb_request_at_a_time(app):
+class DynamoDbCalls:
+    """How many DynamoDB calls each caller made, by operation, and how long they
+    held the lock: `make races` reports them per order. A caller is the `app/`
+    name in the SDK's user agent (each function sends its own; see
+    shared/src/wiring.rs), else "other" (the tests' and the stack's boto3)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = {}
+
+    def add(self, environ, held_s):
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").split(".", 1)[-1]
+        agent = environ.get("HTTP_X_AMZ_USER_AGENT", "") + " " + environ.get("HTTP_USER_AGENT", "")
+        caller = next((part[4:] for part in agent.split() if part.startswith("app/")), "other")
+        with self.lock:
+            entry = self.counts.setdefault(caller, {}).setdefault(operation, [0, 0.0])
+            entry[0] += 1
+            entry[1] += held_s
+
+    def snapshot(self):
+        with self.lock:
+            return {caller: {op: {"calls": n, "seconds": round(s, 6)} for op, (n, s) in ops.items()}
+                    for caller, ops in self.counts.items()}
+
+
+def one_dynamodb_request_at_a_time(app, calls):
     lock = threading.Lock()
 
     def wsgi(environ, start_response):
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGETS):
             with lock:
-                return list(app(environ, start_response))
+                started = time.perf_counter()
+                try:
+                    return list(app(environ, start_response))
+                finally:
+                    calls.add(environ, time.perf_counter() - started)
         return app(environ, start_response)
+
+    return wsgi
+
+
+def call_counts(app, calls):
+    """`GET /_local/calls`: the DynamoDB calls so far (see `DynamoDbCalls`)."""
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") != "/_local/calls":
+            return app(environ, start_response)
+        body = json.dumps(calls.snapshot()).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
     return wsgi
 
@@ -194,5 +237,6 @@ def serve(host, port):
     transactions_undone_in_place()
     shard_iterators_expire()
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(host, port, mail_listing(one_dynamodb_request_at_a_time(app)), threaded=True,
-               request_handler=RequestHandler)
+    calls = DynamoDbCalls()
+    run_simple(host, port, call_counts(mail_listing(one_dynamodb_request_at_a_time(app, calls)), calls),
+               threaded=True, request_handler=RequestHandler)

@@ -61,8 +61,9 @@ def at_once(calls):
 
 
 class Races:
-    def __init__(self, api, bin_dir=None):
+    def __init__(self, api, bin_dir=None, emulator=None):
         self.api = api
+        self.emulator = emulator
         self.bin_dir = bin_dir
         self.run_id = uuid.uuid4().hex[:8]
         self.issued = 0
@@ -154,9 +155,45 @@ class Races:
                 status, _, body = self.order(customer, product)
                 assert status == 201, body
 
+        before = self.emulator_calls()
         started = time.perf_counter()
         slices = [customers[i * orders_per_client:(i + 1) * orders_per_client] for i in range(clients)]
         at_once([lambda mine=mine: client(mine) for mine in slices])
         elapsed = time.perf_counter() - started
+        # The jobs the orders set off (stats, webhooks, e-mails) run a little after.
+        time.sleep(2 if before is not None else 0)
+        calls = calls_between(before, self.emulator_calls(), clients * orders_per_client, elapsed)
         assert self.stock(product) == 0
-        return clients * orders_per_client / elapsed
+        return clients * orders_per_client / elapsed, calls
+
+    def emulator_calls(self):
+        """The emulator's DynamoDB call counts (moto_server.py), if it was named."""
+        if not self.emulator:
+            return None
+        with urllib.request.urlopen(self.emulator.rstrip("/") + "/_local/calls", timeout=30) as r:
+            return json.loads(r.read())
+
+
+def calls_between(before, after, orders, elapsed):
+    """Per order, the DynamoDB calls each caller made between two counts, and the
+    share of `elapsed` the emulator spent answering DynamoDB (it answers one at a
+    time, so near 100 % it is the ceiling)."""
+    if before is None:
+        return None
+    per_caller, held = {}, 0.0
+    for caller, operations in after.items():
+        for operation, now in operations.items():
+            then = before.get(caller, {}).get(operation, {"calls": 0, "seconds": 0.0})
+            if now["calls"] > then["calls"]:
+                per_caller.setdefault(caller, {})[operation] = (now["calls"] - then["calls"]) / orders
+                held += now["seconds"] - then["seconds"]
+    return {"per_order": per_caller, "emulator_busy": held / elapsed}
+
+
+def describe_calls(calls):
+    """One line per caller: "orders-create 5.0 (Query 1.0, ...)"."""
+    lines = []
+    for caller, operations in sorted(calls["per_order"].items(), key=lambda c: -sum(c[1].values())):
+        detail = ", ".join(f"{op} {n:.1f}" for op, n in sorted(operations.items(), key=lambda o: -o[1]))
+        lines.append(f"    {caller}: {sum(operations.values()):.1f} ({detail})")
+    return "\n".join(lines)

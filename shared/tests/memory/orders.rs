@@ -3,7 +3,9 @@
 use super::MemoryShop;
 use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use tillbox::app::store::{Page, StoreError};
-use tillbox::domain::{AuditRecord, Discount, DiscountCode, Event, Order, OrderId, Product, ProductStatus};
+use tillbox::domain::{
+    AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, Product, ProductStatus,
+};
 
 fn restock(product: &mut Product, stock: u32) {
     product.stock = stock;
@@ -13,7 +15,16 @@ fn restock(product: &mut Product, stock: u32) {
 impl OrderStore for MemoryShop {
     /// All or nothing, as the adapter's transaction: every condition is checked
     /// before anything is written.
-    async fn place(&self, order: &Order, event: &Event) -> Result<Placement, StoreError> {
+    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
+        let open = self
+            .orders
+            .borrow()
+            .values()
+            .filter(|o| o.customer == order.customer && o.status == OrderStatus::PendingPayment)
+            .count();
+        if open >= max_open_orders as usize {
+            return Ok(Placement::TooManyOpenOrders);
+        }
         let mut products = self.products.borrow_mut();
         for line in &order.lines {
             let Some(product) = products.get(&line.product_id) else {

@@ -21,6 +21,8 @@ pub enum Placement {
     DiscountUsedUp,
     /// A once-per-customer code this customer has used already.
     DiscountAlreadyUsed,
+    /// The customer holds the most orders awaiting payment they may.
+    TooManyOpenOrders,
 }
 
 /// One atomic move of an order, with everything it implies, or nothing.
@@ -59,10 +61,18 @@ pub enum OrderScope {
 pub trait OrderStore {
     /// In one transaction: per line a stock decrement that holds only while the
     /// product is on sale at the price the order used and has the quantity left;
-    /// the order; the discount's use, under its limit and once per customer when
-    /// the code says so; and `event`.
-    fn place(&self, order: &Order, event: &Event) -> impl Future<Output = Result<Placement, StoreError>>;
+    /// the order, counted among its customer's orders awaiting payment while they
+    /// hold fewer than `max_open_orders`; the discount's use, under its limit and
+    /// once per customer when the code says so; and `event`.
+    fn place(
+        &self,
+        order: &Order,
+        event: &Event,
+        max_open_orders: u32,
+    ) -> impl Future<Output = Result<Placement, StoreError>>;
     fn get(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, StoreError>>;
+    /// An order that stops awaiting payment (paid, cancelled, expired) stops
+    /// counting against its customer's open orders in the same write.
     fn change(&self, change: OrderChange<'_>) -> impl Future<Output = Result<(), StoreError>>;
     /// Newest first.
     fn list(&self, query: &OrderQuery) -> impl Future<Output = Result<Page<Order>, StoreError>>;

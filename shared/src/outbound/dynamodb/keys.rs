@@ -143,6 +143,14 @@ pub fn orders_of_customer(customer: &str) -> String {
     format!("CUSTOMER#{customer}")
 }
 
+/// The ids of one customer's orders awaiting payment: placing an order adds to
+/// it under the limit, in the order's own transaction, so the limit holds however
+/// many orders race, and no request reads the customer's order list for it.
+pub fn open_orders_pk(customer: &str) -> String {
+    format!("CUSTOMER#{customer}")
+}
+pub const OPEN_ORDERS_SK: &str = "OPEN_ORDERS";
+
 /// GSI2: every order in a status, by date (staff listings, the expiry job).
 pub fn orders_by_status(status: OrderStatus) -> String {
     format!("ORDERS#{}", status.as_str())

@@ -1,7 +1,8 @@
 //! [`OrderStore`] on the table. Placing an order is one transaction: a conditional
-//! stock decrement per line, the order, the discount's use and the outbox event;
-//! so stock never goes below zero and a code never exceeds its limit, however many
-//! buyers race.
+//! stock decrement per line, the order, its place among the customer's open
+//! orders, the discount's use and the outbox event; so stock never goes below
+//! zero, a customer never holds more unpaid orders than allowed, and a code never
+//! exceeds its limit, however many buyers race.
 
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, b, item, n, s, ts};
@@ -199,6 +200,34 @@ impl Table {
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
+    /// Adds the order to its customer's open orders, only while they hold fewer
+    /// than `max`. A set, not a counter: taking an id out twice (or one placed
+    /// before the set existed) changes nothing, so the count never drifts.
+    fn hold_open(&self, order: &Order, max: u32) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::open_orders_pk(&order.customer)))
+            .key(SK, s(keys::OPEN_ORDERS_SK))
+            .update_expression("ADD #ids :id")
+            .condition_expression("attribute_not_exists(#ids) OR size(#ids) < :max")
+            .expression_attribute_names("#ids", "order_ids")
+            .expression_attribute_values(":id", AttributeValue::Ss(vec![order.id.to_string()]))
+            .expression_attribute_values(":max", n(max));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    /// Takes an order that no longer awaits payment out of its customer's open orders.
+    fn let_go(&self, order: &Order) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::open_orders_pk(&order.customer)))
+            .key(SK, s(keys::OPEN_ORDERS_SK))
+            .update_expression("DELETE #ids :id")
+            .expression_attribute_names("#ids", "order_ids")
+            .expression_attribute_values(":id", AttributeValue::Ss(vec![order.id.to_string()]));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
     fn customer_use(&self, code: &DiscountCode, order: &Order) -> Item {
         item([
             (PK, s(keys::discount_pk(code))),
@@ -236,11 +265,13 @@ fn refused_line(line: &OrderLine, old: Option<&Item>) -> Placement {
 }
 
 impl OrderStore for Table {
-    async fn place(&self, order: &Order, event: &Event) -> Result<Placement, StoreError> {
+    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
         let mut actions =
             order.lines.iter().map(|line| self.reserve(line, order.currency)).collect::<Result<Vec<_>, _>>()?;
         actions.push(self.put_new(order_item(order))?);
         actions.push(self.put_new(outbox_item(event))?);
+        let open_orders_at = actions.len();
+        actions.push(self.hold_open(order, max_open_orders)?);
         let discount_at = actions.len();
         if let Some(discount) = &order.discount {
             actions.push(self.count_use(&discount.code, &format_timestamp(order.created_at))?);
@@ -255,6 +286,9 @@ impl OrderStore for Table {
         let Some(reasons) = cancellation_reasons(&error) else {
             return Err(unavailable(error));
         };
+        if failed_condition(reasons, open_orders_at) {
+            return Ok(Placement::TooManyOpenOrders);
+        }
         if let Some((line, reason)) =
             order.lines.iter().zip(reasons).find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
         {
@@ -281,6 +315,9 @@ impl OrderStore for Table {
         ];
         if let Some(audit) = change.audit {
             actions.push(self.put_new(audit_item(audit))?);
+        }
+        if change.previous.status == OrderStatus::PendingPayment && change.next.status != OrderStatus::PendingPayment {
+            actions.push(self.let_go(change.previous)?);
         }
         if change.release {
             for line in &change.previous.lines {
