@@ -79,6 +79,42 @@ class CancelledTransactionTest(unittest.TestCase):
         self.assertEqual(seen, [("order", "INSERT"), ("stock", "REMOVE")])
 
 
+class QueryTest(unittest.TestCase):
+    """The emulator reads a Query's partition, not the whole table: the same
+    items, in the same order and pages, as moto gave, and none of another partition."""
+
+    def test_a_query_returns_its_partition_in_order_page_by_page(self):
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        table = local_stack.provision(endpoint, f"qry{uuid.uuid4().hex[:8]}-")["resources"]["Table"]["ref"]
+        ddb = local_stack.client("dynamodb", endpoint)
+        for i in range(12):
+            for partition in ("A", "B"):
+                ddb.put_item(TableName=table, Item={
+                    "PK": {"S": f"P#{partition}"}, "SK": {"S": f"{i:02d}"},
+                    "GSI1PK": {"S": f"G#{'odd' if i % 2 else 'even'}"}, "GSI1SK": {"S": f"{partition}{11 - i:02d}"}})
+        # Moves one item to the other index partition, and takes one out of the table.
+        ddb.update_item(TableName=table, Key={"PK": {"S": "P#A"}, "SK": {"S": "03"}},
+                        UpdateExpression="SET GSI1PK = :even", ExpressionAttributeValues={":even": {"S": "G#even"}})
+        ddb.delete_item(TableName=table, Key={"PK": {"S": "P#B"}, "SK": {"S": "04"}})
+
+        def pages(**query):
+            found, start = [], {}
+            while True:
+                page = ddb.query(TableName=table, Limit=5, **query, **start)
+                found += [(i["PK"]["S"], i["SK"]["S"]) for i in page["Items"]]
+                if "LastEvaluatedKey" not in page:
+                    return found
+                start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+        base = pages(KeyConditionExpression="PK = :p AND SK >= :from", ScanIndexForward=False,
+                     ExpressionAttributeValues={":p": {"S": "P#B"}, ":from": {"S": "02"}})
+        self.assertEqual(base, [("P#B", f"{i:02d}") for i in range(11, 1, -1) if i != 4])
+        index = pages(IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
+                      ExpressionAttributeValues={":g": {"S": "G#even"}})
+        expected = [("P#A", f"{i:02d}") for i in (10, 8, 6, 4, 3, 2, 0)] + [("P#B", f"{i:02d}") for i in (10, 8, 6, 2, 0)]
+        self.assertEqual(index, expected, "by GSI1SK: A before B, the higher SK first")
+
+
 class MailListingTest(unittest.TestCase):
     def test_lists_the_mail_ses_accepted_from_an_offset(self):
         endpoint = os.environ["AWS_ENDPOINT_URL"]

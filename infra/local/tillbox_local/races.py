@@ -167,7 +167,7 @@ class Races:
         return clients * orders_per_client / elapsed, calls
 
     def emulator_calls(self):
-        """The emulator's DynamoDB call counts (moto_server.py), if it was named."""
+        """The emulator's call counts (moto_server.py), if it was named."""
         if not self.emulator:
             return None
         with urllib.request.urlopen(self.emulator.rstrip("/") + "/_local/calls", timeout=30) as r:
@@ -175,18 +175,18 @@ class Races:
 
 
 def calls_between(before, after, orders, elapsed):
-    """Per order, the DynamoDB calls each caller made between two counts, and the
-    share of `elapsed` the emulator spent answering DynamoDB (it answers one at a
-    time, so near 100 % it is the ceiling)."""
+    """Per order, the calls each caller made between two counts, and the share of
+    `elapsed` the emulator spent answering DynamoDB (it answers one at a time, so
+    near 100 % it is the ceiling)."""
     if before is None:
         return None
     per_caller, held = {}, 0.0
     for caller, operations in after.items():
         for operation, now in operations.items():
-            then = before.get(caller, {}).get(operation, {"calls": 0, "seconds": 0.0})
+            then = before.get(caller, {}).get(operation, {"calls": 0, "seconds_locked": 0.0})
             if now["calls"] > then["calls"]:
                 per_caller.setdefault(caller, {})[operation] = (now["calls"] - then["calls"]) / orders
-                held += now["seconds"] - then["seconds"]
+                held += now["seconds_locked"] - then["seconds_locked"]
     return {"per_order": per_caller, "emulator_busy": held / elapsed}
 
 

@@ -12,14 +12,14 @@ def main():
     parser = argparse.ArgumentParser(description="Order races and throughput against a running gateway")
     parser.add_argument("--api", default="http://127.0.0.1:3000", help="the gateway `make dev` runs")
     parser.add_argument("--emulator", default="http://127.0.0.1:4566",
-                        help="the emulator `make dev` runs, whose DynamoDB calls are counted per order")
+                        help="the emulator `make dev` runs, whose calls are counted per order")
     parser.add_argument("--orders", type=int, default=64, help="orders per throughput level")
     args = parser.parse_args()
     races = Races(Api(args.api), emulator=args.emulator)
     for clients in (1, 8, 32):
         rate, calls = races.throughput(clients, max(1, args.orders // clients))
-        print(f"{clients:>2} concurrent clients: {rate:.1f} orders/s; DynamoDB calls per order "
-              f"(the emulator busy {calls['emulator_busy']:.0%} of the time):", flush=True)
+        print(f"{clients:>2} concurrent clients: {rate:.1f} orders/s; emulator calls per order "
+              f"(DynamoDB's lock held {calls['emulator_busy']:.0%} of the time):", flush=True)
         print(describe_calls(calls), flush=True)
     for name, race in [("20 requests, one key", races.same_key_race),
                        ("code limited to 10, 50 racers", races.discount_race),

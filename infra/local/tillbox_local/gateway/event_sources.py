@@ -24,6 +24,9 @@ from .common import label, log_batch
 # Lambda long-polls SQS for up to 20 s; a message wakes the poll at once.
 SQS_WAIT_SECONDS = 20
 IDLE_STREAM_POLL_SECONDS = 1
+# How often a stream's shards are listed again: Lambda finds new shards on its
+# own schedule, not before every read (each listing is a DescribeStream).
+SHARD_LISTING_SECONDS = 5
 
 
 class EventSources:
@@ -105,12 +108,15 @@ class EventSources:
         batch's description goes to the OnFailure destination and the shard moves on."""
         streams = client("dynamodbstreams", self.stack["endpoint"])
         readers, pending, attempts = {}, {}, {}
+        stream, listed_at = None, 0.0
         while not self.stopping.is_set():
             # Lambda polls a shard again at once while it has records; only an idle
             # stream waits.
             busy = False
             try:
-                stream = streams.describe_stream(StreamArn=mapping["arn"])["StreamDescription"]
+                if stream is None or time.monotonic() - listed_at > SHARD_LISTING_SECONDS:
+                    stream = streams.describe_stream(StreamArn=mapping["arn"])["StreamDescription"]
+                    listed_at = time.monotonic()
                 for shard in stream.get("Shards", []):
                     sid = (stream.get("StreamLabel"), shard["ShardId"])
                     if sid not in readers:
