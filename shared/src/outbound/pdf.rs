@@ -1,6 +1,8 @@
 //! [`ReceiptPrinter`] as a one-page A4 PDF, drawn with krilla in DejaVu Sans Mono
 //! embedded in the binary (Lambda has no system fonts); krilla embeds only the
-//! glyphs a receipt uses, so a receipt is about 10 KB.
+//! glyphs a receipt uses, so a receipt is about 10 KB. The binary carries the
+//! font cut down to the scripts a receipt prints and compressed (31 KB, not 343;
+//! `shared/assets/fonts/README.md` says what is kept and how it is made).
 //!
 //! A monospaced font keeps the layout a grid of [`COLUMNS`] characters: amounts
 //! right-align by padding, with no text measuring, and each character is one
@@ -17,8 +19,13 @@ use krilla::page::PageSettings;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
+use std::sync::LazyLock;
 
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
+static FONT_ZLIB: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono-receipt.ttf.zlib");
+
+/// The font, inflated once per process.
+static FONT: LazyLock<Vec<u8>> =
+    LazyLock::new(|| miniz_oxide::inflate::decompress_to_vec_zlib(FONT_ZLIB).expect("the embedded font inflates"));
 
 /// Characters per line at [`TEXT_SIZE`]: DejaVu Sans Mono advances 0.602 em, so
 /// 80 columns at 9.5 pt are 458 pt, inside A4's 595 pt with 68 pt margins.
@@ -40,8 +47,8 @@ pub struct PdfPrinter {
 
 impl PdfPrinter {
     pub fn new() -> Self {
-        let font = Font::new(FONT.to_vec().into(), 0).expect("the embedded font is a valid TrueType font");
-        let metrics = FontRef::new(FONT).expect("the embedded font is a valid TrueType font");
+        let font = Font::new(FONT.clone().into(), 0).expect("the embedded font is a valid TrueType font");
+        let metrics = FontRef::new(&FONT).expect("the embedded font is a valid TrueType font");
         Self { font, metrics }
     }
 
@@ -156,6 +163,16 @@ mod tests {
         let printer = PdfPrinter::new();
         let glyphs = printer.glyphs("Mug ─ €1");
         assert_eq!(glyphs.len(), 8, "one glyph per character");
+        for script in ["Ærøskøbing", "Łódź", "Ștefan", "Ελλάδα", "Київ ґанок", "№ 5 ™ − “»"]
+        {
+            let missing: String = script
+                .chars()
+                .zip(printer.glyphs(script))
+                .filter(|(_, g)| g.glyph_id.to_u32() == 0)
+                .map(|(c, _)| c)
+                .collect();
+            assert!(missing.is_empty(), "{script}: no glyph for {missing:?}");
+        }
         assert!(glyphs.iter().all(|g| (g.x_advance - 0.602).abs() < 0.001), "one advance, 0.602 em");
         assert!(glyphs.iter().all(|g| g.glyph_id.to_u32() != 0), "the font has every character of a receipt");
         assert_eq!(glyphs[4].text_range, 4..7, "ranges are bytes of the text: ─ is three");
