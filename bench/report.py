@@ -168,7 +168,19 @@ def _webhooks(r):
                  ms(w["floor_seconds"] / w["deliveries"])],
             ])
             + f"\n\nRatio: {rate / floor:.2f}× the baseline's rate. Lambda runs one environment per concurrent batch,\n"
-            f"so a deployed stack delivers up to this rate times the job's concurrency (receivers allowing).")
+            f"so a deployed stack delivers up to this rate times the job's concurrency (receivers allowing)."
+            + _webhooks_floor(w))
+
+
+def _webhooks_floor(w):
+    """What the emulator's one-at-a-time DynamoDB allows, where the run measured it."""
+    locked = w.get("emulator_locked_seconds")
+    if not locked:
+        return ""
+    calls = ", ".join(f"{op} {n:.1f}" for ops in w["calls_per_delivery"].values() for op, n in sorted(ops.items()))
+    return (f"\n\nThe floor here is the emulator: it answers DynamoDB one call at a time, and each delivery's calls\n"
+            f"({calls}) held it {ms(locked)} ms, so no job could deliver more than {1 / locked:.0f}/s against it. In AWS\n"
+            f"those calls run in parallel at a few ms each; the POSTs are the job's own cost.")
 
 
 def render(r):

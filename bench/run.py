@@ -32,6 +32,7 @@ from pathlib import Path
 from tillbox_local import cfn
 from tillbox_local.emulator import Emulator
 from tillbox_local.gateway import Gateway
+from tillbox_local.races import calls_between
 from tillbox_local.runtime import ProcessRuntime
 from tillbox_local.stack import provision
 from tillbox_local.webhook_receiver import Receiver
@@ -250,11 +251,13 @@ def webhooks_phase(bin_dir, deliveries):
             for i in range(0, 20, 5):  # warm-up
                 job.invoke(batch(i))
             receiver.received.clear()
+            calls_before = emulator_calls(stack.emulator)
             started = time.perf_counter()
             for i in range(0, deliveries, 5):
                 answer = job.invoke(batch(i))
                 assert not answer.get("batchItemFailures"), answer
             elapsed = time.perf_counter() - started
+            calls = calls_between(calls_before, emulator_calls(stack.emulator), deliveries, elapsed)
             job.stop()
             assert len(receiver.received) == deliveries, len(receiver.received)
         headers, sample_body, _ = receiver.received[0]
@@ -266,10 +269,20 @@ def webhooks_phase(bin_dir, deliveries):
         floor = time.perf_counter() - started
     finally:
         receiver.stop()
-    results = {"deliveries": deliveries, "seconds": elapsed, "floor_seconds": floor}
+    # The emulator answers DynamoDB one call at a time: the time it held that lock
+    # per delivery bounds the rate, whatever the job does.
+    locked = calls["emulator_busy"] * elapsed / deliveries
+    results = {"deliveries": deliveries, "seconds": elapsed, "floor_seconds": floor,
+               "emulator_locked_seconds": locked, "calls_per_delivery": calls["per_order"]}
     print(f"webhooks: {deliveries / elapsed:.0f} deliveries/s per environment; "
-          f"plain POSTs {deliveries / floor:.0f}/s", flush=True)
+          f"plain POSTs {deliveries / floor:.0f}/s; the emulator's DynamoDB lock {locked * 1000:.2f} ms "
+          f"per delivery (at most {1 / locked:.0f}/s); calls {calls['per_order']}", flush=True)
     return results
+
+
+def emulator_calls(emulator):
+    with urllib.request.urlopen(f"{emulator.endpoint}/_local/calls", timeout=30) as r:
+        return json.loads(r.read())
 
 
 LOG_LEVELS = {"logging on (INFO)": "INFO", "logging off": "OFF"}
