@@ -268,7 +268,7 @@ async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_fr
     );
     assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 48);
 
-    let cancelled = tillbox::app::orders::change(
+    tillbox::app::orders::change(
         store,
         &customer,
         placed[0].id,
@@ -282,20 +282,60 @@ async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_fr
     tillbox::app::orders::change(store, &staff, third.id, Transition::MarkPaid, now()).await.unwrap();
     place().await.expect("a paid order frees its place");
 
-    // A stale change writes nothing, so it frees no place either.
+    // A stale change of an open order writes nothing, so it frees no place either.
+    let open = placed[1];
+    let seen_later = tillbox::domain::Order { version: open.version + 1, ..open.clone() };
+    let paid = tillbox::domain::Order { status: OrderStatus::Paid, ..open.clone() };
+    let event = Event::new(EventKind::OrderPlaced { order_id: open.id }, now());
     let stale = OrderStore::change(
         store,
-        OrderChange {
-            previous: placed[0],
-            next: &cancelled,
-            release: false,
-            event: &Event::new(EventKind::OrderPlaced { order_id: placed[0].id }, now()),
-            audit: None,
-        },
+        OrderChange { previous: &seen_later, next: &paid, release: false, event: &event, audit: None },
     )
     .await;
     assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })), "{stale:?}");
     assert!(place().await.is_err(), "still two open");
+}
+
+/// An order an older release moved out of awaiting payment without taking it out
+/// of its customer's open orders (a write this release would not make) holds its
+/// place only until that place refuses an order.
+async fn a_place_an_older_release_left_taken_is_freed_when_it_refuses_an_order(stack: &Stack) {
+    let table = stack.table();
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = format!("S-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 50);
+    let mug = tillbox::app::catalog::products::create(&table, Some(&staff), input, now()).await.unwrap();
+    let customer = Principal { subject: format!("buyer-{}", OrderId::generate()), role: Role::Customer, session: None };
+    let policy = tillbox::app::orders::OrderPolicy { max_open_orders: 1, orders_per_hour: 100 };
+    let place = || {
+        tillbox::app::orders::place(
+            &table,
+            &policy,
+            &customer,
+            OrderRequest::parse(&[(mug.id, 1)], None).unwrap(),
+            now(),
+        )
+    };
+
+    let old = place().await.unwrap();
+    stack
+        .dynamodb()
+        .update_item()
+        .table_name(&stack.table_name)
+        .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{}", old.id)))
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()))
+        .update_expression("SET #status = :cancelled")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":cancelled", aws_sdk_dynamodb::types::AttributeValue::S("cancelled".into()))
+        .send()
+        .await
+        .unwrap();
+    let next = place().await.expect("the cancelled order's place is free again");
+    let refused = place().await.unwrap_err();
+    assert!(
+        matches!(refused, tillbox::app::orders::OrdersError::TooManyOpenOrders { max: 1 }),
+        "{refused:?}: {next:?} is open"
+    );
 }
 
 async fn an_address_held_by_an_account_that_expired_unverified_is_free_again(store: &impl UserStore) {
@@ -414,6 +454,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&table).await;
+    a_place_an_older_release_left_taken_is_freed_when_it_refuses_an_order(&stack).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&table).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&table).await;

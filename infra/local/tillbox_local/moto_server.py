@@ -195,9 +195,11 @@ def queries_read_only_what_they_can_match():
     """moto answers every Query from `Table.all_items()`, which sorts the whole
     table on each call, then keeps the items of the partition asked for: a query
     cost O(n log n) in the table's size (30 ms at 2,000 items), and every listing
-    slowed down as the table grew. A base-table Query now reads its partition
-    only, and an index Query every item unsorted; moto sorts what matched, as
-    before, so results and pages are unchanged."""
+    slowed down as the table grew. A base-table Query on a table with a sort key
+    now reads its partition only, and any other Query every item unsorted; moto
+    sorts what matched, as before, so results and pages are unchanged. The view
+    is swapped in for the call only: safe because DynamoDB calls run one at a
+    time (`one_dynamodb_request_at_a_time`)."""
     query = Table.query
     signature = inspect.signature(query)
 

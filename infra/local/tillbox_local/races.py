@@ -160,33 +160,44 @@ class Races:
         slices = [customers[i * orders_per_client:(i + 1) * orders_per_client] for i in range(clients)]
         at_once([lambda mine=mine: client(mine) for mine in slices])
         elapsed = time.perf_counter() - started
+        at_end = self.emulator_calls()
         # The jobs the orders set off (stats, webhooks, e-mails) run a little after.
         time.sleep(2 if before is not None else 0)
-        calls = calls_between(before, self.emulator_calls(), clients * orders_per_client, elapsed)
+        calls = calls_between(before, at_end, self.emulator_calls(), clients * orders_per_client, elapsed)
         assert self.stock(product) == 0
         return clients * orders_per_client / elapsed, calls
 
     def emulator_calls(self):
-        """The emulator's call counts (moto_server.py), if it was named."""
+        """The emulator's call counts (moto_server.py), if it was named and answers."""
         if not self.emulator:
             return None
-        with urllib.request.urlopen(self.emulator.rstrip("/") + "/_local/calls", timeout=30) as r:
-            return json.loads(r.read())
+        try:
+            with urllib.request.urlopen(self.emulator.rstrip("/") + "/_local/calls", timeout=30) as r:
+                return json.loads(r.read())
+        except OSError:
+            return None
 
 
-def calls_between(before, after, orders, elapsed):
-    """Per order, the calls each caller made between two counts, and the share of
-    `elapsed` the emulator spent answering DynamoDB (it answers one at a time, so
-    near 100 % it is the ceiling)."""
-    if before is None:
+def calls_between(before, at_end, settled, orders, elapsed):
+    """Per order, the calls each caller made from `before` until the jobs the
+    orders set off had run (`settled`), and the share of `elapsed` the emulator
+    spent answering DynamoDB while the orders were placed (`before` to `at_end`;
+    it answers one at a time, so near 100 % it is the ceiling). None when the
+    emulator was not counted."""
+    if None in (before, at_end, settled):
         return None
-    per_caller, held = {}, 0.0
-    for caller, operations in after.items():
+
+    def delta(then, now, field):
+        return now[field] - then.get(field, 0)
+
+    per_caller = {}
+    for caller, operations in settled.items():
         for operation, now in operations.items():
-            then = before.get(caller, {}).get(operation, {"calls": 0, "seconds_locked": 0.0})
-            if now["calls"] > then["calls"]:
-                per_caller.setdefault(caller, {})[operation] = (now["calls"] - then["calls"]) / orders
-                held += now["seconds_locked"] - then["seconds_locked"]
+            then = before.get(caller, {}).get(operation, {})
+            if delta(then, now, "calls") > 0:
+                per_caller.setdefault(caller, {})[operation] = delta(then, now, "calls") / orders
+    held = sum(delta(before.get(caller, {}).get(operation, {}), now, "seconds_locked")
+               for caller, operations in at_end.items() for operation, now in operations.items())
     return {"per_order": per_caller, "emulator_busy": held / elapsed}
 
 

@@ -201,8 +201,10 @@ impl Table {
     }
 
     /// Adds the order to its customer's open orders, only while they hold fewer
-    /// than `max`. A set, not a counter: taking an id out twice (or one placed
-    /// before the set existed) changes nothing, so the count never drifts.
+    /// than `max`. A set, not a counter: taking an id out twice, or one placed
+    /// before the set existed, changes nothing; an id left in by a write that did
+    /// not take it out (an older release's, a hand edit) is found by
+    /// [`Self::free_stranded_places`] the first time it refuses an order.
     fn hold_open(&self, order: &Order, max: u32) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.name)
@@ -264,8 +266,45 @@ fn refused_line(line: &OrderLine, old: Option<&Item>) -> Placement {
     }
 }
 
-impl OrderStore for Table {
-    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
+impl Table {
+    /// Takes out of the customer's open orders every id whose order no longer
+    /// awaits payment, and says whether there was any. Orders never return to
+    /// awaiting payment, so an id taken out stays out, whatever runs meanwhile.
+    async fn free_stranded_places(&self, customer: &str) -> Result<bool, StoreError> {
+        let Some(set) = self.get_consistent(keys::open_orders_pk(customer), keys::OPEN_ORDERS_SK).await? else {
+            return Ok(false);
+        };
+        let Some(AttributeValue::Ss(ids)) = set.get("order_ids") else {
+            return Ok(false);
+        };
+        let mut stranded = Vec::new();
+        for id in ids {
+            let open = match id.parse() {
+                Ok(id) => OrderStore::get(self, id).await?.is_some_and(|o| o.status == OrderStatus::PendingPayment),
+                Err(_) => false,
+            };
+            if !open {
+                stranded.push(id.clone());
+            }
+        }
+        if stranded.is_empty() {
+            return Ok(false);
+        }
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key(PK, s(keys::open_orders_pk(customer)))
+            .key(SK, s(keys::OPEN_ORDERS_SK))
+            .update_expression("DELETE #ids :stranded")
+            .expression_attribute_names("#ids", "order_ids")
+            .expression_attribute_values(":stranded", AttributeValue::Ss(stranded))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn try_place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
         let mut actions =
             order.lines.iter().map(|line| self.reserve(line, order.currency)).collect::<Result<Vec<_>, _>>()?;
         actions.push(self.put_new(order_item(order))?);
@@ -301,6 +340,16 @@ impl OrderStore for Table {
             return Ok(Placement::DiscountAlreadyUsed);
         }
         Err(unavailable(error))
+    }
+}
+
+impl OrderStore for Table {
+    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
+        let placement = self.try_place(order, event, max_open_orders).await?;
+        if placement == Placement::TooManyOpenOrders && self.free_stranded_places(&order.customer).await? {
+            return self.try_place(order, event, max_open_orders).await;
+        }
+        Ok(placement)
     }
 
     async fn get(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
