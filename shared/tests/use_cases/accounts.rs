@@ -222,6 +222,12 @@ fn changing_the_password_needs_the_current_one_and_keeps_only_this_session() {
     let wrong = run(accounts::update_me(&shop, &me, change("not it"), NOW));
     assert!(matches!(wrong, Err(AccountsError::WrongPassword)), "{wrong:?}");
     assert_eq!(shop.users.borrow()[&user.id].version, user.version, "a refused change writes nothing");
+    let overlong =
+        ProfileChanges { name: Some(None), current_password: Some("x".repeat(129)), ..ProfileChanges::default() };
+    let overlong = run(accounts::update_me(&shop, &me, overlong, NOW));
+    let Err(AccountsError::Common(CommonError::Invalid(invalid))) = overlong else { panic!("{overlong:?}") };
+    assert_eq!(invalid.0[0].field, "current_password", "as long as the document allows, even with no new password");
+    assert_eq!(shop.users.borrow()[&user.id].version, user.version);
 
     run(accounts::update_me(&shop, &me, change(PASSWORD), NOW)).unwrap();
     run(accounts::refresh(&shop, &issuer, &here.refresh_token, NOW)).expect("this session stays");

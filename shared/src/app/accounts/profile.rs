@@ -45,6 +45,10 @@ pub async fn update_me(
             checker.check::<()>("current_password", Err("is required to change the password".into()));
         }
     }
+    // Refused as the document says, even where no password changes.
+    if changes.current_password.as_ref().is_some_and(|current| current.chars().count() > password::MAX_LENGTH) {
+        checker.check::<()>("current_password", Err(format!("must be at most {} characters", password::MAX_LENGTH)));
+    }
     checker.finish()?;
     let user = me(store, principal).await?;
     let new_hash = match (&changes.new_password, &changes.current_password) {
