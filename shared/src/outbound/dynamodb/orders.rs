@@ -15,6 +15,7 @@ use crate::domain::{
     CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Shipment, format_timestamp,
 };
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 pub(super) fn order_item(o: &Order) -> Item {
@@ -206,28 +207,28 @@ impl Table {
     /// not take it out (an older release's, a hand edit) is found by
     /// [`Self::free_stranded_places`] the first time it refuses an order.
     fn hold_open(&self, order: &Order, max: u32) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.name)
-            .key(PK, s(keys::open_orders_pk(&order.customer)))
-            .key(SK, s(keys::OPEN_ORDERS_SK))
-            .update_expression("ADD #ids :id")
+        let update = self
+            .open_orders(&order.customer, "ADD #ids :ids", vec![order.id.to_string()])
             .condition_expression("attribute_not_exists(#ids) OR size(#ids) < :max")
-            .expression_attribute_names("#ids", "order_ids")
-            .expression_attribute_values(":id", AttributeValue::Ss(vec![order.id.to_string()]))
             .expression_attribute_values(":max", n(max));
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
-    /// Takes an order that no longer awaits payment out of its customer's open orders.
-    fn let_go(&self, order: &Order) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.name)
-            .key(PK, s(keys::open_orders_pk(&order.customer)))
-            .key(SK, s(keys::OPEN_ORDERS_SK))
-            .update_expression("DELETE #ids :id")
-            .expression_attribute_names("#ids", "order_ids")
-            .expression_attribute_values(":id", AttributeValue::Ss(vec![order.id.to_string()]));
+    /// Takes orders that no longer await payment out of their customer's open orders.
+    fn let_go(&self, customer: &str, ids: Vec<String>) -> Result<TransactWriteItem, StoreError> {
+        let update = self.open_orders(customer, "DELETE #ids :ids", ids);
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    /// `expression` (`ADD` or `DELETE`) of `ids` on the customer's open order ids.
+    fn open_orders(&self, customer: &str, expression: &str, ids: Vec<String>) -> UpdateBuilder {
+        Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::open_orders_pk(customer)))
+            .key(SK, s(keys::OPEN_ORDERS_SK))
+            .update_expression(expression)
+            .expression_attribute_names("#ids", "order_ids")
+            .expression_attribute_values(":ids", AttributeValue::Ss(ids))
     }
 
     fn customer_use(&self, code: &DiscountCode, order: &Order) -> Item {
@@ -290,17 +291,7 @@ impl Table {
         if stranded.is_empty() {
             return Ok(false);
         }
-        self.client
-            .update_item()
-            .table_name(&self.name)
-            .key(PK, s(keys::open_orders_pk(customer)))
-            .key(SK, s(keys::OPEN_ORDERS_SK))
-            .update_expression("DELETE #ids :stranded")
-            .expression_attribute_names("#ids", "order_ids")
-            .expression_attribute_values(":stranded", AttributeValue::Ss(stranded))
-            .send()
-            .await
-            .map_err(unavailable)?;
+        self.transact(vec![self.let_go(customer, stranded)?]).await.map_err(unavailable)?;
         Ok(true)
     }
 
@@ -366,7 +357,7 @@ impl OrderStore for Table {
             actions.push(self.put_new(audit_item(audit))?);
         }
         if change.previous.status == OrderStatus::PendingPayment && change.next.status != OrderStatus::PendingPayment {
-            actions.push(self.let_go(change.previous)?);
+            actions.push(self.let_go(&change.previous.customer, vec![change.previous.id.to_string()])?);
         }
         if change.release {
             for line in &change.previous.lines {
