@@ -21,7 +21,8 @@ use super::{
 use crate::domain::{EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, WebhookEndpointId};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::openapi::{Header, HeaderBuilder, Required};
@@ -79,7 +80,6 @@ pub fn document_json() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
         let mut document = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
-        add_links(&mut document);
         parameters_are_never_null(&mut document);
         document.to_string()
     })
@@ -139,22 +139,20 @@ fn parameters_are_never_null(document: &mut serde_json::Value) {
     }
 }
 
-/// Written into the JSON rather than through utoipa's `Link`, which 5.x
-/// serialises with snake_case field names (`operation_id`) that no tool reads.
-fn add_links(document: &mut serde_json::Value) {
+/// Adds each create's links to the operations that act on what it made.
+fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
     for (path, status, field, targets) in LINKS {
-        let response = &mut document["paths"][path]["post"]["responses"][status];
-        assert!(response.is_object(), "POST {path} answers {status}");
-        response["links"] = targets
-            .iter()
-            .map(|target| {
-                let link = serde_json::json!({
-                    "operationId": target,
-                    "parameters": {field: format!("$response.body#/{field}")},
-                });
-                (target.to_string(), link)
-            })
-            .collect();
+        let response = openapi
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|post| post.responses.responses.get_mut(status));
+        let Some(RefOr::T(response)) = response else { panic!("POST {path} answers {status}") };
+        for target in targets {
+            let link = LinkBuilder::new().operation_id(*target).parameter(field, format!("$response.body#/{field}"));
+            response.links.insert(target.to_string(), RefOr::T(link.build()));
+        }
     }
 }
 
@@ -178,6 +176,7 @@ impl Modify for Conventions {
                     .build(),
             ),
         );
+        add_links(openapi);
         for item in openapi.paths.paths.values_mut() {
             let methods = [
                 &mut item.get,
@@ -194,18 +193,18 @@ impl Modify for Conventions {
                 for (status, codes) in shared_errors(operation) {
                     add_problem(operation, status, &codes);
                 }
-                let replays = operation.parameters.iter().flatten().any(|p| p.name == "Idempotency-Key");
+                let replays = inline_parameters(operation).any(|p| p.name == "Idempotency-Key");
                 for (status, response) in &mut operation.responses.responses {
                     let RefOr::T(response) = response else { continue };
                     if status.starts_with('2') {
                         success_headers(response, replays);
                     } else if status.starts_with(['4', '5']) && response.content.is_empty() {
-                        response.content.insert("application/problem+json".to_owned(), problem_content());
+                        response.content.insert("application/problem+json".to_owned(), RefOr::T(problem_content()));
                     }
                 }
                 for (status, name, description) in PROBLEM_HEADERS {
                     if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) {
-                        response.headers.entry(name.to_owned()).or_insert_with(|| header(name, description));
+                        response.headers.entry(name.to_owned()).or_insert_with(|| RefOr::T(header(name, description)));
                     }
                 }
             }
@@ -218,17 +217,20 @@ impl Modify for Conventions {
 const VERSIONED: [&str; 5] = ["ProductView", "OrderView", "DiscountView", "UserView", "WebhookEndpointView"];
 
 fn success_headers(response: &mut utoipa::openapi::Response, replays: bool) {
-    let versioned = response.content.get("application/json").and_then(|c| c.schema.as_ref()).is_some_and(
+    let versioned = response.content.get("application/json").and_then(|c| match c {
+        RefOr::T(content) => content.schema.as_ref(),
+        RefOr::Ref(_) => None,
+    }).is_some_and(
         |schema| matches!(schema, RefOr::Ref(r) if VERSIONED.iter().any(|v| r.ref_location.ends_with(&format!("/{v}")))),
     );
     if versioned {
         let etag = header("ETag", "The version, for a later `If-Match`.");
-        response.headers.entry("ETag".to_owned()).or_insert(etag);
+        response.headers.entry("ETag".to_owned()).or_insert(RefOr::T(etag));
     }
     if replays {
         let replayed =
             header("Idempotent-Replayed", "`true` when this answer replays an earlier request with the same key.");
-        response.headers.entry("Idempotent-Replayed".to_owned()).or_insert(replayed);
+        response.headers.entry("Idempotent-Replayed".to_owned()).or_insert(RefOr::T(replayed));
     }
 }
 
@@ -252,7 +254,7 @@ fn header(name: &str, description: &str) -> Header {
         "Idempotent-Replayed" => <bool as utoipa::PartialSchema>::schema(),
         _ => <String as utoipa::PartialSchema>::schema(),
     };
-    HeaderBuilder::new().schema(schema).description(Some(description)).build()
+    HeaderBuilder::new().schema(Some(schema)).description(Some(description)).build()
 }
 
 /// Handlers' doc comments open with their route and, in brackets, who may call
@@ -274,7 +276,7 @@ fn without_route(summary: &str) -> Option<String> {
 
 /// Status → the problem `code`s the edge answers with, for this operation.
 fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
-    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let parameters: Vec<&Parameter> = inline_parameters(operation).collect();
     let has = |name: &str| parameters.iter().any(|p| p.name == name);
     let mut errors: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
     let mut add = |status: u16, code: &'static str| errors.entry(status).or_default().push(code);
@@ -321,6 +323,14 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
         add(503, "unavailable");
     }
     errors
+}
+
+/// The operation's parameters; the derive writes each inline, never as a `$ref`.
+fn inline_parameters(operation: &Operation) -> impl Iterator<Item = &Parameter> {
+    operation.parameters.iter().flatten().filter_map(|p| match p {
+        RefOr::T(parameter) => Some(parameter),
+        RefOr::Ref(_) => None,
+    })
 }
 
 fn tagged(operation: &Operation, tag: &str) -> bool {
