@@ -148,7 +148,10 @@ fn token(args: TokenArgs) -> Result<String, String> {
 }
 
 async fn table() -> Result<Table, String> {
-    tillbox::wiring::table(&tillbox::wiring::sdk().await).map_err(|e| e.to_string())
+    // The whole credentials chain (profiles, SSO, a credentials helper), unlike the
+    // functions' `wiring::sdk`: an operator runs this from their own machine.
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    tillbox::wiring::table(&sdk).map_err(|e| e.to_string())
 }
 
 async fn create_admin(email: &str) -> Result<String, String> {

@@ -2,7 +2,7 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let ctx = tillbox::wiring::payments(&sdk).await?;
     tillbox::inbound::http::serve(|request| tillbox::inbound::http::order_refunds::create(&ctx, request)).await
 }

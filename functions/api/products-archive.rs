@@ -2,7 +2,7 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let catalog = tillbox::wiring::catalog(&sdk)?;
     tillbox::inbound::http::serve(|request| tillbox::inbound::http::products::archive(&catalog, request)).await
 }

@@ -5,7 +5,7 @@ use tillbox::inbound::jobs::fan_out;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let job = tillbox::wiring::fan_out_job(&sdk)?;
     tillbox::inbound::jobs::serve(|event| fan_out::handle(&job, event)).await
 }

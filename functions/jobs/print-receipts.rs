@@ -4,7 +4,7 @@ use tillbox::inbound::jobs::{receipts, serve_sqs};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let job = tillbox::wiring::receipts_job(&sdk)?;
     serve_sqs(|event| receipts::handle(&job, event)).await
 }

@@ -5,7 +5,7 @@ use tillbox::inbound::jobs::{process_images, serve_sqs};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let job = tillbox::wiring::image_job(&sdk)?;
     serve_sqs(|event| process_images::handle(&job, event)).await
 }

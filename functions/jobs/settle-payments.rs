@@ -5,7 +5,7 @@ use tillbox::inbound::jobs::{payments, serve_sqs};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let job = tillbox::wiring::payments_job(&sdk).await?;
     serve_sqs(|event| payments::handle(&job, event)).await
 }

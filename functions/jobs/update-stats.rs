@@ -5,7 +5,7 @@ use tillbox::inbound::jobs::{serve_sqs, stats};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let job = tillbox::wiring::stats_job(&sdk)?;
     serve_sqs(|event| stats::handle(&job, event)).await
 }

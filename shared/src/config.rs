@@ -28,6 +28,17 @@ pub fn function_name() -> Option<String> {
     std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok().filter(|v| !v.is_empty())
 }
 
+/// The region Lambda runs the function in (and `make dev` and the tests name).
+pub fn aws_region() -> Result<String, ConfigError> {
+    required("AWS_REGION")
+}
+
+/// Where the SDK clients send calls instead of AWS: the local emulator in `make dev`
+/// and the tests; never set in a deployed stack.
+pub fn aws_endpoint_url() -> Option<String> {
+    std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty())
+}
+
 /// The single DynamoDB table.
 pub fn table_name() -> Result<String, ConfigError> {
     required("TABLE_NAME")

@@ -28,22 +28,35 @@ use crate::outbound::ses::Ses;
 use crate::outbound::sqs::{Queue, Queues};
 use crate::outbound::stripe::Stripe;
 use crate::outbound::webhooks::HttpSender;
-use aws_config::{AppName, BehaviorVersion, SdkConfig};
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::{AppName, BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 
-/// Region, credentials and endpoint from the environment, loaded once per process;
-/// every client is built from it. `AWS_ENDPOINT_URL` points every client at the
-/// local emulator in `make dev` and in tests.
+/// Region, credentials and endpoint from the environment Lambda gives every
+/// function, read once per process; every client is built from it.
+/// `AWS_ENDPOINT_URL` points every client at the local emulator in `make dev` and in
+/// tests.
+///
+/// Not `aws_config::defaults`: in a function its provider chain (profiles, SSO, web
+/// identity, container and instance metadata) ends at the same environment
+/// variables, and linking it made every function about 0.5 MB larger
+/// (docs/benchmarks.md). The operator CLI, run by people, keeps the whole chain.
 ///
 /// Every call's user agent names the function (`app/<name>`), so CloudTrail says
 /// which function made a call, and the local emulator counts calls per function.
-pub async fn sdk() -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest());
-    match config::function_name().and_then(|name| AppName::new(name).ok()) {
-        Some(name) => loader.app_name(name),
-        None => loader,
+pub fn sdk() -> Result<SdkConfig, ConfigError> {
+    let credentials = SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new());
+    let mut sdk = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(config::aws_region()?))
+        .credentials_provider(credentials);
+    if let Some(url) = config::aws_endpoint_url() {
+        sdk = sdk.endpoint_url(url);
     }
-    .load()
-    .await
+    if let Some(name) = config::function_name().and_then(|name| AppName::new(name).ok()) {
+        sdk = sdk.app_name(name);
+    }
+    Ok(sdk.build())
 }
 
 /// The single table.

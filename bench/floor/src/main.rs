@@ -300,7 +300,7 @@ impl Floor {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let sdk = tillbox::wiring::sdk().await;
+    let sdk = tillbox::wiring::sdk()?;
     let floor = Floor { client: Client::new(&sdk), table: tillbox::config::table_name()? };
     let floor = &floor;
     lambda_http::run(service_fn(move |request| floor.handle(request))).await
