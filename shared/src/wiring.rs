@@ -40,7 +40,8 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 /// Not `aws_config::defaults`: in a function its provider chain (profiles, SSO, web
 /// identity, container and instance metadata) ends at the same environment
 /// variables, and linking it made every function about 0.5 MB larger
-/// (docs/benchmarks.md). The operator CLI, run by people, keeps the whole chain.
+/// (docs/architecture.md, "Build shape"). The operator CLI, run by people, keeps
+/// the whole chain.
 ///
 /// Every call's user agent names the function (`app/<name>`), so CloudTrail says
 /// which function made a call, and the local emulator counts calls per function.
