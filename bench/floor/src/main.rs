@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, ReturnValu
 use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
 use std::collections::HashMap;
 use tillbox::domain::format_timestamp;
+use tillbox::outbound::dynamodb::keys;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -168,8 +169,8 @@ impl Floor {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("PK", s(format!("RATE#orders-customer#{customer}#{hour}")))
-            .key("SK", s("RATE"))
+            .key("PK", s(keys::rate_pk("orders-customer", &customer, hour)))
+            .key("SK", s(keys::RATE_SK))
             .update_expression("ADD hits :one SET #expires = :expires")
             .expression_attribute_names("#expires", "expires_at")
             .expression_attribute_values(":one", n(1))
@@ -265,8 +266,8 @@ impl Floor {
         let view = plain(&order);
         let open_orders = Update::builder()
             .table_name(&self.table)
-            .key("PK", s(format!("CUSTOMER#{customer}")))
-            .key("SK", s("OPEN_ORDERS"))
+            .key("PK", s(keys::open_orders_pk(&customer)))
+            .key("SK", s(keys::OPEN_ORDERS_SK))
             .update_expression("ADD #ids :ids")
             .condition_expression("attribute_not_exists(#ids) OR size(#ids) < :max")
             .expression_attribute_names("#ids", "order_ids")
