@@ -198,9 +198,16 @@ pub fn stripe_webhook_secrets(value: &str) -> Result<Vec<String>, ConfigError> {
     Ok(secrets)
 }
 
-/// The queue the payments job reads: verified provider events.
+/// The queue the payments job reads: verified provider events, and the events
+/// of orders that ended unpaid.
 pub fn payments_queue_url() -> Result<String, ConfigError> {
     required("PAYMENTS_QUEUE_URL")
+}
+
+/// [`payments_queue_url`] where the shop has a payment provider; empty or unset
+/// where staff mark orders paid (the template sets it empty then).
+pub fn payments_queue_url_if_any() -> Option<String> {
+    required("PAYMENTS_QUEUE_URL").ok()
 }
 
 /// What one customer may hold: `MAX_OPEN_ORDERS` awaiting payment at once (at

@@ -173,6 +173,7 @@ pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {
             receipts_queue_url: config::receipts_queue_url()?,
             stats_queue_url: config::stats_queue_url()?,
             exports_queue_url: config::exports_queue_url()?,
+            payments_queue_url: config::payments_queue_url_if_any(),
         },
         table: table(sdk)?,
         webhooks: Queue::new(sdk, config::webhooks_queue_url()?),

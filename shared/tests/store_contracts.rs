@@ -168,15 +168,76 @@ async fn a_payment_opens_once_and_changes_only_at_its_version(store: &impl Payme
     assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), open);
 
     let mismatch = open.succeeded(100, "usd", now());
-    store.change(PaymentChange { previous: &open, next: &mismatch, audit: None, event: None }).await.unwrap();
+    store
+        .change(PaymentChange { previous: &open, next: &mismatch, order: None, audit: None, event: None })
+        .await
+        .unwrap();
     assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap(), mismatch, "every status round-trips");
     let declined = open.failed("Your card was declined.", now());
-    let stale = store.change(PaymentChange { previous: &open, next: &declined, audit: None, event: None }).await;
+    let stale =
+        store.change(PaymentChange { previous: &open, next: &declined, order: None, audit: None, event: None }).await;
     assert!(matches!(stale, Err(StoreError::VersionMismatch { current: 2 })), "{stale:?}");
     let refunded = mismatch.refunded_in_full(now());
-    store.change(PaymentChange { previous: &mismatch, next: &refunded, audit: None, event: None }).await.unwrap();
+    let write = PaymentChange { previous: &mismatch, next: &refunded, order: None, audit: None, event: None };
+    store.change(write).await.unwrap();
     assert_eq!(store.payment(order_id, 1).await.unwrap().unwrap().refundable(), 0);
     assert!(store.payment(order_id, 2).await.unwrap().is_none());
+
+    let other = Payment::open(OrderId::generate(), 1, Provider::Stripe, "pi_3".into(), 2400, eur, now());
+    assert!(store.open(&other).await.unwrap());
+    let cancelled = other.cancelled(now());
+    store
+        .change(PaymentChange { previous: &other, next: &cancelled, order: None, audit: None, event: None })
+        .await
+        .unwrap();
+    assert_eq!(store.payment(other.order_id, 1).await.unwrap().unwrap(), cancelled, "a cancelled payment round-trips");
+}
+
+/// A dispute holds the order in the same write as the payment, or neither.
+async fn a_dispute_holds_the_payment_and_its_order_together(
+    store: &(impl ProductStore + OrderStore + DiscountStore + RateLimiter + PaymentStore),
+) {
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = format!("D-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let request = OrderRequest::parse(&[(mug.id, 1)], None).unwrap();
+    let policy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
+    let order = tillbox::app::orders::place(store, &policy, &staff, request, now()).await.unwrap();
+    let open = Payment::open(order.id, 1, Provider::Stripe, "pi_d".into(), 1200, order.currency, now());
+    assert!(store.open(&open).await.unwrap());
+    let paid = open.succeeded(1200, "EUR", now());
+    PaymentStore::change(store, PaymentChange { previous: &open, next: &paid, order: None, audit: None, event: None })
+        .await
+        .unwrap();
+
+    let disputed = paid.disputed(now());
+    let held = order.held_for_dispute(true, now());
+    let stale_order = tillbox::domain::Order { version: order.version + 7, ..order.clone() };
+    let stale = PaymentChange {
+        previous: &paid,
+        next: &disputed,
+        order: Some((&stale_order, &held)),
+        audit: None,
+        event: None,
+    };
+    assert!(matches!(PaymentStore::change(store, stale).await, Err(StoreError::VersionMismatch { .. })));
+    assert!(!store.payment(order.id, 1).await.unwrap().unwrap().disputed, "a stale order writes no payment either");
+
+    let write =
+        PaymentChange { previous: &paid, next: &disputed, order: Some((&order, &held)), audit: None, event: None };
+    PaymentStore::change(store, write).await.unwrap();
+    assert!(store.payment(order.id, 1).await.unwrap().unwrap().disputed);
+    assert_eq!(OrderStore::get(store, order.id).await.unwrap().unwrap(), held, "the held order round-trips");
+    let lost = disputed.dispute_closed(700, now());
+    PaymentStore::change(
+        store,
+        PaymentChange { previous: &disputed, next: &lost, order: None, audit: None, event: None },
+    )
+    .await
+    .unwrap();
+    let stored = store.payment(order.id, 1).await.unwrap().unwrap();
+    assert_eq!((stored.disputed, stored.charged_back, stored.refundable()), (false, 700, 500));
 }
 
 async fn a_webhook_event_is_remembered_once_queued(store: &impl WebhookInbox) {
@@ -451,6 +512,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&table).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&table).await;
     a_payment_opens_once_and_changes_only_at_its_version(&table).await;
+    a_dispute_holds_the_payment_and_its_order_together(&table).await;
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&table).await;
@@ -472,6 +534,7 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_refresh_token_rotates_once_and_never_on_a_revoked_session(&shop).await;
     an_idempotency_key_is_held_replayed_and_freed_only_by_its_holder(&shop).await;
     a_payment_opens_once_and_changes_only_at_its_version(&shop).await;
+    a_dispute_holds_the_payment_and_its_order_together(&shop).await;
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&shop).await;

@@ -191,6 +191,10 @@ pub struct Order {
     pub paid_by: Option<String>,
     pub fulfilled_at: Option<Timestamp>,
     pub cancelled_at: Option<Timestamp>,
+    /// The customer's bank disputes the payment and the dispute is not closed:
+    /// the goods stay in the warehouse and no refund can be made, since the bank
+    /// may take the money back whatever the shop does.
+    pub disputed: bool,
 }
 
 /// [`Order::paid_by`] of an order staff marked paid.
@@ -207,6 +211,12 @@ impl Order {
     /// What is left to refund.
     pub fn refundable(&self) -> i64 {
         self.total - self.refunded
+    }
+
+    /// The order held (`true`) while its payment is disputed, or released when
+    /// the dispute closed.
+    pub fn held_for_dispute(&self, disputed: bool, now: Timestamp) -> Order {
+        Order { disputed, version: self.version + 1, updated_at: now, ..self.clone() }
     }
 
     /// The order after a refund of `amount` the provider refused: the balance is
@@ -300,6 +310,7 @@ impl Order {
             paid_by: None,
             fulfilled_at: None,
             cancelled_at: None,
+            disputed: false,
         })
     }
 
@@ -317,6 +328,9 @@ impl Order {
                 next.paid_at = Some(now);
                 next.paid_by = Some(payment.clone());
             }
+            (OrderStatus::Paid, Transition::Fulfil(_)) if self.disputed => {
+                return Err(IllegalTransition { from: self.status, action: "fulfilled", disputed: true });
+            }
             (OrderStatus::Paid, Transition::Fulfil(shipment)) => {
                 next.status = OrderStatus::Fulfilled;
                 next.shipment = Some(shipment.clone());
@@ -327,7 +341,9 @@ impl Order {
                 next.cancel_reason = Some(*reason);
                 next.cancelled_at = Some(now);
             }
-            (from, transition) => return Err(IllegalTransition { from, action: transition.past_participle() }),
+            (from, transition) => {
+                return Err(IllegalTransition { from, action: transition.past_participle(), disputed: false });
+            }
         }
         next.version = self.version + 1;
         next.updated_at = now;
@@ -379,11 +395,17 @@ impl Transition {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an order that is {} cannot be {action}", from.as_str())]
+#[error("{}", if *.disputed {
+    format!("the order's payment is disputed: it cannot be {} until the dispute is closed", .action)
+} else {
+    format!("an order that is {} cannot be {}", .from.as_str(), .action)
+})]
 pub struct IllegalTransition {
     pub from: OrderStatus,
     /// The move refused, in the past participle: "marked paid", "fulfilled", "cancelled".
     pub action: &'static str,
+    /// Refused because a dispute of the payment is open, not because of the state.
+    pub disputed: bool,
 }
 
 #[cfg(test)]

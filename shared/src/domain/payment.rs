@@ -45,6 +45,9 @@ pub enum PaymentStatus {
     /// The provider took a different amount or currency than the order's total:
     /// the order is not marked paid, and staff must look.
     AmountMismatch { amount: i64, currency: String },
+    /// The order ended unpaid and the payment was cancelled at the provider, so
+    /// the customer can no longer pay it.
+    Cancelled,
 }
 
 impl PaymentStatus {
@@ -54,6 +57,7 @@ impl PaymentStatus {
             Self::Failed { .. } => "failed",
             Self::Succeeded => "succeeded",
             Self::AmountMismatch { .. } => "amount_mismatch",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -77,8 +81,10 @@ pub struct Payment {
     pub status: PaymentStatus,
     /// Minor units given back so far.
     pub refunded: i64,
-    /// The customer's bank disputes the payment (a chargeback is open or was).
+    /// The customer's bank disputes the payment and the dispute is still open.
     pub disputed: bool,
+    /// Minor units the bank took back for good: disputes the shop lost.
+    pub charged_back: i64,
     pub version: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -104,6 +110,7 @@ impl Payment {
             status: PaymentStatus::Open,
             refunded: 0,
             disputed: false,
+            charged_back: 0,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -118,26 +125,69 @@ impl Payment {
 
     /// The provider's report that the money was taken. A report for an amount or
     /// currency other than asked is recorded as [`PaymentStatus::AmountMismatch`].
+    /// What was captured is settled for good: once a capture is recorded, a
+    /// later report changes nothing ([`Payment::contradicted_by`] tells whether it
+    /// disagrees).
     pub fn succeeded(&self, amount: i64, currency: &str, now: Timestamp) -> Self {
-        let status = if amount == self.amount && currency.eq_ignore_ascii_case(self.currency.code()) {
+        if self.status.captured() {
+            return self.clone();
+        }
+        self.next(self.capture_reported(amount, currency), now)
+    }
+
+    /// Whether a capture report disagrees with the capture already recorded:
+    /// another amount or currency than the provider reported before. Providers
+    /// capture a payment once, so this is a forged or corrupted report, or a
+    /// provider fault; staff must look.
+    pub fn contradicted_by(&self, amount: i64, currency: &str) -> bool {
+        self.status.captured() && self.status != self.capture_reported(amount, currency)
+    }
+
+    fn capture_reported(&self, amount: i64, currency: &str) -> PaymentStatus {
+        if amount == self.amount && currency.eq_ignore_ascii_case(self.currency.code()) {
             PaymentStatus::Succeeded
         } else {
             PaymentStatus::AmountMismatch { amount, currency: currency.to_ascii_uppercase() }
-        };
-        self.next(status, now)
+        }
     }
 
-    /// A decline. Once the money is taken, a late decline report changes nothing.
+    /// A decline. Once the money is taken (or the payment cancelled), a late
+    /// decline report changes nothing.
     pub fn failed(&self, reason: &str, now: Timestamp) -> Self {
-        if self.status.captured() {
+        if !self.payable() {
             return self.clone();
         }
         self.next(PaymentStatus::Failed { reason: reason.chars().take(500).collect() }, now)
     }
 
-    /// What is still refundable, in minor units.
+    /// The payment cancelled at the provider because its order ended unpaid.
+    /// Money already taken is not undone by a cancel: it is refunded instead.
+    pub fn cancelled(&self, now: Timestamp) -> Self {
+        match self.status {
+            PaymentStatus::Open | PaymentStatus::Failed { .. } => self.next(PaymentStatus::Cancelled, now),
+            _ => self.clone(),
+        }
+    }
+
+    /// Whether the customer may still pay it at the provider.
+    pub fn payable(&self) -> bool {
+        matches!(self.status, PaymentStatus::Open | PaymentStatus::Failed { .. })
+    }
+
+    /// What is still refundable, in minor units: what was taken, less refunds and
+    /// what a lost dispute took back. For a mismatched capture, what the provider
+    /// actually took.
     pub fn refundable(&self) -> i64 {
-        if self.status.captured() { self.amount - self.refunded } else { 0 }
+        (self.taken() - self.refunded - self.charged_back).max(0)
+    }
+
+    /// Minor units the provider took.
+    fn taken(&self) -> i64 {
+        match &self.status {
+            PaymentStatus::Succeeded => self.amount,
+            PaymentStatus::AmountMismatch { amount, .. } => *amount,
+            _ => 0,
+        }
     }
 
     /// The provider's running total of refunds. Totals only grow, so an older
@@ -147,7 +197,8 @@ impl Payment {
             return self.clone();
         }
         let mut next = self.next(self.status.clone(), now);
-        next.refunded = total.min(self.amount);
+        // A report may come before the capture's: the amount asked bounds it then.
+        next.refunded = total.min(self.taken().max(self.amount));
         next
     }
 
@@ -159,6 +210,20 @@ impl Payment {
         Self { disputed: true, ..self.next(self.status.clone(), now) }
     }
 
+    /// The dispute closed: won (`charged_back` 0) or lost (the bank kept
+    /// `charged_back` minor units). Only an open dispute closes, so a replayed
+    /// closure changes nothing.
+    pub fn dispute_closed(&self, charged_back: i64, now: Timestamp) -> Self {
+        if !self.disputed {
+            return self.clone();
+        }
+        Self {
+            disputed: false,
+            charged_back: (self.charged_back + charged_back.max(0)).min(self.taken() - self.refunded),
+            ..self.next(self.status.clone(), now)
+        }
+    }
+
     /// The same facts at the next version: a write that only records that
     /// something was reported (with its audit record).
     pub fn touched(&self, now: Timestamp) -> Self {
@@ -167,12 +232,14 @@ impl Payment {
 
     /// Whether `other` records the same facts (what a write would change).
     pub fn same_facts(&self, other: &Payment) -> bool {
-        (&self.status, self.refunded, self.disputed) == (&other.status, other.refunded, other.disputed)
+        (&self.status, self.refunded, self.disputed, self.charged_back)
+            == (&other.status, other.refunded, other.disputed, other.charged_back)
     }
 
+    /// Everything still held given back.
     pub fn refunded_in_full(&self, now: Timestamp) -> Self {
         let mut next = self.next(self.status.clone(), now);
-        next.refunded = self.amount;
+        next.refunded += self.refundable();
         next
     }
 

@@ -178,6 +178,16 @@ impl Refund {
         }
     }
 
+    /// Whether this refund is what `actor` asks for with `request`: a retry may
+    /// finish it, while another caller's request, or another amount, reason or
+    /// restock under the same idempotency key, is a different refund.
+    pub fn answers(&self, actor: &str, request: &RefundRequest) -> bool {
+        self.actor == actor
+            && self.amount == request.amount
+            && self.reason == request.reason
+            && self.restock == request.restock
+    }
+
     /// The key the provider de-duplicates this refund on.
     pub fn provider_key(&self) -> String {
         format!("tillbox-refund-{}", self.id)
@@ -236,6 +246,7 @@ mod tests {
             paid_by: None,
             fulfilled_at: None,
             cancelled_at: None,
+            disputed: false,
         };
         let product = order.lines[0].product_id;
         let huge = RefundRequest::parse(100, "x", &[(product, i64::from(u32::MAX))]).unwrap();

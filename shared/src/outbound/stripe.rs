@@ -1,5 +1,5 @@
-//! The [`PaymentGateway`] on Stripe's REST API: the three calls Tillbox makes
-//! (create a PaymentIntent, read one, refund one), over the hyper/rustls stack the
+//! The [`PaymentGateway`] on Stripe's REST API: the four calls Tillbox makes
+//! (create a PaymentIntent, read one, cancel one, refund one), over the hyper/rustls stack the
 //! AWS SDK already links, instead of a Stripe SDK crate that would compile
 //! hundreds of thousands of lines for them (docs/architecture.md, "Payments").
 //!
@@ -54,6 +54,8 @@ impl std::fmt::Debug for Stripe {
 struct PaymentIntent {
     id: String,
     client_secret: String,
+    #[serde(default)]
+    status: String,
     #[serde(default)]
     metadata: std::collections::HashMap<String, String>,
 }
@@ -210,6 +212,21 @@ impl PaymentGateway for Stripe {
         let path = format!("/v1/payment_intents/{}", utf8_percent_encode(provider_id, NON_ALPHANUMERIC));
         let intent: PaymentIntent = self.call(&path, None).await?;
         Ok(intent.into_intent())
+    }
+
+    async fn cancel_intent(&self, provider_id: &str) -> Result<bool, ProviderError> {
+        let path = format!("/v1/payment_intents/{}", utf8_percent_encode(provider_id, NON_ALPHANUMERIC));
+        let fields = [("cancellation_reason", "abandoned".to_owned())];
+        let key = format!("tillbox-cancel-{provider_id}");
+        match self.call::<PaymentIntent>(&format!("{path}/cancel"), Some((&fields, &key))).await {
+            Ok(_) => Ok(true),
+            // Paid, being paid, or cancelled already: which one, the intent says.
+            Err(ProviderError::Refused(detail)) if detail.contains("payment_intent_unexpected_state") => {
+                let intent: PaymentIntent = self.call(&path, None).await?;
+                Ok(intent.status == "canceled")
+            }
+            Err(other) => Err(other),
+        }
     }
 
     async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {

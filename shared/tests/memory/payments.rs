@@ -32,6 +32,14 @@ impl PaymentStore for MemoryShop {
         if stored.version != change.previous.version {
             return Err(StoreError::VersionMismatch { current: stored.version });
         }
+        let mut orders = self.orders.borrow_mut();
+        if let Some((previous, next)) = change.order {
+            let order = orders.get(&previous.id).ok_or(StoreError::NotFound)?;
+            if order.version != previous.version {
+                return Err(StoreError::VersionMismatch { current: order.version });
+            }
+            orders.insert(next.id, next.clone());
+        }
         all.insert(key, change.next.clone());
         self.audits.borrow_mut().extend(change.audit.cloned());
         self.events.borrow_mut().extend(change.event.cloned());
@@ -132,6 +140,10 @@ pub struct MemoryGateway {
     pub refunds: RefCell<Vec<(String, i64)>>,
     /// Makes the next refund calls time out (the outcome unknown to the caller).
     pub unreachable: std::cell::Cell<bool>,
+    /// Intents cancelled.
+    pub cancelled: RefCell<Vec<String>>,
+    /// Intents the customer is paying right now: a cancel is refused.
+    pub being_paid: RefCell<Vec<String>>,
 }
 
 impl PaymentGateway for MemoryGateway {
@@ -163,6 +175,20 @@ impl PaymentGateway for MemoryGateway {
             }),
             None => Err(ProviderError::Refused(format!("no such payment_intent: {provider_id}"))),
         }
+    }
+
+    async fn cancel_intent(&self, provider_id: &str) -> Result<bool, ProviderError> {
+        if !self.intents.borrow().contains_key(provider_id) {
+            return Err(ProviderError::Refused("no such intent".into()));
+        }
+        if self.being_paid.borrow().iter().any(|id| id == provider_id) {
+            return Ok(false);
+        }
+        let mut cancelled = self.cancelled.borrow_mut();
+        if !cancelled.iter().any(|id| id == provider_id) {
+            cancelled.push(provider_id.to_owned());
+        }
+        Ok(true)
     }
 
     async fn refund(&self, provider_id: &str, amount: i64, idempotency_key: &str) -> Result<(), ProviderError> {

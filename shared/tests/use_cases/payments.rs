@@ -187,8 +187,11 @@ fn staff_refund_a_hand_paid_order_in_parts_and_never_beyond_what_was_paid() {
     let refund = |amount, restock: &[(tillbox::domain::ProductId, i64)], key: &str| {
         run(payments::refund(&shop, none, &staff(), order.id, &refund_request(amount, restock), key, NOW))
     };
-    let (after, first) = refund(1000, &[(mug, 1)], "key-1").unwrap();
-    assert_eq!((after.status, after.refunded, first.amount), (OrderStatus::PartiallyRefunded, 1000, 1000));
+    let first = refund(1000, &[(mug, 1)], "key-1").unwrap();
+    assert_eq!(
+        (first.order.status, first.order.refunded, first.refund.amount, first.replayed),
+        (OrderStatus::PartiallyRefunded, 1000, 1000, false)
+    );
     assert_eq!(shop.stock_of(mug), stock + 1, "the returned mug is back in stock, in the same write");
 
     let too_much = refund(1401, &[], "key-2");
@@ -210,7 +213,7 @@ fn staff_refund_a_hand_paid_order_in_parts_and_never_beyond_what_was_paid() {
         "refusals wrote nothing"
     );
 
-    let (after, _) = refund(1400, &[(mug, 1)], "key-4").unwrap();
+    let after = refund(1400, &[(mug, 1)], "key-4").unwrap().order;
     assert_eq!((after.status, after.refunded), (OrderStatus::Refunded, 2400));
     assert_eq!(count(&shop, "order.refunded"), 2, "each refund tells the customer");
     let refused = refund(1, &[], "key-5");
@@ -235,10 +238,10 @@ fn a_provider_refund_moves_the_money_once_even_when_the_first_try_times_out() {
     assert_eq!(count(&shop, "order.refunded"), 0, "nobody is told before the provider confirms");
 
     gateway.unreachable.set(false);
-    let (after, refund) =
-        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    let finished = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
+    let (after, refund) = (finished.order, finished.refund);
     let again = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &request, "key-1", NOW)).unwrap();
-    assert_eq!(again.1, refund);
+    assert_eq!((again.refund, again.replayed), (refund, true));
     assert_eq!(*gateway.refunds.borrow(), vec![(pi, 500)], "one refund at the provider for three tries");
     assert_eq!((after.refunded, after.status), (500, OrderStatus::PartiallyRefunded));
     assert_eq!(count(&shop, "order.refunded"), 1);
@@ -379,4 +382,185 @@ fn a_card_payment_for_an_order_staff_already_marked_paid_is_refunded_and_a_repla
     }
     assert_eq!(shop.orders.borrow()[&order.id].paid_by.as_deref(), Some(pi.as_str()));
     assert_eq!(gateway.refunds.borrow().len(), 1, "no refund for the order's own payment");
+}
+
+#[test]
+fn a_payment_of_another_amount_goes_back_when_its_order_ends_unpaid_whichever_comes_first() {
+    // The mismatched payment lands first; the customer then cancels.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    let flagged = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 100, "evt_1"), NOW)).unwrap();
+    assert!(flagged == Outcome::Flagged && flagged.needs_staff());
+    run(orders::change(&shop, &ann(), order.id, Transition::Cancel(tillbox::domain::CancelReason::Customer), NOW))
+        .unwrap();
+    let ended = run(payments::order_ended(&shop, &gateway, order.id, NOW)).unwrap();
+    assert!(ended == Outcome::MismatchRefunded && ended.needs_staff(), "{ended:?}");
+    assert_eq!(run(payments::order_ended(&shop, &gateway, order.id, NOW)).unwrap(), Outcome::Ignored);
+    assert_eq!(*gateway.refunds.borrow(), [(pi.clone(), 100)], "the 100 taken goes back, once");
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refundable(), 0);
+    assert!(gateway.cancelled.borrow().is_empty(), "a captured payment is refunded, not cancelled");
+
+    // The order expires first; the mismatched payment lands afterwards.
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    gateway.being_paid.borrow_mut().push(pi.clone());
+    run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    assert_eq!(run(payments::order_ended(&shop, &gateway, order.id, NOW)).unwrap(), Outcome::Ignored);
+    let late = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 100, "evt_1"), NOW)).unwrap();
+    assert_eq!(late, Outcome::MismatchRefunded);
+    assert!(late.needs_staff(), "staff are alarmed");
+    assert_eq!(*gateway.refunds.borrow(), [(pi, 100)]);
+    assert_eq!(status(&shop, &order), OrderStatus::Cancelled);
+}
+
+#[test]
+fn an_order_that_ends_unpaid_has_its_open_payment_cancelled_at_the_provider() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    assert_eq!(
+        run(payments::order_ended(&shop, &gateway, order.id, NOW)).unwrap(),
+        Outcome::Ignored,
+        "an order still awaiting payment keeps its payment open"
+    );
+    run(orders::change(&shop, &staff(), order.id, Transition::Cancel(tillbox::domain::CancelReason::Staff), NOW))
+        .unwrap();
+    for _ in 0..2 {
+        run(payments::order_ended(&shop, &gateway, order.id, NOW)).unwrap();
+    }
+    assert_eq!(*gateway.cancelled.borrow(), [pi.as_str()]);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Cancelled);
+    assert_eq!(shop.audits.borrow().iter().filter(|a| a.action == "payment.cancelled").count(), 1);
+    let declined = PaymentEvent::Failed { order_id: order.id, provider_id: pi, reason: "card_declined".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_late", declined), NOW)).unwrap();
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Cancelled, "a late decline stays late");
+    assert!(gateway.refunds.borrow().is_empty());
+}
+
+#[test]
+fn a_recorded_capture_never_moves_and_a_contradicting_report_is_audited_not_applied() {
+    // Flagged first: a later report of the right amount does not pay the order.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 100, "evt_1"), NOW)).unwrap();
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_2"), NOW)).unwrap();
+    assert!(outcome == Outcome::Contradicted && outcome.needs_staff(), "{outcome:?}");
+    assert_eq!(status(&shop, &order), OrderStatus::PendingPayment, "not paid by a contradicting report");
+    assert!(matches!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::AmountMismatch { amount: 100, .. }));
+    assert_eq!(shop.audits.borrow().last().unwrap().action, "payment.report_contradicted");
+
+    // Paid first: a later mismatched report changes neither the payment nor the order.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 5, "evt_2"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::Contradicted);
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].status, PaymentStatus::Succeeded);
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+    // The genuine report replayed is still just a replay.
+    let replay = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(replay, Outcome::Paid);
+}
+
+#[test]
+fn a_refund_key_answers_only_its_own_caller_and_body() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let staff_a = who(Role::Staff, "staff-a");
+    let staff_b = who(Role::Staff, "staff-b");
+    let refund = |by: &Principal, amount| {
+        run(payments::refund(&shop, Some(&gateway), by, order.id, &refund_request(amount, &[]), "K", NOW))
+    };
+    let first = refund(&staff_a, 100).unwrap();
+    assert!(!first.replayed);
+    let other_caller = refund(&staff_b, 500);
+    assert!(matches!(other_caller, Err(PaymentsError::KeyReused)), "{other_caller:?}");
+    let other_body = refund(&staff_a, 500);
+    assert!(matches!(other_body, Err(PaymentsError::KeyReused)), "{other_body:?}");
+    let replay = refund(&staff_a, 100).unwrap();
+    assert_eq!((replay.refund, replay.replayed), (first.refund, true));
+    assert_eq!(*gateway.refunds.borrow(), [(pi, 100)], "one refund moved money");
+    assert_eq!(shop.orders.borrow()[&order.id].refunded, 100);
+}
+
+#[test]
+fn a_hand_paid_order_is_refunded_by_hand_after_a_duplicate_card_payment_went_back() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let duplicate = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
+    assert_eq!(duplicate, Outcome::Refunded);
+
+    let done = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(2400, &[]), "k-1", NOW))
+        .unwrap();
+    assert_eq!(
+        (done.order.status, done.refund.status),
+        (OrderStatus::Refunded, tillbox::domain::RefundStatus::Succeeded)
+    );
+    assert_eq!(*gateway.refunds.borrow(), [(pi, 2400)], "only the duplicate went back through the provider");
+}
+
+#[test]
+fn a_disputed_order_is_held_until_the_dispute_closes_and_a_lost_one_leaves_nothing_to_refund() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let dispute =
+        PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 1000, reason: "fraudulent".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute), NOW)).unwrap();
+    let shipment = tillbox::domain::Shipment { carrier: "DHL".into(), tracking_number: "123".into() };
+    let fulfil = || run(orders::change(&shop, &staff(), order.id, Transition::Fulfil(shipment.clone()), NOW));
+    let held = fulfil();
+    assert!(matches!(&held, Err(orders::OrdersError::IllegalTransition(refusal)) if refusal.disputed), "{held:?}");
+    assert_eq!(status(&shop, &order), OrderStatus::Paid);
+
+    let closed = |status: &str, id: &str| {
+        let event = PaymentEvent::DisputeClosed {
+            order_id: None,
+            provider_id: pi.clone(),
+            status: status.into(),
+            amount: 1000,
+        };
+        run(payments::settle(&shop, &gateway, &provider_event(id, event), NOW)).unwrap()
+    };
+    for _ in 0..2 {
+        assert_eq!(closed("lost", "evt_closed"), Outcome::DisputeClosed { lost: true });
+    }
+    let payment = shop.payments.borrow()[&(order.id, 1)].clone();
+    assert_eq!((payment.disputed, payment.charged_back, payment.refundable()), (false, 1000, 1400));
+    assert!(!shop.orders.borrow()[&order.id].disputed);
+    let too_much =
+        run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(1401, &[]), "k", NOW));
+    assert!(
+        matches!(
+            too_much,
+            Err(PaymentsError::Refused(tillbox::domain::RefundRefused::ExceedsRefundable { refundable: 1400 }))
+        ),
+        "{too_much:?}"
+    );
+    run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(1400, &[]), "k2", NOW)).unwrap();
+    assert_eq!(*gateway.refunds.borrow(), [(pi.clone(), 1400)]);
+
+    // A won dispute releases the order for fulfilment and keeps its money refundable.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let dispute = PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 2400, reason: "x".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_du", dispute), NOW)).unwrap();
+    let won = PaymentEvent::DisputeClosed { order_id: None, provider_id: pi, status: "won".into(), amount: 2400 };
+    assert_eq!(
+        run(payments::settle(&shop, &gateway, &provider_event("evt_won", won), NOW)).unwrap(),
+        Outcome::DisputeClosed { lost: false }
+    );
+    assert_eq!(shop.payments.borrow()[&(order.id, 1)].refundable(), 2400);
+    let shipment = tillbox::domain::Shipment { carrier: "DHL".into(), tracking_number: "123".into() };
+    run(orders::change(&shop, &staff(), order.id, Transition::Fulfil(shipment), NOW)).unwrap();
+    assert_eq!(status(&shop, &order), OrderStatus::Fulfilled);
 }

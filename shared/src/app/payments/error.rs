@@ -19,6 +19,10 @@ pub enum PaymentsError {
     /// dispute, not a refund.
     #[error("the payment is disputed; answer the dispute in the Stripe Dashboard instead of refunding")]
     Disputed,
+    /// The idempotency key names a refund of this order made by another caller
+    /// or with another amount, reason or restock.
+    #[error("this Idempotency-Key was already used for a different refund of this order; send a new key")]
+    KeyReused,
     #[error(transparent)]
     Provider(#[from] ProviderError),
     /// Moving the order failed (the payments job marks orders paid).

@@ -24,6 +24,9 @@ pub enum PaymentEvent {
     RefundFailed { order_id: Option<OrderId>, provider_id: String, refund: String, amount: i64, status: String },
     /// The customer's bank disputes the payment (a chargeback).
     Disputed { order_id: Option<OrderId>, provider_id: String, amount: i64, reason: String },
+    /// The dispute closed with the provider's `status`: `lost` means the bank
+    /// kept `amount`; anything else (`won`, `warning_closed`) that it did not.
+    DisputeClosed { order_id: Option<OrderId>, provider_id: String, status: String, amount: i64 },
     /// Not an event Tillbox acts on, or not about an order of this shop.
     Ignored,
 }

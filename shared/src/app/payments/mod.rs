@@ -15,7 +15,7 @@ mod webhook;
 
 pub use error::PaymentsError;
 pub use events::{PaymentEvent, ProviderEvent};
-pub use refund::refund;
-pub use settle::{Outcome, settle};
+pub use refund::{Refunded, refund};
+pub use settle::{Outcome, order_ended, settle};
 pub use start::{OpenedPayment, start};
 pub use webhook::{Receipt, receive};

@@ -46,6 +46,10 @@ pub trait PaymentGateway {
     /// Creates the payment, or returns the one created with the same idempotency key.
     fn create_intent(&self, request: &IntentRequest) -> impl Future<Output = Result<Intent, ProviderError>>;
     fn intent(&self, provider_id: &str) -> impl Future<Output = Result<Intent, ProviderError>>;
+    /// Cancels a payment the customer has not paid, so it can no longer be paid.
+    /// `Ok(false)`: the provider refuses because it is paid or being paid (its
+    /// own report of that follows); `Ok(true)` also when it was cancelled before.
+    fn cancel_intent(&self, provider_id: &str) -> impl Future<Output = Result<bool, ProviderError>>;
     /// Gives `amount` minor units of the payment back. Repeating it with the same
     /// `idempotency_key` refunds once.
     fn refund(
@@ -62,6 +66,9 @@ pub struct PaymentChange<'a> {
     /// Fails with [`StoreError::VersionMismatch`] if the stored payment moved on.
     pub previous: &'a Payment,
     pub next: &'a Payment,
+    /// The order moved with it (previous, next): e.g. held while its payment is
+    /// disputed. Fails with [`StoreError::VersionMismatch`] if the order moved on.
+    pub order: Option<(&'a Order, &'a Order)>,
     pub audit: Option<&'a AuditRecord>,
     pub event: Option<&'a Event>,
 }

@@ -4,7 +4,9 @@
 //! The refund is recorded first, in one write conditional on the order's version
 //! (so concurrent refunds cannot exceed what was paid), then the provider moves
 //! the money under a key derived from the refund. A retry of the same request
-//! (same idempotency key) finds the recorded refund and only finishes it.
+//! (same caller, idempotency key and body) finds the recorded refund and only
+//! finishes it; the same key with another caller or body is refused, so one
+//! staff member's key can never stand in for another refund.
 
 use super::error::PaymentsError;
 use super::ports::{PaymentGateway, PaymentStore, ProviderError, RefundRecord, RefundStore};
@@ -12,13 +14,23 @@ use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::domain::{
-    AuditRecord, Event, EventKind, Order, OrderId, Principal, Refund, RefundRefused, RefundRequest, RefundStatus, Role,
-    Timestamp,
+    AuditRecord, Event, EventKind, Order, OrderId, PaymentStatus, Principal, Refund, RefundRefused, RefundRequest,
+    RefundStatus, Role, Timestamp,
 };
 use serde_json::json;
 
 /// Tillbox opens one provider payment per order ([`super::start`]).
 const ATTEMPT: u32 = 1;
+
+/// A refund as `POST /orders/{id}/refunds` answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refunded {
+    /// The order as it is afterwards.
+    pub order: Order,
+    pub refund: Refund,
+    /// The request was made before: this is the refund it recorded.
+    pub replayed: bool,
+}
 
 /// Refunds `request` on the order for staff. Orders paid through the provider
 /// are refunded there; orders staff marked paid get a record only (the money goes
@@ -31,20 +43,24 @@ pub async fn refund(
     request: &RefundRequest,
     idempotency_key: &str,
     now: Timestamp,
-) -> Result<(Order, Refund), PaymentsError> {
+) -> Result<Refunded, PaymentsError> {
+    let order = OrderStore::get(store, order_id).await?;
     if !principal.is_staff() {
-        OrderStore::get(store, order_id)
-            .await?
-            .filter(|o| o.customer == principal.subject)
-            .ok_or(CommonError::NotFound)?;
+        order.filter(|o| o.customer == principal.subject).ok_or(CommonError::NotFound)?;
         return Err(CommonError::forbidden(Role::Staff).into());
     }
-    // The provider holds the money if it captured any, whether or not the order
-    // was paid through it.
-    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| p.status.captured());
+    let order = order.ok_or(CommonError::NotFound)?;
+    // The provider holds the order's money only if the order was paid through it
+    // (orders paid before `paid_by` was recorded were). An order staff marked paid
+    // is refunded outside Tillbox, even if a duplicate provider payment landed on
+    // it: that one went back whole when it landed.
+    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| {
+        p.status == PaymentStatus::Succeeded && order.paid_by.as_deref().is_none_or(|by| by == p.provider_id)
+    });
     let id = Refund::id_for(order_id, idempotency_key);
-    let mut refund = match store.refund(order_id, &id).await? {
-        Some(recorded) => recorded,
+    let (mut refund, replayed) = match store.refund(order_id, &id).await? {
+        Some(recorded) if recorded.answers(&principal.subject, request) => (recorded, true),
+        Some(_) => return Err(PaymentsError::KeyReused),
         None => {
             if let Some(payment) = &payment {
                 if payment.disputed {
@@ -81,11 +97,12 @@ pub async fn refund(
         }
     }
     let order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?;
-    Ok((order, refund))
+    Ok(Refunded { order, refund, replayed })
 }
 
 /// Records the refund against the order as it is now, re-reading after a lost
-/// race. A refund of a manual payment is complete as recorded.
+/// race, and says whether a concurrent retry recorded it first. A refund of a
+/// manual payment is complete as recorded.
 async fn record(
     store: &(impl OrderStore + RefundStore),
     principal: &Principal,
@@ -94,7 +111,7 @@ async fn record(
     id: String,
     manual: bool,
     now: Timestamp,
-) -> Result<Refund, PaymentsError> {
+) -> Result<(Refund, bool), PaymentsError> {
     for _ in 0..3 {
         let order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?;
         let next = request.apply(&order, now)?;
@@ -118,11 +135,13 @@ async fn record(
         let write =
             RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: event.as_ref() };
         match store.record_refund(write).await {
-            Ok(()) => return Ok(refund),
+            Ok(()) => return Ok((refund, false)),
             Err(StoreError::VersionMismatch { .. }) => {
                 // A concurrent retry of this request may have recorded it.
-                if let Some(recorded) = store.refund(order_id, &id).await? {
-                    return Ok(recorded);
+                match store.refund(order_id, &id).await? {
+                    Some(recorded) if recorded.answers(&principal.subject, request) => return Ok((recorded, true)),
+                    Some(_) => return Err(PaymentsError::KeyReused),
+                    None => {}
                 }
             }
             Err(other) => return Err(other.into()),

@@ -24,22 +24,51 @@ const ACTOR: &str = "system:payments";
 pub enum Outcome {
     /// The order is paid (now, or already was).
     Paid,
-    /// The money landed on a cancelled order and went back to the customer.
+    /// The money landed on a cancelled or already paid order and went back to
+    /// the customer.
     Refunded,
     /// The provider took another amount or currency than the order's total;
-    /// staff must look. The order is not paid.
+    /// staff must look. The order is not paid; if it ends unpaid, the money goes
+    /// back ([`Outcome::MismatchRefunded`]).
     Flagged,
+    /// A payment of another amount or currency than its order's total went back
+    /// to the customer because the order ended unpaid; staff are told.
+    MismatchRefunded,
+    /// The provider reported a capture that contradicts the one recorded (another
+    /// amount or currency). Nothing was applied; staff must look.
+    Contradicted,
     /// A decline was recorded; the order is still payable.
     Declined,
+    /// The order ended unpaid and its payment was cancelled at the provider.
+    Cancelled,
     /// The provider's refunds are recorded (and one made in its dashboard is
     /// now a refund of the order too).
     RefundRecorded,
     /// A refund did not go through at the provider: audited for staff.
     RefundFailed,
-    /// A dispute was opened: the payment is flagged, staff are told.
+    /// A dispute was opened: the payment is flagged, the order held, staff are told.
     Disputed,
+    /// A dispute closed: the order is released; if the shop lost, what the bank
+    /// kept is no longer refundable.
+    DisputeClosed { lost: bool },
     /// Not an event Tillbox acts on, or about no order or payment it knows.
     Ignored,
+}
+
+impl Outcome {
+    /// Whether staff must be alarmed: money Tillbox could not simply match to
+    /// its order, or that the bank holds.
+    pub fn needs_staff(&self) -> bool {
+        matches!(
+            self,
+            Self::Flagged
+                | Self::MismatchRefunded
+                | Self::Contradicted
+                | Self::RefundFailed
+                | Self::Disputed
+                | Self::DisputeClosed { lost: true }
+        )
+    }
 }
 
 /// Applies one provider event. Safe to run any number of times for one event.
@@ -54,23 +83,40 @@ pub async fn settle(
             let Some(payment) = payment_for(store, *order_id, provider_id).await? else {
                 return Ok(Outcome::Ignored);
             };
+            if payment.contradicted_by(*amount, currency) {
+                let reported = json!({"event": event.id, "amount": amount, "currency": currency});
+                contradicted(store, &payment, reported, now).await?;
+                return Ok(Outcome::Contradicted);
+            }
             let payment = record(store, &payment, |p| p.succeeded(*amount, currency, now), now).await?;
-            match &payment.status {
-                PaymentStatus::AmountMismatch { .. } => Ok(Outcome::Flagged),
-                _ => match orders::settle(store, *order_id, provider_id, ACTOR, now).await? {
-                    Settlement::Paid | Settlement::AlreadyPaid => {
-                        // A refund report that arrived before this one had no paid order to land on.
-                        refund_order_to(store, *order_id, payment.refunded, now).await?;
-                        Ok(Outcome::Paid)
-                    }
-                    Settlement::Cancelled => {
-                        refund_in_full(store, gateway, &payment, "payment arrived after the order was cancelled", now)
-                            .await
-                    }
-                    Settlement::PaidOtherwise => {
-                        refund_in_full(store, gateway, &payment, "the order was already paid another way", now).await
-                    }
-                },
+            if let PaymentStatus::AmountMismatch { .. } = payment.status {
+                tracing::error!(%order_id, provider_id, amount, currency, "a payment took another amount or currency than its order's total; staff must look");
+                let ended = OrderStore::get(store, *order_id).await?.is_none_or(|o| o.status == OrderStatus::Cancelled);
+                if !ended {
+                    return Ok(Outcome::Flagged);
+                }
+                refund_in_full(
+                    store,
+                    gateway,
+                    &payment,
+                    "a payment of another amount than its order ended unpaid",
+                    now,
+                )
+                .await?;
+                return Ok(Outcome::MismatchRefunded);
+            }
+            match orders::settle(store, *order_id, provider_id, ACTOR, now).await? {
+                Settlement::Paid | Settlement::AlreadyPaid => {
+                    // A refund report that arrived before this one had no paid order to land on.
+                    refund_order_to(store, *order_id, payment.refunded, now).await?;
+                    Ok(Outcome::Paid)
+                }
+                Settlement::Cancelled => {
+                    refund_in_full(store, gateway, &payment, "payment arrived after the order was cancelled", now).await
+                }
+                Settlement::PaidOtherwise => {
+                    refund_in_full(store, gateway, &payment, "the order was already paid another way", now).await
+                }
             }
         }
         PaymentEvent::Failed { order_id, provider_id, reason } => {
@@ -102,7 +148,7 @@ pub async fn settle(
                 now,
             );
             // An audit-only write: the report is recorded on the payment's version.
-            record_with(store, &payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None)).await?;
+            record_with(store, &payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None), None).await?;
             Ok(Outcome::RefundFailed)
         }
         PaymentEvent::Disputed { order_id, provider_id, amount, reason } => {
@@ -110,7 +156,7 @@ pub async fn settle(
                 return Ok(Outcome::Ignored);
             };
             if !payment.disputed {
-                tracing::warn!(order_id = %payment.order_id, amount, reason, "the payment is disputed");
+                tracing::error!(order_id = %payment.order_id, amount, reason, "the payment is disputed; staff must answer it");
             }
             let effects = |current: &Payment, _: &Payment| {
                 let audit = AuditRecord::new(
@@ -123,11 +169,84 @@ pub async fn settle(
                 );
                 (Some(audit), Some(Event::new(EventKind::OrderDisputed { order_id: current.order_id }, now)))
             };
-            record_with(store, &payment, |p| (!p.disputed).then(|| p.disputed(now)), effects).await?;
+            let hold = |order: &Order| (!order.disputed).then(|| order.held_for_dispute(true, now));
+            record_with(store, &payment, |p| (!p.disputed).then(|| p.disputed(now)), effects, Some(&hold)).await?;
             Ok(Outcome::Disputed)
+        }
+        PaymentEvent::DisputeClosed { order_id, provider_id, status, amount } => {
+            let Some(payment) = resolve(store, gateway, *order_id, provider_id).await? else {
+                return Ok(Outcome::Ignored);
+            };
+            // Stripe's `lost` is the only closure in which the bank keeps the money.
+            let lost = status == "lost";
+            let charged_back = if lost { *amount } else { 0 };
+            let effects = |current: &Payment, next: &Payment| {
+                let audit = AuditRecord::new(
+                    ACTOR,
+                    if lost { "order.dispute_lost" } else { "order.dispute_closed" },
+                    format!("order:{}", current.order_id),
+                    json!({"disputed": true, "charged_back": current.charged_back}),
+                    json!({"disputed": false, "status": status, "charged_back": next.charged_back}),
+                    now,
+                );
+                (Some(audit), None)
+            };
+            let release = |order: &Order| order.disputed.then(|| order.held_for_dispute(false, now));
+            let change = |p: &Payment| p.disputed.then(|| p.dispute_closed(charged_back, now));
+            record_with(store, &payment, change, effects, Some(&release)).await?;
+            if lost {
+                tracing::error!(order_id = %payment.order_id, amount, "a dispute was lost: the bank kept the money");
+            }
+            Ok(Outcome::DisputeClosed { lost })
         }
         PaymentEvent::Ignored => Ok(Outcome::Ignored),
     }
+}
+
+/// What ending an order unpaid (cancelled by the customer or staff, or expired)
+/// does to its payment: one the customer could still pay is cancelled at the
+/// provider, and money the provider took without paying the order (another
+/// amount or currency) goes back. Safe to run any number of times.
+pub async fn order_ended(
+    store: &(impl OrderStore + PaymentStore),
+    gateway: &impl PaymentGateway,
+    order_id: OrderId,
+    now: Timestamp,
+) -> Result<Outcome, PaymentsError> {
+    let ended = OrderStore::get(store, order_id).await?.is_some_and(|o| o.status == OrderStatus::Cancelled);
+    let Some(payment) = store.payment(order_id, 1).await?.filter(|_| ended) else {
+        return Ok(Outcome::Ignored);
+    };
+    if payment.payable() {
+        if !gateway.cancel_intent(&payment.provider_id).await? {
+            // Paid meanwhile: its success report finds the order cancelled and refunds it.
+            tracing::warn!(%order_id, provider_id = payment.provider_id, "the ended order's payment could not be cancelled: it is paid or being paid");
+            return Ok(Outcome::Ignored);
+        }
+        let audit = |current: &Payment, _: &Payment| {
+            let audit = AuditRecord::new(
+                ACTOR,
+                "payment.cancelled",
+                format!("order:{order_id}"),
+                json!({"status": current.status.name()}),
+                json!({"status": "cancelled", "reason": "the order ended unpaid"}),
+                now,
+            );
+            (Some(audit), None)
+        };
+        record_with(store, &payment, |p| p.payable().then(|| p.cancelled(now)), audit, None).await?;
+        return Ok(Outcome::Cancelled);
+    }
+    if payment.refundable() == 0 {
+        return Ok(Outcome::Ignored);
+    }
+    let mismatched = matches!(payment.status, PaymentStatus::AmountMismatch { .. });
+    refund_in_full(store, gateway, &payment, "the order ended unpaid", now).await?;
+    if mismatched {
+        tracing::error!(%order_id, "a payment of another amount than its order went back when the order ended unpaid");
+        return Ok(Outcome::MismatchRefunded);
+    }
+    Ok(Outcome::Refunded)
 }
 
 /// The payment an event without the order's id is about: the provider says
@@ -214,24 +333,52 @@ async fn payment_for(
 /// Writes `change(current)` unless it changes nothing, re-reading after a lost
 /// race. Returns the payment as stored afterwards.
 async fn record(
-    store: &impl PaymentStore,
+    store: &(impl OrderStore + PaymentStore),
     payment: &Payment,
     change: impl Fn(&Payment) -> Payment,
     now: Timestamp,
 ) -> Result<Payment, PaymentsError> {
     let changed = |current: &Payment| Some(change(current)).filter(|next| !next.same_facts(current));
-    record_with(store, payment, changed, |current, next| (amount_mismatch_audit(current, next, now), None)).await
+    record_with(store, payment, changed, |current, next| (amount_mismatch_audit(current, next, now), None), None).await
 }
+
+/// A capture report that contradicts the recorded capture: audited (once per
+/// provider event, on the payment's next version) and logged for the alarm;
+/// the payment and its order stay as they are.
+async fn contradicted(
+    store: &(impl OrderStore + PaymentStore),
+    payment: &Payment,
+    reported: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), PaymentsError> {
+    tracing::error!(order_id = %payment.order_id, provider_id = payment.provider_id, %reported, "the provider reported a capture that contradicts the recorded one; not applied");
+    let audit = AuditRecord::new(
+        ACTOR,
+        "payment.report_contradicted",
+        format!("order:{}", payment.order_id),
+        json!({"status": payment.status.name(), "amount": payment.amount, "currency": payment.currency.code()}),
+        reported,
+        now,
+    );
+    record_with(store, payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None), None).await?;
+    Ok(())
+}
+
+/// What a payment change does to its order (`None`: nothing), from the order
+/// as stored.
+type OrderEffect<'a> = &'a (dyn Fn(&Order) -> Option<Order> + Sync);
 
 /// Writes what `change` makes of the stored payment (`None`: nothing to write),
 /// with the audit record and event `effects` derives from the payment before and
-/// after. Both are applied afresh to the stored payment after a lost race, so a
-/// concurrent report of another kind never swallows this one.
+/// after, and what `order` makes of its order, in one write. All are applied
+/// afresh to what is stored after a lost race, so a concurrent report of another
+/// kind never swallows this one.
 async fn record_with(
-    store: &impl PaymentStore,
+    store: &(impl OrderStore + PaymentStore),
     payment: &Payment,
     change: impl Fn(&Payment) -> Option<Payment>,
     effects: impl Fn(&Payment, &Payment) -> (Option<AuditRecord>, Option<Event>),
+    order: Option<OrderEffect<'_>>,
 ) -> Result<Payment, PaymentsError> {
     let mut current = payment.clone();
     for _ in 0..3 {
@@ -239,8 +386,19 @@ async fn record_with(
             return Ok(current);
         };
         let (audit, event) = effects(&current, &next);
-        let write = PaymentChange { previous: &current, next: &next, audit: audit.as_ref(), event: event.as_ref() };
-        match store.change(write).await {
+        let stored_order = match order {
+            Some(_) => OrderStore::get(store, current.order_id).await?,
+            None => None,
+        };
+        let order_change = stored_order.as_ref().and_then(|o| order.and_then(|effect| effect(o)).map(|next| (o, next)));
+        let write = PaymentChange {
+            previous: &current,
+            next: &next,
+            order: order_change.as_ref().map(|(previous, next)| (*previous, next)),
+            audit: audit.as_ref(),
+            event: event.as_ref(),
+        };
+        match PaymentStore::change(store, write).await {
             Ok(()) => return Ok(next),
             Err(StoreError::VersionMismatch { .. }) => {
                 current = store.payment(current.order_id, current.attempt).await?.ok_or(CommonError::NotFound)?;
@@ -293,7 +451,8 @@ async fn refund_in_full(
         );
         let event =
             Event::new(EventKind::OrderRefunded { order_id: current.order_id, amount: owed, surplus: true }, now);
-        let write = PaymentChange { previous: &current, next: &next, audit: Some(&audit), event: Some(&event) };
+        let write =
+            PaymentChange { previous: &current, next: &next, order: None, audit: Some(&audit), event: Some(&event) };
         match store.change(write).await {
             Ok(()) => return Ok(Outcome::Refunded),
             Err(StoreError::VersionMismatch { .. }) => {

@@ -118,7 +118,7 @@ struct RefundObject {
     status: String,
 }
 
-/// `charge.dispute.created`.
+/// `charge.dispute.created` and `charge.dispute.closed`.
 #[derive(Deserialize)]
 struct DisputeObject {
     #[serde(default)]
@@ -126,6 +126,8 @@ struct DisputeObject {
     amount: i64,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    status: String,
 }
 
 impl StripeEvent {
@@ -196,6 +198,18 @@ impl StripeEvent {
                         provider_id,
                         amount: dispute.amount,
                         reason: dispute.reason,
+                    },
+                    None => PaymentEvent::Ignored,
+                }
+            }
+            "charge.dispute.closed" => {
+                let dispute: DisputeObject = serde_json::from_value(self.data.object.clone())?;
+                match dispute.payment_intent {
+                    Some(provider_id) => PaymentEvent::DisputeClosed {
+                        order_id: None,
+                        provider_id,
+                        status: dispute.status,
+                        amount: dispute.amount,
                     },
                     None => PaymentEvent::Ignored,
                 }
@@ -313,6 +327,15 @@ mod tests {
                 provider_id: "pi_3QfixtureIntent".into(),
                 amount: 2400,
                 reason: "fraudulent".into()
+            }
+        );
+        assert_eq!(
+            parse(include_str!("../../../tests/fixtures/stripe/charge.dispute.closed.json")),
+            PaymentEvent::DisputeClosed {
+                order_id: None,
+                provider_id: "pi_3QfixtureIntent".into(),
+                status: "lost".into(),
+                amount: 2400
             }
         );
         let succeeded_refund = include_str!("../../../tests/fixtures/stripe/refund.updated.json")

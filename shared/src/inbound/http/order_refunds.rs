@@ -1,7 +1,7 @@
 //! `/orders/{id}/refunds`: staff give money back.
 
 use super::context::Payments;
-use super::idempotency::{KEY_HEADER, KeyPolicy, idempotent};
+use super::idempotency::{KEY_HEADER, KeyPolicy, REPLAYED_HEADER, idempotent};
 use super::now;
 use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, signed_in};
@@ -90,9 +90,14 @@ pub async fn create(ctx: &Payments, request: Request) -> Result<Reply, ApiError>
         let refund_request = input.try_into_domain().map_err(ApiError::invalid)?;
         // `idempotent` runs this only with a well-formed key.
         let key = request.headers().get(KEY_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let (order, refund) =
+        let done =
             payments::refund(&ctx.table, ctx.gateway.as_ref(), &principal, id, &refund_request, key, now()).await?;
-        Ok(json(StatusCode::CREATED, &view(&refund, OrderView::new(&order))))
+        let mut reply = json(StatusCode::CREATED, &view(&done.refund, OrderView::new(&done.order)));
+        if done.replayed {
+            // Recorded by an earlier request whose idempotency record has expired.
+            reply.headers_mut().insert(REPLAYED_HEADER, lambda_http::http::HeaderValue::from_static("true"));
+        }
+        Ok(reply)
     })
     .await
 }

@@ -209,6 +209,9 @@ impl From<OrdersError> for ApiError {
         match error {
             OrdersError::OutOfStock { .. } => Self::field(StatusCode::CONFLICT, "out_of_stock", "lines", detail),
             OrdersError::ProductChanged { .. } => Self::field(StatusCode::CONFLICT, "product_changed", "lines", detail),
+            OrdersError::IllegalTransition(refusal) if refusal.disputed => {
+                Self::new(StatusCode::CONFLICT, "payment_disputed", detail)
+            }
             OrdersError::IllegalTransition(_) => Self::new(StatusCode::CONFLICT, "illegal_transition", detail),
             OrdersError::CodeTaken => Self::field(StatusCode::CONFLICT, "discount_code_taken", "code", detail),
             OrdersError::TooManyOpenOrders { .. } => Self::new(StatusCode::CONFLICT, "too_many_open_orders", detail),
@@ -228,6 +231,9 @@ impl From<PaymentsError> for ApiError {
             PaymentsError::NotPayable(_) => Self::new(StatusCode::CONFLICT, "order_not_payable", detail),
             PaymentsError::ManualPayments => Self::new(StatusCode::CONFLICT, "manual_payments", detail),
             PaymentsError::Disputed => Self::new(StatusCode::CONFLICT, "payment_disputed", detail),
+            PaymentsError::KeyReused => {
+                Self::field(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "Idempotency-Key", detail)
+            }
             PaymentsError::NothingToPay => Self::new(StatusCode::CONFLICT, "nothing_to_pay", detail),
             PaymentsError::Refused(RefundRefused::NotRefundable(_)) => {
                 Self::new(StatusCode::CONFLICT, "order_not_refundable", detail)

@@ -43,32 +43,39 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
     }
     let header = request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     stripe::verify(header, body, &ctx.secrets, now()).map_err(|e| refuse(&e.to_string()))?;
-    // Signed by Stripe from here on: a body Tillbox cannot read is acknowledged
-    // and logged, since refusing it would only make Stripe retry it for days.
-    let acknowledged = || Ok(json(StatusCode::OK, &serde_json::json!({"received": true})));
-    let Ok(text) = std::str::from_utf8(body) else {
-        tracing::error!("a signed Stripe webhook is not UTF-8; not acted on");
-        return acknowledged();
-    };
-    let event: StripeEvent = match serde_json::from_str(text) {
-        Ok(event) => event,
+    // Signed by Stripe from here on. An event Tillbox cannot read is queued all
+    // the same: the payments job fails it until it lands in the dead-letter queue,
+    // where an operator is alarmed and can replay it once a fixed version reads
+    // it. Acknowledging it unqueued would lose it (a success is money taken).
+    let text = String::from_utf8_lossy(body);
+    let event_id = match serde_json::from_str::<StripeEvent>(&text) {
+        Ok(event) => match event.to_provider_event() {
+            Ok(understood) if understood.event == PaymentEvent::Ignored => {
+                tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
+                return Ok(acknowledged());
+            }
+            Ok(_) => {
+                tracing::info!(event = %event.id, kind = %event.kind, "Stripe event received");
+                event.id
+            }
+            Err(error) => {
+                tracing::error!(event = %event.id, kind = %event.kind, %error, "a signed Stripe event has an unexpected shape; queued for the dead-letter queue");
+                event.id
+            }
+        },
         Err(error) => {
-            tracing::error!(%error, "a signed Stripe webhook is not an event Tillbox can read; not acted on");
-            return acknowledged();
+            tracing::error!(%error, "a signed Stripe webhook is not an event Tillbox can read; queued for the dead-letter queue");
+            // Stripe's retries of it are recognised by its bytes.
+            format!("unreadable-{}", &crate::domain::secret::token_hash(&text)[..32])
         }
     };
-    match event.to_provider_event() {
-        Ok(understood) if understood.event != PaymentEvent::Ignored => {}
-        Ok(_) => {
-            tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
-            return acknowledged();
-        }
-        Err(error) => {
-            tracing::error!(event = %event.id, kind = %event.kind, %error, "a signed Stripe event has an unexpected shape; not acted on");
-            return acknowledged();
-        }
+    let receipt = payments::receive(&ctx.table, &ctx.queue, Provider::Stripe, &event_id, &text, now()).await?;
+    if receipt == Receipt::Duplicate {
+        tracing::info!(event = %event_id, "Stripe event received before; not queued again");
     }
-    let receipt = payments::receive(&ctx.table, &ctx.queue, Provider::Stripe, &event.id, text, now()).await?;
-    tracing::info!(event = %event.id, kind = %event.kind, duplicate = (receipt == Receipt::Duplicate), "Stripe event received");
-    acknowledged()
+    Ok(acknowledged())
+}
+
+fn acknowledged() -> Reply {
+    json(StatusCode::OK, &serde_json::json!({"received": true}))
 }

@@ -25,6 +25,9 @@ pub struct Routes {
     pub receipts_queue_url: String,
     pub stats_queue_url: String,
     pub exports_queue_url: String,
+    /// With a payment provider: the payments job ends the payment of an order
+    /// that ended unpaid.
+    pub payments_queue_url: Option<String>,
 }
 
 impl Routes {
@@ -36,9 +39,12 @@ impl Routes {
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderDisputed { .. }
             | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
-            EventKind::OrderCancelled { .. } | EventKind::OrderRefunded { .. } => {
-                vec![&self.emails_queue_url, &self.stats_queue_url]
+            EventKind::OrderCancelled { .. } => {
+                let mut queues = vec![self.emails_queue_url.as_str(), &self.stats_queue_url];
+                queues.extend(self.payments_queue_url.as_deref());
+                queues
             }
+            EventKind::OrderRefunded { .. } => vec![&self.emails_queue_url, &self.stats_queue_url],
             EventKind::OrderPaid { .. } => {
                 vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
             }

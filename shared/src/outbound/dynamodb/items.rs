@@ -84,6 +84,14 @@ impl Reader<'_> {
         }
     }
 
+    /// A flag added after items of its kind were first written.
+    pub(super) fn opt_b(&self, name: &str) -> Result<Option<bool>, StoreError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(_) => self.b(name).map(Some),
+        }
+    }
+
     pub(super) fn epoch(&self, name: &str) -> Result<Timestamp, StoreError> {
         Timestamp::from_unix_timestamp(self.n(name)?).map_err(|_| self.corrupt(name, "out of range"))
     }

@@ -70,6 +70,7 @@ pub(super) fn order_item(o: &Order) -> Item {
     optional("paid_by", o.paid_by.as_deref().map(s));
     optional("fulfilled_at", o.fulfilled_at.map(ts));
     optional("cancelled_at", o.cancelled_at.map(ts));
+    optional("disputed", o.disputed.then(|| b(true)));
     order
 }
 
@@ -127,6 +128,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         paid_by: r.opt_s("paid_by")?.map(str::to_owned),
         fulfilled_at: optional_ts("fulfilled_at")?,
         cancelled_at: optional_ts("cancelled_at")?,
+        disputed: r.opt_b("disputed")?.unwrap_or(false),
     })
 }
 

@@ -31,6 +31,7 @@ fn payment_item(p: &Payment) -> Item {
         ("status", s(p.status.name())),
         ("refunded", n(p.refunded)),
         ("disputed", AttributeValue::Bool(p.disputed)),
+        ("charged_back", n(p.charged_back)),
         ("version", n(p.version)),
         ("created_at", ts(p.created_at)),
         ("updated_at", ts(p.updated_at)),
@@ -43,7 +44,7 @@ fn payment_item(p: &Payment) -> Item {
             payment.insert("reported_amount".into(), n(amount));
             payment.insert("reported_currency".into(), s(currency));
         }
-        PaymentStatus::Open | PaymentStatus::Succeeded => {}
+        PaymentStatus::Open | PaymentStatus::Succeeded | PaymentStatus::Cancelled => {}
     }
     payment
 }
@@ -53,6 +54,7 @@ fn payment_from(item: &Item) -> Result<Payment, StoreError> {
     let status = match r.s("status")? {
         "open" => PaymentStatus::Open,
         "succeeded" => PaymentStatus::Succeeded,
+        "cancelled" => PaymentStatus::Cancelled,
         "failed" => PaymentStatus::Failed { reason: r.s("failure")?.to_owned() },
         "amount_mismatch" => PaymentStatus::AmountMismatch {
             amount: r.n("reported_amount")?,
@@ -69,16 +71,12 @@ fn payment_from(item: &Item) -> Result<Payment, StoreError> {
         currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
         status,
         refunded: r.n("refunded")?,
-        disputed: found_bool(item, "disputed"),
+        disputed: r.opt_b("disputed")?.unwrap_or(false),
+        charged_back: r.opt_n("charged_back")?.unwrap_or(0),
         version: r.n("version")?,
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,
     })
-}
-
-/// A flag added after payments were first written: absent means false.
-fn found_bool(item: &Item, name: &str) -> bool {
-    matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }
 
 impl PaymentStore for Table {
@@ -101,13 +99,24 @@ impl PaymentStore for Table {
 
     async fn change(&self, change: PaymentChange<'_>) -> Result<(), StoreError> {
         let mut actions = vec![self.put_at_version(payment_item(change.next), change.previous.version)?];
+        if let Some((previous, next)) = change.order {
+            actions.push(self.put_at_version(order_item(next), previous.version)?);
+        }
         if let Some(audit) = change.audit {
             actions.push(self.put_new(audit_item(audit))?);
         }
         if let Some(event) = change.event {
             actions.push(self.put_new(outbox_item(event))?);
         }
-        self.transact_versioned(actions).await
+        let versioned = if change.order.is_some() { 2 } else { 1 };
+        let error = match self.transact(actions).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        // The payment or its order moved on: either way the caller re-reads both.
+        let conflict = cancellation_reasons(&error)
+            .and_then(|reasons| (0..versioned).find_map(|index| version_conflict(reasons, index)));
+        Err(conflict.unwrap_or_else(|| unavailable(error)))
     }
 }
 
