@@ -204,6 +204,12 @@ pub fn payments_queue_url() -> Result<String, ConfigError> {
     required("PAYMENTS_QUEUE_URL")
 }
 
+/// Where the payments job's failures wait, and where the webhook parks signed
+/// events it cannot read.
+pub fn payments_dead_letter_queue_url() -> Result<String, ConfigError> {
+    required("PAYMENTS_DEAD_LETTER_QUEUE_URL")
+}
+
 /// [`payments_queue_url`] where the shop has a payment provider; empty or unset
 /// where staff mark orders paid (the template sets it empty then).
 pub fn payments_queue_url_if_any() -> Option<String> {

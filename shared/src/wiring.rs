@@ -137,6 +137,7 @@ pub async fn stripe_webhooks(sdk: &SdkConfig) -> Result<StripeWebhooks, ConfigEr
     Ok(StripeWebhooks {
         table: table(sdk)?,
         queue: Queue::new(sdk, config::payments_queue_url()?),
+        parked: Queue::new(sdk, config::payments_dead_letter_queue_url()?),
         secrets: stripe_webhook_secrets(sdk).await?,
     })
 }

@@ -5,18 +5,21 @@ order is paid; a declined card leaves it payable; a payment landing on an order
 the expiry job cancelled is refunded and the customer e-mailed. Signatures are
 cross-checked with Stripe's own Python library."""
 
+import hashlib
+import hmac
 import json
 import time
 import unittest
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import stripe
 from tillbox_local import pay, stripe_emulator
 from tillbox_local.races import at_once
+from tillbox_local.tokens import token
 
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token_in
 
@@ -288,14 +291,20 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
         order = self.placed_order(customer)
         _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
 
-        at = (datetime.now(timezone.utc) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        # The customer pays in the moment between the expiry and the payments job
+        # cancelling the PaymentIntent at Stripe. To hold that moment open, the order
+        # is expired by a write of its own here (no order.cancelled event): what the
+        # expiry job's write looks like before its event reaches the payments job.
+        at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.client("dynamodb").update_item(
             TableName=self.table_name(),
             Key={"PK": {"S": f"ORDER#{order['id']}"}, "SK": {"S": "ORDER"}},
-            UpdateExpression="SET created_at = :at, GSI1SK = :sort, GSI2SK = :sort",
-            ExpressionAttributeValues={":at": {"S": at}, ":sort": {"S": f"{at}#{order['id']}"}},
+            UpdateExpression="SET #s = :cancelled, GSI2PK = :index, cancel_reason = :expired, cancelled_at = :at, "
+                             "version = version + :one",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":cancelled": {"S": "cancelled"}, ":index": {"S": "ORDERS#cancelled"},
+                                       ":expired": {"S": "expired"}, ":at": {"S": at}, ":one": {"N": "1"}},
         )
-        self.api.call("POST", "/_local/schedules/ExpireOrdersFunction")
         self.assertEqual(self.order_status(customer, order["id"]), "cancelled")
 
         pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
@@ -311,6 +320,143 @@ class PaymentsThroughTheGatewayTest(GatewayTestCase):
                               timeout=30)
         self.assertEqual(len(subjects or []), 1, subjects)
 
+    def intent_at_stripe(self, intent):
+        return self.stripe_get(f"/v1/payment_intents/{intent}")
+
+    def test_an_order_that_ends_unpaid_can_no_longer_be_paid(self):
+        customer = self.races.customers(1)[0]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        intent = opened["provider_payment_id"]
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/cancel", token=customer)[0], 200)
+
+        cancelled = eventually(lambda: self.intent_at_stripe(intent)["status"] == "canceled", timeout=30)
+        self.assertTrue(cancelled, "the payments job cancelled the PaymentIntent at Stripe")
+        with self.assertRaises(pay.Refused, msg="a cancelled order's payment cannot be paid"):
+            pay.pay(self.stripe_url, intent, pay.SUCCEEDING_CARD)
+        self.assertEqual(self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")["status"]["S"], "cancelled")
+
+    def test_a_payment_of_another_amount_goes_back_when_its_order_is_cancelled(self):
+        customer = self.races.customers(1)[0]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        intent = opened["provider_payment_id"]
+        # Someone with the Stripe account changes the amount before the customer pays.
+        pay.call(self.stripe_url, f"/v1/payment_intents/{intent}", {"amount": "100"})
+        pay.pay(self.stripe_url, intent, pay.SUCCEEDING_CARD)
+
+        def flagged():
+            payment = self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")
+            return payment if payment["status"]["S"] == "amount_mismatch" else None
+
+        self.assertTrue(eventually(flagged, timeout=30), "the mismatch is flagged")
+        self.assertEqual(self.order_status(customer, order["id"]), "pending_payment", "100 does not pay the order")
+
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/cancel", token=customer)[0], 200)
+        refunded = eventually(lambda: self.stripe_get(f"/v1/refunds?payment_intent={intent}")["data"], timeout=30)
+        self.assertEqual([r["amount"] for r in refunded or []], [100], "the 100 taken went back, once")
+        self.assertEqual(self.order_status(customer, order["id"]), "cancelled")
+
+    def test_a_contradicting_capture_report_changes_nothing(self):
+        customer = self.races.customers(1)[0]
+        order, intent = self.paid_by_card(customer)
+        body, signature = self.signed_fixture("payment_intent.succeeded", order, intent, id=intent, amount=5)
+        self.assertEqual(self.post_webhook(body, signature), (200, {"received": True}))
+
+        def audited():
+            _, _, page = self.api.call("GET", "/admin/audit?action=payment.report_contradicted&limit=100",
+                                       token=self.admin)
+            return [r for r in page.get("items", []) if order["id"] in r["target"]] or None
+
+        self.assertTrue(eventually(audited, timeout=30), "the contradicting report is audited")
+        self.assertEqual(self.table_item(f"ORDER#{order['id']}", "PAYMENT#001")["status"]["S"], "succeeded")
+        self.assertEqual(self.order_status(customer, order["id"]), "paid")
+
+    def test_a_refund_key_answers_only_its_own_caller_and_body(self):
+        customer = self.races.customers(1)[0]
+        order, intent = self.paid_by_card(customer)
+        other_staff = token("staff", f"other-staff-{uuid.uuid4().hex[:8]}", self.races.bin_dir)
+        key = str(uuid.uuid4())
+        path = f"/orders/{order['id']}/refunds"
+        first = self.api.call("POST", path, {"amount": 100, "reason": "scratch"}, self.races.staff,
+                              headers={"idempotency-key": key})
+        self.assertEqual(first[0], 201, first)
+        status, _, problem = self.api.call("POST", path, {"amount": 500, "reason": "scratch"}, other_staff,
+                                           headers={"idempotency-key": key})
+        self.assertEqual((status, problem["code"], problem["field"]), (422, "idempotency_key_reused", "Idempotency-Key"))
+        at_stripe = self.stripe_get(f"/v1/refunds?payment_intent={intent}")["data"]
+        self.assertEqual([r["amount"] for r in at_stripe], [100], "only the first refund moved money")
+        mine = self.api.call("POST", path, {"amount": 500, "reason": "scratch"}, other_staff,
+                             headers={"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual((mine[0], mine[2]["amount"], mine[1].get("idempotent-replayed")), (201, 500, None))
+
+    def test_a_hand_paid_order_is_refunded_after_a_duplicate_card_payment_went_back(self):
+        customer = self.races.customers(1)[0]
+        order = self.placed_order(customer)
+        _, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=self.races.staff)[0], 200)
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        refunds = f"/v1/refunds?payment_intent={opened['provider_payment_id']}"
+        self.assertTrue(eventually(lambda: self.stripe_get(refunds)["data"], timeout=30), "the duplicate went back")
+
+        status, _, refund = self.refund(order["id"], {"amount": order["total"], "reason": "returned"})
+        self.assertEqual((status, refund.get("status"), refund.get("order", {}).get("status")),
+                         (201, "succeeded", "refunded"), refund)
+        self.assertEqual(len(self.stripe_get(refunds)["data"]), 1, "staff's refund is by hand, not through Stripe")
+
+    def test_a_disputed_order_is_held_until_the_dispute_closes(self):
+        customer = self.races.customers(1)[0]
+        order, intent = self.paid_by_card(customer)
+        shipment = {"carrier": "DHL", "tracking_number": "JJD000390007654321"}
+        body, signature = self.signed_fixture("charge.dispute.created", order, intent, amount=order["total"])
+        self.assertEqual(self.post_webhook(body, signature)[0], 200)
+
+        def held():
+            status, _, problem = self.api.call("POST", f"/orders/{order['id']}/fulfil", shipment, self.races.staff)
+            return problem if status == 409 else None
+
+        problem = eventually(held, timeout=30)
+        self.assertEqual((problem or {}).get("code"), "payment_disputed", problem)
+        self.assertEqual(self.order_status(customer, order["id"]), "paid")
+
+        body, signature = self.signed_fixture("charge.dispute.closed", order, intent, amount=order["total"],
+                                              status="won")
+        self.assertEqual(self.post_webhook(body, signature)[0], 200)
+
+        def fulfilled():
+            status, _, _ = self.api.call("POST", f"/orders/{order['id']}/fulfil", shipment, self.races.staff)
+            return status == 200
+
+        self.assertTrue(eventually(fulfilled, timeout=30), "a won dispute releases the order")
+
+    def test_a_signed_event_tillbox_cannot_read_is_parked_for_an_operator(self):
+        sqs = self.client("sqs")
+        parked_url = self.stack["resources"]["PaymentsDeadLetterQueue"]["ref"]
+        at = int(time.time())
+        marker = uuid.uuid4().hex
+        unexpected_shape = json.dumps({"id": f"evt_{marker}", "object": "event", "type": "payment_intent.succeeded",
+                                       "data": {"object": {"id": 5}}}).encode()
+        not_json = f"not an event {marker} ".encode() + b"\xff"
+        for body in (unexpected_shape, not_json):
+            # Over the exact bytes, as Stripe signs.
+            tag = hmac.new(stripe_emulator.webhook_secret().encode(), f"{at}.".encode() + body, hashlib.sha256)
+            header = f"t={at},v1={tag.hexdigest()}"
+            self.assertEqual(self.post_webhook(body, header), (200, {"received": True}))
+            self.assertEqual(self.post_webhook(body, header), (200, {"received": True}), "Stripe's retry")
+
+        def parked():
+            found = []
+            for _ in range(5):
+                messages = sqs.receive_message(QueueUrl=parked_url, MaxNumberOfMessages=10, VisibilityTimeout=60,
+                                               WaitTimeSeconds=1).get("Messages", [])
+                found += [m["Body"] for m in messages if marker in m["Body"]]
+            return found
+
+        bodies = parked()
+        self.assertEqual(len(bodies), 2, f"each parked once, however often Stripe sends it: {bodies}")
+        shaped = next(b for b in bodies if b.startswith("{"))
+        self.assertEqual(json.loads(shaped)["data"]["object"], {"id": 5}, "parked as Stripe sent it")
+        self.assertIsNotNone(self.table_item(f"WEBHOOK#stripe#evt_{marker}", "WEBHOOK"), "remembered")
 
 if __name__ == "__main__":
     unittest.main()

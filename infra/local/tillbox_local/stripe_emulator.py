@@ -15,6 +15,10 @@ What localstripe 1.15 does differently from Stripe, and what this server changes
   confirm that names the `payment_method`, as Stripe.js sends it. Here a new
   payment method on an intent that needs one makes it `requires_confirmation`,
   as on Stripe, and a confirm may name the payment method.
+- It keeps an updated `amount` as the form's string, so the intent's events
+  carry `"amount": "100"`. Here it is kept as the integer Stripe sends.
+- It refuses a cancel that gives Stripe's optional `cancellation_reason`
+  ("Unexpected cancellation_reason"). Here the reason is accepted and dropped.
 - It listens on every interface and pickles its whole state to
   /tmp/localstripe.pickle on every write, shared by every copy on the machine.
   Here it listens on 127.0.0.1 only and keeps its state in memory.
@@ -72,6 +76,8 @@ def _patch_localstripe():
     update = intent._update
 
     def with_another_payment_method(self, **data):
+        if "amount" in data:
+            data["amount"] = int(data["amount"])  # a form field, kept as the integer Stripe keeps
         retry = data.get("payment_method") and self.status == "requires_payment_method"
         if retry:
             resources.PaymentMethod._api_retrieve(data["payment_method"])  # 404 for an unknown one
@@ -83,6 +89,12 @@ def _patch_localstripe():
             self._authentication_failed = False
 
     intent._update = with_another_payment_method
+    cancel = intent._api_cancel
+
+    def cancel_with_a_reason(id=None, cancellation_reason=None, **kwargs):
+        # Stripe's documented (optional) reason; localstripe refuses any parameter.
+        return cancel(id=id, **kwargs)
+
     confirm = intent._api_confirm
 
     def confirm_naming_the_payment_method(id=None, payment_method=None, **kwargs):
@@ -92,7 +104,7 @@ def _patch_localstripe():
 
     # The server registers its routes from `extra_apis` when it is imported.
     resources.extra_apis[:] = [
-        (method, url, confirm_naming_the_payment_method if func == confirm else func)
+        (method, url, {confirm: confirm_naming_the_payment_method, cancel: cancel_with_a_reason}.get(func, func))
         for method, url, func in resources.extra_apis
     ]
     from localstripe import server

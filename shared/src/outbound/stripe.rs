@@ -220,12 +220,17 @@ impl PaymentGateway for Stripe {
         let key = format!("tillbox-cancel-{provider_id}");
         match self.call::<PaymentIntent>(&format!("{path}/cancel"), Some((&fields, &key))).await {
             Ok(_) => Ok(true),
-            // Paid, being paid, or cancelled already: which one, the intent says.
-            Err(ProviderError::Refused(detail)) if detail.contains("payment_intent_unexpected_state") => {
+            // Stripe refuses to cancel an intent that is paid, being paid, or
+            // cancelled already (`payment_intent_unexpected_state`): the intent says which.
+            Err(ProviderError::Refused(detail)) => {
                 let intent: PaymentIntent = self.call(&path, None).await?;
-                Ok(intent.status == "canceled")
+                match intent.status.as_str() {
+                    "canceled" => Ok(true),
+                    "succeeded" | "processing" | "requires_capture" => Ok(false),
+                    _ => Err(ProviderError::Refused(detail)),
+                }
             }
-            Err(other) => Err(other),
+            Err(unavailable) => Err(unavailable),
         }
     }
 

@@ -47,6 +47,9 @@ pub struct Payments {
 pub struct StripeWebhooks {
     pub table: Table,
     pub queue: Queue,
+    /// The payments dead-letter queue: signed events Tillbox cannot read wait
+    /// there, alarmed, for an operator to replay (docs/operations.md).
+    pub parked: Queue,
     pub secrets: Vec<String>,
 }
 

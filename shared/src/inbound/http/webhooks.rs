@@ -43,12 +43,12 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
     }
     let header = request.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     stripe::verify(header, body, &ctx.secrets, now()).map_err(|e| refuse(&e.to_string()))?;
-    // Signed by Stripe from here on. An event Tillbox cannot read is queued all
-    // the same: the payments job fails it until it lands in the dead-letter queue,
-    // where an operator is alarmed and can replay it once a fixed version reads
-    // it. Acknowledging it unqueued would lose it (a success is money taken).
+    // Signed by Stripe from here on. An event Tillbox cannot read is parked in
+    // the payments dead-letter queue, where an operator is alarmed and can replay
+    // it once a fixed version reads it (docs/operations.md): acknowledging it
+    // unparked would lose it, and a success is money taken.
     let text = String::from_utf8_lossy(body);
-    let event_id = match serde_json::from_str::<StripeEvent>(&text) {
+    let (event_id, queue) = match serde_json::from_str::<StripeEvent>(&text) {
         Ok(event) => match event.to_provider_event() {
             Ok(understood) if understood.event == PaymentEvent::Ignored => {
                 tracing::info!(event = %event.id, kind = %event.kind, "Stripe event not acted on");
@@ -56,20 +56,20 @@ pub async fn stripe(ctx: &StripeWebhooks, request: Request) -> Result<Reply, Api
             }
             Ok(_) => {
                 tracing::info!(event = %event.id, kind = %event.kind, "Stripe event received");
-                event.id
+                (event.id, &ctx.queue)
             }
             Err(error) => {
-                tracing::error!(event = %event.id, kind = %event.kind, %error, "a signed Stripe event has an unexpected shape; queued for the dead-letter queue");
-                event.id
+                tracing::error!(event = %event.id, kind = %event.kind, %error, "a signed Stripe event has an unexpected shape; parked in the dead-letter queue");
+                (event.id, &ctx.parked)
             }
         },
         Err(error) => {
-            tracing::error!(%error, "a signed Stripe webhook is not an event Tillbox can read; queued for the dead-letter queue");
+            tracing::error!(%error, "a signed Stripe webhook is not an event Tillbox can read; parked in the dead-letter queue");
             // Stripe's retries of it are recognised by its bytes.
-            format!("unreadable-{}", &crate::domain::secret::token_hash(&text)[..32])
+            (format!("unreadable-{}", &crate::domain::secret::token_hash(&text)[..32]), &ctx.parked)
         }
     };
-    let receipt = payments::receive(&ctx.table, &ctx.queue, Provider::Stripe, &event_id, &text, now()).await?;
+    let receipt = payments::receive(&ctx.table, queue, Provider::Stripe, &event_id, &text, now()).await?;
     if receipt == Receipt::Duplicate {
         tracing::info!(event = %event_id, "Stripe event received before; not queued again");
     }
