@@ -5,6 +5,7 @@ accepts; a receiver failing twice gets the event on the third attempt, all three
 listed; a rotation signs with both secrets; 410 disables the endpoint and staff
 are e-mailed; private, loopback and metadata addresses are refused."""
 
+import json
 import socket
 import unittest
 import uuid
@@ -78,11 +79,19 @@ class WebhooksThroughTheGatewayTest(GatewayTestCase):
         self.assertTrue(created, answers)
         for status, headers, body in answers:
             self.assertIn(status, (201, 409), body)
-            if status == 201 and headers.get("idempotent-replayed") == "true":
-                self.assertEqual(body["secret"], created[0]["secret"], "a replay shows the same secret")
+        first = next(body for status, headers, body in answers
+                     if status == 201 and headers.get("idempotent-replayed") != "true")
+        self.assertTrue(first["secret"].startswith("whsec_"))
+        status, headers, replay = self.api.call("POST", "/admin/webhooks", {"url": url, "events": ["*"]},
+                                                self.admin, key)
+        self.assertEqual((status, headers.get("idempotent-replayed"), replay["id"]), (201, "true", first["id"]))
+        self.assertNotIn("secret", replay, "the replay record keeps no secret")
         status, _, page = self.api.call("GET", "/admin/webhooks?limit=100", token=self.admin)
         mine = [e for e in page["items"] if e["url"] == url]
         self.assertEqual(len(mine), 1, mine)
+        stored = self.client("dynamodb").scan(TableName=self.table_name())["Items"]
+        holding = [i["PK"]["S"] for i in stored if first["secret"] in json.dumps(i)]
+        self.assertEqual(holding, [f"HOOK#{first['id']}"], "only the endpoint, which signs with it")
         self.api.call("DELETE", f"/admin/webhooks/{mine[0]['id']}", token=self.admin)
 
     def test_placed_and_paid_orders_arrive_signed_and_a_receiver_failing_twice_gets_the_third_attempt(self):

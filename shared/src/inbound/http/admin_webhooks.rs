@@ -2,7 +2,7 @@
 //! and redeliver their deliveries.
 
 use super::context::AdminWebhooks;
-use super::idempotency::{KeyPolicy, idempotent};
+use super::idempotency::{KeyPolicy, ReplayBody, idempotent};
 use super::merge_patch::not_null;
 use super::now;
 use super::problem::ApiError;
@@ -72,8 +72,9 @@ fn located(mut reply: Reply, id: WebhookEndpointId) -> Reply {
 }
 
 /// `POST /admin/webhooks`: 201 with the signing secret, shown this once. With an
-/// `Idempotency-Key`, a double click or a retry registers one endpoint, and the
-/// retry is shown the same secret.
+/// `Idempotency-Key`, a double click or a retry registers one endpoint; the retry
+/// is shown the endpoint without its secret, since the replay record keeps no
+/// secret (a caller that lost the first answer rotates the secret).
 /// `["*"]`, or event types from [`SUBSCRIBABLE`]: what [`EventSelection`] accepts.
 ///
 /// [`EventSelection`]: crate::domain::webhook::selection::EventSelection
@@ -107,7 +108,7 @@ fn events_one_of() -> utoipa::openapi::schema::OneOfBuilder {
     request_body = NewWebhookEndpoint,
     responses(
         (status = 201, description = "Registered; `secret` is shown this \
-            once.", body = WebhookEndpointView, headers(("Location" = String, description = "The endpoint's URL."))),
+            once (a replay with the same `Idempotency-Key` shows the endpoint without it).", body = WebhookEndpointView, headers(("Location" = String, description = "The endpoint's URL."))),
         (status = 422, description = "Problem `code`: `url_not_allowed`."),
     ),
 )]
@@ -117,7 +118,10 @@ pub async fn create(ctx: &AdminWebhooks, request: Request) -> Result<Reply, ApiE
         let input = json_body::<NewWebhookEndpoint>(&request)?.into_domain();
         let endpoint = webhooks::create_endpoint(&ctx.table, &ctx.sender, &principal, input, now()).await?;
         let view = WebhookEndpointView::revealing(&endpoint, &endpoint.secret);
-        Ok(located(versioned(StatusCode::CREATED, &view, endpoint.version), endpoint.id))
+        let mut reply = located(versioned(StatusCode::CREATED, &view, endpoint.version), endpoint.id);
+        let replay = serde_json::to_string(&WebhookEndpointView::new(&endpoint)).expect("views serialise");
+        reply.extensions_mut().insert(ReplayBody(replay));
+        Ok(reply)
     })
     .await
 }

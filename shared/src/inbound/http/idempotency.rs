@@ -15,6 +15,12 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use std::future::Future;
 
 pub const KEY_HEADER: &str = "idempotency-key";
+
+/// What a replay answers instead of the first response's body, when that body
+/// holds something that must not be stored (a signing secret shown once). The
+/// handler puts it in the response's extensions.
+#[derive(Debug, Clone)]
+pub struct ReplayBody(pub String);
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// The headers a replay repeats: those a client reads from a create.
@@ -114,10 +120,11 @@ fn stored(reply: &Reply) -> StoredResponse {
             reply.headers().get(*name).and_then(|v| v.to_str().ok()).map(|v| (name.to_string(), v.into()))
         })
         .collect();
-    let body = match reply.body() {
-        Body::Text(text) => text.clone(),
-        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        _ => String::new(),
+    let body = match (reply.extensions().get::<ReplayBody>(), reply.body()) {
+        (Some(ReplayBody(instead)), _) => instead.clone(),
+        (None, Body::Text(text)) => text.clone(),
+        (None, Body::Binary(bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+        (None, _) => String::new(),
     };
     StoredResponse { status: reply.status().as_u16(), headers, body }
 }
