@@ -3,8 +3,11 @@ and staff did (here: registering webhooks, and records written on earlier days),
 filtered by actor, action and target, page by page across day partitions."""
 
 import json
+import os
 import unittest
+import urllib.request
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from tests.test_local_stack import GatewayTestCase
 
@@ -71,6 +74,47 @@ class AuditTrailTest(GatewayTestCase):
                              ("cursor=bm90LWEtY3Vyc29y", "cursor"), ("action=" + "x" * 300, "action")]:
             status, _, problem = self.listing(query)
             self.assertEqual((status, problem.get("field")), (400, field), (query, problem))
+
+    def audit_queries(self):
+        """The Query calls the audit listing function has made on the emulator so far."""
+        with urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_local/calls", timeout=30) as r:
+            calls = json.load(r)
+        return calls.get("AdminAuditListFunction", {}).get("Query", {}).get("calls", 0)
+
+    def test_a_rare_filter_over_a_year_reads_a_bounded_number_of_pages(self):
+        now = datetime.now(timezone.utc)
+        busy_day = (now - timedelta(days=30)).date().isoformat()
+        marker = uuid.uuid4().hex[:8]
+        records = [{"PutRequest": {"Item": {
+            "PK": {"S": f"AUDIT#{busy_day}"}, "SK": {"S": f"{busy_day}T10:00:00.{i:06d}Z#{uuid.uuid4()}"},
+            "GSI1PK": {"S": f"AUDIT#ACTOR#noise-{marker}"}, "GSI1SK": {"S": f"{busy_day}T10:00:00.{i:06d}Z"},
+            "entity": {"S": "audit"}, "actor": {"S": f"noise-{marker}"}, "action": {"S": "product.updated"},
+            "target": {"S": f"product:{i}"}, "before": {"S": "null"}, "after": {"S": "null"},
+            "at": {"S": f"{busy_day}T10:00:00.{i:06d}Z"}}}} for i in range(250)]
+        for start in range(0, len(records), 25):
+            self.client("dynamodb").batch_write_item(RequestItems={self.table_name(): records[start:start + 25]})
+        rare = self.old_record(busy_day, f"admin-{marker}", f"rare.{marker}", "order:1", second=5)
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
+        window = f"from={(now - timedelta(days=364)).strftime(fmt)}&to={now.strftime(fmt)}"
+
+        for action, expected in [(f"none.such.{marker}", []), (f"rare.{marker}", [rare])]:
+            found, cursor, pages, queries = [], None, 0, 0
+            while True:
+                before = self.audit_queries()
+                query = f"{window}&action={action}&limit=1" + (f"&cursor={cursor}" if cursor else "")
+                status, _, page = self.listing(query)
+                self.assertEqual(status, 200, page)
+                made = self.audit_queries() - before
+                self.assertLessEqual(made, 16, "reads per request are capped")
+                queries += made
+                found += [r["id"] for r in page["items"]]
+                pages += 1
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+                self.assertLess(pages, 40, "the listing ends")
+            self.assertEqual(found, expected, action)
+            self.assertGreaterEqual(queries, 365, "every day of the window was read, once")
 
 
 if __name__ == "__main__":

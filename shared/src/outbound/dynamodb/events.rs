@@ -134,12 +134,23 @@ fn audit_filter(
     if conditions.is_empty() { query } else { query.filter_expression(conditions.join(" AND ")) }
 }
 
+/// Records one query reads when a filter may drop them: a fixed page, so a filter
+/// that matches little costs few queries (DynamoDB applies `Limit` before the
+/// filter).
+const AUDIT_READ_PAGE: i32 = 200;
+/// Queries one listing makes at most (each day is one at least); past this the
+/// page is handed back with a cursor, so a wide window with a rare filter stays
+/// well inside the function's time-out.
+const AUDIT_QUERIES_PER_PAGE: usize = 16;
+
 impl AuditTrail for Table {
     /// One actor's records come from their GSI1 partition. Otherwise the day
     /// partitions are read newest first, moving to the day before when one is
-    /// exhausted, until the page is full; the cursor is the last key read, in
-    /// whichever day it is. Filters apply after the key condition, so a page
-    /// may hold fewer than `limit` records and still have a cursor.
+    /// exhausted, until the page is full or [`AUDIT_QUERIES_PER_PAGE`] queries
+    /// were made; the cursor is the last key read (or, at a day's start, the
+    /// window's end in that day). Filters apply after the key condition, so a
+    /// page may hold fewer than `limit` records, even none, and still have a
+    /// cursor.
     async fn list_audit(
         &self,
         wanted: &AuditQuery,
@@ -182,9 +193,14 @@ impl AuditTrail for Table {
                 day = day.previous_day().ok_or(StoreError::BadCursor)?;
             }
         }
+        let limit = usize::from(wanted.limit);
+        let filtered = wanted.action.is_some() || wanted.target.is_some();
+        let key_of = |found: &Item| -> Item {
+            [PK, SK].iter().filter_map(|k| found.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect()
+        };
         let mut items = Vec::new();
-        loop {
-            let remaining = i32::from(wanted.limit) - i32::try_from(items.len()).unwrap_or(i32::MAX);
+        for _ in 0..AUDIT_QUERIES_PER_PAGE {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
             let query = self
                 .client
                 .query()
@@ -194,29 +210,28 @@ impl AuditTrail for Table {
                 .expression_attribute_values(":from", s(&from))
                 .expression_attribute_values(":to", s(&to))
                 .scan_index_forward(false)
-                .limit(remaining)
+                .limit(if filtered { AUDIT_READ_PAGE } else { remaining })
                 .set_exclusive_start_key(start.take());
             let output = audit_filter(query, wanted).send().await.map_err(unavailable)?;
             for found in output.items() {
                 items.push(audit_from(found)?);
+                if items.len() == limit {
+                    // The next page starts after the last record shown, which may
+                    // be before the last one this query read.
+                    return Ok(Page { items, next_cursor: cursor::encode(&key_of(found)) });
+                }
             }
-            let last_read = output.last_evaluated_key.clone().or_else(|| {
-                // The day is exhausted; when the page is full, the last record
-                // is where the next page starts (it finds the day empty, and
-                // moves on).
-                output.items().last().filter(|_| items.len() >= usize::from(wanted.limit)).map(|last| {
-                    [PK, SK].iter().filter_map(|k| last.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect()
-                })
-            });
-            if items.len() >= usize::from(wanted.limit) {
-                return Ok(Page { items, next_cursor: last_read.as_ref().and_then(cursor::encode) });
-            }
-            match last_read {
+            match output.last_evaluated_key {
                 Some(key) => start = Some(key),
                 None if day <= first_day => return Ok(Page { items, next_cursor: None }),
                 None => day = day.previous_day().ok_or(StoreError::BadCursor)?,
             }
         }
+        // Out of queries: the next page goes on where this one stopped, mid-day
+        // or at the top of the day it had reached.
+        let resume =
+            start.unwrap_or_else(|| Item::from([(PK.to_owned(), s(keys::audit_day_pk(day))), (SK.to_owned(), s(&to))]));
+        Ok(Page { items, next_cursor: cursor::encode(&resume) })
     }
 }
 
