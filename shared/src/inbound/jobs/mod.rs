@@ -77,30 +77,48 @@ where
     F: Fn(M) -> Fut,
     Fut: Future<Output = Result<(), JobError>>,
 {
-    let mut failed = Vec::new();
-    for message in event.records {
-        let id = message.message_id.unwrap_or_default();
-        let body = message.body.unwrap_or_default();
-        let correlation_id = Correlated::of(&body);
-        let outcome = crate::telemetry::correlate(correlation_id, async {
-            let outcome = match serde_json::from_str::<M>(&body) {
-                // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
-                // limit once wrapped in the runtime's; behind a pointer it is not needed.
-                Ok(typed) => Box::pin(handle(typed)).await,
-                Err(error) => Err(JobError::Unreadable(error)),
-            };
-            if let Err(error) = &outcome {
-                let reason = error.report();
-                tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
-            }
-            outcome
+    each_message_side_by_side(job, event, 1, handle).await
+}
+
+/// [`each_message`] with up to `at_once` messages in flight, for jobs whose
+/// messages wait on others (a webhook receiver): a slow one then delays only
+/// itself. The messages must not depend on each other's order.
+pub async fn each_message_side_by_side<M, F, Fut>(
+    job: &str,
+    event: aws_lambda_events::sqs::SqsEvent,
+    at_once: usize,
+    handle: F,
+) -> Vec<String>
+where
+    M: DeserializeOwned,
+    F: Fn(M) -> Fut,
+    Fut: Future<Output = Result<(), JobError>>,
+{
+    use futures_util::stream::{self, StreamExt};
+    let handle = &handle;
+    let failed = stream::iter(event.records)
+        .map(|message| async move {
+            let id = message.message_id.unwrap_or_default();
+            let body = message.body.unwrap_or_default();
+            let correlation_id = Correlated::of(&body);
+            let outcome = crate::telemetry::correlate(correlation_id, async {
+                let outcome = match serde_json::from_str::<M>(&body) {
+                    // Boxed: a job's SDK futures nest deeper than the compiler's type-layout
+                    // limit once wrapped in the runtime's; behind a pointer it is not needed.
+                    Ok(typed) => Box::pin(handle(typed)).await,
+                    Err(error) => Err(JobError::Unreadable(error)),
+                };
+                if let Err(error) = &outcome {
+                    let reason = error.report();
+                    tracing::warn!(job, message_id = %id, %reason, "message failed; it will be retried");
+                }
+                outcome
+            })
+            .await;
+            outcome.is_err().then_some(id)
         })
-        .await;
-        if outcome.is_err() {
-            failed.push(id);
-        }
-    }
-    failed
+        .buffered(at_once.max(1));
+    failed.filter_map(|id| async move { id }).collect().await
 }
 
 /// What every message is read for before its own type: an event's correlation
@@ -181,5 +199,32 @@ mod tests {
         ));
         assert_eq!(failed, ["m1", "m2", "m3"]);
         assert_eq!(*seen.borrow(), [1, 4, 5], "unreadable bodies never reach the handler");
+    }
+
+    /// The most handlers in flight at once while `batch` of messages that each
+    /// wait a moment run with `at_once`.
+    fn most_in_flight(messages: usize, at_once: usize) -> (usize, Vec<String>) {
+        let (running, most) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        let bodies: Vec<String> = (0..messages).map(|n| format!(r#"{{"n": {n}}}"#)).collect();
+        let event = batch(&bodies.iter().map(String::as_str).collect::<Vec<_>>());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let failed = runtime.block_on(each_message_side_by_side("test", event, at_once, |ping: Ping| {
+            let (running, most) = (&running, &most);
+            async move {
+                running.set(running.get() + 1);
+                most.set(most.get().max(running.get()));
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                running.set(running.get() - 1);
+                if ping.n == 2 { Err(JobError::Unexpected("refused".to_owned())) } else { Ok(()) }
+            }
+        }));
+        (most.get(), failed)
+    }
+
+    #[test]
+    fn a_batch_runs_side_by_side_up_to_its_bound_and_still_names_what_failed() {
+        assert_eq!(most_in_flight(5, 1), (1, vec!["m2".to_owned()]), "one at a time");
+        assert_eq!(most_in_flight(5, 10), (5, vec!["m2".to_owned()]), "the whole batch at once");
+        assert_eq!(most_in_flight(10, 4).0, 4, "never more than the bound");
     }
 }

@@ -32,9 +32,15 @@ pub struct WebhooksJob {
     pub schedule: RetrySchedule,
 }
 
-/// Handles one batch and returns the ids of the messages to retry.
+/// Deliveries in flight at once: a whole batch (template.yaml's `BatchSize`), so
+/// a receiver that answers slowly delays only its own delivery.
+const DELIVERIES_AT_ONCE: usize = 10;
+
+/// Handles one batch, its deliveries side by side, and returns the ids of the
+/// messages to retry.
 pub async fn handle(job: &WebhooksJob, event: SqsEvent) -> Vec<String> {
-    super::each_message("webhooks", event, |message| handle_message(job, message)).await
+    super::each_message_side_by_side("webhooks", event, DELIVERIES_AT_ONCE, |message| handle_message(job, message))
+        .await
 }
 
 async fn handle_message(job: &WebhooksJob, message: DeliveryJob) -> Result<(), JobError> {
