@@ -51,6 +51,13 @@ enum Command {
     /// Writes every event from the one named (or from a time) up to now to the
     /// outbox again; consumers skip what they handled already (docs/operations.md).
     Republish(RepublishArgs),
+    /// Check the audit trail against its locked archive (needs TABLE_NAME and
+    /// AUDIT_ARCHIVE_BUCKET).
+    ///
+    /// Lists every record rewritten in the table since it was archived, archived
+    /// but gone from the table (deleted or expired), or never archived; exits
+    /// non-zero if there is any (docs/security.md, "Audit records").
+    AuditVerify(AuditVerifyArgs),
     /// Print the OpenAPI document `GET /openapi.json` serves.
     ///
     /// To generate a client without a running API.
@@ -89,6 +96,16 @@ struct RepublishArgs {
     /// Re-publish the events since this RFC 3339 time, e.g. 2026-11-21T10:00:00Z.
     #[arg(long, value_parser = parse_time)]
     since: Option<Timestamp>,
+}
+
+#[derive(Args)]
+struct AuditVerifyArgs {
+    /// From this RFC 3339 time, e.g. 2026-11-01T00:00:00Z.
+    #[arg(long, value_parser = parse_time)]
+    since: Timestamp,
+    /// Up to this time; now when left out.
+    #[arg(long, value_parser = parse_time)]
+    until: Option<Timestamp>,
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -182,6 +199,46 @@ async fn republish(args: RepublishArgs) -> Result<String, String> {
     Ok(format!("re-published {count} events"))
 }
 
+async fn audit_verify(args: AuditVerifyArgs) -> Result<String, String> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = tillbox::wiring::table(&sdk).map_err(|e| e.to_string())?;
+    let bucket = tillbox::config::audit_archive_bucket().map_err(|e| e.to_string())?;
+    let archive = tillbox::outbound::audit_archive::AuditArchiveBucket::new(&sdk, bucket);
+    let now = time::OffsetDateTime::now_utc();
+    let until = args.until.unwrap_or(now);
+    // The stream reaches the archive within seconds; a minute is ample.
+    let settled = now - time::Duration::minutes(1);
+    let found = tillbox::app::audit::archive::verify(&table, &archive, args.since, until, settled)
+        .await
+        .map_err(|e| e.to_string())?;
+    let line = |record: &tillbox::domain::AuditRecord| {
+        format!(
+            "{} {} {} {} {}",
+            tillbox::domain::format_timestamp(record.at),
+            record.id,
+            record.actor,
+            record.action,
+            record.target
+        )
+    };
+    let mut report = Vec::new();
+    for (kept, now) in &found.rewritten {
+        report.push(format!(
+            "rewritten: {}\n  archived: {}\n  table:    {}",
+            kept.id,
+            serde_json::json!(kept),
+            serde_json::json!(now)
+        ));
+    }
+    report.extend(found.missing.iter().map(|r| format!("missing from the table: {}", line(r))));
+    report.extend(found.unarchived.iter().map(|r| format!("not archived: {}", line(r))));
+    if found.is_empty() {
+        Ok("the audit trail matches its archive".to_owned())
+    } else {
+        Err(format!("the audit trail does not match its archive:\n{}", report.join("\n")))
+    }
+}
+
 async fn run(command: Command) -> Result<String, String> {
     match command {
         Command::Keygen { kid, out, keep } => {
@@ -196,6 +253,7 @@ async fn run(command: Command) -> Result<String, String> {
         Command::Token(args) => token(args),
         Command::CreateAdmin { email } => create_admin(&email).await,
         Command::Republish(args) => republish(args).await,
+        Command::AuditVerify(args) => audit_verify(args).await,
         Command::Openapi => Ok(tillbox::inbound::http::openapi::document_json().to_owned()),
     }
 }

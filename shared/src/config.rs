@@ -198,6 +198,11 @@ pub fn stripe_webhook_secrets(value: &str) -> Result<Vec<String>, ConfigError> {
     Ok(secrets)
 }
 
+/// The bucket under Object Lock that keeps a copy of every audit record.
+pub fn audit_archive_bucket() -> Result<String, ConfigError> {
+    required("AUDIT_ARCHIVE_BUCKET")
+}
+
 /// The queue the payments job reads: verified provider events, and the events
 /// of orders that ended unpaid.
 pub fn payments_queue_url() -> Result<String, ConfigError> {

@@ -11,6 +11,7 @@ use crate::app::receipts::ReceiptSettings;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
 use crate::inbound::http::context::{AdminWebhooks, Catalog, Downloads, Payments, SignIn, StripeWebhooks, TableAccess};
+use crate::inbound::jobs::archive_audit::ArchiveJob;
 use crate::inbound::jobs::expire_orders::ExpiryJob;
 use crate::inbound::jobs::exports::ExportJob;
 use crate::inbound::jobs::fan_out::{FanOut, Routes};
@@ -21,6 +22,7 @@ use crate::inbound::jobs::send_emails::EmailJob;
 use crate::inbound::jobs::stats::StatsJob;
 use crate::inbound::jobs::webhooks::WebhooksJob;
 use crate::inbound::views::AssetUrls;
+use crate::outbound::audit_archive::AuditArchiveBucket;
 use crate::outbound::dynamodb::Table;
 use crate::outbound::pdf::PdfPrinter;
 use crate::outbound::s3::Bucket;
@@ -164,6 +166,10 @@ pub fn expiry_job(sdk: &SdkConfig) -> Result<ExpiryJob, ConfigError> {
 
 pub fn export_job(sdk: &SdkConfig) -> Result<ExportJob, ConfigError> {
     Ok(ExportJob { table: table(sdk)?, bucket: bucket(sdk)? })
+}
+
+pub fn archive_job(sdk: &SdkConfig) -> Result<ArchiveJob, ConfigError> {
+    Ok(ArchiveJob { archive: AuditArchiveBucket::new(sdk, config::audit_archive_bucket()?) })
 }
 
 pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {

@@ -4,12 +4,13 @@ filtered by actor, action and target, page by page across day partitions."""
 
 import json
 import os
+import subprocess
 import unittest
 import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from tests.test_local_stack import GatewayTestCase
+from tests.test_local_stack import GatewayTestCase, eventually
 
 
 class AuditTrailTest(GatewayTestCase):
@@ -115,6 +116,61 @@ class AuditTrailTest(GatewayTestCase):
                 self.assertLess(pages, 40, "the listing ends")
             self.assertEqual(found, expected, action)
             self.assertGreaterEqual(queries, 365, "every day of the window was read, once")
+
+    def verify(self, since):
+        """`tillbox-admin audit-verify` against this stack: (exit code, output)."""
+        env = {**os.environ, "TABLE_NAME": self.table_name(),
+               "AUDIT_ARCHIVE_BUCKET": self.stack["resources"]["AuditArchiveBucket"]["ref"]}
+        done = subprocess.run([str(self.races.bin_dir / "tillbox-admin"), "audit-verify", "--since", since],
+                              env=env, capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout + done.stderr
+
+    def test_a_rewritten_or_deleted_audit_record_is_found_out_against_its_locked_copy(self):
+        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        code = f"AUDIT{uuid.uuid4().hex[:8]}".upper()
+        status, _, discount = self.api.call("POST", "/discounts", {"code": code, "kind": "percentage", "percent": 10},
+                                            token=self.staff)
+        self.assertEqual(status, 201, discount)
+        _, _, page = self.listing(f"action=discount.created&target=discount:{code}")
+        self.assertEqual(len(page["items"]), 1, page)
+        record = page["items"][0]
+        bucket = self.stack["resources"]["AuditArchiveBucket"]["ref"]
+        key = f"audit/{record['at'][:10]}/{record['id']}.json"
+        s3 = self.client("s3")
+
+        def archived():
+            try:
+                return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            except s3.exceptions.NoSuchKey:
+                return None
+
+        copy = eventually(archived, timeout=30)
+        self.assertEqual((copy or {}).get("action"), "discount.created", "copied from the stream")
+        locked = s3.head_object(Bucket=bucket, Key=key)
+        self.assertEqual(locked["ObjectLockMode"], "GOVERNANCE", "locked by the bucket's default retention")
+        self.assertGreater(locked["ObjectLockRetainUntilDate"], datetime.now(timezone.utc) + timedelta(days=399))
+        self.assertEqual(self.verify(since), (0, "the audit trail matches its archive\n"))
+
+        # A function's PutItem may overwrite the record (IAM cannot tell it from a new one)...
+        dynamodb = self.client("dynamodb")
+        items = dynamodb.query(TableName=self.table_name(), KeyConditionExpression="PK = :pk",
+                               ExpressionAttributeValues={":pk": {"S": f"AUDIT#{record['at'][:10]}"}})["Items"]
+        item = next(i for i in items if i["SK"]["S"].endswith(record["id"]))
+        dynamodb.put_item(TableName=self.table_name(), Item={**item, "actor": {"S": "someone-else"}})
+        code_, output = self.verify(since)
+        self.assertEqual(code_, 1, output)
+        self.assertIn(f"rewritten: {record['id']}", output)
+        self.assertEqual(archived()["actor"], record["actor"], "the copy is as first written")
+
+        # ... or delete it: found out too, and the copy cannot be deleted without the bypass.
+        dynamodb.delete_item(TableName=self.table_name(), Key={"PK": item["PK"], "SK": item["SK"]})
+        code_, output = self.verify(since)
+        self.assertEqual(code_, 1, output)
+        self.assertIn(f"missing from the table: {record['at']}", output)
+        version = s3.head_object(Bucket=bucket, Key=key)["VersionId"]
+        with self.assertRaises(Exception, msg="a locked version cannot be deleted"):
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version)
+        self.assertEqual(archived()["actor"], record["actor"])
 
 
 if __name__ == "__main__":

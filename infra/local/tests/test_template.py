@@ -4,6 +4,7 @@ declares is deployed by exactly one function. And the template deploys where a
 real account differs from the emulator: alarms that can reach their topic, an
 existing SES identity, two stacks side by side, DLQs that can be redriven."""
 
+import json
 import re
 import unittest
 from pathlib import Path
@@ -63,9 +64,14 @@ class AuditIsAppendOnlyTest(unittest.TestCase):
         self.assertEqual(boundary_ref, {"Ref": "AppendOnlyAuditBoundary"})
         boundary = template["Resources"]["AppendOnlyAuditBoundary"]
         self.assertEqual(boundary["Type"], "AWS::IAM::ManagedPolicy")
-        denials = [s for s in boundary["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
-        self.assertEqual(len(denials), 1)
-        deny = denials[0]
+        denials = {s["Sid"]: s for s in boundary["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"}
+        self.assertEqual(set(denials), {"AuditRecordsAreAppendOnly", "ArchivedAuditRecordsStayAsWritten"})
+        archive = denials["ArchivedAuditRecordsStayAsWritten"]
+        for action in ("s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention",
+                       "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"):
+            self.assertIn(action, archive["Action"])
+        self.assertIn("${AuditArchiveBucket}/*", json.dumps(archive["Resource"]))
+        deny = denials["AuditRecordsAreAppendOnly"]
         for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                        "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"):
             self.assertIn(action, deny["Action"])

@@ -70,6 +70,8 @@ class Resolver:
         }
         if name in pseudo:
             return pseudo[name]
+        if name == "AWS::NoValue":
+            return NO_VALUE
         if name in self.params:
             declared = self.template.get("Parameters", {}).get(name, {})
             if declared.get("Type") == "CommaDelimitedList":
@@ -84,7 +86,8 @@ class Resolver:
 
     def resolve(self, value):
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            # `!Ref AWS::NoValue` leaves a list, as CloudFormation drops it.
+            return [v for v in map(self.resolve, value) if v is not NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
@@ -132,6 +135,10 @@ class Resolver:
             if key == "Condition":
                 return self.condition(arg)
         return {k: self.resolve(v) for k, v in value.items()}
+
+
+# What `!Ref AWS::NoValue` resolves to, until a list drops it.
+NO_VALUE = object()
 
 
 def resources_of(template, *types):

@@ -107,12 +107,26 @@ def _create_queues(template, endpoint, prefix, refs, attrs, resolver):
 
 def _create_buckets(template, endpoint, prefix, refs, attrs):
     s3 = client("s3", endpoint)
-    for logical in cfn.resources_of(template, "AWS::S3::Bucket"):
+    for logical, res in cfn.resources_of(template, "AWS::S3::Bucket").items():
         name = f"{prefix}{logical}".lower()
-        s3.create_bucket(Bucket=name)
+        # Object Lock can only be turned on when a bucket is created (it turns on versioning).
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=bool(res["Properties"].get("ObjectLockEnabled")))
         refs[logical] = name
         attrs[(logical, "Arn")] = f"arn:aws:s3:::{name}"
         attrs[(logical, "RegionalDomainName")] = f"{name}.s3.{cfn.REGION}.amazonaws.com"
+
+
+def _configure_object_lock(template, endpoint, resolver):
+    """A bucket's default retention, as CloudFormation sets it from `ObjectLockConfiguration`."""
+    s3 = client("s3", endpoint)
+    for logical, res in cfn.resources_of(template, "AWS::S3::Bucket").items():
+        config = res["Properties"].get("ObjectLockConfiguration")
+        if config:
+            retention = resolver.resolve(config["Rule"]["DefaultRetention"])
+            s3.put_object_lock_configuration(Bucket=resolver.ref(logical), ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": retention["Mode"], "Days": int(retention["Days"])}},
+            })
 
 
 def _configure_notifications(template, endpoint, resolver):
@@ -261,6 +275,7 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         params[key] = value
     resolver = cfn.Resolver(template, params, refs, attrs)
     _configure_notifications(template, endpoint, resolver)
+    _configure_object_lock(template, endpoint, resolver)
     functions = _describe_functions(template, resolver, attrs)
     _store_secure_parameters(endpoint, functions)
     _verify_mail_identities(template, endpoint, resolver)

@@ -3,9 +3,12 @@
 use super::id::AuditId;
 use super::timestamp::Timestamp;
 
-#[derive(Debug, Clone, PartialEq)]
+/// The serde form is the archived copy's (docs/security.md, "Audit records"):
+/// every field, so a copy compares whole with the record in the table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuditRecord {
     pub id: AuditId,
+    #[serde(with = "super::timestamp::timestamp_serde")]
     pub at: Timestamp,
     /// The acting user id, or `system:<tool>` for operator commands.
     pub actor: String,

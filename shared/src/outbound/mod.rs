@@ -3,6 +3,7 @@
 //! Stripe ([`stripe::Stripe`]), PDF printing and the webhook sender. Each adapter
 //! is built from the values it needs; [`crate::wiring`] reads them.
 
+pub mod audit_archive;
 pub mod dynamodb;
 pub mod pdf;
 pub mod s3;

@@ -1,6 +1,6 @@
 //! `GET /admin/audit`: the audit trail every staff and admin action and every
-//! money movement writes (append-only: the template's permissions boundary lets
-//! no function change or delete an audit item), read back by admins.
+//! money movement writes, read back by admins; and its archive ([`archive`]),
+//! where a record rewritten or expired in the table is found out.
 
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
@@ -8,6 +8,8 @@ use crate::domain::validation::{self, Checker, Invalid};
 use crate::domain::{AuditRecord, Principal, Role, Timestamp};
 use std::future::Future;
 use time::Duration;
+
+pub mod archive;
 
 /// The widest window one listing may span.
 pub const MAX_WINDOW: Duration = Duration::days(366);

@@ -102,6 +102,11 @@ impl DeliveryLog for Table {
     }
 }
 
+/// The audit record a stream record's image holds (the archive job reads them).
+pub fn audit_from_image(image: &serde_dynamo::Item) -> Result<AuditRecord, StoreError> {
+    audit_from(&image.clone().into())
+}
+
 fn audit_from(item: &Item) -> Result<AuditRecord, StoreError> {
     let r = Reader(item);
     let json = |name: &str| serde_json::from_str(r.s(name)?).map_err(|e| r.corrupt(name, &e.to_string()));

@@ -119,13 +119,16 @@ pub fn delivery_pk(consumer: &str, event: EventId) -> String {
 }
 pub const DELIVERY_SK: &str = "DELIVERY";
 
+/// Every audit item's partition key starts so (and no other item's does).
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
 /// One partition per day keeps the trail listable by date.
 pub fn audit_pk(at: Timestamp) -> String {
     audit_day_pk(at.date())
 }
 
 pub fn audit_day_pk(day: time::Date) -> String {
-    format!("AUDIT#{day}")
+    format!("{AUDIT_PREFIX}{day}")
 }
 
 /// GSI1: everything one actor did.

@@ -4,6 +4,8 @@
 mod cursor;
 mod discounts;
 mod events;
+
+pub use events::audit_from_image;
 mod exports;
 mod idempotency;
 mod items;
