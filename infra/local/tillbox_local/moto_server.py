@@ -28,7 +28,10 @@ between requests, as they do in AWS. SQS long polls, S3 and SES stay concurrent.
 
 `GET /_local/mail?since=N` lists the e-mails SES accepted from the N-th on,
 without serialising the whole emulator as `/moto-api/data.json` does;
-`GET /_local/calls` counts the calls by caller and operation.
+`GET /_local/calls` counts the calls by caller and operation, and
+`GET /_local/keys` lists, per caller and item action, the partition-key prefixes
+of the table items it read or wrote: what `make test` compares with the
+template's `dynamodb:LeadingKeys` grants (commands/test.py).
 
 `serve` runs it; `python -m tillbox_local.commands.moto_server -H 127.0.0.1 -p PORT`
 runs it like moto_server (`Emulator` starts it so).
@@ -36,9 +39,11 @@ runs it like moto_server (`Emulator` starts it so).
 
 import copy
 import inspect
+import io
 import json
 import logging
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -72,6 +77,7 @@ class Calls:
     def __init__(self):
         self.lock = threading.Lock()
         self.counts = {}
+        self.keys = {}
 
     def add(self, environ, locked_s=0.0):
         target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -89,10 +95,62 @@ class Calls:
             entry[0] += 1
             entry[1] += locked_s
 
+    def add_keys(self, environ, body):
+        """Records the partition-key prefixes (`ORDER#`) a DynamoDB request names,
+        by the IAM action each item is checked as."""
+        action = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")[2]
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return
+        agent = environ.get("HTTP_X_AMZ_USER_AGENT", "") + " " + environ.get("HTTP_USER_AGENT", "")
+        caller = next((part[4:] for part in agent.split() if part.startswith("app/")), None)
+        if caller is None:
+            return
+        with self.lock:
+            seen = self.keys.setdefault(caller, {})
+            for item_action, pk in _item_keys(action, request):
+                seen.setdefault(item_action, set()).add(pk.split("#", 1)[0] + "#")
+
+    def key_snapshot(self):
+        with self.lock:
+            return {caller: {action: sorted(prefixes) for action, prefixes in actions.items()}
+                    for caller, actions in self.keys.items()}
+
     def snapshot(self):
         with self.lock:
             return {caller: {op: {"calls": n, "seconds_locked": round(s, 6)} for op, (n, s) in ops.items()}
                     for caller, ops in self.counts.items()}
+
+
+def _item_keys(action, request):
+    """(IAM action, partition key) of each base-table item a DynamoDB request
+    touches; index queries are granted on the index, not by leading keys."""
+    pk = lambda key: (key or {}).get("PK", {}).get("S")  # noqa: E731
+    if action in ("GetItem", "DeleteItem", "UpdateItem"):
+        yield action, pk(request.get("Key"))
+    elif action == "PutItem":
+        yield action, pk(request.get("Item"))
+    elif action == "TransactWriteItems":
+        for entry in request.get("TransactItems", []):
+            for kind, name in (("Put", "PutItem"), ("Update", "UpdateItem"), ("Delete", "DeleteItem"),
+                               ("ConditionCheck", "ConditionCheckItem")):
+                if kind in entry:
+                    yield name, pk(entry[kind].get("Item") or entry[kind].get("Key"))
+    elif action in ("BatchGetItem", "BatchWriteItem"):
+        for table in request.get("RequestItems", {}).values():
+            for key in table.get("Keys", []) if isinstance(table, dict) else []:
+                yield action, pk(key)
+            for write in table if isinstance(table, list) else []:
+                for kind, name in (("PutRequest", "Item"), ("DeleteRequest", "Key")):
+                    if kind in write:
+                        yield action, pk(write[kind][name])
+    elif action == "Query" and not request.get("IndexName"):
+        names = request.get("ExpressionAttributeNames", {})
+        condition = request.get("KeyConditionExpression", "")
+        for name, placeholder in re.findall(r"([#\w]+)\s*=\s*(:\w+)", condition):
+            if names.get(name, name) == "PK":
+                yield action, request.get("ExpressionAttributeValues", {}).get(placeholder, {}).get("S")
 
 
 def one_dynamodb_request_at_a_time(app, calls):
@@ -100,6 +158,9 @@ def one_dynamodb_request_at_a_time(app, calls):
 
     def wsgi(environ, start_response):
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGETS):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            calls.add_keys(environ, body)
             with lock:
                 started = time.perf_counter()
                 try:
@@ -114,12 +175,13 @@ def one_dynamodb_request_at_a_time(app, calls):
 
 
 def call_counts(app, calls):
-    """`GET /_local/calls`: the calls so far (see `Calls`)."""
+    """`GET /_local/calls` and `GET /_local/keys`: the calls and keys so far (see `Calls`)."""
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") != "/_local/calls":
+        path = environ.get("PATH_INFO")
+        if path not in ("/_local/calls", "/_local/keys"):
             return app(environ, start_response)
-        body = json.dumps(calls.snapshot()).encode()
+        body = json.dumps(calls.snapshot() if path == "/_local/calls" else calls.key_snapshot()).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 

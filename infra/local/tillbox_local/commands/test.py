@@ -6,12 +6,15 @@ The local-stack tests run in a random order (classes shuffled, and the tests
 within each class), so no test passes only because of where it sits. The seed is
 printed; `TILLBOX_TEST_SEED=<seed> make test` repeats an order."""
 
+import json
 import os
 import random
 import subprocess
 import sys
 import unittest
+import urllib.request
 
+from .. import cfn, iam_check
 from ..emulator import Emulator, free_port
 from ..paths import LOCAL, ROOT
 from ..processes import die_with_parent
@@ -55,6 +58,19 @@ def local_stack_tests(seed):
     return 0 if result.wasSuccessful() else 1
 
 
+def iam_matches_what_ran(endpoint):
+    """Fails when a function touched a table key its role's `dynamodb:LeadingKeys`
+    would refuse in AWS (tillbox_local/iam_check.py)."""
+    with urllib.request.urlopen(f"{endpoint}/_local/keys", timeout=30) as r:
+        observed = json.load(r)
+    refused = iam_check.refusals(cfn.load(), observed)
+    print(f"\n$ IAM check: the keys each function touched against its grants ({len(observed)} functions)", flush=True)
+    for line in refused:
+        print(f"  {line}", flush=True)
+    print("  every key was granted" if not refused else f"  {len(refused)} would be refused in AWS", flush=True)
+    return 1 if refused else 0
+
+
 def main():
     seed = int(os.environ.get("TILLBOX_TEST_SEED") or random.randrange(1 << 32))
     bin_dir = binaries_dir()
@@ -72,7 +88,7 @@ def main():
         os.environ.update(env)
         failed = local_stack_tests(seed)
         print(f"emulator memory after the suite: {emulator.memory()}", flush=True)
-        return failed
+        return failed or iam_matches_what_ran(emulator.endpoint)
 
 
 if __name__ == "__main__":
