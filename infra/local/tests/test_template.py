@@ -9,7 +9,7 @@ import re
 import unittest
 from pathlib import Path
 
-from tillbox_local import cfn
+from tillbox_local import cfn, iam_check
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = ROOT / "functions"
@@ -82,6 +82,34 @@ class AuditIsAppendOnlyTest(unittest.TestCase):
                 self.assertNotIn("PermissionsBoundary", function["Properties"], "no function escapes the boundary")
                 self.assertNotIn("Role", function["Properties"], "no function brings a role without the boundary")
         self.assertFalse(cfn.resources_of(template, "AWS::IAM::Role"), "no role outside the functions' boundary")
+
+
+class FunctionsTouchOnlyTheirKeysTest(unittest.TestCase):
+    """The Stripe webhook (no caller to authenticate) and every job may read and
+    write only the key prefixes they use; the check `make test` runs after the
+    suite refuses what a grant does not cover."""
+
+    def test_the_stripe_webhook_and_every_job_are_scoped_by_leading_keys(self):
+        template = cfn.load()
+        functions = cfn.resources_of(template, "AWS::Serverless::Function")
+        jobs = [n for n, f in functions.items()
+                if all(e["Type"] != "HttpApi" for e in f["Properties"].get("Events", {}).values())]
+        for name in ["WebhooksStripeFunction", *jobs]:
+            with self.subTest(function=name):
+                grants = iam_check.table_grants(functions[name])
+                self.assertNotIn(None, [patterns for _, patterns in grants], "a grant on any key")
+        self.assertEqual(iam_check.table_grants(functions["WebhooksStripeFunction"]),
+                         [({"dynamodb:GetItem", "dynamodb:PutItem"}, ["WEBHOOK#*"])])
+        self.assertNotIn("WebhooksStripeFunction", iam_check.unscoped(template))
+
+    def test_a_key_a_function_touches_without_a_grant_is_refused(self):
+        template = cfn.load()
+        observed = {"WebhooksStripeFunction": {"GetItem": ["WEBHOOK#"], "PutItem": ["WEBHOOK#", "USER#"]},
+                    "SettlePaymentsFunction": {"UpdateItem": ["CUSTOMER#"], "DeleteItem": ["ORDER#"]}}
+        self.assertEqual(iam_check.refusals(template, observed), [
+            "SettlePaymentsFunction: dynamodb:DeleteItem on ORDER#… is not granted",
+            "WebhooksStripeFunction: dynamodb:PutItem on USER#… is not granted",
+        ])
 
 
 class OperatorsCanSeeEveryFunctionTest(unittest.TestCase):
