@@ -5,6 +5,7 @@
 //! and its webhook events arrive already parsed into [`ProviderEvent`]s by
 //! [`crate::inbound::events::stripe`].
 
+mod ended;
 mod error;
 mod events;
 pub mod ports;
@@ -13,9 +14,10 @@ mod settle;
 mod start;
 mod webhook;
 
+pub use ended::order_ended;
 pub use error::PaymentsError;
 pub use events::{PaymentEvent, ProviderEvent};
 pub use refund::{Refunded, refund};
-pub use settle::{Outcome, order_ended, settle};
+pub use settle::{Outcome, settle};
 pub use start::{OpenedPayment, start};
 pub use webhook::{Receipt, receive};

@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use serde_json::json;
 
-const ACTOR: &str = "system:payments";
+pub(super) const ACTOR: &str = "system:payments";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -203,52 +203,6 @@ pub async fn settle(
     }
 }
 
-/// What ending an order unpaid (cancelled by the customer or staff, or expired)
-/// does to its payment: one the customer could still pay is cancelled at the
-/// provider, and money the provider took without paying the order (another
-/// amount or currency) goes back. Safe to run any number of times.
-pub async fn order_ended(
-    store: &(impl OrderStore + PaymentStore),
-    gateway: &impl PaymentGateway,
-    order_id: OrderId,
-    now: Timestamp,
-) -> Result<Outcome, PaymentsError> {
-    let ended = OrderStore::get(store, order_id).await?.is_some_and(|o| o.status == OrderStatus::Cancelled);
-    let Some(payment) = store.payment(order_id, 1).await?.filter(|_| ended) else {
-        return Ok(Outcome::Ignored);
-    };
-    if payment.payable() {
-        if !gateway.cancel_intent(&payment.provider_id).await? {
-            // Paid meanwhile: its success report finds the order cancelled and refunds it.
-            tracing::warn!(%order_id, provider_id = payment.provider_id, "the ended order's payment could not be cancelled: it is paid or being paid");
-            return Ok(Outcome::Ignored);
-        }
-        let audit = |current: &Payment, _: &Payment| {
-            let audit = AuditRecord::new(
-                ACTOR,
-                "payment.cancelled",
-                format!("order:{order_id}"),
-                json!({"status": current.status.name()}),
-                json!({"status": "cancelled", "reason": "the order ended unpaid"}),
-                now,
-            );
-            (Some(audit), None)
-        };
-        record_with(store, &payment, |p| p.payable().then(|| p.cancelled(now)), audit, None).await?;
-        return Ok(Outcome::Cancelled);
-    }
-    if payment.refundable() == 0 {
-        return Ok(Outcome::Ignored);
-    }
-    let mismatched = matches!(payment.status, PaymentStatus::AmountMismatch { .. });
-    refund_in_full(store, gateway, &payment, "the order ended unpaid", now).await?;
-    if mismatched {
-        tracing::error!(%order_id, "a payment of another amount than its order went back when the order ended unpaid");
-        return Ok(Outcome::MismatchRefunded);
-    }
-    Ok(Outcome::Refunded)
-}
-
 /// The payment an event without the order's id is about: the provider says
 /// which order its payment is for.
 async fn resolve(
@@ -366,14 +320,14 @@ async fn contradicted(
 
 /// What a payment change does to its order (`None`: nothing), from the order
 /// as stored.
-type OrderEffect<'a> = &'a (dyn Fn(&Order) -> Option<Order> + Sync);
+pub(super) type OrderEffect<'a> = &'a (dyn Fn(&Order) -> Option<Order> + Sync);
 
 /// Writes what `change` makes of the stored payment (`None`: nothing to write),
 /// with the audit record and event `effects` derives from the payment before and
 /// after, and what `order` makes of its order, in one write. All are applied
 /// afresh to what is stored after a lost race, so a concurrent report of another
 /// kind never swallows this one.
-async fn record_with(
+pub(super) async fn record_with(
     store: &(impl OrderStore + PaymentStore),
     payment: &Payment,
     change: impl Fn(&Payment) -> Option<Payment>,
@@ -425,7 +379,7 @@ fn amount_mismatch_audit(current: &Payment, next: &Payment, now: Timestamp) -> O
 
 /// Gives back whatever of `payment` is not refunded yet, once: the provider
 /// de-duplicates the refund on its key, and the record is written after it.
-async fn refund_in_full(
+pub(super) async fn refund_in_full(
     store: &impl PaymentStore,
     gateway: &impl PaymentGateway,
     payment: &Payment,
