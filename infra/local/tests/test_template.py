@@ -86,17 +86,21 @@ class AuditIsAppendOnlyTest(unittest.TestCase):
 
 class FunctionsTouchOnlyTheirKeysTest(unittest.TestCase):
     """The routes anyone may call (the Stripe webhook, sign-up, sign-in and
-    recovery) and every job may read and write only the key prefixes they use;
-    the check `make test` runs after the suite refuses what a grant does not cover."""
+    recovery), every read-only route and every job may read and write only the
+    key prefixes they use; the check `make test` runs after the suite refuses
+    what a grant does not cover."""
 
-    def test_the_anonymous_routes_and_every_job_are_scoped_by_leading_keys(self):
+    def test_the_anonymous_and_read_only_routes_and_every_job_are_scoped_by_leading_keys(self):
         template = cfn.load()
         functions = cfn.resources_of(template, "AWS::Serverless::Function")
         jobs = [n for n, f in functions.items()
                 if all(e["Type"] != "HttpApi" for e in f["Properties"].get("Events", {}).values())]
         anonymous = ["WebhooksStripeFunction", *(n for n in functions if n.startswith("Auth"))]
         self.assertEqual(len(anonymous), 8)
-        for name in [*anonymous, *jobs]:
+        reads = [n for n, f in functions.items()
+                 if {e["Properties"].get("Method") for e in f["Properties"].get("Events", {}).values()} == {"GET"}]
+        self.assertIn("AdminWebhooksGetFunction", reads)
+        for name in [*anonymous, *reads, *jobs]:
             with self.subTest(function=name):
                 grants = iam_check.table_grants(functions[name])
                 self.assertNotIn(None, [patterns for _, patterns in grants], "a grant on any key")
