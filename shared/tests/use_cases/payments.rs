@@ -416,6 +416,18 @@ fn a_payment_of_another_amount_goes_back_when_its_order_ends_unpaid_whichever_co
 }
 
 #[test]
+fn a_payment_of_another_amount_on_an_order_paid_otherwise_goes_back() {
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
+    let outcome = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 100, "evt_1"), NOW)).unwrap();
+    assert_eq!(outcome, Outcome::MismatchRefunded);
+    assert_eq!(*gateway.refunds.borrow(), [(pi, 100)]);
+    assert_eq!((status(&shop, &order), shop.orders.borrow()[&order.id].refunded), (OrderStatus::Paid, 0));
+}
+
+#[test]
 fn an_order_that_ends_unpaid_has_its_open_payment_cancelled_at_the_provider() {
     let (shop, order) = shop_with_order(Duration::ZERO);
     let gateway = MemoryGateway::default();
@@ -496,6 +508,12 @@ fn a_hand_paid_order_is_refunded_by_hand_after_a_duplicate_card_payment_went_bac
     run(orders::change(&shop, &staff(), order.id, Transition::MarkPaid, NOW)).unwrap();
     let duplicate = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_1"), NOW)).unwrap();
     assert_eq!(duplicate, Outcome::Refunded);
+    // Stripe then reports its refund of that duplicate: no refund of the order.
+    let reported = PaymentEvent::RefundedAtProvider { order_id: None, provider_id: pi.clone(), refunded_total: 2400 };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_2", reported), NOW)).unwrap();
+    let after = shop.orders.borrow()[&order.id].clone();
+    assert_eq!((after.status, after.refunded), (OrderStatus::Paid, 0), "the order's own payment is untouched");
+    assert_eq!(count(&shop, "order.refunded"), 1, "only the surplus went back");
 
     let done = run(payments::refund(&shop, Some(&gateway), &staff(), order.id, &refund_request(2400, &[]), "k-1", NOW))
         .unwrap();

@@ -91,24 +91,21 @@ pub async fn settle(
             let payment = record(store, &payment, |p| p.succeeded(*amount, currency, now), now).await?;
             if let PaymentStatus::AmountMismatch { .. } = payment.status {
                 tracing::error!(%order_id, provider_id, amount, currency, "a payment took another amount or currency than its order's total; staff must look");
-                let ended = OrderStore::get(store, *order_id).await?.is_none_or(|o| o.status == OrderStatus::Cancelled);
-                if !ended {
+                // It never pays the order: it waits for staff only while the order
+                // awaits payment, and goes back once the order ended or was paid otherwise.
+                let awaiting =
+                    OrderStore::get(store, *order_id).await?.is_some_and(|o| o.status == OrderStatus::PendingPayment);
+                if awaiting {
                     return Ok(Outcome::Flagged);
                 }
-                refund_in_full(
-                    store,
-                    gateway,
-                    &payment,
-                    "a payment of another amount than its order ended unpaid",
-                    now,
-                )
-                .await?;
+                let reason = "a payment of another amount than its order, which ended unpaid or was paid otherwise";
+                refund_in_full(store, gateway, &payment, reason, now).await?;
                 return Ok(Outcome::MismatchRefunded);
             }
             match orders::settle(store, *order_id, provider_id, ACTOR, now).await? {
                 Settlement::Paid | Settlement::AlreadyPaid => {
                     // A refund report that arrived before this one had no paid order to land on.
-                    refund_order_to(store, *order_id, payment.refunded, now).await?;
+                    refund_order_to(store, &payment, payment.refunded, now).await?;
                     Ok(Outcome::Paid)
                 }
                 Settlement::Cancelled => {
@@ -131,7 +128,7 @@ pub async fn settle(
                 return Ok(Outcome::Ignored);
             };
             record(store, &payment, |p| p.refunded_at_provider(*refunded_total, now), now).await?;
-            refund_order_to(store, payment.order_id, *refunded_total, now).await?;
+            refund_order_to(store, &payment, *refunded_total, now).await?;
             Ok(Outcome::RefundRecorded)
         }
         PaymentEvent::RefundFailed { order_id, provider_id, refund, amount, status } => {
@@ -227,14 +224,20 @@ async fn resolve(
 /// becomes a refund of the order (no restock), audited and e-mailed.
 async fn refund_order_to(
     store: &(impl OrderStore + RefundStore),
-    order_id: OrderId,
+    payment: &Payment,
     refunded_total: i64,
     now: Timestamp,
 ) -> Result<(), PaymentsError> {
+    let order_id = payment.order_id;
     for _ in 0..3 {
         let Some(order) = OrderStore::get(store, order_id).await? else { return Ok(()) };
-        let refundable =
-            matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
+        // Only the payment that paid the order refunds it: giving back a payment
+        // the order did not take (one too many, or of another amount) is no
+        // refund of the order.
+        let paid_by_it = payment.status == PaymentStatus::Succeeded
+            && order.paid_by.as_deref().is_none_or(|by| by == payment.provider_id);
+        let refundable = paid_by_it
+            && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
         let missing = refunded_total.min(order.total) - order.refunded;
         if !refundable || missing <= 0 {
             return Ok(());
