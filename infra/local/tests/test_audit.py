@@ -172,6 +172,14 @@ class AuditTrailTest(GatewayTestCase):
             s3.delete_object(Bucket=bucket, Key=key, VersionId=version)
         self.assertEqual(archived()["actor"], record["actor"])
 
+        # ... or insert a forged record under the deleted one's key: the stream copies
+        # it as a newer version, but the check reads each record as first kept.
+        dynamodb.put_item(TableName=self.table_name(), Item={**item, "actor": {"S": "forger"}})
+        eventually(lambda: archived()["actor"] == "forger", timeout=30)
+        code_, output = self.verify(since)
+        self.assertEqual(code_, 1, output)
+        self.assertIn(f"rewritten: {record['id']}", output)
+
 
 if __name__ == "__main__":
     unittest.main()

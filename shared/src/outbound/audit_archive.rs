@@ -11,6 +11,7 @@ use crate::domain::AuditRecord;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ChecksumAlgorithm;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct AuditArchiveBucket {
@@ -49,19 +50,50 @@ impl AuditArchive for AuditArchiveBucket {
         Ok(())
     }
 
+    /// Each record as first kept: the oldest version of its object. A record
+    /// deleted from the table and inserted again with other content makes a newer
+    /// version, which the lock cannot stop but this never reads.
     async fn kept_on(&self, day: time::Date) -> Result<Vec<AuditRecord>, StoreError> {
-        let mut records = Vec::new();
-        let mut pages =
-            self.client.list_objects_v2().bucket(&self.name).prefix(Self::day_prefix(day)).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            for object in page.map_err(unavailable)?.contents() {
-                let Some(key) = object.key() else { continue };
-                let found = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(unavailable)?;
-                let bytes = found.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                let record = serde_json::from_slice(&bytes.into_bytes())
-                    .map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))?;
-                records.push(record);
+        // S3 lists each key's versions newest first: the last one listed is the oldest.
+        let mut first: BTreeMap<String, String> = BTreeMap::new();
+        let (mut key_marker, mut version_marker) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.name)
+                .prefix(Self::day_prefix(day))
+                .set_key_marker(key_marker)
+                .set_version_id_marker(version_marker)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for version in page.versions() {
+                if let (Some(key), Some(id)) = (version.key(), version.version_id()) {
+                    first.insert(key.to_owned(), id.to_owned());
+                }
             }
+            if page.is_truncated() != Some(true) {
+                break;
+            }
+            (key_marker, version_marker) =
+                (page.next_key_marker().map(str::to_owned), page.next_version_id_marker().map(str::to_owned));
+        }
+        let mut records = Vec::with_capacity(first.len());
+        for (key, version) in first {
+            let found = self
+                .client
+                .get_object()
+                .bucket(&self.name)
+                .key(&key)
+                .version_id(version)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            let bytes = found.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let record =
+                serde_json::from_slice(&bytes.into_bytes()).map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))?;
+            records.push(record);
         }
         Ok(records)
     }
