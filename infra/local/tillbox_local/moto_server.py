@@ -110,7 +110,8 @@ class Calls:
         with self.lock:
             seen = self.keys.setdefault(caller, {})
             for item_action, pk in _item_keys(action, request):
-                seen.setdefault(item_action, set()).add(pk.split("#", 1)[0] + "#")
+                if pk:  # a request without a key is refused by the emulator anyway
+                    seen.setdefault(item_action, set()).add(pk.split("#", 1)[0] + "#")
 
     def key_snapshot(self):
         with self.lock:

@@ -83,6 +83,9 @@ pub struct Payment {
     pub refunded: i64,
     /// The customer's bank disputes the payment and the dispute is still open.
     pub disputed: bool,
+    /// The dispute is over: a report of its opening that arrives after its close
+    /// (events come in any order) opens nothing.
+    pub dispute_closed: bool,
     /// Minor units the bank took back for good: disputes the shop lost.
     pub charged_back: i64,
     pub version: u64,
@@ -110,6 +113,7 @@ impl Payment {
             status: PaymentStatus::Open,
             refunded: 0,
             disputed: false,
+            dispute_closed: false,
             charged_back: 0,
             version: 1,
             created_at: now,
@@ -202,9 +206,10 @@ impl Payment {
         next
     }
 
-    /// Marks the payment disputed; a second report changes nothing.
+    /// Marks the payment disputed; a second report, or one after the dispute
+    /// closed, changes nothing.
     pub fn disputed(&self, now: Timestamp) -> Self {
-        if self.disputed {
+        if self.disputed || self.dispute_closed {
             return self.clone();
         }
         Self { disputed: true, ..self.next(self.status.clone(), now) }
@@ -214,12 +219,14 @@ impl Payment {
     /// `charged_back` minor units). Only an open dispute closes, so a replayed
     /// closure changes nothing.
     pub fn dispute_closed(&self, charged_back: i64, now: Timestamp) -> Self {
-        if !self.disputed {
+        if self.dispute_closed {
             return self.clone();
         }
+        let most = (self.taken().max(self.amount) - self.refunded).max(0);
         Self {
             disputed: false,
-            charged_back: (self.charged_back + charged_back.max(0)).min(self.taken() - self.refunded),
+            dispute_closed: true,
+            charged_back: (self.charged_back + charged_back.max(0)).min(most),
             ..self.next(self.status.clone(), now)
         }
     }
@@ -232,8 +239,8 @@ impl Payment {
 
     /// Whether `other` records the same facts (what a write would change).
     pub fn same_facts(&self, other: &Payment) -> bool {
-        (&self.status, self.refunded, self.disputed, self.charged_back)
-            == (&other.status, other.refunded, other.disputed, other.charged_back)
+        (&self.status, self.refunded, self.disputed, self.dispute_closed, self.charged_back)
+            == (&other.status, other.refunded, other.disputed, other.dispute_closed, other.charged_back)
     }
 
     /// Everything still held given back.

@@ -226,7 +226,7 @@ impl PaymentGateway for Stripe {
                 let intent: PaymentIntent = self.call(&path, None).await?;
                 match intent.status.as_str() {
                     "canceled" => Ok(true),
-                    "succeeded" | "processing" | "requires_capture" => Ok(false),
+                    "succeeded" | "processing" => Ok(false),
                     _ => Err(ProviderError::Refused(detail)),
                 }
             }

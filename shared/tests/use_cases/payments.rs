@@ -582,3 +582,37 @@ fn a_disputed_order_is_held_until_the_dispute_closes_and_a_lost_one_leaves_nothi
     run(orders::change(&shop, &staff(), order.id, Transition::Fulfil(shipment), NOW)).unwrap();
     assert_eq!(status(&shop, &order), OrderStatus::Fulfilled);
 }
+
+#[test]
+fn a_dispute_reported_after_its_close_holds_nothing_and_money_owed_goes_back_once_it_closes() {
+    // The close arrives first (a redrive, or events out of order): the late opening changes nothing.
+    let (shop, order) = shop_with_order(Duration::ZERO);
+    let gateway = MemoryGateway::default();
+    let pi = open(&shop, &gateway, &order);
+    run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    let closed =
+        PaymentEvent::DisputeClosed { order_id: None, provider_id: pi.clone(), status: "won".into(), amount: 2400 };
+    let opened = PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 2400, reason: "x".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_closed", closed), NOW)).unwrap();
+    run(payments::settle(&shop, &gateway, &provider_event("evt_opened", opened), NOW)).unwrap();
+    assert!(!shop.orders.borrow()[&order.id].disputed, "the order is not held by a dispute that is over");
+    assert!(!shop.payments.borrow()[&(order.id, 1)].disputed);
+
+    // The dispute is reported before the capture lands on the expired order: the
+    // payment is not refunded while disputed (Stripe would refuse), and is once the
+    // dispute closes.
+    let (shop, order) = shop_with_order(Duration::minutes(90));
+    let pi = open(&shop, &gateway, &order);
+    run(orders::expire_unpaid(&shop, Duration::minutes(60), NOW)).unwrap();
+    let opened = PaymentEvent::Disputed { order_id: None, provider_id: pi.clone(), amount: 2400, reason: "x".into() };
+    run(payments::settle(&shop, &gateway, &provider_event("evt_du", opened), NOW)).unwrap();
+    let late = run(payments::settle(&shop, &gateway, &succeeded(&order, &pi, 2400, "evt_paid"), NOW)).unwrap();
+    assert_eq!(late, Outcome::Disputed, "no refund while disputed");
+    assert!(gateway.refunds.borrow().is_empty());
+    let won =
+        PaymentEvent::DisputeClosed { order_id: None, provider_id: pi.clone(), status: "won".into(), amount: 2400 };
+    for _ in 0..2 {
+        run(payments::settle(&shop, &gateway, &provider_event("evt_won", won.clone()), NOW)).unwrap();
+    }
+    assert_eq!(*gateway.refunds.borrow(), [(pi, 2400)], "refunded once the dispute closed, once");
+}

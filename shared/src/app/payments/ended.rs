@@ -48,7 +48,10 @@ pub async fn order_ended(
         return Ok(Outcome::Ignored);
     }
     let mismatched = matches!(payment.status, PaymentStatus::AmountMismatch { .. });
-    refund_in_full(store, gateway, &payment, "the order ended unpaid", now).await?;
+    let outcome = refund_in_full(store, gateway, &payment, "the order ended unpaid", now).await?;
+    if outcome == Outcome::Disputed {
+        return Ok(outcome);
+    }
     if mismatched {
         tracing::error!(%order_id, "a payment of another amount than its order went back when the order ended unpaid");
         return Ok(Outcome::MismatchRefunded);

@@ -99,8 +99,10 @@ pub async fn settle(
                     return Ok(Outcome::Flagged);
                 }
                 let reason = "a payment of another amount than its order, which ended unpaid or was paid otherwise";
-                refund_in_full(store, gateway, &payment, reason, now).await?;
-                return Ok(Outcome::MismatchRefunded);
+                return Ok(match refund_in_full(store, gateway, &payment, reason, now).await? {
+                    Outcome::Disputed => Outcome::Disputed,
+                    _ => Outcome::MismatchRefunded,
+                });
             }
             match orders::settle(store, *order_id, provider_id, ACTOR, now).await? {
                 Settlement::Paid | Settlement::AlreadyPaid => {
@@ -167,7 +169,8 @@ pub async fn settle(
                 (Some(audit), Some(Event::new(EventKind::OrderDisputed { order_id: current.order_id }, now)))
             };
             let hold = |order: &Order| (!order.disputed).then(|| order.held_for_dispute(true, now));
-            record_with(store, &payment, |p| (!p.disputed).then(|| p.disputed(now)), effects, Some(&hold)).await?;
+            let change = |p: &Payment| (!p.disputed && !p.dispute_closed).then(|| p.disputed(now));
+            record_with(store, &payment, change, effects, Some(&hold)).await?;
             Ok(Outcome::Disputed)
         }
         PaymentEvent::DisputeClosed { order_id, provider_id, status, amount } => {
@@ -189,10 +192,21 @@ pub async fn settle(
                 (Some(audit), None)
             };
             let release = |order: &Order| order.disputed.then(|| order.held_for_dispute(false, now));
-            let change = |p: &Payment| p.disputed.then(|| p.dispute_closed(charged_back, now));
-            record_with(store, &payment, change, effects, Some(&release)).await?;
+            let change = |p: &Payment| (!p.dispute_closed).then(|| p.dispute_closed(charged_back, now));
+            let closed = record_with(store, &payment, change, effects, Some(&release)).await?;
             if lost {
                 tracing::error!(order_id = %payment.order_id, amount, "a dispute was lost: the bank kept the money");
+            }
+            // A refund owed while the dispute held it (the order ended unpaid, or was
+            // paid otherwise) is made now.
+            let order = OrderStore::get(store, closed.order_id).await?;
+            let pays_its_order = closed.status == PaymentStatus::Succeeded
+                && order.as_ref().is_some_and(|o| {
+                    o.status != OrderStatus::Cancelled && o.paid_by.as_deref().is_none_or(|by| by == closed.provider_id)
+                });
+            if !pays_its_order && closed.refundable() > 0 {
+                refund_in_full(store, gateway, &closed, "the dispute closed; the payment did not pay its order", now)
+                    .await?;
             }
             Ok(Outcome::DisputeClosed { lost })
         }
@@ -391,6 +405,12 @@ pub(super) async fn refund_in_full(
 ) -> Result<Outcome, PaymentsError> {
     let mut current = payment.clone();
     for _ in 0..3 {
+        if current.disputed {
+            // The provider refuses to refund a disputed payment: the money moves
+            // through the dispute, and what is still owed goes back once it closes.
+            tracing::error!(order_id = %current.order_id, reason, "a payment to give back is disputed; refunded when the dispute closes");
+            return Ok(Outcome::Disputed);
+        }
         let owed = current.refundable();
         if owed == 0 {
             return Ok(Outcome::Refunded);
