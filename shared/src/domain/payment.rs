@@ -7,6 +7,7 @@
 
 use super::id::OrderId;
 use super::money::Currency;
+use super::order::Order;
 use super::timestamp::Timestamp;
 
 /// Who holds the money.
@@ -171,6 +172,16 @@ impl Payment {
             PaymentStatus::Open | PaymentStatus::Failed { .. } => self.next(PaymentStatus::Cancelled, now),
             _ => self.clone(),
         }
+    }
+
+    /// Whether this payment is what paid `order`: it took the money and the
+    /// order was paid by it (orders paid before `paid_by` was recorded count as
+    /// paid by their provider payment). Only then does giving it back refund the
+    /// order; any other capture is one the order never took.
+    pub fn paid(&self, order: &Order) -> bool {
+        self.status == PaymentStatus::Succeeded
+            && order.paid_at.is_some()
+            && order.paid_by.as_deref().is_none_or(|by| by == self.provider_id)
     }
 
     /// Whether the customer may still pay it at the provider.

@@ -14,8 +14,8 @@ use crate::app::error::CommonError;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::domain::{
-    AuditRecord, Event, EventKind, Order, OrderId, PaymentStatus, Principal, Refund, RefundRefused, RefundRequest,
-    RefundStatus, Role, Timestamp,
+    AuditRecord, Event, EventKind, Order, OrderId, Principal, Refund, RefundRefused, RefundRequest, RefundStatus, Role,
+    Timestamp,
 };
 use serde_json::json;
 
@@ -50,13 +50,11 @@ pub async fn refund(
         return Err(CommonError::forbidden(Role::Staff).into());
     }
     let order = order.ok_or(CommonError::NotFound)?;
-    // The provider holds the order's money only if the order was paid through it
-    // (orders paid before `paid_by` was recorded were). An order staff marked paid
+    // The provider holds the order's money only if the order was paid through it.
+    // An order staff marked paid
     // is refunded outside Tillbox, even if a duplicate provider payment landed on
     // it: that one went back whole when it landed.
-    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| {
-        p.status == PaymentStatus::Succeeded && order.paid_by.as_deref().is_none_or(|by| by == p.provider_id)
-    });
+    let payment = store.payment(order_id, ATTEMPT).await?.filter(|p| p.paid(&order));
     let id = Refund::id_for(order_id, idempotency_key);
     let (mut refund, replayed) = match store.refund(order_id, &id).await? {
         Some(recorded) if recorded.answers(&principal.subject, request) => (recorded, true),
@@ -72,7 +70,7 @@ pub async fn refund(
                     return Err(RefundRefused::ExceedsRefundable { refundable }.into());
                 }
             }
-            record(store, principal, order_id, request, id, payment.is_none(), now).await?
+            record(store, principal, order, request, id, payment.is_none(), now).await?
         }
     };
     if refund.status == RefundStatus::Pending {
@@ -100,20 +98,20 @@ pub async fn refund(
     Ok(Refunded { order, refund, replayed })
 }
 
-/// Records the refund against the order as it is now, re-reading after a lost
-/// race, and says whether a concurrent retry recorded it first. A refund of a
-/// manual payment is complete as recorded.
+/// Records the refund against `order` as read, re-reading after a lost race, and
+/// says whether a concurrent retry recorded it first. A refund of a manual
+/// payment is complete as recorded.
 async fn record(
     store: &(impl OrderStore + RefundStore),
     principal: &Principal,
-    order_id: OrderId,
+    mut order: Order,
     request: &RefundRequest,
     id: String,
     manual: bool,
     now: Timestamp,
 ) -> Result<(Refund, bool), PaymentsError> {
+    let order_id = order.id;
     for _ in 0..3 {
-        let order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?;
         let next = request.apply(&order, now)?;
         let mut refund = Refund::pending(id.clone(), &order, request, &principal.subject, now);
         if manual {
@@ -141,7 +139,7 @@ async fn record(
                 match store.refund(order_id, &id).await? {
                     Some(recorded) if recorded.answers(&principal.subject, request) => return Ok((recorded, true)),
                     Some(_) => return Err(PaymentsError::KeyReused),
-                    None => {}
+                    None => order = OrderStore::get(store, order_id).await?.ok_or(CommonError::NotFound)?,
                 }
             }
             Err(other) => return Err(other.into()),

@@ -146,8 +146,7 @@ pub async fn settle(
                 json!({"provider_refund": refund, "amount": amount, "status": status}),
                 now,
             );
-            // An audit-only write: the report is recorded on the payment's version.
-            record_with(store, &payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None), None).await?;
+            note(store, &payment, &audit, now).await?;
             Ok(Outcome::RefundFailed)
         }
         PaymentEvent::Disputed { order_id, provider_id, amount, reason } => {
@@ -199,11 +198,7 @@ pub async fn settle(
             }
             // A refund owed while the dispute held it (the order ended unpaid, or was
             // paid otherwise) is made now.
-            let order = OrderStore::get(store, closed.order_id).await?;
-            let pays_its_order = closed.status == PaymentStatus::Succeeded
-                && order.as_ref().is_some_and(|o| {
-                    o.status != OrderStatus::Cancelled && o.paid_by.as_deref().is_none_or(|by| by == closed.provider_id)
-                });
+            let pays_its_order = OrderStore::get(store, closed.order_id).await?.is_some_and(|o| closed.paid(&o));
             if !pays_its_order && closed.refundable() > 0 {
                 refund_in_full(store, gateway, &closed, "the dispute closed; the payment did not pay its order", now)
                     .await?;
@@ -245,12 +240,9 @@ async fn refund_order_to(
     let order_id = payment.order_id;
     for _ in 0..3 {
         let Some(order) = OrderStore::get(store, order_id).await? else { return Ok(()) };
-        // Only the payment that paid the order refunds it: giving back a payment
-        // the order did not take (one too many, or of another amount) is no
-        // refund of the order.
-        let paid_by_it = payment.status == PaymentStatus::Succeeded
-            && order.paid_by.as_deref().is_none_or(|by| by == payment.provider_id);
-        let refundable = paid_by_it
+        // Giving back a payment the order did not take (one too many, or of
+        // another amount) is no refund of the order.
+        let refundable = payment.paid(&order)
             && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::PartiallyRefunded);
         let missing = refunded_total.min(order.total) - order.refunded;
         if !refundable || missing <= 0 {
@@ -331,6 +323,17 @@ async fn contradicted(
         reported,
         now,
     );
+    note(store, payment, &audit, now).await
+}
+
+/// An audit-only write: what was reported is recorded on the payment's next
+/// version, so the audit record commits with a write like every other.
+async fn note(
+    store: &(impl OrderStore + PaymentStore),
+    payment: &Payment,
+    audit: &AuditRecord,
+    now: Timestamp,
+) -> Result<(), PaymentsError> {
     record_with(store, payment, |p| Some(p.touched(now)), |_, _| (Some(audit.clone()), None), None).await?;
     Ok(())
 }
