@@ -9,6 +9,7 @@ use crate::app::audit::archive::AuditArchive;
 use crate::app::store::StoreError;
 use crate::domain::AuditRecord;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::config::RequestChecksumCalculation;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ChecksumAlgorithm;
 use std::collections::BTreeMap;
@@ -21,11 +22,8 @@ pub struct AuditArchiveBucket {
 
 impl AuditArchiveBucket {
     pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
-        let config = aws_sdk_s3::config::Builder::from(sdk)
-            // Emulators and `localhost` do not resolve virtual-hosted bucket names.
-            .force_path_style(sdk.endpoint_url().is_some())
-            .build();
-        Self { client: Client::from_conf(config), name: name.into() }
+        // Checksums on every write: S3 takes none without one under Object Lock.
+        Self { client: super::s3::client(sdk, RequestChecksumCalculation::WhenSupported), name: name.into() }
     }
 
     fn day_prefix(day: time::Date) -> String {

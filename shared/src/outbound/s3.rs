@@ -21,19 +21,24 @@ pub struct Bucket {
 
 impl Bucket {
     pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
-        let config = aws_sdk_s3::config::Builder::from(sdk)
-            // Emulators and `localhost` do not resolve virtual-hosted bucket names.
-            .force_path_style(sdk.endpoint_url().is_some())
-            // Otherwise presigned PUTs carry a checksum of an empty body, and the
-            // browser's upload of the real file fails the signature.
-            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-            .build();
-        Self { client: Client::from_conf(config), name: name.into() }
+        // Otherwise presigned PUTs carry a checksum of an empty body, and the
+        // browser's upload of the real file fails the signature.
+        Self { client: client(sdk, RequestChecksumCalculation::WhenRequired), name: name.into() }
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
+}
+
+/// An S3 client for `sdk`, computing request checksums as `checksums` says.
+pub(super) fn client(sdk: &aws_config::SdkConfig, checksums: RequestChecksumCalculation) -> Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        // Emulators and `localhost` do not resolve virtual-hosted bucket names.
+        .force_path_style(sdk.endpoint_url().is_some())
+        .request_checksum_calculation(checksums)
+        .build();
+    Client::from_conf(config)
 }
 
 impl UploadSigner for Bucket {
