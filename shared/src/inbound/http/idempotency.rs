@@ -16,12 +16,13 @@ use std::future::Future;
 
 pub const KEY_HEADER: &str = "idempotency-key";
 
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
 /// What a replay answers instead of the first response's body, when that body
 /// holds something that must not be stored (a signing secret shown once). The
 /// handler puts it in the response's extensions.
 #[derive(Debug, Clone)]
 pub struct ReplayBody(pub String);
-pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// The headers a replay repeats: those a client reads from a create.
 const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
