@@ -15,7 +15,6 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use std::future::Future;
 
 pub const KEY_HEADER: &str = "idempotency-key";
-
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// What a replay answers instead of the first response's body, when that body
