@@ -58,6 +58,11 @@ enum Command {
     /// but gone from the table (deleted or expired), or never archived; exits
     /// non-zero if there is any (docs/security.md, "Audit records").
     AuditVerify(AuditVerifyArgs),
+    /// Give products stored before variants their one variant (needs TABLE_NAME).
+    ///
+    /// Run once right after deploying the release that brought variants (docs/operations.md,
+    /// "Upgrading"). Idempotent and resumable: run it again after an interruption.
+    MigrateVariants,
     /// Print the OpenAPI document `GET /openapi.json` serves.
     ///
     /// To generate a client without a running API.
@@ -199,6 +204,16 @@ async fn republish(args: RepublishArgs) -> Result<String, String> {
     Ok(format!("re-published {count} events"))
 }
 
+async fn migrate_variants() -> Result<String, String> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = tillbox::wiring::table(&sdk).map_err(|e| e.to_string())?;
+    let report = tillbox::app::catalog::upgrade::upgrade_products(&table).await.map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{} products given their variant; {} upgraded meanwhile by another run; nothing else left to upgrade",
+        report.upgraded, report.skipped
+    ))
+}
+
 async fn audit_verify(args: AuditVerifyArgs) -> Result<String, String> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let table = tillbox::wiring::table(&sdk).map_err(|e| e.to_string())?;
@@ -254,6 +269,7 @@ async fn run(command: Command) -> Result<String, String> {
         Command::CreateAdmin { email } => create_admin(&email).await,
         Command::Republish(args) => republish(args).await,
         Command::AuditVerify(args) => audit_verify(args).await,
+        Command::MigrateVariants => migrate_variants().await,
         Command::Openapi => Ok(tillbox::inbound::http::openapi::document_json().to_owned()),
     }
 }

@@ -1,7 +1,7 @@
 //! Domain events: facts other parts of Tillbox react to. They are written to the
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
-use super::id::{EventId, ExportId, OrderId, UserId, WebhookEndpointId};
+use super::id::{EventId, ExportId, OrderId, ProductId, UserId, VariantId, WebhookEndpointId};
 use super::timestamp::Timestamp;
 use super::user::Email;
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,19 @@ pub enum EventKind {
     /// failed for days); staff are told.
     #[serde(rename = "webhook.endpoint_disabled")]
     WebhookEndpointDisabled { endpoint_id: WebhookEndpointId },
+    /// Staff created a product.
+    #[serde(rename = "product.created")]
+    ProductCreated { product_id: ProductId },
+    /// Staff changed a product or one of its variants (name, prices, stock set
+    /// by hand, options, images); orders taking stock do not publish it.
+    #[serde(rename = "product.updated")]
+    ProductUpdated { product_id: ProductId },
+    /// Staff took a product off sale.
+    #[serde(rename = "product.archived")]
+    ProductArchived { product_id: ProductId },
+    /// A variant's stock fell below its `low_stock_threshold`; staff are told.
+    #[serde(rename = "inventory.low")]
+    InventoryLow { product_id: ProductId, variant_id: VariantId, sku: String, stock: u32, threshold: u32 },
     /// An admin asked for an order export; the export job writes it.
     #[serde(rename = "export.requested")]
     ExportRequested { export_id: ExportId },
@@ -74,6 +87,10 @@ impl EventKind {
             Self::OrderRefunded { .. } => "order.refunded",
             Self::OrderDisputed { .. } => "order.disputed",
             Self::WebhookEndpointDisabled { .. } => "webhook.endpoint_disabled",
+            Self::ProductCreated { .. } => "product.created",
+            Self::ProductUpdated { .. } => "product.updated",
+            Self::ProductArchived { .. } => "product.archived",
+            Self::InventoryLow { .. } => "inventory.low",
             Self::ExportRequested { .. } => "export.requested",
         }
     }

@@ -87,3 +87,17 @@ uuid_id!(
     /// Identifies one audit record.
     AuditId
 );
+
+uuid_id!(
+    /// Identifies one variant of a product. A product that existed before variants
+    /// has one variant with the product's own id ([`VariantId::sole_of`]).
+    VariantId
+);
+
+impl VariantId {
+    /// The id of the one variant a product written before variants was given, so
+    /// that its old orders (whose lines name no variant) find the stock they took.
+    pub fn sole_of(product: ProductId) -> Self {
+        Self(product.0)
+    }
+}

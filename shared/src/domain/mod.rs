@@ -30,13 +30,17 @@ pub use audit::AuditRecord;
 pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDiscount};
 pub use event::{Event, EventKind};
 pub use export::OrderExport;
-pub use id::{AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, WebhookEndpointId};
+pub use id::{
+    AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId,
+};
 pub use image::{ImageFormat, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};
 pub use order::{CancelReason, Order, OrderRequest, OrderStatus, Shipment, Transition};
 pub use payment::{Payment, PaymentStatus, Provider};
 pub use principal::{Principal, Role};
-pub use product::{Category, NewProduct, Product, ProductChanges, ProductStatus, Sku};
+pub use product::{
+    Category, NewProduct, NewVariant, Product, ProductChanges, ProductOption, ProductStatus, Sku, Variant, VariantChanges,
+};
 pub use rate_limit::RateLimit;
 pub use receipt::{Receipt, VatRate};
 pub use refund::{Refund, RefundRefused, RefundRequest, RefundStatus};

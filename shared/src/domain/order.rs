@@ -4,7 +4,7 @@
 //! server; the client only names products and quantities.
 
 use super::discount::{Discount, DiscountCode};
-use super::id::{OrderId, ProductId};
+use super::id::{OrderId, ProductId, VariantId};
 use super::money::Currency;
 use super::product::{MAX_QUANTITY, Product};
 use super::timestamp::Timestamp;
@@ -56,35 +56,49 @@ impl OrderStatus {
     }
 }
 
-/// A checked order request: 1 to [`MAX_LINES`] distinct products, each in a
-/// quantity from 1 to [`MAX_QUANTITY`], and perhaps a well-formed discount code.
+/// What one line of an order asks for: a variant of a product, or a product
+/// sold one way (what clients from before variants send).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRequest {
+    pub product_id: ProductId,
+    pub variant_id: Option<VariantId>,
+    pub quantity: u32,
+}
+
+/// A checked order request: 1 to [`MAX_LINES`] lines, each in a quantity from 1
+/// to [`MAX_QUANTITY`], and perhaps a well-formed discount code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRequest {
-    lines: Vec<(ProductId, u32)>,
+    lines: Vec<LineRequest>,
     discount_code: Option<DiscountCode>,
 }
 
 impl OrderRequest {
-    /// `lines` as the client listed them; errors name `lines[i].quantity`,
-    /// `lines[i].product_id` and `discount_code`, all of them at once.
-    pub fn parse(lines: &[(ProductId, i64)], discount_code: Option<&str>) -> Result<Self, Invalid> {
+    /// `lines` as the client listed them (product, variant, quantity); errors name
+    /// `lines[i].quantity`, `lines[i].variant_id` and `discount_code`, all at once.
+    pub fn parse(
+        lines: &[(ProductId, Option<VariantId>, i64)],
+        discount_code: Option<&str>,
+    ) -> Result<Self, Invalid> {
         let mut c = Checker::default();
         if lines.is_empty() || lines.len() > MAX_LINES {
             c.check::<()>("lines", Err(format!("must hold 1 to {MAX_LINES} lines")));
         }
         let mut checked = Vec::with_capacity(lines.len());
-        for (i, (product_id, quantity)) in lines.iter().enumerate() {
-            // One transaction cannot touch a product twice, and two lines of one
-            // product are one line with the summed quantity to the customer anyway.
-            if lines[..i].iter().any(|(earlier, _)| earlier == product_id) {
-                c.check::<()>(&format!("lines[{i}].product_id"), Err("appears in an earlier line".into()));
+        for (i, (product_id, variant_id, quantity)) in lines.iter().enumerate() {
+            // Two lines of one variant are one line with the summed quantity to
+            // the customer anyway; [`Order::price`] finds those that only resolve
+            // to the same variant.
+            if lines[..i].iter().any(|(p, v, _)| p == product_id && v == variant_id) {
+                let field = if variant_id.is_some() { "variant_id" } else { "product_id" };
+                c.check::<()>(&format!("lines[{i}].{field}"), Err("appears in an earlier line".into()));
             }
             let quantity = (1..=MAX_QUANTITY)
                 .contains(quantity)
                 .then_some(*quantity as u32)
                 .ok_or_else(|| format!("must be a whole number from 1 to {MAX_QUANTITY}"));
             if let Some(quantity) = c.check(&format!("lines[{i}].quantity"), quantity) {
-                checked.push((*product_id, quantity));
+                checked.push(LineRequest { product_id: *product_id, variant_id: *variant_id, quantity });
             }
         }
         let discount_code = match discount_code.map(DiscountCode::parse).transpose() {
@@ -95,8 +109,16 @@ impl OrderRequest {
         Ok(Self { lines: checked, discount_code })
     }
 
-    pub fn lines(&self) -> &[(ProductId, u32)] {
+    pub fn lines(&self) -> &[LineRequest] {
         &self.lines
+    }
+
+    /// The products the lines name, once each, for one batched read.
+    pub fn product_ids(&self) -> Vec<ProductId> {
+        let mut ids: Vec<_> = self.lines.iter().map(|l| l.product_id).collect();
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     pub fn discount_code(&self) -> Option<&DiscountCode> {
@@ -107,7 +129,10 @@ impl OrderRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderLine {
     pub product_id: ProductId,
+    /// The variant whose stock the line took.
+    pub variant_id: VariantId,
     pub sku: String,
+    /// The product's name and the variant's option values: `Tee (M / navy)`.
     pub name: String,
     /// Minor units, as the catalog priced the product when the order was placed.
     pub unit_price: i64,
@@ -204,7 +229,7 @@ pub const MANUAL_PAYMENT: &str = "manual";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PricingError {
     Invalid(Invalid),
-    OutOfStock { product_id: ProductId, available: u32 },
+    OutOfStock { product_id: ProductId, variant_id: VariantId, available: u32 },
 }
 
 impl Order {
@@ -234,46 +259,67 @@ impl Order {
         next
     }
 
-    /// Prices `request` from the catalog as read now. `products[i]` is what the
-    /// store returned for `request.lines[i]` (`None`: no such product).
+    /// Prices `request` from the catalog as read now. `products` holds what the
+    /// store returned for [`OrderRequest::product_ids`] (an unknown id is absent).
     /// `discount` is the code's record if the request named one and it exists.
     pub fn price(
         request: &OrderRequest,
-        products: &[Option<Product>],
+        products: &[Product],
         discount: Option<&Discount>,
         customer: &str,
         now: Timestamp,
     ) -> Result<Order, PricingError> {
         let mut errors = Vec::new();
-        let mut lines = Vec::with_capacity(request.lines().len());
+        let mut lines: Vec<OrderLine> = Vec::with_capacity(request.lines().len());
         let mut currency = None;
-        for (i, ((id, quantity), product)) in request.lines().iter().zip(products).enumerate() {
-            let Some(product) = product.as_ref().filter(|p| p.is_public()) else {
+        for (i, wanted) in request.lines().iter().enumerate() {
+            let Some(product) = products.iter().find(|p| p.id == wanted.product_id && p.is_public()) else {
                 errors.push(FieldError::new(format!("lines[{i}].product_id"), "is not a product on sale"));
                 continue;
             };
-            if *currency.get_or_insert(product.price.currency) != product.price.currency {
+            let variant = match wanted.variant_id {
+                Some(id) => product.variant(id).filter(|v| product.sells(v)).ok_or("is not a variant of this product on sale"),
+                None => product.sole_variant().ok_or("is required: this product comes in several variants"),
+            };
+            let variant = match variant {
+                Ok(variant) => variant,
+                Err(message) => {
+                    errors.push(FieldError::new(format!("lines[{i}].variant_id"), message));
+                    continue;
+                }
+            };
+            if lines.iter().any(|l| l.variant_id == variant.id) {
+                errors.push(FieldError::new(format!("lines[{i}].variant_id"), "appears in an earlier line"));
+                continue;
+            }
+            let price = product.price_of(variant);
+            if *currency.get_or_insert(price.currency) != price.currency {
                 errors.push(FieldError::new(format!("lines[{i}].product_id"), "is priced in another currency"));
                 continue;
             }
-            if *quantity > product.max_per_order {
-                let most = product.max_per_order;
+            if wanted.quantity > variant.max_per_order {
+                let most = variant.max_per_order;
                 errors.push(FieldError::new(
                     format!("lines[{i}].quantity"),
                     format!("at most {most} of this product per order"),
                 ));
                 continue;
             }
-            if product.stock < *quantity {
-                return Err(PricingError::OutOfStock { product_id: *id, available: product.stock });
+            if variant.stock < wanted.quantity {
+                return Err(PricingError::OutOfStock {
+                    product_id: product.id,
+                    variant_id: variant.id,
+                    available: variant.stock,
+                });
             }
             lines.push(OrderLine {
-                product_id: *id,
-                sku: product.sku.as_str().to_owned(),
-                name: product.name.clone(),
-                unit_price: product.price.amount,
-                quantity: *quantity,
-                total: product.price.amount * i64::from(*quantity),
+                product_id: product.id,
+                variant_id: variant.id,
+                sku: variant.sku.as_str().to_owned(),
+                name: product.line_name(variant),
+                unit_price: price.amount,
+                quantity: wanted.quantity,
+                total: price.amount * i64::from(wanted.quantity),
                 restocked: 0,
             });
         }
@@ -412,33 +458,25 @@ pub struct IllegalTransition {
 mod tests {
     use super::*;
     use crate::domain::money::MoneyInput;
-    use crate::domain::{NewProduct, ProductStatus};
+    use crate::domain::{NewProduct, NewVariant, ProductStatus};
     use time::macros::datetime;
 
     const NOW: Timestamp = datetime!(2026-11-21 10:00 UTC);
 
     fn product(price: i64, currency: &str, stock: i64) -> Product {
-        let input = NewProduct {
-            sku: format!("SKU-{}", uuid::Uuid::new_v4().simple()),
-            name: "Mug".into(),
-            description: String::new(),
-            price: MoneyInput { amount: price, currency: currency.into() },
-            stock,
-            max_per_order: 10,
-            status: ProductStatus::Active,
-            category: None,
-        };
-        input.into_product(ProductId::generate(), NOW).unwrap()
+        let sku = format!("SKU-{}", uuid::Uuid::new_v4().simple());
+        let price = MoneyInput { amount: price, currency: currency.into() };
+        NewProduct::active(sku, "Mug", price, stock).into_product(ProductId::generate(), NOW).unwrap()
     }
 
     fn request(products: &[&Product], quantities: &[u32], code: Option<&str>) -> OrderRequest {
-        let lines: Vec<_> = products.iter().zip(quantities).map(|(p, q)| (p.id, i64::from(*q))).collect();
+        let lines: Vec<_> = products.iter().zip(quantities).map(|(p, q)| (p.id, None, i64::from(*q))).collect();
         OrderRequest::parse(&lines, code).unwrap()
     }
 
     fn order() -> Order {
         let mug = product(900, "EUR", 5);
-        Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c-1", NOW).unwrap()
+        Order::price(&request(&[&mug], &[2], None), &[mug], None, "c-1", NOW).unwrap()
     }
 
     #[test]
@@ -446,19 +484,53 @@ mod tests {
         let mug = product(900, "EUR", 5);
         let tee = product(2500, "EUR", 1);
         let req = request(&[&mug, &tee], &[2, 1], None);
-        let order = Order::price(&req, &[Some(mug.clone()), Some(tee.clone())], None, "c-1", NOW).unwrap();
+        let order = Order::price(&req, &[mug.clone(), tee.clone()], None, "c-1", NOW).unwrap();
         assert_eq!(order.subtotal, 4300);
         assert_eq!(order.total, 4300);
         assert_eq!(order.lines[0].total, 1800);
+        assert_eq!(order.lines[0].variant_id, mug.variants[0].id);
         assert_eq!(order.currency.code(), "EUR");
         assert_eq!(order.status, OrderStatus::PendingPayment);
     }
 
     #[test]
+    fn each_variant_has_its_price_and_stock() {
+        let input = NewProduct {
+            options: vec![("Size".into(), vec!["S".into(), "M".into()])],
+            variants: vec![
+                NewVariant { options: vec![("Size".into(), "S".into())], ..NewVariant::sole("t-s", 1, 10) },
+                NewVariant {
+                    options: vec![("Size".into(), "M".into())],
+                    price: Some(MoneyInput { amount: 3000, currency: "EUR".into() }),
+                    ..NewVariant::sole("t-m", 9, 10)
+                },
+            ],
+            ..NewProduct::active("x", "Tee", MoneyInput { amount: 2500, currency: "EUR".into() }, 0)
+        };
+        let tee = input.into_product(ProductId::generate(), NOW).unwrap();
+        let (small, medium) = (tee.variants[0].id, tee.variants[1].id);
+        let req = OrderRequest::parse(&[(tee.id, Some(small), 1), (tee.id, Some(medium), 2)], None).unwrap();
+        assert_eq!(req.product_ids(), [tee.id]);
+        let order = Order::price(&req, std::slice::from_ref(&tee), None, "c-1", NOW).unwrap();
+        assert_eq!(order.total, 2500 + 6000);
+        assert_eq!(order.lines[1].name, "Tee (M)");
+        let too_many = OrderRequest::parse(&[(tee.id, Some(small), 2)], None).unwrap();
+        let err = Order::price(&too_many, std::slice::from_ref(&tee), None, "c-1", NOW).unwrap_err();
+        assert_eq!(err, PricingError::OutOfStock { product_id: tee.id, variant_id: small, available: 1 });
+        let unnamed = OrderRequest::parse(&[(tee.id, None, 1)], None).unwrap();
+        let PricingError::Invalid(Invalid(errors)) =
+            Order::price(&unnamed, std::slice::from_ref(&tee), None, "c-1", NOW).unwrap_err()
+        else {
+            panic!("expected invalid")
+        };
+        assert_eq!(errors[0].field, "lines[0].variant_id");
+    }
+
+    #[test]
     fn stock_short_of_the_quantity_names_the_product() {
         let mug = product(900, "EUR", 1);
-        let err = Order::price(&request(&[&mug], &[2], None), &[Some(mug.clone())], None, "c-1", NOW).unwrap_err();
-        assert_eq!(err, PricingError::OutOfStock { product_id: mug.id, available: 1 });
+        let err = Order::price(&request(&[&mug], &[2], None), std::slice::from_ref(&mug), None, "c-1", NOW).unwrap_err();
+        assert_eq!(err, PricingError::OutOfStock { product_id: mug.id, variant_id: mug.variants[0].id, available: 1 });
     }
 
     #[test]
@@ -469,7 +541,7 @@ mod tests {
         let usd = product(900, "USD", 5);
         let missing = product(1, "EUR", 1);
         let req = request(&[&eur, &draft, &usd, &missing], &[1, 1, 1, 1], None);
-        let products = [Some(eur), Some(draft), Some(usd), None];
+        let products = [eur, draft, usd];
         let PricingError::Invalid(Invalid(errors)) = Order::price(&req, &products, None, "c-1", NOW).unwrap_err()
         else {
             panic!("expected invalid")
@@ -481,11 +553,11 @@ mod tests {
     #[test]
     fn requests_are_checked_field_by_field() {
         let id = ProductId::generate();
-        let Invalid(errors) = OrderRequest::parse(&[(id, 0), (id, 2)], Some("no spaces")).unwrap_err();
+        let Invalid(errors) = OrderRequest::parse(&[(id, None, 0), (id, None, 2)], Some("no spaces")).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["lines[0].quantity", "lines[1].product_id", "discount_code"]);
         assert_eq!(OrderRequest::parse(&[], None).unwrap_err().0[0].field, "lines");
-        let too_many = OrderRequest::parse(&[(id, MAX_QUANTITY + 1)], None).unwrap_err();
+        let too_many = OrderRequest::parse(&[(id, None, MAX_QUANTITY + 1)], None).unwrap_err();
         assert_eq!(too_many.0[0].field, "lines[0].quantity");
     }
 

@@ -7,7 +7,7 @@
 //! The provider call then carries a key derived from the refund, so finishing a
 //! refund after a crash or a retry moves the money once.
 
-use super::id::{OrderId, ProductId};
+use super::id::{OrderId, ProductId, VariantId};
 use super::money::Currency;
 use super::order::{Order, OrderStatus};
 use super::timestamp::Timestamp;
@@ -17,17 +17,48 @@ use super::validation::{FieldError, Invalid};
 pub const MAX_REASON_CHARS: usize = 500;
 
 /// A checked refund request: a positive amount, a reason, and the goods going
-/// back in stock (distinct products, positive quantities).
+/// back in stock (distinct lines, positive quantities).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRequest {
     amount: i64,
     reason: String,
-    restock: Vec<(ProductId, u32)>,
+    restock: Vec<RestockRequest>,
+}
+
+/// Units of an order's line to put back in stock: the line of `variant_id`, or
+/// the only line of `product_id` when no variant is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestockRequest {
+    pub product_id: ProductId,
+    pub variant_id: Option<VariantId>,
+    pub quantity: u32,
+}
+
+/// Units of one variant a refund put back in stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restock {
+    pub product_id: ProductId,
+    pub variant_id: VariantId,
+    pub quantity: u32,
+}
+
+impl RestockRequest {
+    /// The index of the line of `order` this names, or why none.
+    fn line_in(&self, order: &Order) -> Result<usize, &'static str> {
+        let mut of_product = order.lines.iter().enumerate().filter(|(_, l)| {
+            l.product_id == self.product_id && self.variant_id.is_none_or(|v| v == l.variant_id)
+        });
+        match (of_product.next(), of_product.next()) {
+            (Some((at, _)), None) => Ok(at),
+            (None, _) => Err("is not in this order"),
+            (Some(_), Some(_)) => Err("has several lines in this order: name the variant_id"),
+        }
+    }
 }
 
 impl RefundRequest {
     /// Errors name `amount`, `reason` and `restock[i].quantity`/`restock[i].product_id`, all at once.
-    pub fn parse(amount: i64, reason: &str, restock: &[(ProductId, i64)]) -> Result<Self, Invalid> {
+    pub fn parse(amount: i64, reason: &str, restock: &[(ProductId, Option<VariantId>, i64)]) -> Result<Self, Invalid> {
         let mut errors = Vec::new();
         if amount < 1 {
             errors.push(FieldError::new("amount", "must be a positive number of minor units"));
@@ -37,12 +68,14 @@ impl RefundRequest {
             errors.push(FieldError::new("reason", format!("must be 1 to {MAX_REASON_CHARS} characters")));
         }
         let mut lines = Vec::with_capacity(restock.len());
-        for (i, (product_id, quantity)) in restock.iter().enumerate() {
-            if restock[..i].iter().any(|(seen, _)| seen == product_id) {
+        for (i, (product_id, variant_id, quantity)) in restock.iter().enumerate() {
+            if restock[..i].iter().any(|(p, v, _)| p == product_id && v == variant_id) {
                 errors.push(FieldError::new(format!("restock[{i}].product_id"), "is listed twice"));
             }
             match u32::try_from(*quantity) {
-                Ok(q) if q > 0 => lines.push((*product_id, q)),
+                Ok(q) if q > 0 => {
+                    lines.push(RestockRequest { product_id: *product_id, variant_id: *variant_id, quantity: q })
+                }
                 _ => errors.push(FieldError::new(format!("restock[{i}].quantity"), "must be a positive whole number")),
             }
         }
@@ -60,8 +93,20 @@ impl RefundRequest {
         &self.reason
     }
 
-    pub fn restock(&self) -> &[(ProductId, u32)] {
+    pub fn restock(&self) -> &[RestockRequest] {
         &self.restock
+    }
+
+    /// What goes back in stock, line by line of `order` (which [`Self::apply`]
+    /// accepted).
+    pub fn restocks(&self, order: &Order) -> Vec<Restock> {
+        self.restock
+            .iter()
+            .filter_map(|r| {
+                let line = &order.lines[r.line_in(order).ok()?];
+                Some(Restock { product_id: line.product_id, variant_id: line.variant_id, quantity: r.quantity })
+            })
+            .collect()
     }
 
     /// `order` after giving back this request's amount and restocking what it
@@ -76,14 +121,23 @@ impl RefundRequest {
         }
         let mut next = order.clone();
         let mut errors = Vec::new();
-        for (i, (product_id, quantity)) in self.restock.iter().enumerate() {
-            match next.lines.iter_mut().find(|l| l.product_id == *product_id) {
-                None => errors.push(FieldError::new(format!("restock[{i}].product_id"), "is not in this order")),
-                Some(line) if *quantity > line.quantity - line.restocked => errors.push(FieldError::new(
+        for (i, wanted) in self.restock.iter().enumerate() {
+            let at = match wanted.line_in(order) {
+                Ok(at) => at,
+                Err(message) => {
+                    let field = if wanted.variant_id.is_some() { "variant_id" } else { "product_id" };
+                    errors.push(FieldError::new(format!("restock[{i}].{field}"), message));
+                    continue;
+                }
+            };
+            let line = &mut next.lines[at];
+            if wanted.quantity > line.quantity - line.restocked {
+                errors.push(FieldError::new(
                     format!("restock[{i}].quantity"),
                     format!("at most {} more can go back in stock", line.quantity - line.restocked),
-                )),
-                Some(line) => line.restocked += quantity,
+                ));
+            } else {
+                line.restocked += wanted.quantity;
             }
         }
         if !errors.is_empty() {
@@ -141,7 +195,7 @@ pub struct Refund {
     pub amount: i64,
     pub currency: Currency,
     pub reason: String,
-    pub restock: Vec<(ProductId, u32)>,
+    pub restock: Vec<Restock>,
     pub status: RefundStatus,
     /// Who asked for it (a staff user id).
     pub actor: String,
@@ -170,7 +224,7 @@ impl Refund {
             amount: request.amount,
             currency: order.currency,
             reason: request.reason.clone(),
-            restock: request.restock.clone(),
+            restock: request.restocks(order),
             status: RefundStatus::Pending,
             actor: actor.to_owned(),
             created_at: now,
@@ -185,7 +239,12 @@ impl Refund {
         self.actor == actor
             && self.amount == request.amount
             && self.reason == request.reason
-            && self.restock == request.restock
+            && self.restock.len() == request.restock.len()
+            && self.restock.iter().zip(&request.restock).all(|(done, asked)| {
+                done.product_id == asked.product_id
+                    && asked.variant_id.is_none_or(|v| v == done.variant_id)
+                    && done.quantity == asked.quantity
+            })
     }
 
     /// The key the provider de-duplicates this refund on.
@@ -209,16 +268,19 @@ mod tests {
     #[test]
     fn request_parsing_names_every_bad_field() {
         let product = ProductId::generate();
-        let Err(Invalid(errors)) = RefundRequest::parse(0, " ", &[(product, 0), (product, 1)]) else { panic!() };
+        let Err(Invalid(errors)) = RefundRequest::parse(0, " ", &[(product, None, 0), (product, None, 1)]) else {
+            panic!()
+        };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["amount", "reason", "restock[0].quantity", "restock[1].product_id"]);
-        assert!(RefundRequest::parse(1, "x", &[(product, i64::from(u32::MAX) + 1)]).is_err());
+        assert!(RefundRequest::parse(1, "x", &[(product, None, i64::from(u32::MAX) + 1)]).is_err());
     }
 
     #[test]
     fn a_huge_restock_is_refused_not_wrapped() {
         let line = |restocked| crate::domain::order::OrderLine {
             product_id: ProductId::generate(),
+            variant_id: VariantId::generate(),
             sku: "MUG".into(),
             name: "Mug".into(),
             unit_price: 1200,
@@ -249,9 +311,9 @@ mod tests {
             disputed: false,
         };
         let product = order.lines[0].product_id;
-        let huge = RefundRequest::parse(100, "x", &[(product, i64::from(u32::MAX))]).unwrap();
+        let huge = RefundRequest::parse(100, "x", &[(product, None, i64::from(u32::MAX))]).unwrap();
         assert!(matches!(huge.apply(&order, now), Err(RefundRefused::Restock(_))));
-        let last = RefundRequest::parse(100, "x", &[(product, 1)]).unwrap();
+        let last = RefundRequest::parse(100, "x", &[(product, None, 1)]).unwrap();
         assert_eq!(last.apply(&order, now).unwrap().lines[0].restocked, 2);
     }
 }

@@ -5,6 +5,7 @@
 use crate::domain::validation::FieldError;
 use crate::domain::{
     AuditId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, Role, SessionId, UserId,
+    VariantId,
     WebhookEndpointId,
 };
 use utoipa::openapi::RefOr;
@@ -27,7 +28,7 @@ macro_rules! uuid_schema {
     )+};
 }
 
-uuid_schema!(AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, WebhookEndpointId);
+uuid_schema!(AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId);
 
 /// Enums are their `as_str` names, which is also how serde writes them (a test
 /// below holds the two together).

@@ -6,5 +6,6 @@ mod error;
 pub mod images;
 pub mod ports;
 pub mod products;
+pub mod upgrade;
 
 pub use error::CatalogError;

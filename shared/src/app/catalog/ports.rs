@@ -2,7 +2,8 @@
 //! [`crate::outbound`] implement them against DynamoDB and S3.
 
 use crate::domain::{
-    ImageFormat, ImageId, Product, ProductId, ProductImage, ProductStatus, Timestamp, Upload, image::RejectReason,
+    Event, ImageFormat, ImageId, Product, ProductId, ProductImage, ProductStatus, Sku, Timestamp, Upload,
+    image::RejectReason,
 };
 use std::future::Future;
 use std::time::Duration;
@@ -19,25 +20,31 @@ pub struct ProductQuery {
     pub cursor: Option<String>,
 }
 
-/// Whether a product write could claim its SKU. `Taken`: another product holds
-/// it, and nothing was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether a product write could claim its variants' SKUs. `Taken`: another
+/// product holds this one, and nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkuClaim {
     Claimed,
-    Taken,
+    Taken(Sku),
 }
 
-/// Products and their unique SKUs.
+/// Products (their variants inside) and their unique SKUs.
 pub trait ProductStore {
-    /// Inserts a new product with its SKU claim.
-    fn insert(&self, product: &Product) -> impl Future<Output = Result<SkuClaim, StoreError>>;
+    /// Inserts a new product with its variants' SKU claims and `event`.
+    fn insert(&self, product: &Product, event: &Event) -> impl Future<Output = Result<SkuClaim, StoreError>>;
     fn get(&self, id: ProductId) -> impl Future<Output = Result<Option<Product>, StoreError>>;
-    /// The products with these ids, in the same order; `None` for an unknown id.
-    fn get_many(&self, ids: &[ProductId]) -> impl Future<Output = Result<Vec<Option<Product>>, StoreError>>;
-    /// Replaces `previous` with `next` only if the stored version is still
-    /// `previous.version` (else [`StoreError::VersionMismatch`]), moving the SKU
-    /// claim when it changed.
-    fn replace(&self, previous: &Product, next: &Product) -> impl Future<Output = Result<SkuClaim, StoreError>>;
+    /// The products with these ids that exist, in any order, read in one
+    /// batched round trip per 100 distinct ids.
+    fn get_many(&self, ids: &[ProductId]) -> impl Future<Output = Result<Vec<Product>, StoreError>>;
+    /// Replaces `previous` with `next`, and publishes `event`, only if the stored
+    /// version is still `previous.version` (else [`StoreError::VersionMismatch`]),
+    /// moving the SKU claims that changed.
+    fn replace(
+        &self,
+        previous: &Product,
+        next: &Product,
+        event: &Event,
+    ) -> impl Future<Output = Result<SkuClaim, StoreError>>;
     /// Newest first.
     fn list(&self, query: &ProductQuery) -> impl Future<Output = Result<Page<Product>, StoreError>>;
 }
@@ -90,4 +97,23 @@ pub trait FileStore {
     fn write(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> impl Future<Output = Result<(), StoreError>>;
     /// Deleting a missing object succeeds, so cleanup can be repeated.
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+/// Whether [`ProductUpgrade::upgrade`] rewrote a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upgraded {
+    /// Rewritten with variants now.
+    Now,
+    /// Had variants already (an earlier or concurrent run), or is gone.
+    Before,
+}
+
+/// Product items written before variants, rewritten with their one variant.
+pub trait ProductUpgrade {
+    /// Every product still stored the old way (a full pass over the table).
+    fn legacy_products(&self) -> impl Future<Output = Result<Vec<ProductId>, StoreError>>;
+    /// Rewrites one product with the variant it always had (same id as the
+    /// product, same SKU, stock and limit), without losing an order's stock
+    /// change made meanwhile.
+    fn upgrade(&self, id: ProductId) -> impl Future<Output = Result<Upgraded, StoreError>>;
 }

@@ -1,10 +1,14 @@
-//! Product use cases: create, read, list, change, archive.
+//! Product use cases: create, read, list, change, archive; and the same for a
+//! product's variants, which live inside it (one version, one `If-Match`).
 
 use super::error::CatalogError;
 use super::ports::{ProductQuery, ProductStore, SkuClaim};
 use crate::app::error::CommonError;
 use crate::app::store::{Page, StoreError};
-use crate::domain::{NewProduct, Principal, Product, ProductChanges, ProductId, ProductStatus, Role, Timestamp};
+use crate::domain::{
+    Event, EventKind, NewProduct, NewVariant, Principal, Product, ProductChanges, ProductId, ProductStatus, Role,
+    Timestamp, VariantChanges, VariantId,
+};
 
 fn require_staff(principal: Option<&Principal>) -> Result<(), CatalogError> {
     match principal {
@@ -25,9 +29,10 @@ pub async fn create(
 ) -> Result<Product, CatalogError> {
     require_staff(principal)?;
     let product = input.into_product(ProductId::generate(), now)?;
-    match store.insert(&product).await? {
+    let event = Event::new(EventKind::ProductCreated { product_id: product.id }, now);
+    match store.insert(&product, &event).await? {
         SkuClaim::Claimed => Ok(product),
-        SkuClaim::Taken => Err(CatalogError::SkuTaken),
+        SkuClaim::Taken(sku) => Err(sku_taken(&product, sku, |i| format!("variants[{i}].sku"))),
     }
 }
 
@@ -76,7 +81,68 @@ pub async fn update(
     if current.version != expected_version {
         return Err(stale(expected_version, current.version));
     }
-    replace(store, &current, next, expected_version).await
+    let sole_sku = |i| if current.sole_variant().is_some() { "sku".to_owned() } else { format!("variants[{i}].sku") };
+    replace(store, &current, next, expected_version, sole_sku).await
+}
+
+/// Adds a variant to a product the client saw at `expected_version`.
+pub async fn add_variant(
+    store: &impl ProductStore,
+    principal: Option<&Principal>,
+    id: ProductId,
+    expected_version: u64,
+    input: NewVariant,
+    now: Timestamp,
+) -> Result<(Product, VariantId), CatalogError> {
+    require_staff(principal)?;
+    let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
+    let variant = VariantId::generate();
+    let next = current.with_variant(&input, variant, now)?;
+    if current.version != expected_version {
+        return Err(stale(expected_version, current.version));
+    }
+    let product = replace(store, &current, next, expected_version, |_| "sku".to_owned()).await?;
+    Ok((product, variant))
+}
+
+/// Changes a variant of a product the client saw at `expected_version`.
+pub async fn change_variant(
+    store: &impl ProductStore,
+    principal: Option<&Principal>,
+    (id, variant): (ProductId, VariantId),
+    expected_version: u64,
+    changes: VariantChanges,
+    now: Timestamp,
+) -> Result<Product, CatalogError> {
+    require_staff(principal)?;
+    let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
+    let next = current.with_variant_changed(variant, changes, now).ok_or(CommonError::NotFound)??;
+    if current.version != expected_version {
+        return Err(stale(expected_version, current.version));
+    }
+    replace(store, &current, next, expected_version, |_| "sku".to_owned()).await
+}
+
+/// Takes a variant off sale; archiving an archived variant changes nothing.
+pub async fn archive_variant(
+    store: &impl ProductStore,
+    principal: Option<&Principal>,
+    (id, variant): (ProductId, VariantId),
+    expected_version: Option<u64>,
+    now: Timestamp,
+) -> Result<Product, CatalogError> {
+    require_staff(principal)?;
+    let current = store.get(id).await?.ok_or(CommonError::NotFound)?;
+    if current.variant(variant).is_none() {
+        return Err(CommonError::NotFound.into());
+    }
+    if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+        return Err(stale(expected, current.version));
+    }
+    match current.with_variant_archived(variant, now) {
+        Some(next) => replace(store, &current, next, current.version, |_| "sku".to_owned()).await,
+        None => Ok(current),
+    }
 }
 
 /// Takes a product off sale. `expected_version`, when given, guards against
@@ -94,20 +160,34 @@ pub async fn archive(
         return Err(stale(expected, current.version));
     }
     match current.archived(now) {
-        Some(next) => replace(store, &current, next, current.version).await,
+        Some(next) => replace(store, &current, next, current.version, |_| "sku".to_owned()).await,
         None => Ok(current),
     }
 }
 
+/// The conflict naming the field of `product`'s request that holds `sku`;
+/// `field(i)` names variant `i`'s.
+fn sku_taken(product: &Product, sku: crate::domain::Sku, field: impl Fn(usize) -> String) -> CatalogError {
+    let at = product.variants.iter().position(|v| v.sku == sku).unwrap_or(0);
+    CatalogError::SkuTaken { field: field(at), sku: sku.as_str().to_owned() }
+}
+
+/// Writes `next` with the event it amounts to.
 async fn replace(
     store: &impl ProductStore,
     current: &Product,
     next: Product,
     expected: u64,
+    sku_field: impl Fn(usize) -> String,
 ) -> Result<Product, CatalogError> {
-    match store.replace(current, &next).await {
+    let kind = if next.status == ProductStatus::Archived && current.status != ProductStatus::Archived {
+        EventKind::ProductArchived { product_id: next.id }
+    } else {
+        EventKind::ProductUpdated { product_id: next.id }
+    };
+    match store.replace(current, &next, &Event::new(kind, next.updated_at)).await {
         Ok(SkuClaim::Claimed) => Ok(next),
-        Ok(SkuClaim::Taken) => Err(CatalogError::SkuTaken),
+        Ok(SkuClaim::Taken(sku)) => Err(sku_taken(&next, sku, sku_field)),
         // Someone else wrote between our read and our write.
         Err(StoreError::VersionMismatch { current }) => Err(stale(expected, current)),
         Err(other) => Err(other.into()),

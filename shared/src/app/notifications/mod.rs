@@ -47,12 +47,13 @@ pub async fn deliver(
     if store.is_done(CONSUMER, event).await? {
         return Ok(Outcome::AlreadySent);
     }
-    let staff_mail = match event.kind {
+    let staff_mail = match &event.kind {
         EventKind::OrderDisputed { order_id } => {
-            Some(OrderStore::get(store, order_id).await?.map(|order| links.order_disputed(&order)))
+            Some(OrderStore::get(store, *order_id).await?.map(|order| links.order_disputed(&order)))
         }
+        EventKind::InventoryLow { sku, stock, threshold, .. } => Some(Some(links.inventory_low(sku, *stock, *threshold))),
         EventKind::WebhookEndpointDisabled { endpoint_id } => {
-            Some(store.get_endpoint(endpoint_id).await?.map(|endpoint| links.webhook_disabled(&endpoint)))
+            Some(store.get_endpoint(*endpoint_id).await?.map(|endpoint| links.webhook_disabled(&endpoint)))
         }
         _ => None,
     };
@@ -79,6 +80,10 @@ pub async fn deliver(
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
         EventKind::OrderPlaced { .. }
+        | EventKind::ProductCreated { .. }
+        | EventKind::ProductUpdated { .. }
+        | EventKind::ProductArchived { .. }
+        | EventKind::InventoryLow { .. }
         | EventKind::OrderDisputed { .. }
         | EventKind::WebhookEndpointDisabled { .. }
         | EventKind::ExportRequested { .. } => (None, None),

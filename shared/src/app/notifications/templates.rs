@@ -160,6 +160,20 @@ impl Links {
         )
     }
 
+    /// To staff: a variant is running out.
+    pub fn inventory_low(&self, sku: &str, stock: u32, threshold: u32) -> Mail {
+        let opening = format!(
+            "Only {stock} of {sku} are left in stock, below its threshold of {threshold}. \
+             Orders for it are refused once none are left."
+        );
+        self.mail(
+            &format!("{sku} is running low ({stock} left)"),
+            &[&opening, "Restock it by changing the variant's stock (PATCH /products/{id}/variants/{variant_id})."],
+            ("Open the shop", &self.link("", None)),
+            "Sent to the shop's staff address (the StaffEmail parameter).",
+        )
+    }
+
     /// To staff: Tillbox stopped calling a webhook endpoint.
     pub fn webhook_disabled(&self, endpoint: &WebhookEndpoint) -> Mail {
         let opening = format!(

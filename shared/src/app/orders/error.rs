@@ -1,13 +1,13 @@
 use crate::app::error::{CommonError, shares_common_errors};
-use crate::domain::ProductId;
+use crate::domain::{ProductId, VariantId};
 use crate::domain::order::IllegalTransition;
 
 /// Every way an order or discount use case can fail; the HTTP edge maps each to
 /// one status.
 #[derive(Debug, thiserror::Error)]
 pub enum OrdersError {
-    #[error("product {product_id} has only {available} left")]
-    OutOfStock { product_id: ProductId, available: u32 },
+    #[error("variant {variant_id} of product {product_id} has only {available} left")]
+    OutOfStock { product_id: ProductId, variant_id: VariantId, available: u32 },
     #[error("product {product_id} changed (price or availability) while the order was placed; review and retry")]
     ProductChanged { product_id: ProductId },
     #[error(transparent)]

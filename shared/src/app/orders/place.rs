@@ -45,21 +45,24 @@ pub async fn place(
     {
         return Err(OrdersError::RateLimited { retry_after });
     }
-    let ids: Vec<_> = request.lines().iter().map(|(id, _)| *id).collect();
-    let products = store.get_many(&ids).await?;
+    let products = store.get_many(&request.product_ids()).await?;
     let discount = match request.discount_code() {
         Some(code) => DiscountStore::get(store, code).await?,
         None => None,
     };
     let order = Order::price(&request, &products, discount.as_ref(), &principal.subject, now).map_err(|e| match e {
         PricingError::Invalid(invalid) => invalid.into(),
-        PricingError::OutOfStock { product_id, available } => OrdersError::OutOfStock { product_id, available },
+        PricingError::OutOfStock { product_id, variant_id, available } => {
+            OrdersError::OutOfStock { product_id, variant_id, available }
+        }
     })?;
     let event = Event::new(EventKind::OrderPlaced { order_id: order.id }, now);
     let discount_refused = |message: &str| Invalid(vec![FieldError::new("discount_code", message)]).into();
     match store.place(&order, &event, policy.max_open_orders).await? {
         Placement::Placed => Ok(order),
-        Placement::OutOfStock { product_id, available } => Err(OrdersError::OutOfStock { product_id, available }),
+        Placement::OutOfStock { product_id, variant_id, available } => {
+            Err(OrdersError::OutOfStock { product_id, variant_id, available })
+        }
         Placement::ProductChanged { product_id } => Err(OrdersError::ProductChanged { product_id }),
         Placement::DiscountUsedUp | Placement::DiscountAlreadyUsed => Err(discount_refused(UNUSABLE_CODE)),
         Placement::TooManyOpenOrders => Err(OrdersError::TooManyOpenOrders { max: policy.max_open_orders }),

@@ -1,16 +1,19 @@
 //! What orders need from storage, one trait per capability.
 
 use crate::app::store::{Page, StoreError};
-use crate::domain::{AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Timestamp};
+use crate::domain::{
+    AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Timestamp, VariantId,
+};
 use std::future::Future;
 
 /// Why [`OrderStore::place`] wrote nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
     Placed,
-    /// The product has fewer than the line's quantity left (`available` as stored).
+    /// The variant has fewer than the line's quantity left (`available` as stored).
     OutOfStock {
         product_id: ProductId,
+        variant_id: VariantId,
         available: u32,
     },
     /// The product left sale or changed price since the order was priced.

@@ -123,8 +123,9 @@ async fn record(
             format!("order:{order_id}"),
             json!({"status": order.status.as_str(), "refunded": order.refunded}),
             json!({"status": next.status.as_str(), "refunded": next.refunded, "amount": request.amount(),
-                   "reason": request.reason(), "restock": request.restock().iter()
-                       .map(|(product, quantity)| json!({"product_id": product.to_string(), "quantity": quantity}))
+                   "reason": request.reason(), "restock": refund.restock.iter()
+                       .map(|r| json!({"product_id": r.product_id.to_string(), "variant_id": r.variant_id.to_string(),
+                                       "quantity": r.quantity}))
                        .collect::<Vec<_>>()}),
             now,
         );

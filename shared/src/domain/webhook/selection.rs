@@ -10,6 +10,10 @@ pub const SUBSCRIBABLE: &[&str] = &[
     "order.refunded",
     "order.disputed",
     "user.signed_up",
+    "product.created",
+    "product.updated",
+    "product.archived",
+    "inventory.low",
 ];
 
 /// Which events an endpoint receives: `["*"]` (every subscribable type, including

@@ -7,7 +7,7 @@ use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, signed_in};
 use super::response::{Reply, json};
 use crate::app::payments;
-use crate::domain::{Invalid, OrderId, ProductId, Refund, RefundRequest, format_timestamp};
+use crate::domain::{Invalid, OrderId, ProductId, Refund, RefundRequest, VariantId, format_timestamp};
 use crate::inbound::views::OrderView;
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -32,13 +32,16 @@ pub struct NewRefund {
 #[serde(deny_unknown_fields)]
 pub struct RestockLine {
     product_id: ProductId,
+    /// The variant's line; may be left out when the order has one line of the product.
+    #[serde(default)]
+    variant_id: Option<VariantId>,
     #[schema(minimum = 1, maximum = 1000)]
     quantity: i64,
 }
 
 impl NewRefund {
     fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
-        let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.quantity)).collect();
+        let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.variant_id, line.quantity)).collect();
         RefundRequest::parse(self.amount, &self.reason, &restock)
     }
 }
@@ -46,6 +49,7 @@ impl NewRefund {
 #[derive(Serialize, utoipa::ToSchema)]
 struct RestockView {
     product_id: String,
+    variant_id: String,
     quantity: u32,
 }
 
@@ -111,7 +115,11 @@ fn view<'a>(refund: &'a Refund, order: OrderView<'a>) -> RefundView<'a> {
         restock: refund
             .restock
             .iter()
-            .map(|(product_id, quantity)| RestockView { product_id: product_id.to_string(), quantity: *quantity })
+            .map(|r| RestockView {
+                product_id: r.product_id.to_string(),
+                variant_id: r.variant_id.to_string(),
+                quantity: r.quantity,
+            })
             .collect(),
         status: refund.status.as_str(),
         created_at: format_timestamp(refund.created_at),

@@ -9,7 +9,9 @@ use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, page_limit, signed_in, timestamp_param};
 use super::response::{Reply, json, versioned};
 use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
-use crate::domain::{Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition};
+use crate::domain::{
+    Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition, VariantId,
+};
 use crate::inbound::views::{OrderView, PageView, Shipment};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -30,13 +32,16 @@ pub struct NewOrder {
 #[serde(deny_unknown_fields)]
 pub struct NewOrderLine {
     product_id: ProductId,
+    /// Which variant; may be left out for a product sold one way (no options).
+    #[serde(default)]
+    variant_id: Option<VariantId>,
     #[schema(minimum = 1, maximum = 1000)]
     quantity: i64,
 }
 
 impl NewOrder {
     fn try_into_domain(self) -> Result<OrderRequest, Invalid> {
-        let lines: Vec<_> = self.lines.iter().map(|line| (line.product_id, line.quantity)).collect();
+        let lines: Vec<_> = self.lines.iter().map(|line| (line.product_id, line.variant_id, line.quantity)).collect();
         OrderRequest::parse(&lines, self.discount_code.as_deref())
     }
 }

@@ -2,7 +2,7 @@
 //! The edge reads them in [`super::request`] and [`super::idempotency`]; these
 //! types only document them.
 
-use crate::domain::{EventId, ExportId, OrderId, ProductId, UserId, WebhookEndpointId};
+use crate::domain::{EventId, ExportId, OrderId, ProductId, UserId, VariantId, WebhookEndpointId};
 use utoipa::IntoParams;
 
 /// `limit` and `cursor`, as every listing takes them.
@@ -63,6 +63,16 @@ pub struct IfMatch {
 pub struct ProductPath {
     /// The product's id.
     pub id: ProductId,
+}
+
+/// `{id}` of a product and `{variant_id}` of one of its variants.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct VariantPath {
+    /// The product's id.
+    pub id: ProductId,
+    /// The variant's id.
+    pub variant_id: VariantId,
 }
 
 /// `{id}` of an order.

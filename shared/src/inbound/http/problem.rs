@@ -166,7 +166,7 @@ impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
         let detail = error.to_string();
         match error {
-            CatalogError::SkuTaken => Self::field(StatusCode::CONFLICT, "sku_taken", "sku", detail),
+            CatalogError::SkuTaken { field, .. } => Self::field(StatusCode::CONFLICT, "sku_taken", &field, detail),
             CatalogError::TooManyImages(_) => Self::new(StatusCode::CONFLICT, "too_many_images", detail),
             CatalogError::Common(common) => common.into(),
         }

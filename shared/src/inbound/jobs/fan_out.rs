@@ -38,7 +38,12 @@ impl Routes {
             | EventKind::PasswordResetRequested { .. }
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderDisputed { .. }
+            | EventKind::InventoryLow { .. }
             | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
+            // For webhook subscribers only.
+            EventKind::ProductCreated { .. } | EventKind::ProductUpdated { .. } | EventKind::ProductArchived { .. } => {
+                vec![]
+            }
             EventKind::OrderCancelled { .. } => {
                 let mut queues = vec![self.emails_queue_url.as_str(), &self.stats_queue_url];
                 queues.extend(self.payments_queue_url.as_deref());

@@ -90,6 +90,10 @@ fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
         | EventKind::SignupRepeated { .. }
         | EventKind::PasswordResetRequested { .. }
         | EventKind::WebhookEndpointDisabled { .. }
+        | EventKind::ProductCreated { .. }
+        | EventKind::ProductUpdated { .. }
+        | EventKind::ProductArchived { .. }
+        | EventKind::InventoryLow { .. }
         | EventKind::ExportRequested { .. } => None,
     }
 }

@@ -1,7 +1,7 @@
 //! Orders as their customers, staff and webhook receivers see them.
 
 use crate::domain::order::{self, OrderLine as Line};
-use crate::domain::{CancelReason, Order, ProductId, format_timestamp};
+use crate::domain::{CancelReason, Order, ProductId, VariantId, format_timestamp};
 use serde::{Deserialize, Serialize};
 
 /// An order as its customer and staff see it. Amounts are minor units of `currency`.
@@ -65,7 +65,9 @@ impl<'a> OrderView<'a> {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OrderLine {
     product_id: ProductId,
+    variant_id: VariantId,
     sku: String,
+    /// The product's name, with the variant's option values: `Tee (M / navy)`.
     name: String,
     /// Minor units, as the catalog priced the product when the order was placed.
     unit_price: i64,
@@ -79,6 +81,7 @@ impl OrderLine {
     fn new(line: &Line) -> Self {
         Self {
             product_id: line.product_id,
+            variant_id: line.variant_id,
             sku: line.sku.clone(),
             name: line.name.clone(),
             unit_price: line.unit_price,

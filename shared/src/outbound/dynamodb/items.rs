@@ -3,9 +3,10 @@
 use super::keys::{self, EXPIRES_AT, PK, SK};
 use crate::app::store::StoreError;
 use crate::domain::image::RejectReason;
+use crate::domain::product::{DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_MAX_PER_ORDER};
 use crate::domain::{
-    Category, Currency, ImageFormat, Money, Product, ProductImage, ProductStatus, Sku, Thumbnail, Timestamp, Upload,
-    UploadState, format_timestamp, parse_timestamp,
+    Category, Currency, ImageFormat, Money, Product, ProductId, ProductImage, ProductOption, ProductStatus, Sku,
+    Thumbnail, Timestamp, Upload, UploadState, Variant, VariantId, format_timestamp, parse_timestamp,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -101,21 +102,31 @@ impl Reader<'_> {
     }
 }
 
+/// Attribute of a product item holding its variants: a map from variant id to
+/// the variant, so an order updates one variant's stock by path
+/// (`variants.<id>.stock`) with a condition on the same path.
+pub(super) const VARIANTS: &str = "variants";
+
 pub(super) fn product_item(p: &Product) -> Item {
+    let options = p
+        .options
+        .iter()
+        .map(|o| AttributeValue::M(item([("name", s(&o.name)), ("values", strings(&o.values))])))
+        .collect();
+    let variants = p.variants.iter().map(|v| (v.id.to_string(), variant_value(p, v))).collect();
     let mut item: Item = [
         (PK, s(keys::product_pk(p.id))),
         (SK, s(keys::PRODUCT_SK)),
         ("entity", s("product")),
         ("id", s(p.id.to_string())),
-        ("sku", s(p.sku.as_str())),
         ("name", s(&p.name)),
         ("description", s(&p.description)),
         ("price_amount", n(p.price.amount)),
         ("currency", s(p.price.currency.code())),
-        ("stock", n(p.stock)),
-        ("max_per_order", n(p.max_per_order)),
         ("status", s(p.status.as_str())),
         ("images", AttributeValue::L(p.images.iter().map(image_value).collect())),
+        ("options", AttributeValue::L(options)),
+        (VARIANTS, AttributeValue::M(variants)),
         ("version", n(p.version)),
         ("created_at", ts(p.created_at)),
         ("updated_at", ts(p.updated_at)),
@@ -132,6 +143,64 @@ pub(super) fn product_item(p: &Product) -> Item {
     item
 }
 
+fn strings(values: &[String]) -> AttributeValue {
+    AttributeValue::L(values.iter().map(s).collect())
+}
+
+/// `price_amount` is what the variant costs now (its own price or the
+/// product's), so an order's condition checks one path; `price_override` says
+/// which it is.
+fn variant_value(p: &Product, v: &Variant) -> AttributeValue {
+    AttributeValue::M(item([
+        ("sku", s(v.sku.as_str())),
+        ("options", strings(&v.options)),
+        ("price_amount", n(p.price_of(v).amount)),
+        ("price_override", b(v.price.is_some())),
+        ("stock", n(v.stock)),
+        ("max_per_order", n(v.max_per_order)),
+        ("weight_grams", n(v.weight_grams)),
+        ("image_ids", AttributeValue::L(v.image_ids.iter().map(|id| s(id.to_string())).collect())),
+        ("low_stock_threshold", n(v.low_stock_threshold)),
+        ("archived", b(v.archived)),
+    ]))
+}
+
+fn strings_from(r: &Reader<'_>, name: &str) -> Result<Vec<String>, StoreError> {
+    match r.0.get(name) {
+        Some(AttributeValue::L(list)) => list
+            .iter()
+            .map(|v| v.as_s().cloned().map_err(|_| r.corrupt(name, "not a list of strings")))
+            .collect(),
+        _ => Err(r.corrupt(name, "not a list")),
+    }
+}
+
+fn variant_from(r: &Reader<'_>, id: &str, value: &AttributeValue, currency: Currency) -> Result<Variant, StoreError> {
+    let v = Reader(value.as_m().map_err(|_| r.corrupt(VARIANTS, "not a map of maps"))?);
+    let price_amount: i64 = v.n("price_amount")?;
+    Ok(Variant {
+        id: id.parse().map_err(|_| r.corrupt(VARIANTS, "keyed by something else than variant ids"))?,
+        sku: v.parsed("sku", |s| Sku::parse(s).ok())?,
+        options: strings_from(&v, "options")?,
+        price: v.b("price_override")?.then_some(Money { amount: price_amount, currency }),
+        stock: v.n("stock")?,
+        max_per_order: v.n("max_per_order")?,
+        weight_grams: v.n("weight_grams")?,
+        image_ids: strings_from(&v, "image_ids")?
+            .iter()
+            .map(|id| id.parse().map_err(|_| v.corrupt("image_ids", "not a list of image ids")))
+            .collect::<Result<_, _>>()?,
+        low_stock_threshold: v.n("low_stock_threshold")?,
+        archived: v.b("archived")?,
+    })
+}
+
+/// Whether a product item was written before variants (`tillbox-admin
+/// migrate-variants` rewrites those).
+pub(super) fn is_legacy_product(item: &Item) -> bool {
+    !item.contains_key(VARIANTS)
+}
+
 pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
     let r = Reader(item);
     let images = match item.get("images") {
@@ -139,20 +208,56 @@ pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
         None => Vec::new(),
         Some(_) => return Err(r.corrupt("images", "not a list")),
     };
+    let id: ProductId = r.parsed("id", |v| v.parse().ok())?;
+    let price = Money { amount: r.n("price_amount")?, currency: r.parsed("currency", |v| Currency::parse(v).ok())? };
+    let (options, variants) = match item.get(VARIANTS) {
+        Some(AttributeValue::M(map)) => {
+            let options = match item.get("options") {
+                Some(AttributeValue::L(list)) => list
+                    .iter()
+                    .map(|o| {
+                        let o = Reader(o.as_m().map_err(|_| r.corrupt("options", "not a list of maps"))?);
+                        Ok(ProductOption { name: o.s("name")?.to_owned(), values: strings_from(&o, "values")? })
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+                _ => return Err(r.corrupt("options", "not a list")),
+            };
+            let mut variants =
+                map.iter().map(|(id, v)| variant_from(&r, id, v, price.currency)).collect::<Result<Vec<_>, _>>()?;
+            variants.sort_by_key(|v| v.id);
+            (options, variants)
+        }
+        Some(_) => return Err(r.corrupt(VARIANTS, "not a map")),
+        // Written before variants: the product was its one variant.
+        None => {
+            let sole = Variant {
+                id: VariantId::sole_of(id),
+                sku: r.parsed("sku", |v| Sku::parse(v).ok())?,
+                options: Vec::new(),
+                price: None,
+                stock: r.n("stock")?,
+                max_per_order: r.opt_n("max_per_order")?.unwrap_or(DEFAULT_MAX_PER_ORDER),
+                weight_grams: 0,
+                image_ids: Vec::new(),
+                low_stock_threshold: DEFAULT_LOW_STOCK_THRESHOLD,
+                archived: false,
+            };
+            (Vec::new(), vec![sole])
+        }
+    };
     Ok(Product {
-        id: r.parsed("id", |v| v.parse().ok())?,
-        sku: r.parsed("sku", |v| Sku::parse(v).ok())?,
+        id,
         name: r.s("name")?.to_owned(),
         description: r.s("description")?.to_owned(),
-        price: Money { amount: r.n("price_amount")?, currency: r.parsed("currency", |v| Currency::parse(v).ok())? },
-        stock: r.n("stock")?,
-        max_per_order: r.opt_n("max_per_order")?.unwrap_or(crate::domain::product::DEFAULT_MAX_PER_ORDER),
+        price,
         status: r.parsed("status", ProductStatus::parse)?,
         category: r
             .opt_s("category")?
             .map(|c| Category::parse(c).map_err(|_| r.corrupt("category", "not a slug")))
             .transpose()?,
         images,
+        options,
+        variants,
         version: r.n("version")?,
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,

@@ -5,14 +5,15 @@
 //! exceeds its limit, however many buyers race.
 
 use super::events::{audit_item, outbox_item};
-use super::items::{Item, Reader, b, item, n, s, ts};
+use super::items::{Item, Reader, VARIANTS, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
 use crate::app::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::app::store::{Page, StoreError};
 use crate::domain::order::{AppliedDiscount, OrderLine};
 use crate::domain::{
-    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Shipment, format_timestamp,
+    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Shipment, VariantId,
+    format_timestamp,
 };
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
@@ -26,6 +27,7 @@ pub(super) fn order_item(o: &Order) -> Item {
         .map(|l| {
             AttributeValue::M(item([
                 ("product_id", s(l.product_id.to_string())),
+                ("variant_id", s(l.variant_id.to_string())),
                 ("sku", s(&l.sku)),
                 ("name", s(&l.name)),
                 ("unit_price", n(l.unit_price)),
@@ -81,8 +83,15 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             .iter()
             .map(|line| {
                 let line = Reader(line.as_m().map_err(|_| r.corrupt("lines", "not a list of maps"))?);
+                let product_id = line.parsed("product_id", |v| v.parse().ok())?;
                 Ok(OrderLine {
-                    product_id: line.parsed("product_id", |v| v.parse().ok())?,
+                    product_id,
+                    // Lines written before variants took the stock of the
+                    // product's one variant.
+                    variant_id: match line.opt_s("variant_id")? {
+                        Some(_) => line.parsed("variant_id", |v| v.parse().ok())?,
+                        None => VariantId::sole_of(product_id),
+                    },
                     sku: line.s("sku")?.to_owned(),
                     name: line.s("name")?.to_owned(),
                     unit_price: line.n("unit_price")?,
@@ -133,45 +142,80 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
 }
 
 impl Table {
-    /// `stock - quantity` only while the product is on sale at the price the order
-    /// used and has the quantity left; every stock change bumps the product's
-    /// version, so a staff edit based on an older read cannot write stale stock.
-    fn reserve(&self, line: &OrderLine, currency: Currency) -> Result<TransactWriteItem, StoreError> {
-        let update = built(
-            Update::builder()
-                .table_name(&self.name)
-                .key(PK, s(keys::product_pk(line.product_id)))
-                .key(SK, s(keys::PRODUCT_SK))
-                .update_expression("SET stock = stock - :q, version = version + :one")
-                .condition_expression(
-                    "#status = :active AND stock >= :q AND price_amount = :price AND currency = :currency",
-                )
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":q", n(line.quantity))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":active", s("active"))
-                .expression_attribute_values(":price", n(line.unit_price))
-                .expression_attribute_values(":currency", s(currency.code()))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().update(update).build())
+    /// `stock - quantity` of each line's variant, only while the product and the
+    /// variant are on sale at the price the order used and the variant has the
+    /// quantity left; one update per product (a transaction touches an item
+    /// once), which bumps the product's version, so a staff edit based on an
+    /// older read cannot write stale stock.
+    fn reserve(&self, lines: &[&OrderLine], currency: Currency) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::product_pk(lines[0].product_id)))
+            .key(SK, s(keys::PRODUCT_SK))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#variants", VARIANTS)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":no", b(false))
+            .expression_attribute_values(":currency", s(currency.code()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let mut sets = Vec::with_capacity(lines.len() + 1);
+        let mut conditions = vec!["#status = :active AND currency = :currency".to_owned()];
+        for (i, line) in lines.iter().enumerate() {
+            let stock = format!("#variants.#v{i}.stock");
+            sets.push(format!("{stock} = {stock} - :q{i}"));
+            conditions.push(format!(
+                "{stock} >= :q{i} AND #variants.#v{i}.price_amount = :price{i} AND #variants.#v{i}.archived = :no"
+            ));
+            update = update
+                .expression_attribute_names(format!("#v{i}"), line.variant_id.to_string())
+                .expression_attribute_values(format!(":q{i}"), n(line.quantity))
+                .expression_attribute_values(format!(":price{i}"), n(line.unit_price));
+        }
+        sets.push("version = version + :one".to_owned());
+        let update = update
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(conditions.join(" AND "));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
-    /// Puts `quantity` units back in the product's stock (a cancel, a refund's restock).
-    pub(super) fn release(&self, product_id: ProductId, quantity: u32) -> Result<TransactWriteItem, StoreError> {
-        let update = built(
-            Update::builder()
-                .table_name(&self.name)
-                .key(PK, s(keys::product_pk(product_id)))
-                .key(SK, s(keys::PRODUCT_SK))
-                .update_expression("SET stock = stock + :q, version = version + :one")
-                .condition_expression("attribute_exists(PK)")
-                .expression_attribute_values(":q", n(quantity))
-                .expression_attribute_values(":one", n(1))
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().update(update).build())
+    /// Puts units back in stock of one product's variants (a cancel, a refund's
+    /// restock), whatever the product's state now.
+    pub(super) fn release(
+        &self,
+        product_id: ProductId,
+        units: &[(VariantId, u32)],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::product_pk(product_id)))
+            .key(SK, s(keys::PRODUCT_SK))
+            .expression_attribute_names("#variants", VARIANTS)
+            .expression_attribute_values(":one", n(1));
+        let mut sets = Vec::with_capacity(units.len() + 1);
+        let mut conditions = Vec::with_capacity(units.len());
+        for (i, (variant, quantity)) in units.iter().enumerate() {
+            let stock = format!("#variants.#v{i}.stock");
+            sets.push(format!("{stock} = {stock} + :q{i}"));
+            conditions.push(format!("attribute_exists({stock})"));
+            update = update
+                .expression_attribute_names(format!("#v{i}"), variant.to_string())
+                .expression_attribute_values(format!(":q{i}"), n(*quantity));
+        }
+        sets.push("version = version + :one".to_owned());
+        let update = update
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(conditions.join(" AND "));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
+    /// One [`Self::release`] per product of `units` (product, variant, quantity).
+    pub(super) fn release_all(
+        &self,
+        units: impl IntoIterator<Item = (ProductId, VariantId, u32)>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let units = units.into_iter().filter(|(_, _, q)| *q > 0).map(|(p, v, q)| (p, (v, q)));
+        by_product(units).into_iter().map(|(product, units)| self.release(product, &units)).collect()
     }
 
     /// Counts one use, only while the code is active, unexpired at `now` and under its limit.
@@ -255,18 +299,42 @@ impl Table {
     }
 }
 
-/// Why the reservation of `line` failed, from the product item DynamoDB returned.
-fn refused_line(line: &OrderLine, old: Option<&Item>) -> Placement {
-    let product_id = line.product_id;
-    let Some(old) = old else {
-        return Placement::ProductChanged { product_id };
-    };
-    let r = Reader(old);
-    let on_sale = r.opt_s("status").ok().flatten() == Some("active");
-    match r.n::<u32>("stock") {
-        Ok(available) if on_sale && available < line.quantity => Placement::OutOfStock { product_id, available },
-        _ => Placement::ProductChanged { product_id },
+/// `items` grouped by product, products in the order they first appear.
+fn by_product<T>(items: impl IntoIterator<Item = (ProductId, T)>) -> Vec<(ProductId, Vec<T>)> {
+    let mut groups: Vec<(ProductId, Vec<T>)> = Vec::new();
+    for (product, item) in items {
+        match groups.iter_mut().find(|(p, _)| *p == product) {
+            Some((_, group)) => group.push(item),
+            None => groups.push((product, vec![item])),
+        }
     }
+    groups
+}
+
+/// Why the reservation of one product's `lines` failed, from the product item
+/// DynamoDB returned: a variant on sale with too little stock, or a change.
+fn refused_lines(lines: &[&OrderLine], old: Option<&Item>) -> Placement {
+    let product_id = lines[0].product_id;
+    let changed = Placement::ProductChanged { product_id };
+    let Some(old) = old else {
+        return changed;
+    };
+    if Reader(old).opt_s("status").ok().flatten() != Some("active") {
+        return changed;
+    }
+    let variants = old.get(VARIANTS).and_then(|v| v.as_m().ok());
+    for line in lines {
+        let variant = variants.and_then(|all| all.get(&line.variant_id.to_string())).and_then(|v| v.as_m().ok());
+        let Some(variant) = variant.map(Reader) else {
+            return changed;
+        };
+        if let (Ok(available), Ok(false)) = (variant.n::<u32>("stock"), variant.b("archived"))
+            && available < line.quantity
+        {
+            return Placement::OutOfStock { product_id, variant_id: line.variant_id, available };
+        }
+    }
+    changed
 }
 
 impl Table {
@@ -298,8 +366,11 @@ impl Table {
     }
 
     async fn try_place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
-        let mut actions =
-            order.lines.iter().map(|line| self.reserve(line, order.currency)).collect::<Result<Vec<_>, _>>()?;
+        let products = by_product(order.lines.iter().map(|line| (line.product_id, line)));
+        let mut actions = products
+            .iter()
+            .map(|(_, lines)| self.reserve(lines, order.currency))
+            .collect::<Result<Vec<_>, _>>()?;
         actions.push(self.put_new(order_item(order))?);
         actions.push(self.put_new(outbox_item(event))?);
         let open_orders_at = actions.len();
@@ -321,10 +392,10 @@ impl Table {
         if failed_condition(reasons, open_orders_at) {
             return Ok(Placement::TooManyOpenOrders);
         }
-        if let Some((line, reason)) =
-            order.lines.iter().zip(reasons).find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+        if let Some(((_, lines), reason)) =
+            products.iter().zip(reasons).find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
         {
-            return Ok(refused_line(line, reason.item()));
+            return Ok(refused_lines(lines, reason.item()));
         }
         if failed_condition(reasons, discount_at) {
             return Ok(Placement::DiscountUsedUp);
@@ -362,10 +433,9 @@ impl OrderStore for Table {
             actions.push(self.let_go(&change.previous.customer, vec![change.previous.id.to_string()])?);
         }
         if change.release {
-            for line in &change.previous.lines {
-                // What a refund put back already is not released twice.
-                actions.push(self.release(line.product_id, line.quantity - line.restocked)?);
-            }
+            // What a refund put back already is not released twice.
+            let units = change.previous.lines.iter().map(|l| (l.product_id, l.variant_id, l.quantity - l.restocked));
+            actions.extend(self.release_all(units)?);
             if let Some(discount) = &change.previous.discount {
                 actions.push(self.give_back_use(&discount.code)?);
                 if discount.once_per_customer {

@@ -10,7 +10,10 @@ use super::orders::order_item;
 use super::{Table, built, cancellation_reasons, condition_held, failed_condition, unavailable, version_conflict};
 use crate::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use crate::app::store::StoreError;
-use crate::domain::{Currency, Event, OrderId, Payment, PaymentStatus, Provider, Refund, RefundStatus, Timestamp};
+use crate::domain::refund::Restock;
+use crate::domain::{
+    Currency, Event, OrderId, Payment, PaymentStatus, Provider, Refund, RefundStatus, Timestamp, VariantId,
+};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use time::Duration;
 
@@ -154,8 +157,12 @@ fn refund_item(r: &Refund) -> Item {
     let restock = r
         .restock
         .iter()
-        .map(|(product_id, quantity)| {
-            AttributeValue::M(item([("product_id", s(product_id.to_string())), ("quantity", n(*quantity))]))
+        .map(|r| {
+            AttributeValue::M(item([
+                ("product_id", s(r.product_id.to_string())),
+                ("variant_id", s(r.variant_id.to_string())),
+                ("quantity", n(r.quantity)),
+            ]))
         })
         .collect();
     item([
@@ -182,7 +189,12 @@ fn refund_from(found: &Item) -> Result<Refund, StoreError> {
             .iter()
             .map(|line| {
                 let line = Reader(line.as_m().map_err(|_| r.corrupt("restock", "not a list of maps"))?);
-                Ok((line.parsed("product_id", |v| v.parse().ok())?, line.n("quantity")?))
+                let product_id = line.parsed("product_id", |v| v.parse().ok())?;
+                let variant_id = match line.opt_s("variant_id")? {
+                    Some(_) => line.parsed("variant_id", |v| v.parse().ok())?,
+                    None => VariantId::sole_of(product_id),
+                };
+                Ok(Restock { product_id, variant_id, quantity: line.n("quantity")? })
             })
             .collect::<Result<_, StoreError>>()?,
         _ => return Err(r.corrupt("restock", "missing")),
@@ -213,9 +225,7 @@ impl RefundStore for Table {
             self.put_new(refund_item(record.refund))?,
             self.put_new(audit_item(record.audit))?,
         ];
-        for (product_id, quantity) in &record.refund.restock {
-            actions.push(self.release(*product_id, *quantity)?);
-        }
+        actions.extend(self.release_all(record.refund.restock.iter().map(|r| (r.product_id, r.variant_id, r.quantity)))?);
         if let Some(event) = record.event {
             actions.push(self.put_new(outbox_item(event))?);
         }
