@@ -20,6 +20,7 @@ use crate::inbound::jobs::process_images::ImageJob;
 use crate::inbound::jobs::receipts::ReceiptsJob;
 use crate::inbound::jobs::send_emails::EmailJob;
 use crate::inbound::jobs::stats::StatsJob;
+use crate::inbound::jobs::watch_stock::StockWatch;
 use crate::inbound::jobs::webhooks::WebhooksJob;
 use crate::inbound::views::AssetUrls;
 use crate::outbound::audit_archive::AuditArchiveBucket;
@@ -170,6 +171,10 @@ pub fn export_job(sdk: &SdkConfig) -> Result<ExportJob, ConfigError> {
 
 pub fn archive_job(sdk: &SdkConfig) -> Result<ArchiveJob, ConfigError> {
     Ok(ArchiveJob { archive: AuditArchiveBucket::new(sdk, config::audit_archive_bucket()?) })
+}
+
+pub fn stock_watch(sdk: &SdkConfig) -> Result<StockWatch, ConfigError> {
+    Ok(StockWatch { table: table(sdk)? })
 }
 
 pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {

@@ -73,6 +73,20 @@ uuid_id!(
     EventId
 );
 
+impl EventId {
+    /// The same id for the same `fact`, for an event derived from a change
+    /// (a stream record read again) rather than made by a request: publishing it
+    /// twice publishes it once.
+    pub fn derived(fact: &str) -> Self {
+        let hash = super::secret::token_hash(fact);
+        let mut bytes = [0u8; 16];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).expect("token_hash is hex");
+        }
+        Self(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+}
+
 uuid_id!(
     /// Identifies one registered endpoint.
     WebhookEndpointId

@@ -6,6 +6,7 @@ mod error;
 pub mod images;
 pub mod ports;
 pub mod products;
+pub mod stock;
 pub mod upgrade;
 
 pub use error::CatalogError;

@@ -491,6 +491,15 @@ impl Product {
             .then(|| Product { status: ProductStatus::Archived, ..self.clone() }.bumped(now, self.version))
     }
 
+    /// The variants on sale whose stock fell below their threshold between
+    /// `before` and this version (orders took it, or staff set it lower).
+    pub fn fell_below_threshold<'a>(&'a self, before: &'a Product) -> impl Iterator<Item = &'a Variant> {
+        self.variants.iter().filter(move |v| {
+            let was_above = before.variant(v.id).is_some_and(|old| !old.low_stock());
+            !v.archived && v.low_stock() && was_above
+        })
+    }
+
     /// Products the public may see. Drafts and archived products are staff-only.
     pub fn is_public(&self) -> bool {
         self.status == ProductStatus::Active
@@ -635,6 +644,19 @@ mod tests {
         let changes = ProductChanges { name: Some("New".into()), price: Some(price), ..Default::default() };
         let Invalid(errors) = p.apply(changes, LATER).unwrap_err();
         assert_eq!(errors[0].field, "price.currency");
+    }
+
+    #[test]
+    fn stock_falling_below_the_threshold_is_noticed_once() {
+        let tee = tee_in_sizes();
+        let mut after = tee.clone();
+        after.variants[0].stock = 2;
+        after.variants[1].stock = 4;
+        let low: Vec<_> = after.fell_below_threshold(&tee).map(|v| v.sku.as_str()).collect();
+        assert_eq!(low, ["TEE-M"], "TEE-S was below its threshold already");
+        let mut later = after.clone();
+        later.variants[1].stock = 1;
+        assert_eq!(later.fell_below_threshold(&after).count(), 0);
     }
 
     #[test]

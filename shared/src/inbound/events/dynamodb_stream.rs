@@ -5,7 +5,7 @@
 use crate::app::audit::archive::AuditItemChange;
 use crate::domain::Event;
 use crate::outbound::dynamodb::audit_from_image;
-use crate::outbound::dynamodb::keys::{AUDIT_PREFIX, OUTBOX_PREFIX};
+use crate::outbound::dynamodb::keys::{AUDIT_PREFIX, OUTBOX_PREFIX, PRODUCT_PREFIX, PRODUCT_SK};
 use aws_lambda_events::dynamodb::EventRecord;
 
 /// What one stream record means to the fan-out.
@@ -41,6 +41,15 @@ pub fn parse(record: &EventRecord) -> Result<StreamRecord, RecordError> {
     }
     let payload = string_attribute(&record.change.new_image, "payload").ok_or(RecordError::NoPayload)?;
     serde_json::from_str(&payload).map(StreamRecord::Published).map_err(RecordError::Payload)
+}
+
+/// A product item's images before and after a change, or `None` for any other
+/// record (the stream filter passes only product MODIFYs; this holds anyway).
+pub fn product_change(record: &EventRecord) -> Option<(&serde_dynamo::Item, &serde_dynamo::Item)> {
+    let pk = string_attribute(&record.change.keys, "PK")?;
+    let sk = string_attribute(&record.change.keys, "SK")?;
+    (record.event_name == "MODIFY" && pk.starts_with(PRODUCT_PREFIX) && sk == PRODUCT_SK)
+        .then_some((&record.change.old_image, &record.change.new_image))
 }
 
 /// What a stream record says about an audit item, or `None` for any other item.

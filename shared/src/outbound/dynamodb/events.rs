@@ -60,16 +60,21 @@ pub(super) fn audit_item(record: &AuditRecord) -> Item {
 }
 
 impl EventOutbox for Table {
+    /// An event already in the outbox (a derived id published again) is left as it is.
     async fn publish(&self, event: &Event) -> Result<(), StoreError> {
-        self.client
+        let written = self
+            .client
             .put_item()
             .table_name(&self.name)
             .set_item(Some(outbox_item(event)))
             .condition_expression("attribute_not_exists(PK)")
             .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+            .await;
+        match written {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
     }
 }
 

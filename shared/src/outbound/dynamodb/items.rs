@@ -201,6 +201,11 @@ pub(super) fn is_legacy_product(item: &Item) -> bool {
     !item.contains_key(VARIANTS)
 }
 
+/// The product a stream record's image holds (the stock watcher reads them).
+pub fn product_from_image(image: &serde_dynamo::Item) -> Result<Product, StoreError> {
+    product_from(&image.clone().into())
+}
+
 pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
     let r = Reader(item);
     let images = match item.get("images") {

@@ -18,8 +18,9 @@ pub const GSI2SK: &str = "GSI2SK";
 /// must still treat expired items as absent.
 pub const EXPIRES_AT: &str = "expires_at";
 
+pub const PRODUCT_PREFIX: &str = "PRODUCT#";
 pub fn product_pk(id: ProductId) -> String {
-    format!("PRODUCT#{id}")
+    format!("{PRODUCT_PREFIX}{id}")
 }
 pub const PRODUCT_SK: &str = "PRODUCT";
 

@@ -6,6 +6,7 @@ mod discounts;
 mod events;
 
 pub use events::audit_from_image;
+pub use items::product_from_image;
 mod exports;
 mod idempotency;
 mod items;
