@@ -119,7 +119,7 @@ async fn bad_input_is_a_problem_naming_the_field() {
 
     let mut missing = product_body("A");
     missing.as_object_mut().unwrap().remove("sku");
-    create(&stack, missing).await.assert_problem(400, "malformed_body", Some("sku"));
+    create(&stack, missing).await.assert_problem(422, "validation_failed", Some("sku"));
 
     let mut unknown = product_body("A");
     unknown["colour"] = json!("black");

@@ -24,9 +24,9 @@ use tillbox::domain::money::MoneyInput;
 use tillbox::domain::secret::token_hash;
 use tillbox::domain::stats::{CurrencySales, ProductSales, SalesCounts};
 use tillbox::domain::{
-    AuditRecord, Currency, Email, Event, EventKind, NewProduct, OneTimePurpose, OneTimeToken, OrderId, OrderRequest,
-    OrderStatus, Payment, Principal, ProductChanges, ProductId, Provider, RefreshToken, Refund, RefundRequest,
-    RefundStatus, Role, Session, Transition, User,
+    AuditRecord, Currency, Email, Event, EventKind, NewProduct, NewVariant, OneTimePurpose, OneTimeToken, OrderId,
+    OrderRequest, OrderStatus, Payment, Principal, ProductChanges, ProductId, Provider, RefreshToken, Refund,
+    RefundRequest, RefundStatus, Role, Session, Sku, Transition, User, VariantId,
 };
 use time::Duration;
 
@@ -41,6 +41,14 @@ fn product(sku: &str) -> tillbox::domain::Product {
     input.into_product(ProductId::generate(), time::OffsetDateTime::now_utc()).unwrap()
 }
 
+fn created(p: &tillbox::domain::Product) -> Event {
+    Event::new(EventKind::ProductCreated { product_id: p.id }, now())
+}
+
+fn updated(p: &tillbox::domain::Product) -> Event {
+    Event::new(EventKind::ProductUpdated { product_id: p.id }, now())
+}
+
 fn renamed(p: &tillbox::domain::Product, name: &str) -> tillbox::domain::Product {
     let changes = ProductChanges { name: Some(name.into()), ..Default::default() };
     p.apply(changes, time::OffsetDateTime::now_utc()).unwrap()
@@ -49,34 +57,46 @@ fn renamed(p: &tillbox::domain::Product, name: &str) -> tillbox::domain::Product
 /// The contract every `ProductStore` keeps; run against DynamoDB and the fake.
 async fn a_writer_that_lost_the_race_learns_the_current_version(store: &impl ProductStore) {
     let v1 = product("lamp");
-    assert_eq!(store.insert(&v1).await.unwrap(), SkuClaim::Claimed);
+    assert_eq!(store.insert(&v1, &created(&v1)).await.unwrap(), SkuClaim::Claimed);
     let winner = renamed(&v1, "Winner");
-    store.replace(&v1, &winner).await.unwrap();
+    store.replace(&v1, &winner, &updated(&v1)).await.unwrap();
 
     let loser = renamed(&v1, "Loser");
-    let error = store.replace(&v1, &loser).await.unwrap_err();
+    let error = store.replace(&v1, &loser, &updated(&v1)).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionMismatch { current: 2 }), "{error:?}");
     assert_eq!(store.get(v1.id).await.unwrap().unwrap().name, "Winner", "the losing write changed nothing");
 }
 
 async fn a_taken_sku_is_refused_and_nothing_is_written(store: &impl ProductStore) {
     let first = product("desk");
-    assert_eq!(store.insert(&first).await.unwrap(), SkuClaim::Claimed);
+    assert_eq!(store.insert(&first, &created(&first)).await.unwrap(), SkuClaim::Claimed);
     let copy = product("desk");
-    assert_eq!(store.insert(&copy).await.unwrap(), SkuClaim::Taken);
+    assert_eq!(store.insert(&copy, &created(&copy)).await.unwrap(), SkuClaim::Taken(Sku::parse("DESK").unwrap()));
     assert!(store.get(copy.id).await.unwrap().is_none());
 
     let other = product("chair");
-    store.insert(&other).await.unwrap();
+    store.insert(&other, &created(&other)).await.unwrap();
     let mut moved = renamed(&other, "Chair");
-    moved.sku = first.sku.clone();
-    assert_eq!(store.replace(&other, &moved).await.unwrap(), SkuClaim::Taken);
+    moved.variants[0].sku = first.variants[0].sku.clone();
+    assert_eq!(
+        store.replace(&other, &moved, &updated(&other)).await.unwrap(),
+        SkuClaim::Taken(Sku::parse("desk").unwrap())
+    );
     assert_eq!(store.get(other.id).await.unwrap().unwrap().name, "Lamp", "the refused rename changed nothing");
+
+    // A variant's new SKU is claimed and its old one released in the same write.
+    let changes = ProductChanges { sku: Some("chair-1".into()), ..Default::default() };
+    let resku = other.apply(changes, now()).unwrap();
+    assert_eq!(store.replace(&other, &resku, &updated(&other)).await.unwrap(), SkuClaim::Claimed);
+    let reused = product("chair");
+    assert_eq!(store.insert(&reused, &created(&reused)).await.unwrap(), SkuClaim::Claimed, "CHAIR was released");
+    let taken = product("CHAIR-1");
+    assert_eq!(store.insert(&taken, &created(&taken)).await.unwrap(), SkuClaim::Taken(Sku::parse("chair-1").unwrap()));
 }
 
 async fn replacing_a_product_that_does_not_exist_is_not_found(store: &impl ProductStore) {
     let ghost = product("ghost");
-    let error = store.replace(&ghost, &renamed(&ghost, "Boo")).await.unwrap_err();
+    let error = store.replace(&ghost, &renamed(&ghost, "Boo"), &updated(&ghost)).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound), "{error:?}");
     assert!(store.get(ghost.id).await.unwrap().is_none());
 }
@@ -201,7 +221,7 @@ async fn a_dispute_holds_the_payment_and_its_order_together(
     let sku = format!("D-{}", &OrderId::generate().to_string()[..8]);
     let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
     let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
-    let request = OrderRequest::parse(&[(mug.id, 1)], None).unwrap();
+    let request = OrderRequest::parse(&[(mug.id, None, 1)], None).unwrap();
     let policy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
     let order = tillbox::app::orders::place(store, &policy, &staff, request, now()).await.unwrap();
     let open = Payment::open(order.id, 1, Provider::Stripe, "pi_d".into(), 1200, order.currency, now());
@@ -256,7 +276,7 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     let sku = format!("R-{}", &OrderId::generate().to_string()[..8]);
     let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
     let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
-    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let request = OrderRequest::parse(&[(mug.id, None, 2)], None).unwrap();
     let placed = tillbox::app::orders::place(
         store,
         &tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS,
@@ -268,14 +288,14 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
     .unwrap();
     let order = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
 
-    let request = RefundRequest::parse(500, "one broken", &[(mug.id, 1)]).unwrap();
+    let request = RefundRequest::parse(500, "one broken", &[(mug.id, None, 1)]).unwrap();
     let next = request.apply(&order, now()).unwrap();
     let refund = Refund::pending(Refund::id_for(order.id, "key-1"), &order, &request, "staff-1", now());
     let audit =
         AuditRecord::new("staff-1", "order.refunded", "order", serde_json::json!({}), serde_json::json!({}), now());
     let record = RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: None };
     store.record_refund(record).await.unwrap();
-    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "2 sold, 1 back");
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 4, "2 sold, 1 back");
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap(), refund, "a refund round-trips");
     let stored = OrderStore::get(store, order.id).await.unwrap().unwrap();
     assert_eq!((stored.refunded, stored.status, stored.lines[0].restocked), (500, OrderStatus::PartiallyRefunded, 1));
@@ -287,13 +307,73 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
         store.refund(order.id, &other.id).await.unwrap().is_none(),
         "a refund against a stale order writes nothing"
     );
-    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 4, "and restocks nothing");
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 4, "and restocks nothing");
 
     let done = refund.succeeded(now());
     let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500, surplus: false }, now());
     assert!(store.complete_refund(&done, &event).await.unwrap());
     assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
+}
+
+/// A tee in S and M: stock per variant, both in one order (one write to the
+/// product item), one refused for want of its own stock, both given back.
+async fn variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(
+    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore + RateLimiter),
+) {
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = |size: &str| format!("V{size}-{}", &OrderId::generate().to_string()[..8]);
+    let sized = |size: &str, stock| NewVariant {
+        options: vec![("Size".into(), size.into())],
+        ..NewVariant::sole(sku(size), stock, 10)
+    };
+    let input = NewProduct {
+        options: vec![("Size".into(), vec!["S".into(), "M".into()])],
+        variants: vec![sized("S", 3), sized("M", 5)],
+        ..NewProduct::active("unused", "Tee", MoneyInput::new(2500, "EUR"), 0)
+    };
+    let tee = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let (small, medium) = (tee.variants[0].id, tee.variants[1].id);
+    let stock = async || {
+        let stored = ProductStore::get(store, tee.id).await.unwrap().unwrap();
+        (stored.variant(small).unwrap().stock, stored.variant(medium).unwrap().stock)
+    };
+    let policy = tillbox::app::orders::OrderPolicy { max_open_orders: 10, orders_per_hour: 100 };
+    let both = OrderRequest::parse(&[(tee.id, Some(small), 2), (tee.id, Some(medium), 1)], None).unwrap();
+    let order = tillbox::app::orders::place(store, &policy, &staff, both, now()).await.unwrap();
+    assert_eq!(stock().await, (1, 4));
+
+    let more = OrderRequest::parse(&[(tee.id, Some(medium), 1), (tee.id, Some(small), 2)], None).unwrap();
+    let refused = tillbox::app::orders::place(store, &policy, &staff, more, now()).await.unwrap_err();
+    assert!(
+        matches!(refused, tillbox::app::orders::OrdersError::OutOfStock { variant_id, available: 1, .. } if variant_id == small),
+        "{refused:?}"
+    );
+    assert_eq!(stock().await, (1, 4), "the refused order took nothing, not even M");
+
+    let cancel = Transition::Cancel(tillbox::domain::CancelReason::Staff);
+    tillbox::app::orders::change(store, &staff, order.id, cancel, now()).await.unwrap();
+    assert_eq!(stock().await, (3, 5), "a cancel gives each variant back its own");
+
+    let again = OrderRequest::parse(&[(tee.id, Some(small), 1), (tee.id, Some(medium), 2)], None).unwrap();
+    let placed = tillbox::app::orders::place(store, &policy, &staff, again, now()).await.unwrap();
+    let paid = tillbox::app::orders::change(store, &staff, placed.id, Transition::MarkPaid, now()).await.unwrap();
+    let unnamed = RefundRequest::parse(100, "x", &[(tee.id, None, 1)]).unwrap();
+    let Err(tillbox::domain::RefundRefused::Restock(invalid)) = unnamed.apply(&paid, now()) else {
+        panic!("two lines of one product need the variant named")
+    };
+    assert_eq!(invalid.0[0].field, "restock[0].product_id");
+    let request = RefundRequest::parse(2500, "one returned", &[(tee.id, Some(medium), 1)]).unwrap();
+    let next = request.apply(&paid, now()).unwrap();
+    let refund = Refund::pending(Refund::id_for(paid.id, "v-1"), &paid, &request, "staff-1", now());
+    let audit =
+        AuditRecord::new("staff-1", "order.refunded", "order", serde_json::json!({}), serde_json::json!({}), now());
+    store
+        .record_refund(RefundRecord { previous: &paid, next: &next, refund: &refund, audit: &audit, event: None })
+        .await
+        .unwrap();
+    assert_eq!(stock().await, (2, 4), "the refund restocked M only");
+    assert_eq!(store.refund(paid.id, &refund.id).await.unwrap().unwrap().restock[0].variant_id, medium);
 }
 
 async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(
@@ -310,7 +390,7 @@ async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_fr
             store,
             &policy,
             &customer,
-            OrderRequest::parse(&[(mug.id, 1)], None).unwrap(),
+            OrderRequest::parse(&[(mug.id, None, 1)], None).unwrap(),
             now(),
         )
     };
@@ -327,7 +407,7 @@ async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_fr
             .all(|e| matches!(e, tillbox::app::orders::OrdersError::TooManyOpenOrders { max: 2 })),
         "{raced:?}"
     );
-    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().stock, 48);
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 48);
 
     tillbox::app::orders::change(
         store,
@@ -373,7 +453,7 @@ async fn a_place_an_older_release_left_taken_is_freed_when_it_refuses_an_order(s
             &table,
             &policy,
             &customer,
-            OrderRequest::parse(&[(mug.id, 1)], None).unwrap(),
+            OrderRequest::parse(&[(mug.id, None, 1)], None).unwrap(),
             now(),
         )
     };
@@ -515,6 +595,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_dispute_holds_the_payment_and_its_order_together(&table).await;
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
+    variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(&table).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&table).await;
     a_place_an_older_release_left_taken_is_freed_when_it_refuses_an_order(&stack).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
@@ -537,10 +618,130 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_dispute_holds_the_payment_and_its_order_together(&shop).await;
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
+    variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(&shop).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&shop).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;
     sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;
     an_export_is_saved_only_by_the_run_that_owns_it(&shop).await;
     a_file_written_in_parts_reads_back_whole(&shop).await;
+}
+
+/// Items exactly as the release before variants wrote them: a product with its
+/// stock and SKU on the item, its SKU claim, and an order awaiting payment whose
+/// line names no variant.
+async fn write_as_before_variants(stack: &Stack, product: ProductId, order: OrderId, customer: &str) {
+    use aws_sdk_dynamodb::types::AttributeValue::{L, M, N, S};
+    let client = aws_sdk_dynamodb::Client::new(&stack.sdk);
+    let at = "2026-11-30T10:00:00.000000Z";
+    let map = |pairs: &[(&str, aws_sdk_dynamodb::types::AttributeValue)]| {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<std::collections::HashMap<_, _>>()
+    };
+    let image = M(map(&[
+        ("id", S("0193a0b2-7c4e-7d1a-9f3e-0000000000aa".into())),
+        ("width", N("800".into())),
+        ("height", N("600".into())),
+        ("original_key", S(format!("images/{product}/0193a0b2-7c4e-7d1a-9f3e-0000000000aa/original.jpg"))),
+        ("thumbnails", L(vec![])),
+    ]));
+    let items = [
+        map(&[
+            ("PK", S(format!("PRODUCT#{product}"))),
+            ("SK", S("PRODUCT".into())),
+            ("GSI1PK", S("PRODUCTS#active".into())),
+            ("GSI1SK", S(format!("{at}#{product}"))),
+            ("entity", S("product".into())),
+            ("id", S(product.to_string())),
+            ("sku", S("OLD-MUG".into())),
+            ("name", S("Old mug".into())),
+            ("description", S("From before variants.".into())),
+            ("price_amount", N("1200".into())),
+            ("currency", S("EUR".into())),
+            ("stock", N("8".into())),
+            ("max_per_order", N("4".into())),
+            ("status", S("active".into())),
+            ("images", L(vec![image])),
+            ("version", N("7".into())),
+            ("created_at", S(at.into())),
+            ("updated_at", S(at.into())),
+        ]),
+        map(&[("PK", S("SKU#OLD-MUG".into())), ("SK", S("SKU".into())), ("product_id", S(product.to_string()))]),
+        map(&[
+            ("PK", S(format!("ORDER#{order}"))),
+            ("SK", S("ORDER".into())),
+            ("GSI1PK", S(format!("CUSTOMER#{customer}"))),
+            ("GSI1SK", S(format!("{at}#{order}"))),
+            ("GSI2PK", S("ORDERS#pending_payment".into())),
+            ("GSI2SK", S(format!("{at}#{order}"))),
+            ("entity", S("order".into())),
+            ("id", S(order.to_string())),
+            ("customer", S(customer.into())),
+            ("status", S("pending_payment".into())),
+            ("currency", S("EUR".into())),
+            ("subtotal", N("2400".into())),
+            ("total", N("2400".into())),
+            ("refunded", N("0".into())),
+            (
+                "lines",
+                L(vec![M(map(&[
+                    ("product_id", S(product.to_string())),
+                    ("sku", S("OLD-MUG".into())),
+                    ("name", S("Old mug".into())),
+                    ("unit_price", N("1200".into())),
+                    ("quantity", N("2".into())),
+                    ("total", N("2400".into())),
+                    ("restocked", N("0".into())),
+                ]))]),
+            ),
+            ("version", N("1".into())),
+            ("created_at", S(at.into())),
+            ("updated_at", S(at.into())),
+        ]),
+    ];
+    for item in items {
+        client.put_item().table_name(&stack.table_name).set_item(Some(item)).send().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_shop_from_before_variants_keeps_every_product_order_image_and_stock_count() {
+    use tillbox::app::catalog::upgrade::{UpgradeReport, upgrade_products};
+    let stack = Stack::new().await;
+    let table = stack.table();
+    let (product, order) = (ProductId::generate(), OrderId::generate());
+    write_as_before_variants(&stack, product, order, "ann").await;
+
+    let read = ProductStore::get(&table, product).await.unwrap().unwrap();
+    let sole = read.sole_variant().expect("read as a product sold one way");
+    assert_eq!(
+        (sole.id, sole.sku.as_str(), sole.stock, sole.max_per_order),
+        (VariantId::sole_of(product), "OLD-MUG", 8, 4)
+    );
+    let stored_order = OrderStore::get(&table, order).await.unwrap().unwrap();
+    assert_eq!(stored_order.lines[0].variant_id, sole.id, "an old line took the stock of the product's one variant");
+
+    assert_eq!(upgrade_products(&table).await.unwrap(), UpgradeReport { upgraded: 1, skipped: 0 });
+    assert_eq!(upgrade_products(&table).await.unwrap(), UpgradeReport::default(), "a second run has nothing to do");
+    let upgraded = ProductStore::get(&table, product).await.unwrap().unwrap();
+    assert_eq!(
+        (upgraded.variants.clone(), upgraded.images.clone(), upgraded.version, upgraded.name.clone()),
+        (read.variants.clone(), read.images.clone(), read.version, read.name.clone()),
+        "nothing but the layout changed"
+    );
+
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let cancel = Transition::Cancel(tillbox::domain::CancelReason::Staff);
+    tillbox::app::orders::change(&table, &staff, order, cancel, now()).await.unwrap();
+    let stock = async || ProductStore::get(&table, product).await.unwrap().unwrap().variants[0].stock;
+    assert_eq!(stock().await, 10, "the old order's 2 units went back to the variant");
+    let policy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
+    let request = OrderRequest::parse(&[(product, None, 3)], None).unwrap();
+    let placed = tillbox::app::orders::place(&table, &policy, &staff, request, now()).await.unwrap();
+    assert_eq!((placed.lines[0].variant_id, stock().await), (sole.id, 7), "and it sells by product id as before");
+    let copy = self::product("old-mug");
+    assert_eq!(
+        ProductStore::insert(&table, &copy, &created(&copy)).await.unwrap(),
+        SkuClaim::Taken(Sku::parse("OLD-MUG").unwrap()),
+        "its SKU claim still holds"
+    );
 }

@@ -39,7 +39,8 @@ pub use order::{CancelReason, Order, OrderRequest, OrderStatus, Shipment, Transi
 pub use payment::{Payment, PaymentStatus, Provider};
 pub use principal::{Principal, Role};
 pub use product::{
-    Category, NewProduct, NewVariant, Product, ProductChanges, ProductOption, ProductStatus, Sku, Variant, VariantChanges,
+    Category, NewProduct, NewVariant, Product, ProductChanges, ProductOption, ProductStatus, Sku, Variant,
+    VariantChanges,
 };
 pub use rate_limit::RateLimit;
 pub use receipt::{Receipt, VatRate};

@@ -76,10 +76,7 @@ pub struct OrderRequest {
 impl OrderRequest {
     /// `lines` as the client listed them (product, variant, quantity); errors name
     /// `lines[i].quantity`, `lines[i].variant_id` and `discount_code`, all at once.
-    pub fn parse(
-        lines: &[(ProductId, Option<VariantId>, i64)],
-        discount_code: Option<&str>,
-    ) -> Result<Self, Invalid> {
+    pub fn parse(lines: &[(ProductId, Option<VariantId>, i64)], discount_code: Option<&str>) -> Result<Self, Invalid> {
         let mut c = Checker::default();
         if lines.is_empty() || lines.len() > MAX_LINES {
             c.check::<()>("lines", Err(format!("must hold 1 to {MAX_LINES} lines")));
@@ -278,7 +275,9 @@ impl Order {
                 continue;
             };
             let variant = match wanted.variant_id {
-                Some(id) => product.variant(id).filter(|v| product.sells(v)).ok_or("is not a variant of this product on sale"),
+                Some(id) => {
+                    product.variant(id).filter(|v| product.sells(v)).ok_or("is not a variant of this product on sale")
+                }
                 None => product.sole_variant().ok_or("is required: this product comes in several variants"),
             };
             let variant = match variant {
@@ -529,7 +528,8 @@ mod tests {
     #[test]
     fn stock_short_of_the_quantity_names_the_product() {
         let mug = product(900, "EUR", 1);
-        let err = Order::price(&request(&[&mug], &[2], None), std::slice::from_ref(&mug), None, "c-1", NOW).unwrap_err();
+        let err =
+            Order::price(&request(&[&mug], &[2], None), std::slice::from_ref(&mug), None, "c-1", NOW).unwrap_err();
         assert_eq!(err, PricingError::OutOfStock { product_id: mug.id, variant_id: mug.variants[0].id, available: 1 });
     }
 

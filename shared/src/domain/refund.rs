@@ -45,9 +45,11 @@ pub struct Restock {
 impl RestockRequest {
     /// The index of the line of `order` this names, or why none.
     fn line_in(&self, order: &Order) -> Result<usize, &'static str> {
-        let mut of_product = order.lines.iter().enumerate().filter(|(_, l)| {
-            l.product_id == self.product_id && self.variant_id.is_none_or(|v| v == l.variant_id)
-        });
+        let mut of_product = order
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.product_id == self.product_id && self.variant_id.is_none_or(|v| v == l.variant_id));
         match (of_product.next(), of_product.next()) {
             (Some((at, _)), None) => Ok(at),
             (None, _) => Err("is not in this order"),

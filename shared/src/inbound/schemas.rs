@@ -5,8 +5,7 @@
 use crate::domain::validation::FieldError;
 use crate::domain::{
     AuditId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, Role, SessionId, UserId,
-    VariantId,
-    WebhookEndpointId,
+    VariantId, WebhookEndpointId,
 };
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};

@@ -1,21 +1,32 @@
 //! The catalog's ports: products, upload records, the upload signer and the bucket.
 
 use super::MemoryShop;
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tillbox::app::catalog::ports::{
     FileStore, ProductQuery, ProductStore, SignedUpload, SkuClaim, UploadSigner, UploadStore,
 };
 use tillbox::app::store::{Page, StoreError};
 use tillbox::domain::image::RejectReason;
-use tillbox::domain::{ImageFormat, ImageId, Product, ProductId, ProductImage, Timestamp, Upload, UploadState};
+use tillbox::domain::{
+    Event, ImageFormat, ImageId, Product, ProductId, ProductImage, Sku, Timestamp, Upload, UploadState,
+};
+
+/// A SKU of `product` another product holds.
+fn taken(all: &BTreeMap<ProductId, Product>, product: &Product) -> Option<Sku> {
+    let others = all.values().filter(|p| p.id != product.id);
+    let held: Vec<&Sku> = others.flat_map(Product::skus).collect();
+    product.skus().find(|sku| held.contains(sku)).cloned()
+}
 
 impl ProductStore for MemoryShop {
-    async fn insert(&self, product: &Product) -> Result<SkuClaim, StoreError> {
+    async fn insert(&self, product: &Product, event: &Event) -> Result<SkuClaim, StoreError> {
         let mut all = self.products.borrow_mut();
-        if all.values().any(|p| p.sku == product.sku) {
-            return Ok(SkuClaim::Taken);
+        if let Some(sku) = taken(&all, product) {
+            return Ok(SkuClaim::Taken(sku));
         }
         all.insert(product.id, product.clone());
+        self.events.borrow_mut().push(event.clone());
         Ok(SkuClaim::Claimed)
     }
 
@@ -23,20 +34,22 @@ impl ProductStore for MemoryShop {
         Ok(self.products.borrow().get(&id).cloned())
     }
 
-    async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Option<Product>>, StoreError> {
-        Ok(ids.iter().map(|id| self.products.borrow().get(id).cloned()).collect())
+    async fn get_many(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
+        let all = self.products.borrow();
+        Ok(all.values().filter(|p| ids.contains(&p.id)).cloned().collect())
     }
 
-    async fn replace(&self, previous: &Product, next: &Product) -> Result<SkuClaim, StoreError> {
+    async fn replace(&self, previous: &Product, next: &Product, event: &Event) -> Result<SkuClaim, StoreError> {
         let mut all = self.products.borrow_mut();
         let stored = all.get(&previous.id).ok_or(StoreError::NotFound)?;
         if stored.version != previous.version {
             return Err(StoreError::VersionMismatch { current: stored.version });
         }
-        if all.values().any(|p| p.sku == next.sku && p.id != next.id) {
-            return Ok(SkuClaim::Taken);
+        if let Some(sku) = taken(&all, next) {
+            return Ok(SkuClaim::Taken(sku));
         }
         all.insert(next.id, next.clone());
+        self.events.borrow_mut().push(event.clone());
         Ok(SkuClaim::Claimed)
     }
 

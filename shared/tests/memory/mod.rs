@@ -86,8 +86,9 @@ pub struct MemoryShop {
 }
 
 impl MemoryShop {
+    /// The stock of a product sold one way.
     pub fn stock_of(&self, id: ProductId) -> u32 {
-        self.products.borrow()[&id].stock
+        self.products.borrow()[&id].sole_variant().expect("a product sold one way").stock
     }
 
     pub fn uses_of(&self, code: &str) -> u32 {

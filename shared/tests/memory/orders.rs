@@ -4,12 +4,18 @@ use super::MemoryShop;
 use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use tillbox::app::store::{Page, StoreError};
 use tillbox::domain::{
-    AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, Product, ProductStatus,
+    AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, Product, ProductStatus, VariantId,
 };
 
-fn restock(product: &mut Product, stock: u32) {
-    product.stock = stock;
+/// Moves one variant's stock by `delta`, bumping the product's version as the
+/// adapter's update does; `false` when the product has no such variant.
+pub fn move_stock(product: &mut Product, variant: VariantId, delta: i64) -> bool {
+    let Some(v) = product.variants.iter_mut().find(|v| v.id == variant) else {
+        return false;
+    };
+    v.stock = u32::try_from(i64::from(v.stock) + delta).expect("stock stays within u32");
     product.version += 1;
+    true
 }
 
 impl OrderStore for MemoryShop {
@@ -27,17 +33,24 @@ impl OrderStore for MemoryShop {
         }
         let mut products = self.products.borrow_mut();
         for line in &order.lines {
+            let changed = Placement::ProductChanged { product_id: line.product_id };
             let Some(product) = products.get(&line.product_id) else {
-                return Ok(Placement::ProductChanged { product_id: line.product_id });
+                return Ok(changed);
             };
+            let Some(variant) = product.variant(line.variant_id) else {
+                return Ok(changed);
+            };
+            let price = product.price_of(variant);
             if product.status != ProductStatus::Active
-                || product.price.amount != line.unit_price
-                || product.price.currency != order.currency
+                || variant.archived
+                || price.amount != line.unit_price
+                || price.currency != order.currency
             {
-                return Ok(Placement::ProductChanged { product_id: line.product_id });
+                return Ok(changed);
             }
-            if product.stock < line.quantity {
-                return Ok(Placement::OutOfStock { product_id: line.product_id, available: product.stock });
+            if variant.stock < line.quantity {
+                let (product_id, variant_id, available) = (line.product_id, line.variant_id, variant.stock);
+                return Ok(Placement::OutOfStock { product_id, variant_id, available });
             }
         }
         let mut discounts = self.discounts.borrow_mut();
@@ -53,8 +66,7 @@ impl OrderStore for MemoryShop {
         }
         for line in &order.lines {
             let product = products.get_mut(&line.product_id).expect("checked above");
-            let left = product.stock - line.quantity;
-            restock(product, left);
+            move_stock(product, line.variant_id, -i64::from(line.quantity));
         }
         if let Some(applied) = &order.discount {
             let code = applied.code.as_str().to_owned();
@@ -82,8 +94,7 @@ impl OrderStore for MemoryShop {
             let mut products = self.products.borrow_mut();
             for line in &change.previous.lines {
                 if let Some(product) = products.get_mut(&line.product_id) {
-                    let back = product.stock + line.quantity;
-                    restock(product, back);
+                    move_stock(product, line.variant_id, i64::from(line.quantity - line.restocked));
                 }
             }
             if let Some(applied) = &change.previous.discount {

@@ -64,10 +64,11 @@ impl RefundStore for MemoryShop {
             return Err(StoreError::VersionMismatch { current: stored.version });
         }
         let mut products = self.products.borrow_mut();
-        for (product_id, quantity) in &record.refund.restock {
-            let product = products.get_mut(product_id).ok_or(StoreError::NotFound)?;
-            product.stock += quantity;
-            product.version += 1;
+        for r in &record.refund.restock {
+            let product = products.get_mut(&r.product_id).ok_or(StoreError::NotFound)?;
+            if !super::orders::move_stock(product, r.variant_id, i64::from(r.quantity)) {
+                return Err(StoreError::NotFound);
+            }
         }
         orders.insert(record.next.id, record.next.clone());
         self.refunds.borrow_mut().insert(key, record.refund.clone());

@@ -32,7 +32,7 @@ fn only_staff_create_products() {
     assert!(shop.products.borrow().is_empty(), "a refused create wrote nothing");
     run(products::create(&shop, Some(&staff()), draft("A"), NOW)).unwrap();
     let taken = run(products::create(&shop, Some(&staff()), draft("A"), NOW));
-    assert!(matches!(taken, Err(CatalogError::SkuTaken)));
+    assert!(matches!(taken, Err(CatalogError::SkuTaken { .. })));
     assert_eq!(shop.products.borrow().len(), 1);
 }
 

@@ -30,7 +30,8 @@ fn orders(shop: &MemoryShop, count: i64, lines: &[(ProductId, i64)]) -> Vec<Orde
         .map(|i| {
             let at = NOW - Duration::minutes(count - 1 - i);
             let customer = who(Role::Customer, &format!("customer-{i}"));
-            let request = OrderRequest::parse(lines, None).unwrap();
+            let request =
+                OrderRequest::parse(&lines.iter().map(|(id, q)| (*id, None, *q)).collect::<Vec<_>>(), None).unwrap();
             let order = run(orders::place(shop, &POLICY, &customer, request, at)).unwrap();
             if i % 3 == 0 {
                 run(orders::change(shop, &staff(), order.id, Transition::MarkPaid, at)).unwrap()

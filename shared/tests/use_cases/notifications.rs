@@ -45,7 +45,7 @@ fn order_events_mail_the_customer_who_placed_the_order_and_placing_mails_no_one(
     let customer = who(Role::Customer, &ann.id.to_string());
     let input = NewProduct::active("MUG", "Mug", MoneyInput::new(1200, "EUR"), 3);
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
-    let order = OrderRequest::parse(&[(mug.id, 1)], None).unwrap();
+    let order = OrderRequest::parse(&[(mug.id, None, 1)], None).unwrap();
     let order = run(tillbox::app::orders::place(&shop, &POLICY, &customer, order, NOW)).unwrap();
     assert_eq!(deliver(&shop, &last_event(&shop)), Outcome::Skipped, "order.placed mails no one");
 

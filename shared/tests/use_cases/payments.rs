@@ -25,7 +25,7 @@ fn shop_with_order(age: Duration) -> (MemoryShop, Order) {
     let shop = MemoryShop::default();
     let input = NewProduct::active("MUG", "Mug", MoneyInput::new(1200, "EUR"), 5);
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
-    let request = OrderRequest::parse(&[(mug.id, 2)], None).unwrap();
+    let request = OrderRequest::parse(&[(mug.id, None, 2)], None).unwrap();
     let order = run(orders::place(&shop, &POLICY, &ann(), request, NOW - age)).unwrap();
     (shop, order)
 }
@@ -173,7 +173,12 @@ fn a_webhook_is_queued_once_and_one_that_could_not_be_queued_is_taken_on_retry()
 }
 
 fn refund_request(amount: i64, restock: &[(tillbox::domain::ProductId, i64)]) -> tillbox::domain::RefundRequest {
-    tillbox::domain::RefundRequest::parse(amount, "damaged in transit", restock).unwrap()
+    tillbox::domain::RefundRequest::parse(
+        amount,
+        "damaged in transit",
+        &restock.iter().map(|(id, q)| (*id, None, *q)).collect::<Vec<_>>(),
+    )
+    .unwrap()
 }
 
 #[test]

@@ -24,8 +24,8 @@ fn a_paid_order_gets_one_receipt_that_only_its_owner_and_staff_can_fetch() {
     let input = NewProduct::active("MUG", "Mug", MoneyInput::new(1200, "EUR"), 5);
     let mug = run(products::create(&shop, Some(&staff()), input, NOW)).unwrap();
     let ann = who(Role::Customer, "ann");
-    let order =
-        run(orders::place(&shop, &POLICY, &ann, OrderRequest::parse(&[(mug.id, 2)], None).unwrap(), NOW)).unwrap();
+    let order = run(orders::place(&shop, &POLICY, &ann, OrderRequest::parse(&[(mug.id, None, 2)], None).unwrap(), NOW))
+        .unwrap();
     let settings = ReceiptSettings { shop_name: "Tillbox".into(), vat: Some(VatRate::parse("20").unwrap()) };
     let print = || run(receipts::print(&shop, &shop, &TextPrinter, &settings, order.id)).unwrap();
 

@@ -34,7 +34,8 @@ fn a_days_sales_add_up_the_same_however_often_the_events_arrive() {
     let shop = MemoryShop::default();
     let (mug, tee) = (product(&shop, "MUG", 1200), product(&shop, "TEE", 2000));
     let place = |lines: &[(ProductId, i64)]| {
-        let request = OrderRequest::parse(lines, None).unwrap();
+        let request =
+            OrderRequest::parse(&lines.iter().map(|(id, q)| (*id, None, *q)).collect::<Vec<_>>(), None).unwrap();
         run(orders::place(&shop, &POLICY, &ann(), request, NOW)).unwrap()
     };
     let first = place(&[(mug, 3)]);

@@ -32,7 +32,7 @@ pub async fn create(
     let event = Event::new(EventKind::ProductCreated { product_id: product.id }, now);
     match store.insert(&product, &event).await? {
         SkuClaim::Claimed => Ok(product),
-        SkuClaim::Taken(sku) => Err(sku_taken(&product, sku, |i| format!("variants[{i}].sku"))),
+        SkuClaim::Taken(sku) => Err(sku_taken(&product, sku, sku_field(&product))),
     }
 }
 
@@ -81,8 +81,8 @@ pub async fn update(
     if current.version != expected_version {
         return Err(stale(expected_version, current.version));
     }
-    let sole_sku = |i| if current.sole_variant().is_some() { "sku".to_owned() } else { format!("variants[{i}].sku") };
-    replace(store, &current, next, expected_version, sole_sku).await
+    let field = sku_field(&current);
+    replace(store, &current, next, expected_version, field).await
 }
 
 /// Adds a variant to a product the client saw at `expected_version`.
@@ -163,6 +163,13 @@ pub async fn archive(
         Some(next) => replace(store, &current, next, current.version, |_| "sku".to_owned()).await,
         None => Ok(current),
     }
+}
+
+/// Names the SKU of variant `i` of `product` as a product request gives it:
+/// `sku` for a product sold one way, `variants[i].sku` otherwise.
+fn sku_field(product: &Product) -> impl Fn(usize) -> String + use<> {
+    let sole = product.sole_variant().is_some();
+    move |i| if sole { "sku".to_owned() } else { format!("variants[{i}].sku") }
 }
 
 /// The conflict naming the field of `product`'s request that holds `sku`;

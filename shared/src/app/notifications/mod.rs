@@ -51,7 +51,9 @@ pub async fn deliver(
         EventKind::OrderDisputed { order_id } => {
             Some(OrderStore::get(store, *order_id).await?.map(|order| links.order_disputed(&order)))
         }
-        EventKind::InventoryLow { sku, stock, threshold, .. } => Some(Some(links.inventory_low(sku, *stock, *threshold))),
+        EventKind::InventoryLow { sku, stock, threshold, .. } => {
+            Some(Some(links.inventory_low(sku, *stock, *threshold)))
+        }
         EventKind::WebhookEndpointDisabled { endpoint_id } => {
             Some(store.get_endpoint(*endpoint_id).await?.map(|endpoint| links.webhook_disabled(&endpoint)))
         }

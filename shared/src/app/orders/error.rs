@@ -1,6 +1,6 @@
 use crate::app::error::{CommonError, shares_common_errors};
-use crate::domain::{ProductId, VariantId};
 use crate::domain::order::IllegalTransition;
+use crate::domain::{ProductId, VariantId};
 
 /// Every way an order or discount use case can fail; the HTTP edge maps each to
 /// one status.

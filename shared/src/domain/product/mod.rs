@@ -313,7 +313,10 @@ impl Product {
                 ));
             }
             if let Some(missing) = v.image_ids.iter().find(|id| !self.images.iter().any(|image| image.id == **id)) {
-                errors.push(FieldError::new(format!("{}.image_ids", field(i)), format!("{missing} is not an image of this product")));
+                errors.push(FieldError::new(
+                    format!("{}.image_ids", field(i)),
+                    format!("{missing} is not an image of this product"),
+                ));
             }
             if v.archived {
                 continue;
@@ -325,7 +328,9 @@ impl Product {
                     format!("{}.options", field(i)),
                     "must pick one value of each of the product's options",
                 ));
-            } else if self.variants[..i].iter().any(|earlier| !earlier.archived && earlier.options == v.options) {
+            } else if !self.options.is_empty()
+                && self.variants[..i].iter().any(|earlier| !earlier.archived && earlier.options == v.options)
+            {
                 errors.push(FieldError::new(
                     format!("{}.options", field(i)),
                     "is the combination of another variant on sale",
@@ -381,7 +386,11 @@ impl Product {
         if let Some(options) = &changes.options {
             next.options = variant::options(&mut c, "options", options);
         }
-        let sole_fields = [("sku", changes.sku.is_some()), ("stock", changes.stock.is_some()), ("max_per_order", changes.max_per_order.is_some())];
+        let sole_fields = [
+            ("sku", changes.sku.is_some()),
+            ("stock", changes.stock.is_some()),
+            ("max_per_order", changes.max_per_order.is_some()),
+        ];
         let sole = self.sole_variant().map(|v| v.id);
         for (field, given) in sole_fields {
             if given && sole.is_none() {
@@ -592,7 +601,8 @@ mod tests {
 
     #[test]
     fn a_product_without_options_sells_one_variant() {
-        let input = NewProduct { variants: vec![NewVariant::sole("a", 1, 1), NewVariant::sole("b", 1, 1)], ..new_product() };
+        let input =
+            NewProduct { variants: vec![NewVariant::sole("a", 1, 1), NewVariant::sole("b", 1, 1)], ..new_product() };
         let Invalid(errors) = input.into_product(ProductId::generate(), NOW).unwrap_err();
         assert_eq!(errors[0].field, "options");
     }
@@ -601,7 +611,10 @@ mod tests {
     fn an_override_price_is_in_the_products_currency() {
         let tee = tee_in_sizes();
         let id = tee.variants[0].id;
-        let usd = VariantChanges { price: Some(Some(MoneyInput { amount: 1, currency: "USD".into() })), ..Default::default() };
+        let usd = VariantChanges {
+            price: Some(Some(MoneyInput { amount: 1, currency: "USD".into() })),
+            ..Default::default()
+        };
         assert_eq!(tee.with_variant_changed(id, usd, LATER).unwrap().unwrap_err().0[0].field, "price.currency");
         let cheaper = VariantChanges { price: Some(Some(eur(2000))), stock: Some(0), ..Default::default() };
         let next = tee.with_variant_changed(id, cheaper, LATER).unwrap().unwrap();

@@ -168,7 +168,12 @@ pub(super) fn options(c: &mut Checker, prefix: &str, given: &[(String, Vec<Strin
 
 /// The values `given` picks, in the order of `options`; errors name
 /// `<prefix>.<option name>`.
-pub(super) fn pick(c: &mut Checker, prefix: &str, options: &[ProductOption], given: &[(String, String)]) -> Vec<String> {
+pub(super) fn pick(
+    c: &mut Checker,
+    prefix: &str,
+    options: &[ProductOption],
+    given: &[(String, String)],
+) -> Vec<String> {
     let mut picked = Vec::with_capacity(options.len());
     for (name, _) in given {
         if !options.iter().any(|o| o.name == *name) {
@@ -217,7 +222,8 @@ mod tests {
             ProductOption { name: "Colour".into(), values: vec!["grey".into()] },
         ];
         let mut c = Checker::default();
-        let picked = pick(&mut c, "options", &options, &[("Colour".into(), "GREY".into()), ("Size".into(), "m".into())]);
+        let picked =
+            pick(&mut c, "options", &options, &[("Colour".into(), "GREY".into()), ("Size".into(), "m".into())]);
         assert!(c.finish().is_ok());
         assert_eq!(picked, ["M", "grey"]);
         let mut c = Checker::default();

@@ -41,7 +41,8 @@ pub struct RestockLine {
 
 impl NewRefund {
     fn try_into_domain(self) -> Result<RefundRequest, Invalid> {
-        let restock: Vec<_> = self.restock.iter().map(|line| (line.product_id, line.variant_id, line.quantity)).collect();
+        let restock: Vec<_> =
+            self.restock.iter().map(|line| (line.product_id, line.variant_id, line.quantity)).collect();
         RefundRequest::parse(self.amount, &self.reason, &restock)
     }
 }

@@ -9,9 +9,7 @@ use super::problem::ApiError;
 use super::request::{RequestExtras, json_body, page_limit, signed_in, timestamp_param};
 use super::response::{Reply, json, versioned};
 use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
-use crate::domain::{
-    Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition, VariantId,
-};
+use crate::domain::{Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition, VariantId};
 use crate::inbound::views::{OrderView, PageView, Shipment};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;

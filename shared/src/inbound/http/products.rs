@@ -10,11 +10,11 @@ use crate::app::catalog::ports::ProductQuery;
 use crate::app::catalog::products;
 use crate::domain::product::{self, DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_MAX_PER_ORDER};
 use crate::domain::{Category, FieldError, ImageId, Invalid, Product, ProductId, ProductStatus};
-use std::collections::BTreeMap;
 use crate::inbound::views::{MoneyInput, PageView, ProductView};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The body of `POST /products`: a product sold one way names its `sku`,
 /// `stock` and `max_per_order` (as before variants); one with `options` lists
@@ -146,7 +146,8 @@ impl NewProduct {
             )],
             (true, None) => return Err(Invalid(vec![FieldError::new("sku", "is required unless variants are given")])),
             (false, sku) => {
-                let one_way = [("sku", sku.is_some()), ("stock", stock.is_some()), ("max_per_order", max_per_order.is_some())];
+                let one_way =
+                    [("sku", sku.is_some()), ("stock", stock.is_some()), ("max_per_order", max_per_order.is_some())];
                 let errors: Vec<_> = one_way
                     .into_iter()
                     .filter(|(_, given)| *given)

@@ -2,8 +2,8 @@
 
 use super::money::MoneyInput;
 use crate::domain::{ImageId, Product, ProductImage, Variant, VariantId, format_timestamp};
-use std::collections::BTreeMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Turns stored object keys into public URLs.
 pub struct AssetUrls(String);

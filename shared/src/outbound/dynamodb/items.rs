@@ -167,10 +167,9 @@ fn variant_value(p: &Product, v: &Variant) -> AttributeValue {
 
 fn strings_from(r: &Reader<'_>, name: &str) -> Result<Vec<String>, StoreError> {
     match r.0.get(name) {
-        Some(AttributeValue::L(list)) => list
-            .iter()
-            .map(|v| v.as_s().cloned().map_err(|_| r.corrupt(name, "not a list of strings")))
-            .collect(),
+        Some(AttributeValue::L(list)) => {
+            list.iter().map(|v| v.as_s().cloned().map_err(|_| r.corrupt(name, "not a list of strings"))).collect()
+        }
         _ => Err(r.corrupt(name, "not a list")),
     }
 }

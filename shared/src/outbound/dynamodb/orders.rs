@@ -173,9 +173,8 @@ impl Table {
                 .expression_attribute_values(format!(":price{i}"), n(line.unit_price));
         }
         sets.push("version = version + :one".to_owned());
-        let update = update
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .condition_expression(conditions.join(" AND "));
+        let update =
+            update.update_expression(format!("SET {}", sets.join(", "))).condition_expression(conditions.join(" AND "));
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
@@ -203,9 +202,8 @@ impl Table {
                 .expression_attribute_values(format!(":q{i}"), n(*quantity));
         }
         sets.push("version = version + :one".to_owned());
-        let update = update
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .condition_expression(conditions.join(" AND "));
+        let update =
+            update.update_expression(format!("SET {}", sets.join(", "))).condition_expression(conditions.join(" AND "));
         Ok(TransactWriteItem::builder().update(built(update.build())?).build())
     }
 
@@ -367,10 +365,8 @@ impl Table {
 
     async fn try_place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
         let products = by_product(order.lines.iter().map(|line| (line.product_id, line)));
-        let mut actions = products
-            .iter()
-            .map(|(_, lines)| self.reserve(lines, order.currency))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut actions =
+            products.iter().map(|(_, lines)| self.reserve(lines, order.currency)).collect::<Result<Vec<_>, _>>()?;
         actions.push(self.put_new(order_item(order))?);
         actions.push(self.put_new(outbox_item(event))?);
         let open_orders_at = actions.len();

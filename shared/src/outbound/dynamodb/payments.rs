@@ -225,7 +225,8 @@ impl RefundStore for Table {
             self.put_new(refund_item(record.refund))?,
             self.put_new(audit_item(record.audit))?,
         ];
-        actions.extend(self.release_all(record.refund.restock.iter().map(|r| (r.product_id, r.variant_id, r.quantity)))?);
+        actions
+            .extend(self.release_all(record.refund.restock.iter().map(|r| (r.product_id, r.variant_id, r.quantity)))?);
         if let Some(event) = record.event {
             actions.push(self.put_new(outbox_item(event))?);
         }

@@ -3,7 +3,7 @@
 //! with the product's event.
 
 use super::events::outbox_item;
-use super::items::{VARIANTS, Reader, is_legacy_product, item, n, product_from, product_item, s};
+use super::items::{Reader, VARIANTS, is_legacy_product, item, n, product_from, product_item, s};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
 use crate::app::catalog::ports::{ProductQuery, ProductStore, ProductUpgrade, SkuClaim, Upgraded};
@@ -84,7 +84,8 @@ impl ProductStore for Table {
         let mut found = Vec::with_capacity(unique.len());
         // BatchGetItem takes 100 distinct keys a call.
         for chunk in unique.chunks(100) {
-            let keys = chunk.iter().map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))])).collect();
+            let keys =
+                chunk.iter().map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))])).collect();
             let mut pending = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).build())?);
             while let Some(request) = pending.take() {
                 let output = self
