@@ -3,7 +3,9 @@
 local-stack tests run them in `make test`.
 
 Each race asserts what must not happen, read back through the API:
-- 200 buyers for 50 in stock: exactly 50 orders, 150 clean 409s, stock 0;
+- 200 buyers for 50 in stock of one variant (size S) while 30 buy another (M)
+  of the same product: exactly 50 orders of S, 150 clean 409s, S's stock 0, and
+  M's stock down by exactly 30;
 - 20 concurrent requests with one Idempotency-Key: one order, the rest replays or 409;
 - a discount code limited to 10 uses raced by 50 buyers: exactly 10 uses.
 Then orders/s at 1, 8 and 32 concurrent clients.
@@ -82,11 +84,29 @@ class Races:
         assert status == 201, body
         return body["id"]
 
-    def stock(self, product):
-        return self.api.call("GET", f"/products/{product}")[2]["stock"]
+    def sized_product(self, stocks):
+        """A tee with one variant per size in `stocks` ({"S": 50, "M": 100}); returns
+        the product id and each size's variant id."""
+        run = uuid.uuid4().hex[:8].upper()
+        status, _, body = self.api.call("POST", "/products", {
+            "name": "Race tee in sizes", "price": {"amount": 2500, "currency": "EUR"}, "status": "active",
+            "options": [{"name": "Size", "values": list(stocks)}],
+            "variants": [{"sku": f"RACE-{run}-{size}", "options": {"Size": size}, "stock": stock}
+                         for size, stock in stocks.items()]}, self.staff)
+        assert status == 201, body
+        return body["id"], {v["options"]["Size"]: v["id"] for v in body["variants"]}
 
-    def order(self, customer, product, key=None, quantity=1, code=None):
-        body = {"lines": [{"product_id": product, "quantity": quantity}]}
+    def stock(self, product, variant=None):
+        body = self.api.call("GET", f"/products/{product}")[2]
+        if variant is None:
+            return body["stock"]
+        return next(v["stock"] for v in body["variants"] if v["id"] == variant)
+
+    def order(self, customer, product, key=None, quantity=1, code=None, variant=None):
+        line = {"product_id": product, "quantity": quantity}
+        if variant:
+            line["variant_id"] = variant
+        body = {"lines": [line]}
         if code:
             body["discount_code"] = code
         return self.api.call("POST", "/orders", body, customer, {"idempotency-key": key or str(uuid.uuid4())})
@@ -102,15 +122,25 @@ class Races:
             if not cursor:
                 return found
 
-    def stock_race(self, buyers=200, stock=50):
-        product = self.product(stock)
-        customers = self.customers(buyers)
-        replies = at_once([lambda c=c: self.order(c, product) for c in customers])
-        statuses = [status for status, _, _ in replies]
-        out_of_stock = [b for s, _, b in replies if s == 409 and b["code"] == "out_of_stock" and product in b["detail"]]
-        result = {"created": statuses.count(201), "out_of_stock": len(out_of_stock),
-                  "stock_left": self.stock(product), "orders_stored": len(self.orders_of(product))}
-        assert result == {"created": stock, "out_of_stock": buyers - stock, "stock_left": 0, "orders_stored": stock}, result
+    def stock_race(self, buyers=200, stock=50, other_buyers=30, other_stock=100):
+        """`buyers` race for `stock` units of size S while `other_buyers` buy size M
+        of the same product (the same DynamoDB item) at the same moment."""
+        product, sizes = self.sized_product({"S": stock, "M": other_stock})
+        small, medium = sizes["S"], sizes["M"]
+        customers = self.customers(buyers + other_buyers)
+        calls = [lambda c=c: self.order(c, product, variant=small) for c in customers[:buyers]]
+        calls += [lambda c=c: self.order(c, product, variant=medium) for c in customers[buyers:]]
+        replies = at_once(calls)
+        small_replies, medium_replies = replies[:buyers], replies[buyers:]
+        out_of_stock = [b for s, _, b in small_replies if s == 409 and b["code"] == "out_of_stock" and small in b["detail"]]
+        stored = self.orders_of(product)
+        result = {"created": [s for s, _, _ in small_replies].count(201), "out_of_stock": len(out_of_stock),
+                  "stock_left": self.stock(product, small),
+                  "orders_stored": sum(1 for o in stored if o["lines"][0]["variant_id"] == small),
+                  "other_created": [s for s, _, _ in medium_replies].count(201),
+                  "other_stock_left": self.stock(product, medium)}
+        assert result == {"created": stock, "out_of_stock": buyers - stock, "stock_left": 0, "orders_stored": stock,
+                          "other_created": other_buyers, "other_stock_left": other_stock - other_buyers}, result
         return result
 
     def same_key_race(self, requests=20):

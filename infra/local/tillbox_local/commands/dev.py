@@ -36,8 +36,14 @@ from ..tokens import token
 DEV_ADMIN = ("admin@tillbox.local", "tillbox-dev-admin-2026")
 
 DEMO_PRODUCTS = [
-    {"sku": "TEE-BLK-M", "name": "Black tee (M)", "description": "Organic cotton, relaxed fit.",
-     "price": {"amount": 2500, "currency": "EUR"}, "stock": 40, "status": "active", "category": "t-shirts"},
+    {"name": "Black tee", "description": "Organic cotton, relaxed fit.",
+     "price": {"amount": 2500, "currency": "EUR"}, "status": "active", "category": "t-shirts",
+     "options": [{"name": "Size", "values": ["S", "M", "L", "XL"]}],
+     "variants": [{"sku": "TEE-BLK-S", "options": {"Size": "S"}, "stock": 12},
+                  {"sku": "TEE-BLK-M", "options": {"Size": "M"}, "stock": 40},
+                  {"sku": "TEE-BLK-L", "options": {"Size": "L"}, "stock": 3},
+                  {"sku": "TEE-BLK-XL", "options": {"Size": "XL"}, "stock": 8,
+                   "price": {"amount": 2700, "currency": "EUR"}}]},
     {"sku": "MUG-WHT", "name": "White mug", "description": "Stoneware, 330 ml.",
      "price": {"amount": 1200, "currency": "EUR"}, "stock": 25, "status": "active", "category": "mugs"},
     {"sku": "POSTER-A2", "name": "City poster (A2)", "description": "Giclée print on matte paper.",
@@ -89,7 +95,7 @@ def seed(api):
                 pass
         except urllib.error.HTTPError as e:
             with e:
-                say(f"demo product {product['sku']} was refused: {e.code} {e.read()[:200]!r}")
+                say(f"demo product {product['name']} was refused: {e.code} {e.read()[:200]!r}")
 
 
 def create_admin(table):
