@@ -9,7 +9,7 @@ use crate::app::orders::OrderPolicy;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenVerifier};
 use crate::domain::webhook::retry::RetrySchedule;
 use crate::domain::webhook::url::UrlPolicy;
-use crate::domain::{Email, VatRate};
+use crate::domain::{CartLifetime, Email, VatRate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -76,13 +76,43 @@ pub fn mail_from() -> Result<String, ConfigError> {
 }
 
 /// The shop's name and storefront, for e-mails: `SHOP_NAME`, `STOREFRONT_URL`,
-/// and `STAFF_EMAIL` (optional) for e-mails to the shop's staff.
+/// `STAFF_EMAIL` (optional) for e-mails to the shop's staff, and
+/// `ABANDONED_CART_EMAILS` (`true` to remind customers of carts they left).
 pub fn links() -> Result<Links, ConfigError> {
     let staff_email = match std::env::var("STAFF_EMAIL").unwrap_or_default().trim() {
         "" => None,
         address => Some(Email::parse(address).map_err(|reason| ConfigError::Invalid { name: "STAFF_EMAIL", reason })?),
     };
-    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")?, staff_email })
+    let cart_reminders = std::env::var("ABANDONED_CART_EMAILS").is_ok_and(|v| v.trim() == "true");
+    Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")?, staff_email, cart_reminders })
+}
+
+/// How long untouched carts live: `ANONYMOUS_CART_DAYS` and
+/// `CUSTOMER_CART_DAYS` (template parameters; 7 and 30 by default).
+pub fn cart_lifetime() -> Result<CartLifetime, ConfigError> {
+    let days =
+        |name: &'static str, default: i64| -> Result<time::Duration, ConfigError> {
+            match std::env::var(name) {
+                Err(_) => Ok(time::Duration::days(default)),
+                Ok(value) => {
+                    value.trim().parse::<i64>().ok().filter(|d| (1..=365).contains(d)).map(time::Duration::days).ok_or(
+                        ConfigError::Invalid { name, reason: "must be a whole number of days from 1 to 365".into() },
+                    )
+                }
+            }
+        };
+    Ok(CartLifetime { anonymous: days("ANONYMOUS_CART_DAYS", 7)?, customer: days("CUSTOMER_CART_DAYS", 30)? })
+}
+
+/// How long a cart is left before it counts as abandoned: `ABANDONED_CART_HOURS`.
+pub fn abandoned_cart_after() -> Result<time::Duration, ConfigError> {
+    let value = required("ABANDONED_CART_HOURS")?;
+    value.trim().parse::<i64>().ok().filter(|h| (1..=24 * 30).contains(h)).map(time::Duration::hours).ok_or(
+        ConfigError::Invalid {
+            name: "ABANDONED_CART_HOURS",
+            reason: "must be a whole number of hours from 1 to 720".into(),
+        },
+    )
 }
 
 /// The shop's name, as receipts and e-mails print it: `SHOP_NAME`.

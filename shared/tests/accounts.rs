@@ -45,7 +45,12 @@ async fn post_call(stack: &Stack, path: &str, call: Call) -> Reply {
 /// Plays the outbox → fan-out → e-mail job path for every event not yet handled:
 /// the events are read back from the outbox items the use cases wrote.
 async fn send_pending_emails(stack: &Stack) {
-    let links = Links { shop_name: "Test shop".into(), storefront_url: "https://shop.test".into(), staff_email: None };
+    let links = Links {
+        shop_name: "Test shop".into(),
+        storefront_url: "https://shop.test".into(),
+        staff_email: None,
+        cart_reminders: false,
+    };
     let mailer = Ses::new(&stack.sdk, "shop@tillbox.local");
     for item in stack.items_with_pk("OUTBOX#").await {
         let event: Event = serde_json::from_str(item["payload"].as_s().unwrap()).unwrap();
@@ -401,7 +406,12 @@ async fn the_email_job_sends_each_event_once() {
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0]["event_type"].as_s().unwrap(), "user.signed_up");
     let event: Event = serde_json::from_str(outbox[0]["payload"].as_s().unwrap()).unwrap();
-    let links = Links { shop_name: "Test shop".into(), storefront_url: "https://shop.test".into(), staff_email: None };
+    let links = Links {
+        shop_name: "Test shop".into(),
+        storefront_url: "https://shop.test".into(),
+        staff_email: None,
+        cart_reminders: false,
+    };
     let mailer = Ses::new(&stack.sdk, "shop@tillbox.local");
     let first = notifications::deliver(&stack.table(), &mailer, &links, &event, now()).await.unwrap();
     let second = notifications::deliver(&stack.table(), &mailer, &links, &event, now()).await.unwrap();

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod carts;
 pub mod catalog;
 pub mod error;
 pub mod exports;

@@ -1,7 +1,7 @@
 //! Domain events: facts other parts of Tillbox react to. They are written to the
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
-use super::id::{EventId, ExportId, OrderId, ProductId, UserId, VariantId, WebhookEndpointId};
+use super::id::{CartId, EventId, ExportId, OrderId, ProductId, UserId, VariantId, WebhookEndpointId};
 use super::timestamp::Timestamp;
 use super::user::Email;
 use serde::{Deserialize, Serialize};
@@ -69,6 +69,11 @@ pub enum EventKind {
     /// A variant's stock fell below its `low_stock_threshold`; staff are told.
     #[serde(rename = "inventory.low")]
     InventoryLow { product_id: ProductId, variant_id: VariantId, sku: String, stock: u32, threshold: u32 },
+    /// A cart with lines and a known address was left untouched for
+    /// `AbandonedCartHours` and never checked out (published once per cart); its
+    /// holder may get a reminder.
+    #[serde(rename = "cart.abandoned")]
+    CartAbandoned { cart_id: CartId },
     /// An admin asked for an order export; the export job writes it.
     #[serde(rename = "export.requested")]
     ExportRequested { export_id: ExportId },
@@ -91,6 +96,7 @@ impl EventKind {
             Self::ProductUpdated { .. } => "product.updated",
             Self::ProductArchived { .. } => "product.archived",
             Self::InventoryLow { .. } => "inventory.low",
+            Self::CartAbandoned { .. } => "cart.abandoned",
             Self::ExportRequested { .. } => "export.requested",
         }
     }

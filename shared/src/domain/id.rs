@@ -115,3 +115,8 @@ impl VariantId {
         Self(product.0)
     }
 }
+
+uuid_id!(
+    /// Identifies one cart.
+    CartId
+);

@@ -4,6 +4,7 @@
 
 pub mod access_token;
 pub mod audit;
+pub mod cart;
 pub mod discount;
 pub mod event;
 pub mod export;
@@ -27,11 +28,12 @@ pub mod validation;
 pub mod webhook;
 
 pub use audit::AuditRecord;
+pub use cart::{Cart, CartHolder, CartLifetime, CartStatus};
 pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDiscount};
 pub use event::{Event, EventKind};
 pub use export::OrderExport;
 pub use id::{
-    AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId,
+    AuditId, CartId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId,
 };
 pub use image::{ImageFormat, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};

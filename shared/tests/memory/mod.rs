@@ -11,6 +11,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 mod accounts;
+mod carts;
 mod catalog;
 pub mod exports;
 mod idempotency;
@@ -34,6 +35,9 @@ use tillbox::domain::{Delivery, WebhookEndpoint, WebhookEndpointId};
 #[derive(Default)]
 pub struct MemoryShop {
     pub products: RefCell<BTreeMap<ProductId, Product>>,
+    pub carts: RefCell<BTreeMap<tillbox::domain::CartId, tillbox::domain::Cart>>,
+    /// Each customer's open cart.
+    pub open_carts: RefCell<HashMap<String, tillbox::domain::CartId>>,
     pub uploads: RefCell<BTreeMap<(ProductId, ImageId), Upload>>,
     /// The bucket: key → (bytes, content type).
     pub files: RefCell<BTreeMap<String, (Vec<u8>, String)>>,

@@ -1,7 +1,9 @@
 //! The order ports: placing and moving orders, and discount codes.
 
 use super::MemoryShop;
-use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
+use tillbox::app::orders::ports::{
+    CartClose, DiscountStore, OrderChange, OrderQuery, OrderScope, OrderStore, Placement,
+};
 use tillbox::app::store::{Page, StoreError};
 use tillbox::domain::{
     AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, Product, ProductStatus, VariantId,
@@ -21,7 +23,18 @@ pub fn move_stock(product: &mut Product, variant: VariantId, delta: i64) -> bool
 impl OrderStore for MemoryShop {
     /// All or nothing, as the adapter's transaction: every condition is checked
     /// before anything is written.
-    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
+    async fn place(
+        &self,
+        order: &Order,
+        event: &Event,
+        max_open_orders: u32,
+        cart: Option<CartClose<'_>>,
+    ) -> Result<Placement, StoreError> {
+        if let Some(close) = cart
+            && self.carts.borrow().get(&close.previous.id).is_none_or(|c| c.version != close.previous.version)
+        {
+            return Ok(Placement::CartChanged);
+        }
         let open = self
             .orders
             .borrow()
@@ -74,6 +87,9 @@ impl OrderStore for MemoryShop {
             if applied.once_per_customer {
                 self.customer_uses.borrow_mut().insert((code, order.customer.clone()));
             }
+        }
+        if let Some(close) = cart {
+            self.carts.borrow_mut().insert(close.next.id, close.next.clone());
         }
         self.orders.borrow_mut().insert(order.id, order.clone());
         self.events.borrow_mut().push(event.clone());

@@ -33,7 +33,12 @@ fn send_mail(shop: &MemoryShop) {
 }
 
 fn send_mail_at(shop: &MemoryShop, now: Timestamp) {
-    let links = Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into(), staff_email: None };
+    let links = Links {
+        shop_name: "Tillbox".into(),
+        storefront_url: "https://shop.example".into(),
+        staff_email: None,
+        cart_reminders: false,
+    };
     let events = shop.events.borrow().clone();
     for event in events {
         run(notifications::deliver(shop, shop, &links, &event, now)).unwrap();

@@ -11,7 +11,12 @@ use tillbox::domain::money::MoneyInput;
 use tillbox::domain::{Event, OrderRequest, Role, Transition};
 
 fn links() -> Links {
-    Links { shop_name: "Tillbox".into(), storefront_url: "https://shop.example".into(), staff_email: None }
+    Links {
+        shop_name: "Tillbox".into(),
+        storefront_url: "https://shop.example".into(),
+        staff_email: None,
+        cart_reminders: false,
+    }
 }
 
 fn deliver(shop: &MemoryShop, event: &Event) -> Outcome {

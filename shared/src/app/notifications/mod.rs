@@ -5,6 +5,7 @@ mod templates;
 pub use templates::{Links, Mail};
 
 use crate::app::accounts::ports::{OneTimeTokens, UserStore};
+use crate::app::carts::ports::CartStore;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::app::webhooks::ports::WebhookStore;
@@ -38,7 +39,7 @@ pub enum Outcome {
 /// fresh single-use token, created here so that no event or queue message ever
 /// holds a usable secret.
 pub async fn deliver(
-    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore + WebhookStore),
+    store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore + WebhookStore + CartStore),
     mailer: &impl Mailer,
     links: &Links,
     event: &Event,
@@ -70,6 +71,19 @@ pub async fn deliver(
         store.mark_done(CONSUMER, event, now).await?;
         return Ok(outcome);
     }
+    if let EventKind::CartAbandoned { cart_id } = &event.kind {
+        // Checked out or merged since it was reported: nothing to remind of.
+        let cart = store.cart(*cart_id).await?.filter(|c| links.cart_reminders && c.is_open());
+        let outcome = match cart.as_ref().and_then(|c| c.email.as_ref().map(|to| (c, to))) {
+            Some((cart, to)) => {
+                mailer.send(to, &links.cart_reminder(cart)).await?;
+                Outcome::Sent
+            }
+            None => Outcome::Skipped,
+        };
+        store.mark_done(CONSUMER, event, now).await?;
+        return Ok(outcome);
+    }
     let (user_id, order) = match &event.kind {
         EventKind::UserSignedUp { user_id } | EventKind::SignupRepeated { user_id } => (Some(*user_id), None),
         // Unknown addresses are skipped here, not at the request.
@@ -86,6 +100,7 @@ pub async fn deliver(
         | EventKind::ProductUpdated { .. }
         | EventKind::ProductArchived { .. }
         | EventKind::InventoryLow { .. }
+        | EventKind::CartAbandoned { .. }
         | EventKind::OrderDisputed { .. }
         | EventKind::WebhookEndpointDisabled { .. }
         | EventKind::ExportRequested { .. } => (None, None),

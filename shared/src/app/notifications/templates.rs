@@ -1,7 +1,7 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
-use crate::domain::{CancelReason, Currency, Email, Order, OrderStatus, WebhookEndpoint};
+use crate::domain::{CancelReason, Cart, Currency, Email, Order, OrderStatus, WebhookEndpoint};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -18,6 +18,8 @@ pub struct Links {
     pub storefront_url: String,
     /// Where e-mails for the shop's staff go (disputes); `None`: nobody is told.
     pub staff_email: Option<Email>,
+    /// Whether a customer who leaves a cart gets a reminder (`AbandonedCartEmails`).
+    pub cart_reminders: bool,
 }
 
 fn escape(value: &str) -> String {
@@ -160,6 +162,22 @@ impl Links {
         )
     }
 
+    /// To a customer: they left a cart with something in it.
+    pub fn cart_reminder(&self, cart: &Cart) -> Mail {
+        let units: u32 = cart.lines.iter().map(|l| l.quantity).sum();
+        let opening = format!(
+            "You left {units} item{} in your cart at {}. It is kept for you, but stock is not held until you check out.",
+            if units == 1 { "" } else { "s" },
+            self.shop_name
+        );
+        self.mail(
+            "your cart is waiting",
+            &[&opening],
+            ("Back to your cart", &self.link("cart", None)),
+            "Sent once per cart left untouched. You get it because you were signed in when you filled it.",
+        )
+    }
+
     /// To staff: a variant is running out.
     pub fn inventory_low(&self, sku: &str, stock: u32, threshold: u32) -> Mail {
         let opening = format!(
@@ -241,7 +259,12 @@ mod tests {
     }
 
     fn links() -> Links {
-        Links { shop_name: "Ann's <Shop>".into(), storefront_url: "https://shop.example/".into(), staff_email: None }
+        Links {
+            shop_name: "Ann's <Shop>".into(),
+            storefront_url: "https://shop.example/".into(),
+            staff_email: None,
+            cart_reminders: true,
+        }
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum OrdersError {
     RateLimited { retry_after: u64 },
     #[error("you have {max} orders awaiting payment; pay or cancel one first")]
     TooManyOpenOrders { max: u32 },
+    /// The cart being checked out changed (another tab) or was placed meanwhile.
+    #[error("the cart changed while it was checked out; read it again")]
+    CartChanged,
     #[error(transparent)]
     Common(#[from] CommonError),
 }

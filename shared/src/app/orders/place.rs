@@ -3,12 +3,14 @@
 //! publish the event in one transaction.
 
 use super::error::OrdersError;
-use super::ports::{DiscountStore, OrderStore, Placement};
+use super::ports::{CartClose, DiscountStore, OrderStore, Placement};
 use crate::app::accounts::ports::RateLimiter;
 use crate::app::catalog::ports::ProductStore;
 use crate::domain::order::{PricingError, UNUSABLE_CODE};
 use crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER;
-use crate::domain::{Event, EventKind, FieldError, Invalid, Order, OrderRequest, Principal, RateLimit, Timestamp};
+use crate::domain::{
+    Cart, Event, EventKind, FieldError, Invalid, Order, OrderRequest, Principal, RateLimit, Timestamp,
+};
 
 /// What one customer may hold and do, so nobody can tie up the stock in unpaid
 /// orders (the line limit is each product's `max_per_order`).
@@ -36,6 +38,18 @@ pub async fn place(
     request: OrderRequest,
     now: Timestamp,
 ) -> Result<Order, OrdersError> {
+    place_from(store, policy, principal, request, None, now).await
+}
+
+/// [`place`], closing `cart` (checked out as the order) in the same transaction.
+pub(crate) async fn place_from(
+    store: &(impl OrderStore + ProductStore + DiscountStore + RateLimiter),
+    policy: &OrderPolicy,
+    principal: &Principal,
+    request: OrderRequest,
+    cart: Option<&Cart>,
+    now: Timestamp,
+) -> Result<Order, OrdersError> {
     let per_hour = RateLimit { name: "orders-customer", max: policy.orders_per_hour, window_seconds: 60 * 60 };
     if let Some(retry_after) = store.over(per_hour, &principal.subject, now).await? {
         return Err(OrdersError::RateLimited { retry_after });
@@ -58,7 +72,9 @@ pub async fn place(
     })?;
     let event = Event::new(EventKind::OrderPlaced { order_id: order.id }, now);
     let discount_refused = |message: &str| Invalid(vec![FieldError::new("discount_code", message)]).into();
-    match store.place(&order, &event, policy.max_open_orders).await? {
+    let closed = cart.map(|cart| cart.checked_out(order.id, now));
+    let close = cart.zip(closed.as_ref()).map(|(previous, next)| CartClose { previous, next });
+    match store.place(&order, &event, policy.max_open_orders, close).await? {
         Placement::Placed => Ok(order),
         Placement::OutOfStock { product_id, variant_id, available } => {
             Err(OrdersError::OutOfStock { product_id, variant_id, available })
@@ -66,5 +82,6 @@ pub async fn place(
         Placement::ProductChanged { product_id } => Err(OrdersError::ProductChanged { product_id }),
         Placement::DiscountUsedUp | Placement::DiscountAlreadyUsed => Err(discount_refused(UNUSABLE_CODE)),
         Placement::TooManyOpenOrders => Err(OrdersError::TooManyOpenOrders { max: policy.max_open_orders }),
+        Placement::CartChanged => Err(OrdersError::CartChanged),
     }
 }

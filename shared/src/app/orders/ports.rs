@@ -2,7 +2,7 @@
 
 use crate::app::store::{Page, StoreError};
 use crate::domain::{
-    AuditRecord, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Timestamp, VariantId,
+    AuditRecord, Cart, Discount, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Timestamp, VariantId,
 };
 use std::future::Future;
 
@@ -26,6 +26,16 @@ pub enum Placement {
     DiscountAlreadyUsed,
     /// The customer holds the most orders awaiting payment they may.
     TooManyOpenOrders,
+    /// The cart being checked out changed or closed meanwhile.
+    CartChanged,
+}
+
+/// The cart an order is placed from, closed in the same transaction: written as
+/// `next` only while it is still at `previous.version`.
+#[derive(Debug, Clone, Copy)]
+pub struct CartClose<'a> {
+    pub previous: &'a Cart,
+    pub next: &'a Cart,
 }
 
 /// One atomic move of an order, with everything it implies, or nothing.
@@ -66,12 +76,14 @@ pub trait OrderStore {
     /// product is on sale at the price the order used and has the quantity left;
     /// the order, counted among its customer's orders awaiting payment while they
     /// hold fewer than `max_open_orders`; the discount's use, under its limit and
-    /// once per customer when the code says so; and `event`.
+    /// once per customer when the code says so; `event`; and the cart it was
+    /// checked out from, closed, if any.
     fn place(
         &self,
         order: &Order,
         event: &Event,
         max_open_orders: u32,
+        cart: Option<CartClose<'_>>,
     ) -> impl Future<Output = Result<Placement, StoreError>>;
     fn get(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, StoreError>>;
     /// An order that stops awaiting payment (paid, cancelled, expired) stops

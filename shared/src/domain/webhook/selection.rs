@@ -14,6 +14,7 @@ pub const SUBSCRIBABLE: &[&str] = &[
     "product.updated",
     "product.archived",
     "inventory.low",
+    "cart.abandoned",
 ];
 
 /// Which events an endpoint receives: `["*"]` (every subscribable type, including

@@ -215,6 +215,7 @@ impl From<OrdersError> for ApiError {
             OrdersError::IllegalTransition(_) => Self::new(StatusCode::CONFLICT, "illegal_transition", detail),
             OrdersError::CodeTaken => Self::field(StatusCode::CONFLICT, "discount_code_taken", "code", detail),
             OrdersError::TooManyOpenOrders { .. } => Self::new(StatusCode::CONFLICT, "too_many_open_orders", detail),
+            OrdersError::CartChanged => Self::new(StatusCode::CONFLICT, "cart_changed", detail),
             OrdersError::RateLimited { retry_after } => {
                 Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
                     .with_header("retry-after", retry_after.to_string())

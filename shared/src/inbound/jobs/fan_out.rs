@@ -39,6 +39,7 @@ impl Routes {
             | EventKind::OrderFulfilled { .. }
             | EventKind::OrderDisputed { .. }
             | EventKind::InventoryLow { .. }
+            | EventKind::CartAbandoned { .. }
             | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
             // For webhook subscribers only.
             EventKind::ProductCreated { .. } | EventKind::ProductUpdated { .. } | EventKind::ProductArchived { .. } => {

@@ -94,6 +94,7 @@ fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
         | EventKind::ProductUpdated { .. }
         | EventKind::ProductArchived { .. }
         | EventKind::InventoryLow { .. }
+        | EventKind::CartAbandoned { .. }
         | EventKind::ExportRequested { .. } => None,
     }
 }

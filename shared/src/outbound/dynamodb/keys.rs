@@ -2,8 +2,8 @@
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
 use crate::domain::{
-    Category, DiscountCode, Email, EventId, ExportId, ImageId, OrderId, OrderStatus, Product, ProductId, ProductStatus,
-    SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
+    CartId, Category, DiscountCode, Email, EventId, ExportId, ImageId, OrderId, OrderStatus, Product, ProductId,
+    ProductStatus, SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
 };
 
 pub const PK: &str = "PK";
@@ -154,6 +154,16 @@ pub fn open_orders_pk(customer: &str) -> String {
     format!("CUSTOMER#{customer}")
 }
 pub const OPEN_ORDERS_SK: &str = "OPEN_ORDERS";
+
+pub fn cart_pk(id: CartId) -> String {
+    format!("CART#{id}")
+}
+pub const CART_SK: &str = "CART";
+/// A customer's open cart: the id of the cart `POST /carts` returns them.
+pub const OPEN_CART_SK: &str = "CART";
+/// GSI2: carts that may become abandoned (open, with lines and an address, never
+/// reported), by when they last changed.
+pub const IDLE_CARTS: &str = "CARTS#IDLE";
 
 /// GSI2: every order in a status, by date (staff listings, the expiry job).
 pub fn orders_by_status(status: OrderStatus) -> String {

@@ -4,11 +4,12 @@
 //! zero, a customer never holds more unpaid orders than allowed, and a code never
 //! exceeds its limit, however many buyers race.
 
+use super::carts::cart_item;
 use super::events::{audit_item, outbox_item};
 use super::items::{Item, Reader, VARIANTS, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
-use crate::app::orders::ports::{OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
+use crate::app::orders::ports::{CartClose, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::app::store::{Page, StoreError};
 use crate::domain::order::{AppliedDiscount, OrderLine};
 use crate::domain::{
@@ -363,7 +364,13 @@ impl Table {
         Ok(true)
     }
 
-    async fn try_place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
+    async fn try_place(
+        &self,
+        order: &Order,
+        event: &Event,
+        max_open_orders: u32,
+        cart: Option<CartClose<'_>>,
+    ) -> Result<Placement, StoreError> {
         let products = by_product(order.lines.iter().map(|line| (line.product_id, line)));
         let mut actions =
             products.iter().map(|(_, lines)| self.reserve(lines, order.currency)).collect::<Result<Vec<_>, _>>()?;
@@ -378,6 +385,10 @@ impl Table {
                 actions.push(self.put_new(self.customer_use(&discount.code, order))?);
             }
         }
+        let cart_at = actions.len();
+        if let Some(close) = cart {
+            actions.push(self.put_at_version(cart_item(close.next), close.previous.version)?);
+        }
         let error = match self.transact(actions).await {
             Ok(()) => return Ok(Placement::Placed),
             Err(e) => e,
@@ -385,6 +396,9 @@ impl Table {
         let Some(reasons) = cancellation_reasons(&error) else {
             return Err(unavailable(error));
         };
+        if cart.is_some() && failed_condition(reasons, cart_at) {
+            return Ok(Placement::CartChanged);
+        }
         if failed_condition(reasons, open_orders_at) {
             return Ok(Placement::TooManyOpenOrders);
         }
@@ -404,10 +418,16 @@ impl Table {
 }
 
 impl OrderStore for Table {
-    async fn place(&self, order: &Order, event: &Event, max_open_orders: u32) -> Result<Placement, StoreError> {
-        let placement = self.try_place(order, event, max_open_orders).await?;
+    async fn place(
+        &self,
+        order: &Order,
+        event: &Event,
+        max_open_orders: u32,
+        cart: Option<CartClose<'_>>,
+    ) -> Result<Placement, StoreError> {
+        let placement = self.try_place(order, event, max_open_orders, cart).await?;
         if placement == Placement::TooManyOpenOrders && self.free_stranded_places(&order.customer).await? {
-            return self.try_place(order, event, max_open_orders).await;
+            return self.try_place(order, event, max_open_orders, cart).await;
         }
         Ok(placement)
     }
