@@ -10,7 +10,10 @@
 use crate::app::receipts::ReceiptSettings;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
-use crate::inbound::http::context::{AdminWebhooks, Catalog, Downloads, Payments, SignIn, StripeWebhooks, TableAccess};
+use crate::inbound::http::context::{
+    AdminWebhooks, Carts, Catalog, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
+};
+use crate::inbound::jobs::abandon_carts::AbandonedCartJob;
 use crate::inbound::jobs::archive_audit::ArchiveJob;
 use crate::inbound::jobs::expire_orders::ExpiryJob;
 use crate::inbound::jobs::exports::ExportJob;
@@ -124,6 +127,15 @@ pub fn catalog(sdk: &SdkConfig) -> Result<Catalog, ConfigError> {
     })
 }
 
+pub fn carts(sdk: &SdkConfig) -> Result<Carts, ConfigError> {
+    Ok(Carts {
+        table: table(sdk)?,
+        verifier: config::token_verifier()?,
+        orders: config::order_policy()?,
+        lifetime: config::cart_lifetime()?,
+    })
+}
+
 pub fn table_access(sdk: &SdkConfig) -> Result<TableAccess, ConfigError> {
     Ok(TableAccess { table: table(sdk)?, verifier: config::token_verifier()?, orders: config::order_policy()? })
 }
@@ -171,6 +183,10 @@ pub fn export_job(sdk: &SdkConfig) -> Result<ExportJob, ConfigError> {
 
 pub fn archive_job(sdk: &SdkConfig) -> Result<ArchiveJob, ConfigError> {
     Ok(ArchiveJob { archive: AuditArchiveBucket::new(sdk, config::audit_archive_bucket()?) })
+}
+
+pub fn abandoned_cart_job(sdk: &SdkConfig) -> Result<AbandonedCartJob, ConfigError> {
+    Ok(AbandonedCartJob { table: table(sdk)?, idle_for: config::abandoned_cart_after()? })
 }
 
 pub fn stock_watch(sdk: &SdkConfig) -> Result<StockWatch, ConfigError> {

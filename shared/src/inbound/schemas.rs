@@ -4,8 +4,8 @@
 
 use crate::domain::validation::FieldError;
 use crate::domain::{
-    AuditId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, Role, SessionId, UserId,
-    VariantId, WebhookEndpointId,
+    AuditId, CartId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, Role, SessionId,
+    UserId, VariantId, WebhookEndpointId,
 };
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -27,7 +27,19 @@ macro_rules! uuid_schema {
     )+};
 }
 
-uuid_schema!(AuditId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId);
+uuid_schema!(
+    AuditId,
+    CartId,
+    EventId,
+    ExportId,
+    ImageId,
+    OrderId,
+    ProductId,
+    SessionId,
+    UserId,
+    VariantId,
+    WebhookEndpointId
+);
 
 /// Enums are their `as_str` names, which is also how serde writes them (a test
 /// below holds the two together).

@@ -168,19 +168,19 @@ pub async fn get(
 
 /// Applies `change` to the held, open cart, again on a newer version if a
 /// concurrent change wrote first; returns the cart priced.
-async fn change(
+async fn change<F: Future<Output = Result<Cart, CartsError>>>(
     store: &(impl CartStore + ProductStore + DiscountStore),
     access: CartAccess<'_>,
     id: CartId,
     now: Timestamp,
-    change: impl AsyncFn(&Cart) -> Result<Cart, CartsError>,
+    change: impl Fn(Cart) -> F,
 ) -> Result<CartRead, CartsError> {
     for _ in 0..ATTEMPTS {
         let cart = held(store, access, id, now).await?;
         if let Some(refused) = closed(&cart) {
             return Err(refused);
         }
-        let next = change(&cart).await?;
+        let next = change(cart.clone()).await?;
         match store.save_cart(&cart, &next).await {
             Ok(()) => return priced(store, next, now).await,
             Err(StoreError::VersionMismatch { .. }) => continue,
@@ -199,7 +199,7 @@ pub async fn add_line(
     (product_id, variant_id, quantity): (ProductId, Option<VariantId>, i64),
     now: Timestamp,
 ) -> Result<CartRead, CartsError> {
-    change(store, access, id, now, async |cart| {
+    change(store, access, id, now, |cart| async move {
         let product = ProductStore::get(store, product_id).await?.filter(|p| p.is_public());
         let Some(product) = product else {
             let field = crate::domain::FieldError::new("product_id", "is not a product on sale");
@@ -219,7 +219,7 @@ pub async fn set_quantity(
     quantity: i64,
     now: Timestamp,
 ) -> Result<CartRead, CartsError> {
-    change(store, access, id, now, async |cart| {
+    change(store, access, id, now, |cart| async move {
         let line = cart.lines.iter().find(|l| l.variant_id == variant).ok_or(CommonError::NotFound)?;
         let product = ProductStore::get(store, line.product_id).await?;
         let next = cart.with_quantity(product.as_ref(), variant, quantity, lifetime, now);
@@ -242,7 +242,7 @@ pub async fn apply_discount(
     if let Some(retry_after) = store.over(crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER, &caller, now).await? {
         return Err(OrdersError::RateLimited { retry_after }.into());
     }
-    change(store, access, id, now, async |cart| {
+    change(store, access, id, now, |cart| async move {
         let read = priced(store, cart.clone(), now).await?;
         let discount = match crate::domain::DiscountCode::parse(code) {
             Ok(parsed) => DiscountStore::get(store, &parsed).await?,
@@ -260,7 +260,7 @@ pub async fn remove_discount(
     id: CartId,
     now: Timestamp,
 ) -> Result<CartRead, CartsError> {
-    change(store, access, id, now, async |cart| Ok(cart.without_discount(lifetime, now)?)).await
+    change(store, access, id, now, |cart| async move { Ok(cart.without_discount(lifetime, now)?) }).await
 }
 
 /// A signed-in customer takes over the anonymous cart they built before signing

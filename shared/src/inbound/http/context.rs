@@ -2,6 +2,7 @@
 //! `main` and shared by every request it serves.
 
 use crate::app::orders::OrderPolicy;
+use crate::domain::CartLifetime;
 use crate::domain::access_token::{TokenIssuer, TokenVerifier};
 use crate::inbound::views::AssetUrls;
 use crate::outbound::dynamodb::Table;
@@ -23,6 +24,15 @@ pub struct TableAccess {
     pub table: Table,
     pub verifier: TokenVerifier,
     pub orders: OrderPolicy,
+}
+
+/// What the cart endpoints need: the table, the verifier, the order policy
+/// (checkout places an order) and how long carts live.
+pub struct Carts {
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub orders: OrderPolicy,
+    pub lifetime: CartLifetime,
 }
 
 /// What the endpoints that issue tokens need: the signing key, read from SSM

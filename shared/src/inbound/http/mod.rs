@@ -19,6 +19,7 @@ pub mod admin_users;
 pub mod admin_webhooks;
 pub mod api_docs;
 pub mod auth;
+pub mod carts;
 pub mod discounts;
 pub mod fallback;
 pub mod me;

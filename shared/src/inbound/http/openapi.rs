@@ -15,10 +15,12 @@
 
 use super::problem::Problem;
 use super::{
-    admin_audit, admin_exports, admin_stats, admin_users, admin_webhooks, api_docs, auth, discounts, me,
+    admin_audit, admin_exports, admin_stats, admin_users, admin_webhooks, api_docs, auth, carts, discounts, me,
     order_payments, order_receipts, order_refunds, orders, product_images, products, webhooks,
 };
-use crate::domain::{EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, WebhookEndpointId};
+use crate::domain::{
+    CartId, EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, VariantId, WebhookEndpointId,
+};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::link::LinkBuilder;
@@ -43,7 +45,10 @@ const BEARER: &str = "bearer";
     ),
     paths(
         products::list, products::get, products::create, products::update, products::archive,
+        products::add_variant, products::change_variant, products::archive_variant,
         product_images::create,
+        carts::create, carts::get, carts::add_line, carts::update_line, carts::remove_line,
+        carts::set_discount, carts::remove_discount, carts::claim, carts::checkout,
         auth::signup, auth::verify_email, auth::login, auth::refresh, auth::logout,
         auth::forgot_password, auth::reset_password,
         me::get, me::update,
@@ -60,11 +65,13 @@ const BEARER: &str = "bearer";
     ),
     // What only parameters name (bodies bring their own schemas along).
     components(schemas(
-        Problem, ProductId, OrderId, UserId, ExportId, WebhookEndpointId, EventId, OrderStatus, ProductStatus
+        Problem, ProductId, VariantId, CartId, OrderId, UserId, ExportId, WebhookEndpointId, EventId, OrderStatus,
+        ProductStatus
     )),
     modifiers(&Conventions),
     tags(
-        (name = "catalog", description = "Products and their images."),
+        (name = "catalog", description = "Products, their variants and images."),
+        (name = "carts", description = "Carts a shopper builds, signed in or not, and checks out as one order."),
         (name = "accounts", description = "Sign-up, sign-in, sessions and the caller's own account."),
         (name = "orders", description = "Orders, their payment, receipt and refunds."),
         (name = "discounts", description = "Discount codes (staff)."),
@@ -88,8 +95,26 @@ pub fn document_json() -> &'static str {
 /// What a create answers, the field of its body that names the new resource (the
 /// same name as the path parameter that takes it), and the operations that act
 /// on it: clients, and the contract fuzzer, follow these links.
-const LINKS: [(&str, &str, &str, &[&str]); 5] = [
-    ("/products", "201", "id", &["products_get", "products_update", "products_archive", "product_images_create"]),
+const LINKS: [(&str, &str, &str, &[&str]); 6] = [
+    (
+        "/products",
+        "201",
+        "id",
+        &["products_get", "products_update", "products_archive", "product_images_create", "product_variants_create"],
+    ),
+    (
+        "/carts",
+        "201",
+        "id",
+        &[
+            "carts_get",
+            "carts_lines_add",
+            "carts_discount_set",
+            "carts_discount_remove",
+            "carts_claim",
+            "carts_checkout",
+        ],
+    ),
     (
         "/orders",
         "201",
@@ -214,7 +239,8 @@ impl Modify for Conventions {
 
 /// The answers that are one versioned resource: they carry its version as `ETag`
 /// (`response::versioned`), for a later `If-Match`.
-const VERSIONED: [&str; 5] = ["ProductView", "OrderView", "DiscountView", "UserView", "WebhookEndpointView"];
+const VERSIONED: [&str; 7] =
+    ["ProductView", "OrderView", "DiscountView", "UserView", "WebhookEndpointView", "CartView", "NewCartView"];
 
 fn success_headers(response: &mut utoipa::openapi::Response, replays: bool) {
     let versioned = response.content.get("application/json").and_then(|c| match c {

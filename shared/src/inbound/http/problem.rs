@@ -1,6 +1,7 @@
 //! RFC 9457 problem details with a stable machine-readable `code`.
 
 use crate::app::accounts::AccountsError;
+use crate::app::carts::CartsError;
 use crate::app::catalog::CatalogError;
 use crate::app::error::CommonError;
 use crate::app::orders::OrdersError;
@@ -199,6 +200,21 @@ impl From<AccountsError> for ApiError {
                 Self::new(StatusCode::UNAUTHORIZED, "session_ended", detail).with_header("www-authenticate", "Bearer")
             }
             AccountsError::Common(common) => common.into(),
+        }
+    }
+}
+
+impl From<CartsError> for ApiError {
+    fn from(error: CartsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            CartsError::NotHolder => Self::unauthorized(detail),
+            CartsError::Expired => Self::new(StatusCode::GONE, "cart_expired", detail),
+            CartsError::Closed { .. } => Self::new(StatusCode::CONFLICT, "cart_closed", detail),
+            CartsError::OutOfStock { .. } => Self::field(StatusCode::CONFLICT, "out_of_stock", "quantity", detail),
+            CartsError::SignInToCheckOut => Self::unauthorized(detail),
+            CartsError::Order(error) => error.into(),
+            CartsError::Common(common) => common.into(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the schedule. A queue job's messages are typed: each message body is parsed
 //! into the job's message type before its handler sees it.
 
+pub mod abandon_carts;
 pub mod archive_audit;
 mod error;
 pub mod expire_orders;

@@ -8,6 +8,7 @@
 //! the contract.
 
 mod audit;
+mod cart;
 mod discount;
 mod export;
 mod money;
@@ -18,6 +19,7 @@ mod user;
 mod webhook;
 
 pub use audit::AuditView;
+pub use cart::CartView;
 pub use discount::DiscountView;
 pub use export::ExportView;
 pub use money::{MoneyInput, optional_currency_schema};

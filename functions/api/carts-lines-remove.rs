@@ -1,0 +1,8 @@
+//! `DELETE /carts/{id}/lines/{variant_id}`: removes a line.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk()?;
+    let carts = tillbox::wiring::carts(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::carts::remove_line(&carts, request)).await
+}

@@ -1,0 +1,333 @@
+//! `/carts` endpoints. A signed-in customer's cart is theirs (their bearer token
+//! opens it); an anonymous cart opens with the `Cart-Token` `POST /carts` returned
+//! (docs/architecture.md, "Carts").
+
+use super::context::Carts;
+use super::idempotency::{KeyPolicy, idempotent};
+use super::now;
+use super::problem::ApiError;
+use super::request::{RequestExtras, caller, json_body, signed_in};
+use super::response::{Reply, versioned};
+use crate::app::carts::{self, CartAccess, CartRead};
+use crate::domain::{CartId, Principal, ProductId, VariantId};
+use crate::inbound::views::{CartView, OrderView};
+use lambda_http::Request;
+use lambda_http::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// The header holding an anonymous cart's capability token.
+pub const CART_TOKEN_HEADER: &str = "cart-token";
+
+fn cart_token(request: &Request) -> Option<&str> {
+    request.headers().get(CART_TOKEN_HEADER).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// The cart with its version as the ETag.
+fn cart_reply(status: StatusCode, read: &CartRead) -> Reply {
+    versioned(status, &CartView::new(read), read.cart.version)
+}
+
+/// `{id}` of a cart, and the `Cart-Token` header an anonymous cart needs.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CartPath {
+    /// The cart's id.
+    pub id: CartId,
+}
+
+/// `Cart-Token`: an anonymous cart's capability, as `POST /carts` returned it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct CartTokenHeader {
+    /// Needed for an anonymous cart; a signed-in customer's cart needs their
+    /// bearer token instead.
+    #[param(rename = "Cart-Token", pattern = "^ct_[A-Za-z0-9_-]+$")]
+    pub token: Option<String>,
+}
+
+/// `{id}` of a cart and `{variant_id}` of one of its lines.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CartLinePath {
+    /// The cart's id.
+    pub id: CartId,
+    /// The variant of the line.
+    pub variant_id: VariantId,
+}
+
+/// The answer to `POST /carts` for an anonymous shopper: the cart and, this
+/// once, its token.
+#[derive(Serialize, utoipa::ToSchema)]
+struct NewCartView {
+    /// Send as `Cart-Token` with every request for this cart; it is shown only
+    /// here. Absent for a signed-in customer's cart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(flatten)]
+    cart: CartView,
+}
+
+async fn access(ctx: &Carts, request: &Request) -> Result<Option<Principal>, ApiError> {
+    caller(request, &ctx.verifier, &ctx.table).await
+}
+
+/// `POST /carts`: a cart for anyone. Signed in: the customer's open cart (200
+/// when they have one, 201 when it is new). Anonymous: a new cart and its token.
+#[utoipa::path(
+    post,
+    path = "/carts",
+    operation_id = "carts_create",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 201, description = "A new cart; anonymous carts come with their `token`.", body = NewCartView,
+            headers(("Location" = String, description = "The cart's URL."))),
+        (status = 200, description = "The signed-in customer's open cart.", body = NewCartView),
+    ),
+)]
+pub async fn create(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let now = now();
+    let created = carts::create(&ctx.table, &ctx.lifetime, principal.as_ref(), now).await?;
+    let read = carts::get(
+        &ctx.table,
+        CartAccess { principal: principal.as_ref(), token: created.token.as_deref() },
+        created.cart.id,
+        now,
+    )
+    .await?;
+    let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
+    let mut reply =
+        versioned(status, &NewCartView { token: created.token, cart: CartView::new(&read) }, read.cart.version);
+    let location = format!("/carts/{}", read.cart.id).parse().expect("a uuid path is a valid header value");
+    reply.headers_mut().insert("location", location);
+    Ok(reply)
+}
+
+/// `GET /carts/{id}`: the cart priced from the catalog now.
+#[utoipa::path(
+    get,
+    path = "/carts/{id}",
+    operation_id = "carts_get",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartPath, CartTokenHeader),
+    responses(
+        (status = 200, description = "The cart, priced now.", body = CartView),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+    ),
+)]
+pub async fn get(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let id: CartId = request.path_param("id")?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let read = carts::get(&ctx.table, access, id, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// The body of `POST /carts/{id}/lines`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCartLine {
+    product_id: ProductId,
+    /// Which variant; may be left out for a product sold one way (no options).
+    #[serde(default)]
+    variant_id: Option<VariantId>,
+    /// Added to what the cart holds of the variant already.
+    #[schema(minimum = 1, maximum = 1000)]
+    quantity: i64,
+}
+
+/// `POST /carts/{id}/lines`: adds a variant (to its line, if the cart has one).
+/// An `Idempotency-Key` makes a retried click add once.
+#[utoipa::path(
+    post,
+    path = "/carts/{id}/lines",
+    operation_id = "carts_lines_add",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartPath, CartTokenHeader, super::params::IdempotencyKeyOptional),
+    request_body = NewCartLine,
+    responses(
+        (status = 200, description = "The cart with the line.", body = CartView),
+        (status = 409, description = "Problem `code`: `out_of_stock`, `cart_closed`."),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+    ),
+)]
+pub async fn add_line(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let id: CartId = request.path_param("id")?;
+    let key_scope = principal.as_ref().map_or_else(|| format!("cart:{id}"), |p| p.subject.clone());
+    idempotent(&ctx.table, &request, &key_scope, KeyPolicy::Optional, || async {
+        let input: NewCartLine = json_body(&request)?;
+        let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+        let line = (input.product_id, input.variant_id, input.quantity);
+        let read = carts::add_line(&ctx.table, &ctx.lifetime, access, id, line, now()).await?;
+        Ok(cart_reply(StatusCode::OK, &read))
+    })
+    .await
+}
+
+/// The body of `PATCH /carts/{id}/lines/{variant_id}`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartLineChange {
+    /// The line's new quantity; 0 removes it.
+    #[schema(minimum = 0, maximum = 1000)]
+    quantity: i64,
+}
+
+/// `PATCH /carts/{id}/lines/{variant_id}`: sets a line's quantity (0 removes it).
+#[utoipa::path(
+    patch,
+    path = "/carts/{id}/lines/{variant_id}",
+    operation_id = "carts_lines_update",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartLinePath, CartTokenHeader),
+    request_body = CartLineChange,
+    responses(
+        (status = 200, description = "The cart with the line changed.", body = CartView),
+        (status = 409, description = "Problem `code`: `out_of_stock`, `cart_closed`."),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+    ),
+)]
+pub async fn update_line(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let line = (request.path_param("id")?, request.path_param("variant_id")?);
+    let input: CartLineChange = json_body(&request)?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let read = carts::set_quantity(&ctx.table, &ctx.lifetime, access, line, input.quantity, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// `DELETE /carts/{id}/lines/{variant_id}`: removes a line.
+#[utoipa::path(
+    delete,
+    path = "/carts/{id}/lines/{variant_id}",
+    operation_id = "carts_lines_remove",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartLinePath, CartTokenHeader),
+    responses(
+        (status = 200, description = "The cart without the line.", body = CartView),
+        (status = 409, description = "Problem `code`: `cart_closed`."),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+    ),
+)]
+pub async fn remove_line(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let line = (request.path_param("id")?, request.path_param("variant_id")?);
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let read = carts::set_quantity(&ctx.table, &ctx.lifetime, access, line, 0, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// The body of `PUT /carts/{id}/discount`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartDiscount {
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
+    code: String,
+}
+
+/// `PUT /carts/{id}/discount`: applies a code, if it takes something off the cart now.
+#[utoipa::path(
+    put,
+    path = "/carts/{id}/discount",
+    operation_id = "carts_discount_set",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartPath, CartTokenHeader),
+    request_body = CartDiscount,
+    responses(
+        (status = 200, description = "The cart with the code.", body = CartView),
+        (status = 422, description = "Problem naming `code`: not a code this cart can use (one message for \
+            every reason)."),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
+pub async fn set_discount(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let id: CartId = request.path_param("id")?;
+    let input: CartDiscount = json_body(&request)?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let read = carts::apply_discount(&ctx.table, &ctx.lifetime, access, id, &input.code, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// `DELETE /carts/{id}/discount`: removes the code.
+#[utoipa::path(
+    delete,
+    path = "/carts/{id}/discount",
+    operation_id = "carts_discount_remove",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartPath, CartTokenHeader),
+    responses(
+        (status = 200, description = "The cart without a code.", body = CartView),
+    ),
+)]
+pub async fn remove_discount(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let id: CartId = request.path_param("id")?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let read = carts::remove_discount(&ctx.table, &ctx.lifetime, access, id, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// `POST /carts/{id}/claim` (signed in, with the anonymous cart's `Cart-Token`):
+/// call it right after signing in. The anonymous cart is merged into the
+/// customer's open cart (quantities summed, capped per order), or becomes it.
+#[utoipa::path(
+    post,
+    path = "/carts/{id}/claim",
+    operation_id = "carts_claim",
+    tag = "carts",
+    security(("bearer" = [])),
+    params(CartPath, CartTokenHeader),
+    responses(
+        (status = 200, description = "The customer's cart now (its `id` may differ from the claimed one's).",
+            body = CartView),
+        (status = 409, description = "Problem `code`: `cart_closed`."),
+    ),
+)]
+pub async fn claim(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: CartId = request.path_param("id")?;
+    let read = carts::claim(&ctx.table, &ctx.lifetime, &principal, cart_token(&request), id, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// `POST /carts/{id}/checkout` (the signed-in holder; `Idempotency-Key`
+/// required): places the cart as an order and closes it. Concurrent checkouts of
+/// one cart make one order; the others get 409 `cart_closed` naming it.
+#[utoipa::path(
+    post,
+    path = "/carts/{id}/checkout",
+    operation_id = "carts_checkout",
+    tag = "carts",
+    security(("bearer" = [])),
+    params(CartPath, super::params::IdempotencyKeyRequired),
+    responses(
+        (status = 201, description = "Placed: stock is held until it is paid or cancelled.", body = OrderView,
+            headers(("Location" = String, description = "The order's URL."))),
+        (status = 409, description = "Problem `code`: `cart_closed`, `cart_changed`, `out_of_stock`, \
+            `product_changed`, `too_many_open_orders`."),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+        (status = 429, description = "Problem `code`: `rate_limited`."),
+    ),
+)]
+pub async fn checkout(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let id: CartId = request.path_param("id")?;
+    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
+        let order = carts::checkout(&ctx.table, &ctx.orders, Some(&principal), cart_token(&request), id, now()).await?;
+        crate::telemetry::metrics::count("OrdersPlaced", &[]);
+        let mut reply = versioned(StatusCode::CREATED, &OrderView::new(&order), order.version);
+        let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
+        reply.headers_mut().insert("location", location);
+        Ok(reply)
+    })
+    .await
+}
