@@ -143,6 +143,46 @@ class Races:
                           "other_created": other_buyers, "other_stock_left": other_stock - other_buyers}, result
         return result
 
+    def cart_with(self, customer, product, variant, quantity=1):
+        """A new cart of `customer` (each customer has one open cart) holding `quantity` of `variant`."""
+        status, _, cart = self.api.call("POST", "/carts", token=customer)
+        assert status in (200, 201), cart
+        status, _, cart = self.api.call("POST", f"/carts/{cart['id']}/lines",
+                                        {"product_id": product, "variant_id": variant, "quantity": quantity}, customer)
+        assert status == 200, cart
+        return cart["id"]
+
+    def checkout(self, customer, cart, key=None):
+        return self.api.call("POST", f"/carts/{cart}/checkout", token=customer,
+                             headers={"idempotency-key": key or str(uuid.uuid4())})
+
+    def one_cart_checkout_race(self, clicks=20):
+        """`clicks` checkouts of one cart at once, each with its own key (two tabs,
+        double clicks): one order, the others told the cart became it."""
+        product, sizes = self.sized_product({"S": 10, "M": 10})
+        customer = self.customers(1)[0]
+        cart = self.cart_with(customer, product, sizes["S"], quantity=2)
+        replies = at_once([lambda: self.checkout(customer, cart)] * clicks)
+        placed = [b for s, _, b in replies if s == 201]
+        closed = [b for s, _, b in replies if s == 409 and b["code"] in ("cart_closed", "cart_changed")]
+        result = {"placed": len(placed), "refused": len(closed), "orders_stored": len(self.orders_of(product)),
+                  "stock_left": self.stock(product, sizes["S"])}
+        assert result == {"placed": 1, "refused": clicks - 1, "orders_stored": 1, "stock_left": 8}, (result, replies)
+        return result
+
+    def carts_stock_race(self, carts=200, stock=50):
+        """`carts` carts of one unit each check out at once against `stock` units."""
+        product, sizes = self.sized_product({"S": stock})
+        customers = self.customers(carts)
+        filled = at_once([lambda c=c: self.cart_with(c, product, sizes["S"]) for c in customers])
+        replies = at_once([lambda c=c, cart=cart: self.checkout(c, cart) for c, cart in zip(customers, filled)])
+        statuses = [s for s, _, _ in replies]
+        result = {"orders": statuses.count(201),
+                  "out_of_stock": sum(1 for s, _, b in replies if s == 409 and b["code"] == "out_of_stock"),
+                  "stock_left": self.stock(product, sizes["S"]), "orders_stored": len(self.orders_of(product))}
+        assert result == {"orders": stock, "out_of_stock": carts - stock, "stock_left": 0, "orders_stored": stock}, result
+        return result
+
     def same_key_race(self, requests=20):
         product = self.product(100)
         customer = self.customers(1)[0]

@@ -28,7 +28,9 @@ def main():
         print(describe_calls(calls), flush=True)
     for name, race in [("20 requests, one key", races.same_key_race),
                        ("code limited to 10, 50 racers", races.discount_race),
-                       ("200 buyers for 50 of size S while 30 buy size M", races.stock_race)]:
+                       ("200 buyers for 50 of size S while 30 buy size M", races.stock_race),
+                       ("20 checkouts of one cart at once", races.one_cart_checkout_race),
+                       ("200 carts checking out against 50 units", races.carts_stock_race)]:
         started = time.perf_counter()
         print(f"{name}: {race()} in {time.perf_counter() - started:.1f} s", flush=True)
 
