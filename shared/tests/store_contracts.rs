@@ -10,6 +10,7 @@ mod support;
 use memory::MemoryShop;
 use support::Stack;
 use tillbox::app::accounts::ports::{OneTimeTokens, RateLimiter, SessionStore, UserChange, UserStore};
+use tillbox::app::carts::ports::CartStore;
 use tillbox::app::catalog::ports::FileStore;
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim};
 use tillbox::app::exports::ports::{ExportFiles, ExportStore};
@@ -376,6 +377,69 @@ async fn variants_of_one_product_keep_their_own_stock_through_orders_cancels_and
     assert_eq!(store.refund(paid.id, &refund.id).await.unwrap().unwrap().restock[0].variant_id, medium);
 }
 
+/// A customer has one open cart however many tabs create one; carts change only
+/// at their version; an order placed from a cart closes it or is not placed.
+async fn a_cart_is_written_at_its_version_and_placed_once(
+    store: &(impl CartStore + ProductStore + OrderStore + DiscountStore + RateLimiter),
+) {
+    use tillbox::domain::{Cart, CartHolder, CartId, CartLifetime};
+    let life = CartLifetime::TEMPLATE_DEFAULTS;
+    let customer = format!("cart-{}", OrderId::generate());
+    let holder = || CartHolder::Customer(customer.clone());
+    let first = Cart::new(CartId::generate(), holder(), Email::parse("c@example.com").ok(), &life, now());
+    let second = Cart::new(CartId::generate(), holder(), None, &life, now());
+    assert!(store.create_cart(&first, None).await.unwrap());
+    assert!(!store.create_cart(&second, None).await.unwrap(), "the customer has an open cart already");
+    assert!(store.cart(second.id).await.unwrap().is_none(), "and the losing cart was not written");
+    assert_eq!(store.open_cart_of(&customer).await.unwrap(), Some(first.id));
+    assert_eq!(store.cart(first.id).await.unwrap().unwrap(), first, "a cart round-trips");
+
+    let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
+    let sku = format!("C-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let filled = first.with_added(&mug, None, 2, &life, now()).unwrap();
+    store.save_cart(&first, &filled).await.unwrap();
+    let stale = first.with_added(&mug, None, 1, &life, now()).unwrap();
+    assert!(matches!(store.save_cart(&first, &stale).await, Err(StoreError::VersionMismatch { .. })));
+    assert_eq!(store.cart(first.id).await.unwrap().unwrap().lines[0].quantity, 2, "the stale write changed nothing");
+
+    let idle = store.idle(now() + Duration::seconds(1), None).await.unwrap();
+    assert!(idle.items.iter().any(|c| c.id == first.id), "a cart with lines and an address may be abandoned");
+    let event = Event::new(EventKind::CartAbandoned { cart_id: first.id }, now());
+    assert!(
+        !store.mark_abandoned(&first, &first.abandoned(now()), &event).await.unwrap(),
+        "a stale cart is not marked"
+    );
+    assert!(store.mark_abandoned(&filled, &filled.abandoned(now()), &event).await.unwrap());
+    let marked = store.cart(first.id).await.unwrap().unwrap();
+    let idle = store.idle(now() + Duration::seconds(1), None).await.unwrap();
+    assert!(!idle.items.iter().any(|c| c.id == first.id), "reported once: no longer listed");
+
+    let policy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
+    let customer_principal = Principal { subject: customer.clone(), role: Role::Customer, session: None };
+    let placed =
+        tillbox::app::carts::checkout(store, &policy, Some(&customer_principal), None, first.id, now()).await.unwrap();
+    let closed = store.cart(first.id).await.unwrap().unwrap();
+    assert_eq!(closed.status, tillbox::domain::CartStatus::CheckedOut(placed.id));
+    assert_eq!(closed.version, marked.version + 1);
+    let order = tillbox::domain::Order::price(
+        &filled.order_request().unwrap(),
+        &[ProductStore::get(store, mug.id).await.unwrap().unwrap()],
+        None,
+        &customer,
+        now(),
+    )
+    .unwrap();
+    let again = Event::new(EventKind::OrderPlaced { order_id: order.id }, now());
+    let close =
+        tillbox::app::orders::ports::CartClose { previous: &marked, next: &marked.checked_out(order.id, now()) };
+    let placement = OrderStore::place(store, &order, &again, 10, Some(close)).await.unwrap();
+    assert_eq!(placement, tillbox::app::orders::ports::Placement::CartChanged);
+    assert!(OrderStore::get(store, order.id).await.unwrap().is_none(), "no second order from one cart");
+    assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 3, "nor its stock");
+}
+
 async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(
     store: &(impl ProductStore + OrderStore + DiscountStore + RateLimiter),
 ) {
@@ -596,6 +660,7 @@ async fn the_table_keeps_the_store_contracts() {
     a_webhook_event_is_remembered_once_queued(&table).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&table).await;
     variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(&table).await;
+    a_cart_is_written_at_its_version_and_placed_once(&table).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&table).await;
     a_place_an_older_release_left_taken_is_freed_when_it_refuses_an_order(&stack).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&table).await;
@@ -619,6 +684,7 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     a_webhook_event_is_remembered_once_queued(&shop).await;
     a_refund_is_recorded_once_at_the_orders_version_with_its_restock(&shop).await;
     variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(&shop).await;
+    a_cart_is_written_at_its_version_and_placed_once(&shop).await;
     a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(&shop).await;
     rate_counters_count_per_key_and_window_and_can_be_read_without_counting(&shop).await;
     an_address_held_by_an_account_that_expired_unverified_is_free_again(&shop).await;

@@ -74,11 +74,14 @@ pub struct CartLifetime {
 impl CartLifetime {
     pub const TEMPLATE_DEFAULTS: Self = Self { anonymous: time::Duration::days(7), customer: time::Duration::days(30) };
 
-    fn of(&self, holder: &CartHolder) -> time::Duration {
-        match holder {
+    /// When a cart of `holder` changed at `now` expires, in whole seconds (the
+    /// table's TTL is epoch seconds).
+    fn end(&self, holder: &CartHolder, now: Timestamp) -> Timestamp {
+        let lifetime = match holder {
             CartHolder::Customer(_) => self.customer,
             CartHolder::Anonymous { .. } => self.anonymous,
-        }
+        };
+        (now + lifetime).replace_nanosecond(0).expect("0 is a valid nanosecond")
     }
 }
 
@@ -101,7 +104,7 @@ fn invalid(field: &str, message: impl Into<String>) -> CartRefused {
 
 impl Cart {
     pub fn new(id: CartId, holder: CartHolder, email: Option<Email>, lifetime: &CartLifetime, now: Timestamp) -> Self {
-        let expires_at = now + lifetime.of(&holder);
+        let expires_at = lifetime.end(&holder, now);
         Self {
             id,
             holder,
@@ -136,7 +139,7 @@ impl Cart {
 
     /// The next version, its life extended from `now`.
     fn touched(&self, lifetime: &CartLifetime, now: Timestamp) -> Cart {
-        Cart { version: self.version + 1, updated_at: now, expires_at: now + lifetime.of(&self.holder), ..self.clone() }
+        Cart { version: self.version + 1, updated_at: now, expires_at: lifetime.end(&self.holder, now), ..self.clone() }
     }
 
     fn open(&self) -> Result<(), CartRefused> {

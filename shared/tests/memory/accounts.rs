@@ -131,8 +131,12 @@ impl RateLimiter for MemoryShop {
 }
 
 impl EventOutbox for MemoryShop {
+    /// An event already published (a derived id) is left as it is, as the adapter does.
     async fn publish(&self, event: &Event) -> Result<(), StoreError> {
-        self.events.borrow_mut().push(event.clone());
+        let mut events = self.events.borrow_mut();
+        if !events.iter().any(|e| e.id == event.id) {
+            events.push(event.clone());
+        }
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 mod memory;
 
 mod accounts;
+mod carts;
 mod catalog;
 mod exports;
 mod notifications;
