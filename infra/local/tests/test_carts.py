@@ -125,8 +125,13 @@ class CartsThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual((status, problem["field"]), (422, "code"), "nothing to take 10% off yet")
         self.call("POST", f"/carts/{cart['id']}/lines", {"product_id": product, "variant_id": sizes["M"], "quantity": 2},
                   cart_token=token)
+        dollars = f"USD{uuid.uuid4().hex[:6]}".upper()
+        self.api.call("POST", "/discounts", {"code": dollars, "kind": "fixed", "amount": 500, "currency": "USD"},
+                      self.races.staff)
         unknown = self.call("PUT", f"/carts/{cart['id']}/discount", {"code": "NOPE123"}, cart_token=token)[2]
-        self.assertEqual(unknown["detail"], problem["detail"], "unknown and unusable codes get one message")
+        unusable = self.call("PUT", f"/carts/{cart['id']}/discount", {"code": dollars}, cart_token=token)[2]
+        self.assertEqual((unknown["field"], unknown["detail"]), ("code", unusable["detail"]),
+                         "unknown and unusable codes get one message")
         status, _, cart = self.call("PUT", f"/carts/{cart['id']}/discount", {"code": code.lower()}, cart_token=token)
         self.assertEqual((status, cart["discount"], cart["total"]), (200, {"code": code, "amount": 500}, 4500), cart)
         status, _, cart = self.call("DELETE", f"/carts/{cart['id']}/discount", cart_token=token)
