@@ -55,7 +55,10 @@ MEASURED = [  # (label, method, path template, role)
     ("GET /products", "GET", "/products?limit=20", None),
     ("POST /products", "POST", "/products", "staff"),
     ("POST /orders", "POST", "/orders", "buyer"),
+    ("GET /carts/{id} (50 lines)", "GET", "/carts/{cart}", None),
+    ("POST /carts/{id}/lines", "POST", "/carts/{cart}/lines", None),
 ]
+CART_LINES = 50
 
 
 class Stack:
@@ -96,6 +99,23 @@ class Stack:
         _, event = self.requests.event("POST", "/products", "staff", new_product(sku))
         return self._created(runtime, event)
 
+    def seed_cart(self, products):
+        """An anonymous cart holding one of each product; returns its id and token."""
+        creator = self.runtime(self.function_of("carts-create"))
+        adder = self.runtime(self.function_of("carts-lines-add"))
+        try:
+            response = creator.invoke(self.requests.event("POST", "/carts")[1])
+            cart = json.loads(response["body"])
+            for product in products:
+                _, event = self.requests.event("POST", f"/carts/{cart['id']}/lines", None,
+                                               {"product_id": product, "quantity": 1}, {"cart-token": cart["token"]})
+                response = adder.invoke(event)
+                assert response["statusCode"] == 200, response
+        finally:
+            creator.stop()
+            adder.stop()
+        return cart["id"], cart["token"]
+
     def seed_order(self, runtime, product):
         """An order of `product` by the customer the sample events' token names."""
         body = {"lines": [{"product_id": product, "quantity": 1}]}
@@ -133,24 +153,31 @@ def latency_phase(bin_dir, runs, write_runs, warmup):
             floor_command = [str(bin_dir / "bench-floor")]
             creator = stack.runtime(stack.function_of("products-create"))
             product = stack.seed_product(creator, "BENCH-SEED-0")
-            if path.startswith("/products?"):  # a full first page to list
-                for i in range(1, 40):
-                    stack.seed_product(creator, f"BENCH-SEED-{i}")
+            seeded = [product]
+            if path.startswith("/products?") or "{cart}" in path:  # a full first page to list, a full cart
+                seeded += [stack.seed_product(creator, f"BENCH-SEED-{i}") for i in range(1, max(40, CART_LINES))]
             creator.stop()
-            function, _ = stack.requests.event(method, path.format(product=product), role)
+            cart, cart_token = stack.seed_cart(seeded[:CART_LINES]) if "{cart}" in path else (None, None)
+            target = path.format(product=product, cart=cart)
+            function, _ = stack.requests.event(method, target, role)
             runtimes = {"handler": stack.runtime(function), "floor": stack.runtime(function, floor_command)}
             if label == "GET /products/{id}":
                 runtimes.update({peer: stack.runtime(products_get, command) for peer, command in PEERS.items()})
 
-            def events(who, i, method=method, path=path, role=role, product=product, stack=stack):
+            def events(who, i, method=method, path=path, role=role, product=product, stack=stack, target=target,
+                       cart_token=cart_token):
                 tag = who.split()[0].lower()
                 body, headers = None, {}
+                if cart_token:
+                    headers["cart-token"] = cart_token
+                if path.endswith("/lines"):
+                    body = {"product_id": product, "quantity": 1}
                 if method == "POST" and path == "/products":
                     body = new_product(f"BENCH-{tag}-{i}")
                 if path == "/orders":
                     body = {"lines": [{"product_id": product, "quantity": 1}]}
                     headers["idempotency-key"] = str(uuid.uuid4())
-                return stack.requests.event(method, path.format(product=product), role, body, headers)[1]
+                return stack.requests.event(method, target, role, body, headers)[1]
 
             n = runs if method == "GET" else write_runs
             try:

@@ -23,6 +23,8 @@ def new_product(sku, stock=1_000_000):
         "description": "Organic cotton, relaxed fit.",
         "price": {"amount": 2500, "currency": "EUR"},
         "stock": stock,
+        # The cart benchmark adds to one line hundreds of times.
+        "max_per_order": 1000,
         "status": "active",
         "category": "t-shirts",
     }

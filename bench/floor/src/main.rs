@@ -48,6 +48,35 @@ fn reply(status: u16, body: &serde_json::Value) -> Response<Body> {
         .expect("static status and header are valid")
 }
 
+/// The one variant of a product sold one way (what the bench's products are).
+fn sole_variant(product: &Item) -> (String, Item) {
+    match product.get("variants") {
+        Some(AttributeValue::M(variants)) => variants
+            .iter()
+            .next()
+            .and_then(|(id, v)| v.as_m().ok().map(|v| (id.clone(), v.clone())))
+            .unwrap_or_default(),
+        _ => Default::default(),
+    }
+}
+
+/// An outbox item of `kind` with `data` (the inside of its JSON object).
+fn event(kind: &str, data: &str, now: time::OffsetDateTime) -> Item {
+    let stamp = format_timestamp(now);
+    let event_id = uuid::Uuid::now_v7().to_string();
+    item([
+        ("PK", s(format!("OUTBOX#{event_id}"))),
+        ("SK", s("OUTBOX")),
+        ("GSI1PK", s(format!("OUTBOX#{}", &stamp[..10]))),
+        ("GSI1SK", s(format!("{stamp}#{event_id}"))),
+        ("entity", s("event")),
+        ("event_type", s(kind)),
+        ("payload", s(format!(r#"{{"id":"{event_id}","type":"{kind}","data":{{{data}}}}}"#))),
+        ("occurred_at", s(&stamp)),
+        ("expires_at", n(now.unix_timestamp() + 7 * 86_400)),
+    ])
+}
+
 struct Floor {
     client: Client,
     table: String,
@@ -91,21 +120,35 @@ impl Floor {
     /// `POST /products`: one transaction putting the product and claiming its SKU.
     async fn create_product(&self, body: &serde_json::Value) -> Result<Response<Body>, Error> {
         let id = uuid::Uuid::now_v7().to_string();
-        let now = format_timestamp(time::OffsetDateTime::now_utc());
+        let at = time::OffsetDateTime::now_utc();
+        let now = format_timestamp(at);
         let text = |name: &str| body[name].as_str().unwrap_or_default().to_owned();
         let sku = text("sku");
         let status = text("status");
+        let price = body["price"]["amount"].as_i64().unwrap_or_default();
+        let variant = AttributeValue::M(item([
+            ("sku", s(&sku)),
+            ("options", AttributeValue::L(Vec::new())),
+            ("price_amount", n(price)),
+            ("price_override", AttributeValue::Bool(false)),
+            ("stock", n(body["stock"].as_i64().unwrap_or_default())),
+            ("max_per_order", n(body["max_per_order"].as_i64().unwrap_or(10))),
+            ("weight_grams", n(0)),
+            ("image_ids", AttributeValue::L(Vec::new())),
+            ("low_stock_threshold", n(5)),
+            ("archived", AttributeValue::Bool(false)),
+        ]));
         let mut product = item([
             ("PK", s(format!("PRODUCT#{id}"))),
             ("SK", s("PRODUCT")),
             ("entity", s("product")),
             ("id", s(&id)),
-            ("sku", s(&sku)),
             ("name", s(text("name"))),
             ("description", s(text("description"))),
-            ("price_amount", n(body["price"]["amount"].as_i64().unwrap_or_default())),
+            ("price_amount", n(price)),
             ("currency", s(body["price"]["currency"].as_str().unwrap_or_default())),
-            ("stock", n(body["stock"].as_i64().unwrap_or_default())),
+            ("options", AttributeValue::L(Vec::new())),
+            ("variants", AttributeValue::M([(uuid::Uuid::now_v7().to_string(), variant)].into_iter().collect())),
             ("status", s(&status)),
             ("images", AttributeValue::L(Vec::new())),
             ("version", n(1)),
@@ -126,6 +169,7 @@ impl Floor {
         self.client
             .transact_write_items()
             .transact_items(self.put_new(product)?)
+            .transact_items(self.put_new(event("product.created", &format!(r#""product_id":"{id}""#), at))?)
             .transact_items(self.put_new(claim)?)
             .send()
             .await?;
@@ -201,7 +245,8 @@ impl Floor {
         let mut lines = Vec::new();
         let mut total = 0;
         for (product, (id, quantity)) in products.iter().zip(&wanted) {
-            let price: i64 = match product.get("price_amount") {
+            let (variant_id, variant) = sole_variant(product);
+            let price: i64 = match variant.get("price_amount") {
                 Some(AttributeValue::N(v)) => v.parse()?,
                 _ => 0,
             };
@@ -210,21 +255,26 @@ impl Floor {
                 .table_name(&self.table)
                 .key("PK", s(format!("PRODUCT#{id}")))
                 .key("SK", s("PRODUCT"))
-                .update_expression("SET stock = stock - :q, version = version + :one")
+                .update_expression("SET #variants.#v0.stock = #variants.#v0.stock - :q0, version = version + :one")
                 .condition_expression(
-                    "#status = :active AND stock >= :q AND price_amount = :price AND currency = :currency",
+                    "#status = :active AND currency = :currency AND #variants.#v0.stock >= :q0 \
+                     AND #variants.#v0.price_amount = :price0 AND #variants.#v0.archived = :no",
                 )
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":q", n(quantity))
+                .expression_attribute_names("#variants", "variants")
+                .expression_attribute_names("#v0", &variant_id)
+                .expression_attribute_values(":no", AttributeValue::Bool(false))
+                .expression_attribute_values(":q0", n(quantity))
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":active", s("active"))
-                .expression_attribute_values(":price", n(price))
+                .expression_attribute_values(":price0", n(price))
                 .expression_attribute_values(":currency", product.get("currency").cloned().unwrap_or(s("EUR")))
                 .build()?;
             reserve.push(TransactWriteItem::builder().update(update).build());
             lines.push(AttributeValue::M(item([
                 ("product_id", s(id)),
-                ("sku", product.get("sku").cloned().unwrap_or(s(""))),
+                ("variant_id", s(&variant_id)),
+                ("sku", variant.get("sku").cloned().unwrap_or(s(""))),
                 ("name", product.get("name").cloned().unwrap_or(s(""))),
                 ("unit_price", n(price)),
                 ("quantity", n(quantity)),
@@ -251,18 +301,7 @@ impl Floor {
             ("created_at", s(&stamp)),
             ("updated_at", s(&stamp)),
         ]);
-        let event_id = uuid::Uuid::now_v7().to_string();
-        let outbox = item([
-            ("PK", s(format!("OUTBOX#{event_id}"))),
-            ("SK", s("OUTBOX")),
-            ("GSI1PK", s(format!("OUTBOX#{}", &stamp[..10]))),
-            ("GSI1SK", s(format!("{stamp}#{event_id}"))),
-            ("entity", s("event")),
-            ("event_type", s("order.placed")),
-            ("payload", s(format!(r#"{{"id":"{event_id}","type":"order.placed","order_id":"{order_id}"}}"#))),
-            ("occurred_at", s(&stamp)),
-            ("expires_at", n(now.unix_timestamp() + 7 * 86_400)),
-        ]);
+        let outbox = event("order.placed", &format!(r#""order_id":"{order_id}""#), now);
         let view = plain(&order);
         let open_orders = Update::builder()
             .table_name(&self.table)
@@ -298,6 +337,89 @@ impl Floor {
         Ok(reply(201, &view))
     }
 
+    async fn cart_item(&self, id: &str) -> Result<Item, Error> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(format!("CART#{id}")))
+            .key("SK", s("CART"))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(output.item.unwrap_or_default())
+    }
+
+    /// The products a cart's lines name, in one BatchGetItem (a cart holds at most 50 lines).
+    async fn cart_products(&self, cart: &Item) -> Result<Vec<Item>, Error> {
+        let mut ids: Vec<String> = match cart.get("lines") {
+            Some(AttributeValue::L(lines)) => {
+                lines.iter().filter_map(|l| l.as_m().ok()?.get("product_id")?.as_s().ok().cloned()).collect()
+            }
+            _ => Vec::new(),
+        };
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids.iter().map(|id| item([("PK", s(format!("PRODUCT#{id}"))), ("SK", s("PRODUCT"))]));
+        Ok(self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, KeysAndAttributes::builder().set_keys(Some(keys.collect())).build()?)
+            .send()
+            .await?
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default())
+    }
+
+    /// `GET /carts/{id}`: the cart (consistent), then its products in one batch.
+    async fn cart(&self, id: &str) -> Result<Response<Body>, Error> {
+        let cart = self.cart_item(id).await?;
+        let products = self.cart_products(&cart).await?;
+        let lines: Vec<_> = products.iter().map(plain).collect();
+        Ok(reply(200, &serde_json::json!({ "cart": plain(&cart), "lines": lines })))
+    }
+
+    /// `POST /carts/{id}/lines`: the cart, the product, the cart written back at
+    /// its version with the line's quantity raised, then its products to price it.
+    async fn add_to_cart(&self, id: &str, body: &serde_json::Value) -> Result<Response<Body>, Error> {
+        let mut cart = self.cart_item(id).await?;
+        let product_id = body["product_id"].as_str().unwrap_or_default();
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(format!("PRODUCT#{product_id}")))
+            .key("SK", s("PRODUCT"))
+            .send()
+            .await?;
+        let version: u64 = cart.get("version").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+        let quantity = body["quantity"].as_i64().unwrap_or(1);
+        if let Some(AttributeValue::L(lines)) = cart.get_mut("lines")
+            && let Some(AttributeValue::M(line)) = lines.iter_mut().find(|l| {
+                l.as_m().ok().and_then(|m| m.get("product_id")?.as_s().ok()).map(String::as_str) == Some(product_id)
+            })
+        {
+            let held: i64 = line.get("quantity").and_then(|v| v.as_n().ok()?.parse().ok()).unwrap_or(0);
+            line.insert("quantity".into(), n(held + quantity));
+        }
+        cart.insert("version".into(), n(version + 1));
+        cart.insert("updated_at".into(), s(format_timestamp(time::OffsetDateTime::now_utc())));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(cart.clone()))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(version))
+            .send()
+            .await?;
+        let products = self.cart_products(&cart).await?;
+        let lines: Vec<_> = products.iter().map(plain).collect();
+        Ok(reply(200, &serde_json::json!({ "cart": plain(&cart), "lines": lines })))
+    }
+
     fn put_new(&self, item: Item) -> Result<TransactWriteItem, Error> {
         let put = Put::builder()
             .table_name(&self.table)
@@ -318,6 +440,8 @@ impl Floor {
                 self.products(limit.unwrap_or(20)).await
             }
             ("POST", ["products"]) => self.create_product(&body).await,
+            ("GET", ["carts", id]) => self.cart(id).await,
+            ("POST", ["carts", id, "lines"]) => self.add_to_cart(id, &body).await,
             ("POST", ["orders"]) => {
                 let key = request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
                 self.place_order(key, &body).await

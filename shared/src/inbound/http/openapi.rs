@@ -498,7 +498,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 18);
+        assert_eq!(links, 25);
     }
 
     #[test]
