@@ -23,7 +23,6 @@ use crate::inbound::jobs::process_images::ImageJob;
 use crate::inbound::jobs::receipts::ReceiptsJob;
 use crate::inbound::jobs::send_emails::EmailJob;
 use crate::inbound::jobs::stats::StatsJob;
-use crate::inbound::jobs::watch_stock::StockWatch;
 use crate::inbound::jobs::webhooks::WebhooksJob;
 use crate::inbound::views::AssetUrls;
 use crate::outbound::audit_archive::AuditArchiveBucket;
@@ -187,10 +186,6 @@ pub fn archive_job(sdk: &SdkConfig) -> Result<ArchiveJob, ConfigError> {
 
 pub fn abandoned_cart_job(sdk: &SdkConfig) -> Result<AbandonedCartJob, ConfigError> {
     Ok(AbandonedCartJob { table: table(sdk)?, idle_for: config::abandoned_cart_after()? })
-}
-
-pub fn stock_watch(sdk: &SdkConfig) -> Result<StockWatch, ConfigError> {
-    Ok(StockWatch { table: table(sdk)? })
 }
 
 pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {

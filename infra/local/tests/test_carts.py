@@ -31,8 +31,9 @@ class CartsThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual(status, 201, cart)
         token, cart_id = cart["token"], cart["id"]
         self.assertTrue(token.startswith("ct_") and headers["location"] == f"/carts/{cart_id}")
-        self.assertEqual(self.call("GET", f"/carts/{cart_id}")[2]["code"], "unauthorized")
+        self.assertEqual(self.call("GET", f"/carts/{cart_id}")[0], 404, "without its token a cart does not exist")
         self.assertEqual(self.call("GET", f"/carts/{cart_id}", cart_token="ct_guess")[0], 404)
+        self.assertEqual(self.call("GET", f"/carts/{cart_id}", cart_token="guess")[2]["field"], "Cart-Token")
 
         # Rejected writes first: each names its field and changes nothing.
         path = f"/carts/{cart_id}/lines"

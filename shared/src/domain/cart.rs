@@ -358,6 +358,7 @@ impl Cart {
     /// The cart priced from the catalog as read now (`products` holds those of
     /// [`Self::product_ids`] that exist) and the code's record, if any.
     pub fn price(&self, products: &[Product], discount: Option<&Discount>, now: Timestamp) -> PricedCart {
+        let currency = self.currency();
         let lines: Vec<_> = self
             .lines
             .iter()
@@ -373,7 +374,8 @@ impl Cart {
                             name: p.line_name(v),
                             unit_price: price,
                             total: price.amount * i64::from(line.quantity),
-                            available: p.sells(v) && v.stock >= line.quantity,
+                            // A product repriced in another currency cannot join this cart's order.
+                            available: p.sells(v) && v.stock >= line.quantity && Some(price.currency) == currency,
                             price_changed: price != line.price_when_added,
                         }
                     }
@@ -389,7 +391,6 @@ impl Cart {
                 }
             })
             .collect();
-        let currency = self.currency();
         let subtotal = lines.iter().filter(|l| l.available).map(|l| l.total).sum();
         let discount = match (&self.discount_code, discount, currency) {
             (Some(code), Some(d), Some(currency)) => match d.amount_off(subtotal, currency, now) {

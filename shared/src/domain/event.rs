@@ -60,7 +60,7 @@ pub enum EventKind {
     #[serde(rename = "product.created")]
     ProductCreated { product_id: ProductId },
     /// Staff changed a product or one of its variants (name, prices, stock set
-    /// by hand, options, images); orders taking stock do not publish it.
+    /// by hand, options); orders taking stock and images attached do not publish it.
     #[serde(rename = "product.updated")]
     ProductUpdated { product_id: ProductId },
     /// Staff took a product off sale.

@@ -123,15 +123,21 @@ impl RefundRequest {
         }
         let mut next = order.clone();
         let mut errors = Vec::new();
+        let mut named = Vec::with_capacity(self.restock.len());
         for (i, wanted) in self.restock.iter().enumerate() {
+            let field = if wanted.variant_id.is_some() { "variant_id" } else { "product_id" };
             let at = match wanted.line_in(order) {
+                Ok(at) if named.contains(&at) => {
+                    errors.push(FieldError::new(format!("restock[{i}].{field}"), "names a line named earlier"));
+                    continue;
+                }
                 Ok(at) => at,
                 Err(message) => {
-                    let field = if wanted.variant_id.is_some() { "variant_id" } else { "product_id" };
                     errors.push(FieldError::new(format!("restock[{i}].{field}"), message));
                     continue;
                 }
             };
+            named.push(at);
             let line = &mut next.lines[at];
             if wanted.quantity > line.quantity - line.restocked {
                 errors.push(FieldError::new(
@@ -279,7 +285,18 @@ mod tests {
     }
 
     #[test]
-    fn a_huge_restock_is_refused_not_wrapped() {
+    fn a_line_named_twice_once_by_product_and_once_by_variant_is_refused() {
+        let mut order = paid_order();
+        let (product, variant) = (order.lines[0].product_id, order.lines[0].variant_id);
+        order.lines[0].restocked = 0;
+        let twice = RefundRequest::parse(100, "x", &[(product, None, 1), (product, Some(variant), 1)]).unwrap();
+        let Err(RefundRefused::Restock(Invalid(errors))) = twice.apply(&order, order.created_at) else {
+            panic!("the same line twice")
+        };
+        assert_eq!(errors[0].field, "restock[1].variant_id");
+    }
+
+    fn paid_order() -> Order {
         let line = |restocked| crate::domain::order::OrderLine {
             product_id: ProductId::generate(),
             variant_id: VariantId::generate(),
@@ -291,7 +308,7 @@ mod tests {
             restocked,
         };
         let now = time::macros::datetime!(2026-11-22 10:00 UTC);
-        let order = Order {
+        Order {
             id: OrderId::generate(),
             customer: "ann".into(),
             status: OrderStatus::Paid,
@@ -311,7 +328,13 @@ mod tests {
             fulfilled_at: None,
             cancelled_at: None,
             disputed: false,
-        };
+        }
+    }
+
+    #[test]
+    fn a_huge_restock_is_refused_not_wrapped() {
+        let order = paid_order();
+        let now = order.created_at;
         let product = order.lines[0].product_id;
         let huge = RefundRequest::parse(100, "x", &[(product, None, i64::from(u32::MAX))]).unwrap();
         assert!(matches!(huge.apply(&order, now), Err(RefundRefused::Restock(_))));

@@ -5,8 +5,9 @@ use crate::domain::OrderId;
 /// Every way a cart use case can fail; the HTTP edge maps each to one status.
 #[derive(Debug, thiserror::Error)]
 pub enum CartsError {
-    /// Signed-in customers' carts need their token; anonymous carts their `Cart-Token`.
-    #[error("this cart is held by someone else: send its holder's access token or Cart-Token")]
+    /// No such cart, or not the caller's: a customer's cart needs their access
+    /// token, an anonymous cart its `Cart-Token`.
+    #[error("no such cart for you: an anonymous cart needs its Cart-Token, a customer's their access token")]
     NotHolder,
     #[error("this cart expired; create a new one")]
     Expired,

@@ -117,16 +117,9 @@ async fn open_cart(
 
 /// The cart, if `access` holds it and it has not expired.
 async fn held(store: &impl CartStore, access: CartAccess<'_>, id: CartId, now: Timestamp) -> Result<Cart, CartsError> {
-    let cart = store.cart(id).await?.ok_or(CommonError::NotFound)?;
-    if !access.holds(&cart) {
-        // Someone else's cart does not exist, as far as the caller can tell:
-        // ids leak less than "forbidden" would.
-        return Err(if access.principal.is_none() && access.token.is_none() {
-            CartsError::NotHolder
-        } else {
-            CommonError::NotFound.into()
-        });
-    }
+    // Someone else's cart does not exist, as far as the caller can tell, so an
+    // id tells a stranger nothing.
+    let cart = store.cart(id).await?.filter(|cart| access.holds(cart)).ok_or(CartsError::NotHolder)?;
     if cart.is_expired(now) {
         return Err(CartsError::Expired);
     }
@@ -228,17 +221,19 @@ pub async fn set_quantity(
     .await
 }
 
-/// Applies a discount code, if it takes something off the cart now.
+/// Applies a discount code, if it takes something off the cart now. Tries are
+/// limited as through orders: per customer, or per address (`client`) for
+/// anonymous carts, which anyone can make as many of as they like.
 pub async fn apply_discount(
     store: &(impl CartStore + ProductStore + DiscountStore + RateLimiter),
     lifetime: &CartLifetime,
-    access: CartAccess<'_>,
+    (access, client): (CartAccess<'_>, &str),
     id: CartId,
     code: &str,
     now: Timestamp,
 ) -> Result<CartRead, CartsError> {
-    // Guessing codes through carts is limited as through orders.
-    let caller = access.principal.map_or_else(|| id.to_string(), |p| p.subject.clone());
+    held(store, access, id, now).await?;
+    let caller = access.principal.map_or_else(|| format!("ip:{client}"), |p| p.subject.clone());
     if let Some(retry_after) = store.over(crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER, &caller, now).await? {
         return Err(OrdersError::RateLimited { retry_after }.into());
     }
@@ -328,12 +323,12 @@ pub async fn checkout(
     let request = cart.order_request()?;
     match place_from(store, policy, principal, request, Some(&cart), now).await {
         Ok(order) => Ok(order),
-        // Another checkout (or a change) won: say which, if it was a checkout.
-        Err(OrdersError::CartChanged) => match store.cart(id).await?.as_ref().and_then(closed) {
-            Some(refused) => Err(refused),
-            None => Err(OrdersError::CartChanged.into()),
+        // A concurrent checkout that won took the stock too, so this one may fail
+        // on the stock, not the cart: a closed cart is the answer then.
+        Err(refused) => match store.cart(id).await?.as_ref().and_then(closed) {
+            Some(closed) => Err(closed),
+            None => Err(refused.into()),
         },
-        Err(other) => Err(other.into()),
     }
 }
 

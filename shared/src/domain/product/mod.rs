@@ -312,7 +312,11 @@ impl Product {
                     format!("must be the product's currency, {}", self.price.currency.code()),
                 ));
             }
-            if let Some(missing) = v.image_ids.iter().find(|id| !self.images.iter().any(|image| image.id == **id)) {
+            if v.image_ids.iter().enumerate().any(|(j, id)| v.image_ids[..j].contains(id)) {
+                errors.push(FieldError::new(format!("{}.image_ids", field(i)), "names an image twice"));
+            } else if let Some(missing) =
+                v.image_ids.iter().find(|id| !self.images.iter().any(|image| image.id == **id))
+            {
                 errors.push(FieldError::new(
                     format!("{}.image_ids", field(i)),
                     format!("{missing} is not an image of this product"),

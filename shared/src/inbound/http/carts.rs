@@ -18,8 +18,25 @@ use serde::{Deserialize, Serialize};
 /// The header holding an anonymous cart's capability token.
 pub const CART_TOKEN_HEADER: &str = "cart-token";
 
-fn cart_token(request: &Request) -> Option<&str> {
-    request.headers().get(CART_TOKEN_HEADER).and_then(|v| v.to_str().ok()).map(str::trim)
+/// The `Cart-Token` header, if sent; one that cannot be a token Tillbox issued
+/// (`ct_` and base64url) is refused rather than ignored.
+fn cart_token(request: &Request) -> Result<Option<&str>, ApiError> {
+    let Some(value) = request.headers().get(CART_TOKEN_HEADER) else { return Ok(None) };
+    let token = value.to_str().ok().and_then(|v| v.strip_prefix("ct_").map(|rest| (v, rest)));
+    match token {
+        Some((token, rest))
+            if (1..=100).contains(&rest.len())
+                && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Ok(Some(token))
+        }
+        _ => Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            "malformed_header",
+            "Cart-Token",
+            "must be the token POST /carts returned (ct_ and base64url)",
+        )),
+    }
 }
 
 /// The cart with its version as the ETag.
@@ -41,7 +58,7 @@ pub struct CartPath {
 pub struct CartTokenHeader {
     /// Needed for an anonymous cart; a signed-in customer's cart needs their
     /// bearer token instead.
-    #[param(rename = "Cart-Token", pattern = "^ct_[A-Za-z0-9_-]+$")]
+    #[param(rename = "Cart-Token", pattern = "^ct_[A-Za-z0-9_-]{1,100}$")]
     pub token: Option<String>,
 }
 
@@ -120,7 +137,7 @@ pub async fn create(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
 pub async fn get(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
     let id: CartId = request.path_param("id")?;
-    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::get(&ctx.table, access, id, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
@@ -157,10 +174,16 @@ pub struct NewCartLine {
 pub async fn add_line(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
     let id: CartId = request.path_param("id")?;
-    let key_scope = principal.as_ref().map_or_else(|| format!("cart:{id}"), |p| p.subject.clone());
+    // A replay answers before the cart's holder is checked: scoped to the token
+    // (not the id), only its bearer can hit it.
+    let key_scope = match (&principal, cart_token(&request)?) {
+        (Some(principal), _) => principal.subject.clone(),
+        (None, Some(token)) => format!("cart:{}", crate::domain::secret::token_hash(token)),
+        (None, None) => format!("cart:{id}"),
+    };
     idempotent(&ctx.table, &request, &key_scope, KeyPolicy::Optional, || async {
         let input: NewCartLine = json_body(&request)?;
-        let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+        let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
         let line = (input.product_id, input.variant_id, input.quantity);
         let read = carts::add_line(&ctx.table, &ctx.lifetime, access, id, line, now()).await?;
         Ok(cart_reply(StatusCode::OK, &read))
@@ -196,7 +219,7 @@ pub async fn update_line(ctx: &Carts, request: Request) -> Result<Reply, ApiErro
     let principal = access(ctx, &request).await?;
     let line = (request.path_param("id")?, request.path_param("variant_id")?);
     let input: CartLineChange = json_body(&request)?;
-    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::set_quantity(&ctx.table, &ctx.lifetime, access, line, input.quantity, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
@@ -218,7 +241,7 @@ pub async fn update_line(ctx: &Carts, request: Request) -> Result<Reply, ApiErro
 pub async fn remove_line(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
     let line = (request.path_param("id")?, request.path_param("variant_id")?);
-    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::set_quantity(&ctx.table, &ctx.lifetime, access, line, 0, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
@@ -251,8 +274,9 @@ pub async fn set_discount(ctx: &Carts, request: Request) -> Result<Reply, ApiErr
     let principal = access(ctx, &request).await?;
     let id: CartId = request.path_param("id")?;
     let input: CartDiscount = json_body(&request)?;
-    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
-    let read = carts::apply_discount(&ctx.table, &ctx.lifetime, access, id, &input.code, now()).await?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
+    let client = request.source_ip();
+    let read = carts::apply_discount(&ctx.table, &ctx.lifetime, (access, &client), id, &input.code, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
 
@@ -271,7 +295,7 @@ pub async fn set_discount(ctx: &Carts, request: Request) -> Result<Reply, ApiErr
 pub async fn remove_discount(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
     let id: CartId = request.path_param("id")?;
-    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request) };
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::remove_discount(&ctx.table, &ctx.lifetime, access, id, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
@@ -295,7 +319,7 @@ pub async fn remove_discount(ctx: &Carts, request: Request) -> Result<Reply, Api
 pub async fn claim(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: CartId = request.path_param("id")?;
-    let read = carts::claim(&ctx.table, &ctx.lifetime, &principal, cart_token(&request), id, now()).await?;
+    let read = carts::claim(&ctx.table, &ctx.lifetime, &principal, cart_token(&request)?, id, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
 
@@ -308,13 +332,17 @@ pub async fn claim(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     operation_id = "carts_checkout",
     tag = "carts",
     security(("bearer" = [])),
-    params(CartPath, super::params::IdempotencyKeyRequired),
+    params(CartPath, CartTokenHeader, super::params::IdempotencyKeyRequired),
     responses(
         (status = 201, description = "Placed: stock is held until it is paid or cancelled.", body = OrderView,
             headers(("Location" = String, description = "The order's URL."))),
+        (status = 401, description = "Problem `code`: `unauthorized`: an anonymous cart is claimed \
+            (`POST /carts/{id}/claim`) before it is checked out."),
         (status = 409, description = "Problem `code`: `cart_closed`, `cart_changed`, `out_of_stock`, \
             `product_changed`, `too_many_open_orders`."),
         (status = 410, description = "Problem `code`: `cart_expired`."),
+        (status = 422, description = "Problem naming `lines` (an empty cart) or `discount_code` (a code \
+            that no longer applies)."),
         (status = 429, description = "Problem `code`: `rate_limited`."),
     ),
 )]
@@ -322,7 +350,8 @@ pub async fn checkout(ctx: &Carts, request: Request) -> Result<Reply, ApiError> 
     let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: CartId = request.path_param("id")?;
     idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
-        let order = carts::checkout(&ctx.table, &ctx.orders, Some(&principal), cart_token(&request), id, now()).await?;
+        let order =
+            carts::checkout(&ctx.table, &ctx.orders, Some(&principal), cart_token(&request)?, id, now()).await?;
         crate::telemetry::metrics::count("OrdersPlaced", &[]);
         let mut reply = versioned(StatusCode::CREATED, &OrderView::new(&order), order.version);
         let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");

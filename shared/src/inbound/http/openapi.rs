@@ -327,8 +327,11 @@ fn shared_errors(operation: &Operation) -> BTreeMap<u16, Vec<&'static str>> {
             add(428, "precondition_required");
         }
     }
+    if has("Cart-Token") {
+        add(400, "malformed_header");
+    }
     if let Some(key) = parameters.iter().find(|p| p.name == "Idempotency-Key") {
-        if !has("If-Match") {
+        if !has("If-Match") && !has("Cart-Token") {
             add(400, "malformed_header");
         }
         if key.required == Required::True {

@@ -208,7 +208,7 @@ impl From<CartsError> for ApiError {
     fn from(error: CartsError) -> Self {
         let detail = error.to_string();
         match error {
-            CartsError::NotHolder => Self::unauthorized(detail),
+            CartsError::NotHolder => Self::new(StatusCode::NOT_FOUND, "not_found", detail),
             CartsError::Expired => Self::new(StatusCode::GONE, "cart_expired", detail),
             CartsError::Closed { .. } => Self::new(StatusCode::CONFLICT, "cart_closed", detail),
             CartsError::OutOfStock { .. } => Self::field(StatusCode::CONFLICT, "out_of_stock", "quantity", detail),

@@ -1,5 +1,9 @@
 //! The fan-out job: reads new outbox items from the table's stream and puts each
-//! event on the queues of the jobs that react to it.
+//! event on the queues of the jobs that react to it; and, from the same stream,
+//! every change to a product, publishing `inventory.low` for each variant the
+//! change took below its threshold (`app::catalog::stock`). One reader for both:
+//! a stream serves two Lambda readers per shard before it throttles them, and
+//! the audit archive is the other.
 //!
 //! Records are handled in stream order. At the first failure the job stops and
 //! reports that record, so Lambda retries from it (earlier records are done) and,
@@ -8,12 +12,14 @@
 //! de-duplicates on the event id.
 
 use super::JobError;
+use crate::app::catalog::stock;
 use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::domain::WebhookEndpoint;
 use crate::domain::webhook::selection::SUBSCRIBABLE;
 use crate::domain::{Event, EventKind};
 use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
 use crate::outbound::dynamodb::Table;
+use crate::outbound::dynamodb::product_from_image;
 use crate::outbound::sqs::{Queue, Queues};
 use aws_lambda_events::dynamodb::Event as StreamEvent;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -91,6 +97,23 @@ pub async fn handle(job: &FanOut, event: StreamEvent) -> Result<DynamoDbEventRes
     Ok(response)
 }
 
+async fn watch_stock(job: &FanOut, old: &serde_dynamo::Item, new: &serde_dynamo::Item) -> Result<(), JobError> {
+    let (before, after) = match (product_from_image(old), product_from_image(new)) {
+        (Ok(before), Ok(after)) => (before, after),
+        (Err(unreadable), _) | (_, Err(unreadable)) => {
+            // Tillbox writes only products it can read back; a retry cannot help.
+            tracing::error!(%unreadable, "a product change on the stream is unreadable; skipped");
+            return Ok(());
+        }
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let published = stock::report_low_stock(&job.table, &before, &after, now).await.map_err(JobError::failed)?;
+    if published > 0 {
+        tracing::info!(product = %after.id, published, "inventory.low published");
+    }
+    Ok(())
+}
+
 /// `endpoints` is read at the batch's first event an endpoint may subscribe to,
 /// and kept for the rest of it.
 async fn handle_record(
@@ -98,6 +121,9 @@ async fn handle_record(
     record: &aws_lambda_events::dynamodb::EventRecord,
     endpoints: &mut Option<Vec<WebhookEndpoint>>,
 ) -> Result<(), JobError> {
+    if let Some((old, new)) = dynamodb_stream::product_change(record) {
+        return watch_stock(job, old, new).await;
+    }
     let event = match dynamodb_stream::parse(record).map_err(JobError::UnreadableRecord)? {
         StreamRecord::Unrelated => return Ok(()),
         StreamRecord::Published(event) => event,

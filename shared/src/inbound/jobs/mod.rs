@@ -13,7 +13,6 @@ pub mod process_images;
 pub mod receipts;
 pub mod send_emails;
 pub mod stats;
-pub mod watch_stock;
 pub mod webhooks;
 
 pub use error::JobError;

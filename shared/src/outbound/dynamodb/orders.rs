@@ -214,7 +214,13 @@ impl Table {
         units: impl IntoIterator<Item = (ProductId, VariantId, u32)>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let units = units.into_iter().filter(|(_, _, q)| *q > 0).map(|(p, v, q)| (p, (v, q)));
-        by_product(units).into_iter().map(|(product, units)| self.release(product, &units)).collect()
+        // One path per variant: an update may not name a path twice.
+        let merged = group_by(units).into_iter().map(|(product, units)| {
+            let summed =
+                group_by(units).into_iter().map(|(v, quantities)| (v, quantities.iter().sum())).collect::<Vec<_>>();
+            (product, summed)
+        });
+        merged.map(|(product, units)| self.release(product, &units)).collect()
     }
 
     /// Counts one use, only while the code is active, unexpired at `now` and under its limit.
@@ -298,9 +304,9 @@ impl Table {
     }
 }
 
-/// `items` grouped by product, products in the order they first appear.
-fn by_product<T>(items: impl IntoIterator<Item = (ProductId, T)>) -> Vec<(ProductId, Vec<T>)> {
-    let mut groups: Vec<(ProductId, Vec<T>)> = Vec::new();
+/// `items` grouped by key (a product, a variant), keys in the order they first appear.
+fn group_by<K: PartialEq, T>(items: impl IntoIterator<Item = (K, T)>) -> Vec<(K, Vec<T>)> {
+    let mut groups: Vec<(K, Vec<T>)> = Vec::new();
     for (product, item) in items {
         match groups.iter_mut().find(|(p, _)| *p == product) {
             Some((_, group)) => group.push(item),
@@ -371,7 +377,7 @@ impl Table {
         max_open_orders: u32,
         cart: Option<CartClose<'_>>,
     ) -> Result<Placement, StoreError> {
-        let products = by_product(order.lines.iter().map(|line| (line.product_id, line)));
+        let products = group_by(order.lines.iter().map(|line| (line.product_id, line)));
         let mut actions =
             products.iter().map(|(_, lines)| self.reserve(lines, order.currency)).collect::<Result<Vec<_>, _>>()?;
         actions.push(self.put_new(order_item(order))?);
