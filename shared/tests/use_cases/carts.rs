@@ -41,7 +41,7 @@ fn an_anonymous_cart_is_claimed_on_sign_in_and_becomes_one_order() {
     let read = run(carts::add_line(&shop, &LIFE, holder, id, (tee.id, Some(medium), 1), NOW)).unwrap();
     assert_eq!((read.priced.subtotal, read.priced.total), (7500, 7500));
     let stranger = CartAccess { principal: None, token: Some("ct_guess") };
-    assert!(matches!(run(carts::get(&shop, stranger, id, NOW)), Err(CartsError::Common(_))));
+    assert!(matches!(run(carts::get(&shop, stranger, id, NOW)), Err(CartsError::NotHolder)));
 
     let ann = who(Role::Customer, "ann");
     let own = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().cart;

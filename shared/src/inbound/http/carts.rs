@@ -22,7 +22,13 @@ pub const CART_TOKEN_HEADER: &str = "cart-token";
 /// (`ct_` and base64url) is refused rather than ignored.
 fn cart_token(request: &Request) -> Result<Option<&str>, ApiError> {
     let Some(value) = request.headers().get(CART_TOKEN_HEADER) else { return Ok(None) };
-    let token = value.to_str().ok().and_then(|v| v.strip_prefix("ct_").map(|rest| (v, rest)));
+    // Whitespace around a header's value is not part of it (RFC 9110 §5.5), and
+    // an empty one is no token.
+    let value = value.to_str().map(str::trim);
+    if value.as_ref().is_ok_and(|v| v.is_empty()) {
+        return Ok(None);
+    }
+    let token = value.ok().and_then(|v| v.strip_prefix("ct_").map(|rest| (v, rest)));
     match token {
         Some((token, rest))
             if (1..=100).contains(&rest.len())
@@ -57,8 +63,8 @@ pub struct CartPath {
 #[into_params(parameter_in = Header)]
 pub struct CartTokenHeader {
     /// Needed for an anonymous cart; a signed-in customer's cart needs their
-    /// bearer token instead.
-    #[param(rename = "Cart-Token", pattern = "^ct_[A-Za-z0-9_-]{1,100}$")]
+    /// bearer token instead. Empty is the same as absent.
+    #[param(rename = "Cart-Token", pattern = "^(ct_[A-Za-z0-9_-]{1,100})?$")]
     pub token: Option<String>,
 }
 
