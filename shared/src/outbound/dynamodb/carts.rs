@@ -73,24 +73,17 @@ pub(super) fn cart_item(c: &Cart) -> Item {
 
 fn cart_from(found: &Item) -> Result<Cart, StoreError> {
     let r = Reader(found);
-    let lines = match found.get("lines") {
-        Some(AttributeValue::L(list)) => list
-            .iter()
-            .map(|line| {
-                let line = Reader(line.as_m().map_err(|_| r.corrupt("lines", "not a list of maps"))?);
-                Ok(CartLine {
-                    product_id: line.parsed("product_id", |v| v.parse().ok())?,
-                    variant_id: line.parsed("variant_id", |v| v.parse().ok())?,
-                    quantity: line.n("quantity")?,
-                    price_when_added: Money {
-                        amount: line.n("price_amount")?,
-                        currency: line.parsed("currency", |v| Currency::parse(v).ok())?,
-                    },
-                })
-            })
-            .collect::<Result<_, StoreError>>()?,
-        _ => return Err(r.corrupt("lines", "missing")),
-    };
+    let lines = r.maps("lines", |line| {
+        Ok(CartLine {
+            product_id: line.parsed("product_id", |v| v.parse().ok())?,
+            variant_id: line.parsed("variant_id", |v| v.parse().ok())?,
+            quantity: line.n("quantity")?,
+            price_when_added: Money {
+                amount: line.n("price_amount")?,
+                currency: line.parsed("currency", |v| Currency::parse(v).ok())?,
+            },
+        })
+    })?;
     let holder = match (r.opt_s("customer")?, r.opt_s("token_hash")?) {
         (Some(subject), _) => CartHolder::Customer(subject.to_owned()),
         (None, Some(hash)) => CartHolder::Anonymous { token_hash: hash.to_owned() },

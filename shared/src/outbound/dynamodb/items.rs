@@ -97,6 +97,30 @@ impl Reader<'_> {
         Timestamp::from_unix_timestamp(self.n(name)?).map_err(|_| self.corrupt(name, "out of range"))
     }
 
+    /// The `variant_id` of an order line or a restock; one written before
+    /// variants names none and took the stock of its product's one variant.
+    pub(super) fn variant_or_sole(&self, product: ProductId) -> Result<VariantId, StoreError> {
+        match self.opt_s("variant_id")? {
+            Some(_) => self.parsed("variant_id", |v| v.parse().ok()),
+            None => Ok(VariantId::sole_of(product)),
+        }
+    }
+
+    /// A list of maps (an order's lines, a cart's), each read by `read`.
+    pub(super) fn maps<T>(
+        &self,
+        name: &str,
+        read: impl Fn(Reader<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        match self.0.get(name) {
+            Some(AttributeValue::L(list)) => list
+                .iter()
+                .map(|value| read(Reader(value.as_m().map_err(|_| self.corrupt(name, "not a list of maps"))?)))
+                .collect(),
+            _ => Err(self.corrupt(name, "missing")),
+        }
+    }
+
     pub(super) fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
         parse(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a known value"))
     }

@@ -79,31 +79,19 @@ pub(super) fn order_item(o: &Order) -> Item {
 
 fn order_from(item: &Item) -> Result<Order, StoreError> {
     let r = Reader(item);
-    let lines = match item.get("lines") {
-        Some(AttributeValue::L(list)) => list
-            .iter()
-            .map(|line| {
-                let line = Reader(line.as_m().map_err(|_| r.corrupt("lines", "not a list of maps"))?);
-                let product_id = line.parsed("product_id", |v| v.parse().ok())?;
-                Ok(OrderLine {
-                    product_id,
-                    // Lines written before variants took the stock of the
-                    // product's one variant.
-                    variant_id: match line.opt_s("variant_id")? {
-                        Some(_) => line.parsed("variant_id", |v| v.parse().ok())?,
-                        None => VariantId::sole_of(product_id),
-                    },
-                    sku: line.s("sku")?.to_owned(),
-                    name: line.s("name")?.to_owned(),
-                    unit_price: line.n("unit_price")?,
-                    quantity: line.n("quantity")?,
-                    total: line.n("total")?,
-                    restocked: line.opt_n("restocked")?.unwrap_or(0),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?,
-        _ => return Err(r.corrupt("lines", "missing")),
-    };
+    let lines = r.maps("lines", |line| {
+        let product_id = line.parsed("product_id", |v| v.parse().ok())?;
+        Ok(OrderLine {
+            product_id,
+            variant_id: line.variant_or_sole(product_id)?,
+            sku: line.s("sku")?.to_owned(),
+            name: line.s("name")?.to_owned(),
+            unit_price: line.n("unit_price")?,
+            quantity: line.n("quantity")?,
+            total: line.n("total")?,
+            restocked: line.opt_n("restocked")?.unwrap_or(0),
+        })
+    })?;
     let optional_ts = |name: &str| r.opt_s(name)?.map(|_| r.ts(name)).transpose();
     let discount = match r.opt_s("discount_code")? {
         None => None,
@@ -143,40 +131,70 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
 }
 
 impl Table {
+    /// One update of a product's variants' stock: `stock + delta` for each
+    /// `(variant, delta)`, every variant's path named once (`#v<i>`, `:q<i>`),
+    /// with `condition(i, stock path)` per variant and the product's version
+    /// bumped; `base` adds what the whole update needs.
+    fn stock_update(
+        &self,
+        product_id: ProductId,
+        units: &[(VariantId, i64)],
+        condition: impl Fn(usize, &str) -> String,
+        base: impl FnOnce(UpdateBuilder) -> (UpdateBuilder, Option<String>),
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.name)
+            .key(PK, s(keys::product_pk(product_id)))
+            .key(SK, s(keys::PRODUCT_SK))
+            .expression_attribute_names("#variants", VARIANTS)
+            .expression_attribute_values(":one", n(1));
+        let (mut update, product_condition) = base(update);
+        let mut sets = Vec::with_capacity(units.len() + 1);
+        let mut conditions: Vec<String> = product_condition.into_iter().collect();
+        for (i, (variant, delta)) in units.iter().enumerate() {
+            let stock = format!("#variants.#v{i}.stock");
+            let sign = if *delta < 0 { '-' } else { '+' };
+            sets.push(format!("{stock} = {stock} {sign} :q{i}"));
+            conditions.push(condition(i, &stock));
+            update = update
+                .expression_attribute_names(format!("#v{i}"), variant.to_string())
+                .expression_attribute_values(format!(":q{i}"), n(delta.unsigned_abs()));
+        }
+        sets.push("version = version + :one".to_owned());
+        let update =
+            update.update_expression(format!("SET {}", sets.join(", "))).condition_expression(conditions.join(" AND "));
+        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+    }
+
     /// `stock - quantity` of each line's variant, only while the product and the
     /// variant are on sale at the price the order used and the variant has the
     /// quantity left; one update per product (a transaction touches an item
     /// once), which bumps the product's version, so a staff edit based on an
     /// older read cannot write stale stock.
     fn reserve(&self, lines: &[&OrderLine], currency: Currency) -> Result<TransactWriteItem, StoreError> {
-        let mut update = Update::builder()
-            .table_name(&self.name)
-            .key(PK, s(keys::product_pk(lines[0].product_id)))
-            .key(SK, s(keys::PRODUCT_SK))
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#variants", VARIANTS)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":active", s("active"))
-            .expression_attribute_values(":no", b(false))
-            .expression_attribute_values(":currency", s(currency.code()))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        let mut sets = Vec::with_capacity(lines.len() + 1);
-        let mut conditions = vec!["#status = :active AND currency = :currency".to_owned()];
-        for (i, line) in lines.iter().enumerate() {
-            let stock = format!("#variants.#v{i}.stock");
-            sets.push(format!("{stock} = {stock} - :q{i}"));
-            conditions.push(format!(
-                "{stock} >= :q{i} AND #variants.#v{i}.price_amount = :price{i} AND #variants.#v{i}.archived = :no"
-            ));
-            update = update
-                .expression_attribute_names(format!("#v{i}"), line.variant_id.to_string())
-                .expression_attribute_values(format!(":q{i}"), n(line.quantity))
-                .expression_attribute_values(format!(":price{i}"), n(line.unit_price));
-        }
-        sets.push("version = version + :one".to_owned());
-        let update =
-            update.update_expression(format!("SET {}", sets.join(", "))).condition_expression(conditions.join(" AND "));
-        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+        let units: Vec<_> = lines.iter().map(|l| (l.variant_id, -i64::from(l.quantity))).collect();
+        let price_of = |i: usize| n(lines[i].unit_price);
+        self.stock_update(
+            lines[0].product_id,
+            &units,
+            |i, stock| {
+                format!(
+                    "{stock} >= :q{i} AND #variants.#v{i}.price_amount = :price{i} AND #variants.#v{i}.archived = :no"
+                )
+            },
+            |mut update| {
+                update = update
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":active", s("active"))
+                    .expression_attribute_values(":no", b(false))
+                    .expression_attribute_values(":currency", s(currency.code()))
+                    .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+                for i in 0..lines.len() {
+                    update = update.expression_attribute_values(format!(":price{i}"), price_of(i));
+                }
+                (update, Some("#status = :active AND currency = :currency".to_owned()))
+            },
+        )
     }
 
     /// Puts units back in stock of one product's variants (a cancel, a refund's
@@ -186,26 +204,8 @@ impl Table {
         product_id: ProductId,
         units: &[(VariantId, u32)],
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut update = Update::builder()
-            .table_name(&self.name)
-            .key(PK, s(keys::product_pk(product_id)))
-            .key(SK, s(keys::PRODUCT_SK))
-            .expression_attribute_names("#variants", VARIANTS)
-            .expression_attribute_values(":one", n(1));
-        let mut sets = Vec::with_capacity(units.len() + 1);
-        let mut conditions = Vec::with_capacity(units.len());
-        for (i, (variant, quantity)) in units.iter().enumerate() {
-            let stock = format!("#variants.#v{i}.stock");
-            sets.push(format!("{stock} = {stock} + :q{i}"));
-            conditions.push(format!("attribute_exists({stock})"));
-            update = update
-                .expression_attribute_names(format!("#v{i}"), variant.to_string())
-                .expression_attribute_values(format!(":q{i}"), n(*quantity));
-        }
-        sets.push("version = version + :one".to_owned());
-        let update =
-            update.update_expression(format!("SET {}", sets.join(", "))).condition_expression(conditions.join(" AND "));
-        Ok(TransactWriteItem::builder().update(built(update.build())?).build())
+        let units: Vec<_> = units.iter().map(|(v, q)| (*v, i64::from(*q))).collect();
+        self.stock_update(product_id, &units, |_, stock| format!("attribute_exists({stock})"), |update| (update, None))
     }
 
     /// One [`Self::release`] per product of `units` (product, variant, quantity).

@@ -11,9 +11,7 @@ use super::{Table, built, cancellation_reasons, condition_held, failed_condition
 use crate::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use crate::app::store::StoreError;
 use crate::domain::refund::Restock;
-use crate::domain::{
-    Currency, Event, OrderId, Payment, PaymentStatus, Provider, Refund, RefundStatus, Timestamp, VariantId,
-};
+use crate::domain::{Currency, Event, OrderId, Payment, PaymentStatus, Provider, Refund, RefundStatus, Timestamp};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use time::Duration;
 
@@ -184,21 +182,10 @@ fn refund_item(r: &Refund) -> Item {
 
 fn refund_from(found: &Item) -> Result<Refund, StoreError> {
     let r = Reader(found);
-    let restock = match found.get("restock") {
-        Some(AttributeValue::L(list)) => list
-            .iter()
-            .map(|line| {
-                let line = Reader(line.as_m().map_err(|_| r.corrupt("restock", "not a list of maps"))?);
-                let product_id = line.parsed("product_id", |v| v.parse().ok())?;
-                let variant_id = match line.opt_s("variant_id")? {
-                    Some(_) => line.parsed("variant_id", |v| v.parse().ok())?,
-                    None => VariantId::sole_of(product_id),
-                };
-                Ok(Restock { product_id, variant_id, quantity: line.n("quantity")? })
-            })
-            .collect::<Result<_, StoreError>>()?,
-        _ => return Err(r.corrupt("restock", "missing")),
-    };
+    let restock = r.maps("restock", |line| {
+        let product_id = line.parsed("product_id", |v| v.parse().ok())?;
+        Ok(Restock { product_id, variant_id: line.variant_or_sole(product_id)?, quantity: line.n("quantity")? })
+    })?;
     Ok(Refund {
         id: r.s("id")?.to_owned(),
         order_id: r.parsed("order_id", |v| v.parse().ok())?,
