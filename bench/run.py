@@ -100,7 +100,8 @@ class Stack:
         return self._created(runtime, event)
 
     def seed_cart(self, products):
-        """An anonymous cart holding one of each product; returns its id and token."""
+        """An anonymous cart holding one of each product; returns its id, its token
+        and the variant of its first line."""
         creator = self.runtime(self.function_of("carts-create"))
         adder = self.runtime(self.function_of("carts-lines-add"))
         try:
@@ -114,7 +115,7 @@ class Stack:
         finally:
             creator.stop()
             adder.stop()
-        return cart["id"], cart["token"]
+        return cart["id"], cart["token"], json.loads(response["body"])["lines"][0]["variant_id"]
 
     def seed_order(self, runtime, product):
         """An order of `product` by the customer the sample events' token names."""
@@ -157,7 +158,7 @@ def latency_phase(bin_dir, runs, write_runs, warmup):
             if path.startswith("/products?") or "{cart}" in path:  # a full first page to list, a full cart
                 seeded += [stack.seed_product(creator, f"BENCH-SEED-{i}") for i in range(1, max(40, CART_LINES))]
             creator.stop()
-            cart, cart_token = stack.seed_cart(seeded[:CART_LINES]) if "{cart}" in path else (None, None)
+            cart, cart_token, _ = stack.seed_cart(seeded[:CART_LINES]) if "{cart}" in path else (None, None, None)
             target = path.format(product=product, cart=cart)
             function, _ = stack.requests.event(method, target, role)
             runtimes = {"handler": stack.runtime(function), "floor": stack.runtime(function, floor_command)}
@@ -211,7 +212,9 @@ def memory_phase(bin_dir, invocations):
             order = stack.seed_order(buyer, product)
             creator.stop()
             buyer.stop()
-            events = sample_events(binary, stack.requests, product, order)
+            # A cart's functions act on a real anonymous cart holding the product.
+            cart = stack.seed_cart([product]) if binary.startswith("carts-") else None
+            events = sample_events(binary, stack.requests, product, order, cart)
             command = [str(bin_dir / binary)]
             rss, answers = measure.peak_rss(function, command, stack.env(function), spec["timeout"], events, invocations)
         results[binary] = {"peak_rss": rss, "answers": answers}

@@ -10,6 +10,9 @@ from tillbox_local.tokens import token
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PRODUCT = "01a1ff39-7dc4-701d-b0ab-a12fd8784a16"
 SAMPLE_ORDER = "019a8f3c-5e2b-7c41-9d3e-2f6a7b8c9d01"
+SAMPLE_CART = "01a1ff39-7dc4-701d-b0ab-a12fd8786c01"
+SAMPLE_VARIANT = "01a1ff39-7dc4-701d-b0ab-a12fd8785b01"
+SAMPLE_CART_TOKEN = "ct_<the token POST /carts returned>"
 ROLES = ("customer", "staff", "admin")
 # Orders are placed as one of these in turn: a customer may hold at most 1,000
 # unpaid orders (the template's MaxValue), and the bench places thousands.
@@ -63,14 +66,17 @@ class Requests:
         return self.gateway.route(method, target, headers, raw, "203.0.113.10")
 
 
-def sample_events(binary, requests, product_id, order_id):
-    """events(i) for the function's sample event: tokens minted, the sample product
-    and order replaced by real ones, and what must differ per call (idempotency key, SKU,
+def sample_events(binary, requests, product_id, order_id, cart=None):
+    """events(i) for the function's sample event: tokens minted, the sample product,
+    order and cart (id, token, variant) replaced by real ones, and what must differ per call (idempotency key, SKU,
     address) made unique, so the invocations do the work a user's would."""
     text = (ROOT / "events" / f"{binary}.json").read_text()
     for role in ROLES:
         text = text.replace(f"<run: make -s token ROLE={role}>", requests.tokens[role])
     text = text.replace(SAMPLE_PRODUCT, product_id).replace(SAMPLE_ORDER, order_id)
+    if cart:
+        cart_id, token, variant = cart
+        text = text.replace(SAMPLE_CART, cart_id).replace(SAMPLE_CART_TOKEN, token).replace(SAMPLE_VARIANT, variant)
     template = json.loads(text)
 
     # Per call: a new SKU, a new address, and no discount code (the sample's does not exist).
