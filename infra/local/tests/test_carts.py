@@ -142,6 +142,26 @@ class CartsThroughTheGatewayTest(GatewayTestCase):
         status, _, _ = self.call("DELETE", f"/carts/{cart['id']}/lines/{sizes['M']}", cart_token=token)
         self.assertEqual(status, 404, "no such line any more")
 
+    def test_reading_a_fifty_line_cart_reads_the_catalog_in_one_batch(self):
+        products = [self.races.product(10) for _ in range(50)]
+        status, _, cart = self.call("POST", "/carts")
+        token = cart["token"]
+        for product in products:
+            status, _, body = self.call("POST", f"/carts/{cart['id']}/lines", {"product_id": product, "quantity": 1},
+                                        cart_token=token)
+            self.assertEqual(status, 200, body)
+        status, _, problem = self.call("POST", f"/carts/{cart['id']}/lines", {"product_id": self.races.product(1),
+                                                                              "quantity": 1}, cart_token=token)
+        self.assertEqual((status, problem["field"]), (422, "variant_id"), "a cart holds at most 50 lines")
+        from tillbox_local.races import calls_between
+        before = self.races.emulator_calls()
+        for _ in range(3):
+            status, _, read = self.call("GET", f"/carts/{cart['id']}", cart_token=token)
+            self.assertEqual((status, len(read["lines"]), read["subtotal"]), (200, 50, 50 * 2500))
+        after = self.races.emulator_calls()
+        reading = calls_between(before, after, after, 3, 1.0)["per_order"]["CartsGetFunction"]
+        self.assertEqual(reading, {"GetItem": 1, "BatchGetItem": 1}, "the cart, then its 50 products in one batch")
+
     def test_two_hundred_carts_check_out_against_fifty_units(self):
         self.assertEqual(self.races.carts_stock_race(carts=200, stock=50)["orders"], 50)
 
