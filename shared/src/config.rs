@@ -87,32 +87,25 @@ pub fn links() -> Result<Links, ConfigError> {
     Ok(Links { shop_name: shop_name()?, storefront_url: required("STOREFRONT_URL")?, staff_email, cart_reminders })
 }
 
+/// `name`: a whole number from 1 to `most`.
+fn whole_number(name: &'static str, most: u32) -> Result<u32, ConfigError> {
+    let value = required(name)?;
+    value.trim().parse::<u32>().ok().filter(|n| (1..=most).contains(n)).ok_or_else(|| ConfigError::Invalid {
+        name,
+        reason: format!("`{value}` is not a whole number from 1 to {most}"),
+    })
+}
+
 /// How long untouched carts live: `ANONYMOUS_CART_DAYS` and
-/// `CUSTOMER_CART_DAYS` (template parameters; 7 and 30 by default).
+/// `CUSTOMER_CART_DAYS`, whole days (template parameters; 7 and 30 by default).
 pub fn cart_lifetime() -> Result<CartLifetime, ConfigError> {
-    let days =
-        |name: &'static str, default: i64| -> Result<time::Duration, ConfigError> {
-            match std::env::var(name) {
-                Err(_) => Ok(time::Duration::days(default)),
-                Ok(value) => {
-                    value.trim().parse::<i64>().ok().filter(|d| (1..=365).contains(d)).map(time::Duration::days).ok_or(
-                        ConfigError::Invalid { name, reason: "must be a whole number of days from 1 to 365".into() },
-                    )
-                }
-            }
-        };
-    Ok(CartLifetime { anonymous: days("ANONYMOUS_CART_DAYS", 7)?, customer: days("CUSTOMER_CART_DAYS", 30)? })
+    let days = |name| whole_number(name, 365).map(|d| time::Duration::days(i64::from(d)));
+    Ok(CartLifetime { anonymous: days("ANONYMOUS_CART_DAYS")?, customer: days("CUSTOMER_CART_DAYS")? })
 }
 
 /// How long a cart is left before it counts as abandoned: `ABANDONED_CART_HOURS`.
 pub fn abandoned_cart_after() -> Result<time::Duration, ConfigError> {
-    let value = required("ABANDONED_CART_HOURS")?;
-    value.trim().parse::<i64>().ok().filter(|h| (1..=24 * 30).contains(h)).map(time::Duration::hours).ok_or(
-        ConfigError::Invalid {
-            name: "ABANDONED_CART_HOURS",
-            reason: "must be a whole number of hours from 1 to 720".into(),
-        },
-    )
+    whole_number("ABANDONED_CART_HOURS", 24 * 30).map(|h| time::Duration::hours(i64::from(h)))
 }
 
 /// The shop's name, as receipts and e-mails print it: `SHOP_NAME`.
@@ -146,14 +139,7 @@ pub const SIGNING_KEY_PARAMETER: &str = "SIGNING_KEY_PARAMETER";
 /// How long an order may await payment before the expiry job cancels it:
 /// `UNPAID_ORDER_MINUTES`, whole minutes.
 pub fn unpaid_order_lifetime() -> Result<time::Duration, ConfigError> {
-    const NAME: &str = "UNPAID_ORDER_MINUTES";
-    let value = required(NAME)?;
-    value
-        .parse::<u32>()
-        .ok()
-        .filter(|m| *m > 0)
-        .map(|m| time::Duration::minutes(i64::from(m)))
-        .ok_or_else(|| ConfigError::Invalid { name: NAME, reason: format!("`{value}` is not a positive whole number") })
+    whole_number("UNPAID_ORDER_MINUTES", u32::MAX).map(|m| time::Duration::minutes(i64::from(m)))
 }
 
 /// The payment provider a customer pays through.
@@ -255,16 +241,9 @@ pub fn payments_queue_url_if_any() -> Option<String> {
 /// most [`OrderPolicy::MOST_OPEN_ORDERS`]) and `ORDERS_PER_HOUR` placed per hour,
 /// both positive whole numbers.
 pub fn order_policy() -> Result<OrderPolicy, ConfigError> {
-    let within = |name: &'static str, most: u32| {
-        let value = required(name)?;
-        value.parse::<u32>().ok().filter(|n| (1..=most).contains(n)).ok_or_else(|| ConfigError::Invalid {
-            name,
-            reason: format!("`{value}` is not a whole number from 1 to {most}"),
-        })
-    };
     Ok(OrderPolicy {
-        max_open_orders: within("MAX_OPEN_ORDERS", OrderPolicy::MOST_OPEN_ORDERS)?,
-        orders_per_hour: within("ORDERS_PER_HOUR", u32::MAX)?,
+        max_open_orders: whole_number("MAX_OPEN_ORDERS", OrderPolicy::MOST_OPEN_ORDERS)?,
+        orders_per_hour: whole_number("ORDERS_PER_HOUR", u32::MAX)?,
     })
 }
 

@@ -36,7 +36,7 @@ fn an_anonymous_cart_is_claimed_on_sign_in_and_becomes_one_order() {
     let anonymous = run(carts::create(&shop, &LIFE, None, NOW)).unwrap();
     let token = anonymous.token.clone().expect("an anonymous cart comes with its token");
     let holder = CartAccess { principal: None, token: Some(&token) };
-    let id = anonymous.cart.id;
+    let id = anonymous.read.cart.id;
     run(carts::add_line(&shop, &LIFE, holder, id, (tee.id, Some(small), 2), NOW)).unwrap();
     let read = run(carts::add_line(&shop, &LIFE, holder, id, (tee.id, Some(medium), 1), NOW)).unwrap();
     assert_eq!((read.priced.subtotal, read.priced.total), (7500, 7500));
@@ -44,7 +44,7 @@ fn an_anonymous_cart_is_claimed_on_sign_in_and_becomes_one_order() {
     assert!(matches!(run(carts::get(&shop, stranger, id, NOW)), Err(CartsError::NotHolder)));
 
     let ann = who(Role::Customer, "ann");
-    let own = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().cart;
+    let own = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().read.cart;
     let mine = CartAccess { principal: Some(&ann), token: None };
     run(carts::add_line(&shop, &LIFE, mine, own.id, (tee.id, Some(small), 1), NOW)).unwrap();
     let unsigned = run(carts::checkout(&shop, &POLICY, None, Some(&token), id, NOW));
@@ -65,7 +65,7 @@ fn an_anonymous_cart_is_claimed_on_sign_in_and_becomes_one_order() {
     assert!(matches!(twice, Err(CartsError::Closed { order: Some(placed) }) if placed == order.id), "{twice:?}");
     assert_eq!(shop.orders.borrow().len(), 1, "a cart becomes one order");
     let next = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap();
-    assert!(next.created && next.cart.id != own.id, "a checked-out cart is not the customer's open cart");
+    assert!(next.created && next.read.cart.id != own.id, "a checked-out cart is not the customer's open cart");
 }
 
 #[test]
@@ -75,10 +75,10 @@ fn an_expired_cart_cannot_be_read_or_changed() {
     let created = run(carts::create(&shop, &LIFE, None, NOW)).unwrap();
     let holder = CartAccess { principal: None, token: created.token.as_deref() };
     let later = NOW + time::Duration::days(8);
-    let read = run(carts::get(&shop, holder, created.cart.id, later));
+    let read = run(carts::get(&shop, holder, created.read.cart.id, later));
     assert!(matches!(read, Err(CartsError::Expired)), "{read:?}");
     let change =
-        run(carts::add_line(&shop, &LIFE, holder, created.cart.id, (tee.id, Some(tee.variants[0].id), 1), later));
+        run(carts::add_line(&shop, &LIFE, holder, created.read.cart.id, (tee.id, Some(tee.variants[0].id), 1), later));
     assert!(matches!(change, Err(CartsError::Expired)));
 }
 
@@ -90,7 +90,7 @@ fn an_idle_cart_is_reported_once_and_its_customer_reminded_if_the_shop_wants() {
     run(accounts::signup(&shop, credentials, "192.0.2.1", NOW)).unwrap();
     let user = shop.user_by_email("ann@example.com").unwrap();
     let ann = who(Role::Customer, &user.id.to_string());
-    let cart = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().cart;
+    let cart = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().read.cart;
     let access = CartAccess { principal: Some(&ann), token: None };
     run(carts::add_line(&shop, &LIFE, access, cart.id, (tee.id, Some(tee.variants[0].id), 1), NOW)).unwrap();
 
@@ -125,7 +125,7 @@ fn a_checkout_that_takes_a_variant_below_its_threshold_reports_it_once() {
     let shop = MemoryShop::default();
     let before = tee(&shop, 5, 5);
     let ann = who(Role::Customer, "ann");
-    let cart = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().cart;
+    let cart = run(carts::create(&shop, &LIFE, Some(&ann), NOW)).unwrap().read.cart;
     let access = CartAccess { principal: Some(&ann), token: None };
     run(carts::add_line(&shop, &LIFE, access, cart.id, (before.id, Some(before.variants[1].id), 3), NOW)).unwrap();
     run(carts::checkout(&shop, &POLICY, Some(&ann), None, cart.id, NOW)).unwrap();

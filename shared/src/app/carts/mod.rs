@@ -69,13 +69,13 @@ async fn email_of(store: &impl UserStore, principal: &Principal) -> Result<Optio
 /// still open: `created` is false), or an anonymous one with its capability
 /// token, returned this once.
 pub struct Created {
-    pub cart: Cart,
+    pub read: CartRead,
     pub token: Option<String>,
     pub created: bool,
 }
 
 pub async fn create(
-    store: &(impl CartStore + UserStore),
+    store: &(impl CartStore + UserStore + ProductStore + DiscountStore),
     lifetime: &CartLifetime,
     principal: Option<&Principal>,
     now: Timestamp,
@@ -85,17 +85,17 @@ pub async fn create(
         let holder = CartHolder::Anonymous { token_hash: token_hash(&token) };
         let cart = Cart::new(CartId::generate(), holder, None, lifetime, now);
         store.create_cart(&cart, None).await?;
-        return Ok(Created { cart, token: Some(token), created: true });
+        return Ok(Created { read: priced(store, cart, now).await?, token: Some(token), created: true });
     };
     for _ in 0..ATTEMPTS {
         let current = open_cart(store, &principal.subject, now).await?;
         if let Ok(cart) = current {
-            return Ok(Created { cart, token: None, created: false });
+            return Ok(Created { read: priced(store, cart, now).await?, token: None, created: false });
         }
         let holder = CartHolder::Customer(principal.subject.clone());
         let cart = Cart::new(CartId::generate(), holder, email_of(store, principal).await?, lifetime, now);
         if store.create_cart(&cart, current.err().flatten()).await? {
-            return Ok(Created { cart, token: None, created: true });
+            return Ok(Created { read: priced(store, cart, now).await?, token: None, created: true });
         }
     }
     Err(StoreError::Unavailable("the customer's open cart kept changing".into()).into())
@@ -238,12 +238,14 @@ pub async fn apply_discount(
         return Err(OrdersError::RateLimited { retry_after }.into());
     }
     change(store, access, id, now, |cart| async move {
-        let read = priced(store, cart.clone(), now).await?;
+        // The subtotal the code would apply to; the cart's current code plays no part.
+        let products = store.get_many(&cart.product_ids()).await?;
         let discount = match crate::domain::DiscountCode::parse(code) {
             Ok(parsed) => DiscountStore::get(store, &parsed).await?,
             Err(_) => None,
         };
-        Ok(cart.with_discount(code, discount.as_ref(), &read.priced, lifetime, now)?)
+        let before = cart.price(&products, None, now);
+        Ok(cart.with_discount(code, discount.as_ref(), &before, lifetime, now)?)
     })
     .await
 }

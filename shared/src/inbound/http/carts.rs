@@ -110,18 +110,11 @@ async fn access(ctx: &Carts, request: &Request) -> Result<Option<Principal>, Api
 )]
 pub async fn create(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
-    let now = now();
-    let created = carts::create(&ctx.table, &ctx.lifetime, principal.as_ref(), now).await?;
-    let read = carts::get(
-        &ctx.table,
-        CartAccess { principal: principal.as_ref(), token: created.token.as_deref() },
-        created.cart.id,
-        now,
-    )
-    .await?;
+    let created = carts::create(&ctx.table, &ctx.lifetime, principal.as_ref(), now()).await?;
+    let read = &created.read;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
     let mut reply =
-        versioned(status, &NewCartView { token: created.token, cart: CartView::new(&read) }, read.cart.version);
+        versioned(status, &NewCartView { token: created.token.clone(), cart: CartView::new(read) }, read.cart.version);
     let location = format!("/carts/{}", read.cart.id).parse().expect("a uuid path is a valid header value");
     reply.headers_mut().insert("location", location);
     Ok(reply)
