@@ -229,16 +229,8 @@ impl Floor {
             .flatten()
             .map(|l| (l["product_id"].as_str().unwrap_or_default().to_owned(), l["quantity"].as_i64().unwrap_or(1)))
             .collect();
-        let keys = wanted.iter().map(|(id, _)| item([("PK", s(format!("PRODUCT#{id}"))), ("SK", s("PRODUCT"))]));
-        let products = self
-            .client
-            .batch_get_item()
-            .request_items(&self.table, KeysAndAttributes::builder().set_keys(Some(keys.collect())).build()?)
-            .send()
-            .await?
-            .responses
-            .and_then(|mut r| r.remove(&self.table))
-            .unwrap_or_default();
+        let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
+        let products = self.batch_products(&ids).await?;
 
         let order_id = uuid::Uuid::now_v7().to_string();
         let mut reserve = Vec::new();
@@ -363,6 +355,11 @@ impl Floor {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        self.batch_products(&ids.iter().map(String::as_str).collect::<Vec<_>>()).await
+    }
+
+    /// The products with these ids, in one BatchGetItem (the handlers' at most 50).
+    async fn batch_products(&self, ids: &[&str]) -> Result<Vec<Item>, Error> {
         let keys = ids.iter().map(|id| item([("PK", s(format!("PRODUCT#{id}"))), ("SK", s("PRODUCT"))]));
         Ok(self
             .client
