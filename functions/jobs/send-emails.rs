@@ -5,6 +5,6 @@ use tillbox::inbound::jobs::{send_emails, serve_sqs};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = tillbox::wiring::sdk()?;
-    let job = tillbox::wiring::email_job(&sdk)?;
+    let job = tillbox::wiring::email_job(&sdk).await?;
     serve_sqs(|event| send_emails::handle(&job, event)).await
 }

@@ -11,7 +11,7 @@ use crate::app::receipts::ReceiptSettings;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
 use crate::inbound::http::context::{
-    AdminWebhooks, Carts, Catalog, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
+    AdminWebhooks, Carts, Catalog, Checkout, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
 };
 use crate::inbound::jobs::abandon_carts::AbandonedCartJob;
 use crate::inbound::jobs::archive_audit::ArchiveJob;
@@ -135,6 +135,10 @@ pub fn carts(sdk: &SdkConfig) -> Result<Carts, ConfigError> {
     })
 }
 
+pub async fn checkout(sdk: &SdkConfig) -> Result<Checkout, ConfigError> {
+    Ok(Checkout { carts: carts(sdk)?, links: token_issuer(sdk).await? })
+}
+
 pub fn table_access(sdk: &SdkConfig) -> Result<TableAccess, ConfigError> {
     Ok(TableAccess { table: table(sdk)?, verifier: config::token_verifier()?, orders: config::order_policy()? })
 }
@@ -224,8 +228,13 @@ pub fn receipts_job(sdk: &SdkConfig) -> Result<ReceiptsJob, ConfigError> {
     })
 }
 
-pub fn email_job(sdk: &SdkConfig) -> Result<EmailJob, ConfigError> {
-    Ok(EmailJob { table: table(sdk)?, mailer: Ses::new(sdk, config::mail_from()?), links: config::links()? })
+pub async fn email_job(sdk: &SdkConfig) -> Result<EmailJob, ConfigError> {
+    Ok(EmailJob {
+        table: table(sdk)?,
+        mailer: Ses::new(sdk, config::mail_from()?),
+        links: config::links()?,
+        order_links: token_issuer(sdk).await?,
+    })
 }
 
 pub fn stats_job(sdk: &SdkConfig) -> Result<StatsJob, ConfigError> {

@@ -54,7 +54,7 @@ async fn send_pending_emails(stack: &Stack) {
     let mailer = Ses::new(&stack.sdk, "shop@tillbox.local");
     for item in stack.items_with_pk("OUTBOX#").await {
         let event: Event = serde_json::from_str(item["payload"].as_s().unwrap()).unwrap();
-        notifications::deliver(&stack.table(), &mailer, &links, &event, now()).await.unwrap();
+        notifications::deliver(&stack.table(), &mailer, (&links, &stack.order_links()), &event, now()).await.unwrap();
     }
 }
 
@@ -413,8 +413,10 @@ async fn the_email_job_sends_each_event_once() {
         cart_reminders: false,
     };
     let mailer = Ses::new(&stack.sdk, "shop@tillbox.local");
-    let first = notifications::deliver(&stack.table(), &mailer, &links, &event, now()).await.unwrap();
-    let second = notifications::deliver(&stack.table(), &mailer, &links, &event, now()).await.unwrap();
+    let first =
+        notifications::deliver(&stack.table(), &mailer, (&links, &stack.order_links()), &event, now()).await.unwrap();
+    let second =
+        notifications::deliver(&stack.table(), &mailer, (&links, &stack.order_links()), &event, now()).await.unwrap();
     assert_eq!((first, second), (Outcome::Sent, Outcome::AlreadySent));
     let emails = stack.emails_to(&email);
     assert_eq!(emails.len(), 1);

@@ -15,7 +15,8 @@ use tillbox::app::catalog::ports::FileStore;
 use tillbox::app::catalog::ports::{ProductStore, SkuClaim};
 use tillbox::app::exports::ports::{ExportFiles, ExportStore};
 use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, IdempotencyStore, StoredResponse};
-use tillbox::app::orders::ports::{DiscountStore, OrderChange, OrderStore};
+use tillbox::app::orders::PlacingStore;
+use tillbox::app::orders::ports::{OrderChange, OrderStore};
 use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
 use tillbox::app::stats::SalesStats;
 use tillbox::app::store::StoreError;
@@ -215,9 +216,7 @@ async fn a_payment_opens_once_and_changes_only_at_its_version(store: &impl Payme
 }
 
 /// A dispute holds the order in the same write as the payment, or neither.
-async fn a_dispute_holds_the_payment_and_its_order_together(
-    store: &(impl ProductStore + OrderStore + DiscountStore + RateLimiter + PaymentStore),
-) {
+async fn a_dispute_holds_the_payment_and_its_order_together(store: &(impl PlacingStore + PaymentStore)) {
     let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
     let sku = format!("D-{}", &OrderId::generate().to_string()[..8]);
     let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
@@ -270,9 +269,7 @@ async fn a_webhook_event_is_remembered_once_queued(store: &impl WebhookInbox) {
     assert!(!store.seen(Provider::Stripe, &format!("{id}-other"), now()).await.unwrap());
 }
 
-async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
-    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore + RateLimiter),
-) {
+async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(store: &(impl PlacingStore + RefundStore)) {
     let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
     let sku = format!("R-{}", &OrderId::generate().to_string()[..8]);
     let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 5);
@@ -320,7 +317,7 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(
 /// A tee in S and M: stock per variant, both in one order (one write to the
 /// product item), one refused for want of its own stock, both given back.
 async fn variants_of_one_product_keep_their_own_stock_through_orders_cancels_and_refunds(
-    store: &(impl ProductStore + OrderStore + DiscountStore + RefundStore + RateLimiter),
+    store: &(impl PlacingStore + RefundStore),
 ) {
     let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
     let sku = |size: &str| format!("V{size}-{}", &OrderId::generate().to_string()[..8]);
@@ -379,9 +376,7 @@ async fn variants_of_one_product_keep_their_own_stock_through_orders_cancels_and
 
 /// A customer has one open cart however many tabs create one; carts change only
 /// at their version; an order placed from a cart closes it or is not placed.
-async fn a_cart_is_written_at_its_version_and_placed_once(
-    store: &(impl CartStore + ProductStore + OrderStore + DiscountStore + RateLimiter),
-) {
+async fn a_cart_is_written_at_its_version_and_placed_once(store: &(impl CartStore + PlacingStore)) {
     use tillbox::domain::{Cart, CartHolder, CartId, CartLifetime};
     let life = CartLifetime::TEMPLATE_DEFAULTS;
     let customer = format!("cart-{}", OrderId::generate());
@@ -418,8 +413,16 @@ async fn a_cart_is_written_at_its_version_and_placed_once(
 
     let policy = tillbox::app::orders::OrderPolicy::TEMPLATE_DEFAULTS;
     let customer_principal = Principal { subject: customer.clone(), role: Role::Customer, session: None };
-    let placed =
-        tillbox::app::carts::checkout(store, &policy, Some(&customer_principal), None, first.id, now()).await.unwrap();
+    let placed = tillbox::app::carts::checkout(
+        store,
+        &policy,
+        (Some(&customer_principal), "198.51.100.7"),
+        None,
+        first.id,
+        now(),
+    )
+    .await
+    .unwrap();
     let closed = store.cart(first.id).await.unwrap().unwrap();
     assert_eq!(closed.status, tillbox::domain::CartStatus::CheckedOut(placed.id));
     assert_eq!(closed.version, marked.version + 1);
@@ -440,9 +443,7 @@ async fn a_cart_is_written_at_its_version_and_placed_once(
     assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 3, "nor its stock");
 }
 
-async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(
-    store: &(impl ProductStore + OrderStore + DiscountStore + RateLimiter),
-) {
+async fn a_customer_holds_only_so_many_unpaid_orders_and_paying_or_cancelling_frees_a_place(store: &impl PlacingStore) {
     let staff = Principal { subject: "staff-1".into(), role: Role::Staff, session: None };
     let sku = format!("O-{}", &OrderId::generate().to_string()[..8]);
     let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 50);

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod carts;
 pub mod catalog;
+pub mod checkout;
 pub mod error;
 pub mod exports;
 pub mod idempotency;

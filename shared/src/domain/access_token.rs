@@ -18,6 +18,11 @@ const ALGORITHM: Algorithm = Algorithm::EdDSA;
 const TOKEN_TYPE: &str = "at+jwt";
 /// Access tokens are short-lived; refresh tokens (opaque, stored) renew them.
 pub const ACCESS_TOKEN_LIFETIME: time::Duration = time::Duration::minutes(15);
+/// The type of an order link: a guest's signed, expiring right to read and pay
+/// one order. Its own type, so it never passes as an access token (nor the reverse).
+const ORDER_LINK_TYPE: &str = "order-link+jwt";
+/// How long a guest's order link (in their confirmation e-mail) opens the order.
+pub const ORDER_LINK_LIFETIME: time::Duration = time::Duration::days(30);
 /// Tolerated clock difference between the issuer and a verifier.
 const LEEWAY_SECONDS: u64 = 30;
 
@@ -49,6 +54,26 @@ struct Claims {
     iat: i64,
     nbf: i64,
     exp: i64,
+}
+
+/// What an order link says: whose order (the guest's pseudonymous subject)
+/// and which one.
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkClaims {
+    iss: String,
+    aud: String,
+    sub: String,
+    oid: String,
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+}
+
+/// A verified order link: the one order it opens, for the guest it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLink {
+    pub order_id: crate::domain::OrderId,
+    pub principal: Principal,
 }
 
 /// Who tokens come from and are meant for.
@@ -105,6 +130,20 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|_| AuthError::InvalidToken)?;
         Ok(Principal { subject: data.claims.sub, role: data.claims.role, session: data.claims.sid })
     }
+
+    /// The order an order link opens, and the guest it opens it for.
+    pub fn verify_order_link(&self, token: &str) -> Result<OrderLink, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::InvalidToken)?;
+        if header.alg != ALGORITHM || header.typ.as_deref() != Some(ORDER_LINK_TYPE) {
+            return Err(AuthError::InvalidToken);
+        }
+        let key = header.kid.as_deref().and_then(|kid| self.keys.get(kid)).ok_or(AuthError::InvalidToken)?;
+        let data =
+            jsonwebtoken::decode::<LinkClaims>(token, key, &self.validation).map_err(|_| AuthError::InvalidToken)?;
+        let order_id = data.claims.oid.parse().map_err(|_| AuthError::InvalidToken)?;
+        let principal = Principal { subject: data.claims.sub, role: Role::Customer, session: None };
+        Ok(OrderLink { order_id, principal })
+    }
 }
 
 /// A signing key as stored in SSM Parameter Store (a SecureString holding this
@@ -153,6 +192,23 @@ impl TokenIssuer {
             iat: now.unix_timestamp(),
             nbf: now.unix_timestamp(),
             exp: (now + ACCESS_TOKEN_LIFETIME).unix_timestamp(),
+        };
+        jsonwebtoken::encode(&header, &claims, &self.key).expect("an Ed25519 key signs any claims")
+    }
+
+    /// A guest's link to `order` (placed by `subject`), valid for [`ORDER_LINK_LIFETIME`].
+    pub fn order_link(&self, order: crate::domain::OrderId, subject: &str, now: Timestamp) -> String {
+        let mut header = Header::new(ALGORITHM);
+        header.typ = Some(ORDER_LINK_TYPE.into());
+        header.kid = Some(self.kid.clone());
+        let claims = LinkClaims {
+            iss: self.audience.issuer.clone(),
+            aud: self.audience.audience.clone(),
+            sub: subject.to_owned(),
+            oid: order.to_string(),
+            iat: now.unix_timestamp(),
+            nbf: now.unix_timestamp(),
+            exp: (now + ORDER_LINK_LIFETIME).unix_timestamp(),
         };
         jsonwebtoken::encode(&header, &claims, &self.key).expect("an Ed25519 key signs any claims")
     }
@@ -256,5 +312,20 @@ mod tests {
         let forged = format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2]);
         assert_eq!(verifier.verify(&forged), Err(AuthError::InvalidToken));
         assert_eq!(verifier.verify_header("Basic abc"), Err(AuthError::Malformed));
+    }
+
+    #[test]
+    fn an_order_link_opens_one_order_and_is_never_an_access_token() {
+        let (issuer, verifier) = pair("k1");
+        let order = crate::domain::OrderId::generate();
+        let link = issuer.order_link(order, "guest:abc", now());
+        let opened = verifier.verify_order_link(&link).unwrap();
+        assert_eq!((opened.order_id, opened.principal.subject.as_str()), (order, "guest:abc"));
+        assert_eq!(opened.principal.role, Role::Customer);
+        assert_eq!(verifier.verify(&link), Err(AuthError::InvalidToken), "a link is not an access token");
+        let access = issuer.issue(&staff(), now());
+        assert!(verifier.verify_order_link(&access).is_err(), "an access token is not a link");
+        let expired = issuer.order_link(order, "guest:abc", now() - ORDER_LINK_LIFETIME - time::Duration::hours(1));
+        assert!(verifier.verify_order_link(&expired).is_err());
     }
 }

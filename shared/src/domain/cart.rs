@@ -6,10 +6,11 @@
 //! read or change it. Checkout closes it in the same transaction that places
 //! the order, so a cart becomes at most one order.
 
+use super::address::Address;
 use super::discount::{Discount, DiscountCode};
-use super::id::{CartId, OrderId, ProductId, VariantId};
+use super::id::{CartId, OrderId, ProductId, ShippingMethodId, VariantId};
 use super::money::{Currency, Money};
-use super::order::{MAX_LINES, OrderRequest, UNUSABLE_CODE};
+use super::order::{Delivery, MAX_LINES, OrderRequest, UNUSABLE_CODE};
 use super::product::{MAX_QUANTITY, Product};
 use super::timestamp::Timestamp;
 use super::user::Email;
@@ -49,8 +50,12 @@ pub struct CartLine {
 pub struct Cart {
     pub id: CartId,
     pub holder: CartHolder,
-    /// Where a reminder goes if the cart is left (a signed-in customer's address).
+    /// Where a reminder and the order's confirmation go: the signed-in
+    /// customer's address, or the one a guest gave.
     pub email: Option<Email>,
+    pub shipping_address: Option<Address>,
+    pub billing_address: Option<Address>,
+    pub shipping_method: Option<ShippingMethodId>,
     pub lines: Vec<CartLine>,
     pub discount_code: Option<DiscountCode>,
     pub status: CartStatus,
@@ -109,6 +114,9 @@ impl Cart {
             id,
             holder,
             email,
+            shipping_address: None,
+            billing_address: None,
+            shipping_method: None,
             lines: Vec::new(),
             discount_code: None,
             status: CartStatus::Open,
@@ -134,6 +142,15 @@ impl Cart {
         match &self.holder {
             CartHolder::Customer(owner) => subject == Some(owner.as_str()),
             CartHolder::Anonymous { token_hash: held } => token_hash == Some(held.as_str()),
+        }
+    }
+
+    /// Whom the cart's order would be for, as the order limits count: the
+    /// customer, or a placeholder for a guest (checkout names the guest).
+    pub fn holder_subject(&self) -> String {
+        match &self.holder {
+            CartHolder::Customer(subject) => subject.clone(),
+            CartHolder::Anonymous { .. } => "guest".to_owned(),
         }
     }
 
@@ -336,7 +353,50 @@ impl Cart {
             && !self.is_expired(now)
     }
 
-    /// The order request checkout places: each line by its variant, and the code.
+    /// The cart with its checkout details changed (merge-patch: `None` keeps a
+    /// field, `Some(None)` clears it). A new address forgets the chosen method,
+    /// which was priced for the old one, unless a method comes with it.
+    pub fn with_details(
+        &self,
+        details: CartDetails,
+        lifetime: &CartLifetime,
+        now: Timestamp,
+    ) -> Result<Cart, CartRefused> {
+        self.open()?;
+        let mut next = self.touched(lifetime, now);
+        if let Some(email) = details.email {
+            next.email = email;
+        }
+        if let Some(address) = details.shipping_address {
+            if address != next.shipping_address {
+                next.shipping_method = None;
+            }
+            next.shipping_address = address;
+        }
+        if let Some(address) = details.billing_address {
+            next.billing_address = address;
+        }
+        if let Some(method) = details.shipping_method {
+            if method.is_some() && next.shipping_address.is_none() {
+                return Err(invalid("shipping_address", "is required to choose a shipping method"));
+            }
+            next.shipping_method = method;
+        }
+        Ok(next)
+    }
+
+    /// Where the order goes, as the cart holds it.
+    pub fn delivery(&self) -> Delivery {
+        Delivery {
+            email: self.email.clone(),
+            shipping_address: self.shipping_address.clone(),
+            billing_address: self.billing_address.clone(),
+            shipping_method: self.shipping_method,
+        }
+    }
+
+    /// The order request checkout places: each line by its variant, the code
+    /// and the delivery.
     pub fn order_request(&self) -> Result<OrderRequest, CartRefused> {
         self.open()?;
         if self.lines.is_empty() {
@@ -344,7 +404,9 @@ impl Cart {
         }
         let lines: Vec<_> =
             self.lines.iter().map(|l| (l.product_id, Some(l.variant_id), i64::from(l.quantity))).collect();
-        OrderRequest::parse(&lines, self.discount_code.as_ref().map(DiscountCode::as_str)).map_err(CartRefused::Invalid)
+        OrderRequest::parse(&lines, self.discount_code.as_ref().map(DiscountCode::as_str))
+            .map(|request| request.delivered(self.delivery()))
+            .map_err(CartRefused::Invalid)
     }
 
     /// The products the lines name, once each.
@@ -403,6 +465,16 @@ impl Cart {
         let total = subtotal - discount.as_ref().and_then(|d| d.amount).unwrap_or(0);
         PricedCart { lines, currency, subtotal, discount, total }
     }
+}
+
+/// Changes to a cart's checkout details: `None` keeps a field, `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CartDetails {
+    pub email: Option<Option<Email>>,
+    pub shipping_address: Option<Option<Address>>,
+    pub billing_address: Option<Option<Address>>,
+    pub shipping_method: Option<Option<ShippingMethodId>>,
 }
 
 /// A cart line as the catalog prices it now.

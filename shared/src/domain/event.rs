@@ -1,7 +1,7 @@
 //! Domain events: facts other parts of Tillbox react to. They are written to the
 //! outbox in the same transaction as the change they describe (`docs/events.md`).
 
-use super::id::{CartId, EventId, ExportId, OrderId, ProductId, UserId, VariantId, WebhookEndpointId};
+use super::id::{CartId, EventId, ExportId, OrderId, ProductId, ReturnId, UserId, VariantId, WebhookEndpointId};
 use super::timestamp::Timestamp;
 use super::user::Email;
 use serde::{Deserialize, Serialize};
@@ -74,6 +74,18 @@ pub enum EventKind {
     /// holder may get a reminder.
     #[serde(rename = "cart.abandoned")]
     CartAbandoned { cart_id: CartId },
+    /// A customer (or staff for them) asked to send units of an order back.
+    #[serde(rename = "return.requested")]
+    ReturnRequested { order_id: OrderId, return_id: ReturnId },
+    /// Staff accepted a return: the customer may send the goods.
+    #[serde(rename = "return.approved")]
+    ReturnApproved { order_id: OrderId, return_id: ReturnId },
+    /// Staff refused a return (its `note` says why).
+    #[serde(rename = "return.rejected")]
+    ReturnRejected { order_id: OrderId, return_id: ReturnId },
+    /// The returned goods arrived: back in stock, and refunded (`order.refunded` follows).
+    #[serde(rename = "return.received")]
+    ReturnReceived { order_id: OrderId, return_id: ReturnId },
     /// An admin asked for an order export; the export job writes it.
     #[serde(rename = "export.requested")]
     ExportRequested { export_id: ExportId },
@@ -97,6 +109,10 @@ impl EventKind {
             Self::ProductArchived { .. } => "product.archived",
             Self::InventoryLow { .. } => "inventory.low",
             Self::CartAbandoned { .. } => "cart.abandoned",
+            Self::ReturnRequested { .. } => "return.requested",
+            Self::ReturnApproved { .. } => "return.approved",
+            Self::ReturnRejected { .. } => "return.rejected",
+            Self::ReturnReceived { .. } => "return.received",
             Self::ExportRequested { .. } => "export.requested",
         }
     }

@@ -120,3 +120,23 @@ uuid_id!(
     /// Identifies one cart.
     CartId
 );
+
+uuid_id!(
+    /// Identifies one address in a customer's address book.
+    AddressId
+);
+
+uuid_id!(
+    /// Identifies one shipping zone.
+    ShippingZoneId
+);
+
+uuid_id!(
+    /// Identifies one shipping method of a zone; orders keep it with the price.
+    ShippingMethodId
+);
+
+uuid_id!(
+    /// Identifies one return of an order's lines.
+    ReturnId
+);

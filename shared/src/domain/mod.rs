@@ -3,6 +3,7 @@
 //! rules can be tested without a clock, a table or a network.
 
 pub mod access_token;
+pub mod address;
 pub mod audit;
 pub mod cart;
 pub mod discount;
@@ -19,21 +20,26 @@ pub mod product;
 pub mod rate_limit;
 pub mod receipt;
 pub mod refund;
+pub mod returns;
 pub mod secret;
 pub mod session;
+pub mod shipping;
 pub mod stats;
+pub mod tax;
 pub mod timestamp;
 pub mod user;
 pub mod validation;
 pub mod webhook;
 
+pub use address::{Address, AddressInput, Country};
 pub use audit::AuditRecord;
 pub use cart::{Cart, CartHolder, CartLifetime, CartStatus};
 pub use discount::{Discount, DiscountChanges, DiscountCode, DiscountValue, NewDiscount};
 pub use event::{Event, EventKind};
 pub use export::OrderExport;
 pub use id::{
-    AuditId, CartId, EventId, ExportId, ImageId, OrderId, ProductId, SessionId, UserId, VariantId, WebhookEndpointId,
+    AddressId, AuditId, CartId, EventId, ExportId, ImageId, OrderId, ProductId, ReturnId, SessionId, ShippingMethodId,
+    ShippingZoneId, UserId, VariantId, WebhookEndpointId,
 };
 pub use image::{ImageFormat, ProductImage, Thumbnail, Upload, UploadState};
 pub use money::{Currency, Money};

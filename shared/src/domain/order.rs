@@ -3,11 +3,15 @@
 //! Prices, currency and discount are computed here from the catalog as read by the
 //! server; the client only names products and quantities.
 
+use super::address::Address;
 use super::discount::{Discount, DiscountCode};
-use super::id::{OrderId, ProductId, VariantId};
+use super::id::{OrderId, ProductId, ShippingMethodId, VariantId};
 use super::money::Currency;
 use super::product::{MAX_QUANTITY, Product};
+use super::shipping::{Parcel, Quote};
+use super::tax::{self, TaxByRate, TaxCategory, TaxRate, TaxRequest, TaxResult, Taxed};
 use super::timestamp::Timestamp;
+use super::user::Email;
 use super::validation::{Checker, FieldError, Invalid, text};
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +75,18 @@ pub struct LineRequest {
 pub struct OrderRequest {
     lines: Vec<LineRequest>,
     discount_code: Option<DiscountCode>,
+    delivery: Delivery,
+}
+
+/// Where an order goes and who hears about it: all optional for an order that
+/// is not sent anywhere (a download, a pickup); a shipping address asks for a
+/// shipping method the shop offers there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub email: Option<Email>,
+    pub shipping_address: Option<Address>,
+    pub billing_address: Option<Address>,
+    pub shipping_method: Option<ShippingMethodId>,
 }
 
 impl OrderRequest {
@@ -103,7 +119,16 @@ impl OrderRequest {
             Err(message) => c.check::<Option<DiscountCode>>("discount_code", Err(message)).flatten(),
         };
         c.finish()?;
-        Ok(Self { lines: checked, discount_code })
+        Ok(Self { lines: checked, discount_code, delivery: Delivery::default() })
+    }
+
+    /// The request sent to `delivery`.
+    pub fn delivered(self, delivery: Delivery) -> Self {
+        Self { delivery, ..self }
+    }
+
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
     }
 
     pub fn lines(&self) -> &[LineRequest] {
@@ -137,6 +162,42 @@ pub struct OrderLine {
     pub total: i64,
     /// Units put back in stock by refunds, never more than `quantity`.
     pub restocked: u32,
+    pub tax_category: TaxCategory,
+    /// Grams per unit (0: not given), for the parcel's weight.
+    pub weight_grams: u32,
+    /// This line's share of the order's discount, in minor units.
+    pub discount: i64,
+    pub tax_rate: TaxRate,
+    /// The tax inside (prices include tax) or on top of `total - discount`.
+    pub tax: i64,
+}
+
+impl OrderLine {
+    /// What the customer pays for the line: after its discount, with its tax.
+    pub fn gross(&self, prices_include_tax: bool) -> i64 {
+        let amount = self.total - self.discount;
+        if prices_include_tax { amount } else { amount + self.tax }
+    }
+
+    /// The gross paid for `quantity` of the line's units when `before` of them
+    /// were already given back: a share computed on the cumulative count, so
+    /// giving every unit back in any number of steps returns exactly the gross.
+    pub fn gross_of_units(&self, before: u32, quantity: u32, prices_include_tax: bool) -> i64 {
+        let gross = i128::from(self.gross(prices_include_tax));
+        let share = |units: u32| (gross * i128::from(units) / i128::from(self.quantity.max(1))) as i64;
+        share(before + quantity) - share(before)
+    }
+}
+
+/// The shipping method an order was sent with, as priced at checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippingCharge {
+    pub method_id: ShippingMethodId,
+    pub name: String,
+    /// In the same basis as the prices: tax inside when prices include tax.
+    pub amount: i64,
+    pub tax_rate: TaxRate,
+    pub tax: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,9 +260,23 @@ pub struct Order {
     pub currency: Currency,
     pub subtotal: i64,
     pub discount: Option<AppliedDiscount>,
+    pub shipping: Option<ShippingCharge>,
+    /// Whether line prices and shipping include `tax` (EU style) or `tax` comes
+    /// on top of them (US style).
+    pub prices_include_tax: bool,
+    /// The sum of the lines' and the shipping's tax.
+    pub tax: i64,
+    /// What the customer pays: subtotal − discount + shipping (+ tax when
+    /// prices exclude it).
     pub total: i64,
     /// Minor units given back by refunds, never more than `total`.
     pub refunded: i64,
+    /// Where confirmations go: the guest's address, or the customer's.
+    pub email: Option<Email>,
+    pub shipping_address: Option<Address>,
+    pub billing_address: Option<Address>,
+    /// The invoice's number once the order is paid (gapless per shop).
+    pub invoice_number: Option<u64>,
     pub shipment: Option<Shipment>,
     pub cancel_reason: Option<CancelReason>,
     pub version: u64,
@@ -219,6 +294,16 @@ pub struct Order {
     pub disputed: bool,
 }
 
+/// What an order's `customer` starts with when a guest placed it.
+const GUEST_PREFIX: &str = "guest:";
+
+/// Who a guest is to the order limits and, once they sign up, to the account
+/// that claims their orders: a pseudonym of their e-mail address (never the
+/// address itself, which stays out of keys and logs).
+pub fn guest_customer(email: &Email) -> String {
+    format!("{GUEST_PREFIX}{}", &super::secret::token_hash(&email.as_str().to_lowercase())[..32])
+}
+
 /// [`Order::paid_by`] of an order staff marked paid.
 pub const MANUAL_PAYMENT: &str = "manual";
 
@@ -230,6 +315,11 @@ pub enum PricingError {
 }
 
 impl Order {
+    /// Whether a guest (no account) placed it.
+    pub fn is_guest(&self) -> bool {
+        self.customer.starts_with(GUEST_PREFIX)
+    }
+
     /// What is left to refund.
     pub fn refundable(&self) -> i64 {
         self.total - self.refunded
@@ -320,6 +410,11 @@ impl Order {
                 quantity: wanted.quantity,
                 total: price.amount * i64::from(wanted.quantity),
                 restocked: 0,
+                tax_category: product.tax_category,
+                weight_grams: variant.weight_grams,
+                discount: 0,
+                tax_rate: TaxRate::ZERO,
+                tax: 0,
             });
         }
         let (Some(currency), true) = (currency, errors.is_empty()) else {
@@ -344,8 +439,15 @@ impl Order {
             currency,
             subtotal,
             discount,
+            shipping: None,
+            prices_include_tax: true,
+            tax: 0,
             total,
             refunded: 0,
+            email: request.delivery.email.clone(),
+            shipping_address: request.delivery.shipping_address.clone(),
+            billing_address: request.delivery.billing_address.clone(),
+            invoice_number: None,
             shipment: None,
             cancel_reason: None,
             version: 1,
@@ -357,6 +459,80 @@ impl Order {
             cancelled_at: None,
             disputed: false,
         })
+    }
+
+    /// The goods as a parcel: their weight and what they cost after the discount.
+    pub fn parcel(&self) -> Parcel {
+        Parcel {
+            weight_grams: self.lines.iter().map(|l| u64::from(l.weight_grams) * u64::from(l.quantity)).sum(),
+            goods: self.subtotal - self.discount.as_ref().map_or(0, |d| d.amount),
+            currency: self.currency,
+        }
+    }
+
+    /// Where tax is owed: the shipping address, else the billing address, else
+    /// `origin` (the seller's country, for orders nobody sends).
+    pub fn tax_request(&self, shipping: Option<&Quote>, origin: Option<super::address::Country>) -> Option<TaxRequest> {
+        let destination = self.shipping_address.as_ref().or(self.billing_address.as_ref());
+        let (country, region) = match destination {
+            Some(address) => (address.country(), address.region().map(str::to_owned)),
+            None => (origin?, None),
+        };
+        let discount = self.discount.as_ref().map_or(0, |d| d.amount);
+        let shares = tax::allocate(discount, &self.lines.iter().map(|l| l.total).collect::<Vec<_>>());
+        Some(TaxRequest {
+            country,
+            region,
+            lines: self.lines.iter().zip(&shares).map(|(l, share)| (l.total - share, l.tax_category)).collect(),
+            shipping: shipping.map_or(0, |q| q.amount),
+        })
+    }
+
+    /// The order with its shipping and taxes: each line's discount share and
+    /// tax, the shipping charge, and the totals they add up to. `taxes` answers
+    /// [`Order::tax_request`] (`None`: nothing is taxed).
+    pub fn charged(mut self, shipping: Option<&Quote>, taxes: Option<&TaxResult>) -> Order {
+        let discount = self.discount.as_ref().map_or(0, |d| d.amount);
+        let shares = tax::allocate(discount, &self.lines.iter().map(|l| l.total).collect::<Vec<_>>());
+        let untaxed = |amount| Taxed { net: amount, tax: 0, gross: amount, rate: TaxRate::ZERO };
+        for (i, (line, share)) in self.lines.iter_mut().zip(shares).enumerate() {
+            let taxed = taxes.map_or(untaxed(line.total - share), |t| t.lines[i]);
+            line.discount = share;
+            line.tax_rate = taxed.rate;
+            line.tax = taxed.tax;
+        }
+        let shipping_amount = shipping.map_or(0, |q| q.amount);
+        let shipping_tax = taxes.map_or(untaxed(shipping_amount), |t| t.shipping);
+        self.shipping = shipping.map(|q| ShippingCharge {
+            method_id: q.method_id,
+            name: q.name.clone(),
+            amount: q.amount,
+            tax_rate: shipping_tax.rate,
+            tax: shipping_tax.tax,
+        });
+        self.prices_include_tax = taxes.is_none_or(|t| t.prices_include_tax);
+        self.tax = self.lines.iter().map(|l| l.tax).sum::<i64>() + shipping_tax.tax;
+        self.total = self.subtotal - discount + shipping_amount + if self.prices_include_tax { 0 } else { self.tax };
+        self
+    }
+
+    /// Tax summed by rate over the lines and the shipping, as an invoice shows it.
+    pub fn tax_by_rate(&self) -> Vec<TaxByRate> {
+        let line = |amount: i64, rate, tax| {
+            if self.prices_include_tax {
+                Taxed { net: amount - tax, tax, gross: amount, rate }
+            } else {
+                Taxed { net: amount, tax, gross: amount + tax, rate }
+            }
+        };
+        let lines = self.lines.iter().map(|l| line(l.total - l.discount, l.tax_rate, l.tax));
+        let shipping = self.shipping.iter().map(|s| line(s.amount, s.tax_rate, s.tax));
+        tax::by_rate(lines.chain(shipping))
+    }
+
+    /// The shipping charge with its tax (0 without shipping).
+    pub fn shipping_gross(&self) -> i64 {
+        self.shipping.as_ref().map_or(0, |s| if self.prices_include_tax { s.amount } else { s.amount + s.tax })
     }
 
     /// The next version after `transition`, or why the order's state forbids it.
@@ -605,6 +781,111 @@ mod tests {
             let refunded = Order { status, ..pending.clone() };
             assert!(refunded.apply(&Transition::Cancel(CancelReason::Staff), NOW).is_err());
             assert!(refunded.apply(&Transition::MarkPaid, NOW).is_err());
+        }
+    }
+
+    fn quote(amount: i64) -> Quote {
+        Quote { method_id: ShippingMethodId::generate(), name: "Standard".into(), amount, delivery_days: None }
+    }
+
+    fn rules(country: &str, region: Option<&str>) -> tax::TaxRules {
+        let country = super::super::address::Country::parse(country).unwrap();
+        tax::TaxSettings::default().rules_for(country, region)
+    }
+
+    #[test]
+    fn a_german_order_includes_19_percent_on_goods_and_shipping() {
+        let mug = product(1999, "EUR", 5);
+        let tee = product(2500, "EUR", 5);
+        let order = Order::price(&request(&[&mug, &tee], &[2, 1], None), &[mug, tee], None, "c-1", NOW).unwrap();
+        let ship = quote(490);
+        let request =
+            order.tax_request(Some(&ship), Some(super::super::address::Country::parse("DE").unwrap())).unwrap();
+        let taxes = tax::calculate(&rules("DE", None), &request);
+        let order = order.charged(Some(&ship), Some(&taxes));
+        // 39.98 gross holds 6.38 VAT; 25.00 holds 3.99; 4.90 shipping holds 0.78.
+        assert_eq!(order.lines.iter().map(|l| l.tax).collect::<Vec<_>>(), [638, 399]);
+        assert_eq!(order.shipping.as_ref().unwrap().tax, 78);
+        assert_eq!((order.tax, order.total, order.prices_include_tax), (638 + 399 + 78, 3998 + 2500 + 490, true));
+        let by_rate = order.tax_by_rate();
+        assert_eq!((by_rate.len(), by_rate[0].tax, by_rate[0].net), (1, 1115, 6988 - 1115));
+    }
+
+    #[test]
+    fn a_new_york_order_adds_tax_on_top_after_the_discount() {
+        let lamp = product(4999, "USD", 5);
+        let order = Order::price(&request(&[&lamp], &[2], None), &[lamp], None, "c-1", NOW).unwrap();
+        let code = DiscountCode::parse("TEN").unwrap();
+        let order = Order { discount: Some(AppliedDiscount { code, amount: 1000, once_per_customer: false }), ..order };
+        let free = quote(0);
+        let mut request =
+            order.tax_request(Some(&free), Some(super::super::address::Country::parse("US").unwrap())).unwrap();
+        request.region = Some("NY".into());
+        let taxes = tax::calculate(&rules("US", Some("NY")), &request);
+        let order = order.charged(Some(&free), Some(&taxes));
+        // 89.98 at 4 % is 3.5992 → 3.60, on top.
+        assert_eq!((order.tax, order.total, order.prices_include_tax), (360, 9998 - 1000 + 360, false));
+    }
+
+    #[test]
+    fn property_charged_totals_add_up_to_the_cent() {
+        let mut seed: u64 = 0xc0ffee;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let rates = [19_000, 7_000, 0, 6_875, 20_000, 8_875];
+        for case in 0..3_000 {
+            let n = 1 + next(6) as usize;
+            let products: Vec<Product> = (0..n).map(|_| product(next(100_000) as i64, "EUR", 1000)).collect();
+            let refs: Vec<&Product> = products.iter().collect();
+            let quantities: Vec<u32> = (0..n).map(|_| 1 + next(5) as u32).collect();
+            let order = Order::price(&request(&refs, &quantities, None), &products, None, "c", NOW).unwrap();
+            let subtotal = order.subtotal;
+            let discount_amount = next(subtotal as u64 + 1) as i64;
+            let order = Order {
+                discount: Some(AppliedDiscount {
+                    code: DiscountCode::parse("PROP").unwrap(),
+                    amount: discount_amount,
+                    once_per_customer: false,
+                }),
+                ..order
+            };
+            let ship = quote(next(2_000) as i64);
+            let included = case % 2 == 0;
+            let jurisdiction = tax::Jurisdiction {
+                country: super::super::address::Country::parse("DE").unwrap(),
+                region: None,
+                standard: TaxRate::from_thousandths(rates[next(6) as usize]),
+                reduced: Some(TaxRate::from_thousandths(rates[next(6) as usize])),
+                prices_include_tax: Some(included),
+                shipping: Some(tax::ShippingTax::ALL[next(3) as usize]),
+            };
+            let rules =
+                tax::TaxRules { prices_include_tax: included, shipping: jurisdiction.shipping.unwrap(), jurisdiction };
+            let mut request = order.tax_request(Some(&ship), Some(rules.jurisdiction.country)).unwrap();
+            for (i, line) in request.lines.iter_mut().enumerate() {
+                line.1 = TaxCategory::ALL[(i + case) % 3];
+            }
+            let taxes = tax::calculate(&rules, &request);
+            let charged = order.charged(Some(&ship), Some(&taxes));
+            let lines_gross: i64 = charged.lines.iter().map(|l| l.gross(included)).sum();
+            assert_eq!(charged.total, lines_gross + charged.shipping_gross(), "case {case}");
+            assert_eq!(charged.lines.iter().map(|l| l.discount).sum::<i64>(), discount_amount);
+            let by_rate = charged.tax_by_rate();
+            assert_eq!(by_rate.iter().map(|r| r.tax).sum::<i64>(), charged.tax);
+            let net: i64 = by_rate.iter().map(|r| r.net).sum();
+            assert_eq!(net + charged.tax, charged.total, "net + tax = gross, case {case}");
+            if included {
+                assert_eq!(charged.total, subtotal - discount_amount + ship.amount);
+            }
+            // Giving every unit back in steps returns exactly what was paid for the line.
+            for line in &charged.lines {
+                let steps: i64 = (0..line.quantity).map(|k| line.gross_of_units(k, 1, included)).sum();
+                assert_eq!(steps, line.gross(included));
+            }
         }
     }
 

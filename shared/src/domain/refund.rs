@@ -306,6 +306,11 @@ mod tests {
             quantity: 2,
             total: 2400,
             restocked,
+            tax_category: crate::domain::tax::TaxCategory::Standard,
+            weight_grams: 0,
+            discount: 0,
+            tax_rate: crate::domain::tax::TaxRate::ZERO,
+            tax: 0,
         };
         let now = time::macros::datetime!(2026-11-22 10:00 UTC);
         Order {
@@ -316,8 +321,15 @@ mod tests {
             currency: Currency::parse("EUR").unwrap(),
             subtotal: 2400,
             discount: None,
+            shipping: None,
+            prices_include_tax: true,
+            tax: 0,
             total: 2400,
             refunded: 0,
+            email: None,
+            shipping_address: None,
+            billing_address: None,
+            invoice_number: None,
             shipment: None,
             cancel_reason: None,
             version: 3,

@@ -2,10 +2,11 @@
 //! nothing of the document; the edge that puts these types on the wire (request
 //! bodies, answers, parameters) describes them here, once.
 
+use crate::domain::tax::{ShippingTax, TaxCategory};
 use crate::domain::validation::FieldError;
 use crate::domain::{
-    AuditId, CartId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, Role, SessionId,
-    UserId, VariantId, WebhookEndpointId,
+    AddressId, AuditId, CartId, EventId, ExportId, ImageId, OrderId, OrderStatus, ProductId, ProductStatus, ReturnId,
+    Role, SessionId, ShippingMethodId, ShippingZoneId, UserId, VariantId, WebhookEndpointId,
 };
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -28,6 +29,10 @@ macro_rules! uuid_schema {
 }
 
 uuid_schema!(
+    AddressId,
+    ReturnId,
+    ShippingMethodId,
+    ShippingZoneId,
     AuditId,
     CartId,
     EventId,
@@ -58,7 +63,7 @@ macro_rules! names_schema {
     )+};
 }
 
-names_schema!(OrderStatus, ProductStatus, Role);
+names_schema!(OrderStatus, ProductStatus, Role, TaxCategory, ShippingTax);
 
 impl PartialSchema for FieldError {
     fn schema() -> RefOr<Schema> {
@@ -89,6 +94,12 @@ mod tests {
         }
         for status in ProductStatus::ALL {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        for category in TaxCategory::ALL {
+            assert_eq!(serde_json::to_value(category).unwrap(), category.as_str());
+        }
+        for rule in ShippingTax::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
         }
         for role in Role::ALL {
             assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());

@@ -13,6 +13,7 @@
 mod accounts;
 mod carts;
 mod catalog;
+mod checkout;
 pub mod exports;
 mod idempotency;
 mod notifications;
@@ -87,6 +88,8 @@ pub struct MemoryShop {
     pub parts_fail: Cell<bool>,
     /// The daily sales counters.
     pub sales: RefCell<BTreeMap<time::Date, tillbox::domain::stats::SalesCounts>>,
+    pub shipping_zones: RefCell<tillbox::domain::shipping::ShippingZones>,
+    pub tax_settings: RefCell<tillbox::domain::tax::TaxSettings>,
 }
 
 impl MemoryShop {

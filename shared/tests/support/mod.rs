@@ -107,6 +107,11 @@ impl Stack {
         TableAccess { table: self.table(), verifier: self.verifier(), orders: OrderPolicy::TEMPLATE_DEFAULTS }
     }
 
+    /// What signs guests' order links (the stack's signing key).
+    pub fn order_links(&self) -> TokenIssuer {
+        TokenIssuer::from_signing_key(&self.key.to_json(), audience()).expect("generated key")
+    }
+
     pub fn sign_in(&self) -> SignIn {
         let issuer = TokenIssuer::from_signing_key(&self.key.to_json(), audience()).expect("generated key");
         SignIn { table: self.table(), issuer }

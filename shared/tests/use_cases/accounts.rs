@@ -41,7 +41,7 @@ fn send_mail_at(shop: &MemoryShop, now: Timestamp) {
     };
     let events = shop.events.borrow().clone();
     for event in events {
-        run(notifications::deliver(shop, shop, &links, &event, now)).unwrap();
+        run(notifications::deliver(shop, shop, (&links, &crate::order_links().0), &event, now)).unwrap();
     }
 }
 

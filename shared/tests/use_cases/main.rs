@@ -38,3 +38,18 @@ fn ann() -> Principal {
 fn run<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
 }
+
+/// What signs guests' order links in these tests, with the verifier that opens them.
+fn order_links() -> &'static (tillbox::domain::access_token::TokenIssuer, tillbox::domain::access_token::TokenVerifier)
+{
+    use tillbox::domain::access_token::{TokenAudience, TokenIssuer, TokenVerifier, generate_key};
+    static KEYS: std::sync::OnceLock<(TokenIssuer, TokenVerifier)> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let audience = TokenAudience { issuer: "tillbox-test".into(), audience: "tillbox-api".into() };
+        let (key, jwks) = generate_key("k1");
+        (
+            TokenIssuer::from_signing_key(&key.to_json(), audience.clone()).unwrap(),
+            TokenVerifier::from_jwks(&jwks, &audience).unwrap(),
+        )
+    })
+}

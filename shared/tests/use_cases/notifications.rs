@@ -20,7 +20,7 @@ fn links() -> Links {
 }
 
 fn deliver(shop: &MemoryShop, event: &Event) -> Outcome {
-    run(notifications::deliver(shop, shop, &links(), event, NOW)).unwrap()
+    run(notifications::deliver(shop, shop, (&links(), &crate::order_links().0), event, NOW)).unwrap()
 }
 
 fn last_event(shop: &MemoryShop) -> Event {

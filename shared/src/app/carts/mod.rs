@@ -12,15 +12,18 @@ pub use error::CartsError;
 
 use crate::app::accounts::ports::{RateLimiter, UserStore};
 use crate::app::catalog::ports::ProductStore;
+use crate::app::checkout::{CheckoutPricing, estimate};
 use crate::app::error::CommonError;
-use crate::app::orders::ports::{DiscountStore, OrderStore};
-use crate::app::orders::{OrderPolicy, OrdersError, place_from};
+use crate::app::orders::ports::DiscountStore;
+use crate::app::orders::{OrderPolicy, OrdersError, PlacingStore, place_from};
 use crate::app::store::StoreError;
-use crate::domain::cart::{CartRefused, PricedCart};
+use crate::domain::cart::{CartDetails, CartRefused, PricedCart};
+use crate::domain::order::guest_customer;
 use crate::domain::secret::{opaque_token, token_hash};
+use crate::domain::shipping::{Quote, unshippable};
 use crate::domain::{
-    Cart, CartHolder, CartId, CartLifetime, CartStatus, Email, Event, EventKind, Order, Principal, ProductId,
-    Timestamp, UserId, VariantId,
+    Cart, CartHolder, CartId, CartLifetime, CartStatus, Email, Event, EventKind, FieldError, Invalid, Order, Principal,
+    ProductId, RateLimit, Role, Timestamp, UserId, VariantId,
 };
 use ports::CartStore;
 
@@ -41,11 +44,20 @@ impl CartAccess<'_> {
     }
 }
 
-/// A cart as read: the cart and what it costs now.
+/// Every port pricing a cart reads: the catalog, codes, shipping and taxes.
+pub trait CartPricing: ProductStore + DiscountStore + CheckoutPricing {}
+
+impl<T: ProductStore + DiscountStore + CheckoutPricing> CartPricing for T {}
+
+/// A cart as read: the cart, what its lines cost now and, when every line can
+/// be ordered, what checkout would charge (shipping offered and chosen, tax,
+/// total) computed as checkout computes it.
 #[derive(Debug, Clone)]
 pub struct CartRead {
     pub cart: Cart,
     pub priced: PricedCart,
+    pub shipping_options: Vec<Quote>,
+    pub estimate: Option<Order>,
 }
 
 impl From<CartRefused> for CartsError {
@@ -75,7 +87,7 @@ pub struct Created {
 }
 
 pub async fn create(
-    store: &(impl CartStore + UserStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing + UserStore),
     lifetime: &CartLifetime,
     principal: Option<&Principal>,
     now: Timestamp,
@@ -134,23 +146,31 @@ fn closed(cart: &Cart) -> Option<CartsError> {
     }
 }
 
-async fn priced(
-    store: &(impl ProductStore + DiscountStore),
-    cart: Cart,
-    now: Timestamp,
-) -> Result<CartRead, CartsError> {
+async fn priced(store: &impl CartPricing, cart: Cart, now: Timestamp) -> Result<CartRead, CartsError> {
     let products = store.get_many(&cart.product_ids()).await?;
     let discount = match &cart.discount_code {
         Some(code) => DiscountStore::get(store, code).await?,
         None => None,
     };
     let priced = cart.price(&products, discount.as_ref(), now);
-    Ok(CartRead { cart, priced })
+    // What the order would be: only when checkout could place it as it is.
+    let order = cart.order_request().ok().filter(|_| priced.lines.iter().all(|l| l.available)).and_then(|request| {
+        let subject = cart.holder_subject();
+        Order::price(&request, &products, discount.as_ref(), &subject, now).ok()
+    });
+    let (shipping_options, estimate) = match order {
+        Some(order) => {
+            let (quotes, order) = estimate(store, order, &cart.delivery()).await?;
+            (quotes, Some(order))
+        }
+        None => (Vec::new(), None),
+    };
+    Ok(CartRead { cart, priced, shipping_options, estimate })
 }
 
 /// The cart priced from the catalog now.
 pub async fn get(
-    store: &(impl CartStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing),
     access: CartAccess<'_>,
     id: CartId,
     now: Timestamp,
@@ -162,7 +182,7 @@ pub async fn get(
 /// Applies `change` to the held, open cart, again on a newer version if a
 /// concurrent change wrote first; returns the cart priced.
 async fn change<F: Future<Output = Result<Cart, CartsError>>>(
-    store: &(impl CartStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing),
     access: CartAccess<'_>,
     id: CartId,
     now: Timestamp,
@@ -185,7 +205,7 @@ async fn change<F: Future<Output = Result<Cart, CartsError>>>(
 
 /// Adds `quantity` of a variant (merged with a line of it already there).
 pub async fn add_line(
-    store: &(impl CartStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing),
     lifetime: &CartLifetime,
     access: CartAccess<'_>,
     id: CartId,
@@ -205,7 +225,7 @@ pub async fn add_line(
 
 /// Sets the quantity of a variant's line; 0 removes it.
 pub async fn set_quantity(
-    store: &(impl CartStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing),
     lifetime: &CartLifetime,
     access: CartAccess<'_>,
     (id, variant): (CartId, VariantId),
@@ -225,7 +245,7 @@ pub async fn set_quantity(
 /// limited as through orders: per customer, or per address (`client`) for
 /// anonymous carts, which anyone can make as many of as they like.
 pub async fn apply_discount(
-    store: &(impl CartStore + ProductStore + DiscountStore + RateLimiter),
+    store: &(impl CartStore + CartPricing + RateLimiter),
     lifetime: &CartLifetime,
     (access, client): (CartAccess<'_>, &str),
     id: CartId,
@@ -251,7 +271,7 @@ pub async fn apply_discount(
 }
 
 pub async fn remove_discount(
-    store: &(impl CartStore + ProductStore + DiscountStore),
+    store: &(impl CartStore + CartPricing),
     lifetime: &CartLifetime,
     access: CartAccess<'_>,
     id: CartId,
@@ -265,7 +285,7 @@ pub async fn remove_discount(
 /// summed and capped), or made their open cart when they have none. Claiming a
 /// cart they hold already returns it as it is.
 pub async fn claim(
-    store: &(impl CartStore + ProductStore + DiscountStore + UserStore),
+    store: &(impl CartStore + CartPricing + UserStore),
     lifetime: &CartLifetime,
     principal: &Principal,
     token: Option<&str>,
@@ -305,12 +325,52 @@ pub async fn claim(
     Err(StoreError::Unavailable("the carts kept changing; retry".into()).into())
 }
 
+/// Sets the cart's e-mail, addresses and shipping method. An address the
+/// shop does not ship to, or a method of another zone, is refused here, before
+/// checkout; whether the method takes the cart's parcel is checked at checkout
+/// (the cart may still change).
+pub async fn set_details(
+    store: &(impl CartStore + CartPricing),
+    lifetime: &CartLifetime,
+    access: CartAccess<'_>,
+    id: CartId,
+    details: CartDetails,
+    now: Timestamp,
+) -> Result<CartRead, CartsError> {
+    let zones = store.shipping_zones().await?;
+    change(store, access, id, now, |cart| {
+        let details = details.clone();
+        let zones = &zones;
+        async move {
+            let next = cart.with_details(details, lifetime, now)?;
+            if let Some(address) = &next.shipping_address {
+                let Some(zone) = zones.zone_of(address.country()) else {
+                    return Err(unshippable(address.country()).into());
+                };
+                if next.shipping_method.is_some_and(|m| !zone.methods.iter().any(|offered| offered.id == m)) {
+                    let field = FieldError::new("shipping_method_id", "is not a shipping method to this address");
+                    return Err(Invalid(vec![field]).into());
+                }
+            }
+            Ok(next)
+        }
+    })
+    .await
+}
+
+/// Guest checkouts one address (IP) may start per hour: guests need no
+/// account, so this and the per-e-mail order limit are what stop a script.
+const GUEST_CHECKOUTS_PER_SOURCE: RateLimit = RateLimit { name: "guest-checkout-ip", max: 20, window_seconds: 60 * 60 };
+
 /// Places the cart as an order and closes it, in the transaction that reserves
-/// the stock: concurrent checkouts of one cart make one order.
+/// the stock: concurrent checkouts of one cart make one order. A signed-in
+/// customer checks out their cart; a guest checks out an anonymous cart that
+/// holds an e-mail address (`source` is their network address, for the
+/// per-source limit).
 pub async fn checkout(
-    store: &(impl CartStore + OrderStore + ProductStore + DiscountStore + RateLimiter),
+    store: &(impl CartStore + PlacingStore),
     policy: &OrderPolicy,
-    principal: Option<&Principal>,
+    (principal, source): (Option<&Principal>, &str),
     token: Option<&str>,
     id: CartId,
     now: Timestamp,
@@ -319,11 +379,23 @@ pub async fn checkout(
     if let Some(refused) = closed(&cart) {
         return Err(refused);
     }
-    let (Some(principal), CartHolder::Customer(_)) = (principal, &cart.holder) else {
-        return Err(CartsError::SignInToCheckOut);
+    let buyer = match (principal, &cart.holder) {
+        (Some(principal), CartHolder::Customer(_)) => principal.clone(),
+        (_, CartHolder::Anonymous { .. }) => {
+            let Some(email) = &cart.email else {
+                let field =
+                    FieldError::new("email", "is required to check out as a guest (or sign in and claim the cart)");
+                return Err(Invalid(vec![field]).into());
+            };
+            if let Some(retry_after) = store.over(GUEST_CHECKOUTS_PER_SOURCE, source, now).await? {
+                return Err(OrdersError::RateLimited { retry_after }.into());
+            }
+            Principal { subject: guest_customer(email), role: Role::Customer, session: None }
+        }
+        (None, CartHolder::Customer(_)) => return Err(CartsError::SignInToCheckOut),
     };
     let request = cart.order_request()?;
-    match place_from(store, policy, principal, request, Some(&cart), now).await {
+    match place_from(store, policy, &buyer, request, Some(&cart), now).await {
         Ok(order) => Ok(order),
         // A concurrent checkout that won took the stock too, so this one may fail
         // on the stock, not the cart: a closed cart is the answer then.

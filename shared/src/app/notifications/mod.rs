@@ -9,6 +9,8 @@ use crate::app::carts::ports::CartStore;
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
 use crate::app::webhooks::ports::WebhookStore;
+use crate::domain::access_token::TokenIssuer;
+use crate::domain::returns::ReturnStatus;
 use crate::domain::{Email, Event, EventKind, OneTimePurpose, OneTimeToken, Timestamp};
 use std::future::Future;
 
@@ -34,6 +36,21 @@ pub enum Outcome {
     Skipped,
 }
 
+/// The e-mail an order event sends its customer; `link` is a guest's order link.
+fn order_mail(links: &Links, kind: &EventKind, order: &crate::domain::Order, link: Option<&str>) -> Mail {
+    match kind {
+        EventKind::OrderPlaced { .. } => links.order_received(order, link),
+        EventKind::OrderPaid { .. } => links.order_paid(order, link),
+        EventKind::OrderFulfilled { .. } => links.order_shipped(order, link),
+        EventKind::OrderRefunded { .. } => links.order_refunded(order, link),
+        EventKind::ReturnRequested { .. } => links.return_changed(order, link, ReturnStatus::Requested),
+        EventKind::ReturnApproved { .. } => links.return_changed(order, link, ReturnStatus::Approved),
+        EventKind::ReturnRejected { .. } => links.return_changed(order, link, ReturnStatus::Rejected),
+        EventKind::ReturnReceived { .. } => links.return_changed(order, link, ReturnStatus::Received),
+        _ => links.order_cancelled(order, link),
+    }
+}
+
 /// Sends the e-mail an event calls for, at most once per event (a crash between
 /// sending and recording can repeat one e-mail; it never loses one). Links carry a
 /// fresh single-use token, created here so that no event or queue message ever
@@ -41,12 +58,41 @@ pub enum Outcome {
 pub async fn deliver(
     store: &(impl UserStore + OneTimeTokens + DeliveryLog + OrderStore + WebhookStore + CartStore),
     mailer: &impl Mailer,
-    links: &Links,
+    (links, order_links): (&Links, &TokenIssuer),
     event: &Event,
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
     if store.is_done(CONSUMER, event).await? {
         return Ok(Outcome::AlreadySent);
+    }
+    let order_event = match &event.kind {
+        EventKind::OrderPlaced { order_id }
+        | EventKind::OrderPaid { order_id }
+        | EventKind::OrderFulfilled { order_id }
+        | EventKind::OrderCancelled { order_id }
+        | EventKind::OrderRefunded { order_id, .. }
+        | EventKind::ReturnRequested { order_id, .. }
+        | EventKind::ReturnApproved { order_id, .. }
+        | EventKind::ReturnRejected { order_id, .. }
+        | EventKind::ReturnReceived { order_id, .. } => Some(*order_id),
+        _ => None,
+    };
+    // A guest has no account: their mail goes to the address they checked out
+    // with, each with a fresh signed link to the order (signed here, so no
+    // event or message holds one).
+    if let Some(order_id) = order_event
+        && let Some(order) = OrderStore::get(store, order_id).await?.filter(|o| o.is_guest())
+    {
+        let outcome = match &order.email {
+            Some(to) => {
+                let link = order_links.order_link(order.id, &order.customer, now);
+                mailer.send(to, &order_mail(links, &event.kind, &order, Some(&link))).await?;
+                Outcome::Sent
+            }
+            None => Outcome::Skipped,
+        };
+        store.mark_done(CONSUMER, event, now).await?;
+        return Ok(outcome);
     }
     let staff_mail = match &event.kind {
         EventKind::OrderDisputed { order_id } => {
@@ -91,7 +137,11 @@ pub async fn deliver(
         EventKind::OrderPaid { order_id }
         | EventKind::OrderFulfilled { order_id }
         | EventKind::OrderCancelled { order_id }
-        | EventKind::OrderRefunded { order_id, .. } => {
+        | EventKind::OrderRefunded { order_id, .. }
+        | EventKind::ReturnRequested { order_id, .. }
+        | EventKind::ReturnApproved { order_id, .. }
+        | EventKind::ReturnRejected { order_id, .. }
+        | EventKind::ReturnReceived { order_id, .. } => {
             let order = OrderStore::get(store, *order_id).await?;
             (order.as_ref().and_then(|o| o.customer.parse().ok()), order)
         }
@@ -129,12 +179,7 @@ pub async fn deliver(
         EventKind::PasswordResetRequested { .. } => links.reset_password(&issue(OneTimePurpose::ResetPassword).await?),
         kind => {
             let Some(order) = &order else { unreachable!("order events found their order above") };
-            match kind {
-                EventKind::OrderPaid { .. } => links.order_paid(order),
-                EventKind::OrderFulfilled { .. } => links.order_shipped(order),
-                EventKind::OrderRefunded { .. } => links.order_refunded(order),
-                _ => links.order_cancelled(order),
-            }
+            order_mail(links, kind, order, None)
         }
     };
     mailer.send(&user.email, &mail).await?;

@@ -1,6 +1,7 @@
 //! Plain-text and HTML bodies of every e-mail. Values are escaped for HTML; the
 //! only values are links Tillbox builds itself and the shop's name.
 
+use crate::domain::returns::ReturnStatus;
 use crate::domain::{CancelReason, Cart, Currency, Email, Order, OrderStatus, WebhookEndpoint};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +91,9 @@ impl Links {
         )
     }
 
-    fn order_mail(&self, order: &Order, subject: &str, opening: &str, footer: &str) -> Mail {
+    /// An order e-mail. `link` is a guest's signed order link (the only way
+    /// they can open their order: they have no account); customers sign in.
+    fn order_mail(&self, order: &Order, link: Option<&str>, (subject, opening, footer): (&str, &str, &str)) -> Mail {
         let lines: Vec<String> = order
             .lines
             .iter()
@@ -105,45 +108,74 @@ impl Links {
                 amount(discount.amount, order.currency)
             ));
         }
+        if let Some(shipping) = &order.shipping {
+            paragraphs.push(format!(
+                "Shipping ({}): {}",
+                shipping.name,
+                amount(order.shipping_gross(), order.currency)
+            ));
+        }
         paragraphs.push(format!("Total: {}", amount(order.total, order.currency)));
+        for rate in order.tax_by_rate().iter().filter(|r| r.tax > 0) {
+            let how = if order.prices_include_tax { "included" } else { "added" };
+            paragraphs.push(format!("Tax {}% {how}: {}", rate.rate.percent(), amount(rate.tax, order.currency)));
+        }
+        if let Some(address) = &order.shipping_address {
+            paragraphs.push(format!("Ships to: {}", address.lines().join(", ")));
+        }
         let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
-        let link = self.link(&format!("orders/{}", order.id), None);
-        self.mail(&format!("{subject} (order {})", order.id.short()), &paragraphs, ("View your order", &link), footer)
+        let url = self.link(&format!("orders/{}", order.id), link);
+        self.mail(&format!("{subject} (order {})", order.id.short()), &paragraphs, ("View your order", &url), footer)
+    }
+
+    /// To a guest, once they placed an order: the link to pay for it and follow it.
+    pub fn order_received(&self, order: &Order, link: Option<&str>) -> Mail {
+        let footer = "Your link works for 30 days. Stock is held for you until payment arrives or the order expires.";
+        self.order_mail(order, link, ("order received", "Thank you for your order:", footer))
     }
 
     /// The order confirmation, sent once payment arrived.
-    pub fn order_paid(&self, order: &Order) -> Mail {
+    pub fn order_paid(&self, order: &Order, link: Option<&str>) -> Mail {
         let footer = format!(
             "Your receipt: {}. We will e-mail you again when it ships.",
-            self.link(&format!("orders/{}/receipt", order.id), None)
+            self.link(&format!("orders/{}/receipt", order.id), link)
         );
-        self.order_mail(order, "order confirmed", "Thank you! We received your payment for:", &footer)
+        self.order_mail(order, link, ("order confirmed", "Thank you! We received your payment for:", &footer))
     }
 
-    pub fn order_shipped(&self, order: &Order) -> Mail {
+    /// A return of the order moved: requested, approved, rejected or received.
+    pub fn return_changed(&self, order: &Order, link: Option<&str>, status: ReturnStatus) -> Mail {
+        let (subject, opening) = match status {
+            ReturnStatus::Requested => ("return requested", "We received your request to return items of this order:"),
+            ReturnStatus::Approved => {
+                ("return approved", "Your return was approved: please send the items back. Your order:")
+            }
+            ReturnStatus::Rejected => {
+                ("return not accepted", "We could not accept your return. Your order's page says why:")
+            }
+            ReturnStatus::Received => {
+                ("return received", "The items you sent back arrived; we are refunding them. Your order:")
+            }
+        };
+        self.order_mail(order, link, (subject, opening, "Questions about your return? Reply to this e-mail."))
+    }
+
+    pub fn order_shipped(&self, order: &Order, link: Option<&str>) -> Mail {
         let shipment = order.shipment.as_ref().map_or_else(String::new, |s| {
             format!("It is on its way with {}, tracking number {}. It contains:", s.carrier, s.tracking_number)
         });
-        self.order_mail(
-            order,
-            "your order has shipped",
-            &shipment,
-            "Questions about the delivery? Reply to this e-mail.",
-        )
+        let footer = "Questions about the delivery? Reply to this e-mail.";
+        self.order_mail(order, link, ("your order has shipped", &shipment, footer))
     }
 
-    pub fn order_cancelled(&self, order: &Order) -> Mail {
+    pub fn order_cancelled(&self, order: &Order, link: Option<&str>) -> Mail {
         let why = match order.cancel_reason {
             Some(CancelReason::Expired) => "Your order was cancelled because payment did not arrive in time:",
             Some(CancelReason::Customer) => "Your order was cancelled, as you asked:",
             _ => "We had to cancel your order:",
         };
-        self.order_mail(
-            order,
-            "your order was cancelled",
-            why,
-            "Nothing was charged for it. You are welcome to order again.",
-        )
+        let footer = "Nothing was charged for it. You are welcome to order again.";
+        self.order_mail(order, link, ("your order was cancelled", why, footer))
     }
 
     /// To staff: the customer's bank disputes the payment of an order.
@@ -215,30 +247,22 @@ impl Links {
 
     /// Money given back: all of a payment that landed on a cancelled order, or
     /// what staff refunded (in parts, each e-mail says the running total).
-    pub fn order_refunded(&self, order: &Order) -> Mail {
+    pub fn order_refunded(&self, order: &Order, link: Option<&str>) -> Mail {
         let footer = "The refund reaches your account within a few days, depending on your bank.";
         if order.status == OrderStatus::Cancelled {
-            return self.order_mail(
-                order,
-                "your payment was refunded",
-                "Your payment arrived after this order had been cancelled, so we refunded it in full:",
-                footer,
-            );
+            let opening = "Your payment arrived after this order had been cancelled, so we refunded it in full:";
+            return self.order_mail(order, link, ("your payment was refunded", opening, footer));
         }
         if order.refunded == 0 {
-            return self.order_mail(
-                order,
-                "your second payment was refunded",
-                "This order was already paid, so we refunded your card payment for it in full:",
-                footer,
-            );
+            let opening = "This order was already paid, so we refunded your card payment for it in full:";
+            return self.order_mail(order, link, ("your second payment was refunded", opening, footer));
         }
         let opening = format!(
             "We refunded {} of {} for your order:",
             amount(order.refunded, order.currency),
             amount(order.total, order.currency)
         );
-        self.order_mail(order, "your refund", &opening, footer)
+        self.order_mail(order, link, ("your refund", &opening, footer))
     }
 }
 

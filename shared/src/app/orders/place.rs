@@ -6,6 +6,7 @@ use super::error::OrdersError;
 use super::ports::{CartClose, DiscountStore, OrderStore, Placement};
 use crate::app::accounts::ports::RateLimiter;
 use crate::app::catalog::ports::ProductStore;
+use crate::app::checkout::{CheckoutPricing, charge};
 use crate::domain::order::{PricingError, UNUSABLE_CODE};
 use crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER;
 use crate::domain::{
@@ -31,8 +32,13 @@ impl OrderPolicy {
     pub const MOST_OPEN_ORDERS: u32 = 1000;
 }
 
+/// Every port placing an order reads or writes.
+pub trait PlacingStore: OrderStore + ProductStore + DiscountStore + RateLimiter + CheckoutPricing {}
+
+impl<T: OrderStore + ProductStore + DiscountStore + RateLimiter + CheckoutPricing> PlacingStore for T {}
+
 pub async fn place(
-    store: &(impl OrderStore + ProductStore + DiscountStore + RateLimiter),
+    store: &impl PlacingStore,
     policy: &OrderPolicy,
     principal: &Principal,
     request: OrderRequest,
@@ -43,7 +49,7 @@ pub async fn place(
 
 /// [`place`], closing `cart` (checked out as the order) in the same transaction.
 pub(crate) async fn place_from(
-    store: &(impl OrderStore + ProductStore + DiscountStore + RateLimiter),
+    store: &impl PlacingStore,
     policy: &OrderPolicy,
     principal: &Principal,
     request: OrderRequest,
@@ -70,6 +76,7 @@ pub(crate) async fn place_from(
             OrdersError::OutOfStock { product_id, variant_id, available }
         }
     })?;
+    let order = charge(store, order, request.delivery()).await?;
     let event = Event::new(EventKind::OrderPlaced { order_id: order.id }, now);
     let discount_refused = |message: &str| Invalid(vec![FieldError::new("discount_code", message)]).into();
     let closed = cart.map(|cart| cart.checked_out(order.id, now));

@@ -6,6 +6,7 @@ pub mod variant;
 use super::id::{ProductId, VariantId};
 use super::image::ProductImage;
 use super::money::{Money, MoneyInput};
+use super::tax::TaxCategory;
 use super::timestamp::Timestamp;
 use super::validation::{Checker, FieldError, Invalid, text};
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,8 @@ pub struct Product {
     pub price: Money,
     pub status: ProductStatus,
     pub category: Option<Category>,
+    /// Which of the destination's rates its variants are taxed at.
+    pub tax_category: TaxCategory,
     pub images: Vec<ProductImage>,
     pub options: Vec<ProductOption>,
     /// Oldest first; archived ones included (orders name them).
@@ -119,6 +122,8 @@ pub struct NewProduct {
     pub price: MoneyInput,
     pub status: ProductStatus,
     pub category: Option<String>,
+    /// `standard` (the default), `reduced` or `zero`.
+    pub tax_category: Option<String>,
     /// Option names with their values; empty for a product sold one way.
     pub options: Vec<(String, Vec<String>)>,
     /// At least one; exactly one when there are no options.
@@ -134,6 +139,7 @@ impl NewProduct {
             price,
             status: ProductStatus::Draft,
             category: None,
+            tax_category: None,
             options: Vec::new(),
             variants: vec![NewVariant::sole(sku, 0, i64::from(DEFAULT_MAX_PER_ORDER))],
         }
@@ -157,6 +163,7 @@ pub struct ProductChanges {
     pub price: Option<MoneyInput>,
     pub status: Option<ProductStatus>,
     pub category: Option<Option<String>>,
+    pub tax_category: Option<String>,
     pub options: Option<Vec<(String, Vec<String>)>>,
     pub sku: Option<String>,
     pub stock: Option<i64>,
@@ -215,6 +222,10 @@ impl NewProduct {
             Ok(category) => category,
             Err(message) => c.check::<Option<Category>>("category", Err(message)).flatten(),
         };
+        let tax_category = match self.tax_category.as_deref().map(TaxCategory::parse).transpose() {
+            Ok(category) => category.unwrap_or_default(),
+            Err(message) => c.check::<TaxCategory>("tax_category", Err(message)).unwrap_or_default(),
+        };
         let options = variant::options(&mut c, "options", &self.options);
         if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
             c.check::<()>("variants", Err(format!("must hold 1 to {MAX_VARIANTS} variants")));
@@ -236,6 +247,7 @@ impl NewProduct {
             price,
             status: self.status,
             category,
+            tax_category,
             images: Vec::new(),
             options,
             variants,
@@ -386,6 +398,11 @@ impl Product {
                     c.check::<()>("category", Err(message));
                 }
             }
+        }
+        if let Some(category) = changes.tax_category.as_deref()
+            && let Some(category) = c.check("tax_category", TaxCategory::parse(category))
+        {
+            next.tax_category = category;
         }
         if let Some(options) = &changes.options {
             next.options = variant::options(&mut c, "options", options);

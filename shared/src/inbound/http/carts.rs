@@ -2,15 +2,18 @@
 //! opens it); an anonymous cart opens with the `Cart-Token` `POST /carts` returned
 //! (docs/architecture.md, "Carts").
 
-use super::context::Carts;
+use super::context::{Carts, Checkout};
 use super::idempotency::{KeyPolicy, idempotent};
+use super::merge_patch::present;
 use super::now;
 use super::problem::ApiError;
-use super::request::{RequestExtras, caller, json_body, signed_in};
+use super::request::{ORDER_TOKEN_HEADER, RequestExtras, caller, json_body, signed_in};
 use super::response::{Reply, versioned};
 use crate::app::carts::{self, CartAccess, CartRead};
-use crate::domain::{CartId, Principal, ProductId, VariantId};
-use crate::inbound::views::{CartView, OrderView};
+use crate::app::orders::ports::OrderStore;
+use crate::domain::cart::CartDetails;
+use crate::domain::{Address, CartId, Email, FieldError, Invalid, Principal, ProductId, ShippingMethodId, VariantId};
+use crate::inbound::views::{AddressBody, CartView, OrderView};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -138,6 +141,80 @@ pub async fn get(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let id: CartId = request.path_param("id")?;
     let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::get(&ctx.table, access, id, now()).await?;
+    Ok(cart_reply(StatusCode::OK, &read))
+}
+
+/// The body of `PATCH /carts/{id}` (RFC 7396 merge patch): a field left out
+/// stays, `null` clears it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartDetailsChange {
+    /// Where the confirmation goes; required for a guest to check out.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    email: Option<Option<String>>,
+    /// Where the order is sent. Refused (422 naming `shipping_address.country`)
+    /// when no shipping zone serves the country. A new address forgets the
+    /// chosen shipping method unless one comes with it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<AddressBody>)]
+    shipping_address: Option<Option<AddressBody>>,
+    /// For the invoice; the shipping address when left out.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<AddressBody>)]
+    billing_address: Option<Option<AddressBody>>,
+    /// One of the cart's `shipping_options`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ShippingMethodId>)]
+    shipping_method_id: Option<Option<ShippingMethodId>>,
+}
+
+impl CartDetailsChange {
+    fn into_domain(self) -> Result<CartDetails, Invalid> {
+        let mut errors = Vec::new();
+        let email = self.email.map(|email| {
+            email.and_then(|e| Email::parse(&e).map_err(|m| errors.push(FieldError::new("email", m))).ok())
+        });
+        let mut address = |given: Option<Option<AddressBody>>, field: &str| {
+            given.map(|a| {
+                a.and_then(|a| Address::parse(&a.into_input(), field).map_err(|Invalid(e)| errors.extend(e)).ok())
+            })
+        };
+        let shipping_address = address(self.shipping_address, "shipping_address");
+        let billing_address = address(self.billing_address, "billing_address");
+        if !errors.is_empty() {
+            return Err(Invalid(errors));
+        }
+        Ok(CartDetails { email, shipping_address, billing_address, shipping_method: self.shipping_method_id })
+    }
+}
+
+/// `PATCH /carts/{id}`: sets the e-mail, the addresses and the shipping method.
+#[utoipa::path(
+    patch,
+    path = "/carts/{id}",
+    operation_id = "carts_update",
+    tag = "carts",
+    security((), ("bearer" = [])),
+    params(CartPath, CartTokenHeader),
+    request_body = CartDetailsChange,
+    responses(
+        (status = 200, description = "The cart with its new details, its `shipping_options` for the address \
+            and the totals checkout would charge.", body = CartView),
+        (status = 409, description = "Problem `code`: `cart_closed`."),
+        (status = 410, description = "Problem `code`: `cart_expired`."),
+        (status = 422, description = "Problem naming the field: `email`, `shipping_address.<field>` (an \
+            address no zone serves names `shipping_address.country`), `billing_address.<field>`, \
+            `shipping_method_id`."),
+    ),
+)]
+pub async fn update(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
+    let principal = access(ctx, &request).await?;
+    let id: CartId = request.path_param("id")?;
+    let input: CartDetailsChange = json_body(&request)?;
+    let details = input.into_domain().map_err(crate::app::error::CommonError::from)?;
+    let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
+    let read = carts::set_details(&ctx.table, &ctx.lifetime, access, id, details, now()).await?;
     Ok(cart_reply(StatusCode::OK, &read))
 }
 
@@ -333,29 +410,54 @@ pub async fn claim(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     security(("bearer" = [])),
     params(CartPath, CartTokenHeader, super::params::IdempotencyKeyRequired),
     responses(
-        (status = 201, description = "Placed: stock is held until it is paid or cancelled.", body = OrderView,
-            headers(("Location" = String, description = "The order's URL."))),
-        (status = 401, description = "Problem `code`: `unauthorized`: an anonymous cart is claimed \
-            (`POST /carts/{id}/claim`) before it is checked out."),
+        (status = 201, description = "Placed: stock is held until it is paid or cancelled. A guest \
+            (an anonymous cart with an `email`) pays and reads the order with the `Order-Token` answered.",
+            body = OrderView,
+            headers(("Location" = String, description = "The order's URL."),
+                ("Order-Token" = String, description = "Guests only: the order's signed link, for 30 days."))),
+        (status = 401, description = "Problem `code`: `unauthorized`: a customer's cart needs their bearer token."),
         (status = 409, description = "Problem `code`: `cart_closed`, `cart_changed`, `out_of_stock`, \
             `product_changed`, `too_many_open_orders`."),
         (status = 410, description = "Problem `code`: `cart_expired`."),
-        (status = 422, description = "Problem naming `lines` (an empty cart) or `discount_code` (a code \
-            that no longer applies)."),
+        (status = 422, description = "Problem naming `lines` (an empty cart), `discount_code` (a code \
+            that no longer applies), `email` (a guest's cart needs one), `shipping_address.country` (no zone \
+            serves it) or `shipping_method_id` (none chosen, or not offered for this cart and address)."),
         (status = 429, description = "Problem `code`: `rate_limited`."),
     ),
 )]
-pub async fn checkout(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
+pub async fn checkout(ctx: &Checkout, request: Request) -> Result<Reply, ApiError> {
+    let carts = &ctx.carts;
+    let principal = access(carts, &request).await?;
     let id: CartId = request.path_param("id")?;
-    idempotent(&ctx.table, &request, &principal.subject, KeyPolicy::Required, || async {
-        let order =
-            carts::checkout(&ctx.table, &ctx.orders, Some(&principal), cart_token(&request)?, id, now()).await?;
+    // A guest's replay is scoped to their cart token, so only its bearer hits it.
+    let key_scope = match (&principal, cart_token(&request)?) {
+        (Some(principal), _) => principal.subject.clone(),
+        (None, Some(token)) => format!("cart:{}", crate::domain::secret::token_hash(token)),
+        (None, None) => {
+            return Err(ApiError::unauthorized("send the cart's Cart-Token, or sign in for a customer's cart"));
+        }
+    };
+    let mut reply = idempotent(&carts.table, &request, &key_scope, KeyPolicy::Required, || async {
+        let source = request.source_ip();
+        let buyer = (principal.as_ref(), source.as_str());
+        let order = carts::checkout(&carts.table, &carts.orders, buyer, cart_token(&request)?, id, now()).await?;
         crate::telemetry::metrics::count("OrdersPlaced", &[]);
         let mut reply = versioned(StatusCode::CREATED, &OrderView::new(&order), order.version);
         let location = format!("/orders/{}", order.id).parse().expect("a uuid path is a valid header value");
         reply.headers_mut().insert("location", location);
         Ok(reply)
     })
-    .await
+    .await?;
+    // A guest gets their order's link with every answer, a replay too; it is
+    // signed here rather than kept with the replay, so no link sits in the table.
+    if principal.is_none() && reply.status() == StatusCode::CREATED {
+        let placed =
+            reply.headers().get("location").and_then(|l| l.to_str().ok()?.strip_prefix("/orders/")?.parse().ok());
+        if let Some(order) = placed.map(|id| OrderStore::get(&carts.table, id)) {
+            let order = order.await.map_err(crate::app::error::CommonError::from)?.ok_or_else(ApiError::not_found)?;
+            let link = ctx.links.order_link(order.id, &order.customer, now());
+            reply.headers_mut().insert(ORDER_TOKEN_HEADER, link.parse().expect("a JWT is a valid header value"));
+        }
+    }
+    Ok(reply)
 }

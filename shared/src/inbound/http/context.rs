@@ -35,6 +35,13 @@ pub struct Carts {
     pub lifetime: CartLifetime,
 }
 
+/// What checkout needs: the cart endpoints' parts, and the signing key that
+/// signs a guest's order link.
+pub struct Checkout {
+    pub carts: Carts,
+    pub links: TokenIssuer,
+}
+
 /// What the endpoints that issue tokens need: the signing key, read from SSM
 /// Parameter Store once per container. Only these functions may read it.
 pub struct SignIn {

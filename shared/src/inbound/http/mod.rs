@@ -29,6 +29,8 @@ pub mod order_refunds;
 pub mod orders;
 pub mod product_images;
 pub mod products;
+pub mod shipping_zones;
+pub mod tax_settings;
 pub mod webhooks;
 
 pub mod context;

@@ -16,7 +16,8 @@
 use super::problem::Problem;
 use super::{
     admin_audit, admin_exports, admin_stats, admin_users, admin_webhooks, api_docs, auth, carts, discounts, me,
-    order_payments, order_receipts, order_refunds, orders, product_images, products, webhooks,
+    order_payments, order_receipts, order_refunds, orders, product_images, products, shipping_zones, tax_settings,
+    webhooks,
 };
 use crate::domain::{
     CartId, EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, VariantId, WebhookEndpointId,
@@ -48,7 +49,8 @@ const BEARER: &str = "bearer";
         products::add_variant, products::change_variant, products::archive_variant,
         product_images::create,
         carts::create, carts::get, carts::add_line, carts::update_line, carts::remove_line,
-        carts::set_discount, carts::remove_discount, carts::claim, carts::checkout,
+        carts::update, carts::set_discount, carts::remove_discount, carts::claim, carts::checkout,
+        shipping_zones::get, shipping_zones::replace, tax_settings::get, tax_settings::replace,
         auth::signup, auth::verify_email, auth::login, auth::refresh, auth::logout,
         auth::forgot_password, auth::reset_password,
         me::get, me::update,
@@ -75,6 +77,7 @@ const BEARER: &str = "bearer";
         (name = "accounts", description = "Sign-up, sign-in, sessions and the caller's own account."),
         (name = "orders", description = "Orders, their payment, receipt and refunds."),
         (name = "discounts", description = "Discount codes (staff)."),
+        (name = "checkout", description = "Shipping zones and methods, and tax settings."),
         (name = "admin", description = "Users, the audit trail, stats, exports and outgoing webhooks (admins)."),
         (name = "provider webhooks", description = "Events the payment provider pushes."),
         (name = "documentation", description = "This document and its human-readable page."),

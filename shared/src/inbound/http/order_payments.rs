@@ -3,7 +3,7 @@
 use super::context::Payments;
 use super::now;
 use super::problem::ApiError;
-use super::request::{RequestExtras, signed_in};
+use super::request::{RequestExtras, order_reader};
 use super::response::{Reply, json};
 use crate::app::payments::{self, OpenedPayment};
 use crate::domain::OrderId;
@@ -45,7 +45,7 @@ impl<'a> PaymentView<'a> {
     operation_id = "orders_payment",
     tag = "orders",
     security(("bearer" = [])),
-    params(super::params::OrderPath),
+    params(super::params::OrderPath, super::params::OrderToken),
     responses(
         (status = 200, description = "The payment to confirm with Stripe.js.", body = PaymentView),
         (status = 409, description = "Problem `code`: `order_not_payable`, `manual_payments`, \
@@ -55,8 +55,8 @@ impl<'a> PaymentView<'a> {
     ),
 )]
 pub async fn start(ctx: &Payments, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
+    let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
     let opened = payments::start(&ctx.table, ctx.gateway.as_ref(), &principal, id, now()).await?;
     Ok(json(StatusCode::OK, &PaymentView::new(&opened)))
 }

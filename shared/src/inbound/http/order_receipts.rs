@@ -2,7 +2,7 @@
 
 use super::context::Downloads;
 use super::problem::ApiError;
-use super::request::{RequestExtras, signed_in};
+use super::request::{RequestExtras, order_reader};
 use super::response::Reply;
 use crate::app::receipts;
 use crate::domain::OrderId;
@@ -16,7 +16,7 @@ use lambda_http::{Body, Request, Response};
     operation_id = "orders_receipt",
     tag = "orders",
     security(("bearer" = [])),
-    params(super::params::OrderPath),
+    params(super::params::OrderPath, super::params::OrderToken),
     responses(
         (status = 302, description = "Redirects to the PDF; the link works for five \
             minutes.", headers(("Location" = String, description = "A signed link to the PDF."))),
@@ -24,8 +24,8 @@ use lambda_http::{Body, Request, Response};
     ),
 )]
 pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
+    let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
     let url = receipts::link(&ctx.table, &ctx.bucket, &principal, id).await?;
     Ok(Response::builder()
         .status(302)

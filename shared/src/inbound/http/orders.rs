@@ -6,11 +6,15 @@ use super::context::TableAccess;
 use super::idempotency::{KeyPolicy, idempotent};
 use super::now;
 use super::problem::ApiError;
-use super::request::{RequestExtras, json_body, page_limit, signed_in, timestamp_param};
+use super::request::{RequestExtras, json_body, order_reader, page_limit, signed_in, timestamp_param};
 use super::response::{Reply, json, versioned};
 use crate::app::orders::{self, ports::OrderQuery, ports::OrderScope};
-use crate::domain::{Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, Transition, VariantId};
-use crate::inbound::views::{OrderView, PageView, Shipment};
+use crate::domain::order::Delivery;
+use crate::domain::{
+    Address, Invalid, Order, OrderId, OrderRequest, OrderStatus, Principal, ProductId, ShippingMethodId, Transition,
+    VariantId,
+};
+use crate::inbound::views::{AddressBody, OrderView, PageView, Shipment};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 
@@ -24,6 +28,18 @@ pub struct NewOrder {
     #[serde(default)]
     #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
     discount_code: Option<String>,
+    /// Where the order is sent; leave out for an order nobody sends (a
+    /// download, a pickup). Refused (422 naming `shipping_address.country`)
+    /// when no shipping zone serves the country.
+    #[serde(default)]
+    shipping_address: Option<AddressBody>,
+    /// For the invoice; the shipping address is used for tax when this is left out.
+    #[serde(default)]
+    billing_address: Option<AddressBody>,
+    /// Required with a shipping address: a method its zone offers for this order
+    /// (`GET /shipping-zones`, or a cart's `shipping_options`).
+    #[serde(default)]
+    shipping_method_id: Option<ShippingMethodId>,
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -40,7 +56,23 @@ pub struct NewOrderLine {
 impl NewOrder {
     fn try_into_domain(self) -> Result<OrderRequest, Invalid> {
         let lines: Vec<_> = self.lines.iter().map(|line| (line.product_id, line.variant_id, line.quantity)).collect();
-        OrderRequest::parse(&lines, self.discount_code.as_deref())
+        let request = OrderRequest::parse(&lines, self.discount_code.as_deref());
+        let address =
+            |given: Option<AddressBody>, field: &str| given.map(|a| Address::parse(&a.into_input(), field)).transpose();
+        let shipping_address = address(self.shipping_address, "shipping_address");
+        let billing_address = address(self.billing_address, "billing_address");
+        match (request, shipping_address, billing_address) {
+            (Ok(request), Ok(shipping_address), Ok(billing_address)) => Ok(request.delivered(Delivery {
+                email: None,
+                shipping_address,
+                billing_address,
+                shipping_method: self.shipping_method_id,
+            })),
+            (request, shipping, billing) => {
+                let errors = [request.err(), shipping.err(), billing.err()].into_iter().flatten();
+                Err(Invalid(errors.flat_map(|Invalid(e)| e).collect()))
+            }
+        }
     }
 }
 
@@ -155,14 +187,14 @@ pub async fn list(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError
     operation_id = "orders_get",
     tag = "orders",
     security(("bearer" = [])),
-    params(super::params::OrderPath),
+    params(super::params::OrderPath, super::params::OrderToken),
     responses(
-        (status = 200, description = "The order (its customer or staff).", body = OrderView),
+        (status = 200, description = "The order (its customer, a guest with its link, or staff).", body = OrderView),
     ),
 )]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let principal = signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let id: OrderId = request.path_param("id")?;
+    let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
     let order = orders::get(&ctx.table, &principal, id).await?;
     Ok(order_reply(StatusCode::OK, &order))
 }

@@ -48,6 +48,16 @@ pub struct IfMatchRequired {
     pub version: String,
 }
 
+/// `Order-Token`: a guest's signed link to one order, instead of a bearer token.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct OrderToken {
+    /// The order link a guest checkout answered (`Order-Token` header) or the
+    /// confirmation e-mail carries; opens only its own order, for 30 days.
+    #[param(rename = "Order-Token", max_length = 4096)]
+    pub token: Option<String>,
+}
+
 /// `If-Match` for optimistic concurrency: the change applies only to that version.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Header)]

@@ -9,6 +9,7 @@ use super::response::{Reply, json, versioned};
 use crate::app::catalog::ports::ProductQuery;
 use crate::app::catalog::products;
 use crate::domain::product::{self, DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_MAX_PER_ORDER};
+use crate::domain::tax::TaxCategory;
 use crate::domain::{Category, FieldError, ImageId, Invalid, Product, ProductId, ProductStatus};
 use crate::inbound::views::{MoneyInput, PageView, ProductView};
 use lambda_http::Request;
@@ -43,6 +44,8 @@ pub struct NewProduct {
     #[serde(default)]
     #[schema(max_length = 50, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     category: Option<String>,
+    /// Which of the destination's tax rates applies: standard (the default), reduced or zero.
+    tax_category: Option<TaxCategory>,
     #[serde(default)]
     #[schema(max_items = 3)]
     options: Vec<OptionInput>,
@@ -136,8 +139,19 @@ fn draft() -> ProductStatus {
 
 impl NewProduct {
     fn try_into_domain(self) -> Result<product::NewProduct, Invalid> {
-        let Self { name, description, price, status, category, options: given, variants, sku, stock, max_per_order } =
-            self;
+        let Self {
+            name,
+            description,
+            price,
+            status,
+            category,
+            tax_category,
+            options: given,
+            variants,
+            sku,
+            stock,
+            max_per_order,
+        } = self;
         let variants = match (variants.is_empty(), sku) {
             (true, Some(sku)) => vec![product::NewVariant::sole(
                 sku,
@@ -165,6 +179,7 @@ impl NewProduct {
             price: price.into_domain(),
             status,
             category,
+            tax_category: tax_category.map(|c| c.as_str().to_owned()),
             options: options(given),
             variants,
         })
@@ -186,6 +201,7 @@ pub struct ProductChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(max_length = 50, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     category: Option<Option<String>>,
+    tax_category: Option<TaxCategory>,
     /// Replaces the options; every variant on sale must still pick a value of each.
     #[schema(max_items = 3)]
     options: Option<Vec<OptionInput>>,
@@ -199,10 +215,33 @@ pub struct ProductChanges {
 
 impl ProductChanges {
     fn into_domain(self) -> product::ProductChanges {
-        let Self { sku, name, description, price, stock, max_per_order, status, category, options: given } = self;
+        let Self {
+            sku,
+            name,
+            description,
+            price,
+            stock,
+            max_per_order,
+            status,
+            category,
+            tax_category,
+            options: given,
+        } = self;
         let price = price.map(MoneyInput::into_domain);
         let options = given.map(options);
-        product::ProductChanges { name, description, price, status, category, options, sku, stock, max_per_order }
+        let tax_category = tax_category.map(|c| c.as_str().to_owned());
+        product::ProductChanges {
+            name,
+            description,
+            price,
+            status,
+            category,
+            tax_category,
+            options,
+            sku,
+            stock,
+            max_per_order,
+        }
     }
 }
 

@@ -211,6 +211,29 @@ pub(super) async fn signed_in_live(
     required(checked_caller(request, verifier, table, true).await?)
 }
 
+/// The header holding a guest's order link (from checkout or their e-mail).
+pub const ORDER_TOKEN_HEADER: &str = "order-token";
+
+/// The caller of an endpoint about one order: a guest with the order's link
+/// in `Order-Token` (a link to another order is no access to this one: 404),
+/// or a signed-in caller as [`signed_in`].
+pub(super) async fn order_reader(
+    request: &Request,
+    verifier: &TokenVerifier,
+    table: &Table,
+    order: crate::domain::OrderId,
+) -> Result<Principal, ApiError> {
+    let Some(link) = request.headers().get(ORDER_TOKEN_HEADER) else {
+        return signed_in(request, verifier, table).await;
+    };
+    let link = link.to_str().ok().and_then(|token| verifier.verify_order_link(token.trim()).ok());
+    match link {
+        Some(link) if link.order_id == order => Ok(link.principal),
+        Some(_) => Err(ApiError::not_found()),
+        None => Err(ApiError::unauthorized("the Order-Token is not a valid, unexpired order link")),
+    }
+}
+
 const DEFAULT_PAGE_SIZE: u16 = 20;
 const MAX_PAGE_SIZE: u16 = 100;
 

@@ -46,6 +46,10 @@ impl Routes {
             | EventKind::OrderDisputed { .. }
             | EventKind::InventoryLow { .. }
             | EventKind::CartAbandoned { .. }
+            | EventKind::ReturnRequested { .. }
+            | EventKind::ReturnApproved { .. }
+            | EventKind::ReturnRejected { .. }
+            | EventKind::ReturnReceived { .. }
             | EventKind::WebhookEndpointDisabled { .. } => vec![&self.emails_queue_url],
             // For webhook subscribers only.
             EventKind::ProductCreated { .. } | EventKind::ProductUpdated { .. } | EventKind::ProductArchived { .. } => {
@@ -60,7 +64,8 @@ impl Routes {
             EventKind::OrderPaid { .. } => {
                 vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
             }
-            EventKind::OrderPlaced { .. } => vec![&self.stats_queue_url],
+            // E-mails: a guest gets the link to pay and follow their order.
+            EventKind::OrderPlaced { .. } => vec![&self.emails_queue_url, &self.stats_queue_url],
             EventKind::ExportRequested { .. } => vec![&self.exports_queue_url],
         }
     }

@@ -85,7 +85,11 @@ fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
         | EventKind::OrderFulfilled { order_id }
         | EventKind::OrderCancelled { order_id }
         | EventKind::OrderRefunded { order_id, .. }
-        | EventKind::OrderDisputed { order_id } => Some(*order_id),
+        | EventKind::OrderDisputed { order_id }
+        | EventKind::ReturnRequested { order_id, .. }
+        | EventKind::ReturnApproved { order_id, .. }
+        | EventKind::ReturnRejected { order_id, .. }
+        | EventKind::ReturnReceived { order_id, .. } => Some(*order_id),
         EventKind::UserSignedUp { .. }
         | EventKind::SignupRepeated { .. }
         | EventKind::PasswordResetRequested { .. }

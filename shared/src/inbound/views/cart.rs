@@ -1,8 +1,9 @@
 //! Carts as their holders see them: priced from the catalog now.
 
+use super::address::AddressBody;
 use super::money::MoneyInput;
 use crate::app::carts::CartRead;
-use crate::domain::{CartStatus, ProductId, VariantId, format_timestamp};
+use crate::domain::{CartStatus, ProductId, ShippingMethodId, VariantId, format_timestamp};
 use serde::Serialize;
 
 /// A cart and what it would cost if checked out now. Amounts are minor units of
@@ -27,6 +28,25 @@ pub struct CartView {
     subtotal: i64,
     #[schema(required = true)]
     discount: Option<CartDiscountView>,
+    #[schema(required = true)]
+    email: Option<String>,
+    #[schema(required = true)]
+    shipping_address: Option<AddressBody>,
+    #[schema(required = true)]
+    billing_address: Option<AddressBody>,
+    /// The methods that can send this cart to its shipping address, cheapest
+    /// first, with what each costs it now (free ones at 0).
+    shipping_options: Vec<ShippingOptionView>,
+    /// The chosen method as priced now; `null` until one is chosen (and while
+    /// the chosen one is not offered for the cart as it is).
+    #[schema(required = true)]
+    shipping: Option<ShippingOptionView>,
+    /// Whether prices and shipping include `tax`.
+    prices_include_tax: bool,
+    /// The tax checkout would charge now (0 while a line cannot be ordered).
+    tax: i64,
+    /// What checkout would charge now: subtotal − discount + shipping (+ tax
+    /// when prices exclude it).
     total: i64,
     version: u64,
     created_at: String,
@@ -51,6 +71,16 @@ struct CartLineView {
     /// The price is not what it was when the line was added.
     price_changed: bool,
     price_when_added: MoneyInput,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ShippingOptionView {
+    method_id: ShippingMethodId,
+    name: String,
+    amount: i64,
+    /// Working days, as the shop promises them: `[from, to]`.
+    #[schema(required = true)]
+    delivery_days: Option<(u16, u16)>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -98,7 +128,32 @@ impl CartView {
                 .discount
                 .as_ref()
                 .map(|d| CartDiscountView { code: d.code.as_str().to_owned(), amount: d.amount }),
-            total: priced.total,
+            email: cart.email.as_ref().map(|e| e.as_str().to_owned()),
+            shipping_address: cart.shipping_address.as_ref().map(AddressBody::new),
+            billing_address: cart.billing_address.as_ref().map(AddressBody::new),
+            shipping_options: read
+                .shipping_options
+                .iter()
+                .map(|q| ShippingOptionView {
+                    method_id: q.method_id,
+                    name: q.name.clone(),
+                    amount: q.amount,
+                    delivery_days: q.delivery_days,
+                })
+                .collect(),
+            shipping: read.estimate.as_ref().and_then(|o| o.shipping.as_ref()).map(|s| ShippingOptionView {
+                method_id: s.method_id,
+                name: s.name.clone(),
+                amount: s.amount,
+                delivery_days: read
+                    .shipping_options
+                    .iter()
+                    .find(|q| q.method_id == s.method_id)
+                    .and_then(|q| q.delivery_days),
+            }),
+            prices_include_tax: read.estimate.as_ref().is_none_or(|o| o.prices_include_tax),
+            tax: read.estimate.as_ref().map_or(0, |o| o.tax),
+            total: read.estimate.as_ref().map_or(priced.total, |o| o.total),
             version: cart.version,
             created_at: format_timestamp(cart.created_at),
             updated_at: format_timestamp(cart.updated_at),

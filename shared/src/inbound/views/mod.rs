@@ -7,6 +7,7 @@
 //! change to the domain's fields is a compile error here, not a silent change to
 //! the contract.
 
+mod address;
 mod audit;
 mod cart;
 mod discount;
@@ -18,6 +19,7 @@ mod stats;
 mod user;
 mod webhook;
 
+pub use address::AddressBody;
 pub use audit::AuditView;
 pub use cart::CartView;
 pub use discount::DiscountView;

@@ -1,7 +1,9 @@
 //! Orders as their customers, staff and webhook receivers see them.
 
+use super::address::AddressBody;
 use crate::domain::order::{self, OrderLine as Line};
-use crate::domain::{CancelReason, Order, ProductId, VariantId, format_timestamp};
+use crate::domain::tax::TaxCategory;
+use crate::domain::{CancelReason, Order, ProductId, ShippingMethodId, VariantId, format_timestamp};
 use serde::{Deserialize, Serialize};
 
 /// An order as its customer and staff see it. Amounts are minor units of `currency`.
@@ -15,8 +17,30 @@ pub struct OrderView<'a> {
     subtotal: i64,
     #[schema(required = true)]
     discount: Option<DiscountApplied<'a>>,
+    /// The shipping method and its price, as frozen at checkout; `null` for an
+    /// order nobody sends.
+    #[schema(required = true)]
+    shipping: Option<ShippingView<'a>>,
+    /// Whether line prices and shipping include `tax` (then `total` does not
+    /// add it again) or `tax` comes on top.
+    prices_include_tax: bool,
+    /// The tax of every line and of the shipping, summed.
+    tax: i64,
+    /// The tax summed by rate, as the invoice shows it.
+    taxes: Vec<TaxView>,
+    /// What the customer pays: subtotal − discount + shipping (+ tax when
+    /// prices exclude it). The payment is for exactly this.
     total: i64,
     refunded: i64,
+    #[schema(required = true)]
+    email: Option<&'a str>,
+    #[schema(required = true)]
+    shipping_address: Option<AddressBody>,
+    #[schema(required = true)]
+    billing_address: Option<AddressBody>,
+    /// The invoice's number, from the shop's gapless sequence, once paid.
+    #[schema(required = true)]
+    invoice_number: Option<u64>,
     #[schema(required = true)]
     shipment: Option<Shipment>,
     #[schema(required = true)]
@@ -30,6 +54,26 @@ pub struct OrderView<'a> {
     fulfilled_at: Option<String>,
     #[schema(required = true)]
     cancelled_at: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ShippingView<'a> {
+    method_id: ShippingMethodId,
+    name: &'a str,
+    /// In the prices' basis: tax included when prices include it.
+    amount: i64,
+    /// Percent, as a decimal string: `19`, `6.875`.
+    tax_rate: String,
+    tax: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TaxView {
+    /// Percent, as a decimal string: `19`, `6.875`.
+    rate: String,
+    /// What the rate applies to, without the tax.
+    net: i64,
+    tax: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -48,8 +92,26 @@ impl<'a> OrderView<'a> {
             lines: o.lines.iter().map(OrderLine::new).collect(),
             subtotal: o.subtotal,
             discount: o.discount.as_ref().map(|d| DiscountApplied { code: d.code.as_str(), amount: d.amount }),
+            shipping: o.shipping.as_ref().map(|s| ShippingView {
+                method_id: s.method_id,
+                name: &s.name,
+                amount: s.amount,
+                tax_rate: s.tax_rate.percent(),
+                tax: s.tax,
+            }),
+            prices_include_tax: o.prices_include_tax,
+            tax: o.tax,
+            taxes: o
+                .tax_by_rate()
+                .into_iter()
+                .map(|t| TaxView { rate: t.rate.percent(), net: t.net, tax: t.tax })
+                .collect(),
             total: o.total,
             refunded: o.refunded,
+            email: o.email.as_ref().map(|e| e.as_str()),
+            shipping_address: o.shipping_address.as_ref().map(AddressBody::new),
+            billing_address: o.billing_address.as_ref().map(AddressBody::new),
+            invoice_number: o.invoice_number,
             shipment: o.shipment.as_ref().map(Shipment::new),
             cancel_reason: o.cancel_reason.map(CancelReason::as_str),
             version: o.version,
@@ -75,6 +137,13 @@ pub struct OrderLine {
     total: i64,
     /// Units put back in stock by refunds, never more than `quantity`.
     restocked: u32,
+    tax_category: TaxCategory,
+    /// The line's share of the order's discount.
+    discount: i64,
+    /// Percent, as a decimal string: `19`, `6.875`.
+    tax_rate: String,
+    /// Inside `total - discount` when prices include tax, else on top of it.
+    tax: i64,
 }
 
 impl OrderLine {
@@ -88,6 +157,10 @@ impl OrderLine {
             quantity: line.quantity,
             total: line.total,
             restocked: line.restocked,
+            tax_category: line.tax_category,
+            discount: line.discount,
+            tax_rate: line.tax_rate.percent(),
+            tax: line.tax,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Products as the API shows them, with their images' public URLs.
 
 use super::money::MoneyInput;
+use crate::domain::tax::TaxCategory;
 use crate::domain::{ImageId, Product, ProductImage, Variant, VariantId, format_timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub struct ProductView {
     status: &'static str,
     #[schema(required = true)]
     category: Option<String>,
+    tax_category: TaxCategory,
     images: Vec<ImageView>,
     /// The ways the product varies; empty when it is sold one way.
     options: Vec<OptionView>,
@@ -123,6 +125,7 @@ impl ProductView {
             price: p.price.into(),
             status: p.status.as_str(),
             category: p.category.as_ref().map(|c| c.as_str().to_owned()),
+            tax_category: p.tax_category,
             images: p.images.iter().map(|i| image(i, assets)).collect(),
             options: p.options.iter().map(|o| OptionView { name: o.name.clone(), values: o.values.clone() }).collect(),
             variants: p.variants.iter().map(|v| VariantView::new(p, v)).collect(),

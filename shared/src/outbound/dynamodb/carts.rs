@@ -4,7 +4,7 @@
 //! so two tabs creating a cart at once end up with one.
 
 use super::events::outbox_item;
-use super::items::{Item, Reader, epoch, item, n, s, ts};
+use super::items::{Item, Reader, address_value, epoch, item, n, s, ts};
 use super::keys::{self, EXPIRES_AT, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable, version_conflict};
 use crate::app::carts::ports::CartStore;
@@ -59,6 +59,15 @@ pub(super) fn cart_item(c: &Cart) -> Item {
     if let Some(code) = &c.discount_code {
         cart.insert("discount_code".into(), s(code.as_str()));
     }
+    if let Some(address) = &c.shipping_address {
+        cart.insert("shipping_address".into(), address_value(address));
+    }
+    if let Some(address) = &c.billing_address {
+        cart.insert("billing_address".into(), address_value(address));
+    }
+    if let Some(method) = c.shipping_method {
+        cart.insert("shipping_method_id".into(), s(method.to_string()));
+    }
     if let Some(at) = c.abandoned_at {
         cart.insert("abandoned_at".into(), ts(at));
     }
@@ -101,6 +110,12 @@ fn cart_from(found: &Item) -> Result<Cart, StoreError> {
         email: r
             .opt_s("email")?
             .map(|e| Email::parse(e).map_err(|_| r.corrupt("email", "not an address")))
+            .transpose()?,
+        shipping_address: r.opt_address("shipping_address")?,
+        billing_address: r.opt_address("billing_address")?,
+        shipping_method: r
+            .opt_s("shipping_method_id")?
+            .map(|_| r.parsed("shipping_method_id", |v| v.parse().ok()))
             .transpose()?,
         lines,
         discount_code: r

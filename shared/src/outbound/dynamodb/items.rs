@@ -4,9 +4,11 @@ use super::keys::{self, EXPIRES_AT, PK, SK};
 use crate::app::store::StoreError;
 use crate::domain::image::RejectReason;
 use crate::domain::product::{DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_MAX_PER_ORDER};
+use crate::domain::tax::TaxCategory;
 use crate::domain::{
-    Category, Currency, ImageFormat, Money, Product, ProductId, ProductImage, ProductOption, ProductStatus, Sku,
-    Thumbnail, Timestamp, Upload, UploadState, Variant, VariantId, format_timestamp, parse_timestamp,
+    Address, AddressInput, Category, Currency, ImageFormat, Money, Product, ProductId, ProductImage, ProductOption,
+    ProductStatus, Sku, Thumbnail, Timestamp, Upload, UploadState, Variant, VariantId, format_timestamp,
+    parse_timestamp,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -121,9 +123,54 @@ impl Reader<'_> {
         }
     }
 
+    /// A map attribute added after items of its kind were first written.
+    pub(super) fn opt_map(&self, name: &str) -> Result<Option<Reader<'_>>, StoreError> {
+        match self.0.get(name) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(AttributeValue::M(map)) => Ok(Some(Reader(map))),
+            Some(_) => Err(self.corrupt(name, "not a map")),
+        }
+    }
+
+    /// An address written by [`address_value`], if the item has one.
+    pub(super) fn opt_address(&self, name: &str) -> Result<Option<Address>, StoreError> {
+        let Some(map) = self.opt_map(name)? else { return Ok(None) };
+        let text = |field: &str| map.opt_s(field).map(|v| v.map(str::to_owned));
+        let input = AddressInput {
+            name: map.s("name")?.to_owned(),
+            company: text("company")?,
+            line1: map.s("line1")?.to_owned(),
+            line2: text("line2")?,
+            city: map.s("city")?.to_owned(),
+            region: text("region")?,
+            postal_code: text("postal_code")?,
+            country: map.s("country")?.to_owned(),
+            phone: text("phone")?,
+        };
+        Address::parse(&input, "").map(Some).map_err(|_| self.corrupt(name, "not a valid address"))
+    }
+
     pub(super) fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
         parse(self.s(name)?).ok_or_else(|| self.corrupt(name, "not a known value"))
     }
+}
+
+/// An address as a map of its fields (absent ones left out).
+pub(super) fn address_value(address: &Address) -> AttributeValue {
+    let a = address.to_input();
+    let mut map = item([("name", s(a.name)), ("line1", s(a.line1)), ("city", s(a.city)), ("country", s(a.country))]);
+    for (name, value) in [
+        ("company", a.company),
+        ("line2", a.line2),
+        ("region", a.region),
+        ("postal_code", a.postal_code),
+        ("phone", a.phone),
+    ] {
+        if let Some(value) = value {
+            map.insert(name.to_owned(), s(value));
+        }
+    }
+    AttributeValue::M(map)
 }
 
 /// Attribute of a product item holding its variants: a map from variant id to
@@ -160,6 +207,9 @@ pub(super) fn product_item(p: &Product) -> Item {
     .collect();
     if let Some(category) = &p.category {
         item.insert("category".into(), s(category.as_str()));
+    }
+    if p.tax_category != TaxCategory::Standard {
+        item.insert("tax_category".into(), s(p.tax_category.as_str()));
     }
     for (name, value) in keys::product_index_keys(p) {
         item.insert(name.into(), s(value));
@@ -283,6 +333,10 @@ pub(super) fn product_from(item: &Item) -> Result<Product, StoreError> {
             .opt_s("category")?
             .map(|c| Category::parse(c).map_err(|_| r.corrupt("category", "not a slug")))
             .transpose()?,
+        tax_category: match r.opt_s("tax_category")? {
+            None => TaxCategory::Standard,
+            Some(c) => TaxCategory::parse(c).map_err(|_| r.corrupt("tax_category", "not a tax category"))?,
+        },
         images,
         options,
         variants,

@@ -235,3 +235,9 @@ pub fn hook_delivery_sk(event: EventId) -> String {
 pub fn hook_deliveries(id: WebhookEndpointId) -> String {
     format!("HOOK#{id}#DELIVERIES")
 }
+
+/// The shop's shipping zones: one item, replaced whole at its version.
+pub const SHIPPING_ZONES_PK: &str = "SETTINGS#SHIPPING";
+/// The shop's tax settings: one item, replaced whole at its version.
+pub const TAX_SETTINGS_PK: &str = "SETTINGS#TAX";
+pub const SETTINGS_SK: &str = "SETTINGS";

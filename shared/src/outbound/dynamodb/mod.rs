@@ -17,6 +17,7 @@ mod payments;
 mod products;
 mod rate_limits;
 mod sessions;
+mod settings;
 mod stats;
 mod uploads;
 mod users;

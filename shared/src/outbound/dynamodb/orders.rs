@@ -6,14 +6,15 @@
 
 use super::carts::cart_item;
 use super::events::{audit_item, outbox_item};
-use super::items::{Item, Reader, VARIANTS, b, item, n, s, ts};
+use super::items::{Item, Reader, VARIANTS, address_value, b, item, n, s, ts};
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 use super::{IndexPage, Table, built, cancellation_reasons, failed_condition, unavailable};
 use crate::app::orders::ports::{CartClose, OrderChange, OrderQuery, OrderScope, OrderStore, Placement};
 use crate::app::store::{Page, StoreError};
-use crate::domain::order::{AppliedDiscount, OrderLine};
+use crate::domain::order::{AppliedDiscount, OrderLine, ShippingCharge};
+use crate::domain::tax::{TaxCategory, TaxRate};
 use crate::domain::{
-    CancelReason, Currency, DiscountCode, Event, Order, OrderId, OrderStatus, ProductId, Shipment, VariantId,
+    CancelReason, Currency, DiscountCode, Email, Event, Order, OrderId, OrderStatus, ProductId, Shipment, VariantId,
     format_timestamp,
 };
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
@@ -35,6 +36,11 @@ pub(super) fn order_item(o: &Order) -> Item {
                 ("quantity", n(l.quantity)),
                 ("total", n(l.total)),
                 ("restocked", n(l.restocked)),
+                ("tax_category", s(l.tax_category.as_str())),
+                ("weight_grams", n(l.weight_grams)),
+                ("discount", n(l.discount)),
+                ("tax_rate", n(l.tax_rate.thousandths())),
+                ("tax", n(l.tax)),
             ]))
         })
         .collect();
@@ -53,6 +59,8 @@ pub(super) fn order_item(o: &Order) -> Item {
         ("subtotal", n(o.subtotal)),
         ("total", n(o.total)),
         ("refunded", n(o.refunded)),
+        ("prices_include_tax", b(o.prices_include_tax)),
+        ("tax", n(o.tax)),
         ("lines", AttributeValue::L(lines)),
         ("version", n(o.version)),
         ("created_at", ts(o.created_at)),
@@ -74,6 +82,22 @@ pub(super) fn order_item(o: &Order) -> Item {
     optional("fulfilled_at", o.fulfilled_at.map(ts));
     optional("cancelled_at", o.cancelled_at.map(ts));
     optional("disputed", o.disputed.then(|| b(true)));
+    optional("email", o.email.as_ref().map(|e| s(e.as_str())));
+    optional("shipping_address", o.shipping_address.as_ref().map(address_value));
+    optional("billing_address", o.billing_address.as_ref().map(address_value));
+    optional("invoice_number", o.invoice_number.map(n));
+    optional(
+        "shipping",
+        o.shipping.as_ref().map(|sh| {
+            AttributeValue::M(item([
+                ("method_id", s(sh.method_id.to_string())),
+                ("name", s(&sh.name)),
+                ("amount", n(sh.amount)),
+                ("tax_rate", n(sh.tax_rate.thousandths())),
+                ("tax", n(sh.tax)),
+            ]))
+        }),
+    );
     order
 }
 
@@ -90,6 +114,15 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             quantity: line.n("quantity")?,
             total: line.n("total")?,
             restocked: line.opt_n("restocked")?.unwrap_or(0),
+            // Lines from before taxes: standard, untaxed, undiscounted shares.
+            tax_category: match line.opt_s("tax_category")? {
+                None => TaxCategory::Standard,
+                Some(c) => TaxCategory::parse(c).map_err(|_| line.corrupt("tax_category", "not a tax category"))?,
+            },
+            weight_grams: line.opt_n("weight_grams")?.unwrap_or(0),
+            discount: line.opt_n("discount")?.unwrap_or(0),
+            tax_rate: TaxRate::from_thousandths(line.opt_n("tax_rate")?.unwrap_or(0)),
+            tax: line.opt_n("tax")?.unwrap_or(0),
         })
     })?;
     let optional_ts = |name: &str| r.opt_s(name)?.map(|_| r.ts(name)).transpose();
@@ -107,6 +140,16 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
             Some(Shipment { carrier: carrier.to_owned(), tracking_number: r.s("tracking_number")?.to_owned() })
         }
     };
+    let shipping = match r.opt_map("shipping")? {
+        None => None,
+        Some(sh) => Some(ShippingCharge {
+            method_id: sh.parsed("method_id", |v| v.parse().ok())?,
+            name: sh.s("name")?.to_owned(),
+            amount: sh.n("amount")?,
+            tax_rate: TaxRate::from_thousandths(sh.n("tax_rate")?),
+            tax: sh.n("tax")?,
+        }),
+    };
     Ok(Order {
         id: r.parsed("id", |v| v.parse().ok())?,
         customer: r.s("customer")?.to_owned(),
@@ -115,8 +158,18 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         currency: r.parsed("currency", |v| Currency::parse(v).ok())?,
         subtotal: r.n("subtotal")?,
         discount,
+        shipping,
+        prices_include_tax: r.opt_b("prices_include_tax")?.unwrap_or(true),
+        tax: r.opt_n("tax")?.unwrap_or(0),
         total: r.n("total")?,
         refunded: r.opt_n("refunded")?.unwrap_or(0),
+        email: r
+            .opt_s("email")?
+            .map(|e| Email::parse(e).map_err(|_| r.corrupt("email", "not an address")))
+            .transpose()?,
+        shipping_address: r.opt_address("shipping_address")?,
+        billing_address: r.opt_address("billing_address")?,
+        invoice_number: r.opt_n("invoice_number")?,
         shipment,
         cancel_reason: r.opt_s("cancel_reason")?.map(|_| r.parsed("cancel_reason", CancelReason::parse)).transpose()?,
         version: r.n("version")?,

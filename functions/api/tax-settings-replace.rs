@@ -1,0 +1,8 @@
+//! `PUT /tax-settings`: admins replace the shop's tax settings.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk()?;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::tax_settings::replace(&ctx, request)).await
+}

@@ -1,0 +1,253 @@
+"""Checkout, part 2, end to end through the gateway and the function binaries:
+shipping zones and tax settings (admins), addresses on carts and orders, a
+guest in Germany paying tax-inclusive prices with standard shipping, a US
+customer paying tax on top with free shipping over a threshold, and addresses
+no zone serves refused before anything is reserved. Every total is computed
+here again, independently, from the published rates and rounding rule."""
+
+import json
+import re
+import urllib.request
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from tillbox_local import pay, stripe_emulator
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually
+
+BERLIN = {"name": "Erika Mustermann", "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117",
+          "country": "DE"}
+NEW_YORK = {"name": "Ada Lovelace", "line1": "350 Fifth Avenue", "city": "New York", "region": "NY",
+            "postal_code": "10118", "country": "US"}
+
+
+def tax_inside(gross, percent):
+    """The tax inside a gross amount, per line, half up (docs/architecture.md, "Taxes")."""
+    exact = Decimal(gross) * Decimal(percent) / (Decimal(100) + Decimal(percent))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def tax_on(net, percent):
+    exact = Decimal(net) * Decimal(percent) / Decimal(100)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class CheckoutThroughTheGatewayTest(GatewayTestCase):
+    prefix = "chk"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stripe_url = cls.stack["functions"]["OrdersPaymentFunction"]["env"]["STRIPE_API_URL"]
+        status, headers, zones = cls.api.call("PUT", "/shipping-zones", {"zones": [
+            {"name": "Germany", "countries": ["DE", "AT"], "methods": [
+                {"name": "Standard", "currency": "EUR", "flat_amount": 490, "delivery_days": [2, 4]},
+                {"name": "Parcel by weight", "currency": "EUR", "weight_tiers": [
+                    {"up_to_grams": 1000, "amount": 590}, {"up_to_grams": 5000, "amount": 990}]},
+            ]},
+            {"name": "United States", "countries": ["US"], "methods": [
+                {"name": "Ground", "currency": "USD", "flat_amount": 899, "free_from": 7500, "delivery_days": [3, 7]},
+            ]},
+        ]}, cls.admin, {"if-match": '"0"'})
+        assert status == 200, zones
+        cls.zones = zones
+
+    def method(self, zone, name):
+        found = [m for z in self.zones["zones"] if z["name"] == zone for m in z["methods"] if m["name"] == name]
+        return found[0]["id"]
+
+    def call(self, method, path, body=None, token=None, cart_token=None, headers=None):
+        headers = dict(headers or {})
+        if cart_token:
+            headers["cart-token"] = cart_token
+        return self.api.call(method, path, body, token, headers)
+
+    def stripe_intent(self, order_id):
+        request = urllib.request.Request(f"{self.stripe_url}/v1/payment_intents?limit=100",
+                                         headers={"authorization": f"Bearer {stripe_emulator.secret_key()}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            intents = json.load(r)["data"]
+        return [i for i in intents if i["metadata"].get("order_id") == order_id]
+
+    def sized_tee(self, currency="EUR", m_price=3000, weight=None):
+        run = uuid.uuid4().hex[:8].upper()
+        variant = {"weight_grams": weight} if weight else {}
+        status, _, body = self.api.call("POST", "/products", {
+            "name": "Tee", "price": {"amount": 2500, "currency": currency}, "status": "active",
+            "options": [{"name": "Size", "values": ["S", "M"]}],
+            "variants": [
+                {"sku": f"CHK-{run}-S", "options": {"Size": "S"}, "stock": 10, **variant},
+                {"sku": f"CHK-{run}-M", "options": {"Size": "M"}, "stock": 10,
+                 "price": {"amount": m_price, "currency": currency}, **variant},
+            ]}, self.races.staff)
+        self.assertEqual(status, 201, body)
+        return body["id"], {v["options"]["Size"]: v["id"] for v in body["variants"]}
+
+    def test_settings_refuse_bad_writes_and_non_admins(self):
+        status, _, problem = self.api.call("PUT", "/shipping-zones", {"zones": []}, self.races.staff)
+        self.assertEqual(status, 403, problem)
+        status, _, problem = self.api.call("PUT", "/shipping-zones", {"zones": [
+            {"name": "A", "countries": ["DE", "XX"]}, {"name": "B", "countries": ["DE"]}]}, self.admin)
+        self.assertEqual(status, 422, problem)
+        self.assertEqual([e["field"] for e in problem["errors"]], ["zones[0].countries[1]", "zones[1].countries[0]"])
+        status, _, problem = self.api.call("PUT", "/shipping-zones", {"zones": []}, self.admin, {"if-match": '"7"'})
+        self.assertEqual((status, problem["code"]), (412, "version_mismatch"), problem)
+        status, headers, public = self.api.call("GET", "/shipping-zones")
+        self.assertEqual((status, len(public["zones"]), headers["etag"]), (200, 2, '"1"'), "nothing was replaced")
+
+        status, _, settings = self.api.call("GET", "/tax-settings", token=self.races.staff)
+        self.assertEqual((status, settings["prices_include_tax"], settings["version"]), (200, True, 0), settings)
+        self.assertEqual(self.api.call("GET", "/tax-settings")[0], 401)
+        status, _, problem = self.api.call("PUT", "/tax-settings", {
+            "prices_include_tax": True, "rates": [{"country": "NO", "standard": "25%"}, {"country": "no", "standard": "9"}]},
+            self.admin)
+        self.assertEqual(status, 422, problem)
+        self.assertEqual([e["field"] for e in problem["errors"]], ["rates[0].standard", "rates[1].country"])
+        self.assertEqual(self.api.call("PUT", "/tax-settings", {"prices_include_tax": False}, self.races.staff)[0], 403)
+
+    def test_a_guest_in_germany_pays_tax_inclusive_prices_with_standard_shipping(self):
+        tee, sizes = self.sized_tee()
+        status, _, cart = self.call("POST", "/carts")
+        token, cart_id = cart["token"], cart["id"]
+        lines = f"/carts/{cart_id}/lines"
+        self.call("POST", lines, {"product_id": tee, "variant_id": sizes["S"], "quantity": 1}, cart_token=token)
+        self.call("POST", lines, {"product_id": tee, "variant_id": sizes["M"], "quantity": 2}, cart_token=token)
+
+        # Rejected first: a bad postal code, a country no zone serves, an e-mail that is none.
+        refusals = [
+            ({"shipping_address": {**BERLIN, "postal_code": "1011"}}, "shipping_address.postal_code"),
+            ({"shipping_address": {**BERLIN, "country": "FR", "postal_code": "75001"}}, "shipping_address.country"),
+            ({"shipping_address": {**BERLIN, "line1": "Unter den\nLinden"}}, "shipping_address.line1"),
+            ({"email": "not an address"}, "email"),
+            ({"shipping_method_id": str(uuid.uuid4())}, "shipping_address"),
+        ]
+        for body, field in refusals:
+            status, _, problem = self.call("PATCH", f"/carts/{cart_id}", body, cart_token=token)
+            self.assertEqual((status, problem.get("field")), (422, field), (body, problem))
+        status, _, problem = self.call("POST", f"/carts/{cart_id}/checkout", cart_token=token,
+                                       headers={"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual((status, problem.get("field")), (422, "email"), "a guest needs an e-mail address")
+
+        email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+        status, _, cart = self.call("PATCH", f"/carts/{cart_id}", {"email": email, "shipping_address": BERLIN},
+                                    cart_token=token)
+        self.assertEqual(status, 200, cart)
+        self.assertEqual([(o["name"], o["amount"]) for o in cart["shipping_options"]],
+                         [("Standard", 490), ("Parcel by weight", 590)])
+        self.assertIsNone(cart["shipping"])
+        status, _, problem = self.call("POST", f"/carts/{cart_id}/checkout", cart_token=token,
+                                       headers={"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual((status, problem.get("field")), (422, "shipping_method_id"), problem)
+
+        standard = self.method("Germany", "Standard")
+        status, _, cart = self.call("PATCH", f"/carts/{cart_id}", {"shipping_method_id": standard}, cart_token=token)
+        expected_tax = tax_inside(2500, 19) + tax_inside(2 * 3000, 19) + tax_inside(490, 19)
+        self.assertEqual((cart["shipping"]["amount"], cart["tax"], cart["total"], cart["prices_include_tax"]),
+                         (490, expected_tax, 2500 + 6000 + 490, True), cart)
+
+        key = str(uuid.uuid4())
+        status, headers, order = self.call("POST", f"/carts/{cart_id}/checkout", cart_token=token,
+                                           headers={"idempotency-key": key})
+        self.assertEqual(status, 201, order)
+        link = headers["order-token"]
+        self.assertEqual((order["subtotal"], order["shipping"]["amount"], order["tax"], order["total"]),
+                         (8500, 490, expected_tax, 8990))
+        self.assertEqual([(t["rate"], t["tax"]) for t in order["taxes"]], [("19", expected_tax)])
+        self.assertEqual(sum(line["tax"] for line in order["lines"]) + order["shipping"]["tax"], order["tax"])
+        self.assertEqual((order["shipping_address"]["postal_code"], order["email"]), ("10117", email))
+        self.assertTrue(order["customer"].startswith("guest:") and email not in order["customer"])
+        replay = self.call("POST", f"/carts/{cart_id}/checkout", cart_token=token, headers={"idempotency-key": key})
+        self.assertEqual((replay[0], replay[2]["id"]), (201, order["id"]))
+        self.assertIn("order-token", replay[1], "a replay answers the link too")
+
+        # The link opens this order, nothing else; without it a guest has nothing.
+        path = f"/orders/{order['id']}"
+        self.assertEqual(self.api.call("GET", path)[0], 401)
+        self.assertEqual(self.api.call("GET", path, headers={"order-token": "x.y.z"})[0], 401)
+        self.assertEqual(self.api.call("GET", f"/orders/{uuid.uuid4()}", headers={"order-token": link})[0], 404)
+        self.assertEqual(self.api.call("GET", path, headers={"order-token": link})[2]["total"], 8990)
+
+        # The PaymentIntent is for exactly the order's total, shipping and tax included.
+        status, _, opened = self.api.call("POST", f"{path}/payment", headers={"order-token": link})
+        self.assertEqual((status, opened["amount"], opened["currency"]), (200, 8990, "EUR"), opened)
+        self.assertEqual([i["amount"] for i in self.stripe_intent(order["id"])], [8990])
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        paid = eventually(lambda: self.api.call("GET", path, headers={"order-token": link})[2]["status"] == "paid",
+                          timeout=30)
+        self.assertTrue(paid)
+
+        # The guest's e-mails carry a link that opens the order.
+        mails = eventually(lambda: [m for m in emails_to(self.stack["endpoint"], email) if "confirmed" in m[0]])
+        self.assertTrue(mails, emails_to(self.stack["endpoint"], email))
+        mailed = re.search(r"orders/[0-9a-f-]+\?token=([A-Za-z0-9_.-]+)", mails[0][1]).group(1)
+        self.assertEqual(self.api.call("GET", path, headers={"order-token": mailed})[0], 200)
+
+    def test_a_us_customer_pays_tax_on_top_and_ships_free_over_the_threshold(self):
+        lamp, sizes = self.sized_tee(currency="USD", m_price=4999)
+        customer = self.races.customers(1)[0]
+        status, _, cart = self.call("POST", "/carts", token=customer)
+        cart_id = cart["id"]
+        self.call("POST", f"/carts/{cart_id}/lines", {"product_id": lamp, "variant_id": sizes["M"], "quantity": 2},
+                  token=customer)
+        status, _, problem = self.call("PATCH", f"/carts/{cart_id}", {"shipping_address": {**NEW_YORK, "region": None}},
+                                       token=customer)
+        self.assertEqual((status, problem.get("field")), (422, "shipping_address.region"), problem)
+        status, _, cart = self.call("PATCH", f"/carts/{cart_id}", {
+            "shipping_address": NEW_YORK, "shipping_method_id": self.method("United States", "Ground")}, token=customer)
+        self.assertEqual(status, 200, cart)
+        self.assertEqual([(o["name"], o["amount"]) for o in cart["shipping_options"]], [("Ground", 0)],
+                         "99.98 is over the 75.00 threshold")
+        expected_tax = tax_on(9998, 4)  # New York's state rate, on top
+        self.assertEqual((cart["tax"], cart["total"], cart["prices_include_tax"]), (expected_tax, 9998 + expected_tax, False))
+
+        status, _, order = self.call("POST", f"/carts/{cart_id}/checkout", token=customer,
+                                     headers={"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual(status, 201, order)
+        self.assertEqual((order["shipping"]["amount"], order["tax"], order["total"], order["prices_include_tax"]),
+                         (0, expected_tax, 9998 + expected_tax, False))
+        status, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
+        self.assertEqual((status, opened["amount"]), (200, order["total"]), opened)
+        self.assertEqual([i["amount"] for i in self.stripe_intent(order["id"])], [order["total"]])
+
+        # Below the threshold the same method costs its rate, and tax comes on it too (NY's rule: standard).
+        body = {"lines": [{"product_id": lamp, "variant_id": sizes["S"], "quantity": 1}],
+                "shipping_address": NEW_YORK, "shipping_method_id": self.method("United States", "Ground")}
+        status, _, order = self.api.call("POST", "/orders", body, customer, {"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual(status, 201, order)
+        self.assertEqual((order["shipping"]["amount"], order["tax"], order["total"]),
+                         (899, tax_on(2500, 4) + tax_on(899, 4), 2500 + 899 + tax_on(2500, 4) + tax_on(899, 4)))
+
+    def test_an_address_no_zone_serves_is_refused_before_anything_is_reserved(self):
+        tee, sizes = self.sized_tee()
+        customer = self.races.customers(1)[0]
+        line = {"product_id": tee, "variant_id": sizes["S"], "quantity": 3}
+        for address, field in [
+            ({**BERLIN, "country": "JP", "postal_code": "100-0001"}, "shipping_address.country"),
+            ({**BERLIN, "country": "ZZ"}, "shipping_address.country"),
+            (BERLIN, "shipping_method_id"),
+        ]:
+            body = {"lines": [line], "shipping_address": address}
+            status, _, problem = self.api.call("POST", "/orders", body, customer, {"idempotency-key": str(uuid.uuid4())})
+            self.assertEqual((status, problem.get("field")), (422, field), problem)
+        body = {"lines": [line], "shipping_address": BERLIN, "shipping_method_id": self.method("United States", "Ground")}
+        status, _, problem = self.api.call("POST", "/orders", body, customer, {"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual((status, problem.get("field")), (422, "shipping_method_id"), "a method of another zone")
+        self.assertEqual(self.races.stock(tee, sizes["S"]), 10, "nothing reserved")
+        status, _, orders = self.api.call("GET", "/orders", token=customer)
+        self.assertEqual(orders["items"], [], "nothing half-written")
+
+        # Heavy parcels: the weight tiers price them, and past the last tier the method is not offered.
+        heavy, heavy_sizes = self.sized_tee(weight=2000)
+        status, _, cart = self.call("POST", "/carts", token=customer)
+        self.call("POST", f"/carts/{cart['id']}/lines", {"product_id": heavy, "variant_id": heavy_sizes["S"],
+                                                         "quantity": 2}, token=customer)
+        status, _, cart = self.call("PATCH", f"/carts/{cart['id']}", {"shipping_address": BERLIN}, token=customer)
+        self.assertEqual([(o["name"], o["amount"]) for o in cart["shipping_options"]],
+                         [("Standard", 490), ("Parcel by weight", 990)], "4 kg")
+        status, _, cart = self.call("PATCH", f"/carts/{cart['id']}/lines/{heavy_sizes['S']}", {"quantity": 3},
+                                    token=customer)
+        self.assertEqual([o["name"] for o in cart["shipping_options"]], ["Standard"], "6 kg is past the last tier")
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
