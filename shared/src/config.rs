@@ -103,6 +103,12 @@ pub fn cart_lifetime() -> Result<CartLifetime, ConfigError> {
     Ok(CartLifetime { anonymous: days("ANONYMOUS_CART_DAYS")?, customer: days("CUSTOMER_CART_DAYS")? })
 }
 
+/// How long after fulfilment a customer may ask to return goods:
+/// `RETURN_WINDOW_DAYS`, whole days (template parameter; 30 by default).
+pub fn return_window() -> Result<time::Duration, ConfigError> {
+    whole_number("RETURN_WINDOW_DAYS", 365).map(|d| time::Duration::days(i64::from(d)))
+}
+
 /// How long a cart is left before it counts as abandoned: `ABANDONED_CART_HOURS`.
 pub fn abandoned_cart_after() -> Result<time::Duration, ConfigError> {
     whole_number("ABANDONED_CART_HOURS", 24 * 30).map(|h| time::Duration::hours(i64::from(h)))

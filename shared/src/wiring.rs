@@ -11,7 +11,7 @@ use crate::app::receipts::ReceiptSettings;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
 use crate::inbound::http::context::{
-    AdminWebhooks, Carts, Catalog, Checkout, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
+    AdminWebhooks, Carts, Catalog, Checkout, Returns, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
 };
 use crate::inbound::jobs::abandon_carts::AbandonedCartJob;
 use crate::inbound::jobs::archive_audit::ArchiveJob;
@@ -137,6 +137,10 @@ pub fn carts(sdk: &SdkConfig) -> Result<Carts, ConfigError> {
 
 pub async fn checkout(sdk: &SdkConfig) -> Result<Checkout, ConfigError> {
     Ok(Checkout { carts: carts(sdk)?, links: token_issuer(sdk).await? })
+}
+
+pub fn returns(sdk: &SdkConfig) -> Result<Returns, ConfigError> {
+    Ok(Returns { table: table(sdk)?, verifier: config::token_verifier()?, window: config::return_window()? })
 }
 
 pub fn table_access(sdk: &SdkConfig) -> Result<TableAccess, ConfigError> {

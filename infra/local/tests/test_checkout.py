@@ -247,6 +247,85 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
                                     token=customer)
         self.assertEqual([o["name"] for o in cart["shipping_options"]], ["Standard"], "6 kg is past the last tier")
 
+    def test_a_returned_line_is_restocked_and_refunded_with_its_tax(self):
+        tee, sizes = self.sized_tee()
+        customer = self.races.customers(1)[0]
+        body = {"lines": [{"product_id": tee, "variant_id": sizes["S"], "quantity": 2},
+                          {"product_id": tee, "variant_id": sizes["M"], "quantity": 1}],
+                "shipping_address": BERLIN, "shipping_method_id": self.method("Germany", "Standard")}
+        status, _, order = self.api.call("POST", "/orders", body, customer, {"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual((status, order["total"]), (201, 5000 + 3000 + 490), order)
+        path = f"/orders/{order['id']}"
+        returns = f"{path}/returns"
+        line = {"product_id": tee, "variant_id": sizes["M"], "quantity": 1}
+        status, _, problem = self.api.call("POST", returns, {"lines": [line], "reason": "too big"}, customer)
+        self.assertEqual((status, problem["code"]), (409, "order_not_returnable"), "not shipped yet")
+
+        _, _, opened = self.api.call("POST", f"{path}/payment", token=customer)
+        self.assertEqual(opened["amount"], order["total"])
+        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
+        self.assertTrue(eventually(lambda: self.api.call("GET", path, token=customer)[2]["status"] == "paid", timeout=30))
+        status, _, fulfilled = self.api.call("POST", f"{path}/fulfil", {"carrier": "DHL", "tracking_number": "00340"},
+                                             self.races.staff)
+        self.assertEqual(status, 200, fulfilled)
+
+        # Rejected first: more units than the line has, a line of another order, no reason; a stranger sees nothing.
+        stranger = self.races.customers(1)[0]
+        self.assertEqual(self.api.call("POST", returns, {"lines": [line], "reason": "x"}, stranger)[0], 404)
+        for bad, field in [({**line, "quantity": 2}, "lines[0].quantity"),
+                           ({**line, "variant_id": str(uuid.uuid4())}, "lines[0].variant_id")]:
+            status, _, problem = self.api.call("POST", returns, {"lines": [bad], "reason": "too big"}, customer)
+            self.assertEqual((status, problem.get("field")), (422, field), problem)
+        status, _, problem = self.api.call("POST", returns, {"lines": [line], "reason": "  "}, customer)
+        self.assertEqual((status, problem.get("field")), (422, "reason"), problem)
+        self.assertEqual(self.api.call("GET", returns, token=customer)[2], [], "nothing half-written")
+
+        status, headers, ret = self.api.call("POST", returns, {"lines": [line], "reason": "too big"}, customer)
+        self.assertEqual((status, ret["status"]), (201, "requested"), ret)
+        status, _, problem = self.api.call("POST", returns, {"lines": [line], "reason": "again"}, customer)
+        self.assertEqual((status, problem.get("field")), (422, "lines[0].quantity"), "a unit is returned once")
+        update = f"{returns}/{ret['id']}"
+        self.assertEqual(self.api.call("PATCH", update, {"status": "approved"}, customer)[0], 403)
+        status, _, problem = self.api.call("PATCH", update, {"status": "received"}, self.races.staff)
+        self.assertEqual((status, problem["code"]), (409, "illegal_transition"), "approve first")
+        status, _, ret = self.api.call("PATCH", update, {"status": "approved"}, self.races.staff)
+        self.assertEqual((status, ret["status"]), (200, "approved"), ret)
+        stock_before = self.races.stock(tee, sizes["M"])
+
+        status, _, ret = self.api.call("PATCH", update, {"status": "received"}, self.races.staff)
+        self.assertEqual((status, ret["status"], ret["refund_amount"]), (200, "received", 3000), ret)
+        self.assertEqual(self.races.stock(tee, sizes["M"]), stock_before + 1, "the returned unit is back in stock")
+        order = self.api.call("GET", path, token=customer)[2]
+        self.assertEqual((order["refunded"], order["status"]), (3000, "partially_refunded"))
+        refunds = self.stripe_get(f"/v1/refunds?payment_intent={opened['provider_payment_id']}")["data"]
+        self.assertEqual([r["amount"] for r in refunds], [3000])
+
+        # Receiving again refunds nothing more; the tax refunded is the line's own.
+        again = self.api.call("PATCH", update, {"status": "received"}, self.races.staff)
+        self.assertEqual((again[0], again[2]["refund_amount"]), (200, 3000))
+        self.assertEqual(len(self.stripe_get(f"/v1/refunds?payment_intent={opened['provider_payment_id']}")["data"]), 1)
+        m_line = next(l for l in order["lines"] if l["variant_id"] == sizes["M"])
+        self.assertEqual(m_line["tax"], tax_inside(3000, 19))
+
+        # The last units and the shipping: refunded once, to the cent of what was paid.
+        line_s = {"product_id": tee, "variant_id": sizes["S"], "quantity": 2}
+        status, _, last = self.api.call("POST", returns, {"lines": [line_s], "reason": "changed my mind"}, customer)
+        self.assertEqual(status, 201, last)
+        self.api.call("PATCH", f"{returns}/{last['id']}", {"status": "approved"}, self.races.staff)
+        status, _, last = self.api.call("PATCH", f"{returns}/{last['id']}", {"status": "received", "refund_shipping": True},
+                                        self.races.staff)
+        self.assertEqual((status, last["refund_amount"], last["shipping_refunded"]), (200, 5000 + 490, True), last)
+        order = self.api.call("GET", path, token=customer)[2]
+        self.assertEqual((order["refunded"], order["status"]), (order["total"], "refunded"))
+        listed = self.api.call("GET", returns, token=customer)[2]
+        self.assertEqual([r["status"] for r in listed], ["received", "received"])
+
+    def stripe_get(self, path):
+        request = urllib.request.Request(f"{self.stripe_url}{path}",
+                                         headers={"authorization": f"Bearer {stripe_emulator.secret_key()}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.load(r)
+
 
 if __name__ == "__main__":
     import unittest

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payments;
 pub mod receipts;
+pub mod returns;
 pub mod stats;
 pub mod store;
 pub mod webhooks;

@@ -35,6 +35,14 @@ pub struct Carts {
     pub lifetime: CartLifetime,
 }
 
+/// What the return endpoints customers call need: the table, the verifier
+/// and how long after fulfilment returns are accepted (`ReturnWindowDays`).
+pub struct Returns {
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub window: time::Duration,
+}
+
 /// What checkout needs: the cart endpoints' parts, and the signing key that
 /// signs a guest's order link.
 pub struct Checkout {

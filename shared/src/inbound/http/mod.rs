@@ -26,6 +26,7 @@ pub mod me;
 pub mod order_payments;
 pub mod order_receipts;
 pub mod order_refunds;
+pub mod order_returns;
 pub mod orders;
 pub mod product_images;
 pub mod products;

@@ -1,5 +1,7 @@
 //! RFC 9457 problem details with a stable machine-readable `code`.
 
+use crate::app::returns::ReturnsError;
+use crate::domain::returns::ReturnRefused;
 use crate::app::accounts::AccountsError;
 use crate::app::carts::CartsError;
 use crate::app::catalog::CatalogError;
@@ -274,6 +276,23 @@ impl From<PaymentsError> for ApiError {
             }
             PaymentsError::Orders(orders) => orders.into(),
             PaymentsError::Common(common) => common.into(),
+        }
+    }
+}
+
+impl From<ReturnsError> for ApiError {
+    fn from(error: ReturnsError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ReturnsError::Refused(ReturnRefused::Invalid(invalid)) => Self::invalid(invalid),
+            ReturnsError::Refused(ReturnRefused::NotReturnable(_)) => {
+                Self::new(StatusCode::CONFLICT, "order_not_returnable", detail)
+            }
+            ReturnsError::Refused(ReturnRefused::IllegalTransition { .. }) => {
+                Self::new(StatusCode::CONFLICT, "illegal_transition", detail)
+            }
+            ReturnsError::Refund(refund) => refund.into(),
+            ReturnsError::Common(common) => common.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::domain::{
     CartId, Category, DiscountCode, Email, EventId, ExportId, ImageId, OrderId, OrderStatus, Product, ProductId,
-    ProductStatus, SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
+    ProductStatus, ReturnId, SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
 };
 
 pub const PK: &str = "PK";
@@ -241,3 +241,12 @@ pub const SHIPPING_ZONES_PK: &str = "SETTINGS#SHIPPING";
 /// The shop's tax settings: one item, replaced whole at its version.
 pub const TAX_SETTINGS_PK: &str = "SETTINGS#TAX";
 pub const SETTINGS_SK: &str = "SETTINGS";
+
+/// A return of an order, beside it: `ORDER#<id>` / `RETURN#<return id>`.
+pub const RETURN_PREFIX: &str = "RETURN#";
+pub fn return_sk(id: ReturnId) -> String {
+    format!("{RETURN_PREFIX}{id}")
+}
+/// How many returns an order has, beside it: the condition that keeps two
+/// return requests from claiming the same units.
+pub const RETURNS_SK: &str = "RETURNS";

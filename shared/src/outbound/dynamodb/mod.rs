@@ -16,6 +16,7 @@ mod orders;
 mod payments;
 mod products;
 mod rate_limits;
+mod returns;
 mod sessions;
 mod settings;
 mod stats;
