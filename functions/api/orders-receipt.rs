@@ -1,4 +1,4 @@
-//! `GET /orders/{id}/receipt`: a short-lived link to the order's receipt PDF.
+//! `GET /orders/{id}/receipt`: a short-lived link to the order's invoice PDF.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {

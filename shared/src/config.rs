@@ -9,7 +9,7 @@ use crate::app::orders::OrderPolicy;
 use crate::domain::access_token::{KeyError, TokenAudience, TokenVerifier};
 use crate::domain::webhook::retry::RetrySchedule;
 use crate::domain::webhook::url::UrlPolicy;
-use crate::domain::{CartLifetime, Email, VatRate};
+use crate::domain::{CartLifetime, Email, Seller};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -119,13 +119,19 @@ pub fn shop_name() -> Result<String, ConfigError> {
     required("SHOP_NAME")
 }
 
-/// The VAT rate included in prices, printed on receipts: `VAT_RATE` in percent
-/// (`20`, `7.7`), or empty when the shop shows no VAT.
-pub fn vat_rate() -> Result<Option<VatRate>, ConfigError> {
-    match std::env::var("VAT_RATE").unwrap_or_default().trim() {
-        "" => Ok(None),
-        rate => VatRate::parse(rate).map(Some).map_err(|reason| ConfigError::Invalid { name: "VAT_RATE", reason }),
-    }
+/// The seller invoices name: `SELLER_LEGAL_NAME` (the shop's name when
+/// empty), `SELLER_ADDRESS` (lines separated by `|`) and `SELLER_TAX_ID`
+/// (empty: none).
+pub fn seller() -> Result<Seller, ConfigError> {
+    let text = |name| std::env::var(name).unwrap_or_default().trim().to_owned();
+    let legal_name = match text("SELLER_LEGAL_NAME") {
+        name if name.is_empty() => shop_name()?,
+        name => name,
+    };
+    let address =
+        text("SELLER_ADDRESS").split('|').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    let tax_id = Some(text("SELLER_TAX_ID")).filter(|id| !id.is_empty());
+    Ok(Seller { legal_name, address, tax_id })
 }
 
 /// The queue the receipts job reads.

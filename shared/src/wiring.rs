@@ -7,11 +7,11 @@
 //! grant exactly that (only the sign-in functions read the signing key, only the
 //! payment functions the Stripe key).
 
-use crate::app::receipts::ReceiptSettings;
+use crate::app::receipts::InvoiceSettings;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
 use crate::inbound::http::context::{
-    AdminWebhooks, Carts, Catalog, Checkout, Returns, Downloads, Payments, SignIn, StripeWebhooks, TableAccess,
+    AdminWebhooks, Carts, Catalog, Checkout, Downloads, Payments, Returns, SignIn, StripeWebhooks, TableAccess,
 };
 use crate::inbound::jobs::abandon_carts::AbandonedCartJob;
 use crate::inbound::jobs::archive_audit::ArchiveJob;
@@ -228,7 +228,7 @@ pub fn receipts_job(sdk: &SdkConfig) -> Result<ReceiptsJob, ConfigError> {
         table: table(sdk)?,
         bucket: bucket(sdk)?,
         printer: PdfPrinter::new(),
-        settings: ReceiptSettings { shop_name: config::shop_name()?, vat: config::vat_rate()? },
+        settings: InvoiceSettings { shop_name: config::shop_name()?, seller: config::seller()? },
     })
 }
 

@@ -18,6 +18,7 @@ use tillbox::app::idempotency::{Existing, IdempotencyKey, IdempotencyRecord, Ide
 use tillbox::app::orders::PlacingStore;
 use tillbox::app::orders::ports::{OrderChange, OrderStore};
 use tillbox::app::payments::ports::{PaymentChange, PaymentStore, RefundRecord, RefundStore, WebhookInbox};
+use tillbox::app::receipts::ports::DocumentNumbers;
 use tillbox::app::stats::SalesStats;
 use tillbox::app::store::StoreError;
 use tillbox::domain::OrderExport;
@@ -308,7 +309,10 @@ async fn a_refund_is_recorded_once_at_the_orders_version_with_its_restock(store:
     assert_eq!(ProductStore::get(store, mug.id).await.unwrap().unwrap().variants[0].stock, 4, "and restocks nothing");
 
     let done = refund.succeeded(now());
-    let event = Event::new(EventKind::OrderRefunded { order_id: order.id, amount: 500, surplus: false }, now());
+    let event = Event::new(
+        EventKind::OrderRefunded { order_id: order.id, amount: 500, surplus: false, refund_id: None },
+        now(),
+    );
     assert!(store.complete_refund(&done, &event).await.unwrap());
     assert!(!store.complete_refund(&done, &event).await.unwrap(), "completed once");
     assert_eq!(store.refund(order.id, &refund.id).await.unwrap().unwrap().status, RefundStatus::Succeeded);
@@ -580,7 +584,10 @@ async fn sales_are_counted_once_per_event_and_read_back_by_day(store: &impl Sale
     let day = time::Date::from_julian_day(2_400_000 + (random % 100_000) as i32).unwrap();
     let product = ProductId::generate();
     let mut paid = SalesCounts { orders_paid: 1, ..SalesCounts::default() };
-    paid.currencies.insert("EUR".into(), CurrencySales { revenue: 2500, refunded: 0, orders_paid: 1 });
+    paid.currencies.insert(
+        "EUR".into(),
+        CurrencySales { gross: 2975, revenue: 2500, tax: 475, shipping: 0, refunded: 0, orders_paid: 1 },
+    );
     paid.products.insert(("EUR".into(), product), ProductSales { name: "Mug".into(), units: 2, revenue: 2500 });
     let first = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
     let second = Event::new(EventKind::OrderPaid { order_id: OrderId::generate() }, now());
@@ -592,7 +599,10 @@ async fn sales_are_counted_once_per_event_and_read_back_by_day(store: &impl Sale
     assert_eq!(days.keys().copied().collect::<Vec<_>>(), [day], "only days with sales are returned");
     let counted = &days[&day];
     assert_eq!(counted.orders_paid, 2);
-    assert_eq!(counted.currencies["EUR"], CurrencySales { revenue: 5000, refunded: 0, orders_paid: 2 });
+    assert_eq!(
+        counted.currencies["EUR"],
+        CurrencySales { gross: 5950, revenue: 5000, tax: 950, shipping: 0, refunded: 0, orders_paid: 2 }
+    );
     assert_eq!(
         counted.products[&("EUR".to_owned(), product)],
         ProductSales { name: "Mug".into(), units: 4, revenue: 5000 }
@@ -646,6 +656,43 @@ async fn a_file_written_in_parts_reads_back_whole(files: &(impl ExportFiles + Fi
     assert_eq!(files.read(&key).await.unwrap().len(), first.len() + 6, "an abandoned upload changes nothing");
 }
 
+/// Invoice numbers are gapless and never given twice, however many documents
+/// are numbered at once; a number taken stays with its order through later writes.
+async fn invoice_numbers_are_gapless_under_concurrency(store: &(impl PlacingStore + DocumentNumbers)) {
+    let staff = Principal { subject: "numbers-staff".into(), role: Role::Staff, session: None };
+    let sku = format!("N-{}", &OrderId::generate().to_string()[..8]);
+    let input = NewProduct::active(sku, "Mug", MoneyInput::new(1200, "EUR"), 100);
+    let mug = tillbox::app::catalog::products::create(store, Some(&staff), input, now()).await.unwrap();
+    let policy = tillbox::app::orders::OrderPolicy { max_open_orders: 100, orders_per_hour: 100 };
+    let mut orders = Vec::new();
+    for _ in 0..12 {
+        let request = OrderRequest::parse(&[(mug.id, None, 1)], None).unwrap();
+        orders.push(tillbox::app::orders::place(store, &policy, &staff, request, now()).await.unwrap());
+    }
+    // Every order numbered twice, all at once.
+    let asked = orders.iter().chain(&orders).map(|o| store.invoice_number(o.id));
+    let numbers: Vec<u64> = futures_util::future::join_all(asked).await.into_iter().map(Result::unwrap).collect();
+    let (first, again) = numbers.split_at(orders.len());
+    assert_eq!(first, again, "an order keeps its number");
+    let mut sorted = first.to_vec();
+    sorted.sort_unstable();
+    let lowest = sorted[0];
+    assert_eq!(sorted, (lowest..lowest + 12).collect::<Vec<_>>(), "twelve numbers, no gap, none twice");
+    // A write computed before the number was taken cannot drop it; one after keeps it.
+    let paid = tillbox::domain::Transition::MarkPaid;
+    let event = Event::new(EventKind::OrderPaid { order_id: orders[0].id }, now());
+    let stale = orders[0].apply(&paid, now()).unwrap();
+    let write = OrderChange { previous: &orders[0], next: &stale, release: false, event: &event, audit: None };
+    assert!(matches!(OrderStore::change(store, write).await, Err(StoreError::VersionMismatch { .. })));
+    let stored = OrderStore::get(store, orders[0].id).await.unwrap().unwrap();
+    assert_eq!(stored.invoice_number, Some(first[0]));
+    let fresh = stored.apply(&paid, now()).unwrap();
+    let write = OrderChange { previous: &stored, next: &fresh, release: false, event: &event, audit: None };
+    OrderStore::change(store, write).await.unwrap();
+    assert_eq!(OrderStore::get(store, orders[0].id).await.unwrap().unwrap().invoice_number, Some(first[0]));
+    assert!(matches!(store.invoice_number(OrderId::generate()).await, Err(StoreError::NotFound)));
+}
+
 #[tokio::test]
 async fn the_table_keeps_the_store_contracts() {
     let stack = Stack::new().await;
@@ -669,6 +716,7 @@ async fn the_table_keeps_the_store_contracts() {
     sales_are_counted_once_per_event_and_read_back_by_day(&table).await;
     an_export_is_saved_only_by_the_run_that_owns_it(&table).await;
     a_file_written_in_parts_reads_back_whole(&stack.bucket()).await;
+    invoice_numbers_are_gapless_under_concurrency(&table).await;
 }
 
 #[tokio::test]
@@ -692,6 +740,7 @@ async fn the_in_memory_fake_keeps_the_store_contracts() {
     sales_are_counted_once_per_event_and_read_back_by_day(&shop).await;
     an_export_is_saved_only_by_the_run_that_owns_it(&shop).await;
     a_file_written_in_parts_reads_back_whole(&shop).await;
+    invoice_numbers_are_gapless_under_concurrency(&shop).await;
 }
 
 /// Items exactly as the release before variants wrote them: a product with its

@@ -7,9 +7,11 @@ here again, independently, from the published rates and rounding rule."""
 
 import json
 import re
+import urllib.error
 import urllib.request
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from tillbox_local import pay, stripe_emulator
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually
@@ -94,8 +96,8 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         status, headers, public = self.api.call("GET", "/shipping-zones")
         self.assertEqual((status, len(public["zones"]), headers["etag"]), (200, 2, '"1"'), "nothing was replaced")
 
-        status, _, settings = self.api.call("GET", "/tax-settings", token=self.races.staff)
-        self.assertEqual((status, settings["prices_include_tax"], settings["version"]), (200, True, 0), settings)
+        status, headers, settings = self.api.call("GET", "/tax-settings", token=self.races.staff)
+        self.assertEqual((status, settings["prices_include_tax"], headers["etag"]), (200, True, '"0"'), settings)
         self.assertEqual(self.api.call("GET", "/tax-settings")[0], 401)
         status, _, problem = self.api.call("PUT", "/tax-settings", {
             "prices_include_tax": True, "rates": [{"country": "NO", "standard": "25%"}, {"country": "no", "standard": "9"}]},
@@ -268,6 +270,11 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         status, _, fulfilled = self.api.call("POST", f"{path}/fulfil", {"carrier": "DHL", "tracking_number": "00340"},
                                              self.races.staff)
         self.assertEqual(status, 200, fulfilled)
+        invoice = eventually(lambda: self.document(f"{path}/receipt", customer), timeout=30)
+        self.assertTrue(invoice.startswith(b"%PDF-"), "the paid order's invoice")
+        self.save("invoice.pdf", invoice)
+        number = self.api.call("GET", path, token=customer)[2]["invoice_number"]
+        self.assertIsInstance(number, int)
 
         # Rejected first: more units than the line has, a line of another order, no reason; a stranger sees nothing.
         stranger = self.races.customers(1)[0]
@@ -306,6 +313,10 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual(len(self.stripe_get(f"/v1/refunds?payment_intent={opened['provider_payment_id']}")["data"]), 1)
         m_line = next(l for l in order["lines"] if l["variant_id"] == sizes["M"])
         self.assertEqual(m_line["tax"], tax_inside(3000, 19))
+        credit = eventually(lambda: self.document(f"{path}/refunds/{ret['refund_id']}/credit-note", customer), timeout=30)
+        self.assertTrue(credit.startswith(b"%PDF-"), "the refund's credit note")
+        self.save("credit-note.pdf", credit)
+        self.assertEqual(self.api.call("GET", path, token=customer)[2]["invoice_number"], number, "the number stays")
 
         # The last units and the shipping: refunded once, to the cent of what was paid.
         line_s = {"product_id": tee, "variant_id": sizes["S"], "quantity": 2}
@@ -319,6 +330,32 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual((order["refunded"], order["status"]), (order["total"], "refunded"))
         listed = self.api.call("GET", returns, token=customer)[2]
         self.assertEqual([r["status"] for r in listed], ["received", "received"])
+
+    def document(self, path, token):
+        """The PDF behind a document link (302 to the bucket), or None while it is printed."""
+        status, headers, _ = self.no_redirect(path, token)
+        if status != 302:
+            return None
+        with urllib.request.urlopen(headers["location"], timeout=10) as r:
+            return r.read()
+
+    def no_redirect(self, path, token):
+        class Keep(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+        opener = urllib.request.build_opener(Keep)
+        request = urllib.request.Request(self.gateway.url + path, headers={"authorization": f"Bearer {token}"})
+        try:
+            with opener.open(request, timeout=30) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, None
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, None
+
+    def save(self, name, pdf):
+        """Keeps a printed document under target/documents/ for a reviewer to look at."""
+        folder = Path(__file__).resolve().parents[3] / "target" / "documents"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(pdf)
 
     def stripe_get(self, path):
         request = urllib.request.Request(f"{self.stripe_url}{path}",

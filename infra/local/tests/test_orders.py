@@ -33,12 +33,13 @@ class OrdersThroughTheGatewayTest(GatewayTestCase):
               file=sys.stderr)
         self.assertTrue(all(rate > 0 for rate, _ in runs.values()))
         # What placing an order costs the table, counted by the emulator: the
-        # idempotency record (begin, complete), the hourly limit, the products, and
-        # the one transaction. No Query or Scan: reading the customer's orders for
-        # the open-order limit made every order slower as the table grew.
+        # idempotency record (begin, complete), the hourly limit, the products, the
+        # tax settings, and the one transaction. No Query or Scan: reading the
+        # customer's orders for the open-order limit made every order slower as
+        # the table grew.
         for clients, (_, calls) in runs.items():
             placing = calls["per_order"]["OrdersCreateFunction"]
-            self.assertEqual(sum(placing.values()), 5, (clients, placing))
+            self.assertEqual(sum(placing.values()), 6, (clients, placing))
             self.assertEqual(placing.get("TransactWriteItems"), 1, (clients, placing))
             self.assertFalse({"Query", "Scan"} & placing.keys(), (clients, placing))
 

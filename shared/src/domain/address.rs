@@ -119,6 +119,20 @@ impl Address {
         &self.name
     }
 
+    pub fn postal_code(&self) -> Option<&str> {
+        self.postal_code.as_deref()
+    }
+
+    /// Company, street lines and city, as one line each (no name, postal code or country).
+    pub fn street_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.company.iter().cloned().collect();
+        lines.push(self.line1.clone());
+        lines.extend(self.line2.clone());
+        lines.push(self.city.clone());
+        lines.extend(self.region.clone());
+        lines
+    }
+
     /// The address as the caller gives it back (and as stored).
     pub fn to_input(&self) -> AddressInput {
         AddressInput {

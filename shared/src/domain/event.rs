@@ -48,6 +48,10 @@ pub enum EventKind {
         /// as a refund of it either.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         surplus: bool,
+        /// The order's refund record (its credit note is printed from it);
+        /// absent for a surplus payment given back, and in older events.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refund_id: Option<String>,
     },
     /// The customer's bank disputes the payment; staff are told.
     #[serde(rename = "order.disputed")]

@@ -158,9 +158,12 @@ impl OrderExport {
 
 /// The CSV's columns: one row per line item, the order's figures repeated on
 /// each. Money is a decimal in the row's currency (`12.50`, `1200` for JPY).
+/// Tax and shipping are columns of their own, apart from the goods: with
+/// `prices_include_tax` true the amounts hold their tax, else it comes on top.
 pub const CSV_HEADER: &str = "order_id,created_at,status,customer,currency,line,product_id,sku,product_name,\
-unit_price,quantity,line_total,order_subtotal,discount_code,order_discount,order_total,refunded,paid_at,\
-fulfilled_at,cancelled_at\r\n";
+unit_price,quantity,line_total,line_discount,line_tax_rate,line_tax,order_subtotal,discount_code,order_discount,\
+shipping_method,order_shipping,order_tax,prices_include_tax,order_total,refunded,paid_at,fulfilled_at,cancelled_at,\
+ship_to_name,ship_to_address,ship_to_postal_code,ship_to_country\r\n";
 
 /// The rows of one order, RFC 4180: comma-separated, CRLF line ends, fields with
 /// a comma, quote or line break quoted (quotes doubled). Free text a spreadsheet
@@ -168,6 +171,7 @@ fulfilled_at,cancelled_at\r\n";
 pub fn csv_rows(order: &Order) -> String {
     let money = |minor: i64| order.currency.decimal(minor);
     let time = |at: Option<Timestamp>| at.map(format_timestamp).unwrap_or_default();
+    let ship_to = order.shipping_address.as_ref();
     let mut out = String::new();
     for (number, line) in order.lines.iter().enumerate() {
         let fields = [
@@ -183,14 +187,25 @@ pub fn csv_rows(order: &Order) -> String {
             money(line.unit_price),
             line.quantity.to_string(),
             money(line.total),
+            money(line.discount),
+            line.tax_rate.percent(),
+            money(line.tax),
             money(order.subtotal),
             order.discount.as_ref().map(|d| text(d.code.as_str())).unwrap_or_default(),
             money(order.discount.as_ref().map_or(0, |d| d.amount)),
+            order.shipping.as_ref().map(|s| text(&s.name)).unwrap_or_default(),
+            money(order.shipping.as_ref().map_or(0, |s| s.amount)),
+            money(order.tax),
+            order.prices_include_tax.to_string(),
             money(order.total),
             money(order.refunded),
             time(order.paid_at),
             time(order.fulfilled_at),
             time(order.cancelled_at),
+            ship_to.as_ref().map(|a| text(a.name())).unwrap_or_default(),
+            ship_to.as_ref().map(|a| text(&a.street_lines().join(", "))).unwrap_or_default(),
+            ship_to.as_ref().and_then(|a| a.postal_code()).map(text).unwrap_or_default(),
+            ship_to.as_ref().map(|a| a.country().code().to_owned()).unwrap_or_default(),
         ];
         let quoted: Vec<String> = fields.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -241,6 +256,6 @@ mod tests {
         assert_eq!(quote("two\nlines"), "\"two\nlines\"");
         assert_eq!(text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(text("Mug"), "Mug");
-        assert_eq!(CSV_HEADER.split(',').count(), 20);
+        assert_eq!(CSV_HEADER.split(',').count(), 31);
     }
 }

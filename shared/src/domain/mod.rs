@@ -11,6 +11,7 @@ pub mod event;
 pub mod export;
 pub mod id;
 pub mod image;
+pub mod invoice;
 pub mod money;
 pub mod order;
 pub mod password;
@@ -18,7 +19,6 @@ pub mod payment;
 pub mod principal;
 pub mod product;
 pub mod rate_limit;
-pub mod receipt;
 pub mod refund;
 pub mod returns;
 pub mod secret;
@@ -42,6 +42,7 @@ pub use id::{
     ShippingZoneId, UserId, VariantId, WebhookEndpointId,
 };
 pub use image::{ImageFormat, ProductImage, Thumbnail, Upload, UploadState};
+pub use invoice::{Invoice, Seller};
 pub use money::{Currency, Money};
 pub use order::{CancelReason, Order, OrderRequest, OrderStatus, Shipment, Transition};
 pub use payment::{Payment, PaymentStatus, Provider};
@@ -51,7 +52,6 @@ pub use product::{
     VariantChanges,
 };
 pub use rate_limit::RateLimit;
-pub use receipt::{Receipt, VatRate};
 pub use refund::{Refund, RefundRefused, RefundRequest, RefundStatus};
 pub use session::{OneTimePurpose, OneTimeToken, RefreshToken, Session};
 pub use timestamp::{Timestamp, days, format_timestamp, parse_timestamp, timestamp_serde};

@@ -69,6 +69,10 @@ pub struct Return {
     pub updated_at: Timestamp,
 }
 
+/// A line as a caller asks for it: the product, its variant (optional when
+/// the order has one line of the product) and how many units.
+pub type LineAsked = (ProductId, Option<VariantId>, i64);
+
 /// Lines one return may hold; an order holds at most this many.
 const MAX_RETURN_LINES: usize = super::order::MAX_LINES;
 
@@ -91,7 +95,7 @@ impl Return {
     pub fn request(
         order: &Order,
         others: &[Return],
-        lines: &[(ProductId, Option<VariantId>, i64)],
+        lines: &[LineAsked],
         reason: &str,
         window: time::Duration,
         now: Timestamp,

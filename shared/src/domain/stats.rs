@@ -27,18 +27,25 @@ pub struct SalesCounts {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CurrencySales {
-    /// The totals of orders paid (after discounts).
+    /// What customers paid: the totals of orders paid (`revenue + tax + shipping`).
+    pub gross: i64,
+    /// The goods sold, after discounts, without tax or shipping.
     pub revenue: i64,
+    /// The tax charged on goods and shipping (owed to tax offices, not earned).
+    pub tax: i64,
+    /// Shipping charged, without its tax.
+    pub shipping: i64,
+    /// Money given back (tax included).
     pub refunded: i64,
     /// Orders paid in this currency: the divisor of the average order value.
     pub orders_paid: u64,
 }
 
 impl CurrencySales {
-    /// Revenue per paid order, rounded to the nearest minor unit.
+    /// What a paid order brings in on average (gross), to the nearest minor unit.
     pub fn average_order_value(&self) -> i64 {
         match i64::try_from(self.orders_paid) {
-            Ok(paid) if paid > 0 => (self.revenue + paid / 2).div_euclid(paid),
+            Ok(paid) if paid > 0 => (self.gross + paid / 2).div_euclid(paid),
             _ => 0,
         }
     }
@@ -71,9 +78,17 @@ pub fn contribution(event: &Event, order: Option<&Order>) -> Option<SalesCounts>
             counts.orders_paid = 1;
             if let Some(order) = order {
                 let currency = order.currency.code().to_owned();
-                counts
-                    .currencies
-                    .insert(currency.clone(), CurrencySales { revenue: order.total, refunded: 0, orders_paid: 1 });
+                let shipping_tax = order.shipping.as_ref().map_or(0, |s| s.tax);
+                let shipping = order.shipping_gross() - shipping_tax;
+                let sales = CurrencySales {
+                    gross: order.total,
+                    revenue: order.total - order.tax - shipping,
+                    tax: order.tax,
+                    shipping,
+                    refunded: 0,
+                    orders_paid: 1,
+                };
+                counts.currencies.insert(currency.clone(), sales);
                 for line in &order.lines {
                     let sales = counts.products.entry((currency.clone(), line.product_id)).or_default();
                     sales.name.clone_from(&line.name);
@@ -103,7 +118,10 @@ impl SalesCounts {
         self.refunds += other.refunds;
         for (currency, sales) in &other.currencies {
             let mine = self.currencies.entry(currency.clone()).or_default();
+            mine.gross += sales.gross;
             mine.revenue += sales.revenue;
+            mine.tax += sales.tax;
+            mine.shipping += sales.shipping;
             mine.refunded += sales.refunded;
             mine.orders_paid += sales.orders_paid;
         }
@@ -177,7 +195,7 @@ mod tests {
 
     #[test]
     fn the_average_order_value_rounds_to_the_nearest_minor_unit() {
-        let eur = CurrencySales { revenue: 1001, refunded: 0, orders_paid: 2 };
+        let eur = CurrencySales { gross: 1001, revenue: 841, tax: 160, orders_paid: 2, ..CurrencySales::default() };
         assert_eq!(eur.average_order_value(), 501);
         assert_eq!(CurrencySales::default().average_order_value(), 0);
     }
@@ -206,7 +224,8 @@ mod tests {
 
     #[test]
     fn a_surplus_payment_given_back_is_no_refund_of_revenue() {
-        let surplus = EventKind::OrderRefunded { order_id: OrderId::generate(), amount: 5000, surplus: true };
+        let surplus =
+            EventKind::OrderRefunded { order_id: OrderId::generate(), amount: 5000, surplus: true, refund_id: None };
         assert_eq!(contribution(&Event::new(surplus, time::macros::datetime!(2026-11-21 10:00 UTC)), None), None);
     }
 

@@ -450,12 +450,12 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
     parts
 }
 
-/// What an order asks to be taxed: where it goes, each line's amount after its
-/// share of the discount with the line's category, and the shipping charge.
+/// What an order asks to be taxed: where it goes (`None`: nowhere, a pickup
+/// or a download, taxed where the shop sells from), each line's amount after
+/// its share of the discount with the line's category, and the shipping charge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaxRequest {
-    pub country: Country,
-    pub region: Option<String>,
+    pub destination: Option<(Country, Option<String>)>,
     pub lines: Vec<(i64, TaxCategory)>,
     pub shipping: i64,
 }
@@ -466,6 +466,17 @@ pub struct TaxResult {
     pub prices_include_tax: bool,
     pub lines: Vec<Taxed>,
     pub shipping: Taxed,
+}
+
+impl TaxSettings {
+    /// The rules for `request`: where it goes, else the shop's origin; `None`
+    /// when neither is known (nothing is taxed).
+    pub fn rules_for_request(&self, request: &TaxRequest) -> Option<TaxRules> {
+        match &request.destination {
+            Some((country, region)) => Some(self.rules_for(*country, region.as_deref())),
+            None => self.origin.map(|origin| self.rules_for(origin, None)),
+        }
+    }
 }
 
 /// Taxes `request` by `rules`: each line at its category's rate, the shipping

@@ -1,60 +1,94 @@
-//! [`ReceiptPrinter`] as a one-page A4 PDF, drawn with krilla in DejaVu Sans Mono
-//! embedded in the binary (Lambda has no system fonts); krilla embeds only the
-//! glyphs a receipt uses, so a receipt is about 10 KB. The binary carries the
-//! font cut down to the scripts a receipt prints and compressed (31 KB, not 343;
-//! `shared/assets/fonts/README.md` says what is kept and how it is made).
+//! [`DocumentPrinter`] as an A4 PDF drawn with krilla, typeset as a document
+//! people send: the shop's name and the document's title and number at the
+//! top, seller and buyer blocks, a table of lines, right-aligned totals with
+//! tax by rate, and a footer with the seller's legal details on every page.
 //!
-//! A monospaced font keeps the layout a grid of [`COLUMNS`] characters: amounts
-//! right-align by padding, with no text measuring, and each character is one
-//! glyph from the font's character map. So no shaping engine is linked (krilla's
-//! `simple-text`, rustybuzz, made `print-receipts` 0.9 MB larger, over the 6 MB
-//! budget); what a receipt loses is ligatures and the placement of combining
-//! marks, which a monospaced grid does not use.
+//! Text is DejaVu Sans and DejaVu Sans Bold embedded in the binary (Lambda has
+//! no system fonts), cut down to the scripts an invoice prints and compressed
+//! (`shared/assets/fonts/README.md`); krilla embeds only the glyphs used. Each
+//! character is one glyph from the font's character map, advanced by its
+//! width, and text is measured the same way to right-align amounts, so no
+//! shaping engine is linked (krilla's `simple-text` made the function 0.9 MB
+//! larger); what is lost is kerning, ligatures and combining-mark placement.
+//!
+//! Layout first produces pages of drawing operations, then renders them, so a
+//! long order flows onto further pages with the table's header repeated.
 
-use crate::app::receipts::ports::ReceiptPrinter;
-use crate::domain::Receipt;
+use crate::app::receipts::ports::DocumentPrinter;
+use crate::domain::Invoice;
+use crate::domain::invoice::DocumentKind;
 use krilla::Document;
-use krilla::geom::Point;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
+use krilla::paint::{Fill, FillRule};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 use std::sync::LazyLock;
 
-static FONT_ZLIB: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono-receipt.ttf.zlib");
+static REGULAR_ZLIB: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-invoice.ttf.zlib");
+static BOLD_ZLIB: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold-invoice.ttf.zlib");
 
-/// The font, inflated once per process.
-static FONT: LazyLock<Vec<u8>> =
-    LazyLock::new(|| miniz_oxide::inflate::decompress_to_vec_zlib(FONT_ZLIB).expect("the embedded font inflates"));
+/// The fonts, inflated once per process.
+static REGULAR: LazyLock<Vec<u8>> =
+    LazyLock::new(|| miniz_oxide::inflate::decompress_to_vec_zlib(REGULAR_ZLIB).expect("the embedded font inflates"));
+static BOLD: LazyLock<Vec<u8>> =
+    LazyLock::new(|| miniz_oxide::inflate::decompress_to_vec_zlib(BOLD_ZLIB).expect("the embedded font inflates"));
 
-/// Characters per line at [`TEXT_SIZE`]: DejaVu Sans Mono advances 0.602 em, so
-/// 80 columns at 9.5 pt are 458 pt, inside A4's 595 pt with 68 pt margins.
-const COLUMNS: usize = 80;
-const TEXT_SIZE: f32 = 9.5;
-const TITLE_SIZE: f32 = 16.0;
-const LINE_HEIGHT: f32 = 13.0;
-/// A4 in points.
+/// A4 in points, and the margins.
 const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
-const LEFT: f32 = 68.0;
-const TOP: f32 = 72.0;
+const LEFT: f32 = 56.0;
+const RIGHT: f32 = PAGE_WIDTH - 56.0;
+const TOP: f32 = 64.0;
+/// Where the footer starts; the body stops above it.
+const FOOTER: f32 = PAGE_HEIGHT - 56.0;
 
-pub struct PdfPrinter {
+const INK: (u8, u8, u8) = (26, 32, 44);
+const MUTED: (u8, u8, u8) = (100, 110, 125);
+const RULE: (u8, u8, u8) = (218, 222, 228);
+const BAND: (u8, u8, u8) = (243, 245, 248);
+const ACCENT: (u8, u8, u8) = (37, 64, 110);
+
+/// Right edges of the table's number columns, and where the description ends.
+const QTY_RIGHT: f32 = 352.0;
+const UNIT_RIGHT: f32 = 427.0;
+const TAX_RIGHT: f32 = 472.0;
+const DESCRIPTION_WIDTH: f32 = 270.0;
+
+#[derive(Clone, Copy)]
+enum Weight {
+    Regular,
+    Bold,
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+enum Op {
+    Text { x: f32, y: f32, size: f32, weight: Weight, color: (u8, u8, u8), text: String },
+    Rect { x: f32, y: f32, w: f32, h: f32, color: (u8, u8, u8) },
+}
+
+struct Face {
     font: Font,
-    /// The same font, read for its character map and advances.
     metrics: FontRef<'static>,
 }
 
-impl PdfPrinter {
-    pub fn new() -> Self {
-        let font = Font::new(FONT.clone().into(), 0).expect("the embedded font is a valid TrueType font");
-        let metrics = FontRef::new(&FONT).expect("the embedded font is a valid TrueType font");
+impl Face {
+    fn new(data: &'static [u8]) -> Self {
+        let font = Font::new(data.to_vec().into(), 0).expect("the embedded font is a valid TrueType font");
+        let metrics = FontRef::new(data).expect("the embedded font is a valid TrueType font");
         Self { font, metrics }
     }
 
-    /// One glyph per character, advancing by the font's width for it (the same
-    /// for every glyph of a monospaced font); a character the font lacks prints
-    /// as its missing-glyph box.
+    /// One glyph per character, advancing by the font's width for it; a
+    /// character the font lacks prints as its missing-glyph box.
     fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
         let charmap = self.metrics.charmap();
         let advances = self.metrics.glyph_metrics(Size::unscaled(), LocationRef::default());
@@ -67,6 +101,41 @@ impl PdfPrinter {
             })
             .collect()
     }
+
+    fn width(&self, text: &str, size: f32) -> f32 {
+        self.glyphs(text).iter().map(|g| g.x_advance).sum::<f32>() * size
+    }
+}
+
+pub struct PdfPrinter {
+    regular: Face,
+    bold: Face,
+}
+
+impl PdfPrinter {
+    pub fn new() -> Self {
+        Self { regular: Face::new(&REGULAR), bold: Face::new(&BOLD) }
+    }
+
+    fn face(&self, weight: Weight) -> &Face {
+        match weight {
+            Weight::Regular => &self.regular,
+            Weight::Bold => &self.bold,
+        }
+    }
+
+    /// `text` shortened with an ellipsis to fit `width` at `size`.
+    fn fit(&self, text: &str, weight: Weight, size: f32, width: f32) -> String {
+        let face = self.face(weight);
+        if face.width(text, size) <= width {
+            return text.to_owned();
+        }
+        let mut kept: String = text.to_owned();
+        while !kept.is_empty() && face.width(&format!("{kept}…"), size) > width {
+            kept.pop();
+        }
+        format!("{}…", kept.trim_end())
+    }
 }
 
 impl Default for PdfPrinter {
@@ -75,136 +144,325 @@ impl Default for PdfPrinter {
     }
 }
 
-/// `left` then `right`, right-aligned to [`COLUMNS`]; `left` is shortened with
-/// an ellipsis when both do not fit.
-fn row(left: &str, right: &str) -> String {
-    let room = COLUMNS.saturating_sub(right.chars().count() + 1);
-    let left: String = if left.chars().count() > room {
-        left.chars().take(room.saturating_sub(1)).chain(['…']).collect()
-    } else {
-        left.to_owned()
-    };
-    let gap = COLUMNS.saturating_sub(left.chars().count() + right.chars().count());
-    format!("{left}{}{right}", " ".repeat(gap))
+/// Lays a document out, page by page.
+struct Layout<'a> {
+    printer: &'a PdfPrinter,
+    pages: Vec<Vec<Op>>,
+    y: f32,
 }
 
-/// `2026-11-22 10:00 UTC`: receipts are for people.
-fn paid_on(receipt: &Receipt) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    receipt.paid_at.format(&format).unwrap_or_default()
-}
+impl Layout<'_> {
+    fn ops(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("a layout has a page")
+    }
 
-/// The receipt as lines of text, top to bottom.
-fn lines(receipt: &Receipt) -> Vec<String> {
-    let rule = "─".repeat(COLUMNS);
-    let mut out = vec![
-        "RECEIPT".to_owned(),
-        String::new(),
-        row("Order", &receipt.order_id.to_string()),
-        row("Date", &paid_on(receipt)),
-        row("Paid by", &receipt.payment_method),
-        String::new(),
-        row("Item", &format!("{:>5}{:>18}{:>18}", "Qty", "Unit price", "Amount")),
-        rule.clone(),
-    ];
-    for line in &receipt.lines {
-        let figures = format!("{:>5}{:>18}{:>18}", line.quantity, line.unit_price, line.total);
-        out.push(row(&line.description, &figures));
-    }
-    out.push(rule);
-    out.push(row("Subtotal", &receipt.subtotal));
-    if let Some((code, amount)) = &receipt.discount {
-        out.push(row(&format!("Discount {code}"), amount));
-    }
-    out.push(row("Total", &receipt.total));
-    if let Some((label, amount)) = &receipt.vat {
-        out.push(row(label, amount));
-    }
-    out.push(String::new());
-    out.push("Thank you for your order.".to_owned());
-    out
-}
-
-impl ReceiptPrinter for PdfPrinter {
-    fn print(&self, receipt: &Receipt) -> Result<Vec<u8>, String> {
-        let mut document = Document::new();
-        let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("invalid page size")?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        let mut draw = |y: f32, size: f32, text: &str| {
-            let glyphs = self.glyphs(text);
-            surface.draw_glyphs(Point::from_xy(LEFT, y), &glyphs, self.font.clone(), text, size, false);
+    fn text(&mut self, (x, align): (f32, Align), size: f32, weight: Weight, color: (u8, u8, u8), text: &str) {
+        let x = match align {
+            Align::Left => x,
+            Align::Right => x - self.printer.face(weight).width(text, size),
         };
-        draw(TOP, TITLE_SIZE, &receipt.shop_name);
-        for (i, text) in lines(receipt).iter().enumerate() {
-            draw(TOP + 2.0 * LINE_HEIGHT + LINE_HEIGHT * i as f32, TEXT_SIZE, text);
+        let y = self.y;
+        self.ops().push(Op::Text { x, y, size, weight, color, text: text.to_owned() });
+    }
+
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: (u8, u8, u8)) {
+        self.ops().push(Op::Rect { x, y, w, h, color });
+    }
+
+    fn rule(&mut self, y: f32, color: (u8, u8, u8)) {
+        self.rect(LEFT, y, RIGHT - LEFT, 0.6, color);
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = TOP;
+    }
+
+    /// Room for `height` more points on this page, or a new page.
+    fn room(&mut self, height: f32) -> bool {
+        if self.y + height > FOOTER - 16.0 {
+            self.new_page();
+            return false;
         }
-        surface.finish();
-        page.finish();
-        document.finish().map_err(|e| format!("{e:?}"))
+        true
+    }
+
+    fn table_header(&mut self) {
+        let top = self.y;
+        self.rect(LEFT, top, RIGHT - LEFT, 20.0, BAND);
+        self.y = top + 13.5;
+        let head = |l: &mut Self, x, align, text: &str| l.text((x, align), 8.0, Weight::Bold, MUTED, text);
+        head(self, LEFT + 8.0, Align::Left, "DESCRIPTION");
+        head(self, QTY_RIGHT, Align::Right, "QTY");
+        head(self, UNIT_RIGHT, Align::Right, "UNIT PRICE");
+        head(self, TAX_RIGHT, Align::Right, "TAX");
+        head(self, RIGHT - 8.0, Align::Right, "AMOUNT");
+        self.y = top + 20.0;
+    }
+}
+
+fn issued_on(document: &Invoice) -> String {
+    let format = time::macros::format_description!("[day] [month repr:long] [year]");
+    document.issued_at.format(&format).unwrap_or_default()
+}
+
+/// Pages of drawing operations for `document`.
+fn layout(printer: &PdfPrinter, document: &Invoice) -> Vec<Vec<Op>> {
+    let mut l = Layout { printer, pages: vec![Vec::new()], y: TOP };
+    let (title, reference) = match &document.kind {
+        DocumentKind::Invoice => ("Invoice", None),
+        DocumentKind::CreditNote { invoice } => ("Credit note", Some(invoice.clone())),
+    };
+    l.rect(0.0, 0.0, PAGE_WIDTH, 6.0, ACCENT);
+
+    // The shop, and what this is.
+    l.y = TOP + 8.0;
+    l.text((LEFT, Align::Left), 20.0, Weight::Bold, INK, &printer.fit(&document.shop_name, Weight::Bold, 20.0, 300.0));
+    l.text((RIGHT, Align::Right), 20.0, Weight::Bold, ACCENT, title);
+    l.y += 18.0;
+    l.text((RIGHT, Align::Right), 10.0, Weight::Regular, MUTED, &document.number);
+
+    // From, and the document's facts.
+    l.y = TOP + 58.0;
+    let top = l.y;
+    l.text((LEFT, Align::Left), 7.5, Weight::Bold, MUTED, "FROM");
+    l.y += 14.0;
+    l.text((LEFT, Align::Left), 10.0, Weight::Bold, INK, &document.seller.legal_name);
+    for line in &document.seller.address {
+        l.y += 13.0;
+        l.text((LEFT, Align::Left), 9.0, Weight::Regular, INK, line);
+    }
+    if let Some(tax_id) = &document.seller.tax_id {
+        l.y += 13.0;
+        l.text((LEFT, Align::Left), 9.0, Weight::Regular, MUTED, &format!("Tax ID: {tax_id}"));
+    }
+    let from_bottom = l.y;
+    l.y = top;
+    let mut facts = vec![
+        (if reference.is_some() { "Credit note no." } else { "Invoice no." }, document.number.clone()),
+        ("Date", issued_on(document)),
+        ("Order", document.order_id.to_string()),
+    ];
+    if let Some(invoice) = &reference {
+        facts.push(("Corrects invoice", invoice.clone()));
+    }
+    for (label, value) in &facts {
+        l.text((330.0, Align::Left), 8.5, Weight::Regular, MUTED, label);
+        // An order id is long: a size smaller rather than cut.
+        let size = if printer.regular.width(value, 8.5) > 135.0 { 7.0 } else { 8.5 };
+        l.text((RIGHT, Align::Right), size, Weight::Regular, INK, &printer.fit(value, Weight::Regular, size, 150.0));
+        l.y += 14.0;
+    }
+    l.y = from_bottom.max(l.y) + 26.0;
+
+    // Bill to, ship to.
+    let top = l.y;
+    let block = |l: &mut Layout<'_>, x: f32, label: &str, lines: &[String]| {
+        l.y = top;
+        l.text((x, Align::Left), 7.5, Weight::Bold, MUTED, label);
+        for (i, line) in lines.iter().enumerate() {
+            l.y += if i == 0 { 14.0 } else { 13.0 };
+            let weight = if i == 0 { Weight::Bold } else { Weight::Regular };
+            let size = if i == 0 { 10.0 } else { 9.0 };
+            l.text((x, Align::Left), size, weight, INK, &l.printer.fit(line, weight, size, 220.0));
+        }
+        l.y
+    };
+    let billed = block(&mut l, LEFT, "BILL TO", &document.bill_to);
+    let shipped = if document.ship_to.is_empty() { top } else { block(&mut l, 300.0, "SHIP TO", &document.ship_to) };
+    l.y = billed.max(shipped) + 28.0;
+
+    // The lines.
+    l.table_header();
+    for line in &document.lines {
+        if !l.room(34.0) {
+            l.table_header();
+        }
+        let top = l.y;
+        l.y = top + 15.0;
+        let description = printer.fit(&line.description, Weight::Regular, 9.5, DESCRIPTION_WIDTH);
+        l.text((LEFT + 8.0, Align::Left), 9.5, Weight::Regular, INK, &description);
+        l.text((QTY_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.quantity.to_string());
+        l.text((UNIT_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.unit_price);
+        l.text((TAX_RIGHT, Align::Right), 9.0, Weight::Regular, MUTED, &line.tax_rate);
+        l.text((RIGHT - 8.0, Align::Right), 9.5, Weight::Regular, INK, &line.amount);
+        l.y = top + 27.0;
+        let detail = printer.fit(&line.detail, Weight::Regular, 7.5, DESCRIPTION_WIDTH);
+        l.text((LEFT + 8.0, Align::Left), 7.5, Weight::Regular, MUTED, &detail);
+        l.rule(top + 34.0, RULE);
+        l.y = top + 34.0;
+    }
+
+    // Totals, right-aligned, the grand total strongest.
+    l.y += 10.0;
+    l.room(20.0 * document.totals.len() as f32);
+    for total in &document.totals {
+        let (size, weight) = if total.strong { (12.0, Weight::Bold) } else { (9.0, Weight::Regular) };
+        if total.strong {
+            l.y += 6.0;
+            let y = l.y;
+            l.rect(330.0, y, RIGHT - 330.0, 0.9, INK);
+            l.y += 6.0;
+        }
+        l.y += size + 4.0;
+        let label = printer.fit(&total.label, weight, size, 190.0);
+        l.text((RIGHT - 128.0, Align::Right), size, weight, if total.strong { INK } else { MUTED }, &label);
+        l.text((RIGHT, Align::Right), size, weight, INK, &total.amount);
+        if total.strong {
+            l.y += 8.0;
+        }
+    }
+
+    // Notes.
+    l.y += 24.0;
+    for note in &document.notes {
+        l.room(14.0);
+        l.text((LEFT, Align::Left), 8.5, Weight::Regular, MUTED, note);
+        l.y += 13.0;
+    }
+
+    // Every page's footer: who issued it, and the page count.
+    let count = l.pages.len();
+    let mut legal = vec![document.seller.legal_name.clone()];
+    legal.extend(document.seller.address.iter().cloned());
+    legal.extend(document.seller.tax_id.iter().map(|id| format!("Tax ID {id}")));
+    let legal = printer.fit(&legal.join(" · "), Weight::Regular, 7.5, 400.0);
+    for page in 0..count {
+        let ops = &mut l.pages[page];
+        if page > 0 {
+            let text = format!("{title} {} (continued)", document.number);
+            ops.push(Op::Text { x: LEFT, y: TOP - 22.0, size: 9.0, weight: Weight::Bold, color: MUTED, text });
+        }
+        ops.push(Op::Rect { x: LEFT, y: FOOTER, w: RIGHT - LEFT, h: 0.6, color: RULE });
+        ops.push(Op::Text {
+            x: LEFT,
+            y: FOOTER + 14.0,
+            size: 7.5,
+            weight: Weight::Regular,
+            color: MUTED,
+            text: legal.clone(),
+        });
+        let numbered = format!("{} · page {} of {count}", document.number, page + 1);
+        let x = RIGHT - printer.regular.width(&numbered, 7.5);
+        ops.push(Op::Text { x, y: FOOTER + 14.0, size: 7.5, weight: Weight::Regular, color: MUTED, text: numbered });
+    }
+    l.pages
+}
+
+fn fill(color: (u8, u8, u8)) -> Fill {
+    Fill {
+        paint: rgb::Color::new(color.0, color.1, color.2).into(),
+        opacity: NormalizedF32::ONE,
+        rule: FillRule::NonZero,
+    }
+}
+
+impl DocumentPrinter for PdfPrinter {
+    fn print(&self, document: &Invoice) -> Result<Vec<u8>, String> {
+        let mut pdf = Document::new();
+        let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("invalid page size")?;
+        for ops in layout(self, document) {
+            let mut page = pdf.start_page_with(settings.clone());
+            let mut surface = page.surface();
+            for op in ops {
+                match op {
+                    Op::Rect { x, y, w, h, color } => {
+                        let mut path = PathBuilder::new();
+                        path.push_rect(Rect::from_xywh(x, y, w, h).ok_or("invalid rectangle")?);
+                        surface.set_fill(Some(fill(color)));
+                        surface.draw_path(&path.finish().ok_or("empty path")?);
+                    }
+                    Op::Text { x, y, size, weight, color, text } => {
+                        let face = self.face(weight);
+                        surface.set_fill(Some(fill(color)));
+                        let glyphs = face.glyphs(&text);
+                        surface.draw_glyphs(Point::from_xy(x, y), &glyphs, face.font.clone(), &text, size, false);
+                    }
+                }
+            }
+            surface.finish();
+            page.finish();
+        }
+        pdf.finish().map_err(|e| format!("{e:?}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::invoice::{InvoiceLine, Seller, TotalRow};
+    use crate::domain::{Invoice, OrderId};
 
-    #[test]
-    fn rows_right_align_and_shorten_what_does_not_fit() {
-        assert_eq!(row("Total", "24.00 EUR").chars().count(), COLUMNS);
-        assert!(row("Total", "24.00 EUR").ends_with(" 24.00 EUR"));
-        let long = row(&"x".repeat(100), "1.00 EUR");
-        assert_eq!(long.chars().count(), COLUMNS);
-        assert!(long.contains("x… "), "{long}");
-    }
-
-    #[test]
-    fn every_character_is_a_glyph_of_the_grid() {
-        let printer = PdfPrinter::new();
-        let glyphs = printer.glyphs("Mug ─ €1");
-        assert_eq!(glyphs.len(), 8, "one glyph per character");
-        for script in ["Ærøskøbing", "Łódź", "Ștefan", "Ελλάδα", "Київ ґанок", "№ 5 ™ − “»"]
-        {
-            let missing: String = script
-                .chars()
-                .zip(printer.glyphs(script))
-                .filter(|(_, g)| g.glyph_id.to_u32() == 0)
-                .map(|(c, _)| c)
-                .collect();
-            assert!(missing.is_empty(), "{script}: no glyph for {missing:?}");
-        }
-        assert!(glyphs.iter().all(|g| (g.x_advance - 0.602).abs() < 0.001), "one advance, 0.602 em");
-        assert!(glyphs.iter().all(|g| g.glyph_id.to_u32() != 0), "the font has every character of a receipt");
-        assert_eq!(glyphs[4].text_range, 4..7, "ranges are bytes of the text: ─ is three");
-        assert_eq!(printer.glyphs("\u{10FFFF}")[0].glyph_id.to_u32(), 0, "a missing character is the missing glyph");
-    }
-
-    #[test]
-    fn a_receipt_prints_as_a_small_one_page_pdf() {
-        use crate::domain::{OrderId, receipt::ReceiptLine};
-        let receipt = Receipt {
-            shop_name: "Tillbox demo shop".into(),
-            order_id: OrderId::generate(),
-            paid_at: time::macros::datetime!(2026-11-22 10:00 UTC),
-            lines: vec![ReceiptLine {
-                description: "Mug (MUG-WHT)".into(),
-                quantity: 2,
-                unit_price: "12.00 EUR".into(),
-                total: "24.00 EUR".into(),
-            }],
-            subtotal: "24.00 EUR".into(),
-            discount: Some(("WELCOME10".into(), "-2.40 EUR".into())),
-            total: "21.60 EUR".into(),
-            vat: Some(("VAT 20% included".into(), "3.60 EUR".into())),
-            payment_method: "Paid to the shop directly".into(),
+    fn sample(lines: usize) -> Invoice {
+        let line = |i| InvoiceLine {
+            description: format!("Organic cotton tee, heavyweight (M / navy) #{i}"),
+            detail: "TEE-NAVY-M".into(),
+            quantity: 2,
+            unit_price: "30.00 EUR".into(),
+            tax_rate: "19 %".into(),
+            amount: "60.00 EUR".into(),
         };
-        let pdf = PdfPrinter::new().print(&receipt).unwrap();
+        let total = |label: &str, amount: &str, strong| TotalRow { label: label.into(), amount: amount.into(), strong };
+        Invoice {
+            kind: DocumentKind::Invoice,
+            number: "INV-000042".into(),
+            shop_name: "Tillbox demo shop".into(),
+            seller: Seller {
+                legal_name: "Tillbox Demo GmbH".into(),
+                address: vec!["Musterstraße 1".into(), "10115 Berlin".into(), "Germany".into()],
+                tax_id: Some("DE123456789".into()),
+            },
+            issued_at: time::macros::datetime!(2026-12-05 10:00 UTC),
+            order_id: OrderId::generate(),
+            bill_to: vec!["Erika Mustermann".into(), "Unter den Linden 1".into(), "10117 Berlin".into(), "DE".into()],
+            ship_to: vec!["Erika Mustermann".into(), "Unter den Linden 1".into(), "10117 Berlin".into(), "DE".into()],
+            lines: (0..lines).map(line).collect(),
+            totals: vec![
+                total("Subtotal", "60.00 EUR", false),
+                total("Shipping: Standard (19 %)", "4.90 EUR", false),
+                total("Total", "64.90 EUR", true),
+                total("Net amount", "54.54 EUR", false),
+                total("Tax 19 % on 54.54 EUR (included)", "10.36 EUR", false),
+            ],
+            notes: vec!["Paid by card via Stripe (pi_123).".into(), "Prices include tax.".into()],
+        }
+    }
+
+    #[test]
+    fn text_is_measured_and_shortened_to_fit() {
+        let printer = PdfPrinter::new();
+        let narrow = printer.regular.width("iiii", 10.0);
+        let wide = printer.regular.width("MMMM", 10.0);
+        assert!(wide > 2.0 * narrow, "a proportional font: {narrow} vs {wide}");
+        let fitted = printer.fit(&"x".repeat(200), Weight::Regular, 9.5, 100.0);
+        assert!(fitted.ends_with('…') && printer.regular.width(&fitted, 9.5) <= 100.0, "{fitted}");
+        for script in ["Ærøskøbing", "Łódź", "Ștefan", "Ελλάδα", "Київ ґанок", "№ 5 ™ − “» €"]
+        {
+            for face in [&printer.regular, &printer.bold] {
+                let missing: String = script
+                    .chars()
+                    .zip(face.glyphs(script))
+                    .filter(|(_, g)| g.glyph_id.to_u32() == 0)
+                    .map(|(c, _)| c)
+                    .collect();
+                assert!(missing.is_empty(), "{script}: no glyph for {missing:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_invoice_prints_as_a_small_pdf_and_long_orders_flow_onto_more_pages() {
+        let printer = PdfPrinter::new();
+        let pdf = printer.print(&sample(2)).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
-        assert!(pdf.len() < 40_000, "only the glyphs used are embedded: {} bytes", pdf.len());
+        assert!(pdf.len() < 60_000, "only the glyphs used are embedded: {} bytes", pdf.len());
         assert!(pdf.windows(19).any(|w| w == b"/Type/Pages/Count 1"), "one page");
         assert!(pdf.windows(10).any(|w| w == b"/ToUnicode"), "the text can be copied and searched");
-        if let Ok(path) = std::env::var("TILLBOX_RECEIPT_SAMPLE") {
-            std::fs::write(path, &pdf).unwrap();
+        let long = printer.print(&sample(40)).unwrap();
+        assert!(long.windows(19).any(|w| w == b"/Type/Pages/Count 3"), "40 lines take three pages");
+        if let Ok(dir) = std::env::var("TILLBOX_INVOICE_SAMPLES") {
+            std::fs::write(format!("{dir}/invoice.pdf"), &pdf).unwrap();
+            std::fs::write(format!("{dir}/invoice-long.pdf"), &long).unwrap();
         }
     }
 }

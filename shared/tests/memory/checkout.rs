@@ -41,8 +41,40 @@ impl TaxStore for MemoryShop {
 }
 
 impl TaxCalculator for MemoryShop {
-    async fn calculate(&self, request: &TaxRequest) -> Result<TaxResult, StoreError> {
-        let rules = self.tax_settings.borrow().rules_for(request.country, request.region.as_deref());
-        Ok(tax::calculate(&rules, request))
+    async fn calculate(&self, request: &TaxRequest) -> Result<Option<TaxResult>, StoreError> {
+        let rules = self.tax_settings.borrow().rules_for_request(request);
+        Ok(rules.map(|rules| tax::calculate(&rules, request)))
+    }
+}
+
+/// The document sequences: a number is given with its document, once.
+impl tillbox::app::receipts::ports::DocumentNumbers for MemoryShop {
+    async fn invoice_number(&self, order: tillbox::domain::OrderId) -> Result<u64, StoreError> {
+        let mut orders = self.orders.borrow_mut();
+        let order = orders.get_mut(&order).ok_or(StoreError::NotFound)?;
+        if let Some(number) = order.invoice_number {
+            return Ok(number);
+        }
+        let mut counters = self.counters.borrow_mut();
+        let next = counters.entry("invoice").or_default();
+        *next += 1;
+        order.invoice_number = Some(*next);
+        order.version += 1;
+        Ok(*next)
+    }
+
+    async fn credit_note_number(&self, order: tillbox::domain::OrderId, refund: &str) -> Result<u64, StoreError> {
+        if !self.refunds.borrow().contains_key(&(order, refund.to_owned())) {
+            return Err(StoreError::NotFound);
+        }
+        let mut numbers = self.credit_notes.borrow_mut();
+        if let Some(number) = numbers.get(&(order, refund.to_owned())) {
+            return Ok(*number);
+        }
+        let mut counters = self.counters.borrow_mut();
+        let next = counters.entry("credit_note").or_default();
+        *next += 1;
+        numbers.insert((order, refund.to_owned()), *next);
+        Ok(*next)
     }
 }

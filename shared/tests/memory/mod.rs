@@ -90,6 +90,10 @@ pub struct MemoryShop {
     pub sales: RefCell<BTreeMap<time::Date, tillbox::domain::stats::SalesCounts>>,
     pub shipping_zones: RefCell<tillbox::domain::shipping::ShippingZones>,
     pub tax_settings: RefCell<tillbox::domain::tax::TaxSettings>,
+    /// The document sequences' last numbers, by name.
+    pub counters: RefCell<HashMap<&'static str, u64>>,
+    /// Credit-note numbers by (order, refund).
+    pub credit_notes: RefCell<HashMap<(OrderId, String), u64>>,
 }
 
 impl MemoryShop {

@@ -83,7 +83,8 @@ fn an_export_writes_one_row_per_line_newest_first_in_parts() {
     let newest = placed.last().unwrap();
     assert!(lines[1].starts_with(&format!("{},", newest.id)), "newest first: {}", lines[1]);
     assert!(lines[1].contains(",EUR,1,"), "{}", lines[1]);
-    assert!(lines[1].contains(",12.50,2,25.00,37.50,"), "money as decimals: {}", lines[1]);
+    assert!(lines[1].contains(",12.50,2,25.00,0.00,0,0.00,37.50,"), "money as decimals: {}", lines[1]);
+    assert!(lines[1].contains(",0.00,0.00,true,37.50,"), "no shipping, no tax, then the total: {}", lines[1]);
     assert!(lines[1].contains(",'=cmd|' /C calc'!A0,"), "a formula is defused: {}", lines[1]);
     assert!(lines[2].contains(",\"12\"\" ruler, steel\","), "quoted as RFC 4180 says: {}", lines[2]);
     let ids: Vec<&str> = lines[1..].iter().step_by(2).map(|l| &l[..36]).collect();

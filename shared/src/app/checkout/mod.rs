@@ -112,20 +112,8 @@ async fn offers(store: &impl ShippingStore, order: &Order, delivery: &Delivery) 
 }
 
 /// `order` with `quote` as its shipping and its taxes where it goes.
-async fn taxed(
-    store: &(impl TaxStore + TaxCalculator),
-    order: Order,
-    quote: Option<&Quote>,
-) -> Result<Order, StoreError> {
-    let origin = if order.shipping_address.is_none() && order.billing_address.is_none() {
-        store.tax_settings().await?.origin
-    } else {
-        None
-    };
-    let taxes = match order.tax_request(quote, origin) {
-        Some(request) => Some(store.calculate(&request).await?),
-        None => None,
-    };
+async fn taxed(store: &impl TaxCalculator, order: Order, quote: Option<&Quote>) -> Result<Order, StoreError> {
+    let taxes = store.calculate(&order.tax_request(quote)).await?;
     Ok(order.charged(quote, taxes.as_ref()))
 }
 

@@ -32,7 +32,8 @@ pub trait TaxStore {
 
 /// Computes an order's taxes. The built-in adapter applies the shop's settings
 /// and Tillbox's rate table (`crate::domain::tax`); a tax provider (Stripe Tax,
-/// say) is another implementation, and the use cases do not change.
+/// say) is another implementation, and the use cases do not change. `None`:
+/// nothing is taxed (no destination, and the shop set no origin).
 pub trait TaxCalculator {
-    fn calculate(&self, request: &TaxRequest) -> impl Future<Output = Result<TaxResult, StoreError>>;
+    fn calculate(&self, request: &TaxRequest) -> impl Future<Output = Result<Option<TaxResult>, StoreError>>;
 }

@@ -82,7 +82,15 @@ pub async fn refund(
                 store
                     .complete_refund(
                         &done,
-                        &Event::new(EventKind::OrderRefunded { order_id, amount: done.amount, surplus: false }, now),
+                        &Event::new(
+                            EventKind::OrderRefunded {
+                                order_id,
+                                amount: done.amount,
+                                surplus: false,
+                                refund_id: Some(done.id.clone()),
+                            },
+                            now,
+                        ),
                     )
                     .await?;
                 refund = done;
@@ -129,8 +137,15 @@ async fn record(
                        .collect::<Vec<_>>()}),
             now,
         );
-        let event = manual
-            .then(|| Event::new(EventKind::OrderRefunded { order_id, amount: request.amount(), surplus: false }, now));
+        let event = manual.then(|| {
+            let kind = EventKind::OrderRefunded {
+                order_id,
+                amount: request.amount(),
+                surplus: false,
+                refund_id: Some(refund.id.clone()),
+            };
+            Event::new(kind, now)
+        });
         let write =
             RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: event.as_ref() };
         match store.record_refund(write).await {

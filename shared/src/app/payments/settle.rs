@@ -255,7 +255,10 @@ async fn refund_order_to(
         let id = Refund::id_for_provider_total(order_id, refunded_total);
         let refund = Refund { status: RefundStatus::Succeeded, ..Refund::pending(id, &order, &request, ACTOR, now) };
         let audit = dashboard_refund_audit(&order, &next, missing, now);
-        let event = Event::new(EventKind::OrderRefunded { order_id, amount: missing, surplus: false }, now);
+        let event = Event::new(
+            EventKind::OrderRefunded { order_id, amount: missing, surplus: false, refund_id: Some(refund.id.clone()) },
+            now,
+        );
         let write = RefundRecord { previous: &order, next: &next, refund: &refund, audit: &audit, event: Some(&event) };
         match store.record_refund(write).await {
             Ok(()) => return Ok(()),
@@ -429,8 +432,10 @@ pub(super) async fn refund_in_full(
             json!({"refunded": next.refunded, "reason": reason}),
             now,
         );
-        let event =
-            Event::new(EventKind::OrderRefunded { order_id: current.order_id, amount: owed, surplus: true }, now);
+        let event = Event::new(
+            EventKind::OrderRefunded { order_id: current.order_id, amount: owed, surplus: true, refund_id: None },
+            now,
+        );
         let write =
             PaymentChange { previous: &current, next: &next, order: None, audit: Some(&audit), event: Some(&event) };
         match store.change(write).await {

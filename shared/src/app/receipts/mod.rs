@@ -1,34 +1,36 @@
-//! Receipts: a PDF per paid order, printed once by the receipts job when the
-//! order is paid, and handed to its owner (or staff) as a short-lived link.
+//! Invoices and credit notes: a paid order's invoice is printed once by the
+//! receipts job, numbered from the shop's gapless invoice sequence, and handed
+//! to its owner (or staff) as a short-lived link (`GET /orders/{id}/receipt`);
+//! each refund gets a credit note referencing the invoice, from its own sequence.
 
 pub mod ports;
 
 use crate::app::catalog::ports::FileStore;
 use crate::app::error::{CommonError, shares_common_errors};
 use crate::app::orders::ports::OrderStore;
-use crate::app::payments::ports::PaymentStore;
-use crate::domain::{OrderId, Principal, Receipt, VatRate};
-use ports::{Disposition, DownloadSigner, ReceiptPrinter};
+use crate::app::payments::ports::{PaymentStore, RefundStore};
+use crate::domain::{Invoice, OrderId, Principal, RefundStatus, Seller};
+use ports::{Disposition, DocumentNumbers, DocumentPrinter, DownloadSigner};
 use std::time::Duration;
 
-/// How long a receipt link works.
+/// How long an invoice link works.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
-/// What the shop prints on every receipt.
+/// What the shop prints on every invoice.
 #[derive(Debug, Clone)]
-pub struct ReceiptSettings {
+pub struct InvoiceSettings {
     pub shop_name: String,
-    pub vat: Option<VatRate>,
+    pub seller: Seller,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptsError {
-    #[error("an order gets a receipt once it is paid")]
+    #[error("an order gets its invoice once it is paid")]
     NotPaid,
     /// Paid, but the receipts job has not printed it yet (seconds).
-    #[error("the receipt is being printed; retry in a few seconds")]
+    #[error("the invoice is being printed; retry in a few seconds")]
     NotReady,
-    #[error("the receipt could not be printed: {0}")]
+    #[error("the document could not be printed: {0}")]
     Printing(String),
     #[error(transparent)]
     Common(#[from] CommonError),
@@ -45,32 +47,62 @@ pub enum Printed {
     NothingToPrint,
 }
 
-/// Prints the order's receipt into the bucket, once: a redelivered event finds
-/// the file and stops.
+/// Prints the order's invoice into the bucket, once: a redelivered event finds
+/// the file and stops. The order takes its invoice number first, so a crash
+/// after numbering prints the same number again, never a new one.
 pub async fn print(
-    store: &(impl OrderStore + PaymentStore),
+    store: &(impl OrderStore + PaymentStore + DocumentNumbers),
     files: &impl FileStore,
-    printer: &impl ReceiptPrinter,
-    settings: &ReceiptSettings,
+    printer: &impl DocumentPrinter,
+    settings: &InvoiceSettings,
     order_id: OrderId,
 ) -> Result<Printed, ReceiptsError> {
-    let key = Receipt::file_key(order_id);
+    let key = Invoice::file_key(order_id);
     if files.size(&key).await?.is_some() {
         return Ok(Printed::AlreadyThere);
     }
-    let Some(order) = OrderStore::get(store, order_id).await? else {
+    let Some(order) = OrderStore::get(store, order_id).await?.filter(|o| o.paid_at.is_some()) else {
         return Ok(Printed::NothingToPrint);
     };
+    let number = store.invoice_number(order_id).await?;
     let payment = store.payment(order_id, 1).await?.filter(|p| p.status.captured());
-    let Some(receipt) = Receipt::of(&order, payment.as_ref(), &settings.shop_name, settings.vat) else {
+    let shop = (settings.shop_name.as_str(), &settings.seller);
+    let Some(invoice) = Invoice::of(&order, payment.as_ref(), shop, number) else {
         return Ok(Printed::NothingToPrint);
     };
-    let pdf = printer.print(&receipt).map_err(ReceiptsError::Printing)?;
+    let pdf = printer.print(&invoice).map_err(ReceiptsError::Printing)?;
     files.write(&key, pdf, "application/pdf").await?;
     Ok(Printed::Printed)
 }
 
-/// A link to the order's receipt, valid [`LINK_LIFETIME`], for the order's owner
+/// Prints the credit note of a refund that went through, once, numbered from
+/// the credit-note sequence and referencing the order's invoice (numbered
+/// first if the refund came before it was printed).
+pub async fn print_credit_note(
+    store: &(impl OrderStore + RefundStore + DocumentNumbers),
+    files: &impl FileStore,
+    printer: &impl DocumentPrinter,
+    settings: &InvoiceSettings,
+    (order_id, refund_id): (OrderId, &str),
+) -> Result<Printed, ReceiptsError> {
+    let key = Invoice::credit_note_key(order_id, refund_id);
+    if files.size(&key).await?.is_some() {
+        return Ok(Printed::AlreadyThere);
+    }
+    let order = OrderStore::get(store, order_id).await?.filter(|o| o.paid_at.is_some());
+    let refund = store.refund(order_id, refund_id).await?.filter(|r| r.status == RefundStatus::Succeeded);
+    let (Some(order), Some(refund)) = (order, refund) else { return Ok(Printed::NothingToPrint) };
+    let invoice = store.invoice_number(order_id).await?;
+    let number = store.credit_note_number(order_id, refund_id).await?;
+    let shop = (settings.shop_name.as_str(), &settings.seller);
+    let note =
+        Invoice::credit_note(&order, (refund.amount, &refund.reason, refund.updated_at), shop, (number, invoice));
+    let pdf = printer.print(&note).map_err(ReceiptsError::Printing)?;
+    files.write(&key, pdf, "application/pdf").await?;
+    Ok(Printed::Printed)
+}
+
+/// A link to the order's invoice, valid [`LINK_LIFETIME`], for the order's owner
 /// or staff; to anyone else the order does not exist.
 pub async fn link(
     store: &impl OrderStore,
@@ -86,11 +118,33 @@ pub async fn link(
     if order.paid_at.is_none() {
         return Err(ReceiptsError::NotPaid);
     }
-    let key = Receipt::file_key(order_id);
+    let key = Invoice::file_key(order_id);
     if files.size(&key).await?.is_none() {
         return Err(ReceiptsError::NotReady);
     }
     Ok(files
-        .sign_download(&key, &format!("receipt-{}.pdf", order_id.short()), Disposition::Inline, LINK_LIFETIME)
+        .sign_download(&key, &format!("invoice-{}.pdf", order_id.short()), Disposition::Inline, LINK_LIFETIME)
         .await?)
+}
+
+/// A link to a refund's credit note, valid [`LINK_LIFETIME`], for the order's
+/// owner or staff; to anyone else the order does not exist.
+pub async fn credit_note_link(
+    store: &(impl OrderStore + RefundStore),
+    files: &(impl FileStore + DownloadSigner),
+    principal: &Principal,
+    (order_id, refund_id): (OrderId, &str),
+) -> Result<String, ReceiptsError> {
+    store
+        .get(order_id)
+        .await?
+        .filter(|o| principal.is_staff() || o.customer == principal.subject)
+        .ok_or(CommonError::NotFound)?;
+    store.refund(order_id, refund_id).await?.ok_or(CommonError::NotFound)?;
+    let key = Invoice::credit_note_key(order_id, refund_id);
+    if files.size(&key).await?.is_none() {
+        return Err(ReceiptsError::NotReady);
+    }
+    let filename = format!("credit-note-{}.pdf", order_id.short());
+    Ok(files.sign_download(&key, &filename, Disposition::Inline, LINK_LIFETIME).await?)
 }

@@ -9,10 +9,9 @@ use crate::app::orders::ports::OrderStore;
 use crate::app::payments::ports::{PaymentGateway, PaymentStore, RefundStore};
 use crate::app::payments::{PaymentsError, refund};
 use crate::app::store::StoreError;
-use crate::domain::returns::{Return, ReturnRefused, ReturnStatus};
+use crate::domain::returns::{LineAsked, Return, ReturnRefused, ReturnStatus};
 use crate::domain::{
-    AuditRecord, Event, EventKind, Order, OrderId, Principal, ProductId, RefundRequest, ReturnId, Role, Timestamp,
-    VariantId,
+    AuditRecord, Event, EventKind, Order, OrderId, Principal, RefundRequest, ReturnId, Role, Timestamp, VariantId,
 };
 use ports::ReturnStore;
 use serde_json::json;
@@ -59,7 +58,7 @@ pub async fn request(
     window: time::Duration,
     principal: &Principal,
     order_id: OrderId,
-    (lines, reason): (&[(ProductId, Option<VariantId>, i64)], &str),
+    (lines, reason): (&[LineAsked], &str),
     now: Timestamp,
 ) -> Result<Return, ReturnsError> {
     let order = readable(store, principal, order_id).await?;
@@ -67,8 +66,14 @@ pub async fn request(
         let others = store.returns_of(order_id).await?;
         let ret = Return::request(&order, &others, lines, reason, window, now)?;
         let event = Event::new(EventKind::ReturnRequested { order_id, return_id: ret.id }, now);
-        let audit =
-            AuditRecord::new(&principal.subject, "return.requested", format!("return:{}", ret.id), json!(null), audited(&ret), now);
+        let audit = AuditRecord::new(
+            &principal.subject,
+            "return.requested",
+            format!("return:{}", ret.id),
+            json!(null),
+            audited(&ret),
+            now,
+        );
         if store.create_return(&ret, others.len(), &event, &audit).await? {
             return Ok(ret);
         }
@@ -90,9 +95,14 @@ pub async fn list(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Approve,
-    Reject { note: String },
+    Reject {
+        note: String,
+    },
     /// The goods arrived: `lines` received per variant (all when `None`).
-    Receive { lines: Option<Vec<(VariantId, i64)>>, refund_shipping: bool },
+    Receive {
+        lines: Option<Vec<(VariantId, i64)>>,
+        refund_shipping: bool,
+    },
 }
 
 /// Moves a return (staff). Receiving restocks and refunds the received units;
@@ -113,7 +123,7 @@ pub async fn decide(
     }
     let current = store.return_of(order_id, return_id).await?.ok_or(CommonError::NotFound)?;
     if current.status == ReturnStatus::Received && matches!(decision, Decision::Receive { .. }) {
-        refund_received(store, gateway, principal, &current, now).await?;
+        refund_received(store, gateway, principal, (&order, &current), now).await?;
         return Ok(current);
     }
     let (next, kind) = match &decision {
@@ -134,16 +144,25 @@ pub async fn decide(
         ReturnStatus::Rejected => "return.rejected",
         _ => "return.received",
     };
-    let audit = AuditRecord::new(&principal.subject, action, format!("return:{return_id}"), audited(&current), audited(&next), now);
+    let audit = AuditRecord::new(
+        &principal.subject,
+        action,
+        format!("return:{return_id}"),
+        audited(&current),
+        audited(&next),
+        now,
+    );
     match store.save_return(&current, &next, &Event::new(kind, now), &audit).await {
         Ok(()) => {}
         Err(StoreError::VersionMismatch { current: stored }) => {
-            return Err(CommonError::StaleVersion { resource: "return", expected: current.version, current: stored }.into());
+            return Err(
+                CommonError::StaleVersion { resource: "return", expected: current.version, current: stored }.into()
+            );
         }
         Err(other) => return Err(other.into()),
     }
     if next.status == ReturnStatus::Received {
-        refund_received(store, gateway, principal, &next, now).await?;
+        refund_received(store, gateway, principal, (&order, &next), now).await?;
     }
     Ok(next)
 }
@@ -154,11 +173,24 @@ async fn refund_received(
     store: &(impl OrderStore + PaymentStore + RefundStore),
     gateway: Option<&impl PaymentGateway>,
     principal: &Principal,
-    ret: &Return,
+    (order, ret): (&Order, &Return),
     now: Timestamp,
 ) -> Result<(), ReturnsError> {
     let Some(amount) = ret.refund_amount.filter(|a| *a > 0) else { return Ok(()) };
-    let reason = format!("return {}", ret.id);
+    // What the credit note and the refund list say: the units that came back.
+    let units: Vec<String> = ret
+        .lines
+        .iter()
+        .filter(|l| l.received > 0)
+        .filter_map(|l| order.lines.iter().find(|o| o.variant_id == l.variant_id).map(|o| (l.received, &o.name)))
+        .map(|(quantity, name)| format!("{quantity} × {name}"))
+        .collect();
+    let shipping = if ret.shipping_refunded { " and shipping" } else { "" };
+    let reason = format!("Returned {}{shipping}", units.join(", "));
+    let reason: String = match reason.char_indices().nth(crate::domain::refund::MAX_REASON_CHARS - 1) {
+        Some((cut, _)) => format!("{}…", &reason[..cut]),
+        None => reason,
+    };
     let request = RefundRequest::parse(amount, &reason, &ret.restock()).map_err(CommonError::from)?;
     refund(store, gateway, principal, ret.order_id, &request, &ret.refund_key(), now).await?;
     Ok(())

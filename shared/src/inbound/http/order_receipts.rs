@@ -34,3 +34,42 @@ pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
         .body(Body::Empty)
         .expect("a presigned URL is a valid header value"))
 }
+
+/// `{id}` of an order and `{refund_id}` of one of its refunds.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RefundPath {
+    /// The order's id.
+    pub id: OrderId,
+    /// The refund's id, as `POST /orders/{id}/refunds` answered it.
+    pub refund_id: String,
+}
+
+/// `GET /orders/{id}/refunds/{refund_id}/credit-note` (the owner, a guest with
+/// the order's link, or staff): 302 to the refund's credit note for five minutes.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/refunds/{refund_id}/credit-note",
+    operation_id = "orders_credit_note",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(RefundPath, super::params::OrderToken),
+    responses(
+        (status = 302, description = "Redirects to the PDF; the link works for five \
+            minutes.", headers(("Location" = String, description = "A signed link to the PDF."))),
+        (status = 409, description = "Problem `code`: `receipt_not_ready` (with `Retry-After`): printed \
+            seconds after the refund went through."),
+    ),
+)]
+pub async fn credit_note(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    let id: OrderId = request.path_param("id")?;
+    let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
+    let refund: String = request.path_param("refund_id")?;
+    let url = receipts::credit_note_link(&ctx.table, &ctx.bucket, &principal, (id, &refund)).await?;
+    Ok(Response::builder()
+        .status(302)
+        .header("location", url)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .expect("a presigned URL is a valid header value"))
+}

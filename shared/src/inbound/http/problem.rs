@@ -1,7 +1,5 @@
 //! RFC 9457 problem details with a stable machine-readable `code`.
 
-use crate::app::returns::ReturnsError;
-use crate::domain::returns::ReturnRefused;
 use crate::app::accounts::AccountsError;
 use crate::app::carts::CartsError;
 use crate::app::catalog::CatalogError;
@@ -10,9 +8,11 @@ use crate::app::orders::OrdersError;
 use crate::app::payments::PaymentsError;
 use crate::app::payments::ports::ProviderError;
 use crate::app::receipts::ReceiptsError;
+use crate::app::returns::ReturnsError;
 use crate::app::store::StoreError;
 use crate::app::webhooks::WebhooksError;
 use crate::domain::access_token::AuthError;
+use crate::domain::returns::ReturnRefused;
 use crate::domain::{FieldError, Invalid, RefundRefused};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};

@@ -51,6 +51,11 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", "body", message)
     })?;
+    // serde reads a struct from an array of its fields in order too; every body
+    // is an object.
+    if !document.is_object() {
+        return Err(ApiError::field(StatusCode::BAD_REQUEST, "malformed_body", "body", "must be a JSON object"));
+    }
     integral_numbers_as_integers(&mut document);
     serde_path_to_error::deserialize(document).map_err(|e| {
         let message = e.inner().to_string();

@@ -22,9 +22,6 @@ pub struct ShippingZonesBody {
     /// At most 50; each country in at most one zone.
     #[schema(max_items = 50)]
     zones: Vec<ZoneBody>,
-    /// The document's version (also the ETag); ignored in `PUT`, which uses `If-Match`.
-    #[serde(default, skip_deserializing)]
-    version: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -70,6 +67,7 @@ struct MethodBody {
     free_from: Option<i64>,
     /// Working days to deliver: `[from, to]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<i64>>, min_items = 2, max_items = 2)]
     delivery_days: Option<(i64, i64)>,
 }
 
@@ -117,7 +115,7 @@ impl ShippingZonesBody {
                     .collect(),
             })
             .collect();
-        Self { zones, version: stored.version }
+        Self { zones }
     }
 
     fn into_inputs(self) -> Vec<ZoneInput> {
@@ -155,7 +153,8 @@ impl ShippingZonesBody {
     tag = "checkout",
     security(()),
     responses(
-        (status = 200, description = "Every zone; `ETag` is the version `PUT` needs in `If-Match`.",
+        (status = 200, description = "Every zone; `ETag` is the version `PUT` needs in `If-Match` (`\"0\"` \
+            before the first).",
             body = ShippingZonesBody),
     ),
 )]

@@ -36,9 +36,6 @@ pub struct TaxSettingsBody {
     #[serde(default)]
     #[schema(max_items = 300)]
     rates: Vec<RateBody>,
-    /// The settings' version (also the ETag); ignored in `PUT`, which uses `If-Match`.
-    #[serde(default, skip_deserializing)]
-    version: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -80,7 +77,6 @@ impl TaxSettingsBody {
                     shipping: j.shipping,
                 })
                 .collect(),
-            version: t.version,
         }
     }
 
@@ -139,8 +135,8 @@ impl TaxSettingsBody {
     tag = "checkout",
     security(("bearer" = ["staff"])),
     responses(
-        (status = 200, description = "The settings (version 0: never saved, the defaults apply); `ETag` is \
-            the version `PUT` needs in `If-Match`.", body = TaxSettingsBody),
+        (status = 200, description = "The settings; `ETag` is the version `PUT` needs in `If-Match` \
+            (`\"0\"`: never saved, the defaults apply).", body = TaxSettingsBody),
     ),
 )]
 pub async fn get(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {

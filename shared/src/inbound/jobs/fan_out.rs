@@ -60,7 +60,10 @@ impl Routes {
                 queues.extend(self.payments_queue_url.as_deref());
                 queues
             }
-            EventKind::OrderRefunded { .. } => vec![&self.emails_queue_url, &self.stats_queue_url],
+            // The receipts job prints the refund's credit note.
+            EventKind::OrderRefunded { .. } => {
+                vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
+            }
             EventKind::OrderPaid { .. } => {
                 vec![&self.emails_queue_url, &self.receipts_queue_url, &self.stats_queue_url]
             }

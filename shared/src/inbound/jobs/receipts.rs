@@ -1,8 +1,8 @@
-//! The receipts job: prints the receipt of each order paid, from the `receipts`
-//! queue, into the bucket.
+//! The receipts job: prints the invoice of each order paid and the credit note
+//! of each refund, from the `receipts` queue, into the bucket.
 
 use super::JobError;
-use crate::app::receipts::{self, ReceiptSettings};
+use crate::app::receipts::{self, InvoiceSettings};
 use crate::domain::{Event, EventKind};
 use crate::outbound::dynamodb::Table;
 use crate::outbound::pdf::PdfPrinter;
@@ -13,7 +13,7 @@ pub struct ReceiptsJob {
     pub table: Table,
     pub bucket: Bucket,
     pub printer: PdfPrinter,
-    pub settings: ReceiptSettings,
+    pub settings: InvoiceSettings,
 }
 
 /// Handles one batch and returns the ids of the messages to retry.
@@ -22,13 +22,20 @@ pub async fn handle(job: &ReceiptsJob, event: SqsEvent) -> Vec<String> {
 }
 
 async fn handle_message(job: &ReceiptsJob, event: Event) -> Result<(), JobError> {
-    let EventKind::OrderPaid { order_id } = event.kind else {
-        tracing::info!(event = %event.id, kind = event.kind.name(), "no receipt for this event");
-        return Ok(());
+    let outcome = match &event.kind {
+        EventKind::OrderPaid { order_id } => {
+            receipts::print(&job.table, &job.bucket, &job.printer, &job.settings, *order_id).await
+        }
+        EventKind::OrderRefunded { order_id, refund_id: Some(refund), surplus: false, .. } => {
+            let document = (*order_id, refund.as_str());
+            receipts::print_credit_note(&job.table, &job.bucket, &job.printer, &job.settings, document).await
+        }
+        _ => {
+            tracing::info!(event = %event.id, kind = event.kind.name(), "no document for this event");
+            return Ok(());
+        }
     };
-    let outcome = receipts::print(&job.table, &job.bucket, &job.printer, &job.settings, order_id)
-        .await
-        .map_err(JobError::failed)?;
-    tracing::info!(event = %event.id, %order_id, ?outcome, "receipt handled");
+    let outcome = outcome.map_err(JobError::failed)?;
+    tracing::info!(event = %event.id, kind = event.kind.name(), ?outcome, "document handled");
     Ok(())
 }

@@ -34,8 +34,17 @@ struct SalesView {
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct CurrencySalesView {
+    /// What customers paid for orders paid: `revenue + tax + shipping`.
+    gross: i64,
+    /// The goods sold, after discounts, without tax or shipping.
     revenue: i64,
+    /// Tax charged on goods and shipping.
+    tax: i64,
+    /// Shipping charged, without its tax.
+    shipping: i64,
+    /// Money given back, tax included.
     refunded: i64,
+    /// `gross - refunded`.
     net: i64,
     orders_paid: u64,
     average_order_value: i64,
@@ -63,9 +72,12 @@ impl SalesView {
             .iter()
             .map(|(code, sales)| {
                 let view = CurrencySalesView {
+                    gross: sales.gross,
                     revenue: sales.revenue,
+                    tax: sales.tax,
+                    shipping: sales.shipping,
                     refunded: sales.refunded,
-                    net: sales.revenue - sales.refunded,
+                    net: sales.gross - sales.refunded,
                     orders_paid: sales.orders_paid,
                     average_order_value: sales.average_order_value(),
                 };

@@ -250,3 +250,9 @@ pub fn return_sk(id: ReturnId) -> String {
 /// How many returns an order has, beside it: the condition that keeps two
 /// return requests from claiming the same units.
 pub const RETURNS_SK: &str = "RETURNS";
+
+/// The shop's gapless document sequences: `COUNTER#INVOICE` and
+/// `COUNTER#CREDIT_NOTE`, each holding the last number given.
+pub const INVOICE_COUNTER_PK: &str = "COUNTER#INVOICE";
+pub const CREDIT_NOTE_COUNTER_PK: &str = "COUNTER#CREDIT_NOTE";
+pub const COUNTER_SK: &str = "COUNTER";

@@ -8,6 +8,7 @@ mod events;
 
 pub use events::audit_from_image;
 pub use items::product_from_image;
+mod documents;
 mod exports;
 mod idempotency;
 mod items;

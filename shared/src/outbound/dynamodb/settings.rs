@@ -242,8 +242,8 @@ impl TaxStore for Table {
 
 /// The built-in calculator: the shop's settings over Tillbox's rate table.
 impl TaxCalculator for Table {
-    async fn calculate(&self, request: &TaxRequest) -> Result<TaxResult, StoreError> {
-        let rules = self.tax_settings().await?.rules_for(request.country, request.region.as_deref());
-        Ok(tax::calculate(&rules, request))
+    async fn calculate(&self, request: &TaxRequest) -> Result<Option<TaxResult>, StoreError> {
+        let rules = self.tax_settings().await?.rules_for_request(request);
+        Ok(rules.map(|rules| tax::calculate(&rules, request)))
     }
 }

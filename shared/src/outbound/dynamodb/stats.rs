@@ -97,10 +97,19 @@ fn read_into(counts: &mut SalesCounts, item: &Item) -> Result<(), StoreError> {
             let Some((measure, currency)) = name.split_once('#') else { continue };
             let sales: &mut CurrencySales = counts.currencies.entry(currency.to_owned()).or_default();
             match measure {
+                "gross" => sales.gross = r.n(name)?,
                 "revenue" => sales.revenue = r.n(name)?,
+                "tax" => sales.tax = r.n(name)?,
+                "shipping" => sales.shipping = r.n(name)?,
                 "refunded" => sales.refunded = r.n(name)?,
                 "orders_paid" => sales.orders_paid = r.n(name)?,
                 _ => {}
+            }
+        }
+        // Days counted before taxes and shipping held only `revenue`: what was paid.
+        for (currency, sales) in counts.currencies.iter_mut() {
+            if !item.contains_key(&currency_attribute("gross", currency)) {
+                sales.gross = sales.revenue;
             }
         }
     } else if sk.starts_with(keys::STATS_PRODUCT_PREFIX) {
@@ -119,7 +128,10 @@ impl SalesStats for Table {
         let mut add: Vec<(String, i64)> =
             DAY_COUNTERS.iter().zip(totals).map(|(name, value)| ((*name).to_owned(), value as i64)).collect();
         for (currency, sales) in &counts.currencies {
+            add.push((currency_attribute("gross", currency), sales.gross));
             add.push((currency_attribute("revenue", currency), sales.revenue));
+            add.push((currency_attribute("tax", currency), sales.tax));
+            add.push((currency_attribute("shipping", currency), sales.shipping));
             add.push((currency_attribute("refunded", currency), sales.refunded));
             add.push((currency_attribute("orders_paid", currency), sales.orders_paid as i64));
         }

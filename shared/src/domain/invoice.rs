@@ -1,0 +1,223 @@
+//! What an invoice says, decided here so the PDF adapter only lays it out: who
+//! sells (legal name, address, tax id), to whom (billing and shipping address),
+//! its gapless number, each line with its tax rate, the discount, the shipping,
+//! tax by rate, and the totals. Amounts are formatted once, as people read them.
+//!
+//! A paid order gets an invoice; a refund of it gets a credit note that
+//! references the invoice and gives back tax in proportion to what the order
+//! charged at each rate.
+
+use super::id::OrderId;
+use super::order::Order;
+use super::payment::Payment;
+use super::tax::{self, TaxRate};
+use super::timestamp::Timestamp;
+
+/// The seller as invoices must name it (template parameters `SellerLegalName`,
+/// `SellerAddress`, `SellerTaxId`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seller {
+    pub legal_name: String,
+    /// Printed line by line.
+    pub address: Vec<String>,
+    /// A VAT or sales-tax registration number.
+    pub tax_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentKind {
+    Invoice,
+    /// Gives back part of what the invoice (its number) charged.
+    CreditNote {
+        invoice: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub description: String,
+    /// The SKU, and the tax category when it is not the standard one.
+    pub detail: String,
+    pub quantity: u32,
+    pub unit_price: String,
+    pub tax_rate: String,
+    pub amount: String,
+}
+
+/// One row of the totals: a label and an amount; `strong` for the grand total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalRow {
+    pub label: String,
+    pub amount: String,
+    pub strong: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub kind: DocumentKind,
+    /// `INV-000042` or `CN-000007`.
+    pub number: String,
+    pub shop_name: String,
+    pub seller: Seller,
+    pub issued_at: Timestamp,
+    pub order_id: OrderId,
+    pub bill_to: Vec<String>,
+    /// Empty for an order nobody sends.
+    pub ship_to: Vec<String>,
+    pub lines: Vec<InvoiceLine>,
+    pub totals: Vec<TotalRow>,
+    /// Below the totals: how it was paid, whether prices include tax.
+    pub notes: Vec<String>,
+}
+
+/// `INV-000042`: the shop's gapless invoice sequence, as printed.
+pub fn invoice_number(n: u64) -> String {
+    format!("INV-{n:06}")
+}
+
+/// `CN-000007`: the shop's gapless credit-note sequence, as printed.
+pub fn credit_note_number(n: u64) -> String {
+    format!("CN-{n:06}")
+}
+
+fn percent(rate: TaxRate) -> String {
+    format!("{} %", rate.percent())
+}
+
+fn row(label: impl Into<String>, amount: String) -> TotalRow {
+    TotalRow { label: label.into(), amount, strong: false }
+}
+
+/// Who the invoice is addressed to: the billing address, else the shipping
+/// address, else the customer's e-mail (an order nobody sends).
+fn bill_to(order: &Order) -> Vec<String> {
+    match order.billing_address.as_ref().or(order.shipping_address.as_ref()) {
+        Some(address) => address.lines(),
+        None => order.email.iter().map(|e| e.as_str().to_owned()).collect(),
+    }
+}
+
+impl Invoice {
+    /// The invoice of a paid order, numbered `number`; `None` for an order that
+    /// was never paid. `payment` is the provider's, `None` when staff marked it paid.
+    pub fn of(
+        order: &Order,
+        payment: Option<&Payment>,
+        (shop_name, seller): (&str, &Seller),
+        number: u64,
+    ) -> Option<Self> {
+        let paid_at = order.paid_at?;
+        let money = |minor| order.currency.format(minor);
+        let lines = order
+            .lines
+            .iter()
+            .map(|l| InvoiceLine {
+                description: l.name.clone(),
+                detail: match l.tax_category {
+                    tax::TaxCategory::Standard => l.sku.clone(),
+                    other => format!("{} · {} rate", l.sku, other.as_str()),
+                },
+                quantity: l.quantity,
+                unit_price: money(l.unit_price),
+                tax_rate: percent(l.tax_rate),
+                amount: money(l.total),
+            })
+            .collect();
+        let mut totals = vec![row("Subtotal", money(order.subtotal))];
+        if let Some(d) = &order.discount {
+            totals.push(row(format!("Discount ({})", d.code.as_str()), money(-d.amount)));
+        }
+        if let Some(s) = &order.shipping {
+            totals.push(row(format!("Shipping: {} ({})", s.name, percent(s.tax_rate)), money(s.amount)));
+        }
+        let by_rate = order.tax_by_rate();
+        let net: i64 = by_rate.iter().map(|r| r.net).sum();
+        let taxes = by_rate.iter().map(|r| row(format!("Tax {} on {}", percent(r.rate), money(r.net)), money(r.tax)));
+        if order.prices_include_tax {
+            totals.push(TotalRow { label: "Total".into(), amount: money(order.total), strong: true });
+            totals.push(row("Net amount", money(net)));
+            totals.extend(taxes.map(|t| TotalRow { label: format!("{} (included)", t.label), ..t }));
+        } else {
+            totals.push(row("Net amount", money(net)));
+            totals.extend(taxes);
+            totals.push(TotalRow { label: "Total".into(), amount: money(order.total), strong: true });
+        }
+        let paid = match payment {
+            Some(p) => format!("Paid by card via {} ({}).", p.provider.label(), p.provider_id),
+            None => "Paid to the shop directly.".to_owned(),
+        };
+        let basis =
+            if order.prices_include_tax { "Prices include tax." } else { "Prices exclude tax; tax is added above." };
+        Some(Self {
+            kind: DocumentKind::Invoice,
+            number: invoice_number(number),
+            shop_name: shop_name.to_owned(),
+            seller: seller.clone(),
+            issued_at: paid_at,
+            order_id: order.id,
+            bill_to: bill_to(order),
+            ship_to: order.shipping_address.as_ref().map(|a| a.lines()).unwrap_or_default(),
+            lines,
+            totals,
+            notes: vec![paid, basis.to_owned()],
+        })
+    }
+
+    /// The credit note, numbered `number`, for a refund of `amount` (gross) on
+    /// the order invoiced as `invoice`. The tax given back at each rate is the
+    /// refund's share of the order's gross at that rate, split to the cent
+    /// (largest remainder) so the parts sum to the refund.
+    pub fn credit_note(
+        order: &Order,
+        (amount, reason, refunded_at): (i64, &str, Timestamp),
+        (shop_name, seller): (&str, &Seller),
+        (number, invoice): (u64, u64),
+    ) -> Self {
+        let money = |minor| order.currency.format(minor);
+        let by_rate = order.tax_by_rate();
+        let gross: Vec<i64> = by_rate.iter().map(|r| r.net + r.tax).collect();
+        let shares = tax::allocate(amount, &gross);
+        let mut totals = Vec::new();
+        let mut net_total = 0;
+        for (rate, share) in by_rate.iter().zip(shares) {
+            let tax = rate.rate.inside(share);
+            net_total += share - tax;
+            totals.push(row(format!("Tax {} on {}", percent(rate.rate), money(-(share - tax))), money(-tax)));
+        }
+        if by_rate.is_empty() {
+            net_total = amount;
+        }
+        totals.insert(0, row("Net amount", money(-net_total)));
+        totals.push(TotalRow { label: "Total credited".into(), amount: money(-amount), strong: true });
+        Self {
+            kind: DocumentKind::CreditNote { invoice: invoice_number(invoice) },
+            number: credit_note_number(number),
+            shop_name: shop_name.to_owned(),
+            seller: seller.clone(),
+            issued_at: refunded_at,
+            order_id: order.id,
+            bill_to: bill_to(order),
+            ship_to: Vec::new(),
+            lines: vec![InvoiceLine {
+                description: format!("Refund: {reason}"),
+                detail: format!("Corrects invoice {}", invoice_number(invoice)),
+                quantity: 1,
+                unit_price: money(-amount),
+                tax_rate: by_rate.iter().map(|r| percent(r.rate)).collect::<Vec<_>>().join(", "),
+                amount: money(-amount),
+            }],
+            totals,
+            notes: vec!["The amount goes back the way it was paid.".to_owned()],
+        }
+    }
+
+    /// Where the order's invoice is kept in the bucket (the receipt link serves it).
+    pub fn file_key(order_id: OrderId) -> String {
+        format!("receipts/{order_id}.pdf")
+    }
+
+    /// Where a refund's credit note is kept in the bucket.
+    pub fn credit_note_key(order_id: OrderId, refund_id: &str) -> String {
+        format!("credit-notes/{order_id}/{refund_id}.pdf")
+    }
+}
