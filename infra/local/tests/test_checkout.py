@@ -183,6 +183,16 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         mailed = re.search(r"orders/[0-9a-f-]+\?token=([A-Za-z0-9_.-]+)", mails[0][1]).group(1)
         self.assertEqual(self.api.call("GET", path, headers={"order-token": mailed})[0], 200)
 
+        # Signing up with that address later, once verified, makes the order the account's.
+        password = "guest-later-2026-quartz"
+        self.assertEqual(self.api.call("POST", "/auth/signup", {"email": email, "password": password})[0], 202)
+        verify = eventually(lambda: [m for m in emails_to(self.stack["endpoint"], email) if "verify-email" in m[1]])
+        token = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", verify[0][1]).group(1)
+        self.assertEqual(self.api.call("POST", "/auth/verify-email", {"token": token})[0], 204)
+        _, _, tokens = self.api.call("POST", "/auth/login", {"email": email, "password": password})
+        mine = self.api.call("GET", "/orders", token=tokens["access_token"])[2]["items"]
+        self.assertEqual([o["id"] for o in mine], [order["id"]], "the guest order is now the account's")
+
     def test_a_us_customer_pays_tax_on_top_and_ships_free_over_the_threshold(self):
         lamp, sizes = self.sized_tee(currency="USD", m_price=4999)
         customer = self.races.customers(1)[0]
@@ -273,6 +283,10 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         invoice = eventually(lambda: self.document(f"{path}/receipt", customer), timeout=30)
         self.assertTrue(invoice.startswith(b"%PDF-"), "the paid order's invoice")
         self.save("invoice.pdf", invoice)
+        slip = eventually(lambda: self.document(f"{path}/packing-slip", self.races.staff), timeout=30)
+        self.assertTrue(slip.startswith(b"%PDF-"), "staff get the packing slip")
+        self.save("packing-slip.pdf", slip)
+        self.assertEqual(self.no_redirect(f"{path}/packing-slip", customer)[0], 403, "a customer does not")
         number = self.api.call("GET", path, token=customer)[2]["invoice_number"]
         self.assertIsInstance(number, int)
 
@@ -330,6 +344,44 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual((order["refunded"], order["status"]), (order["total"], "refunded"))
         listed = self.api.call("GET", returns, token=customer)[2]
         self.assertEqual([r["status"] for r in listed], ["received", "received"])
+
+    def test_a_customer_keeps_an_address_book_and_checks_out_from_it(self):
+        customer, stranger = self.races.customers(2)
+        status, _, problem = self.api.call("POST", "/me/addresses", {"address": {**BERLIN, "postal_code": "ABC"}}, customer)
+        self.assertEqual((status, problem.get("field")), (422, "address.postal_code"), problem)
+        status, headers, book = self.api.call("POST", "/me/addresses", {"address": BERLIN, "default_shipping": True},
+                                              customer)
+        self.assertEqual((status, len(book["items"]), headers["etag"]), (201, 1, '"1"'), book)
+        home = headers["location"].rsplit("/", 1)[1]
+        status, _, book = self.api.call("POST", "/me/addresses", {"address": NEW_YORK, "default_shipping": True},
+                                        customer)
+        self.assertEqual([a["default_shipping"] for a in book["items"]], [False, True], "one default")
+        status, _, book = self.api.call("PUT", f"/me/addresses/{home}",
+                                        {"address": {**BERLIN, "line2": "3. OG"}, "default_billing": True}, customer)
+        self.assertEqual((status, book["items"][0]["address"]["line2"], book["items"][0]["default_billing"]),
+                         (200, "3. OG", True))
+        self.assertEqual(self.api.call("GET", "/me/addresses", token=stranger)[2]["items"], [], "a book is its owner's")
+        self.assertEqual(self.api.call("DELETE", f"/me/addresses/{home}", token=stranger)[0], 404)
+
+        tee, sizes = self.sized_tee()
+        status, _, cart = self.call("POST", "/carts", token=customer)
+        self.call("POST", f"/carts/{cart['id']}/lines", {"product_id": tee, "variant_id": sizes["S"], "quantity": 1},
+                  token=customer)
+        status, _, problem = self.call("PATCH", f"/carts/{cart['id']}", {"shipping_address_id": str(uuid.uuid4())},
+                                       token=customer)
+        self.assertEqual((status, problem.get("field")), (422, "shipping_address_id"), problem)
+        status, _, cart = self.call("PATCH", f"/carts/{cart['id']}", {
+            "shipping_address_id": home, "shipping_method_id": self.method("Germany", "Standard")}, token=customer)
+        self.assertEqual((status, cart["shipping_address"]["line2"], cart["total"]), (200, "3. OG", 2500 + 490), cart)
+        status, _, order = self.call("POST", f"/carts/{cart['id']}/checkout", token=customer,
+                                     headers={"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual(status, 201, order)
+
+        # The order keeps its copy: changing or removing the book's address changes no order.
+        self.assertEqual(self.api.call("DELETE", f"/me/addresses/{home}", token=customer)[0], 204)
+        self.assertEqual(self.api.call("DELETE", f"/me/addresses/{home}", token=customer)[0], 404)
+        kept = self.api.call("GET", f"/orders/{order['id']}", token=customer)[2]
+        self.assertEqual(kept["shipping_address"]["line2"], "3. OG")
 
     def document(self, path, token):
         """The PDF behind a document link (302 to the bucket), or None while it is printed."""

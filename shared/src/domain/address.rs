@@ -7,6 +7,7 @@
 //! only bounded. Every refusal names its field under the caller's prefix
 //! (`shipping_address.postal_code`).
 
+use super::id::AddressId;
 use super::validation::{Checker, FieldError, Invalid};
 
 /// Every ISO 3166-1 alpha-2 code in use.
@@ -293,6 +294,61 @@ fn postal_code(country: Country, value: Option<&str>) -> Result<Option<String>, 
     }
 }
 
+/// Addresses one customer may keep.
+pub const MAX_BOOK_ENTRIES: usize = 20;
+
+/// One address in a customer's book, and whether it is their default for
+/// shipping or billing (at most one of each in a book).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookEntry {
+    pub id: AddressId,
+    pub address: Address,
+    pub default_shipping: bool,
+    pub default_billing: bool,
+}
+
+/// A customer's address book: kept whole in one item, changed at its version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressBook {
+    pub entries: Vec<BookEntry>,
+    /// 0 while the customer never saved an address.
+    pub version: u64,
+}
+
+impl AddressBook {
+    pub fn entry(&self, id: AddressId) -> Option<&BookEntry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The book with `entry` added, or put in place of the entry with its id;
+    /// a default it claims stops being another entry's.
+    pub fn with(&self, entry: BookEntry) -> Result<AddressBook, Invalid> {
+        let mut next = AddressBook { entries: self.entries.clone(), version: self.version + 1 };
+        if entry.default_shipping {
+            next.entries.iter_mut().for_each(|e| e.default_shipping = false);
+        }
+        if entry.default_billing {
+            next.entries.iter_mut().for_each(|e| e.default_billing = false);
+        }
+        match next.entries.iter().position(|e| e.id == entry.id) {
+            Some(at) => next.entries[at] = entry,
+            None if next.entries.len() >= MAX_BOOK_ENTRIES => {
+                let message = format!("an address book holds at most {MAX_BOOK_ENTRIES} addresses");
+                return Err(Invalid(vec![FieldError::new("address", message)]));
+            }
+            None => next.entries.push(entry),
+        }
+        Ok(next)
+    }
+
+    /// The book without the entry `id`, if it holds it.
+    pub fn without(&self, id: AddressId) -> Option<AddressBook> {
+        self.entry(id)?;
+        let entries = self.entries.iter().filter(|e| e.id != id).cloned().collect();
+        Some(AddressBook { entries, version: self.version + 1 })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,5 +436,26 @@ mod tests {
                 "billing_address.phone"
             ]
         );
+    }
+
+    #[test]
+    fn a_book_keeps_one_default_of_each_kind_and_a_bounded_number_of_addresses() {
+        let address = Address::parse(&input("DE", "10115", None), "").unwrap();
+        let entry = |default_shipping| BookEntry {
+            id: AddressId::generate(),
+            address: address.clone(),
+            default_shipping,
+            default_billing: false,
+        };
+        let home = entry(true);
+        let book = AddressBook::default().with(home.clone()).unwrap();
+        let work = entry(true);
+        let book = book.with(work.clone()).unwrap();
+        assert_eq!(book.entries.iter().filter(|e| e.default_shipping).map(|e| e.id).collect::<Vec<_>>(), [work.id]);
+        assert_eq!(book.version, 2);
+        let book = book.without(home.id).unwrap();
+        assert!(book.without(home.id).is_none(), "gone once");
+        let full = (0..MAX_BOOK_ENTRIES).fold(AddressBook::default(), |b, _| b.with(entry(false)).unwrap());
+        assert_eq!(full.with(entry(false)).unwrap_err().0[0].field, "address");
     }
 }

@@ -31,6 +31,8 @@ pub enum DocumentKind {
     CreditNote {
         invoice: String,
     },
+    /// What goes in the parcel: lines and quantities, no prices.
+    PackingSlip,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +211,51 @@ impl Invoice {
             totals,
             notes: vec!["The amount goes back the way it was paid.".to_owned()],
         }
+    }
+
+    /// The packing slip of a paid order: what to pick and where it goes.
+    pub fn packing_slip(order: &Order, (shop_name, seller): (&str, &Seller), now: Timestamp) -> Self {
+        let lines = order
+            .lines
+            .iter()
+            .map(|l| InvoiceLine {
+                description: l.name.clone(),
+                detail: l.sku.clone(),
+                quantity: l.quantity,
+                unit_price: String::new(),
+                tax_rate: String::new(),
+                amount: String::new(),
+            })
+            .collect();
+        let units: u32 = order.lines.iter().map(|l| l.quantity).sum();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut notes = vec![format!(
+            "{units} unit{} in {} line{}.",
+            plural(units as usize),
+            order.lines.len(),
+            plural(order.lines.len())
+        )];
+        if let Some(shipping) = &order.shipping {
+            notes.push(format!("Ships with: {}.", shipping.name));
+        }
+        Self {
+            kind: DocumentKind::PackingSlip,
+            number: format!("Order {}", order.id.short()),
+            shop_name: shop_name.to_owned(),
+            seller: seller.clone(),
+            issued_at: now,
+            order_id: order.id,
+            bill_to: order.email.iter().map(|e| e.as_str().to_owned()).collect(),
+            ship_to: order.shipping_address.as_ref().map(|a| a.lines()).unwrap_or_default(),
+            lines,
+            totals: Vec::new(),
+            notes,
+        }
+    }
+
+    /// Where a paid order's packing slip is kept in the bucket.
+    pub fn packing_slip_key(order_id: OrderId) -> String {
+        format!("packing-slips/{order_id}.pdf")
     }
 
     /// Where the order's invoice is kept in the bucket (the receipt link serves it).

@@ -187,16 +187,22 @@ impl Layout<'_> {
         true
     }
 
-    fn table_header(&mut self) {
+    /// The table's header; a packing slip's has no price columns.
+    fn table_header(&mut self, priced: bool) {
         let top = self.y;
         self.rect(LEFT, top, RIGHT - LEFT, 20.0, BAND);
         self.y = top + 13.5;
         let head = |l: &mut Self, x, align, text: &str| l.text((x, align), 8.0, Weight::Bold, MUTED, text);
         head(self, LEFT + 8.0, Align::Left, "DESCRIPTION");
-        head(self, QTY_RIGHT, Align::Right, "QTY");
-        head(self, UNIT_RIGHT, Align::Right, "UNIT PRICE");
-        head(self, TAX_RIGHT, Align::Right, "TAX");
-        head(self, RIGHT - 8.0, Align::Right, "AMOUNT");
+        if priced {
+            head(self, QTY_RIGHT, Align::Right, "QTY");
+            head(self, UNIT_RIGHT, Align::Right, "UNIT PRICE");
+            head(self, TAX_RIGHT, Align::Right, "TAX");
+            head(self, RIGHT - 8.0, Align::Right, "AMOUNT");
+        } else {
+            head(self, RIGHT - 60.0, Align::Right, "QTY");
+            head(self, RIGHT - 8.0, Align::Right, "PACKED");
+        }
         self.y = top + 20.0;
     }
 }
@@ -212,7 +218,9 @@ fn layout(printer: &PdfPrinter, document: &Invoice) -> Vec<Vec<Op>> {
     let (title, reference) = match &document.kind {
         DocumentKind::Invoice => ("Invoice", None),
         DocumentKind::CreditNote { invoice } => ("Credit note", Some(invoice.clone())),
+        DocumentKind::PackingSlip => ("Packing slip", None),
     };
+    let priced = document.kind != DocumentKind::PackingSlip;
     l.rect(0.0, 0.0, PAGE_WIDTH, 6.0, ACCENT);
 
     // The shop, and what this is.
@@ -238,11 +246,17 @@ fn layout(printer: &PdfPrinter, document: &Invoice) -> Vec<Vec<Op>> {
     }
     let from_bottom = l.y;
     l.y = top;
-    let mut facts = vec![
-        (if reference.is_some() { "Credit note no." } else { "Invoice no." }, document.number.clone()),
-        ("Date", issued_on(document)),
-        ("Order", document.order_id.to_string()),
-    ];
+    let number_label = match &document.kind {
+        DocumentKind::Invoice => "Invoice no.",
+        DocumentKind::CreditNote { .. } => "Credit note no.",
+        DocumentKind::PackingSlip => "Packed on",
+    };
+    let mut facts = vec![(number_label, document.number.clone()), ("Order", document.order_id.to_string())];
+    if priced {
+        facts.insert(1, ("Date", issued_on(document)));
+    } else {
+        facts[0].1 = issued_on(document);
+    }
     if let Some(invoice) = &reference {
         facts.push(("Corrects invoice", invoice.clone()));
     }
@@ -268,24 +282,34 @@ fn layout(printer: &PdfPrinter, document: &Invoice) -> Vec<Vec<Op>> {
         }
         l.y
     };
-    let billed = block(&mut l, LEFT, "BILL TO", &document.bill_to);
+    let first = if priced { "BILL TO" } else { "CUSTOMER" };
+    let billed = if document.bill_to.is_empty() { top } else { block(&mut l, LEFT, first, &document.bill_to) };
     let shipped = if document.ship_to.is_empty() { top } else { block(&mut l, 300.0, "SHIP TO", &document.ship_to) };
     l.y = billed.max(shipped) + 28.0;
 
     // The lines.
-    l.table_header();
+    l.table_header(priced);
     for line in &document.lines {
         if !l.room(34.0) {
-            l.table_header();
+            l.table_header(priced);
         }
         let top = l.y;
         l.y = top + 15.0;
         let description = printer.fit(&line.description, Weight::Regular, 9.5, DESCRIPTION_WIDTH);
         l.text((LEFT + 8.0, Align::Left), 9.5, Weight::Regular, INK, &description);
-        l.text((QTY_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.quantity.to_string());
-        l.text((UNIT_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.unit_price);
-        l.text((TAX_RIGHT, Align::Right), 9.0, Weight::Regular, MUTED, &line.tax_rate);
-        l.text((RIGHT - 8.0, Align::Right), 9.5, Weight::Regular, INK, &line.amount);
+        if priced {
+            l.text((QTY_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.quantity.to_string());
+            l.text((UNIT_RIGHT, Align::Right), 9.5, Weight::Regular, INK, &line.unit_price);
+            l.text((TAX_RIGHT, Align::Right), 9.0, Weight::Regular, MUTED, &line.tax_rate);
+            l.text((RIGHT - 8.0, Align::Right), 9.5, Weight::Regular, INK, &line.amount);
+        } else {
+            l.text((RIGHT - 60.0, Align::Right), 11.0, Weight::Bold, INK, &line.quantity.to_string());
+            // A box to tick when the line is in the parcel.
+            l.rect(RIGHT - 24.0, top + 5.0, 12.0, 0.8, INK);
+            l.rect(RIGHT - 24.0, top + 17.0, 12.8, 0.8, INK);
+            l.rect(RIGHT - 24.0, top + 5.0, 0.8, 12.0, INK);
+            l.rect(RIGHT - 12.0, top + 5.0, 0.8, 12.0, INK);
+        }
         l.y = top + 27.0;
         let detail = printer.fit(&line.detail, Weight::Regular, 7.5, DESCRIPTION_WIDTH);
         l.text((LEFT + 8.0, Align::Left), 7.5, Weight::Regular, MUTED, &detail);

@@ -127,6 +127,16 @@ impl OrderStore for MemoryShop {
         Ok(())
     }
 
+    async fn reassign(&self, previous: &Order, next: &Order) -> Result<(), StoreError> {
+        let mut orders = self.orders.borrow_mut();
+        let current = orders.get(&previous.id).ok_or(StoreError::NotFound)?;
+        if current.version != previous.version {
+            return Err(StoreError::VersionMismatch { current: current.version });
+        }
+        orders.insert(next.id, next.clone());
+        Ok(())
+    }
+
     async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, StoreError> {
         let mut items: Vec<Order> = self
             .orders

@@ -3,6 +3,7 @@
 //! Every use case takes its stores as port traits and the current time as an
 //! argument; the HTTP edge in [`crate::inbound::http`] only parses requests and calls them.
 
+mod addresses;
 mod admin;
 mod error;
 mod limits;
@@ -12,6 +13,7 @@ mod recovery;
 mod sessions;
 mod signup;
 
+pub use addresses::{address, addresses, remove_address, save_address};
 pub use admin::{UserChanges, bootstrap_admin, change_user, list_users};
 pub use error::AccountsError;
 pub use profile::{ProfileChanges, me, update_me};

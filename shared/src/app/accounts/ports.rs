@@ -1,6 +1,7 @@
 //! What accounts need from storage, one trait per capability.
 
 use crate::app::store::{Page, StoreError};
+use crate::domain::address::AddressBook;
 use crate::domain::{
     AuditRecord, Email, Event, OneTimeToken, RateLimit, RefreshToken, Session, SessionId, Timestamp, User, UserId,
 };
@@ -87,4 +88,13 @@ pub trait RateLimiter {
 /// The transactional outbox, for an event that accompanies no other write.
 pub trait EventOutbox {
     fn publish(&self, event: &Event) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+/// A customer's address book, one document per customer.
+pub trait AddressBookStore {
+    /// The book of the token subject `owner` (empty, version 0, when none).
+    fn address_book(&self, owner: &str) -> impl Future<Output = Result<AddressBook, StoreError>>;
+    /// Stores `book` if the stored one is still at `book.version - 1`
+    /// ([`StoreError::VersionMismatch`] otherwise).
+    fn save_address_book(&self, owner: &str, book: &AddressBook) -> impl Future<Output = Result<(), StoreError>>;
 }

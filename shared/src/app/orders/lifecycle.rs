@@ -203,3 +203,43 @@ pub async fn settle(
     }
     Err(StoreError::Unavailable("the order kept changing; retry".into()).into())
 }
+
+/// Gives `user` the orders they placed as a guest with their address, once it
+/// is proven theirs (verified): from then on they find them under their
+/// account. Returns how many moved; an order changed meanwhile is read again.
+pub async fn attach_guest_orders(
+    store: &impl OrderStore,
+    user: &crate::domain::User,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    if !user.email_verified {
+        return Ok(0);
+    }
+    let guest = crate::domain::order::guest_customer(&user.email);
+    let mut moved = 0;
+    // The index may still list an order moved a moment ago: a few rounds settle it.
+    for _ in 0..10 {
+        let query = OrderQuery {
+            scope: OrderScope::Customer { customer: guest.clone(), status: None },
+            from: None,
+            to: None,
+            limit: 100,
+            cursor: None,
+        };
+        let page = store.list(&query).await?;
+        if page.items.is_empty() {
+            return Ok(moved);
+        }
+        for order in &page.items {
+            let next =
+                Order { customer: user.id.to_string(), version: order.version + 1, updated_at: now, ..order.clone() };
+            match store.reassign(order, &next).await {
+                Ok(()) => moved += 1,
+                // Changed meanwhile (paid, say): the next page reads it again.
+                Err(StoreError::VersionMismatch { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    Ok(moved)
+}

@@ -9,6 +9,6 @@ pub mod ports;
 
 pub use discounts::{create_discount, list_discounts, update_discount};
 pub use error::OrdersError;
-pub use lifecycle::{Expired, Settlement, change, expire_unpaid, get, list, settle};
+pub use lifecycle::{Expired, Settlement, attach_guest_orders, change, expire_unpaid, get, list, settle};
 pub(crate) use place::place_from;
 pub use place::{OrderPolicy, PlacingStore, place};

@@ -91,6 +91,9 @@ pub trait OrderStore {
     fn change(&self, change: OrderChange<'_>) -> impl Future<Output = Result<(), StoreError>>;
     /// Newest first.
     fn list(&self, query: &OrderQuery) -> impl Future<Output = Result<Page<Order>, StoreError>>;
+    /// Stores `next` (the same order with another customer) if the order is
+    /// still at `previous.version` ([`StoreError::VersionMismatch`] otherwise).
+    fn reassign(&self, previous: &Order, next: &Order) -> impl Future<Output = Result<(), StoreError>>;
 }
 
 pub trait DiscountStore {

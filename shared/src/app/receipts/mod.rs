@@ -75,6 +75,52 @@ pub async fn print(
     Ok(Printed::Printed)
 }
 
+/// Prints a paid order's packing slip (what to pick, where it goes), once.
+pub async fn print_packing_slip(
+    store: &impl OrderStore,
+    files: &impl FileStore,
+    printer: &impl DocumentPrinter,
+    settings: &InvoiceSettings,
+    order_id: OrderId,
+    now: crate::domain::Timestamp,
+) -> Result<Printed, ReceiptsError> {
+    let key = Invoice::packing_slip_key(order_id);
+    if files.size(&key).await?.is_some() {
+        return Ok(Printed::AlreadyThere);
+    }
+    let Some(order) = OrderStore::get(store, order_id).await?.filter(|o| o.paid_at.is_some()) else {
+        return Ok(Printed::NothingToPrint);
+    };
+    let slip = Invoice::packing_slip(&order, (settings.shop_name.as_str(), &settings.seller), now);
+    let pdf = printer.print(&slip).map_err(ReceiptsError::Printing)?;
+    files.write(&key, pdf, "application/pdf").await?;
+    Ok(Printed::Printed)
+}
+
+/// A link to a paid order's packing slip, valid [`LINK_LIFETIME`], for staff.
+pub async fn packing_slip_link(
+    store: &impl OrderStore,
+    files: &(impl FileStore + DownloadSigner),
+    principal: &Principal,
+    order_id: OrderId,
+) -> Result<String, ReceiptsError> {
+    let order = store.get(order_id).await?;
+    if !principal.is_staff() {
+        order.filter(|o| o.customer == principal.subject).ok_or(CommonError::NotFound)?;
+        return Err(CommonError::forbidden(crate::domain::Role::Staff).into());
+    }
+    let order = order.ok_or(CommonError::NotFound)?;
+    if order.paid_at.is_none() {
+        return Err(ReceiptsError::NotPaid);
+    }
+    let key = Invoice::packing_slip_key(order_id);
+    if files.size(&key).await?.is_none() {
+        return Err(ReceiptsError::NotReady);
+    }
+    let filename = format!("packing-slip-{}.pdf", order_id.short());
+    Ok(files.sign_download(&key, &filename, Disposition::Inline, LINK_LIFETIME).await?)
+}
+
 /// Prints the credit note of a refund that went through, once, numbered from
 /// the credit-note sequence and referencing the order's invoice (numbered
 /// first if the refund came before it was printed).

@@ -15,6 +15,10 @@ pub const SUBSCRIBABLE: &[&str] = &[
     "product.archived",
     "inventory.low",
     "cart.abandoned",
+    "return.requested",
+    "return.approved",
+    "return.rejected",
+    "return.received",
 ];
 
 /// Which events an endpoint receives: `["*"]` (every subscribable type, including

@@ -12,7 +12,9 @@ use super::response::{Reply, versioned};
 use crate::app::carts::{self, CartAccess, CartRead};
 use crate::app::orders::ports::OrderStore;
 use crate::domain::cart::CartDetails;
-use crate::domain::{Address, CartId, Email, FieldError, Invalid, Principal, ProductId, ShippingMethodId, VariantId};
+use crate::domain::{
+    Address, AddressId, CartId, Email, FieldError, Invalid, Principal, ProductId, ShippingMethodId, VariantId,
+};
 use crate::inbound::views::{AddressBody, CartView, OrderView};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -167,6 +169,38 @@ pub struct CartDetailsChange {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<ShippingMethodId>)]
     shipping_method_id: Option<Option<ShippingMethodId>>,
+    /// Instead of `shipping_address`: an address of the signed-in customer's book.
+    #[serde(default)]
+    shipping_address_id: Option<AddressId>,
+    /// Instead of `billing_address`: an address of the signed-in customer's book.
+    #[serde(default)]
+    billing_address_id: Option<AddressId>,
+}
+
+/// Resolves `*_address_id` from the caller's address book into the address it
+/// names; naming both an id and an address is refused.
+async fn from_book(
+    ctx: &Carts,
+    principal: Option<&Principal>,
+    (given, id): (&mut Option<Option<AddressBody>>, Option<AddressId>),
+    field: &str,
+) -> Result<(), ApiError> {
+    let Some(id) = id else { return Ok(()) };
+    let refuse = |message: &str| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", field, message);
+    if given.is_some() {
+        return Err(refuse("give either the address or its id, not both"));
+    }
+    let Some(principal) = principal else { return Err(refuse("sign in to use your address book")) };
+    match crate::app::accounts::address(&ctx.table, principal, id).await {
+        Ok(address) => {
+            *given = Some(Some(AddressBody::new(&address)));
+            Ok(())
+        }
+        Err(crate::app::accounts::AccountsError::Common(crate::app::error::CommonError::NotFound)) => {
+            Err(refuse("is not an address of your address book"))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 impl CartDetailsChange {
@@ -186,6 +220,15 @@ impl CartDetailsChange {
             return Err(Invalid(errors));
         }
         Ok(CartDetails { email, shipping_address, billing_address, shipping_method: self.shipping_method_id })
+    }
+
+    /// The addresses named by id, fetched from the caller's book.
+    async fn resolve(mut self, ctx: &Carts, principal: Option<&Principal>) -> Result<Self, ApiError> {
+        let shipping = self.shipping_address_id.take();
+        from_book(ctx, principal, (&mut self.shipping_address, shipping), "shipping_address_id").await?;
+        let billing = self.billing_address_id.take();
+        from_book(ctx, principal, (&mut self.billing_address, billing), "billing_address_id").await?;
+        Ok(self)
     }
 }
 
@@ -212,6 +255,7 @@ pub async fn update(ctx: &Carts, request: Request) -> Result<Reply, ApiError> {
     let principal = access(ctx, &request).await?;
     let id: CartId = request.path_param("id")?;
     let input: CartDetailsChange = json_body(&request)?;
+    let input = input.resolve(ctx, principal.as_ref()).await?;
     let details = input.into_domain().map_err(crate::app::error::CommonError::from)?;
     let access = CartAccess { principal: principal.as_ref(), token: cart_token(&request)? };
     let read = carts::set_details(&ctx.table, &ctx.lifetime, access, id, details, now()).await?;

@@ -23,6 +23,7 @@ pub mod carts;
 pub mod discounts;
 pub mod fallback;
 pub mod me;
+pub mod me_addresses;
 pub mod order_payments;
 pub mod order_receipts;
 pub mod order_refunds;

@@ -16,8 +16,8 @@
 use super::problem::Problem;
 use super::{
     admin_audit, admin_exports, admin_stats, admin_users, admin_webhooks, api_docs, auth, carts, discounts, me,
-    order_payments, order_receipts, order_refunds, order_returns, orders, product_images, products, shipping_zones,
-    tax_settings, webhooks,
+    me_addresses, order_payments, order_receipts, order_refunds, order_returns, orders, product_images, products,
+    shipping_zones, tax_settings, webhooks,
 };
 use crate::domain::{
     CartId, EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, VariantId, WebhookEndpointId,
@@ -54,8 +54,9 @@ const BEARER: &str = "bearer";
         auth::signup, auth::verify_email, auth::login, auth::refresh, auth::logout,
         auth::forgot_password, auth::reset_password,
         me::get, me::update,
+        me_addresses::list, me_addresses::create, me_addresses::replace, me_addresses::delete,
         orders::create, orders::list, orders::get, orders::cancel, orders::mark_paid, orders::fulfil,
-        order_payments::start, order_receipts::get, order_receipts::credit_note, order_refunds::create,
+        order_payments::start, order_receipts::get, order_receipts::credit_note, order_receipts::packing_slip, order_refunds::create,
         order_returns::create, order_returns::list, order_returns::update,
         discounts::create, discounts::list, discounts::update,
         admin_users::list, admin_users::update,

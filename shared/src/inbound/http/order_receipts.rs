@@ -73,3 +73,30 @@ pub async fn credit_note(ctx: &Downloads, request: Request) -> Result<Reply, Api
         .body(Body::Empty)
         .expect("a presigned URL is a valid header value"))
 }
+
+/// `GET /orders/{id}/packing-slip` (staff): 302 to the paid order's packing slip
+/// (lines, quantities and the shipping address; no prices) for five minutes.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/packing-slip",
+    operation_id = "orders_packing_slip",
+    tag = "orders",
+    security(("bearer" = ["staff"])),
+    params(super::params::OrderPath),
+    responses(
+        (status = 302, description = "Redirects to the PDF; the link works for five \
+            minutes.", headers(("Location" = String, description = "A signed link to the PDF."))),
+        (status = 409, description = "Problem `code`: `order_not_paid`, `receipt_not_ready` (with `Retry-After`)."),
+    ),
+)]
+pub async fn packing_slip(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
+    let id: OrderId = request.path_param("id")?;
+    let principal = super::request::signed_in(&request, &ctx.verifier, &ctx.table).await?;
+    let url = receipts::packing_slip_link(&ctx.table, &ctx.bucket, &principal, id).await?;
+    Ok(Response::builder()
+        .status(302)
+        .header("location", url)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .expect("a presigned URL is a valid header value"))
+}

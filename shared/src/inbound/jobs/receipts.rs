@@ -24,7 +24,12 @@ pub async fn handle(job: &ReceiptsJob, event: SqsEvent) -> Vec<String> {
 async fn handle_message(job: &ReceiptsJob, event: Event) -> Result<(), JobError> {
     let outcome = match &event.kind {
         EventKind::OrderPaid { order_id } => {
-            receipts::print(&job.table, &job.bucket, &job.printer, &job.settings, *order_id).await
+            let now = time::OffsetDateTime::now_utc();
+            let (files, printer, settings) = (&job.bucket, &job.printer, &job.settings);
+            receipts::print_packing_slip(&job.table, files, printer, settings, *order_id, now)
+                .await
+                .map_err(JobError::failed)?;
+            receipts::print(&job.table, files, printer, settings, *order_id).await
         }
         EventKind::OrderRefunded { order_id, refund_id: Some(refund), surplus: false, .. } => {
             let document = (*order_id, refund.as_str());

@@ -256,3 +256,9 @@ pub const RETURNS_SK: &str = "RETURNS";
 pub const INVOICE_COUNTER_PK: &str = "COUNTER#INVOICE";
 pub const CREDIT_NOTE_COUNTER_PK: &str = "COUNTER#CREDIT_NOTE";
 pub const COUNTER_SK: &str = "COUNTER";
+
+/// A customer's address book, beside their account: `USER#<subject>` / `ADDRESSES`.
+pub fn address_book_pk(owner: &str) -> String {
+    format!("USER#{owner}")
+}
+pub const ADDRESS_BOOK_SK: &str = "ADDRESSES";

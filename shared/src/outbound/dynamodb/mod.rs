@@ -1,6 +1,7 @@
 //! The single DynamoDB table. `docs/data-model.md` lists every key and access
 //! pattern; [`keys`] is the only place key strings are built.
 
+mod address_book;
 mod carts;
 mod cursor;
 mod discounts;

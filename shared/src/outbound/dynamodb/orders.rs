@@ -521,6 +521,10 @@ impl OrderStore for Table {
         self.transact_versioned(actions).await
     }
 
+    async fn reassign(&self, previous: &Order, next: &Order) -> Result<(), StoreError> {
+        self.transact_versioned(vec![self.put_at_version(order_item(next), previous.version)?]).await
+    }
+
     async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, StoreError> {
         let (index, pk_name, sk_name, partition, status) = match &query.scope {
             OrderScope::Customer { customer, status } => {

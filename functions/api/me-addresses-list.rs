@@ -1,0 +1,8 @@
+//! `GET /me/addresses`: the signed-in customer's address book.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    let sdk = tillbox::wiring::sdk()?;
+    let ctx = tillbox::wiring::table_access(&sdk)?;
+    tillbox::inbound::http::serve(|request| tillbox::inbound::http::me_addresses::list(&ctx, request)).await
+}
