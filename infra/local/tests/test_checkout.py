@@ -180,7 +180,7 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         # The guest's e-mails carry a link that opens the order.
         mails = eventually(lambda: [m for m in emails_to(self.stack["endpoint"], email) if "confirmed" in m[0]])
         self.assertTrue(mails, emails_to(self.stack["endpoint"], email))
-        mailed = re.search(r"orders/[0-9a-f-]+\?token=([A-Za-z0-9_.-]+)", mails[0][1]).group(1)
+        mailed = re.search(r"orders/[0-9a-f-]+#token=([A-Za-z0-9_.-]+)", mails[0][1]).group(1)
         self.assertEqual(self.api.call("GET", path, headers={"order-token": mailed})[0], 200)
 
         # Signing up with that address later, once verified, makes the order the account's.

@@ -108,6 +108,24 @@ impl Address {
         Ok(Self { name, company, line1, line2, city, region, postal_code, country, phone })
     }
 
+    /// An address as stored: checked when it was written, so a rule made
+    /// stricter later never makes old orders unreadable. `None` only when the
+    /// country is not a code at all.
+    pub fn restore(input: AddressInput) -> Option<Self> {
+        let country = Country::parse(input.country.trim()).ok()?;
+        Some(Self {
+            name: input.name,
+            company: input.company,
+            line1: input.line1,
+            line2: input.line2,
+            city: input.city,
+            region: input.region,
+            postal_code: input.postal_code,
+            country,
+            phone: input.phone,
+        })
+    }
+
     pub fn country(&self) -> Country {
         self.country
     }

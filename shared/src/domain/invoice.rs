@@ -7,7 +7,7 @@
 //! references the invoice and gives back tax in proportion to what the order
 //! charged at each rate.
 
-use super::id::OrderId;
+use super::id::{OrderId, VariantId};
 use super::order::Order;
 use super::payment::Payment;
 use super::tax::{self, TaxRate};
@@ -166,29 +166,65 @@ impl Invoice {
     }
 
     /// The credit note, numbered `number`, for a refund of `amount` (gross) on
-    /// the order invoiced as `invoice`. The tax given back at each rate is the
-    /// refund's share of the order's gross at that rate, split to the cent
-    /// (largest remainder) so the parts sum to the refund.
+    /// the order invoiced as `invoice`. Tax is given back at the rate of what
+    /// was refunded: the units put back in stock (`restocked`: variant and
+    /// units) at their line's rate, the shipping at its rate when the rest is
+    /// exactly the shipping, and any other amount (a goodwill refund) in
+    /// proportion to the order's gross at each rate, split to the cent.
     pub fn credit_note(
         order: &Order,
-        (amount, reason, refunded_at): (i64, &str, Timestamp),
+        (amount, reason, refunded_at, restocked): (i64, &str, Timestamp, &[(VariantId, u32)]),
         (shop_name, seller): (&str, &Seller),
         (number, invoice): (u64, u64),
     ) -> Self {
         let money = |minor| order.currency.format(minor);
-        let by_rate = order.tax_by_rate();
-        let gross: Vec<i64> = by_rate.iter().map(|r| r.net + r.tax).collect();
-        let shares = tax::allocate(amount, &gross);
+        let included = order.prices_include_tax;
+        let mut gross_by_rate: Vec<(TaxRate, i64)> = Vec::new();
+        let mut add = |rate: TaxRate, gross: i64| match gross_by_rate.iter_mut().find(|(r, _)| *r == rate) {
+            Some((_, sum)) => *sum += gross,
+            None => gross_by_rate.push((rate, gross)),
+        };
+        let units: Vec<(TaxRate, i64)> = restocked
+            .iter()
+            .filter_map(|(variant, quantity)| {
+                let line = order.lines.iter().find(|l| l.variant_id == *variant)?;
+                let share = i128::from(line.gross(included)) * i128::from(*quantity) / i128::from(line.quantity.max(1));
+                Some((line.tax_rate, share as i64))
+            })
+            .collect();
+        let known: i64 = units.iter().map(|(_, g)| g).sum();
+        if known >= amount {
+            // Less given back than the units cost: those units' rates, in proportion.
+            let shares = tax::allocate(amount, &units.iter().map(|(_, g)| *g).collect::<Vec<_>>());
+            units.iter().zip(shares).for_each(|((rate, _), share)| add(*rate, share));
+        } else {
+            units.iter().for_each(|(rate, gross)| add(*rate, *gross));
+            let rest = amount - known;
+            match &order.shipping {
+                Some(shipping) if rest == order.shipping_gross() => add(shipping.tax_rate, rest),
+                _ => {
+                    let by_rate = order.tax_by_rate();
+                    let weights: Vec<i64> = by_rate.iter().map(|r| r.net + r.tax).collect();
+                    if weights.iter().sum::<i64>() == 0 {
+                        add(TaxRate::ZERO, rest);
+                    } else {
+                        let shares = tax::allocate(rest, &weights);
+                        by_rate.iter().zip(shares).for_each(|(r, share)| add(r.rate, share));
+                    }
+                }
+            }
+        }
+        gross_by_rate.sort_by_key(|(rate, _)| std::cmp::Reverse(*rate));
         let mut totals = Vec::new();
         let mut net_total = 0;
-        for (rate, share) in by_rate.iter().zip(shares) {
-            let tax = rate.rate.inside(share);
-            net_total += share - tax;
-            totals.push(row(format!("Tax {} on {}", percent(rate.rate), money(-(share - tax))), money(-tax)));
+        for (rate, gross) in gross_by_rate.iter().filter(|(_, g)| *g != 0) {
+            let tax = rate.inside(*gross);
+            net_total += gross - tax;
+            if *rate != TaxRate::ZERO || order.tax > 0 {
+                totals.push(row(format!("Tax {} on {}", percent(*rate), money(-(gross - tax))), money(-tax)));
+            }
         }
-        if by_rate.is_empty() {
-            net_total = amount;
-        }
+        let rates: Vec<String> = gross_by_rate.iter().filter(|(_, g)| *g != 0).map(|(r, _)| percent(*r)).collect();
         totals.insert(0, row("Net amount", money(-net_total)));
         totals.push(TotalRow { label: "Total credited".into(), amount: money(-amount), strong: true });
         Self {
@@ -205,7 +241,7 @@ impl Invoice {
                 detail: format!("Corrects invoice {}", invoice_number(invoice)),
                 quantity: 1,
                 unit_price: money(-amount),
-                tax_rate: by_rate.iter().map(|r| percent(r.rate)).collect::<Vec<_>>().join(", "),
+                tax_rate: rates.join(", "),
                 amount: money(-amount),
             }],
             totals,
@@ -266,5 +302,67 @@ impl Invoice {
     /// Where a refund's credit note is kept in the bucket.
     pub fn credit_note_key(order_id: OrderId, refund_id: &str) -> String {
         format!("credit-notes/{order_id}/{refund_id}.pdf")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::MoneyInput;
+    use crate::domain::order::{OrderRequest, Transition};
+    use crate::domain::{Country, NewProduct, ProductId};
+    use time::macros::datetime;
+
+    const NOW: Timestamp = datetime!(2026-12-05 10:00 UTC);
+
+    /// A German order of a book (7 %) and a shirt (19 %), taxed and paid.
+    fn order() -> Order {
+        let book = NewProduct {
+            tax_category: Some("reduced".into()),
+            ..NewProduct::active("BOOK", "Book", MoneyInput::new(1070, "EUR"), 5)
+        }
+        .into_product(ProductId::generate(), NOW)
+        .unwrap();
+        let shirt = NewProduct::active("SHIRT", "Shirt", MoneyInput::new(1190, "EUR"), 5)
+            .into_product(ProductId::generate(), NOW)
+            .unwrap();
+        let request = OrderRequest::parse(&[(book.id, None, 1), (shirt.id, None, 1)], None).unwrap();
+        let order = Order::price(&request, &[book, shirt], None, "ann", NOW).unwrap();
+        let rules = tax::TaxSettings::default().rules_for(Country::parse("DE").unwrap(), None);
+        let taxes = tax::calculate(&rules, &order.tax_request(None));
+        order.charged(None, Some(&taxes)).apply(&Transition::MarkPaid, NOW).unwrap()
+    }
+
+    fn tax_rows(note: &Invoice) -> Vec<(String, String)> {
+        note.totals.iter().filter(|t| t.label.starts_with("Tax")).map(|t| (t.label.clone(), t.amount.clone())).collect()
+    }
+
+    #[test]
+    fn a_credit_note_gives_back_tax_at_the_rate_of_what_came_back() {
+        let order = order();
+        let seller = Seller::default();
+        let book = order.lines[0].variant_id;
+        let note = Invoice::credit_note(&order, (1070, "returned", NOW, &[(book, 1)]), ("Shop", &seller), (1, 1));
+        assert_eq!(tax_rows(&note), [("Tax 7 % on -10.00 EUR".to_owned(), "-0.70 EUR".to_owned())]);
+        assert_eq!(note.number, "CN-000001");
+        // A goodwill refund, nothing restocked: in proportion to the order's gross per rate.
+        let goodwill = Invoice::credit_note(&order, (226, "sorry", NOW, &[]), ("Shop", &seller), (2, 1));
+        let taxes = tax_rows(&goodwill);
+        assert_eq!(taxes.len(), 2, "{taxes:?}");
+        assert_eq!(goodwill.totals.last().unwrap().amount, "-2.26 EUR");
+    }
+
+    #[test]
+    fn an_invoice_lists_tax_by_rate_and_the_seller() {
+        let order = order();
+        let seller = Seller { legal_name: "Shop GmbH".into(), address: vec![], tax_id: Some("DE1".into()) };
+        let invoice = Invoice::of(&order, None, ("Shop", &seller), 42).unwrap();
+        assert_eq!(invoice.number, "INV-000042");
+        let labels: Vec<_> = invoice.totals.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Subtotal", "Total", "Net amount", "Tax 19 % on 10.00 EUR (included)", "Tax 7 % on 10.00 EUR (included)"]
+        );
+        assert!(invoice.lines[0].detail.contains("reduced rate"));
     }
 }

@@ -304,6 +304,11 @@ pub fn guest_customer(email: &Email) -> String {
     format!("{GUEST_PREFIX}{}", &super::secret::token_hash(&email.as_str().to_lowercase())[..32])
 }
 
+/// Whether `customer` is a guest's pseudonym rather than an account.
+pub fn is_guest_customer(customer: &str) -> bool {
+    customer.starts_with(GUEST_PREFIX)
+}
+
 /// [`Order::paid_by`] of an order staff marked paid.
 pub const MANUAL_PAYMENT: &str = "manual";
 
@@ -317,7 +322,7 @@ pub enum PricingError {
 impl Order {
     /// Whether a guest (no account) placed it.
     pub fn is_guest(&self) -> bool {
-        self.customer.starts_with(GUEST_PREFIX)
+        is_guest_customer(&self.customer)
     }
 
     /// What is left to refund.

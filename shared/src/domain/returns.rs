@@ -130,12 +130,13 @@ impl Return {
                 c.check::<()>(&format!("lines[{i}].variant_id"), Err("appears in an earlier line".into()));
                 continue;
             }
+            // Units a return holds: what arrived once received, what was asked before.
             let claimed: u32 = others
                 .iter()
                 .filter(|r| r.status != ReturnStatus::Rejected)
-                .flat_map(|r| &r.lines)
-                .filter(|l| l.variant_id == line.variant_id)
-                .map(|l| if l.received > 0 { l.received } else { l.quantity })
+                .flat_map(|r| r.lines.iter().map(move |l| (r.status, l)))
+                .filter(|(_, l)| l.variant_id == line.variant_id)
+                .map(|(status, l)| if status == ReturnStatus::Received { l.received } else { l.quantity })
                 .sum();
             let left = line.quantity.saturating_sub(claimed.max(line.restocked));
             let quantity = u32::try_from(*quantity)

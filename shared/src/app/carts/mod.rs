@@ -380,7 +380,8 @@ pub async fn checkout(
         return Err(refused);
     }
     let buyer = match (principal, &cart.holder) {
-        (Some(principal), CartHolder::Customer(_)) => principal.clone(),
+        // A signed-in caller with an anonymous cart's token buys as themselves.
+        (Some(principal), _) => principal.clone(),
         (_, CartHolder::Anonymous { .. }) => {
             let Some(email) = &cart.email else {
                 let field =

@@ -119,7 +119,11 @@ pub async fn deliver(
     }
     if let EventKind::CartAbandoned { cart_id } = &event.kind {
         // Checked out or merged since it was reported: nothing to remind of.
-        let cart = store.cart(*cart_id).await?.filter(|c| links.cart_reminders && c.is_open());
+        // Only a signed-in customer's cart: an anonymous cart's e-mail is whatever
+        // anyone typed, and a reminder would mail a stranger.
+        let cart = store.cart(*cart_id).await?.filter(|c| {
+            links.cart_reminders && c.is_open() && matches!(c.holder, crate::domain::CartHolder::Customer(_))
+        });
         let outcome = match cart.as_ref().and_then(|c| c.email.as_ref().map(|to| (c, to))) {
             Some((cart, to)) => {
                 mailer.send(to, &links.cart_reminder(cart)).await?;

@@ -7,7 +7,7 @@ use super::ports::{CartClose, DiscountStore, OrderStore, Placement};
 use crate::app::accounts::ports::RateLimiter;
 use crate::app::catalog::ports::ProductStore;
 use crate::app::checkout::{CheckoutPricing, charge};
-use crate::domain::order::{PricingError, UNUSABLE_CODE};
+use crate::domain::order::{PricingError, UNUSABLE_CODE, is_guest_customer};
 use crate::domain::rate_limit::DISCOUNT_TRIES_PER_CUSTOMER;
 use crate::domain::{
     Cart, Event, EventKind, FieldError, Invalid, Order, OrderRequest, Principal, RateLimit, Timestamp,
@@ -70,6 +70,12 @@ pub(crate) async fn place_from(
         Some(code) => DiscountStore::get(store, code).await?,
         None => None,
     };
+    // A guest's identity is an address they typed: a code once per customer
+    // needs an account, or new addresses would use it again and again.
+    if discount.as_ref().is_some_and(|d| d.once_per_customer) && is_guest_customer(&principal.subject) {
+        let message = "is once per customer: sign in to use it";
+        return Err(Invalid(vec![FieldError::new("discount_code", message)]).into());
+    }
     let order = Order::price(&request, &products, discount.as_ref(), &principal.subject, now).map_err(|e| match e {
         PricingError::Invalid(invalid) => invalid.into(),
         PricingError::OutOfStock { product_id, variant_id, available } => {

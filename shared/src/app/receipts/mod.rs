@@ -141,8 +141,9 @@ pub async fn print_credit_note(
     let invoice = store.invoice_number(order_id).await?;
     let number = store.credit_note_number(order_id, refund_id).await?;
     let shop = (settings.shop_name.as_str(), &settings.seller);
-    let note =
-        Invoice::credit_note(&order, (refund.amount, &refund.reason, refund.updated_at), shop, (number, invoice));
+    let restocked: Vec<_> = refund.restock.iter().map(|r| (r.variant_id, r.quantity)).collect();
+    let refunded = (refund.amount, refund.reason.as_str(), refund.updated_at, restocked.as_slice());
+    let note = Invoice::credit_note(&order, refunded, shop, (number, invoice));
     let pdf = printer.print(&note).map_err(ReceiptsError::Printing)?;
     files.write(&key, pdf, "application/pdf").await?;
     Ok(Printed::Printed)

@@ -11,7 +11,8 @@ use crate::app::payments::{PaymentsError, refund};
 use crate::app::store::StoreError;
 use crate::domain::returns::{LineAsked, Return, ReturnRefused, ReturnStatus};
 use crate::domain::{
-    AuditRecord, Event, EventKind, Order, OrderId, Principal, RefundRequest, ReturnId, Role, Timestamp, VariantId,
+    AuditRecord, Event, EventKind, Order, OrderId, Principal, RefundRequest, RefundStatus, ReturnId, Role, Timestamp,
+    VariantId,
 };
 use ports::ReturnStore;
 use serde_json::json;
@@ -25,6 +26,10 @@ pub enum ReturnsError {
     /// receiving again (the refund is keyed to the return, never made twice).
     #[error(transparent)]
     Refund(#[from] PaymentsError),
+    /// The provider refused the return's refund: it is recorded as failed, and
+    /// the money goes back through `POST /orders/{id}/refunds` instead.
+    #[error("the payment provider refused this return's refund; refund it with POST /orders/{{id}}/refunds")]
+    RefundFailed,
     #[error(transparent)]
     Common(#[from] CommonError),
 }
@@ -123,7 +128,17 @@ pub async fn decide(
     }
     let current = store.return_of(order_id, return_id).await?.ok_or(CommonError::NotFound)?;
     if current.status == ReturnStatus::Received && matches!(decision, Decision::Receive { .. }) {
-        refund_received(store, gateway, principal, (&order, &current), now).await?;
+        // Finishing the refund the first receive recorded, as whoever recorded it.
+        let recorded = match &current.refund_id {
+            Some(id) => store.refund(order_id, id).await?,
+            None => None,
+        };
+        let actor = match recorded {
+            Some(r) if r.status == RefundStatus::Failed => return Err(ReturnsError::RefundFailed),
+            Some(r) => Principal { subject: r.actor, role: Role::Staff, session: None },
+            None => principal.clone(),
+        };
+        refund_received(store, gateway, &actor, (&order, &current), now).await?;
         return Ok(current);
     }
     let (next, kind) = match &decision {
@@ -133,6 +148,13 @@ pub async fn decide(
             let others = store.returns_of(order_id).await?;
             let mut next = current.received(&order, &others, lines.as_deref(), *refund_shipping, now)?;
             next.refund_id = Some(crate::domain::Refund::id_for(order_id, &current.refund_key()));
+            // What the refund would refuse is refused before the return is received.
+            if let Some(request) = refund_request(&order, &next)? {
+                if order.disputed {
+                    return Err(PaymentsError::Disputed.into());
+                }
+                request.apply(&order, now).map_err(PaymentsError::from)?;
+            }
             (next, EventKind::ReturnReceived { order_id, return_id })
         }
     };
@@ -167,16 +189,9 @@ pub async fn decide(
     Ok(next)
 }
 
-/// Gives the received return's money back and its units to stock, through the
-/// order's refund, keyed to the return so it happens once.
-async fn refund_received(
-    store: &(impl OrderStore + PaymentStore + RefundStore),
-    gateway: Option<&impl PaymentGateway>,
-    principal: &Principal,
-    (order, ret): (&Order, &Return),
-    now: Timestamp,
-) -> Result<(), ReturnsError> {
-    let Some(amount) = ret.refund_amount.filter(|a| *a > 0) else { return Ok(()) };
+/// The refund a received return asks for (`None`: nothing to give back).
+fn refund_request(order: &Order, ret: &Return) -> Result<Option<RefundRequest>, CommonError> {
+    let Some(amount) = ret.refund_amount.filter(|a| *a > 0) else { return Ok(None) };
     // What the credit note and the refund list say: the units that came back.
     let units: Vec<String> = ret
         .lines
@@ -191,7 +206,19 @@ async fn refund_received(
         Some((cut, _)) => format!("{}…", &reason[..cut]),
         None => reason,
     };
-    let request = RefundRequest::parse(amount, &reason, &ret.restock()).map_err(CommonError::from)?;
+    Ok(Some(RefundRequest::parse(amount, &reason, &ret.restock())?))
+}
+
+/// Gives the received return's money back and its units to stock, through the
+/// order's refund, keyed to the return so it happens once.
+async fn refund_received(
+    store: &(impl OrderStore + PaymentStore + RefundStore),
+    gateway: Option<&impl PaymentGateway>,
+    principal: &Principal,
+    (order, ret): (&Order, &Return),
+    now: Timestamp,
+) -> Result<(), ReturnsError> {
+    let Some(request) = refund_request(order, ret)? else { return Ok(()) };
     refund(store, gateway, principal, ret.order_id, &request, &ret.refund_key(), now).await?;
     Ok(())
 }

@@ -7,7 +7,6 @@ use super::problem::ApiError;
 use super::request::{RequestExtras, json_body};
 use super::response::{Reply, json, no_content};
 use crate::app::accounts::{self, SignedIn};
-use crate::app::error::CommonError;
 use crate::domain::format_timestamp;
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -127,8 +126,11 @@ pub async fn signup(ctx: &TableAccess, request: Request) -> Result<Reply, ApiErr
 pub async fn verify_email(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
     let body: TokenBody = json_body(&request)?;
     let user = accounts::verify_email(&ctx.table, &body.token, now()).await?;
-    // The address is proven: orders placed with it as a guest become the account's.
-    crate::app::orders::attach_guest_orders(&ctx.table, &user, now()).await.map_err(CommonError::from)?;
+    // The address is proven: orders placed with it as a guest become the
+    // account's. The verification stands even if this fails (it is logged).
+    if let Err(error) = crate::app::orders::attach_guest_orders(&ctx.table, &user, now()).await {
+        tracing::error!(%error, "guest orders could not be attached to the verified account");
+    }
     Ok(no_content())
 }
 

@@ -292,6 +292,7 @@ impl From<ReturnsError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "illegal_transition", detail)
             }
             ReturnsError::Refund(refund) => refund.into(),
+            ReturnsError::RefundFailed => Self::new(StatusCode::CONFLICT, "refund_failed", detail),
             ReturnsError::Common(common) => common.into(),
         }
     }

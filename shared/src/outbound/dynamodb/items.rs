@@ -147,7 +147,7 @@ impl Reader<'_> {
             country: map.s("country")?.to_owned(),
             phone: text("phone")?,
         };
-        Address::parse(&input, "").map(Some).map_err(|_| self.corrupt(name, "not a valid address"))
+        Address::restore(input).map(Some).ok_or_else(|| self.corrupt(name, "not an address"))
     }
 
     pub(super) fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
