@@ -53,7 +53,7 @@ struct MethodBody {
     #[schema(pattern = "^[A-Z]{3}$")]
     currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0)]
     flat_amount: Option<i64>,
     /// Lightest first: a parcel pays the first tier that holds its weight (the
     /// variants' `weight_grams` times quantity); heavier than the last, the
@@ -63,7 +63,7 @@ struct MethodBody {
     weight_tiers: Option<Vec<WeightTierBody>>,
     /// Free when the goods, after discount, cost at least this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0)]
     free_from: Option<i64>,
     /// Working days to deliver: `[from, to]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,9 +74,9 @@ struct MethodBody {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct WeightTierBody {
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 4_294_967_295_i64)]
     up_to_grams: i64,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0)]
     amount: i64,
 }
 
