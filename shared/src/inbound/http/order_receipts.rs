@@ -27,12 +27,7 @@ pub async fn get(ctx: &Downloads, request: Request) -> Result<Reply, ApiError> {
     let id: OrderId = request.path_param("id")?;
     let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
     let url = receipts::link(&ctx.table, &ctx.bucket, &principal, id).await?;
-    Ok(Response::builder()
-        .status(302)
-        .header("location", url)
-        .header("cache-control", "no-store")
-        .body(Body::Empty)
-        .expect("a presigned URL is a valid header value"))
+    Ok(to_document(&url))
 }
 
 /// `{id}` of an order and `{refund_id}` of one of its refunds.
@@ -66,12 +61,7 @@ pub async fn credit_note(ctx: &Downloads, request: Request) -> Result<Reply, Api
     let principal = order_reader(&request, &ctx.verifier, &ctx.table, id).await?;
     let refund: String = request.path_param("refund_id")?;
     let url = receipts::credit_note_link(&ctx.table, &ctx.bucket, &principal, (id, &refund)).await?;
-    Ok(Response::builder()
-        .status(302)
-        .header("location", url)
-        .header("cache-control", "no-store")
-        .body(Body::Empty)
-        .expect("a presigned URL is a valid header value"))
+    Ok(to_document(&url))
 }
 
 /// `GET /orders/{id}/packing-slip` (staff): 302 to the paid order's packing slip
@@ -93,10 +83,16 @@ pub async fn packing_slip(ctx: &Downloads, request: Request) -> Result<Reply, Ap
     let id: OrderId = request.path_param("id")?;
     let principal = super::request::signed_in(&request, &ctx.verifier, &ctx.table).await?;
     let url = receipts::packing_slip_link(&ctx.table, &ctx.bucket, &principal, id).await?;
-    Ok(Response::builder()
+    Ok(to_document(&url))
+}
+
+/// 302 to a document's presigned link. The link is the credential, so the
+/// redirect is never cached.
+fn to_document(url: &str) -> Reply {
+    Response::builder()
         .status(302)
         .header("location", url)
         .header("cache-control", "no-store")
         .body(Body::Empty)
-        .expect("a presigned URL is a valid header value"))
+        .expect("a presigned URL is a valid header value")
 }
