@@ -124,6 +124,39 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Every item of the table partition `pk` (whose sort key starts with
+    /// `sk_prefix`, when given), all pages, strongly consistent: for the small
+    /// partitions read whole (a day's stats, an order's returns).
+    async fn partition(&self, pk: String, sk_prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.name)
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", items::s(&pk))
+                .consistent_read(true)
+                .set_exclusive_start_key(start);
+            query = match sk_prefix {
+                Some(prefix) => query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", keys::SK)
+                    .expression_attribute_values(":prefix", items::s(prefix)),
+                None => query.key_condition_expression("#pk = :pk"),
+            };
+            let output = query.send().await.map_err(unavailable)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+}
+
 /// One page of one index partition: the single way listings read, so every
 /// listing pages with the same cursor rules.
 struct IndexPage<'a> {

@@ -82,31 +82,8 @@ fn return_from(found: &Item) -> Result<Return, StoreError> {
 
 impl ReturnStore for Table {
     async fn returns_of(&self, order: OrderId) -> Result<Vec<Return>, StoreError> {
-        let mut returns = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(keys::order_pk(order)))
-                .expression_attribute_values(":prefix", s(keys::RETURN_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for found in output.items() {
-                returns.push(return_from(found)?);
-            }
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => break,
-            }
-        }
+        let found = self.partition(keys::order_pk(order), Some(keys::RETURN_PREFIX)).await?;
+        let mut returns = found.iter().map(return_from).collect::<Result<Vec<_>, _>>()?;
         returns.sort_by_key(|r| r.created_at);
         Ok(returns)
     }

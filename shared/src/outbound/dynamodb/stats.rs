@@ -54,26 +54,7 @@ impl Table {
     }
 
     async fn read_day(&self, day: Date) -> Result<Option<SalesCounts>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(keys::stats_pk(day)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let items = self.partition(keys::stats_pk(day), None).await?;
         if items.is_empty() {
             return Ok(None);
         }
