@@ -1,0 +1,181 @@
+// The pages the shop's e-mails link to when the merchant has no storefront of
+// their own (`StorefrontUrl` left empty): confirm an address, choose or reset a
+// password, and a guest's view of their order. Each takes its token from the
+// link and posts it to the API; nothing is stored in the browser.
+import { render } from "preact";
+import { useState } from "preact/hooks";
+import { type Api, type Schemas, apiBase, client, money, ok, when } from "../common/api";
+import { match, useLocation } from "../common/router";
+import { Banner, Button, Input, Loading, Notice, Status, useAction, useLoad } from "../common/ui";
+
+const BASE = "/account";
+
+function Page({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  document.title = title;
+  return (
+    <main class="signin" id="main">
+      <h1>{title}</h1>
+      {children}
+    </main>
+  );
+}
+
+function VerifyEmail({ api, token }: { api: Api; token: string }) {
+  const result = useLoad(() => ok(api.POST("/auth/verify-email", { body: { token } })).then(() => true), [token]);
+  return (
+    <Page title="Confirm your e-mail address">
+      {result.value ? <Notice>Your address is confirmed. You can sign in to the shop now.</Notice> : result.error ? <Banner error={result.error} /> : <Loading />}
+    </Page>
+  );
+}
+
+function ResetPassword({ api, token }: { api: Api; token: string }) {
+  const [password, setPassword] = useState("");
+  const [again, setAgain] = useState("");
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  return (
+    <Page title="Choose a password">
+      {done ? (
+        <Notice>Your password is set. Sign in with it in the shop; other sessions of your account have ended.</Notice>
+      ) : (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (password !== again) return action.setError(new Error("The two passwords differ."));
+            if ((await action.run(() => ok(api.POST("/auth/password/reset", { body: { token, password } })))) !== undefined) setDone(true);
+          }}
+        >
+          <Banner error={action.error} fields={action.fields} shown={["password"]} />
+          <Input label="New password" name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} errors={action.fields} required minLength={10} hint="At least 10 characters" />
+          <Input label="The same again" name="again" type="password" autoComplete="new-password" value={again} onValue={setAgain} required />
+          <Button type="submit" busy={action.busy}>
+            Save password
+          </Button>
+        </form>
+      )}
+    </Page>
+  );
+}
+
+function ForgotPassword({ api }: { api: Api }) {
+  const [email, setEmail] = useState("");
+  const [sent, setSent] = useState(false);
+  const action = useAction();
+  return (
+    <Page title="Reset your password">
+      {sent ? (
+        <Notice>If {email} has an account, an e-mail with a link is on its way.</Notice>
+      ) : (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if ((await action.run(() => ok(api.POST("/auth/password/forgot", { body: { email } })))) !== undefined) setSent(true);
+          }}
+        >
+          <Banner error={action.error} fields={action.fields} shown={["email"]} />
+          <Input label="E-mail" name="email" type="email" autoComplete="email" value={email} onValue={setEmail} errors={action.fields} required />
+          <Button type="submit" busy={action.busy}>
+            Send me a link
+          </Button>
+        </form>
+      )}
+    </Page>
+  );
+}
+
+/** A guest's order, opened with the link from their e-mail: the link rides in
+ * the URL's fragment (never sent to a server) and goes to the API as `Order-Token`. */
+function GuestOrder({ api, id, token }: { api: Api; id: string; token: string }) {
+  const header = { "Order-Token": token };
+  const order = useLoad(() => ok(api.GET("/orders/{id}", { params: { path: { id }, header } })), [id]);
+  const returns = useLoad(() => ok(api.GET("/orders/{id}/returns", { params: { path: { id }, header } })), [id]);
+  const action = useAction();
+  if (!order.value) return <Page title="Your order">{token ? <Loading error={order.error} /> : <Banner error={new Error("This link is incomplete: open the whole link from your e-mail.")} />}</Page>;
+  const o: Schemas["OrderView"] = order.value;
+  return (
+    <Page title={`Your order of ${new Date(o.created_at).toLocaleDateString()}`}>
+      <p>
+        <Status value={o.status} /> {o.shipment && <>Sent with {o.shipment.carrier}, tracking number <code>{o.shipment.tracking_number}</code>.</>}
+      </p>
+      <table class="list" aria-label="Items">
+        <tbody>
+          {o.lines.map((l) => (
+            <tr key={l.variant_id}>
+              <td>
+                {l.quantity} × {l.name}
+              </td>
+              <td class="num">{money(l.total - l.discount, o.currency)}</td>
+            </tr>
+          ))}
+          {o.shipping && (
+            <tr>
+              <td>Shipping: {o.shipping.name}</td>
+              <td class="num">{money(o.shipping.amount, o.currency)}</td>
+            </tr>
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Total {o.prices_include_tax ? `(incl. ${money(o.tax, o.currency)} tax)` : ""}</th>
+            <td class="num">{money(o.total, o.currency)}</td>
+          </tr>
+          {o.refunded > 0 && (
+            <tr>
+              <th scope="row">Refunded</th>
+              <td class="num">{money(o.refunded, o.currency)}</td>
+            </tr>
+          )}
+        </tfoot>
+      </table>
+      {o.paid_at && (
+        <Button
+          kind="secondary"
+          busy={action.busy}
+          onClick={() =>
+            action.run(async () => {
+              const link = (await ok(api.GET("/orders/{id}/receipt", { params: { path: { id }, header } }))) as unknown as { url: string };
+              location.href = link.url;
+            })
+          }
+        >
+          Download the invoice
+        </Button>
+      )}
+      <Banner error={action.error} />
+      {returns.value && returns.value.length > 0 && (
+        <>
+          <h2>Returns</h2>
+          <ul>
+            {returns.value.map((r) => (
+              <li key={r.id}>
+                {when(r.created_at)}: <Status value={r.status} /> {r.note}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Page>
+  );
+}
+
+function App({ api }: { api: Api }) {
+  const url = useLocation();
+  const path = url.pathname.slice(BASE.length) || "/";
+  const token = url.searchParams.get("token") ?? "";
+  const order = match("/orders/:id", path) ?? match("/orders/:id/receipt", path);
+  if (path === "/verify-email") return <VerifyEmail api={api} token={token} />;
+  if (path === "/reset-password") return <ResetPassword api={api} token={token} />;
+  if (path === "/forgot-password") return <ForgotPassword api={api} />;
+  if (order) return <GuestOrder api={api} id={order.id} token={new URLSearchParams(url.hash.slice(1)).get("token") ?? ""} />;
+  return (
+    <Page title="Your account">
+      <p>Use the link in the shop's e-mail to confirm your address or choose a password.</p>
+      <p>
+        <a href={`${BASE}/forgot-password`}>Forgot your password?</a>
+      </p>
+    </Page>
+  );
+}
+
+apiBase().then((base) => render(<App api={client(base)} />, document.getElementById("app")!));

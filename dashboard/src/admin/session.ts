@@ -1,0 +1,129 @@
+// Signing in to the dashboard: the access token lives in memory (and the tab's
+// sessionStorage, so a reload keeps it), the refresh token in localStorage so
+// the merchant stays signed in across tabs for the session's 30 days. The
+// strict Content-Security-Policy is what keeps scripts of others from reading it.
+import type { Middleware } from "openapi-fetch";
+import { type Api, client, ok } from "../common/api";
+
+export type Role = "customer" | "staff" | "admin";
+
+export interface Identity {
+  sub: string;
+  role: Role;
+  email: string;
+}
+
+interface Stored {
+  access: string;
+  expiresAt: number;
+  email: string;
+}
+
+const REFRESH = "tillbox.dashboard.refresh";
+const ACCESS = "tillbox.dashboard.access";
+const EMAIL = "tillbox.dashboard.email";
+
+function claims(jwt: string): { sub: string; role: Role; exp: number } {
+  const payload = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(payload));
+}
+
+export class Session {
+  private stored: Stored | null = JSON.parse(sessionStorage.getItem(ACCESS) ?? "null");
+  private refreshing: Promise<void> | null = null;
+  /** Told when the session ends (signed out, expired or revoked). */
+  onEnd: () => void = () => {};
+  readonly api: Api;
+  private readonly bare: Api;
+
+  constructor(baseUrl: string) {
+    this.bare = client(baseUrl);
+    this.api = client(baseUrl, this.middleware());
+  }
+
+  get identity(): Identity | null {
+    if (!this.stored) return null;
+    const c = claims(this.stored.access);
+    return { sub: c.sub, role: c.role, email: this.stored.email };
+  }
+
+  /** Picks up a session kept from before the reload; false when there is none. */
+  async resume(): Promise<boolean> {
+    if (this.stored && this.stored.expiresAt > Date.now() + 30_000) return true;
+    if (!localStorage.getItem(REFRESH)) return false;
+    try {
+      await this.refresh();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async signIn(email: string, password: string): Promise<Identity> {
+    const tokens = await ok(this.bare.POST("/auth/login", { body: { email, password } }));
+    const role = claims(tokens.access_token).role;
+    if (role === "customer") {
+      await this.bare.POST("/auth/logout", { body: { refresh_token: tokens.refresh_token } });
+      throw new Error("This account is a customer's. Ask an admin to make it staff.");
+    }
+    this.keep(tokens, email);
+    return this.identity!;
+  }
+
+  /** Ends this session, or with `everywhere` every session of the account. */
+  async signOut(everywhere = false) {
+    const refresh = localStorage.getItem(REFRESH);
+    if (refresh) await this.bare.POST("/auth/logout", { body: { refresh_token: refresh, everywhere } });
+    this.forget();
+  }
+
+  private keep(tokens: { access_token: string; refresh_token: string; expires_in: number }, email: string) {
+    this.stored = { access: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000, email };
+    sessionStorage.setItem(ACCESS, JSON.stringify(this.stored));
+    localStorage.setItem(REFRESH, tokens.refresh_token);
+    localStorage.setItem(EMAIL, email);
+  }
+
+  private forget() {
+    const had = this.stored !== null;
+    this.stored = null;
+    sessionStorage.removeItem(ACCESS);
+    localStorage.removeItem(REFRESH);
+    localStorage.removeItem(EMAIL);
+    if (had) this.onEnd();
+  }
+
+  /** One refresh at a time: the refresh token is spent by use, so two tabs or
+   * two calls racing with it would end the session (reuse detection). */
+  private refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const token = localStorage.getItem(REFRESH);
+        if (!token) break;
+        const reply = await this.bare.POST("/auth/refresh", { body: { refresh_token: token } });
+        if (reply.data) return this.keep(reply.data, localStorage.getItem(EMAIL) ?? "");
+        // Another tab may have spent it a moment ago and stored the next one.
+        if (localStorage.getItem(REFRESH) === token) break;
+      }
+      this.forget();
+      throw new Error("Your session ended: sign in again.");
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private middleware(): Middleware {
+    return {
+      onRequest: async ({ request }) => {
+        if (!this.stored || this.stored.expiresAt < Date.now() + 60_000) await this.refresh();
+        request.headers.set("Authorization", `Bearer ${this.stored!.access}`);
+        return request;
+      },
+      onResponse: async ({ response }) => {
+        if (response.status === 401) this.forget();
+        return response;
+      },
+    };
+  }
+}

@@ -1,0 +1,109 @@
+// The typed API client both apps use. Paths, parameters and bodies come from
+// `api/schema.d.ts`, generated from the OpenAPI document the API serves, so a
+// change to the API that the pages do not follow fails `tsc` (and the browser
+// tests check the file matches the served document).
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { components, paths } from "../api/schema";
+
+export type Schemas = components["schemas"];
+export type Problem = Schemas["Problem"];
+
+/** A refused request, as the API's `application/problem+json` describes it. */
+export class ApiProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail || problem.title);
+  }
+
+  /** Each rejected input's message by its dotted path (`price.amount`). */
+  get fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) out[e.field] ??= e.message;
+    if (this.problem.field && !out[this.problem.field]) out[this.problem.field] = this.problem.detail;
+    return out;
+  }
+
+  /** 412: someone saved the record after it was read. */
+  get stale(): boolean {
+    return this.problem.status === 412;
+  }
+}
+
+/** What a failed call tells a person: the problem's detail, or why the network failed. */
+export function describe(error: unknown): string {
+  if (error instanceof ApiProblem) {
+    return error.stale ? "Changed by someone else — reload to see their change." : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Where the API is: `config.json` beside the page (written at publish time),
+ * else the page's own origin (the local gateway serves both). */
+export async function apiBase(): Promise<string> {
+  try {
+    const reply = await fetch(new URL("config.json", document.baseURI), { cache: "no-cache" });
+    if (reply.ok) {
+      const config = (await reply.json()) as { api?: string };
+      if (config.api) return config.api.replace(/\/$/, "");
+    }
+  } catch {
+    // No config: same origin.
+  }
+  return location.origin;
+}
+
+export type Api = Client<paths, "application/json">;
+
+/** A client whose failures throw [`ApiProblem`], with `middleware` (auth) in front. */
+export function client(baseUrl: string, ...middleware: Middleware[]): Api {
+  const api = createClient<paths, "application/json">({ baseUrl, headers: { Accept: "application/json" } });
+  for (const m of middleware) api.use(m);
+  return api;
+}
+
+/** The body of an answer, or the problem thrown: `data` is set when `error` is not. */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const problem = (error ?? {}) as Partial<Problem>;
+    throw new ApiProblem({
+      type: "about:blank",
+      code: problem.code ?? "http_" + response.status,
+      title: problem.title ?? response.statusText,
+      status: response.status,
+      detail: problem.detail ?? `The API answered ${response.status}.`,
+      field: problem.field,
+      errors: problem.errors,
+    });
+  }
+  return data as T;
+}
+
+/** A fresh key for one attempt at a write: a retry of the same click reuses it. */
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/** Money in minor units, shown in the shop's currency. */
+export function money(amount: number | null | undefined, currency: string | null | undefined): string {
+  if (amount == null || !currency) return "—";
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount / 10 ** digits);
+}
+
+/** Minor units from what a person typed (`24.90`), in `currency`'s digits. */
+export function minorUnits(text: string, currency: string): number | null {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const match = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(text);
+  if (!match || (match[2] ?? "").length > digits) return null;
+  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || 0);
+}
+
+/** Major units as a person edits them (`2490` EUR → `24.90`). */
+export function majorUnits(amount: number, currency: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return digits ? (amount / 10 ** digits).toFixed(digits) : String(amount);
+}
+
+export function when(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "—";
+}
