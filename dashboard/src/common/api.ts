@@ -14,11 +14,13 @@ export class ApiProblem extends Error {
     super(problem.detail || problem.title);
   }
 
-  /** Each rejected input's message by its dotted path (`price.amount`). */
+  /** Each rejected input's message by its dotted path, indices as segments
+   * (`variants[0].sku` → `variants.0.sku`), as the forms name their inputs. */
   get fields(): Record<string, string> {
+    const path = (field: string) => field.replace(/\[(\d+)\]/g, ".$1");
     const out: Record<string, string> = {};
-    for (const e of this.problem.errors ?? []) out[e.field] ??= e.message;
-    if (this.problem.field && !out[this.problem.field]) out[this.problem.field] = this.problem.detail;
+    for (const e of this.problem.errors ?? []) out[path(e.field)] ??= e.message;
+    if (this.problem.field) out[path(this.problem.field)] ??= this.problem.detail;
     return out;
   }
 

@@ -1,7 +1,8 @@
 """`make dev`: the whole API on loopback.
 
-Builds every function, starts moto and the Stripe emulator, creates everything template.yaml declares,
-starts `cargo lambda watch` (runs and hot-reloads the functions), and runs the
+Builds every function and the dashboard, starts moto and the Stripe emulator,
+creates everything template.yaml declares, starts `cargo lambda watch` (runs and
+hot-reloads the functions) and the dashboard's rebuild-on-change, and runs the
 local gateway and event pump in front of it. Creates the development admin and a
 few demo products, then prints the banner. From then on it prints one line per
 HTTP request, job batch and e-mail; the build's, the emulator's and the
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .. import dashboard
 from .. import stack as local_stack
 from ..emulator import Emulator
 from ..gateway import Gateway
@@ -186,6 +188,11 @@ def build(output, log):
             say(f"The build failed; the errors are in {log}" if output else "The build failed.")
             return False
     say(f"Built in {time.time() - started:.0f} s.")
+    started = time.time()
+    if dashboard.build(output):
+        say(f"The dashboard's build failed; the errors are in {log}" if output else "The dashboard's build failed.")
+        return False
+    say(f"Built the dashboard in {time.time() - started:.0f} s.")
     return True
 
 
@@ -193,7 +200,8 @@ def banner(api, emulator, stripe, table, invoke_port, log):
     return f"""
 Tillbox is running on {api}
 
-  Admin      {DEV_ADMIN[0]} / {DEV_ADMIN[1]}   (POST {api}/auth/login)
+  Dashboard  {api}/admin/   (rebuilt when dashboard/src changes; reload the page)
+  Admin      {DEV_ADMIN[0]} / {DEV_ADMIN[1]}   (sign in there, or POST {api}/auth/login)
   Token      export TOKEN=$(make -s token ROLE=staff)   (staff, 15 minutes, no sign-in)
   Try        curl -s {api}/products
   API docs   {api}/docs   (the OpenAPI 3.1 document: {api}/openapi.json)
@@ -262,6 +270,8 @@ def main():
             watch = running.enter_context(ProcessGroup(
                 ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(args.invoke_port),
                  "--concurrency", str(args.concurrency), "--env-file", str(env_file)], output, cwd=ROOT))
+            for command in dashboard.watch_commands():
+                running.enter_context(ProcessGroup(command, output, cwd=dashboard.DASHBOARD, env=dashboard.watch_env()))
             if not wait_for_port(args.invoke_port, watch):
                 say(f"cargo lambda watch did not start; see {shown}")
                 return 1

@@ -1,6 +1,7 @@
-"""`make test`: starts the emulators (moto, Stripe), runs every Rust test, then the local-stack
-tests (gateway, event pump, end to end) against the built function binaries, and
-stops the emulator whatever happened.
+"""`make test`: starts the emulators (moto, Stripe), runs every Rust test, builds the
+dashboard, then runs the local-stack tests (gateway, event pump, end to end, the
+dashboard in headless Chromium) against the built function binaries, and stops
+the emulator whatever happened.
 
 The local-stack tests run in a random order (classes shuffled, and the tests
 within each class), so no test passes only because of where it sits. The seed is
@@ -14,7 +15,7 @@ import sys
 import unittest
 import urllib.request
 
-from .. import cfn, iam_check
+from .. import cfn, dashboard, iam_check
 from ..emulator import Emulator, free_port
 from ..paths import LOCAL, ROOT
 from ..processes import die_with_parent
@@ -84,6 +85,9 @@ def main():
         if run(["cargo", "build", "--workspace", "--bins"], env):
             return 1
         if run(["cargo", "test", "--workspace"], env):
+            return 1
+        print("\n$ npm ci && npm run build (dashboard/)", flush=True)
+        if dashboard.build():
             return 1
         os.environ.update(env)
         failed = local_stack_tests(seed)

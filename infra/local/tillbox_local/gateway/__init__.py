@@ -6,6 +6,7 @@ One module per part:
 - event_sources.py: the SQS and DynamoDB stream event source mappings.
 - scheduler.py: `rate(...)` schedules.
 - assets.py: the CDN in front of the bucket.
+- site.py: the dashboard and account pages the CDN serves from dashboard/dist/.
 
 `Gateway` starts and stops them together. `log` gets one line per request, per
 job batch and per fired schedule.
@@ -17,6 +18,7 @@ from .assets import Assets
 from .event_sources import EventSources
 from .http_api import HttpApi
 from .scheduler import Scheduler
+from .site import Site
 
 
 class Gateway:
@@ -29,7 +31,8 @@ class Gateway:
         self.scheduler = Scheduler(stack, runtimes, self.stopping, log)
         self.events = EventSources(stack, runtimes, self.stopping, log, retry_delay)
         assets = Assets(stack) if stack.get("cdn") else None
-        self.http = HttpApi(stack, runtimes, port, log, assets, self.scheduler)
+        site = Site(stack["site"]["csp"]) if stack.get("site") else None
+        self.http = HttpApi(stack, runtimes, port, log, assets, self.scheduler, site)
         self.threads = []
 
     @property

@@ -3,7 +3,8 @@ v2 (payload format 2.0) event and turns its response back into HTTP. Like API
 Gateway it answers every request: a body that is too large, malformed framing or
 a failing function gets an HTTP error, never a dropped connection (bar a body
 over 64 MB, refused and then cut off rather than read). It also serves the CDN's
-`/assets/` (assets.py) and `POST /_local/schedules/<Function>` (scheduler.py)."""
+`/assets/` (assets.py), the dashboard's pages under `/admin/` and `/account/`
+(site.py) and `POST /_local/schedules/<Function>` (scheduler.py)."""
 
 import base64
 import json
@@ -66,11 +67,12 @@ def _now_ms():
 
 
 class HttpApi:
-    def __init__(self, stack, runtimes, port, log, assets, scheduler):
+    def __init__(self, stack, runtimes, port, log, assets, scheduler, site=None):
         self.stack = stack
         self.runtimes = runtimes
         self.log = log
         self.assets = assets
+        self.site = site
         self.scheduler = scheduler
         self.cors = stack.get("cors")
         routes = [Route(name, r["method"], r["path"]) for name, spec in stack["functions"].items() for r in spec["routes"]]
@@ -244,6 +246,8 @@ class HttpApi:
     def _route_http(self, method, raw_target, headers, body, source_ip):
         url = urllib.parse.urlsplit(raw_target)
         path = urllib.parse.unquote(url.path)
+        if self.site and self.site.answers(method, path, headers):
+            return (*self.site.get(path), None)
         if method in ("GET", "HEAD") and self.assets and path.startswith("/assets/"):
             return (*self.assets.get(path[len("/assets/"):]), None)
         match = re.fullmatch(r"/_local/schedules/(\w+)", path)
