@@ -95,3 +95,24 @@ DEPLOY_CHECK_FUNCTION ?= ProductsGetFunction
 deploy-check: $(VENV)/installed $(SAM_VENV)/installed
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
 	$(SAM_VENV)/bin/sam build $(DEPLOY_CHECK_FUNCTION)
+
+## Build the dashboard and the account pages into dashboard/dist/ (make dev and
+## make test build them too), with the .venv's Node.js and npm ci.
+dashboard-build: $(VENV)/installed
+	$(PYTHON) -c "import sys; from tillbox_local import dashboard; sys.exit(dashboard.build())"
+
+## After an API change: regenerate the dashboard's client types from the OpenAPI
+## document (make test fails while dashboard/src/api/schema.d.ts is stale).
+dashboard-types: $(VENV)/installed
+	mkdir -p target
+	cargo run --quiet -p tillbox-admin -- openapi > target/openapi.json
+	$(PYTHON) -c "import sys; from tillbox_local import dashboard; sys.exit(dashboard.install() or dashboard.npm('run', '--silent', 'types'))"
+
+## Build the dashboard and upload it to a deployed stack: the admin app at its
+## DashboardUrl output (https://<distribution>/admin/), the account pages at
+## /account/. STACK=<stack name> (samconfig.toml's `tillbox` by default); AWS
+## credentials and region as for the AWS CLI. docs/operations.md, "Dashboard".
+.PHONY: publish-dashboard dashboard-build dashboard-types
+STACK ?= tillbox
+publish-dashboard: $(VENV)/installed dashboard-build
+	$(PYTHON) -m tillbox_local.commands.publish_dashboard --stack $(STACK) dashboard/dist

@@ -215,6 +215,53 @@ async fn logout_ends_the_session() {
 }
 
 #[tokio::test]
+async fn logout_everywhere_ends_every_session_of_the_user() {
+    let stack = Stack::new().await;
+    let email = address();
+    accounts::bootstrap_admin(&stack.table(), "system:test", &email, PASSWORD, now()).await.unwrap();
+    let (here, there, phone) = (
+        login(&stack, &email, PASSWORD).await,
+        login(&stack, &email, PASSWORD).await,
+        login(&stack, &email, PASSWORD).await,
+    );
+    let list_users = |session: &Reply| {
+        let call = Call::new("GET", "/admin/users").token(session.body["access_token"].as_str().unwrap());
+        async { reply(admin_users::list(&stack.access(), call.build()).await) }
+    };
+    let logout = |session: &Reply, everywhere: bool| {
+        let body = json!({"refresh_token": session.body["refresh_token"], "everywhere": everywhere});
+        post(&stack, "/auth/logout", body)
+    };
+
+    // `everywhere: false` is the plain logout: the other sessions stay.
+    assert_eq!(logout(&here, false).await.status, 204);
+    refresh(&stack, &here.body["refresh_token"]).await.assert_problem(401, "invalid_refresh_token", None);
+    assert_eq!(list_users(&there).await.status, 200);
+    let there_next = refresh(&stack, &there.body["refresh_token"]).await;
+    assert_eq!(there_next.status, 200, "{}", there_next.body);
+
+    // Everywhere, from one device: the other's refresh token is refused, and its
+    // unexpired staff access token is refused at once (staff routes check the session).
+    assert_eq!(logout(&phone, true).await.status, 204);
+    refresh(&stack, &there_next.body["refresh_token"]).await.assert_problem(401, "invalid_refresh_token", None);
+    list_users(&there_next).await.assert_problem(401, "session_ended", None);
+    get_me(&stack, &phone.body["access_token"]).await.assert_problem(401, "session_ended", None);
+    let user = stack
+        .items_with_pk("USER#")
+        .await
+        .into_iter()
+        .find(|u| u.get("email").is_some_and(|e| e.as_s().is_ok_and(|e| *e == email)))
+        .unwrap();
+    assert_eq!(user["session_epoch"].as_n().unwrap(), "1", "by the user's epoch");
+
+    // The same answer for an unknown token; a new sign-in works.
+    assert_eq!(post(&stack, "/auth/logout", json!({"refresh_token": "nope", "everywhere": true})).await.status, 204);
+    let bad = post(&stack, "/auth/logout", json!({"refresh_token": "nope", "everywhere": "yes"})).await;
+    bad.assert_problem(400, "malformed_body", Some("everywhere"));
+    assert_eq!(list_users(&login(&stack, &email, PASSWORD).await).await.status, 200);
+}
+
+#[tokio::test]
 async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let stack = Stack::new().await;
     let email = verified_user(&stack).await;

@@ -43,10 +43,11 @@ function ResetPassword({ api, token }: { api: Api; token: string }) {
           onSubmit={async (e) => {
             e.preventDefault();
             if (password !== again) return action.setError(new Error("The two passwords differ."));
-            if ((await action.run(() => ok(api.POST("/auth/password/reset", { body: { token, password } })))) !== undefined) setDone(true);
+            // 204: no body, so the outcome is whether it threw.
+            if (await action.run(() => ok(api.POST("/auth/password/reset", { body: { token, password } })).then(() => true))) setDone(true);
           }}
         >
-          <Banner error={action.error} fields={action.fields} shown={["password"]} />
+          <Banner error={action.error} />
           <Input label="New password" name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} errors={action.fields} required minLength={10} hint="At least 10 characters" />
           <Input label="The same again" name="again" type="password" autoComplete="new-password" value={again} onValue={setAgain} required />
           <Button type="submit" busy={action.busy}>
@@ -70,10 +71,10 @@ function ForgotPassword({ api }: { api: Api }) {
         <form
           onSubmit={async (e) => {
             e.preventDefault();
-            if ((await action.run(() => ok(api.POST("/auth/password/forgot", { body: { email } })))) !== undefined) setSent(true);
+            if (await action.run(() => ok(api.POST("/auth/password/forgot", { body: { email } })).then(() => true))) setSent(true);
           }}
         >
-          <Banner error={action.error} fields={action.fields} shown={["email"]} />
+          <Banner error={action.error} />
           <Input label="E-mail" name="email" type="email" autoComplete="email" value={email} onValue={setEmail} errors={action.fields} required />
           <Button type="submit" busy={action.busy}>
             Send me a link
@@ -94,7 +95,7 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
   if (!order.value) return <Page title="Your order">{token ? <Loading error={order.error} /> : <Banner error={new Error("This link is incomplete: open the whole link from your e-mail.")} />}</Page>;
   const o: Schemas["OrderView"] = order.value;
   return (
-    <Page title={`Your order of ${new Date(o.created_at).toLocaleDateString()}`}>
+    <Page title={`Your order of ${new Date(o.created_at).toLocaleDateString(undefined, { dateStyle: "long", timeZone: "UTC" })}`}>
       <p>
         <Status value={o.status} /> {o.shipment && <>Sent with {o.shipment.carrier}, tracking number <code>{o.shipment.tracking_number}</code>.</>}
       </p>
@@ -134,7 +135,7 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
           busy={action.busy}
           onClick={() =>
             action.run(async () => {
-              const link = (await ok(api.GET("/orders/{id}/receipt", { params: { path: { id }, header } }))) as unknown as { url: string };
+              const link = await ok(api.GET("/orders/{id}/receipt", { params: { path: { id }, header } }));
               location.href = link.url;
             })
           }

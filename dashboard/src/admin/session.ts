@@ -63,7 +63,7 @@ export class Session {
     const tokens = await ok(this.bare.POST("/auth/login", { body: { email, password } }));
     const role = claims(tokens.access_token).role;
     if (role === "customer") {
-      await this.bare.POST("/auth/logout", { body: { refresh_token: tokens.refresh_token } });
+      await this.bare.POST("/auth/logout", { body: { refresh_token: tokens.refresh_token, everywhere: false } });
       throw new Error("This account is a customer's. Ask an admin to make it staff.");
     }
     this.keep(tokens, email);

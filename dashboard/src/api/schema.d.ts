@@ -236,8 +236,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ends the session of the refresh token. Access tokens
-         *     already issued stay valid until they expire (at most 15 minutes).
+         * Ends the session of the refresh token or, with
+         *     `"everywhere": true`, every session of its user (sign out everywhere).
+         * @description The access tokens of an ended session stop working at once where the session
+         *     is checked: every call with a staff or admin token, and `/me`. A customer's
+         *     works on the other routes until it expires (at most 15 minutes). Signing out
+         *     everywhere also voids password-reset links sent before. An unknown or spent
+         *     token gets the same 204.
          */
         post: operations["auth_logout"];
         delete?: never;
@@ -701,7 +706,8 @@ export interface paths {
         };
         /**
          * 302 to the paid order's packing slip
-         *     (lines, quantities and the shipping address; no prices) for five minutes.
+         *     (lines, quantities and the shipping address; no prices) for five minutes, or
+         *     200 with the link when `Accept` names `application/json`.
          */
         get: operations["orders_packing_slip"];
         put?: never;
@@ -742,7 +748,8 @@ export interface paths {
         };
         /**
          * 302 to a link that works for
-         *     five minutes. The link is the credential, so the redirect is not cached.
+         *     five minutes, or 200 with the link when `Accept` names `application/json`.
+         *     The link is the credential, so neither answer is cached.
          */
         get: operations["orders_receipt"];
         put?: never;
@@ -780,7 +787,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 302 to the refund's credit note for five minutes. */
+        /**
+         * 302 to the refund's credit note for five minutes,
+         *     or 200 with the link when `Accept` names `application/json`.
+         */
         get: operations["orders_credit_note"];
         put?: never;
         post?: never;
@@ -1263,6 +1273,23 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A document's signed link, answered instead of the redirect when the request
+         *     asks for `application/json`: a browser app calling with an `Authorization`
+         *     header cannot read the `Location` of a cross-origin redirect.
+         */
+        DocumentLink: {
+            /**
+             * Format: int64
+             * @description Seconds the link works for, from now.
+             */
+            expires_in: number;
+            /**
+             * Format: uri
+             * @description A signed link to the PDF; it is the credential, so keep it to yourself.
+             */
+            url: string;
+        };
         DownloadView: {
             expires_at: string;
             url: string;
@@ -1318,6 +1345,16 @@ export interface components {
             url: string;
             /** Format: int32 */
             width: number;
+        };
+        LogoutBody: {
+            /**
+             * @description `true` ends every session of the token's user, on every device, not only
+             *     this one. Needs the latest refresh token of a live session; a spent one
+             *     ends only its own session.
+             * @default false
+             */
+            everywhere: boolean;
+            refresh_token: string;
         };
         /**
          * @description A shipping method: exactly one of `flat_amount` and `weight_tiers`, in
@@ -3606,11 +3643,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshBody"];
+                "application/json": components["schemas"]["LogoutBody"];
             };
         };
         responses: {
-            /** @description The session has ended. */
+            /** @description The session has ended (with `everywhere`, every session of the user). */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -6617,7 +6654,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirects to the PDF; the link works for five minutes. */
+            /** @description With `Accept: application/json`: the link to the PDF, which works for five minutes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentLink"];
+                };
+            };
+            /** @description Redirects to the PDF (without `application/json` in `Accept`); the link works for five minutes. */
             302: {
                 headers: {
                     /** @description A signed link to the PDF. */
@@ -6786,7 +6832,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirects to the PDF; the link works for five minutes. */
+            /** @description With `Accept: application/json`: the link to the PDF, which works for five minutes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentLink"];
+                };
+            };
+            /** @description Redirects to the PDF (without `application/json` in `Accept`); the link works for five minutes. */
             302: {
                 headers: {
                     /** @description A signed link to the PDF. */
@@ -6999,7 +7054,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirects to the PDF; the link works for five minutes. */
+            /** @description With `Accept: application/json`: the link to the PDF, which works for five minutes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentLink"];
+                };
+            };
+            /** @description Redirects to the PDF (without `application/json` in `Accept`); the link works for five minutes. */
             302: {
                 headers: {
                     /** @description A signed link to the PDF. */

@@ -45,18 +45,19 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   return { value, error, setValue, reload: () => setTick((t) => t + 1) };
 }
 
-/** The failure of the last action, unless a field shows it already. */
-export function Banner({ error, fields = {}, shown = [] }: { error: unknown; fields?: Record<string, string>; shown?: string[] }) {
+/** The failure of the last action, above the form: what went wrong and, for
+ * each refused input, its path and message (the field shows its own message
+ * too), as an error summary does. A 412 offers the reload it needs. */
+export function Banner({ error }: { error: unknown }) {
   if (!error) return null;
-  const rest = Object.entries(fields).filter(([name]) => !shown.includes(name));
+  const fields = error instanceof ApiProblem ? Object.entries(error.fields) : [];
   const stale = error instanceof ApiProblem && error.stale;
-  if (error instanceof ApiProblem && Object.keys(fields).length > 0 && rest.length === 0) return null;
   return (
     <div class="banner error" role="alert">
-      <p>{describe(error)}</p>
-      {rest.length > 0 && (
+      <p>{fields.length > 1 ? "Some fields need a change:" : describe(error)}</p>
+      {fields.length > 1 && (
         <ul>
-          {rest.map(([name, message]) => (
+          {fields.map(([name, message]) => (
             <li key={name}>
               <code>{name}</code>: {message}
             </li>
@@ -64,7 +65,7 @@ export function Banner({ error, fields = {}, shown = [] }: { error: unknown; fie
         </ul>
       )}
       {stale && (
-        <button type="button" onClick={() => location.reload()}>
+        <button type="button" class="btn secondary" onClick={() => location.reload()}>
           Reload
         </button>
       )}
@@ -96,9 +97,14 @@ type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "onInput" | "v
 };
 
 /** A labelled input; the API's message for `name` (a dotted body path) shows under it. */
+/** The message for `name`, or for a part of it (`zones.0.countries.2` shows on `zones.0.countries`). */
+function errorFor(errors: Record<string, string>, name: string): string | undefined {
+  return errors[name] ?? Object.entries(errors).find(([path]) => path.startsWith(name + "."))?.[1];
+}
+
 export function Input({ label, name, value, onValue, errors = {}, hint, ...rest }: InputProps) {
   const id = useId("f");
-  const error = errors[name];
+  const error = errorFor(errors, name);
   return (
     <div class={"field" + (error ? " invalid" : "")}>
       <label for={id}>{label}</label>
@@ -134,7 +140,7 @@ export function Select({ label, name, value, onValue, options, errors = {} }: {
   errors?: Record<string, string>;
 }) {
   const id = useId("s");
-  const error = errors[name];
+  const error = errorFor(errors, name);
   return (
     <div class={"field" + (error ? " invalid" : "")}>
       <label for={id}>{label}</label>

@@ -287,6 +287,13 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         self.assertTrue(slip.startswith(b"%PDF-"), "staff get the packing slip")
         self.save("packing-slip.pdf", slip)
         self.assertEqual(self.no_redirect(f"{path}/packing-slip", customer)[0], 403, "a customer does not")
+        # A browser app asks for the link as JSON: it cannot read a cross-origin redirect.
+        for document, token in [("receipt", customer), ("packing-slip", self.races.staff)]:
+            status, headers, link = self.call("GET", f"{path}/{document}", token=token,
+                                              headers={"accept": "application/json"})
+            self.assertEqual((status, headers["cache-control"], link["expires_in"]), (200, "no-store", 300), link)
+            with urllib.request.urlopen(link["url"], timeout=10) as r:
+                self.assertTrue(r.read().startswith(b"%PDF-"), f"the {document} behind the JSON link")
         number = self.api.call("GET", path, token=customer)[2]["invoice_number"]
         self.assertIsInstance(number, int)
 
@@ -329,6 +336,11 @@ class CheckoutThroughTheGatewayTest(GatewayTestCase):
         self.assertEqual(m_line["tax"], tax_inside(3000, 19))
         credit = eventually(lambda: self.document(f"{path}/refunds/{ret['refund_id']}/credit-note", customer), timeout=30)
         self.assertTrue(credit.startswith(b"%PDF-"), "the refund's credit note")
+        status, _, link = self.call("GET", f"{path}/refunds/{ret['refund_id']}/credit-note", token=customer,
+                                    headers={"accept": "application/json"})
+        self.assertEqual((status, link["expires_in"]), (200, 300), link)
+        with urllib.request.urlopen(link["url"], timeout=10) as r:
+            self.assertTrue(r.read().startswith(b"%PDF-"), "the credit note behind the JSON link")
         self.save("credit-note.pdf", credit)
         self.assertEqual(self.api.call("GET", path, token=customer)[2]["invoice_number"], number, "the number stays")
 

@@ -283,7 +283,6 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         screens = {
             "products": ("/admin/products", "Products"),
             "discounts": ("/admin/discounts", "Discounts"),
-            "settings": ("/admin/settings", "Shipping & tax"),
             "people": ("/admin/people", "Customers & staff"),
             "webhooks": ("/admin/webhooks", "Webhooks"),
             "audit": ("/admin/audit", "Audit log"),
@@ -297,6 +296,39 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         # The order's timeline comes from the audit trail for admins.
         self.open(f"/admin/orders/{order['id']}")
         expect(self.page.locator(".timeline")).to_contain_text("by")
+
+    def test_admins_set_shipping_zones_and_tax_rates(self):
+        self.sign_in(self.admin_email)
+        page = self.page
+        self.open("/admin/settings")
+        page.get_by_role("button", name="Add zone").click()
+        page.get_by_label("Zone name").fill("Benelux")
+        page.get_by_label("Countries (ISO codes)").fill("NL, BE, ZZ")
+        page.get_by_role("button", name="Add method to Benelux").click()
+        page.get_by_label("Method").fill("Post")
+        page.get_by_label("Flat price").fill("5.50")
+        page.get_by_label("Free from").fill("60")
+        page.get_by_role("button", name="Save shipping zones").click()
+        # An unknown country is refused on its field, and nothing is saved.
+        expect(page.locator('[data-field="zones.0.countries"]')).to_be_visible()
+        self.assertEqual([z["name"] for z in self.api.call("GET", "/shipping-zones")[2]["zones"]], [])
+        page.get_by_label("Countries (ISO codes)").fill("NL, BE")
+        page.get_by_role("button", name="Save shipping zones").click()
+        expect(page.get_by_role("status").filter(has_text="Shipping zones saved")).to_be_visible()
+        zones = self.api.call("GET", "/shipping-zones")[2]["zones"]
+        self.assertEqual([(z["name"], z["countries"]) for z in zones], [("Benelux", ["NL", "BE"])])
+        self.assertEqual([(m["name"], m["flat_amount"], m["free_from"]) for m in zones[0]["methods"]],
+                         [("Post", 550, 6000)])
+
+        page.get_by_role("button", name="Add rate").click()
+        page.get_by_label("Country", exact=True).fill("NL")
+        page.get_by_label("Standard", exact=True).fill("21")
+        page.get_by_label("Reduced", exact=True).fill("9")
+        page.get_by_role("button", name="Save tax settings").click()
+        expect(page.get_by_role("status").filter(has_text="Tax settings saved")).to_be_visible()
+        rates = self.api.call("GET", "/tax-settings", token=self.admin)[2]["rates"]
+        self.assertEqual([(r["country"], r["standard"], r["reduced"]) for r in rates], [("NL", "21", "9")])
+        self.check("settings")
 
     def test_admins_add_a_webhook_and_see_its_secret_once(self):
         self.sign_in(self.admin_email)
@@ -356,6 +388,31 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         expect(self.page.get_by_role("status")).to_contain_text("Your password is set")
         status, _, _ = self.api.call("POST", "/auth/login", {"email": email, "password": "a brand new passphrase"})
         self.assertEqual(status, 200)
+
+    def test_a_guest_opens_their_order_from_the_emailed_link(self):
+        product = self.product()
+        email = f"guest-{uuid.uuid4().hex[:8]}@shop.test"
+        status, _, cart = self.api.call("POST", "/carts")
+        self.assertEqual(status, 201, cart)
+        holder = {"cart-token": cart["token"]}
+        path = f"/carts/{cart['id']}"
+        self.assertEqual(self.api.call("POST", f"{path}/lines", {"product_id": product["id"], "quantity": 2},
+                                       headers=holder)[0], 200)
+        self.assertEqual(self.api.call("PATCH", path, {"email": email}, headers=holder)[0], 200)
+        status, _, order = self.api.call("POST", f"{path}/checkout", headers={**holder, "idempotency-key": "g1"})
+        self.assertEqual(status, 201, order)
+        mail = eventually(lambda: [m for m in emails_to(self.stack["endpoint"], email) if "#token=" in m[1]])
+        link = re.search(r'href="([^"]+#token=[^"]+)"', mail[0][1]).group(1)
+        self.assertTrue(link.startswith(f"{self.gateway.url}/account/orders/{order['id']}#token="), link)
+
+        self.page.goto(link)
+        expect(self.page.get_by_role("heading", name=re.compile("Your order"))).to_be_visible()
+        expect(self.page.get_by_role("table", name="Items")).to_contain_text(f"2 × {product['name']}")
+        self.check("account-guest-order")
+        # The fragment is the credential: without it the page shows nothing of the order.
+        self.open(f"/account/orders/{order['id']}")
+        expect(self.page.get_by_role("alert")).to_contain_text("incomplete")
+        self.assertNotIn(product["name"], self.page.locator("main").inner_text())
 
     def test_the_api_types_match_the_served_document(self):
         """The dashboard's client types (dashboard/src/api/schema.d.ts) are what

@@ -210,7 +210,8 @@ class LocalStackTest(GatewayTestCase):
         self.assertTrue(mails, "the stream, the fan-out and the e-mail job delivered the verification e-mail")
         subject, body = mails[0]
         self.assertIn("confirm your e-mail address", subject)
-        self.assertIn("http://localhost:8080/verify-email?token=", body)
+        # No StorefrontUrl: the links open the stack's own account pages.
+        self.assertIn(f"{self.gateway.url}/account/verify-email?token=", body)
         status, _, _ = self.call("POST", "/auth/verify-email", {"token": token_in(body)}, auth=False)
         self.assertEqual(status, 204)
 
@@ -231,6 +232,17 @@ class LocalStackTest(GatewayTestCase):
         self.assertEqual(status, 204)
         status, _, out = self.call("POST", "/auth/refresh", {"refresh_token": again["refresh_token"]}, auth=False)
         self.assertEqual((status, out["code"]), (401, "invalid_refresh_token"))
+
+        # Sign out everywhere: one device's token ends the other device's session too.
+        here, there = [self.call("POST", "/auth/login", {"email": address, "password": password}, auth=False)[2]
+                       for _ in range(2)]
+        status, _, _ = self.call("POST", "/auth/logout", {"refresh_token": here["refresh_token"], "everywhere": True},
+                                 auth=False)
+        self.assertEqual(status, 204)
+        status, _, out = self.call("POST", "/auth/refresh", {"refresh_token": there["refresh_token"]}, auth=False)
+        self.assertEqual((status, out["code"]), (401, "invalid_refresh_token"), "the other device is signed out")
+        status, _, out = self.call("GET", "/me", headers={"authorization": f"Bearer {there['access_token']}"}, auth=False)
+        self.assertEqual((status, out["code"]), (401, "session_ended"))
 
     def test_the_first_admin_signs_in_and_runs_the_catalog(self):
         address = f"owner.{uuid.uuid4().hex[:8]}@example.com"
@@ -269,8 +281,10 @@ class LocalStackTest(GatewayTestCase):
         status, headers, problem = self.call("GET", "/orders/not-an-id")
         self.assertEqual((status, headers["cache-control"]), (404, "no-store"), problem)
 
-    def test_browsers_may_call_from_the_storefront_only(self):
-        storefront = json.loads((KEY.parent / "parameters.json").read_text())["StorefrontUrl"]
+    def test_browsers_may_call_from_the_shops_own_origin_only(self):
+        # With no StorefrontUrl, the distribution serving the dashboard and the
+        # account pages (the gateway, here) is the one origin allowed.
+        storefront = self.gateway.url
 
         def preflight(origin):
             request = urllib.request.Request(self.gateway.url + "/orders", method="OPTIONS", headers={

@@ -2,10 +2,13 @@
 functions/Cargo.toml declares, from that one package, and every binary it
 declares is deployed by exactly one function. And the template deploys where a
 real account differs from the emulator: alarms that can reach their topic, an
-existing SES identity, two stacks side by side, DLQs that can be redriven."""
+existing SES identity, two stacks side by side, DLQs that can be redriven, and
+the dashboard behind the distribution."""
 
 import json
 import re
+import shutil
+import subprocess
 import unittest
 from pathlib import Path
 
@@ -246,6 +249,124 @@ class DeployTest(unittest.TestCase):
         for doc in ("README.md", "docs/operations.md"):
             with self.subTest(doc=doc):
                 self.assertNotRegex((ROOT / doc).read_text(), r"sam deploy[^\n]*--save-params")
+
+
+class DashboardHostingTest(unittest.TestCase):
+    """The admin app and the account pages are served from the bucket behind the
+    distribution, and nothing more of the bucket is; strict headers; SPA routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.template = cfn.load()
+        cls.resources = cls.template["Resources"]
+
+    def test_cloudfront_reads_the_images_and_the_dashboard_and_nothing_else(self):
+        resolver = _resolved(self.template, "tillbox")
+        policy = self.resources["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        cloudfront = [s for s in policy if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+        granted = set()
+        for statement in cloudfront:
+            self.assertEqual((statement["Effect"], statement["Action"]), ("Allow", "s3:GetObject"))
+            self.assertEqual(resolver.resolve(statement["Condition"]), {"StringEquals": {
+                "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/tillbox:AssetsDistribution"}})
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            granted |= set(resolver.resolve(resources))
+        self.assertEqual(granted, {"Bucket.Arn/images/*", "Bucket.Arn/admin/*", "Bucket.Arn/account/*"})
+        # The local gateway serves the first statement's prefixes as the CDN: images only.
+        self.assertEqual(resolver.resolve(cloudfront[0]["Resource"]), "Bucket.Arn/images/*")
+
+    def test_the_dashboard_behaviors_route_and_protect_both_apps(self):
+        config = self.resources["AssetsDistribution"]["Properties"]["DistributionConfig"]
+        behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+        self.assertEqual(set(behaviors), {"/admin*", "/account*"})
+        for pattern, behavior in behaviors.items():
+            with self.subTest(pattern=pattern):
+                self.assertEqual(behavior["TargetOriginId"], config["Origins"][0]["Id"])
+                self.assertEqual(behavior["ViewerProtocolPolicy"], "redirect-to-https")
+                self.assertEqual(behavior["ResponseHeadersPolicyId"], {"Ref": "DashboardHeadersPolicy"})
+                self.assertEqual(behavior["CachePolicyId"], {"Ref": "DashboardCachePolicy"})
+                self.assertEqual(behavior["FunctionAssociations"], [{
+                    "EventType": "viewer-request",
+                    "FunctionARN": {"Fn::GetAtt": ["DashboardPathsFunction", "FunctionARN"]}}])
+        # index.html and config.json are uploaded no-cache: a minimum TTL above 0 would cache them anyway.
+        cache = self.resources["DashboardCachePolicy"]["Properties"]["CachePolicyConfig"]
+        self.assertEqual((cache["MinTTL"], cache["DefaultTTL"], cache["MaxTTL"]), (0, 0, 31536000))
+
+    def test_the_dashboard_headers_allow_only_its_own_scripts(self):
+        resolver = _resolved(self.template, "tillbox")
+        config = self.resources["DashboardHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+        headers = resolver.resolve(config["SecurityHeadersConfig"])
+        csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+        directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+        self.assertEqual(directives["default-src"], ["'none'"])
+        self.assertEqual(directives["script-src"], ["'self'"])
+        self.assertEqual(directives["style-src"], ["'self'"])
+        self.assertEqual(directives["frame-ancestors"], ["'none'"])
+        self.assertEqual(directives["base-uri"], ["'none'"])
+        self.assertEqual(directives["connect-src"], [
+            "'self'", "https://*.execute-api.us-east-1.amazonaws.com", "https://Bucket.RegionalDomainName"])
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertNotIn("unsafe-eval", csp)
+        self.assertTrue(all(h["Override"] for h in headers.values()))
+        self.assertEqual(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer")
+        self.assertIn("ContentTypeOptions", headers)
+        self.assertGreaterEqual(headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"], 31536000)
+        # Images from elsewhere are allowed only when AssetBaseUrl says so.
+        elsewhere = _resolved(self.template, "tillbox", {"AssetBaseUrl": "https://cdn.example.com"})
+        csp = elsewhere.resolve(config["SecurityHeadersConfig"])["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+        self.assertIn("img-src 'self' data: blob: https://cdn.example.com/;", csp)
+
+    @unittest.skipIf(shutil.which("node") is None, "node runs the CloudFront Function's JavaScript")
+    def test_app_routes_get_the_apps_index_and_files_stay_files(self):
+        function = self.resources["DashboardPathsFunction"]["Properties"]
+        self.assertEqual(function["FunctionConfig"]["Runtime"], "cloudfront-js-2.0")
+        uris = ["/admin/orders/123", "/admin/", "/admin/assets/index-abc.js", "/admin/config.json",
+                "/account/verify-email", "/account/orders/01J9ZQ/receipt", "/account/assets/app-1f2e.css",
+                "/admin", "/account", "/administrator", "/images/p/1.webp"]
+        script = function["FunctionCode"] + (
+            "\nconst out = {};"
+            "\nfor (const uri of JSON.parse(process.argv[1])) out[uri] = handler({request: {uri, headers: {}, querystring: {}}});"
+            "\nconsole.log(JSON.stringify(out));")
+        out = json.loads(subprocess.run(["node", "-e", script, json.dumps(uris)], capture_output=True, text=True,
+                                        check=True).stdout)
+        routed = {uri: answer.get("uri") for uri, answer in out.items()}
+        self.assertEqual(routed, {
+            "/admin/orders/123": "/admin/index.html", "/admin/": "/admin/index.html",
+            "/admin/assets/index-abc.js": "/admin/assets/index-abc.js", "/admin/config.json": "/admin/config.json",
+            "/account/verify-email": "/account/index.html", "/account/orders/01J9ZQ/receipt": "/account/index.html",
+            "/account/assets/app-1f2e.css": "/account/assets/app-1f2e.css",
+            "/admin": None, "/account": None, "/administrator": "/administrator", "/images/p/1.webp": "/images/p/1.webp",
+        })
+        # The bare folder is redirected, so the page's relative URLs resolve inside it.
+        for app in ("admin", "account"):
+            self.assertEqual(out[f"/{app}"]["statusCode"], 301)
+            self.assertEqual(out[f"/{app}"]["headers"]["location"]["value"], f"/{app}/")
+
+    def test_the_api_allows_the_dashboard_origin_and_links_default_to_the_account_pages(self):
+        cors = self.resources["HttpApi"]["Properties"]["CorsConfiguration"]["AllowOrigins"]
+        storefront = self.resources["SendEmailsFunction"]["Properties"]["Environment"]["Variables"]["STOREFRONT_URL"]
+        dashboard = "https://AssetsDistribution.DomainName"
+        cases = [
+            ({}, [dashboard], f"{dashboard}/account"),
+            ({"StorefrontUrl": "https://shop.example.com"}, [dashboard, "https://shop.example.com"],
+             "https://shop.example.com"),
+            ({"StorefrontUrl": "https://shop.example.com", "AllowedOrigins": "https://a.example,https://b.example"},
+             [dashboard, "https://a.example", "https://b.example"], "https://shop.example.com"),
+        ]
+        for params, origins, links in cases:
+            with self.subTest(params=params):
+                resolver = _resolved(self.template, "tillbox", params)
+                self.assertEqual(resolver.resolve(cors), origins)
+                self.assertTrue(all(re.fullmatch(r"https?://[^/]+", o) for o in origins), "origins only, no path")
+                self.assertEqual(resolver.resolve(storefront), links)
+        parameter = self.template["Parameters"]["StorefrontUrl"]
+        self.assertEqual(parameter["Default"], "")
+        self.assertRegex("", parameter["AllowedPattern"])
+        self.assertNotRegex("https://shop.example.com/account", parameter["AllowedPattern"])
+        outputs = self.template["Outputs"]
+        self.assertEqual(outputs["DashboardUrl"]["Value"], {"Fn::Sub": "https://${AssetsDistribution.DomainName}/admin/"})
+        self.assertEqual(outputs["AssetsDistributionId"]["Value"], {"Ref": "AssetsDistribution"})
+        self.assertIn("AccountPagesUrl", outputs)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ description as JSON.
 
 import json
 import os
+import re
 import threading
+import urllib.parse
 
 import boto3
 
@@ -242,6 +244,23 @@ def _describe_cdn(template, resolver):
     return None
 
 
+def _describe_site(template, endpoint):
+    """The Content-Security-Policy the distribution sends with the dashboard's
+    pages, as the gateway sends it here: the API is the page's own origin
+    ('self'), and the emulator plays S3 (image uploads), so each source naming
+    an AWS host becomes the emulator's endpoint."""
+    for res in cfn.resources_of(template, "AWS::CloudFront::ResponseHeadersPolicy").values():
+        headers = res["Properties"]["ResponseHeadersPolicyConfig"].get("SecurityHeadersConfig", {})
+        policy = headers.get("ContentSecurityPolicy", {}).get("ContentSecurityPolicy")
+        if policy is None:
+            continue
+        text = policy["Fn::Sub"][0] if isinstance(policy, dict) else policy
+        text = re.sub(r"\s*https://\S*\$\{[^}]+\}[^\s;]*", "", text)
+        text = re.sub(r"\$\{[^}]+\}", "", text).replace("connect-src 'self'", f"connect-src 'self' {endpoint}")
+        return {"csp": " ".join(text.split())}
+    return None
+
+
 def _describe_cors(template, resolver):
     """The HTTP API's CORS configuration, as the gateway applies it."""
     for res in cfn.resources_of(template, "AWS::Serverless::HttpApi").values():
@@ -266,6 +285,9 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
     resolver = cfn.Resolver(template, {}, refs, attrs)
     _create_queues(template, endpoint, prefix, refs, attrs, resolver)
     _create_buckets(template, endpoint, prefix, refs, attrs)
+    # The gateway plays the distribution (it serves the images), so the API's
+    # CORS, which always names the distribution, names the gateway's host.
+    attrs[("AssetsDistribution", "DomainName")] = urllib.parse.urlsplit(gateway_url).netloc
     # Local parameter values may name `{endpoint}`, `{gateway}` or a resource.
     stripe_url = stripe_url or os.environ.get("TILLBOX_STRIPE_URL", "http://127.0.0.1:8420")
     placeholders = {"endpoint": endpoint, "gateway": gateway_url, "stripe": stripe_url, **refs}
@@ -277,6 +299,14 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
     _configure_notifications(template, endpoint, resolver)
     _configure_object_lock(template, endpoint, resolver)
     functions = _describe_functions(template, resolver, attrs)
+    cors = _describe_cors(template, resolver)
+    # The template names the distribution with https://; the gateway plays it
+    # over plain http (e-mail links to the account pages, the CORS origin).
+    distribution = f"https://{attrs[('AssetsDistribution', 'DomainName')]}"
+    for spec in functions.values():
+        spec["env"] = {k: v.replace(distribution, gateway_url) for k, v in spec["env"].items()}
+    if cors:
+        cors["AllowOrigins"] = [gateway_url if o == distribution else o for o in cors.get("AllowOrigins", [])]
     _store_secure_parameters(endpoint, functions)
     _verify_mail_identities(template, endpoint, resolver)
     if resolver.condition("UsesStripe"):
@@ -287,5 +317,6 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "arns": {f"{k}.{a}": v for (k, a), v in attrs.items()},
         "functions": functions,
         "cdn": _describe_cdn(template, resolver),
-        "cors": _describe_cors(template, resolver),
+        "cors": cors,
+        "site": _describe_site(template, endpoint),
     }

@@ -302,7 +302,7 @@ fn an_access_token_stops_working_on_checked_routes_once_its_session_ends() {
 
     let token = principal_of(&signed_in);
     live(&token).expect("a fresh session is live");
-    run(accounts::logout(&shop, &signed_in.refresh_token)).unwrap();
+    run(accounts::logout(&shop, &signed_in.refresh_token, false, NOW)).unwrap();
     assert!(ended(live(&token)), "signed out");
 
     let again = run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, NOW)).unwrap();
@@ -316,6 +316,47 @@ fn an_access_token_stops_working_on_checked_routes_once_its_session_ends() {
 
     let operator = Principal { subject: "script".into(), role: Role::Staff, session: None };
     live(&operator).expect("operator tokens (tillbox-admin token) end only with the signing key");
+}
+
+#[test]
+fn signing_out_everywhere_ends_every_session_of_the_user_and_needs_a_current_token() {
+    let shop = MemoryShop::default();
+    let issuer = keys();
+    let (ann, here) = verified(&shop, &issuer, "ann@example.com");
+    let (_, bob) = verified(&shop, &issuer, "bob@example.com");
+    let sign_in = || run(accounts::login(&shop, &issuer, credentials("ann@example.com", PASSWORD), IP, NOW)).unwrap();
+    let (elsewhere, phone, laptop) = (sign_in(), sign_in(), sign_in());
+    let live = |signed_in: &SignedIn| run(accounts::ensure_live(&shop, &principal_of(signed_in), NOW));
+    let refused = |signed_in: &SignedIn| {
+        let refreshed = run(accounts::refresh(&shop, &issuer, &signed_in.refresh_token, NOW));
+        matches!(refreshed, Err(AccountsError::InvalidRefreshToken))
+            && matches!(live(signed_in), Err(AccountsError::SessionEnded))
+    };
+
+    // Without `everywhere`, only this session ends.
+    run(accounts::logout(&shop, &here.refresh_token, false, NOW)).unwrap();
+    assert!(refused(&here));
+    live(&elsewhere).expect("another session stays");
+    assert_eq!(shop.users.borrow()[&ann.id].session_epoch, ann.session_epoch, "the epoch stays");
+
+    // A spent token cannot sign everyone out: it ends its own session, as a replay does.
+    let next = run(accounts::refresh(&shop, &issuer, &elsewhere.refresh_token, NOW)).unwrap();
+    run(accounts::logout(&shop, &elsewhere.refresh_token, true, NOW)).unwrap();
+    assert!(refused(&next), "the spent token's session ended");
+    live(&phone).expect("the others stay");
+    assert_eq!(shop.users.borrow()[&ann.id].session_epoch, ann.session_epoch);
+
+    // The latest token of a live session ends every session of its user, itself included.
+    run(accounts::logout(&shop, &phone.refresh_token, true, NOW)).unwrap();
+    assert!(refused(&phone));
+    assert!(refused(&laptop), "every other device is signed out");
+    assert_eq!(shop.users.borrow()[&ann.id].session_epoch, ann.session_epoch + 1, "by the epoch, as a password change");
+    live(&bob).expect("another user's session stays");
+    run(accounts::logout(&shop, "unknown", true, NOW)).expect("an unknown token is ignored");
+
+    let again = sign_in();
+    live(&again).expect("signing in again starts a live session");
+    run(accounts::refresh(&shop, &issuer, &again.refresh_token, NOW)).unwrap();
 }
 
 #[test]

@@ -100,7 +100,7 @@ function NewDiscount({ session, onCreated }: { session: ScreenProps["session"]; 
       }}
     >
       <h2>New code</h2>
-      <Banner error={action.error} fields={action.fields} shown={["code", "percent", "amount", "currency", "usage_limit", "ends_at"]} />
+      <Banner error={action.error} />
       <div class="row">
         <Input label="Code" name="code" value={d.code} onValue={(code) => set({ ...d, code })} errors={action.fields} required />
         <Select label="Kind" name="kind" value={d.kind} onValue={(kind) => set({ ...d, kind })} options={[["percentage", "Percent off"], ["fixed", "Amount off"]]} errors={action.fields} />

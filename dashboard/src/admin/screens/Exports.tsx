@@ -43,7 +43,7 @@ export function Exports({ session }: ScreenProps) {
           <Input label="Before (UTC)" name="to" type="date" value={form.to} onValue={(to) => set({ ...form, to })} errors={action.fields} />
           <Select label="Status" name="status" value={form.status} onValue={(status) => set({ ...form, status })} options={[["", "any"], "paid", "fulfilled", "refunded", "partially_refunded", "cancelled", "pending_payment"]} errors={action.fields} />
         </div>
-        <Banner error={action.error} fields={action.fields} shown={["from", "to", "status"]} />
+        <Banner error={action.error} />
         <Button type="submit" busy={action.busy}>
           Export orders as CSV
         </Button>

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { type Schemas, idempotencyKey, majorUnits, minorUnits, money, ok, when } from "../../common/api";
 import { Link } from "../../common/router";
 import { Banner, Button, Checkbox, Input, Loading, Notice, Status, useAction, useLoad } from "../../common/ui";
@@ -183,18 +183,20 @@ function Documents({ session, order: o }: { session: ScreenProps["session"]; ord
   );
 }
 
-/** What staff can do with the order in its state; each write carries an
- * Idempotency-Key made once per form, so a double click is one action. */
+/** What staff can do with the order in its state. Each action carries an
+ * Idempotency-Key kept until it succeeds, so a double click or a retry after a
+ * lost answer is one action; the next action gets a key of its own. */
 function Actions({ session, order: o, onChange }: { session: ScreenProps["session"]; order: Order; onChange: (o?: Order) => void }) {
   const action = useAction();
-  const [key] = useState(idempotencyKey);
+  const keys = useRef<Record<string, string>>({});
   const [done, setDone] = useState("");
   const [shipment, setShipment] = useState({ carrier: "", tracking_number: "" });
   const [refund, setRefund] = useState({ amount: majorUnits(o.total - o.refunded, o.currency), reason: "", restock: false });
-  const path = { params: { path: { id: o.id }, header: { "Idempotency-Key": key } } };
-  const act = async (what: string, call: () => Promise<Order>) => {
+  const path = (action: string) => ({ params: { path: { id: o.id }, header: { "Idempotency-Key": (keys.current[action] ??= idempotencyKey()) } } });
+  const act = async (what: string, name: string, call: () => Promise<Order>) => {
     const next = await action.run(call);
     if (next) {
+      delete keys.current[name];
       setDone(what);
       onChange(next);
     }
@@ -203,13 +205,13 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
   return (
     <div class="actions">
       {done && <Notice>{done}</Notice>}
-      <Banner error={action.error} fields={action.fields} shown={["carrier", "tracking_number", "amount", "reason"]} />
+      <Banner error={action.error} />
       {o.status === "pending_payment" && (
         <div class="row">
-          <Button busy={action.busy} onClick={() => act("Marked paid.", () => ok(session.api.POST("/orders/{id}/mark-paid", path)))}>
+          <Button busy={action.busy} onClick={() => act("Marked paid.", "mark-paid", () => ok(session.api.POST("/orders/{id}/mark-paid", path("mark-paid"))))}>
             Mark paid
           </Button>
-          <Button kind="danger" busy={action.busy} onClick={() => act("Cancelled.", () => ok(session.api.POST("/orders/{id}/cancel", path)))}>
+          <Button kind="danger" busy={action.busy} onClick={() => act("Cancelled.", "cancel", () => ok(session.api.POST("/orders/{id}/cancel", path("cancel"))))}>
             Cancel order
           </Button>
         </div>
@@ -220,7 +222,7 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
           aria-label="Fulfil"
           onSubmit={(e) => {
             e.preventDefault();
-            act("Fulfilled: the customer has been told.", () => ok(session.api.POST("/orders/{id}/fulfil", { ...path, body: shipment })));
+            act("Fulfilled: the customer has been told.", "fulfil", () => ok(session.api.POST("/orders/{id}/fulfil", { ...path("fulfil"), body: shipment })));
           }}
         >
           <Input label="Carrier" name="carrier" value={shipment.carrier} onValue={(carrier) => setShipment({ ...shipment, carrier })} errors={action.fields} required />
@@ -239,7 +241,7 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             const amount = minorUnits(refund.amount, o.currency);
             if (amount === null) return action.setError(new Error(`Amount: a number of ${o.currency}, like ${majorUnits(o.total, o.currency)}.`));
             const restock = refund.restock ? o.lines.filter((l) => l.quantity > l.restocked).map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: l.quantity - l.restocked })) : [];
-            act("Refunded.", async () => (await ok(session.api.POST("/orders/{id}/refunds", { ...path, body: { amount, reason: refund.reason, restock } }))).order);
+            act("Refunded.", "refund", async () => (await ok(session.api.POST("/orders/{id}/refunds", { ...path("refund"), body: { amount, reason: refund.reason, restock } }))).order);
           }}
         >
           <Input label={`Refund amount (${o.currency})`} name="amount" inputMode="decimal" value={refund.amount} onValue={(amount) => setRefund({ ...refund, amount })} errors={action.fields} required />
@@ -264,7 +266,7 @@ function Returns({ session, order: o, returns, onChange }: { session: ScreenProp
     });
   return (
     <>
-      <Banner error={action.error} fields={action.fields} />
+      <Banner error={action.error} />
       <table class="list" aria-label="Returns">
         <thead>
           <tr>

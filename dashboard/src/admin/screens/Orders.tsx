@@ -6,10 +6,11 @@ import { href, type ScreenProps } from "../main";
 
 const STATUSES = ["pending_payment", "paid", "fulfilled", "partially_refunded", "refunded", "cancelled"] as const;
 
-/** Orders in one status (the API lists staff orders by status), newest first,
- * optionally between two dates; the filters live in the URL so a reload or a
- * shared link shows the same list. */
+/** Orders in one status, or one customer's (the API lists staff orders by
+ * either), newest first, optionally between two dates; the filters live in the
+ * URL so a reload or a shared link shows the same list. */
 export function Orders({ session, query }: ScreenProps) {
+  const customer = query.get("customer") ?? undefined;
   const status = (query.get("status") ?? "paid") as (typeof STATUSES)[number];
   const from = query.get("from") ?? "";
   const to = query.get("to") ?? "";
@@ -18,10 +19,10 @@ export function Orders({ session, query }: ScreenProps) {
     (cursor) =>
       ok(
         session.api.GET("/orders", {
-          params: { query: { status, from: from ? `${from}T00:00:00Z` : undefined, to: to ? `${to}T00:00:00Z` : undefined, cursor, limit: 25 } },
+          params: { query: { ...(customer ? { customer } : { status }), from: from ? `${from}T00:00:00Z` : undefined, to: to ? `${to}T00:00:00Z` : undefined, cursor, limit: 25 } },
         }),
       ),
-    [status, from, to],
+    [customer, status, from, to],
   );
   const filter = (next: Record<string, string>) => {
     const q = new URLSearchParams({ status, from, to, ...next });
@@ -30,7 +31,7 @@ export function Orders({ session, query }: ScreenProps) {
   };
   return (
     <section>
-      <h1>Orders</h1>
+      <h1>Orders{customer && <small class="muted"> of {customer}</small>}</h1>
       <form
         class="filters"
         onSubmit={(e) => {
@@ -38,7 +39,7 @@ export function Orders({ session, query }: ScreenProps) {
           filter(draft);
         }}
       >
-        <Select label="Status" name="status" value={status} onValue={(v) => filter({ status: v })} options={STATUSES.map((s) => [s, s.replace(/_/g, " ")])} />
+        <Select label="Status" name="status" value={customer ? "" : status} onValue={(v) => filter({ status: v })} options={[...(customer ? [["", "any (this customer)"] as [string, string]] : []), ...STATUSES.map((s): [string, string] => [s, s.replace(/_/g, " ")])]} />
         <Input label="Placed from (UTC)" name="from" type="date" value={draft.from} onValue={(v) => setDraft({ ...draft, from: v })} />
         <Input label="Placed before (UTC)" name="to" type="date" value={draft.to} onValue={(v) => setDraft({ ...draft, to: v })} />
         <button class="btn secondary" type="submit">
@@ -48,7 +49,7 @@ export function Orders({ session, query }: ScreenProps) {
       {!list.items ? (
         <Loading error={list.error} />
       ) : list.items.length === 0 ? (
-        <p class="muted">No {status.replace(/_/g, " ")} orders{from || to ? " in these dates" : ""}.</p>
+        <p class="muted">No {customer ? "" : status.replace(/_/g, " ") + " "}orders{from || to ? " in these dates" : ""}.</p>
       ) : (
         <table class="list" aria-label="Orders">
           <thead>

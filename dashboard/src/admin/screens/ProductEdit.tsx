@@ -154,7 +154,7 @@ function Create({ session }: { session: ScreenProps["session"] }) {
         <Link href={href("/products")}>← Products</Link>
       </p>
       <h1>New product</h1>
-      <Banner error={action.error} fields={action.fields} shown={Object.keys(errors).filter((k) => k !== "sku" && k !== "stock" || draft.options.length === 0)} />
+      <Banner error={action.error} />
       <ProductFields draft={draft} set={set} errors={errors} />
       <fieldset>
         <legend>Options</legend>
@@ -253,7 +253,7 @@ function Edit({ session, product, onSaved }: { session: ScreenProps["session"]; 
       <h1>{product.name}</h1>
       <form onSubmit={save} aria-label="Product">
         {saved && <Notice>Saved.</Notice>}
-        <Banner error={action.error} fields={action.fields} shown={["name", "category", "status", "tax_category", "price.amount", "price.currency"]} />
+        <Banner error={action.error} />
         <ProductFields draft={draft} set={set} errors={action.fields} fixedCurrency />
         {product.options.length > 0 && (
           <fieldset>
@@ -291,7 +291,7 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
   return (
     <section aria-labelledby="variants-heading">
       <h2 id="variants-heading">Variants and stock</h2>
-      <Banner error={action.error} fields={action.fields} />
+      <Banner error={action.error} />
       <table class="list" aria-label="Variants">
         <thead>
           <tr>
@@ -409,7 +409,7 @@ function Images({ session, product, onSaved }: { session: ScreenProps["session"]
   return (
     <section aria-labelledby="images-heading">
       <h2 id="images-heading">Images</h2>
-      <Banner error={action.error} fields={action.fields} />
+      <Banner error={action.error} />
       <ul class="images">
         {product.images.map((img) => (
           <li key={img.id}>

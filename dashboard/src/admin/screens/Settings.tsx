@@ -106,7 +106,7 @@ function Zones({ session }: { session: ScreenProps["session"] }) {
       <h2>Shipping zones</h2>
       <p class="muted">Each country in at most one zone. A method costs a flat amount, or by weight with tiers written <code>grams:price</code> (lightest first).</p>
       {saved && <Notice>Shipping zones saved.</Notice>}
-      <Banner error={action.error} fields={f} shown={Object.keys(f)} />
+      <Banner error={action.error} />
       {current.map((z, i) => (
         <fieldset key={i}>
           <legend>Zone {z.name || i + 1}</legend>
@@ -174,7 +174,7 @@ function Taxes({ session }: { session: ScreenProps["session"] }) {
       <h2>Taxes</h2>
       <p class="muted">Destinations without a rate here use Tillbox's built-in rates (EU, UK, CH and NO VAT, US state sales tax, Canadian GST/HST).</p>
       {saved && <Notice>Tax settings saved.</Notice>}
-      <Banner error={action.error} fields={f} shown={Object.keys(f)} />
+      <Banner error={action.error} />
       <div class="row">
         <Checkbox label="Catalog prices include tax" checked={t.prices_include_tax} onValue={(prices_include_tax) => setDraft({ ...t, prices_include_tax })} />
         <Input label="Shop's country" name="origin_country" value={t.origin_country ?? ""} onValue={(c) => setDraft({ ...t, origin_country: c.toUpperCase() || null })} errors={f} size={3} />

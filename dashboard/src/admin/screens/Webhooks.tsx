@@ -39,7 +39,7 @@ export function Webhooks({ session }: ScreenProps) {
       >
         <h2>New endpoint</h2>
         {created?.secret && <Secret secret={created.secret} />}
-        <Banner error={action.error} fields={action.fields} shown={["url", "description", "events"]} />
+        <Banner error={action.error} />
         <div class="row">
           <Input label="URL (https)" name="url" type="url" value={form.url} onValue={(url) => set({ ...form, url })} errors={action.fields} required />
           <Input label="Description" name="description" value={form.description} onValue={(description) => set({ ...form, description })} errors={action.fields} />

@@ -32,6 +32,9 @@ class Site:
     def get(self, path):
         """(status, headers, body) for a page, an asset or the SPA fallback."""
         app = path.strip("/").split("/", 1)[0]
+        if path == f"/{app}":
+            # As the CloudFront Function does: the app's relative URLs (config.json) need the slash.
+            return 301, [("Location", f"/{app}/"), ("Content-Type", "text/plain")], b""
         file = self._file(path)
         if file is None and Path(path).suffix:
             return 404, [("Content-Type", "text/plain")], b"Not Found"

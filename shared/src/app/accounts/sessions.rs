@@ -2,7 +2,8 @@
 
 use super::error::AccountsError;
 use super::limits::within_limit;
-use super::ports::{RateLimiter, SessionStore, UserStore};
+use super::ports::{RateLimiter, SessionStore, UserChange, UserStore};
+use crate::app::store::StoreError;
 use crate::domain::access_token::{ACCESS_TOKEN_LIFETIME, TokenIssuer};
 use crate::domain::rate_limit::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_IP, LOGIN_PER_IP};
 use crate::domain::secret::{opaque_token, token_hash};
@@ -124,13 +125,54 @@ pub async fn refresh(
     Ok(signed_in(issuer, &user, &session, secret, now))
 }
 
-/// Ends the session a refresh token belongs to. Unknown tokens are ignored, so the
-/// answer never says whether a token was valid.
-pub async fn logout(store: &impl SessionStore, refresh_token: &str) -> Result<(), AccountsError> {
-    if let Some(token) = store.find_token(&token_hash(refresh_token)).await? {
-        store.revoke(token.session_id).await?;
+/// Ends the session a refresh token belongs to or, with `everywhere`, every
+/// session of its user. Unknown tokens are ignored, so the answer never says
+/// whether a token was valid.
+///
+/// Everywhere moves the user's session epoch, as a password change does, which
+/// also voids the e-mailed links sent before. Only a token that could still be
+/// refreshed (unspent, unexpired, its session live) may do that; a spent or dead
+/// one ends its own session, as without `everywhere`, so an old copy of a token
+/// cannot sign its owner out of every device.
+pub async fn logout(
+    store: &(impl UserStore + SessionStore),
+    refresh_token: &str,
+    everywhere: bool,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    let Some(token) = store.find_token(&token_hash(refresh_token)).await? else { return Ok(()) };
+    if everywhere && !token.spent && now < token.expires_at {
+        end_every_session(store, &token, now).await?;
     }
+    store.revoke(token.session_id).await?;
     Ok(())
+}
+
+/// Moves the epoch of the user of `token` on while the token's session is live
+/// in it; a change that moved the user on meanwhile is read again (and if that
+/// change moved the epoch itself, every session has ended already).
+async fn end_every_session(
+    store: &(impl UserStore + SessionStore),
+    token: &RefreshToken,
+    now: Timestamp,
+) -> Result<(), AccountsError> {
+    for _ in 0..3 {
+        let (session, user) = tokio::join!(store.session(token.session_id), store.get(token.user_id));
+        let (Some(session), Some(user)) = (session?, user?) else { return Ok(()) };
+        if session.user_id != user.id || !session.is_live(user.session_epoch, now) {
+            return Ok(());
+        }
+        let next = user.next(now, |u| u.session_epoch += 1);
+        match store.update(UserChange::new(&user, &next)).await {
+            Ok(()) => {
+                tracing::info!(session = %token.session_id, "signed out everywhere: every session of its user ended");
+                return Ok(());
+            }
+            Err(StoreError::VersionMismatch { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Unavailable("the account kept changing; retry".into()).into())
 }
 
 /// Checks that the session behind an access token is still live, for the routes

@@ -75,6 +75,18 @@ struct RefreshBody {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+struct LogoutBody {
+    refresh_token: String,
+    /// `true` ends every session of the token's user, on every device, not only
+    /// this one. Needs the latest refresh token of a live session; a spent one
+    /// ends only its own session.
+    #[serde(default)]
+    #[schema(default = false)]
+    everywhere: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct EmailBody {
     #[schema(
         max_length = 254,
@@ -172,21 +184,28 @@ pub async fn refresh(ctx: &SignIn, request: Request) -> Result<Reply, ApiError> 
     Ok(tokens_reply(accounts::refresh(&ctx.table, &ctx.issuer, &body.refresh_token, now()).await?))
 }
 
-/// `POST /auth/logout`: ends the session of the refresh token. Access tokens
-/// already issued stay valid until they expire (at most 15 minutes).
+/// `POST /auth/logout`: ends the session of the refresh token or, with
+/// `"everywhere": true`, every session of its user (sign out everywhere).
+///
+/// The access tokens of an ended session stop working at once where the session
+/// is checked: every call with a staff or admin token, and `/me`. A customer's
+/// works on the other routes until it expires (at most 15 minutes). Signing out
+/// everywhere also voids password-reset links sent before. An unknown or spent
+/// token gets the same 204.
 #[utoipa::path(
     post,
     path = "/auth/logout",
     operation_id = "auth_logout",
     tag = "accounts",
-    request_body = RefreshBody,
+    request_body = LogoutBody,
     responses(
-        (status = 204, description = "The session has ended."),
+        (status = 204, description = "The session has ended (with `everywhere`, every session of the \
+            user)."),
     ),
 )]
 pub async fn logout(ctx: &TableAccess, request: Request) -> Result<Reply, ApiError> {
-    let body: RefreshBody = json_body(&request)?;
-    accounts::logout(&ctx.table, &body.refresh_token).await?;
+    let body: LogoutBody = json_body(&request)?;
+    accounts::logout(&ctx.table, &body.refresh_token, body.everywhere, now()).await?;
     Ok(no_content())
 }
 

@@ -547,6 +547,18 @@ mod tests {
         let receipt = find("GET", "/orders/{id}/receipt");
         assert!(receipt["responses"]["302"]["content"].is_null(), "a redirect is no problem");
         assert!(receipt["responses"]["302"]["headers"]["Location"].is_object());
+        for path in
+            ["/orders/{id}/receipt", "/orders/{id}/refunds/{refund_id}/credit-note", "/orders/{id}/packing-slip"]
+        {
+            let link = &find("GET", path)["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(link, "#/components/schemas/DocumentLink", "{path} answers the link as JSON on request");
+        }
+        let link = &document["components"]["schemas"]["DocumentLink"];
+        assert_eq!(link["required"], serde_json::json!(["url", "expires_in"]));
+        let logout = &find("POST", "/auth/logout")["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+        let logout = &document["components"]["schemas"][logout.as_str().unwrap().rsplit('/').next().unwrap()];
+        assert_eq!(logout["properties"]["everywhere"]["type"], "boolean");
+        assert_eq!(logout["required"], serde_json::json!(["refresh_token"]), "`everywhere` is optional");
         let page = find("GET", "/docs");
         assert!(page["responses"]["503"].is_null(), "the page touches no storage");
     }
