@@ -27,11 +27,13 @@ dev: $(VENV)/installed
 test: $(VENV)/installed
 	$(PYTHON) -m tillbox_local.commands.test
 
-## Formatting, lints and the template check CI runs beside the tests.
+## Formatting, lints and the template check CI runs beside the tests (Rust, the
+## template, and the dashboard's TypeScript).
 lint: $(VENV)/installed
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml
+	$(PYTHON) -m tillbox_local.commands.dashboard lint
 
 ## Print a development access token: make -s token ROLE=staff
 token:
@@ -99,14 +101,14 @@ deploy-check: $(VENV)/installed $(SAM_VENV)/installed
 ## Build the dashboard and the account pages into dashboard/dist/ (make dev and
 ## make test build them too), with the .venv's Node.js and npm ci.
 dashboard-build: $(VENV)/installed
-	$(PYTHON) -c "import sys; from tillbox_local import dashboard; sys.exit(dashboard.build())"
+	$(PYTHON) -m tillbox_local.commands.dashboard build
 
 ## After an API change: regenerate the dashboard's client types from the OpenAPI
 ## document (make test fails while dashboard/src/api/schema.d.ts is stale).
 dashboard-types: $(VENV)/installed
 	mkdir -p target
 	cargo run --quiet -p tillbox-admin -- openapi > target/openapi.json
-	$(PYTHON) -c "import sys; from tillbox_local import dashboard; sys.exit(dashboard.install() or dashboard.npm('run', '--silent', 'types'))"
+	$(PYTHON) -m tillbox_local.commands.dashboard types
 
 ## Build the dashboard and upload it to a deployed stack: the admin app at its
 ## DashboardUrl output (https://<distribution>/admin/), the account pages at

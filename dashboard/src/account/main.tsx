@@ -24,7 +24,13 @@ function VerifyEmail({ api, token }: { api: Api; token: string }) {
   const result = useLoad(() => ok(api.POST("/auth/verify-email", { body: { token } })).then(() => true), [token]);
   return (
     <Page title="Confirm your e-mail address">
-      {result.value ? <Notice>Your address is confirmed. You can sign in to the shop now.</Notice> : result.error ? <Banner error={result.error} /> : <Loading />}
+      {result.value ? (
+        <Notice>Your address is confirmed. You can sign in to the shop now.</Notice>
+      ) : result.error ? (
+        <Banner error={result.error} />
+      ) : (
+        <Loading />
+      )}
     </Page>
   );
 }
@@ -48,7 +54,18 @@ function ResetPassword({ api, token }: { api: Api; token: string }) {
           }}
         >
           <Banner error={action.error} />
-          <Input label="New password" name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} errors={action.fields} required minLength={10} hint="At least 10 characters" />
+          <Input
+            label="New password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onValue={setPassword}
+            errors={action.fields}
+            required
+            minLength={10}
+            hint="At least 10 characters"
+          />
           <Input label="The same again" name="again" type="password" autoComplete="new-password" value={again} onValue={setAgain} required />
           <Button type="submit" busy={action.busy}>
             Save password
@@ -92,12 +109,22 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
   const order = useLoad(() => ok(api.GET("/orders/{id}", { params: { path: { id }, header } })), [id]);
   const returns = useLoad(() => ok(api.GET("/orders/{id}/returns", { params: { path: { id }, header } })), [id]);
   const action = useAction();
-  if (!order.value) return <Page title="Your order">{token ? <Loading error={order.error} /> : <Banner error={new Error("This link is incomplete: open the whole link from your e-mail.")} />}</Page>;
+  if (!order.value)
+    return (
+      <Page title="Your order">
+        {token ? <Loading error={order.error} /> : <Banner error={new Error("This link is incomplete: open the whole link from your e-mail.")} />}
+      </Page>
+    );
   const o: Schemas["OrderView"] = order.value;
   return (
     <Page title={`Your order of ${new Date(o.created_at).toLocaleDateString(undefined, { dateStyle: "long", timeZone: "UTC" })}`}>
       <p>
-        <Status value={o.status} /> {o.shipment && <>Sent with {o.shipment.carrier}, tracking number <code>{o.shipment.tracking_number}</code>.</>}
+        <Status value={o.status} />{" "}
+        {o.shipment && (
+          <>
+            Sent with {o.shipment.carrier}, tracking number <code>{o.shipment.tracking_number}</code>.
+          </>
+        )}
       </p>
       <table class="list" aria-label="Items">
         <tbody>

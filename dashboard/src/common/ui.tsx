@@ -131,7 +131,14 @@ export function Input({ label, name, value, onValue, errors = {}, hint, ...rest 
   );
 }
 
-export function Select({ label, name, value, onValue, options, errors = {} }: {
+export function Select({
+  label,
+  name,
+  value,
+  onValue,
+  options,
+  errors = {},
+}: {
   label: string;
   name: string;
   value: string;
@@ -144,7 +151,14 @@ export function Select({ label, name, value, onValue, options, errors = {} }: {
   return (
     <div class={"field" + (error ? " invalid" : "")}>
       <label for={id}>{label}</label>
-      <select id={id} name={name} value={value} onChange={(e) => onValue((e.target as HTMLSelectElement).value)} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(e) => onValue((e.target as HTMLSelectElement).value)}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
         {options.map((o) => {
           const [v, text] = typeof o === "string" ? [o, o] : o;
           return (
@@ -173,7 +187,12 @@ export function Checkbox({ label, checked, onValue, name }: { label: string; che
   );
 }
 
-export function Button({ busy, children, kind = "primary", ...rest }: JSX.ButtonHTMLAttributes<HTMLButtonElement> & { busy?: boolean; kind?: "primary" | "secondary" | "danger" }) {
+export function Button({
+  busy,
+  children,
+  kind = "primary",
+  ...rest
+}: JSX.ButtonHTMLAttributes<HTMLButtonElement> & { busy?: boolean; kind?: "primary" | "secondary" | "danger" }) {
   return (
     <button class={`btn ${kind}`} disabled={busy || (rest.disabled as boolean)} aria-busy={busy ? "true" : undefined} {...rest}>
       {children}
@@ -213,7 +232,13 @@ export function Pager({ page, next, previous }: { page: number; next?: () => voi
 }
 
 export function Loading({ error }: { error?: unknown }) {
-  return error ? <Banner error={error} /> : <p class="muted" role="status">Loading…</p>;
+  return error ? (
+    <Banner error={error} />
+  ) : (
+    <p class="muted" role="status">
+      Loading…
+    </p>
+  );
 }
 
 export function Status({ value }: { value: string }) {

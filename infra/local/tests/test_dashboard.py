@@ -129,7 +129,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
         paid = eventually(lambda: self.order(order["id"])["status"] == "paid")
         self.assertTrue(paid, "the payment reached the order")
-        return order, opened["provider_payment_id"]
+        return order, opened["provider_payment_id"], customer
 
     def stripe_refunds(self, payment):
         request = urllib.request.Request(f"{self.stripe_url}/v1/refunds?payment_intent={payment}",
@@ -221,7 +221,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
 
     def test_staff_see_an_order_from_the_api_fulfil_and_refund_it(self):
         product = self.product(stock=4)
-        order, payment = self.paid_order(product, quantity=2)
+        order, payment, _ = self.paid_order(product, quantity=2)
         self.sign_in(self.staff_email)
         page = self.page
         page.get_by_role("link", name="Orders").click()
@@ -246,6 +246,31 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.assertEqual(stock, 4, "both units are back in stock")
         self.assertEqual(len(self.stripe_refunds(payment)), 1, "one refund at the provider")
         self.check("order-refunded")
+
+    def test_staff_approve_a_return_and_receiving_it_restocks_and_refunds(self):
+        product = self.product(stock=3)
+        order, _, customer = self.paid_order(product, quantity=2)
+        status, _, _ = self.api.call("POST", f"/orders/{order['id']}/fulfil",
+                                     {"carrier": "DHL", "tracking_number": "R1"}, self.staff)
+        self.assertEqual(status, 200)
+        status, _, asked = self.api.call("POST", f"/orders/{order['id']}/returns", {
+            "lines": [{"product_id": product["id"], "quantity": 1}], "reason": "Too big"}, customer)
+        self.assertEqual(status, 201, asked)
+        self.sign_in(self.staff_email)
+        page = self.page
+        self.open(f"/admin/orders/{order['id']}")
+        returns = page.get_by_role("table", name="Returns")
+        expect(returns).to_contain_text("requested")
+        page.get_by_role("button", name="Approve").click()
+        expect(returns).to_contain_text("approved")
+        self.check("order-return-approved")
+        page.get_by_role("button", name="Received: restock and refund").click()
+        expect(returns).to_contain_text("received")
+        expect(returns).to_contain_text("€39.00")
+        stored = self.order(order["id"])
+        self.assertEqual((stored["status"], stored["refunded"]), ("partially_refunded", 3900))
+        self.assertEqual(self.api.call("GET", f"/products/{product['id']}", token=self.staff)[2]["stock"], 2,
+                         "the returned unit is back on the shelf")
 
     def test_the_dashboard_numbers_move_when_an_order_is_paid(self):
         self.sign_in(self.admin_email)
@@ -276,7 +301,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
 
     def test_admins_see_every_screen(self):
         product = self.product()
-        order, _ = self.paid_order(product)
+        order, _, _ = self.paid_order(product)
         self.sign_in(self.admin_email)
         self.assertEqual(self.menu(), ["Dashboard", "Orders", "Products", "Discounts", "Shipping & tax",
                                        "Customers & staff", "Webhooks", "Audit log", "Exports"])

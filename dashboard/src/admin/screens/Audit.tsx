@@ -9,7 +9,12 @@ export function Audit({ session, query }: ScreenProps) {
   const filters = { actor: query.get("actor") ?? "", action: query.get("action") ?? "", target: query.get("target") ?? "" };
   const [draft, setDraft] = useState(filters);
   const list = usePages(
-    (cursor) => ok(session.api.GET("/admin/audit", { params: { query: { actor: filters.actor || undefined, action: filters.action || undefined, target: filters.target || undefined, cursor, limit: 50 } } })),
+    (cursor) =>
+      ok(
+        session.api.GET("/admin/audit", {
+          params: { query: { actor: filters.actor || undefined, action: filters.action || undefined, target: filters.target || undefined, cursor, limit: 50 } },
+        }),
+      ),
     [filters.actor, filters.action, filters.target],
   );
   return (

@@ -18,7 +18,17 @@ export function Dashboard({ session }: ScreenProps) {
     <section>
       <div class="heading">
         <h1>Dashboard</h1>
-        <Select label="Period" name="days" value={days} onValue={setDays} options={[["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"]]} />
+        <Select
+          label="Period"
+          name="days"
+          value={days}
+          onValue={setDays}
+          options={[
+            ["7", "Last 7 days"],
+            ["30", "Last 30 days"],
+            ["90", "Last 90 days"],
+          ]}
+        />
       </div>
       {stats.value ? <Stats stats={stats.value} /> : <Loading error={stats.error} />}
     </section>
@@ -55,7 +65,12 @@ function Stats({ stats }: { stats: Schemas["StatsView"] }) {
       </dl>
       {currencies.length > 1 && <Select label="Currency" name="currency" value={currency} onValue={setCurrency} options={currencies} />}
       <div class="columns">
-        <Chart title={`Revenue per day (${currency || "no sales yet"})`} days={stats.days} value={(d) => d.currencies[currency]?.revenue ?? 0} format={(v) => money(v, currency || "EUR")} />
+        <Chart
+          title={`Revenue per day (${currency || "no sales yet"})`}
+          days={stats.days}
+          value={(d) => d.currencies[currency]?.revenue ?? 0}
+          format={(v) => money(v, currency || "EUR")}
+        />
         <Chart title="Orders paid per day" days={stats.days} value={(d) => d.orders_paid} format={String} />
       </div>
       <h2>Best sellers</h2>
@@ -95,7 +110,17 @@ function Stats({ stats }: { stats: Schemas["StatsView"] }) {
 
 /** A bar per day, drawn as SVG (no chart library: it would triple the bundle).
  * The numbers are also in a table for screen readers. */
-function Chart({ title, days, value, format }: { title: string; days: Schemas["DayView"][]; value: (d: Schemas["DayView"]) => number; format: (v: number) => string }) {
+function Chart({
+  title,
+  days,
+  value,
+  format,
+}: {
+  title: string;
+  days: Schemas["DayView"][];
+  value: (d: Schemas["DayView"]) => number;
+  format: (v: number) => string;
+}) {
   const values = days.map(value);
   const max = Math.max(1, ...values);
   const width = 600;

@@ -11,7 +11,9 @@ export function Discounts({ session }: ScreenProps) {
   const action = useAction();
   const toggle = (d: Schemas["DiscountView"]) =>
     action.run(async () => {
-      await ok(session.api.PATCH("/discounts/{code}", { params: { path: { code: d.code }, header: { "If-Match": `"${d.version}"` } }, body: { active: !d.active } }));
+      await ok(
+        session.api.PATCH("/discounts/{code}", { params: { path: { code: d.code }, header: { "If-Match": `"${d.version}"` } }, body: { active: !d.active } }),
+      );
       list.reload();
     });
   return (
@@ -103,10 +105,46 @@ function NewDiscount({ session, onCreated }: { session: ScreenProps["session"]; 
       <Banner error={action.error} />
       <div class="row">
         <Input label="Code" name="code" value={d.code} onValue={(code) => set({ ...d, code })} errors={action.fields} required />
-        <Select label="Kind" name="kind" value={d.kind} onValue={(kind) => set({ ...d, kind })} options={[["percentage", "Percent off"], ["fixed", "Amount off"]]} errors={action.fields} />
-        <Input label={d.kind === "fixed" ? `Amount (${d.currency})` : "Percent"} name={d.kind === "fixed" ? "amount" : "percent"} inputMode="decimal" value={d.value} onValue={(value) => set({ ...d, value })} errors={action.fields} required />
-        {d.kind === "fixed" && <Select label="Currency" name="currency" value={d.currency} onValue={(c) => set({ ...d, currency: c as Currency })} options={["EUR", "USD", "GBP", "CHF"]} errors={action.fields} />}
-        <Input label="Usage limit" name="usage_limit" type="number" min={1} value={d.usage_limit} onValue={(usage_limit) => set({ ...d, usage_limit })} errors={action.fields} hint="empty: no limit" />
+        <Select
+          label="Kind"
+          name="kind"
+          value={d.kind}
+          onValue={(kind) => set({ ...d, kind })}
+          options={[
+            ["percentage", "Percent off"],
+            ["fixed", "Amount off"],
+          ]}
+          errors={action.fields}
+        />
+        <Input
+          label={d.kind === "fixed" ? `Amount (${d.currency})` : "Percent"}
+          name={d.kind === "fixed" ? "amount" : "percent"}
+          inputMode="decimal"
+          value={d.value}
+          onValue={(value) => set({ ...d, value })}
+          errors={action.fields}
+          required
+        />
+        {d.kind === "fixed" && (
+          <Select
+            label="Currency"
+            name="currency"
+            value={d.currency}
+            onValue={(c) => set({ ...d, currency: c as Currency })}
+            options={["EUR", "USD", "GBP", "CHF"]}
+            errors={action.fields}
+          />
+        )}
+        <Input
+          label="Usage limit"
+          name="usage_limit"
+          type="number"
+          min={1}
+          value={d.usage_limit}
+          onValue={(usage_limit) => set({ ...d, usage_limit })}
+          errors={action.fields}
+          hint="empty: no limit"
+        />
         <Input label="Last day (UTC)" name="ends_at" type="date" value={d.ends} onValue={(ends) => set({ ...d, ends })} errors={action.fields} />
       </div>
       <Checkbox label="Once per customer" checked={d.once} onValue={(once) => set({ ...d, once })} />

@@ -41,7 +41,14 @@ export function Exports({ session }: ScreenProps) {
         <div class="row">
           <Input label="Orders placed from (UTC)" name="from" type="date" value={form.from} onValue={(from) => set({ ...form, from })} errors={action.fields} />
           <Input label="Before (UTC)" name="to" type="date" value={form.to} onValue={(to) => set({ ...form, to })} errors={action.fields} />
-          <Select label="Status" name="status" value={form.status} onValue={(status) => set({ ...form, status })} options={[["", "any"], "paid", "fulfilled", "refunded", "partially_refunded", "cancelled", "pending_payment"]} errors={action.fields} />
+          <Select
+            label="Status"
+            name="status"
+            value={form.status}
+            onValue={(status) => set({ ...form, status })}
+            options={[["", "any"], "paid", "fulfilled", "refunded", "partially_refunded", "cancelled", "pending_payment"]}
+            errors={action.fields}
+          />
         </div>
         <Banner error={action.error} />
         <Button type="submit" busy={action.busy}>
@@ -65,7 +72,9 @@ export function Exports({ session }: ScreenProps) {
                 <td>
                   {e.from.slice(0, 10)} → {e.to.slice(0, 10)} {e.order_status ?? ""}
                 </td>
-                <td role="status">{e.failure ? `failed: ${e.failure}` : e.completed_at ? `${e.rows} rows from ${e.orders} orders` : `${e.status}: ${e.orders} orders so far…`}</td>
+                <td role="status">
+                  {e.failure ? `failed: ${e.failure}` : e.completed_at ? `${e.rows} rows from ${e.orders} orders` : `${e.status}: ${e.orders} orders so far…`}
+                </td>
                 <td>
                   {e.download ? (
                     <a href={e.download.url} download>

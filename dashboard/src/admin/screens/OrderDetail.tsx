@@ -16,7 +16,8 @@ export function OrderDetail({ session, params, identity }: ScreenProps) {
   const returns = useLoad(() => ok(session.api.GET("/orders/{id}/returns", { params: { path: { id } } })), [id]);
   // The audit trail is admins' (it shows who did what); staff see the order's own times.
   const trail = useLoad(
-    () => (identity.role === "admin" ? ok(session.api.GET("/admin/audit", { params: { query: { target: `order:${id}`, limit: 100 } } })) : Promise.resolve(null)),
+    () =>
+      identity.role === "admin" ? ok(session.api.GET("/admin/audit", { params: { query: { target: `order:${id}`, limit: 100 } } })) : Promise.resolve(null),
     [id],
   );
   if (!order.value) return <Loading error={order.error} />;
@@ -172,10 +173,18 @@ function Documents({ session, order: o }: { session: ScreenProps["session"]; ord
   if (!o.paid_at) return <p class="muted">Invoice and packing slip come with the payment.</p>;
   return (
     <div class="row">
-      <Button kind="secondary" busy={action.busy} onClick={() => action.run(() => openDocument(session.api.GET("/orders/{id}/receipt", { params: { path: { id: o.id } } })))}>
+      <Button
+        kind="secondary"
+        busy={action.busy}
+        onClick={() => action.run(() => openDocument(session.api.GET("/orders/{id}/receipt", { params: { path: { id: o.id } } })))}
+      >
         Invoice
       </Button>
-      <Button kind="secondary" busy={action.busy} onClick={() => action.run(() => openDocument(session.api.GET("/orders/{id}/packing-slip", { params: { path: { id: o.id } } })))}>
+      <Button
+        kind="secondary"
+        busy={action.busy}
+        onClick={() => action.run(() => openDocument(session.api.GET("/orders/{id}/packing-slip", { params: { path: { id: o.id } } })))}
+      >
         Packing slip
       </Button>
       <Banner error={action.error} />
@@ -211,7 +220,11 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
           <Button busy={action.busy} onClick={() => act("Marked paid.", "mark-paid", () => ok(session.api.POST("/orders/{id}/mark-paid", path("mark-paid"))))}>
             Mark paid
           </Button>
-          <Button kind="danger" busy={action.busy} onClick={() => act("Cancelled.", "cancel", () => ok(session.api.POST("/orders/{id}/cancel", path("cancel"))))}>
+          <Button
+            kind="danger"
+            busy={action.busy}
+            onClick={() => act("Cancelled.", "cancel", () => ok(session.api.POST("/orders/{id}/cancel", path("cancel"))))}
+          >
             Cancel order
           </Button>
         </div>
@@ -225,8 +238,22 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             act("Fulfilled: the customer has been told.", "fulfil", () => ok(session.api.POST("/orders/{id}/fulfil", { ...path("fulfil"), body: shipment })));
           }}
         >
-          <Input label="Carrier" name="carrier" value={shipment.carrier} onValue={(carrier) => setShipment({ ...shipment, carrier })} errors={action.fields} required />
-          <Input label="Tracking number" name="tracking_number" value={shipment.tracking_number} onValue={(tracking_number) => setShipment({ ...shipment, tracking_number })} errors={action.fields} required />
+          <Input
+            label="Carrier"
+            name="carrier"
+            value={shipment.carrier}
+            onValue={(carrier) => setShipment({ ...shipment, carrier })}
+            errors={action.fields}
+            required
+          />
+          <Input
+            label="Tracking number"
+            name="tracking_number"
+            value={shipment.tracking_number}
+            onValue={(tracking_number) => setShipment({ ...shipment, tracking_number })}
+            errors={action.fields}
+            required
+          />
           <Button type="submit" busy={action.busy}>
             Fulfil
           </Button>
@@ -240,11 +267,27 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             e.preventDefault();
             const amount = minorUnits(refund.amount, o.currency);
             if (amount === null) return action.setError(new Error(`Amount: a number of ${o.currency}, like ${majorUnits(o.total, o.currency)}.`));
-            const restock = refund.restock ? o.lines.filter((l) => l.quantity > l.restocked).map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: l.quantity - l.restocked })) : [];
-            act("Refunded.", "refund", async () => (await ok(session.api.POST("/orders/{id}/refunds", { ...path("refund"), body: { amount, reason: refund.reason, restock } }))).order);
+            const restock = refund.restock
+              ? o.lines
+                  .filter((l) => l.quantity > l.restocked)
+                  .map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: l.quantity - l.restocked }))
+              : [];
+            act(
+              "Refunded.",
+              "refund",
+              async () => (await ok(session.api.POST("/orders/{id}/refunds", { ...path("refund"), body: { amount, reason: refund.reason, restock } }))).order,
+            );
           }}
         >
-          <Input label={`Refund amount (${o.currency})`} name="amount" inputMode="decimal" value={refund.amount} onValue={(amount) => setRefund({ ...refund, amount })} errors={action.fields} required />
+          <Input
+            label={`Refund amount (${o.currency})`}
+            name="amount"
+            inputMode="decimal"
+            value={refund.amount}
+            onValue={(amount) => setRefund({ ...refund, amount })}
+            errors={action.fields}
+            required
+          />
           <Input label="Reason" name="reason" value={refund.reason} onValue={(reason) => setRefund({ ...refund, reason })} errors={action.fields} required />
           <Checkbox label="Put the goods back in stock" checked={refund.restock} onValue={(restock) => setRefund({ ...refund, restock })} />
           <Button type="submit" kind="danger" busy={action.busy}>
@@ -258,10 +301,17 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
 
 function Returns({ session, order: o, returns, onChange }: { session: ScreenProps["session"]; order: Order; returns: Return[]; onChange: () => void }) {
   const action = useAction();
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [shipping, setShipping] = useState<Record<string, boolean>>({});
   if (returns.length === 0) return <p class="muted">No returns asked for.</p>;
   const decide = (r: Return, body: Schemas["ReturnDecision"]) =>
     action.run(async () => {
-      await ok(session.api.PATCH("/orders/{id}/returns/{return_id}", { params: { path: { id: o.id, return_id: r.id }, header: { "If-Match": etag(r.version) } }, body }));
+      await ok(
+        session.api.PATCH("/orders/{id}/returns/{return_id}", {
+          params: { path: { id: o.id, return_id: r.id }, header: { "If-Match": etag(r.version) } },
+          body,
+        }),
+      );
       onChange();
     });
   return (
@@ -295,22 +345,43 @@ function Returns({ session, order: o, returns, onChange }: { session: ScreenProp
                 {r.note && <small class="muted"> {r.note}</small>}
               </td>
               <td>{r.refund_amount != null ? money(r.refund_amount, o.currency) : "—"}</td>
-              <td class="row">
-                {r.status === "requested" && (
-                  <>
-                    <Button busy={action.busy} onClick={() => decide(r, { status: "approved" })}>
-                      Approve
-                    </Button>
-                    <Button kind="danger" busy={action.busy} onClick={() => { const note = prompt("Why is it rejected? (the customer sees this)"); if (note) decide(r, { status: "rejected", note }); }}>
-                      Reject
-                    </Button>
-                  </>
-                )}
-                {r.status === "approved" && (
-                  <Button busy={action.busy} onClick={() => decide(r, { status: "received", refund_shipping: false })}>
-                    Received: restock and refund
-                  </Button>
-                )}
+              <td>
+                <div class="row">
+                  {r.status === "requested" && (
+                    <>
+                      <Button busy={action.busy} onClick={() => decide(r, { status: "approved" })}>
+                        Approve
+                      </Button>
+                      <form
+                        class="row"
+                        aria-label="Reject"
+                        onSubmit={(e) => {
+                          e.preventDefault();
+                          decide(r, { status: "rejected", note: notes[r.id] ?? "" });
+                        }}
+                      >
+                        <Input
+                          label="Why not (the customer sees this)"
+                          name="note"
+                          value={notes[r.id] ?? ""}
+                          onValue={(note) => setNotes({ ...notes, [r.id]: note })}
+                          errors={action.fields}
+                        />
+                        <Button type="submit" kind="danger" busy={action.busy}>
+                          Reject
+                        </Button>
+                      </form>
+                    </>
+                  )}
+                  {r.status === "approved" && (
+                    <>
+                      <Checkbox label="Refund the shipping too" checked={!!shipping[r.id]} onValue={(on) => setShipping({ ...shipping, [r.id]: on })} />
+                      <Button busy={action.busy} onClick={() => decide(r, { status: "received", refund_shipping: !!shipping[r.id] })}>
+                        Received: restock and refund
+                      </Button>
+                    </>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

@@ -19,7 +19,15 @@ export function Orders({ session, query }: ScreenProps) {
     (cursor) =>
       ok(
         session.api.GET("/orders", {
-          params: { query: { ...(customer ? { customer } : { status }), from: from ? `${from}T00:00:00Z` : undefined, to: to ? `${to}T00:00:00Z` : undefined, cursor, limit: 25 } },
+          params: {
+            query: {
+              ...(customer ? { customer } : { status }),
+              from: from ? `${from}T00:00:00Z` : undefined,
+              to: to ? `${to}T00:00:00Z` : undefined,
+              cursor,
+              limit: 25,
+            },
+          },
         }),
       ),
     [customer, status, from, to],
@@ -39,7 +47,16 @@ export function Orders({ session, query }: ScreenProps) {
           filter(draft);
         }}
       >
-        <Select label="Status" name="status" value={customer ? "" : status} onValue={(v) => filter({ status: v })} options={[...(customer ? [["", "any (this customer)"] as [string, string]] : []), ...STATUSES.map((s): [string, string] => [s, s.replace(/_/g, " ")])]} />
+        <Select
+          label="Status"
+          name="status"
+          value={customer ? "" : status}
+          onValue={(v) => filter({ status: v })}
+          options={[
+            ...(customer ? [["", "any (this customer)"] as [string, string]] : []),
+            ...STATUSES.map((s): [string, string] => [s, s.replace(/_/g, " ")]),
+          ]}
+        />
         <Input label="Placed from (UTC)" name="from" type="date" value={draft.from} onValue={(v) => setDraft({ ...draft, from: v })} />
         <Input label="Placed before (UTC)" name="to" type="date" value={draft.to} onValue={(v) => setDraft({ ...draft, to: v })} />
         <button class="btn secondary" type="submit">
@@ -49,7 +66,9 @@ export function Orders({ session, query }: ScreenProps) {
       {!list.items ? (
         <Loading error={list.error} />
       ) : list.items.length === 0 ? (
-        <p class="muted">No {customer ? "" : status.replace(/_/g, " ") + " "}orders{from || to ? " in these dates" : ""}.</p>
+        <p class="muted">
+          No {customer ? "" : status.replace(/_/g, " ") + " "}orders{from || to ? " in these dates" : ""}.
+        </p>
       ) : (
         <table class="list" aria-label="Orders">
           <thead>

@@ -52,7 +52,12 @@ export function People({ session, identity }: ScreenProps) {
                     <label class="visually-hidden" for={`role-${u.id}`}>
                       Role of {u.email}
                     </label>
-                    <select id={`role-${u.id}`} value={u.role} disabled={self || action.busy} onChange={(e) => change(u, { role: (e.target as HTMLSelectElement).value as Schemas["Role"] })}>
+                    <select
+                      id={`role-${u.id}`}
+                      value={u.role}
+                      disabled={self || action.busy}
+                      onChange={(e) => change(u, { role: (e.target as HTMLSelectElement).value as Schemas["Role"] })}
+                    >
                       <option value="customer">customer</option>
                       <option value="staff">staff</option>
                       <option value="admin">admin</option>

@@ -72,7 +72,10 @@ function combinations(draft: Draft): VariantDraft[] {
   }
   return combos.map((options) => {
     const same = draft.variants.find((v) => JSON.stringify(v.options) === JSON.stringify(options));
-    const sku = Object.values(options).join("-").toUpperCase().replace(/[^A-Z0-9]+/g, "-");
+    const sku = Object.values(options)
+      .join("-")
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, "-");
     return same ?? { options, sku, stock: "0", price: "", weight_grams: "0" };
   });
 }
@@ -86,28 +89,80 @@ export function ProductEdit({ session, params }: ScreenProps) {
   return loaded.value ? <Edit session={session} product={loaded.value} onSaved={loaded.setValue} /> : <Create session={session} />;
 }
 
-function ProductFields({ draft, set, errors, fixedCurrency }: { draft: Draft; set: (d: Draft) => void; errors: Record<string, string>; fixedCurrency?: boolean }) {
+function ProductFields({
+  draft,
+  set,
+  errors,
+  fixedCurrency,
+}: {
+  draft: Draft;
+  set: (d: Draft) => void;
+  errors: Record<string, string>;
+  fixedCurrency?: boolean;
+}) {
   return (
     <fieldset>
       <legend>Product</legend>
       <Input label="Name" name="name" value={draft.name} onValue={(name) => set({ ...draft, name })} errors={errors} required />
       <div class="field">
         <label for="description">Description</label>
-        <textarea id="description" name="description" rows={3} value={draft.description} onInput={(e) => set({ ...draft, description: (e.target as HTMLTextAreaElement).value })} />
+        <textarea
+          id="description"
+          name="description"
+          rows={3}
+          value={draft.description}
+          onInput={(e) => set({ ...draft, description: (e.target as HTMLTextAreaElement).value })}
+        />
       </div>
       <div class="row">
-        <Input label="Category" name="category" value={draft.category} onValue={(category) => set({ ...draft, category })} errors={errors} hint="a-z, 0-9 and -" />
-        <Select label="Status" name="status" value={draft.status} onValue={(status) => set({ ...draft, status: status as Draft["status"] })} options={["draft", "active", "archived"]} errors={errors} />
-        <Select label="Tax category" name="tax_category" value={draft.tax_category} onValue={(t) => set({ ...draft, tax_category: t as Draft["tax_category"] })} options={["standard", "reduced", "zero"]} errors={errors} />
+        <Input
+          label="Category"
+          name="category"
+          value={draft.category}
+          onValue={(category) => set({ ...draft, category })}
+          errors={errors}
+          hint="a-z, 0-9 and -"
+        />
+        <Select
+          label="Status"
+          name="status"
+          value={draft.status}
+          onValue={(status) => set({ ...draft, status: status as Draft["status"] })}
+          options={["draft", "active", "archived"]}
+          errors={errors}
+        />
+        <Select
+          label="Tax category"
+          name="tax_category"
+          value={draft.tax_category}
+          onValue={(t) => set({ ...draft, tax_category: t as Draft["tax_category"] })}
+          options={["standard", "reduced", "zero"]}
+          errors={errors}
+        />
       </div>
       <div class="row">
-        <Input label="Price" name="price.amount" inputMode="decimal" value={draft.price} onValue={(price) => set({ ...draft, price })} errors={errors} required />
+        <Input
+          label="Price"
+          name="price.amount"
+          inputMode="decimal"
+          value={draft.price}
+          onValue={(price) => set({ ...draft, price })}
+          errors={errors}
+          required
+        />
         {fixedCurrency ? (
           <p class="field">
             <span class="label">Currency</span> {draft.currency}
           </p>
         ) : (
-          <Select label="Currency" name="price.currency" value={draft.currency} onValue={(c) => set({ ...draft, currency: c as Currency })} options={CURRENCIES} errors={errors} />
+          <Select
+            label="Currency"
+            name="price.currency"
+            value={draft.currency}
+            onValue={(c) => set({ ...draft, currency: c as Currency })}
+            options={CURRENCIES}
+            errors={errors}
+          />
         )}
       </div>
     </fieldset>
@@ -137,7 +192,14 @@ function Create({ session }: { session: ScreenProps["session"] }) {
           max_per_order: 10,
         };
       });
-      const common = { name: draft.name, description: draft.description, category: draft.category || null, status: draft.status, tax_category: draft.tax_category, price: { amount: price, currency: draft.currency } };
+      const common = {
+        name: draft.name,
+        description: draft.description,
+        category: draft.category || null,
+        status: draft.status,
+        tax_category: draft.tax_category,
+        price: { amount: price, currency: draft.currency },
+      };
       const body: Schemas["NewProduct"] = options.length
         ? { ...common, options, variants, max_per_order: null }
         : { ...common, sku: variants[0].sku, stock: variants[0].stock, max_per_order: 10 };
@@ -161,8 +223,20 @@ function Create({ session }: { session: ScreenProps["session"] }) {
         <p class="muted">Leave empty for a product sold one way. Up to 3 options (size, colour…).</p>
         {draft.options.map((o, i) => (
           <div class="row" key={i}>
-            <Input label={`Option ${i + 1}`} name={`options.${i}.name`} value={o.name} onValue={(name) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, name } : x)) })} errors={errors} />
-            <Input label="Values, comma separated" name={`options.${i}.values`} value={o.values} onValue={(v) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, values: v } : x)) })} errors={errors} />
+            <Input
+              label={`Option ${i + 1}`}
+              name={`options.${i}.name`}
+              value={o.name}
+              onValue={(name) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, name } : x)) })}
+              errors={errors}
+            />
+            <Input
+              label="Values, comma separated"
+              name={`options.${i}.values`}
+              value={o.values}
+              onValue={(v) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, values: v } : x)) })}
+              errors={errors}
+            />
             <Button kind="secondary" type="button" onClick={() => set({ ...draft, options: draft.options.filter((_, j) => j !== i) })}>
               Remove option {i + 1}
             </Button>
@@ -193,7 +267,15 @@ function Create({ session }: { session: ScreenProps["session"] }) {
 }
 
 function fieldProblem(field: string, message: string) {
-  return new ApiProblem({ type: "about:blank", code: "validation_failed", title: "Unprocessable Entity", status: 422, detail: `${field}: ${message}`, field, errors: [{ field, message }] });
+  return new ApiProblem({
+    type: "about:blank",
+    code: "validation_failed",
+    title: "Unprocessable Entity",
+    status: 422,
+    detail: `${field}: ${message}`,
+    field,
+    errors: [{ field, message }],
+  });
 }
 
 function VariantRows({ draft, set, errors }: { draft: Draft; set: (d: Draft) => void; errors: Record<string, string> }) {
@@ -205,8 +287,26 @@ function VariantRows({ draft, set, errors }: { draft: Draft; set: (d: Draft) => 
           {Object.keys(v.options).length > 0 && <strong class="variant-name">{Object.values(v.options).join(" / ")}</strong>}
           <Input label="SKU" name={`variants.${i}.sku`} value={v.sku} onValue={(sku) => change(i, { sku })} errors={errors} required />
           <Input label="Stock" name={`variants.${i}.stock`} type="number" min={0} value={v.stock} onValue={(stock) => change(i, { stock })} errors={errors} />
-          {draft.options.length > 0 && <Input label="Own price" name={`variants.${i}.price.amount`} inputMode="decimal" value={v.price} onValue={(price) => change(i, { price })} errors={errors} hint="empty: the product's" />}
-          <Input label="Weight (g)" name={`variants.${i}.weight_grams`} type="number" min={0} value={v.weight_grams} onValue={(weight_grams) => change(i, { weight_grams })} errors={errors} />
+          {draft.options.length > 0 && (
+            <Input
+              label="Own price"
+              name={`variants.${i}.price.amount`}
+              inputMode="decimal"
+              value={v.price}
+              onValue={(price) => change(i, { price })}
+              errors={errors}
+              hint="empty: the product's"
+            />
+          )}
+          <Input
+            label="Weight (g)"
+            name={`variants.${i}.weight_grams`}
+            type="number"
+            min={0}
+            value={v.weight_grams}
+            onValue={(weight_grams) => change(i, { weight_grams })}
+            errors={errors}
+          />
           {draft.variants.length > 1 && (
             <Button kind="secondary" type="button" onClick={() => set({ ...draft, variants: draft.variants.filter((_, j) => j !== i) })}>
               Remove
@@ -259,7 +359,15 @@ function Edit({ session, product, onSaved }: { session: ScreenProps["session"]; 
           <fieldset>
             <legend>Options</legend>
             {draft.options.map((o, i) => (
-              <Input key={i} label={o.name} name={`options.${i}.values`} value={o.values} onValue={(v) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, values: v } : x)) })} errors={action.fields} hint="values, comma separated" />
+              <Input
+                key={i}
+                label={o.name}
+                name={`options.${i}.values`}
+                value={o.values}
+                onValue={(v) => set({ ...draft, options: draft.options.map((x, j) => (j === i ? { ...x, values: v } : x)) })}
+                errors={action.fields}
+                hint="values, comma separated"
+              />
             ))}
           </fieldset>
         )}
@@ -284,7 +392,12 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
       const e = edits[v.id];
       const price = e.price.trim() ? minorUnits(e.price, currency) : null;
       if (e.price.trim() && price === null) throw fieldProblem("price.amount", `a number of ${currency}`);
-      const next = await ok(session.api.PATCH("/products/{id}/variants/{variant_id}", { ...path(v.id), body: { stock: Number(e.stock), price: price === null ? null : { amount: price, currency } } }));
+      const next = await ok(
+        session.api.PATCH("/products/{id}/variants/{variant_id}", {
+          ...path(v.id),
+          body: { stock: Number(e.stock), price: price === null ? null : { amount: price, currency } },
+        }),
+      );
       setEdits(({ [v.id]: _, ...rest }) => rest);
       onSaved(next);
     });
@@ -319,34 +432,56 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
                 </td>
                 <td>
                   {e ? (
-                    <input aria-label={`Stock of ${label}`} type="number" min={0} value={e.stock} onInput={(x) => setEdits({ ...edits, [v.id]: { ...e, stock: (x.target as HTMLInputElement).value } })} />
+                    <input
+                      aria-label={`Stock of ${label}`}
+                      type="number"
+                      min={0}
+                      value={e.stock}
+                      onInput={(x) => setEdits({ ...edits, [v.id]: { ...e, stock: (x.target as HTMLInputElement).value } })}
+                    />
                   ) : (
                     v.stock
                   )}
                 </td>
                 <td>
                   {e ? (
-                    <input aria-label={`Own price of ${label} (empty: the product's)`} inputMode="decimal" value={e.price} onInput={(x) => setEdits({ ...edits, [v.id]: { ...e, price: (x.target as HTMLInputElement).value } })} />
+                    <input
+                      aria-label={`Own price of ${label} (empty: the product's)`}
+                      inputMode="decimal"
+                      value={e.price}
+                      onInput={(x) => setEdits({ ...edits, [v.id]: { ...e, price: (x.target as HTMLInputElement).value } })}
+                    />
                   ) : (
                     money(v.price.amount, v.price.currency)
                   )}
                 </td>
-                <td class="row">
-                  {!v.archived &&
-                    (e ? (
-                      <Button busy={action.busy} onClick={() => saveRow(v)}>
-                        Save {label}
+                <td>
+                  <div class="row">
+                    {!v.archived &&
+                      (e ? (
+                        <Button busy={action.busy} onClick={() => saveRow(v)}>
+                          Save {label}
+                        </Button>
+                      ) : (
+                        <Button
+                          kind="secondary"
+                          onClick={() =>
+                            setEdits({ ...edits, [v.id]: { stock: String(v.stock), price: v.price_override ? majorUnits(v.price.amount, currency) : "" } })
+                          }
+                        >
+                          Edit {label}
+                        </Button>
+                      ))}
+                    {!v.archived && product.options.length > 0 && (
+                      <Button
+                        kind="danger"
+                        busy={action.busy}
+                        onClick={() => action.run(async () => onSaved(await ok(session.api.DELETE("/products/{id}/variants/{variant_id}", path(v.id)))))}
+                      >
+                        Archive {label}
                       </Button>
-                    ) : (
-                      <Button kind="secondary" onClick={() => setEdits({ ...edits, [v.id]: { stock: String(v.stock), price: v.price_override ? majorUnits(v.price.amount, currency) : "" } })}>
-                        Edit {label}
-                      </Button>
-                    ))}
-                  {!v.archived && product.options.length > 0 && (
-                    <Button kind="danger" busy={action.busy} onClick={() => action.run(async () => onSaved(await ok(session.api.DELETE("/products/{id}/variants/{variant_id}", path(v.id)))))}>
-                      Archive {label}
-                    </Button>
-                  )}
+                    )}
+                  </div>
                 </td>
               </tr>
             );
@@ -364,7 +499,15 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
                 const next = await ok(
                   session.api.POST("/products/{id}/variants", {
                     params: { path: { id: product.id }, header: { "If-Match": etag(product.version) } },
-                    body: { options: adding.options, sku: adding.sku, stock: Number(adding.stock || 0), weight_grams: Number(adding.weight_grams || 0), price: price === null ? null : { amount: price, currency }, low_stock_threshold: 5, max_per_order: 10 },
+                    body: {
+                      options: adding.options,
+                      sku: adding.sku,
+                      stock: Number(adding.stock || 0),
+                      weight_grams: Number(adding.weight_grams || 0),
+                      price: price === null ? null : { amount: price, currency },
+                      low_stock_threshold: 5,
+                      max_per_order: 10,
+                    },
                   }),
                 );
                 setAdding(null);
@@ -374,11 +517,34 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
           >
             <div class="row">
               {product.options.map((o) => (
-                <Select key={o.name} label={o.name} name={`options.${o.name}`} value={adding.options[o.name] ?? ""} onValue={(val) => setAdding({ ...adding, options: { ...adding.options, [o.name]: val } })} options={["", ...o.values]} errors={action.fields} />
+                <Select
+                  key={o.name}
+                  label={o.name}
+                  name={`options.${o.name}`}
+                  value={adding.options[o.name] ?? ""}
+                  onValue={(val) => setAdding({ ...adding, options: { ...adding.options, [o.name]: val } })}
+                  options={["", ...o.values]}
+                  errors={action.fields}
+                />
               ))}
               <Input label="SKU" name="sku" value={adding.sku} onValue={(sku) => setAdding({ ...adding, sku })} errors={action.fields} required />
-              <Input label="Stock" name="stock" type="number" min={0} value={adding.stock} onValue={(stock) => setAdding({ ...adding, stock })} errors={action.fields} />
-              <Input label="Own price" name="price.amount" inputMode="decimal" value={adding.price} onValue={(price) => setAdding({ ...adding, price })} errors={action.fields} />
+              <Input
+                label="Stock"
+                name="stock"
+                type="number"
+                min={0}
+                value={adding.stock}
+                onValue={(stock) => setAdding({ ...adding, stock })}
+                errors={action.fields}
+              />
+              <Input
+                label="Own price"
+                name="price.amount"
+                inputMode="decimal"
+                value={adding.price}
+                onValue={(price) => setAdding({ ...adding, price })}
+                errors={action.fields}
+              />
             </div>
             <Button type="submit" busy={action.busy}>
               Add variant

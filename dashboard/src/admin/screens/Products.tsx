@@ -15,7 +15,13 @@ export function Products({ session, query }: ScreenProps) {
         </Link>
       </div>
       <div class="filters">
-        <Select label="Status" name="status" value={status} onValue={(v) => navigate(href("/products") + "?status=" + v)} options={["active", "draft", "archived"]} />
+        <Select
+          label="Status"
+          name="status"
+          value={status}
+          onValue={(v) => navigate(href("/products") + "?status=" + v)}
+          options={["active", "draft", "archived"]}
+        />
       </div>
       {!list.items ? (
         <Loading error={list.error} />

@@ -60,7 +60,10 @@ function zoneBody(zones: ZoneDraft[]): Schemas["ShippingZonesBody"] {
     zones: zones.map((z) => ({
       id: z.id ?? undefined,
       name: z.name,
-      countries: z.countries.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase()),
+      countries: z.countries
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((c) => c.toUpperCase()),
       methods: z.methods.map((m) => ({
         id: m.id ?? undefined,
         name: m.name,
@@ -88,14 +91,17 @@ function Zones({ session }: { session: ScreenProps["session"] }) {
   const current = zones ?? zoneDrafts(loaded.value.value);
   const f = action.fields;
   const setZone = (i: number, z: Partial<ZoneDraft>) => setZones(current.map((x, j) => (j === i ? { ...x, ...z } : x)));
-  const setMethod = (i: number, k: number, m: Partial<MethodDraft>) => setZone(i, { methods: current[i].methods.map((x, j) => (j === k ? { ...x, ...m } : x)) });
+  const setMethod = (i: number, k: number, m: Partial<MethodDraft>) =>
+    setZone(i, { methods: current[i].methods.map((x, j) => (j === k ? { ...x, ...m } : x)) });
   return (
     <form
       aria-label="Shipping zones"
       onSubmit={async (e) => {
         e.preventDefault();
         setSaved(false);
-        const next = await action.run(() => versioned(session.api.PUT("/shipping-zones", { params: { header: { "If-Match": loaded.value!.etag } }, body: zoneBody(current) })));
+        const next = await action.run(() =>
+          versioned(session.api.PUT("/shipping-zones", { params: { header: { "If-Match": loaded.value!.etag } }, body: zoneBody(current) })),
+        );
         if (next) {
           loaded.setValue(next);
           setZones(null);
@@ -104,7 +110,9 @@ function Zones({ session }: { session: ScreenProps["session"] }) {
       }}
     >
       <h2>Shipping zones</h2>
-      <p class="muted">Each country in at most one zone. A method costs a flat amount, or by weight with tiers written <code>grams:price</code> (lightest first).</p>
+      <p class="muted">
+        Each country in at most one zone. A method costs a flat amount, or by weight with tiers written <code>grams:price</code> (lightest first).
+      </p>
       {saved && <Notice>Shipping zones saved.</Notice>}
       <Banner error={action.error} />
       {current.map((z, i) => (
@@ -112,7 +120,14 @@ function Zones({ session }: { session: ScreenProps["session"] }) {
           <legend>Zone {z.name || i + 1}</legend>
           <div class="row">
             <Input label="Zone name" name={`zones.${i}.name`} value={z.name} onValue={(name) => setZone(i, { name })} errors={f} required />
-            <Input label="Countries (ISO codes)" name={`zones.${i}.countries`} value={z.countries} onValue={(countries) => setZone(i, { countries })} errors={f} hint="DE, AT, FR" />
+            <Input
+              label="Countries (ISO codes)"
+              name={`zones.${i}.countries`}
+              value={z.countries}
+              onValue={(countries) => setZone(i, { countries })}
+              errors={f}
+              hint="DE, AT, FR"
+            />
             <Button kind="danger" type="button" onClick={() => setZones(current.filter((_, j) => j !== i))}>
               Remove zone {z.name}
             </Button>
@@ -120,17 +135,57 @@ function Zones({ session }: { session: ScreenProps["session"] }) {
           {z.methods.map((m, k) => (
             <div class="row method" key={k}>
               <Input label="Method" name={`zones.${i}.methods.${k}.name`} value={m.name} onValue={(name) => setMethod(i, k, { name })} errors={f} required />
-              <Input label="Currency" name={`zones.${i}.methods.${k}.currency`} value={m.currency} onValue={(currency) => setMethod(i, k, { currency })} errors={f} size={4} />
-              <Input label="Flat price" name={`zones.${i}.methods.${k}.flat_amount`} inputMode="decimal" value={m.flat} onValue={(flat) => setMethod(i, k, { flat })} errors={f} />
-              <Input label="Or weight tiers" name={`zones.${i}.methods.${k}.weight_tiers`} value={m.tiers} onValue={(tiers) => setMethod(i, k, { tiers })} errors={f} hint="500:4.90, 2000:6.90" />
-              <Input label="Free from" name={`zones.${i}.methods.${k}.free_from`} inputMode="decimal" value={m.free_from} onValue={(free_from) => setMethod(i, k, { free_from })} errors={f} />
-              <Input label="Days" name={`zones.${i}.methods.${k}.delivery_days`} value={m.days} onValue={(days) => setMethod(i, k, { days })} errors={f} hint="2-4" size={5} />
+              <Input
+                label="Currency"
+                name={`zones.${i}.methods.${k}.currency`}
+                value={m.currency}
+                onValue={(currency) => setMethod(i, k, { currency })}
+                errors={f}
+                size={4}
+              />
+              <Input
+                label="Flat price"
+                name={`zones.${i}.methods.${k}.flat_amount`}
+                inputMode="decimal"
+                value={m.flat}
+                onValue={(flat) => setMethod(i, k, { flat })}
+                errors={f}
+              />
+              <Input
+                label="Or weight tiers"
+                name={`zones.${i}.methods.${k}.weight_tiers`}
+                value={m.tiers}
+                onValue={(tiers) => setMethod(i, k, { tiers })}
+                errors={f}
+                hint="500:4.90, 2000:6.90"
+              />
+              <Input
+                label="Free from"
+                name={`zones.${i}.methods.${k}.free_from`}
+                inputMode="decimal"
+                value={m.free_from}
+                onValue={(free_from) => setMethod(i, k, { free_from })}
+                errors={f}
+              />
+              <Input
+                label="Days"
+                name={`zones.${i}.methods.${k}.delivery_days`}
+                value={m.days}
+                onValue={(days) => setMethod(i, k, { days })}
+                errors={f}
+                hint="2-4"
+                size={5}
+              />
               <Button kind="secondary" type="button" onClick={() => setZone(i, { methods: z.methods.filter((_, j) => j !== k) })}>
                 Remove method {m.name}
               </Button>
             </div>
           ))}
-          <Button kind="secondary" type="button" onClick={() => setZone(i, { methods: [...z.methods, { name: "", currency: "EUR", flat: "", tiers: "", free_from: "", days: "" }] })}>
+          <Button
+            kind="secondary"
+            type="button"
+            onClick={() => setZone(i, { methods: [...z.methods, { name: "", currency: "EUR", flat: "", tiers: "", free_from: "", days: "" }] })}
+          >
             Add method to {z.name || `zone ${i + 1}`}
           </Button>
         </fieldset>
@@ -177,8 +232,26 @@ function Taxes({ session }: { session: ScreenProps["session"] }) {
       <Banner error={action.error} />
       <div class="row">
         <Checkbox label="Catalog prices include tax" checked={t.prices_include_tax} onValue={(prices_include_tax) => setDraft({ ...t, prices_include_tax })} />
-        <Input label="Shop's country" name="origin_country" value={t.origin_country ?? ""} onValue={(c) => setDraft({ ...t, origin_country: c.toUpperCase() || null })} errors={f} size={3} />
-        <Select label="Shipping is taxed" name="shipping" value={t.shipping ?? "standard"} onValue={(s) => setDraft({ ...t, shipping: s as Schemas["ShippingTax"] })} options={[["standard", "at the standard rate"], ["highest_line_rate", "at the goods' highest rate"], ["exempt", "not at all"]]} errors={f} />
+        <Input
+          label="Shop's country"
+          name="origin_country"
+          value={t.origin_country ?? ""}
+          onValue={(c) => setDraft({ ...t, origin_country: c.toUpperCase() || null })}
+          errors={f}
+          size={3}
+        />
+        <Select
+          label="Shipping is taxed"
+          name="shipping"
+          value={t.shipping ?? "standard"}
+          onValue={(s) => setDraft({ ...t, shipping: s as Schemas["ShippingTax"] })}
+          options={[
+            ["standard", "at the standard rate"],
+            ["highest_line_rate", "at the goods' highest rate"],
+            ["exempt", "not at all"],
+          ]}
+          errors={f}
+        />
       </div>
       <table class="list" aria-label="Tax rates">
         <thead>
@@ -196,16 +269,46 @@ function Taxes({ session }: { session: ScreenProps["session"] }) {
           {rates.map((r, i) => (
             <tr key={i}>
               <td>
-                <Input label="Country" name={`rates.${i}.country`} value={r.country} onValue={(country) => setRate(i, { country: country.toUpperCase() })} errors={f} size={3} />
+                <Input
+                  label="Country"
+                  name={`rates.${i}.country`}
+                  value={r.country}
+                  onValue={(country) => setRate(i, { country: country.toUpperCase() })}
+                  errors={f}
+                  size={3}
+                />
               </td>
               <td>
-                <Input label="Region" name={`rates.${i}.region`} value={r.region ?? ""} onValue={(region) => setRate(i, { region: region.toUpperCase() || null })} errors={f} size={3} />
+                <Input
+                  label="Region"
+                  name={`rates.${i}.region`}
+                  value={r.region ?? ""}
+                  onValue={(region) => setRate(i, { region: region.toUpperCase() || null })}
+                  errors={f}
+                  size={3}
+                />
               </td>
               <td>
-                <Input label="Standard" name={`rates.${i}.standard`} inputMode="decimal" value={r.standard} onValue={(standard) => setRate(i, { standard })} errors={f} size={6} />
+                <Input
+                  label="Standard"
+                  name={`rates.${i}.standard`}
+                  inputMode="decimal"
+                  value={r.standard}
+                  onValue={(standard) => setRate(i, { standard })}
+                  errors={f}
+                  size={6}
+                />
               </td>
               <td>
-                <Input label="Reduced" name={`rates.${i}.reduced`} inputMode="decimal" value={r.reduced ?? ""} onValue={(reduced) => setRate(i, { reduced: reduced || null })} errors={f} size={6} />
+                <Input
+                  label="Reduced"
+                  name={`rates.${i}.reduced`}
+                  inputMode="decimal"
+                  value={r.reduced ?? ""}
+                  onValue={(reduced) => setRate(i, { reduced: reduced || null })}
+                  errors={f}
+                  size={6}
+                />
               </td>
               <td>
                 <Button kind="secondary" type="button" onClick={() => setDraft({ ...t, rates: rates.filter((_, j) => j !== i) })}>

@@ -19,7 +19,16 @@ export function SignIn({ session, onSignedIn }: { session: Session; onSignedIn: 
         <h1>Sign in to Tillbox</h1>
         <Banner error={action.error} />
         <Input label="E-mail" name="email" type="email" autoComplete="username" value={email} onValue={setEmail} errors={action.fields} required />
-        <Input label="Password" name="password" type="password" autoComplete="current-password" value={password} onValue={setPassword} errors={action.fields} required />
+        <Input
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+          errors={action.fields}
+          required
+        />
         <Button type="submit" busy={action.busy}>
           Sign in
         </Button>

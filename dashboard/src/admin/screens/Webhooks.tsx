@@ -6,7 +6,24 @@ import { href, type ScreenProps } from "../main";
 
 type Endpoint = Schemas["WebhookEndpointView"];
 type Topic = Exclude<Schemas["NewWebhookEndpoint"]["events"][number], "*">;
-const TOPICS: Topic[] = ["order.placed", "order.paid", "order.fulfilled", "order.cancelled", "order.refunded", "order.disputed", "user.signed_up", "product.created", "product.updated", "product.archived", "inventory.low", "cart.abandoned", "return.requested", "return.approved", "return.rejected", "return.received"];
+const TOPICS: Topic[] = [
+  "order.placed",
+  "order.paid",
+  "order.fulfilled",
+  "order.cancelled",
+  "order.refunded",
+  "order.disputed",
+  "user.signed_up",
+  "product.created",
+  "product.updated",
+  "product.archived",
+  "inventory.low",
+  "cart.abandoned",
+  "return.requested",
+  "return.approved",
+  "return.rejected",
+  "return.received",
+];
 
 /** The signing secret is shown once, when made or rotated: it stays on the
  * screen until the admin leaves it, and is never stored by the page. */
@@ -30,7 +47,9 @@ export function Webhooks({ session }: ScreenProps) {
         aria-label="New endpoint"
         onSubmit={async (e) => {
           e.preventDefault();
-          const endpoint = await action.run(() => ok(session.api.POST("/admin/webhooks", { body: { url: form.url, description: form.description, events: form.all ? ["*"] : form.events } })));
+          const endpoint = await action.run(() =>
+            ok(session.api.POST("/admin/webhooks", { body: { url: form.url, description: form.description, events: form.all ? ["*"] : form.events } })),
+          );
           if (endpoint) {
             setCreated(endpoint);
             list.reload();
@@ -42,14 +61,25 @@ export function Webhooks({ session }: ScreenProps) {
         <Banner error={action.error} />
         <div class="row">
           <Input label="URL (https)" name="url" type="url" value={form.url} onValue={(url) => set({ ...form, url })} errors={action.fields} required />
-          <Input label="Description" name="description" value={form.description} onValue={(description) => set({ ...form, description })} errors={action.fields} />
+          <Input
+            label="Description"
+            name="description"
+            value={form.description}
+            onValue={(description) => set({ ...form, description })}
+            errors={action.fields}
+          />
         </div>
         <Checkbox label="Every event, including ones added later" checked={form.all} onValue={(all) => set({ ...form, all })} />
         {!form.all && (
           <fieldset class="topics">
             <legend>Events</legend>
             {TOPICS.map((t) => (
-              <Checkbox key={t} label={t} checked={form.events.includes(t)} onValue={(on) => set({ ...form, events: on ? [...form.events, t] : form.events.filter((x) => x !== t) })} />
+              <Checkbox
+                key={t}
+                label={t}
+                checked={form.events.includes(t)}
+                onValue={(on) => set({ ...form, events: on ? [...form.events, t] : form.events.filter((x) => x !== t) })}
+              />
             ))}
           </fieldset>
         )}
@@ -79,7 +109,17 @@ export function Webhooks({ session }: ScreenProps) {
                   {w.description && <small class="muted"> {w.description}</small>}
                 </td>
                 <td>{w.events.join(", ")}</td>
-                <td>{w.enabled ? (w.failing_since ? <span class="status s-cancelled">failing since {when(w.failing_since)}</span> : "enabled") : `disabled${w.disabled_reason ? `: ${w.disabled_reason}` : ""}`}</td>
+                <td>
+                  {w.enabled ? (
+                    w.failing_since ? (
+                      <span class="status s-cancelled">failing since {when(w.failing_since)}</span>
+                    ) : (
+                      "enabled"
+                    )
+                  ) : (
+                    `disabled${w.disabled_reason ? `: ${w.disabled_reason}` : ""}`
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -93,7 +133,10 @@ export function Webhooks({ session }: ScreenProps) {
 export function WebhookDetail({ session, params }: ScreenProps) {
   const id = params.id;
   const endpoint = useLoad(() => ok(session.api.GET("/admin/webhooks/{id}", { params: { path: { id } } })), [id]);
-  const deliveries = usePages((cursor) => ok(session.api.GET("/admin/webhooks/{id}/deliveries", { params: { path: { id }, query: { cursor, limit: 25 } } })), [id]);
+  const deliveries = usePages(
+    (cursor) => ok(session.api.GET("/admin/webhooks/{id}/deliveries", { params: { path: { id }, query: { cursor, limit: 25 } } })),
+    [id],
+  );
   const action = useAction();
   const [secret, setSecret] = useState("");
   const [note, setNote] = useState("");
@@ -113,10 +156,26 @@ export function WebhookDetail({ session, params }: ScreenProps) {
       {note && <Notice>{note}</Notice>}
       <Banner error={action.error} />
       <div class="row">
-        <Button kind="secondary" busy={action.busy} onClick={() => action.run(async () => setSecret((await ok(session.api.POST("/admin/webhooks/{id}/rotate-secret", { params: { path: { id } } }))).secret ?? ""))}>
+        <Button
+          kind="secondary"
+          busy={action.busy}
+          onClick={() =>
+            action.run(async () => setSecret((await ok(session.api.POST("/admin/webhooks/{id}/rotate-secret", { params: { path: { id } } }))).secret ?? ""))
+          }
+        >
           Rotate secret
         </Button>
-        <Button kind="secondary" busy={action.busy} onClick={() => action.run(async () => endpoint.setValue(await ok(session.api.PATCH("/admin/webhooks/{id}", { params: { path: { id }, header: ifMatch }, body: { enabled: !w.enabled } }))))}>
+        <Button
+          kind="secondary"
+          busy={action.busy}
+          onClick={() =>
+            action.run(async () =>
+              endpoint.setValue(
+                await ok(session.api.PATCH("/admin/webhooks/{id}", { params: { path: { id }, header: ifMatch }, body: { enabled: !w.enabled } })),
+              ),
+            )
+          }
+        >
           {w.enabled ? "Disable" : "Enable"}
         </Button>
         <Button
@@ -171,7 +230,9 @@ export function WebhookDetail({ session, params }: ScreenProps) {
                       busy={action.busy}
                       onClick={() =>
                         action.run(async () => {
-                          await ok(session.api.POST("/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", { params: { path: { id, delivery_id: d.id } } }));
+                          await ok(
+                            session.api.POST("/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", { params: { path: { id, delivery_id: d.id } } }),
+                          );
                           setNote(`Redelivering ${d.event_type}.`);
                           deliveries.reload();
                         })
