@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token pay receiver races release bench deploy-check docs-page docs-vendor
+.PHONY: dev test lint token pay receiver races release bench bench-dashboard deploy-check docs-page docs-vendor
 
 SAM_VENV := .venv-sam
 
@@ -77,6 +77,13 @@ races: $(VENV)/installed
 ## BENCH_ARGS="--quick" tries the harness with a tenth of the counts.
 bench: $(VENV)/installed
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+## The dashboard's numbers against a running `make dev` (another terminal): its
+## initial JavaScript, build time, and the orders list of 1,000 orders in headless
+## Chromium; rewrites docs/benchmarks-dashboard.md.
+bench-dashboard: $(VENV)/installed
+	cargo build --quiet -p tillbox-admin
+	$(PYTHON) bench/dashboard.py --api $(API)
 
 ## Release arm64 binaries for Lambda (slow; not part of `make test`). Only the
 ## functions package, so its features resolve as `sam build` resolves them (the

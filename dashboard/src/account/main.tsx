@@ -4,11 +4,16 @@
 // link and posts it to the API; nothing is stored in the browser.
 import { render } from "preact";
 import { useState } from "preact/hooks";
-import { type Api, type Schemas, apiBase, client, money, ok, when } from "../common/api";
+import { type Api, type Schemas, apiBase, client, money, ok, safeUrl, when } from "../common/api";
 import { match, useLocation } from "../common/router";
 import { Banner, Button, Input, Loading, Notice, Status, useAction, useLoad } from "../common/ui";
 
 const BASE = "/account";
+
+// A one-time token from an e-mail link (`?token=`), kept for this page and taken
+// out of the address bar and the history, where it would outlive its use.
+const LINK_TOKEN = new URLSearchParams(location.search).get("token") ?? "";
+if (LINK_TOKEN) history.replaceState(null, "", location.pathname + location.hash);
 
 function Page({ title, children }: { title: string; children: preact.ComponentChildren }) {
   document.title = title;
@@ -106,13 +111,23 @@ function ForgotPassword({ api }: { api: Api }) {
  * the URL's fragment (never sent to a server) and goes to the API as `Order-Token`. */
 function GuestOrder({ api, id, token }: { api: Api; id: string; token: string }) {
   const header = { "Order-Token": token };
-  const order = useLoad(() => ok(api.GET("/orders/{id}", { params: { path: { id }, header } })), [id]);
-  const returns = useLoad(() => ok(api.GET("/orders/{id}/returns", { params: { path: { id }, header } })), [id]);
+  const order = useLoad(() => (token ? ok(api.GET("/orders/{id}", { params: { path: { id }, header } })) : Promise.resolve(undefined)), [id]);
+  const returns = useLoad(() => (token ? ok(api.GET("/orders/{id}/returns", { params: { path: { id }, header } })) : Promise.resolve([])), [id]);
   const action = useAction();
   if (!order.value)
     return (
       <Page title="Your order">
-        {token ? <Loading error={order.error} /> : <Banner error={new Error("This link is incomplete: open the whole link from your e-mail.")} />}
+        {token ? (
+          <Loading error={order.error} />
+        ) : (
+          <Banner
+            error={
+              new Error(
+                "This link is incomplete: open the whole link from your e-mail (its key is the part after #). With an account, your orders are in the shop.",
+              )
+            }
+          />
+        )}
       </Page>
     );
   const o: Schemas["OrderView"] = order.value;
@@ -162,8 +177,9 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
           busy={action.busy}
           onClick={() =>
             action.run(async () => {
-              const link = await ok(api.GET("/orders/{id}/receipt", { params: { path: { id }, header } }));
-              location.href = link.url;
+              const link = safeUrl((await ok(api.GET("/orders/{id}/receipt", { params: { path: { id }, header } }))).url);
+              if (!link) throw new Error("The shop answered a link that is not http(s).");
+              location.href = link;
             })
           }
         >
@@ -190,7 +206,7 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
 function App({ api }: { api: Api }) {
   const url = useLocation();
   const path = url.pathname.slice(BASE.length) || "/";
-  const token = url.searchParams.get("token") ?? "";
+  const token = LINK_TOKEN;
   const order = match("/orders/:id", path) ?? match("/orders/:id/receipt", path);
   if (path === "/verify-email") return <VerifyEmail api={api} token={token} />;
   if (path === "/reset-password") return <ResetPassword api={api} token={token} />;

@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { apiBase } from "../common/api";
 import { Link, match, navigate, useLocation } from "../common/router";
-import { Button, Loading } from "../common/ui";
+import { Button, Loading, useAction } from "../common/ui";
 import { type Identity, type Role, Session } from "./session";
 import { Audit } from "./screens/Audit";
 import { Dashboard } from "./screens/Dashboard";
@@ -65,13 +65,18 @@ export function href(path: string) {
 function App({ session }: { session: Session }) {
   const [identity, setIdentity] = useState<Identity | null | undefined>(undefined);
   const url = useLocation();
+  const signingOut = useAction();
+  const [ended, setEnded] = useState<string | undefined>();
   useEffect(() => {
-    session.onEnd = () => setIdentity(null);
+    session.onEnd = (reason) => {
+      setEnded(reason);
+      setIdentity(null);
+    };
     session.resume().then((live) => setIdentity(live ? session.identity : null));
   }, []);
 
   if (identity === undefined) return <Loading />;
-  if (identity === null) return <SignIn session={session} onSignedIn={setIdentity} />;
+  if (identity === null) return <SignIn session={session} onSignedIn={setIdentity} notice={ended} />;
 
   const path = url.pathname.slice(BASE.length) || "/";
   const visible = SCREENS.filter((s) => allowed(identity, s));
@@ -93,13 +98,19 @@ function App({ session }: { session: Session }) {
         <span class="who">
           {identity.email || identity.sub} · {identity.role}
         </span>
-        <Button kind="secondary" onClick={() => session.signOut()}>
+        <Button kind="secondary" busy={signingOut.busy} onClick={() => signingOut.run(() => session.signOut())}>
           Sign out
         </Button>
-        <Button kind="secondary" onClick={() => session.signOut(true)} title="Ends every session of this account, on every device">
+        <Button
+          kind="secondary"
+          busy={signingOut.busy}
+          onClick={() => signingOut.run(() => session.signOut(true))}
+          title="Ends every session of this account, on every device"
+        >
           Sign out everywhere
         </Button>
       </header>
+
       <nav class="side" aria-label="Screens">
         <ul>
           {visible

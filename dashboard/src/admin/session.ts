@@ -3,7 +3,7 @@
 // the merchant stays signed in across tabs for the session's 30 days. The
 // strict Content-Security-Policy is what keeps scripts of others from reading it.
 import type { Middleware } from "openapi-fetch";
-import { type Api, client, ok } from "../common/api";
+import { type Api, client, describe, ok } from "../common/api";
 
 export type Role = "customer" | "staff" | "admin";
 
@@ -31,8 +31,9 @@ function claims(jwt: string): { sub: string; role: Role; exp: number } {
 export class Session {
   private stored: Stored | null = JSON.parse(sessionStorage.getItem(ACCESS) ?? "null");
   private refreshing: Promise<void> | null = null;
-  /** Told when the session ends (signed out, expired or revoked). */
-  onEnd: () => void = () => {};
+  /** Told when the session ends (signed out, expired or revoked), with what
+   * the sign-in page should say about it. */
+  onEnd: (reason?: string) => void = () => {};
   readonly api: Api;
   private readonly bare: Api;
 
@@ -70,11 +71,25 @@ export class Session {
     return this.identity!;
   }
 
-  /** Ends this session, or with `everywhere` every session of the account. */
+  /** Ends this session, or with `everywhere` every session of the account.
+   * Signing out here always forgets the tokens; "everywhere" first makes sure
+   * the API did it, or throws so the person knows the other devices are not
+   * signed out yet. */
   async signOut(everywhere = false) {
     const refresh = localStorage.getItem(REFRESH);
-    if (refresh) await this.bare.POST("/auth/logout", { body: { refresh_token: refresh, everywhere } });
-    this.forget();
+    if (!refresh) return this.forget();
+    const reply = this.bare.POST("/auth/logout", { body: { refresh_token: refresh, everywhere } });
+    if (!everywhere) {
+      await reply.catch(() => undefined);
+      return this.forget();
+    }
+    try {
+      await ok(reply);
+      this.forget("Signed out on every device.");
+    } catch (e) {
+      // The API ends this session whatever happened to the others.
+      this.forget(`Signed out here, but maybe not on your other devices (${describe(e)}). Sign in and try again.`);
+    }
   }
 
   private keep(tokens: { access_token: string; refresh_token: string; expires_in: number }, email: string) {
@@ -84,33 +99,45 @@ export class Session {
     localStorage.setItem(EMAIL, email);
   }
 
-  private forget() {
+  private forget(reason?: string) {
     const had = this.stored !== null;
     this.stored = null;
     sessionStorage.removeItem(ACCESS);
     localStorage.removeItem(REFRESH);
     localStorage.removeItem(EMAIL);
-    if (had) this.onEnd();
+    if (had) this.onEnd(reason);
   }
 
-  /** One refresh at a time: the refresh token is spent by use, so two tabs or
-   * two calls racing with it would end the session (reuse detection). */
+  /** One refresh at a time, across every tab of the dashboard: the refresh
+   * token is spent by use, and the API ends the session when a spent one comes
+   * back (reuse detection), so two tabs refreshing with the same token would
+   * sign the merchant out. The Web Locks API serializes them; inside the lock
+   * the token is read again, so each tab uses the one the last tab stored. */
   private refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const token = localStorage.getItem(REFRESH);
-        if (!token) break;
-        const reply = await this.bare.POST("/auth/refresh", { body: { refresh_token: token } });
-        if (reply.data) return this.keep(reply.data, localStorage.getItem(EMAIL) ?? "");
-        // Another tab may have spent it a moment ago and stored the next one.
-        if (localStorage.getItem(REFRESH) === token) break;
+    const inLock = async () => {
+      const token = localStorage.getItem(REFRESH);
+      if (!token) {
+        this.forget();
+        throw new Error("You are signed out.");
       }
-      this.forget();
-      throw new Error("Your session ended: sign in again.");
-    })().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+      const reply = await this.bare.POST("/auth/refresh", { body: { refresh_token: token } });
+      if (reply.data) return this.keep(reply.data, localStorage.getItem(EMAIL) ?? "");
+      // Only a refusal of the token ends the session here; a 429 or a 503
+      // is worth retrying and leaves every tab signed in.
+      if (reply.response.status === 401 || reply.response.status === 403) {
+        this.forget();
+        throw new Error("Your session ended: sign in again.");
+      }
+      await ok(Promise.resolve(reply));
+    };
+    const refreshing = (this.refreshing ??= (async () => {
+      try {
+        await navigator.locks.request("tillbox.dashboard.refresh", inLock);
+      } finally {
+        this.refreshing = null;
+      }
+    })());
+    return refreshing;
   }
 
   private middleware(): Middleware {
@@ -121,7 +148,7 @@ export class Session {
         return request;
       },
       onResponse: async ({ response }) => {
-        if (response.status === 401) this.forget();
+        if (response.status === 401) this.forget("Your session ended: sign in again.");
         return response;
       },
     };

@@ -4,6 +4,7 @@
 // tests check the file matches the served document).
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { components, paths } from "../api/schema";
+import { minorDigits } from "./currencies";
 
 export type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
@@ -38,11 +39,13 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Where the API is: `config.json` beside the page (written at publish time),
- * else the page's own origin (the local gateway serves both). */
+/** Where the API is: `config.json` in the app's folder (written at publish
+ * time; resolved from the app's base, not the page, whose path may be a deep
+ * link like /admin/orders/…), else the page's own origin (the local gateway
+ * serves both). */
 export async function apiBase(): Promise<string> {
   try {
-    const reply = await fetch(new URL("config.json", document.baseURI), { cache: "no-cache" });
+    const reply = await fetch(new URL(import.meta.env.BASE_URL + "config.json", location.origin), { cache: "no-cache" });
     if (reply.ok) {
       const config = (await reply.json()) as { api?: string };
       if (config.api) return config.api.replace(/\/$/, "");
@@ -85,25 +88,40 @@ export function idempotencyKey(): string {
   return crypto.randomUUID();
 }
 
-/** Money in minor units, shown in the shop's currency. */
+/** Money in minor units, shown in its currency with the API's digits. */
 export function money(amount: number | null | undefined, currency: string | null | undefined): string {
   if (amount == null || !currency) return "—";
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount / 10 ** digits);
+  const digits = minorDigits(currency);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    amount / 10 ** digits,
+  );
 }
 
-/** Minor units from what a person typed (`24.90`), in `currency`'s digits. */
+/** Minor units from what a person typed (`24.90`, `24,90`, `1000`), in
+ * `currency`'s digits; null when it is not such an amount. Thousands
+ * separators are refused rather than guessed (`1,000` could be either). */
 export function minorUnits(text: string, currency: string): number | null {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const match = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(text);
+  const digits = minorDigits(currency);
+  const match = /^\s*(\d{1,13})(?:[.,](\d*))?\s*$/.exec(text);
   if (!match || (match[2] ?? "").length > digits) return null;
   return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || 0);
 }
 
 /** Major units as a person edits them (`2490` EUR → `24.90`). */
 export function majorUnits(amount: number, currency: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = minorDigits(currency);
   return digits ? (amount / 10 ** digits).toFixed(digits) : String(amount);
+}
+
+/** A link from the API, only if it is http(s): a `javascript:` URL in an
+ * answer must never become something a click runs. */
+export function safeUrl(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
 }
 
 export function when(iso: string | null | undefined): string {

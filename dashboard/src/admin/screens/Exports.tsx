@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { type Schemas, idempotencyKey, ok, when } from "../../common/api";
+import { type Schemas, idempotencyKey, ok, safeUrl, when } from "../../common/api";
 import { Banner, Button, Input, Select, useAction } from "../../common/ui";
 import type { ScreenProps } from "../main";
 
@@ -76,8 +76,8 @@ export function Exports({ session }: ScreenProps) {
                   {e.failure ? `failed: ${e.failure}` : e.completed_at ? `${e.rows} rows from ${e.orders} orders` : `${e.status}: ${e.orders} orders so far…`}
                 </td>
                 <td>
-                  {e.download ? (
-                    <a href={e.download.url} download>
+                  {e.download && safeUrl(e.download.url) ? (
+                    <a href={safeUrl(e.download.url)!} download>
                       Download CSV <small class="muted">(link works until {when(e.download.expires_at)})</small>
                     </a>
                   ) : (

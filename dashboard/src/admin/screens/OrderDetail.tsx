@@ -200,13 +200,24 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
   const keys = useRef<Record<string, string>>({});
   const [done, setDone] = useState("");
   const [shipment, setShipment] = useState({ carrier: "", tracking_number: "" });
-  const [refund, setRefund] = useState({ amount: majorUnits(o.total - o.refunded, o.currency), reason: "", restock: false });
+  const blankRefund = (order: Order) => ({
+    amount: majorUnits(order.total - order.refunded, order.currency),
+    reason: "",
+    restock: {} as Record<string, string>,
+  });
+  const [refund, setRefundState] = useState(() => blankRefund(o));
+  // A changed refund is another request: it gets a key of its own.
+  const setRefund = (next: typeof refund) => {
+    delete keys.current.refund;
+    setRefundState(next);
+  };
   const path = (action: string) => ({ params: { path: { id: o.id }, header: { "Idempotency-Key": (keys.current[action] ??= idempotencyKey()) } } });
   const act = async (what: string, name: string, call: () => Promise<Order>) => {
     const next = await action.run(call);
     if (next) {
       delete keys.current[name];
       setDone(what);
+      if (name === "refund") setRefundState(blankRefund(next));
       onChange(next);
     }
   };
@@ -267,11 +278,9 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             e.preventDefault();
             const amount = minorUnits(refund.amount, o.currency);
             if (amount === null) return action.setError(new Error(`Amount: a number of ${o.currency}, like ${majorUnits(o.total, o.currency)}.`));
-            const restock = refund.restock
-              ? o.lines
-                  .filter((l) => l.quantity > l.restocked)
-                  .map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: l.quantity - l.restocked }))
-              : [];
+            const restock = o.lines
+              .map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: Number(refund.restock[l.variant_id] || 0) }))
+              .filter((l) => l.quantity > 0);
             act(
               "Refunded.",
               "refund",
@@ -289,7 +298,21 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             required
           />
           <Input label="Reason" name="reason" value={refund.reason} onValue={(reason) => setRefund({ ...refund, reason })} errors={action.fields} required />
-          <Checkbox label="Put the goods back in stock" checked={refund.restock} onValue={(restock) => setRefund({ ...refund, restock })} />
+          {o.lines
+            .filter((l) => l.quantity > l.restocked)
+            .map((l, i) => (
+              <Input
+                key={l.variant_id}
+                label={`Back in stock: ${l.name}`}
+                name={`restock.${i}.quantity`}
+                type="number"
+                min={0}
+                max={l.quantity - l.restocked}
+                value={refund.restock[l.variant_id] ?? "0"}
+                onValue={(q) => setRefund({ ...refund, restock: { ...refund.restock, [l.variant_id]: q } })}
+                errors={action.fields}
+              />
+            ))}
           <Button type="submit" kind="danger" busy={action.busy}>
             Refund
           </Button>

@@ -33,7 +33,8 @@ export function Orders({ session, query }: ScreenProps) {
     [customer, status, from, to],
   );
   const filter = (next: Record<string, string>) => {
-    const q = new URLSearchParams({ status, from, to, ...next });
+    // Dates keep the customer's view; choosing a status leaves it.
+    const q = new URLSearchParams({ ...(customer && !("status" in next) ? { customer } : { status }), from, to, ...next });
     for (const [k, v] of [...q]) if (!v) q.delete(k);
     navigate(href("/orders") + "?" + q);
   };

@@ -392,6 +392,7 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
       const e = edits[v.id];
       const price = e.price.trim() ? minorUnits(e.price, currency) : null;
       if (e.price.trim() && price === null) throw fieldProblem("price.amount", `a number of ${currency}`);
+      if (!/^\d+$/.test(e.stock.trim())) throw fieldProblem("stock", "a whole number, 0 or more");
       const next = await ok(
         session.api.PATCH("/products/{id}/variants/{variant_id}", {
           ...path(v.id),
@@ -496,6 +497,8 @@ function Variants({ session, product, onSaved }: { session: ScreenProps["session
               e.preventDefault();
               action.run(async () => {
                 const price = adding.price.trim() ? minorUnits(adding.price, currency) : null;
+                if (adding.price.trim() && price === null) throw fieldProblem("price.amount", `a number of ${currency}`);
+                if (!/^\d+$/.test(adding.stock.trim())) throw fieldProblem("stock", "a whole number, 0 or more");
                 const next = await ok(
                   session.api.POST("/products/{id}/variants", {
                     params: { path: { id: product.id }, header: { "If-Match": etag(product.version) } },

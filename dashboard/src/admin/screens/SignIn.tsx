@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
-import { Banner, Button, Input, useAction } from "../../common/ui";
+import { Banner, Button, Input, Notice, useAction } from "../../common/ui";
 import type { Identity, Session } from "../session";
 
-export function SignIn({ session, onSignedIn }: { session: Session; onSignedIn: (who: Identity) => void }) {
+export function SignIn({ session, onSignedIn, notice }: { session: Session; onSignedIn: (who: Identity) => void; notice?: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const action = useAction();
@@ -17,6 +17,7 @@ export function SignIn({ session, onSignedIn }: { session: Session; onSignedIn: 
         }}
       >
         <h1>Sign in to Tillbox</h1>
+        {notice && !action.error && <Notice>{notice}</Notice>}
         <Banner error={action.error} />
         <Input label="E-mail" name="email" type="email" autoComplete="username" value={email} onValue={setEmail} errors={action.fields} required />
         <Input

@@ -160,7 +160,11 @@ export function WebhookDetail({ session, params }: ScreenProps) {
           kind="secondary"
           busy={action.busy}
           onClick={() =>
-            action.run(async () => setSecret((await ok(session.api.POST("/admin/webhooks/{id}/rotate-secret", { params: { path: { id } } }))).secret ?? ""))
+            action.run(async () => {
+              setSecret((await ok(session.api.POST("/admin/webhooks/{id}/rotate-secret", { params: { path: { id } } }))).secret ?? "");
+              // Rotating moves the endpoint's version: the next change needs the new one.
+              endpoint.reload();
+            })
           }
         >
           Rotate secret

@@ -42,7 +42,7 @@ class Site:
             file = self.dist / app / "index.html"
         if not file.is_file():
             return 503, [("Content-Type", "text/plain")], b"The dashboard is not built yet: make dev builds it (npm run build in dashboard/)."
-        immutable = "/assets/" in path
+        immutable = file.parent.name == "assets"
         headers = [
             ("Content-Type", mimetypes.guess_type(file.name)[0] or "application/octet-stream"),
             ("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"),
@@ -53,6 +53,8 @@ class Site:
         return 200, headers, file.read_bytes()
 
     def _file(self, path):
+        if "\0" in path:
+            return None
         candidate = (self.dist / path.lstrip("/")).resolve()
         # Nothing outside dist/ (`/admin/../../etc/passwd`).
         if not candidate.is_relative_to(self.dist.resolve()) or not candidate.is_file():

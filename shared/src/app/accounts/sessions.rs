@@ -141,11 +141,15 @@ pub async fn logout(
     now: Timestamp,
 ) -> Result<(), AccountsError> {
     let Some(token) = store.find_token(&token_hash(refresh_token)).await? else { return Ok(()) };
-    if everywhere && !token.spent && now < token.expires_at {
-        end_every_session(store, &token, now).await?;
-    }
+    let every_session = if everywhere && !token.spent && now < token.expires_at {
+        end_every_session(store, &token, now).await
+    } else {
+        Ok(())
+    };
+    // This session ends even when ending the others failed: the caller is told
+    // (and retries with a new sign-in), but holds no session it thinks is gone.
     store.revoke(token.session_id).await?;
-    Ok(())
+    every_session
 }
 
 /// Moves the epoch of the user of `token` on while the token's session is live
