@@ -124,6 +124,12 @@ export function safeUrl(url: string): string | null {
   }
 }
 
+/** How people name an order: its invoice number once paid, else the end of its
+ * id (ids are time-ordered, so their starts are alike). */
+export function orderName(order: { id: string; invoice_number: number | null }): string {
+  return order.invoice_number ? `INV-${String(order.invoice_number).padStart(6, "0")}` : `…${order.id.slice(-8)}`;
+}
+
 export function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "—";
 }

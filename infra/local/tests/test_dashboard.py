@@ -412,6 +412,8 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.sign_in(self.staff_email)
         self.page.get_by_role("button", name="Sign out everywhere").click()
         expect(self.page.get_by_role("button", name="Sign in")).to_be_visible()
+        expect(self.page.get_by_role("status")).to_contain_text("Signed out on every device")
+        self.check("sign-in")
         self.assertEqual(self.api.call("POST", "/auth/refresh", {"refresh_token": other["refresh_token"]})[0], 401)
         self.assertEqual(self.page.evaluate("localStorage.length"), 0, "no token is left in the browser")
 

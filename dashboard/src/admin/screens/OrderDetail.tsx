@@ -1,5 +1,5 @@
 import { useRef, useState } from "preact/hooks";
-import { type Schemas, idempotencyKey, majorUnits, minorUnits, money, ok, when } from "../../common/api";
+import { type Schemas, idempotencyKey, majorUnits, minorUnits, money, ok, when, orderName } from "../../common/api";
 import { Link } from "../../common/router";
 import { Banner, Button, Checkbox, Input, Loading, Notice, Status, useAction, useLoad } from "../../common/ui";
 import { openDocument } from "../documents";
@@ -33,7 +33,7 @@ export function OrderDetail({ session, params, identity }: ScreenProps) {
         <Link href={href("/orders?status=" + o.status)}>← Orders</Link>
       </p>
       <h1>
-        Order {o.invoice_number ? `INV-${String(o.invoice_number).padStart(6, "0")}` : o.id.slice(0, 8)} <Status value={o.status} />
+        Order {orderName(o)} <Status value={o.status} />
       </h1>
       <p class="muted">
         {o.id} · placed {when(o.created_at)} by {o.email ?? o.customer}

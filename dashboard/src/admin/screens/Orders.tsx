@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { money, ok, when } from "../../common/api";
+import { money, ok, when, orderName } from "../../common/api";
 import { Link, navigate } from "../../common/router";
 import { Input, Loading, Pager, Select, Status, usePages } from "../../common/ui";
 import { href, type ScreenProps } from "../main";
@@ -88,7 +88,7 @@ export function Orders({ session, query }: ScreenProps) {
             {list.items.map((o) => (
               <tr key={o.id}>
                 <td>
-                  <Link href={href(`/orders/${o.id}`)}>{o.invoice_number ? `INV-${String(o.invoice_number).padStart(6, "0")}` : o.id.slice(0, 8)}</Link>
+                  <Link href={href(`/orders/${o.id}`)}>{orderName(o)}</Link>
                 </td>
                 <td>{when(o.created_at)}</td>
                 <td>{o.email ?? o.customer}</td>

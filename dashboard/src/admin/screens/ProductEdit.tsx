@@ -580,9 +580,9 @@ function Images({ session, product, onSaved }: { session: ScreenProps["session"]
       <h2 id="images-heading">Images</h2>
       <Banner error={action.error} />
       <ul class="images">
-        {product.images.map((img) => (
+        {product.images.map((img, i) => (
           <li key={img.id}>
-            <img src={(img.thumbnails[0] ?? img).url} alt={`${product.name}, image ${img.id.slice(0, 8)}`} width={120} height={120} />
+            <img src={(img.thumbnails[0] ?? img).url} alt={`${product.name}, image ${i + 1}`} width={120} height={120} />
           </li>
         ))}
       </ul>

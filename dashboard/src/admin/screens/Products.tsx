@@ -59,7 +59,7 @@ export function Products({ session, query }: ScreenProps) {
                   <td>{p.options.length ? live.length : <code>{live[0]?.sku}</code>}</td>
                   <td class="num">
                     {live.reduce((n, v) => n + v.stock, 0)}
-                    {live.some((v) => v.low_stock) && <span class="status s-low"> low</span>}
+                    {live.some((v) => v.low_stock) && <span class="status s-low stock-flag">low</span>}
                   </td>
                   <td class="num">{money(p.price.amount, p.price.currency)}</td>
                   <td>
