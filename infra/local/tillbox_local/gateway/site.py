@@ -33,7 +33,7 @@ class Site:
         """(status, headers, body) for a page, an asset or the SPA fallback."""
         app = path.strip("/").split("/", 1)[0]
         if path == f"/{app}":
-            # As the CloudFront Function does: the app's relative URLs (config.json) need the slash.
+            # As the CloudFront Function does: the app's base is its folder.
             return 301, [("Location", f"/{app}/"), ("Content-Type", "text/plain")], b""
         file = self._file(path)
         if file is None and Path(path).suffix:
@@ -49,6 +49,7 @@ class Site:
             ("Content-Security-Policy", self.csp),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"),
         ]
         return 200, headers, file.read_bytes()
 
