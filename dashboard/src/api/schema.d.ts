@@ -7462,7 +7462,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of products. */
+            /** @description A page of products. Without a token it may be shared (`Cache-Control: public, max-age=15, stale-while-revalidate=45`); its `ETag` is a digest of the page. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7470,6 +7470,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PageView_ProductView"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` named the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem `code`: `invalid_query`. */
             400: {
@@ -7631,7 +7638,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The product; drafts and archived products only for staff. */
+            /** @description The product; drafts and archived products only for staff. Without a token it may be shared briefly, as the list. */
             200: {
                 headers: {
                     /** @description The version, for a later `If-Match`. */
@@ -7641,6 +7648,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProductView"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` named the current `ETag` (the version). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem `code`: `unauthorized`, `session_ended`. */
             401: {

@@ -201,19 +201,25 @@ export function Button({
 }
 
 /** One page of a listing and the cursors to move through it. The API pages
- * forward only, so "previous" replays the cursors already seen. */
+ * forward only, so "previous" replays the cursors already seen. The cursors
+ * belong to the filters (`deps`) they were read with: new filters start again
+ * at the first page, never with a cursor of the old ones. */
 export function usePages<T>(load: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>, deps: unknown[]) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const key = JSON.stringify(deps);
+  const [state, setState] = useState<{ key: string; cursors: (string | undefined)[] }>({ key, cursors: [undefined] });
+  const cursors = state.key === key ? state.cursors : [undefined];
   const page = cursors.length - 1;
-  const loaded = useLoad(() => load(cursors[page]), [...deps, page, cursors[page]]);
-  useEffect(() => setCursors([undefined]), deps);
+  const loaded = useLoad(() => load(cursors[page]), [key, page, cursors[page]]);
   const next = loaded.value?.next_cursor;
+  // The last page may still carry a cursor (the API cannot know it is last):
+  // a page with fewer items than asked, or none, ends the listing too.
+  const more = next && (loaded.value?.items.length ?? 0) > 0;
   return {
     ...loaded,
     items: loaded.value?.items,
     page,
-    next: next ? () => setCursors([...cursors, next]) : undefined,
-    previous: page > 0 ? () => setCursors(cursors.slice(0, -1)) : undefined,
+    next: more ? () => setState({ key, cursors: [...cursors, next] }) : undefined,
+    previous: page > 0 ? () => setState({ key, cursors: cursors.slice(0, -1) }) : undefined,
   };
 }
 

@@ -90,6 +90,8 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
+        # The pages ask before a refund, a cancel or a role change; a person says yes.
+        self.page.on("dialog", lambda dialog: dialog.accept())
         self.console = []
         self.crashes = []
         self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
@@ -229,8 +231,8 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         page.get_by_label("SKU").fill(f"MUG-{uuid.uuid4().hex[:6]}")
         page.get_by_role("button", name="Create product").click()
         expect(page.get_by_role("heading", name=name)).to_be_visible()
-        listed = self.api.call("GET", f"/products?status=active&category={category}", token=self.staff)[2]
-        self.assertEqual([p["name"] for p in listed["items"]], [name])
+        listed = self.api.call("GET", f"/products?status=draft&category={category}", token=self.staff)[2]
+        self.assertEqual([p["name"] for p in listed["items"]], [name], "a new product starts as a draft")
 
     def test_an_edit_over_someone_elses_save_says_reload(self):
         product = self.product()
@@ -386,7 +388,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.sign_in(self.admin_email)
         page = self.page
         self.open("/admin/webhooks")
-        page.get_by_label("URL (https)").fill("http://127.0.0.1:9/hooks")
+        page.get_by_label("URL", exact=True).fill("http://127.0.0.1:9/hooks")
         page.get_by_role("button", name="Add endpoint").click()
         secret = page.locator(".secret")
         expect(secret).to_contain_text("whsec_")

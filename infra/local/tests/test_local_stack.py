@@ -272,6 +272,28 @@ class LocalStackTest(GatewayTestCase):
         status, _, body = self.call("DELETE", f"/products/{product}")
         self.assertEqual((status, body["status"]), (200, "archived"))
 
+    def test_a_repeated_catalog_read_with_its_etag_is_304_and_only_public_reads_are_shared(self):
+        product = self.create_product(f"cache-{uuid.uuid4().hex[:6]}")
+        status, headers, _ = self.call("GET", f"/products/{product}", auth=False)
+        etag = headers["ETag"]
+        self.assertEqual((status, headers["Cache-Control"]), (200, "public, max-age=15, stale-while-revalidate=45"))
+        status, headers, body = self.call("GET", f"/products/{product}", headers={"if-none-match": etag}, auth=False)
+        self.assertEqual((status, body, headers["ETag"]), (304, None, etag), "no body, the same tag")
+        status, _, _ = self.call("PATCH", f"/products/{product}", {"stock": 4}, {"if-match": etag})
+        self.assertEqual(status, 200)
+        status, headers, body = self.call("GET", f"/products/{product}", headers={"if-none-match": etag}, auth=False)
+        self.assertEqual((status, body["stock"]), (200, 4), "a changed product is sent again")
+        self.assertNotEqual(headers["ETag"], etag)
+
+        status, headers, page = self.call("GET", "/products?limit=5", auth=False)
+        self.assertEqual((status, headers["Cache-Control"]), (200, "public, max-age=15, stale-while-revalidate=45"))
+        status, again, body = self.call("GET", "/products?limit=5", headers={"if-none-match": headers["ETag"]}, auth=False)
+        self.assertEqual((status, body), (304, None))
+        status, other, _ = self.call("GET", "/products?limit=5&category=none-such", auth=False)
+        self.assertNotEqual(other["ETag"], headers["ETag"], "another page, another tag")
+        status, signed_in, _ = self.call("GET", "/products?limit=5")
+        self.assertEqual((status, signed_in["Cache-Control"]), (200, "no-store"), "a signed-in read is never shared")
+
     def test_answers_are_nosniff_and_personal_ones_are_not_stored(self):
         status, headers, _ = self.call("GET", "/products", auth=False)
         self.assertEqual((status, headers["x-content-type-options"]), (200, "nosniff"))

@@ -6,7 +6,7 @@ import type { ScreenProps } from "../main";
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 /** Starts an orders CSV export and follows it to its download link. The API
- * keeps no list of exports, so the page shows the ones started here. */
+ * keeps no list of exports, so the page shows the ones started here (and says so). */
 export function Exports({ session }: ScreenProps) {
   const [form, set] = useState({ from: day(-30), to: day(1), status: "" });
   const [exports, setExports] = useState<Schemas["ExportView"][]>([]);
@@ -55,6 +55,7 @@ export function Exports({ session }: ScreenProps) {
           Export orders as CSV
         </Button>
       </form>
+      <p class="muted">Exports started on this page are listed here until you leave it; each download link works for 10 minutes.</p>
       {exports.length > 0 && (
         <table class="list" aria-label="Exports">
           <thead>
@@ -70,7 +71,7 @@ export function Exports({ session }: ScreenProps) {
               <tr key={e.id}>
                 <td>{when(e.created_at)}</td>
                 <td>
-                  {e.from.slice(0, 10)} → {e.to.slice(0, 10)} {e.order_status ?? ""}
+                  {e.from.slice(0, 10)} → {e.to.slice(0, 10)} {e.order_status?.replace(/_/g, " ") ?? ""}
                 </td>
                 <td role="status">
                   {e.failure ? `failed: ${e.failure}` : e.completed_at ? `${e.rows} rows from ${e.orders} orders` : `${e.status}: ${e.orders} orders so far…`}

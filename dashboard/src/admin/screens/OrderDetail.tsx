@@ -38,11 +38,19 @@ export function OrderDetail({ session, params, identity }: ScreenProps) {
       <p class="muted">
         {o.id} · placed {when(o.created_at)} by {o.email ?? o.customer}
       </p>
-      <Actions session={session} order={o} onChange={(next) => (next ? order.setValue(next) : reload())} />
+      <Actions
+        session={session}
+        order={o}
+        onChange={(next) => {
+          if (next) order.setValue(next);
+          returns.reload();
+          trail.reload();
+        }}
+      />
       <div class="columns">
         <Lines order={o} />
         <div>
-          <h2>Addresses</h2>
+          {(o.shipping_address || o.billing_address) && <h2>Addresses</h2>}
           <Address title="Ship to" address={o.shipping_address} />
           <Address title="Bill to" address={o.billing_address} />
           {o.shipment && (
@@ -228,13 +236,23 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
       <Banner error={action.error} />
       {o.status === "pending_payment" && (
         <div class="row">
-          <Button busy={action.busy} onClick={() => act("Marked paid.", "mark-paid", () => ok(session.api.POST("/orders/{id}/mark-paid", path("mark-paid"))))}>
+          <Button
+            busy={action.busy}
+            onClick={() =>
+              confirm(
+                `Mark ${orderName(o)} paid without taking a payment? Only when ${money(o.total, o.currency)} arrived outside Tillbox (a bank transfer, cash).`,
+              ) && act("Marked paid.", "mark-paid", () => ok(session.api.POST("/orders/{id}/mark-paid", path("mark-paid"))))
+            }
+          >
             Mark paid
           </Button>
           <Button
             kind="danger"
             busy={action.busy}
-            onClick={() => act("Cancelled.", "cancel", () => ok(session.api.POST("/orders/{id}/cancel", path("cancel"))))}
+            onClick={() =>
+              confirm(`Cancel ${orderName(o)}? Its stock goes back on sale and the customer can no longer pay it.`) &&
+              act("Cancelled.", "cancel", () => ok(session.api.POST("/orders/{id}/cancel", path("cancel"))))
+            }
           >
             Cancel order
           </Button>
@@ -278,6 +296,7 @@ function Actions({ session, order: o, onChange }: { session: ScreenProps["sessio
             e.preventDefault();
             const amount = minorUnits(refund.amount, o.currency);
             if (amount === null) return action.setError(new Error(`Amount: a number of ${o.currency}, like ${majorUnits(o.total, o.currency)}.`));
+            if (!confirm(`Refund ${money(amount, o.currency)} of ${orderName(o)} to the customer? This cannot be undone.`)) return;
             const restock = o.lines
               .map((l) => ({ product_id: l.product_id, variant_id: l.variant_id, quantity: Number(refund.restock[l.variant_id] || 0) }))
               .filter((l) => l.quantity > 0);

@@ -55,7 +55,7 @@ export function Orders({ session, query }: ScreenProps) {
           onValue={(v) => filter({ status: v })}
           options={[
             ...(customer ? [["", "any (this customer)"] as [string, string]] : []),
-            ...STATUSES.map((s): [string, string] => [s, s.replace(/_/g, " ")]),
+            ...STATUSES.map((s): [string, string] => [s, s === "paid" ? "paid (to fulfil)" : s.replace(/_/g, " ")]),
           ]}
         />
         <Input label="Placed from (UTC)" name="from" type="date" value={draft.from} onValue={(v) => setDraft({ ...draft, from: v })} />

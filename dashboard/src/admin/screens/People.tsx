@@ -56,7 +56,12 @@ export function People({ session, identity }: ScreenProps) {
                       id={`role-${u.id}`}
                       value={u.role}
                       disabled={self || action.busy}
-                      onChange={(e) => change(u, { role: (e.target as HTMLSelectElement).value as Schemas["Role"] })}
+                      onChange={(e) => {
+                        const select = e.target as HTMLSelectElement;
+                        const role = select.value as Schemas["Role"];
+                        if (confirm(`Make ${u.email} ${role}? Their sessions end; they sign in again with the new role.`)) change(u, { role });
+                        else select.value = u.role;
+                      }}
                     >
                       <option value="customer">customer</option>
                       <option value="staff">staff</option>
@@ -66,7 +71,14 @@ export function People({ session, identity }: ScreenProps) {
                   <td>{u.disabled ? <span class="status s-cancelled">disabled</span> : "active"}</td>
                   <td>
                     {!self && (
-                      <Button kind={u.disabled ? "secondary" : "danger"} busy={action.busy} onClick={() => change(u, { disabled: !u.disabled })}>
+                      <Button
+                        kind={u.disabled ? "secondary" : "danger"}
+                        busy={action.busy}
+                        onClick={() =>
+                          (u.disabled || confirm(`Disable ${u.email}? Every session of theirs ends and they cannot sign in.`)) &&
+                          change(u, { disabled: !u.disabled })
+                        }
+                      >
                         {u.disabled ? `Enable ${u.email}` : `Disable ${u.email}`}
                       </Button>
                     )}

@@ -35,7 +35,8 @@ function blank(): Draft {
     name: "",
     description: "",
     category: "",
-    status: "active",
+    // As the API: a new product is a draft until someone puts it on sale.
+    status: "draft",
     tax_category: "standard",
     price: "",
     currency: "EUR",

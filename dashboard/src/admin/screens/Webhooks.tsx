@@ -55,6 +55,7 @@ export function Webhooks({ session }: ScreenProps) {
           );
           if (endpoint) {
             setCreated(endpoint);
+            set({ url: "", description: "", all: true, events: [] });
             list.reload();
           }
         }}
@@ -63,7 +64,7 @@ export function Webhooks({ session }: ScreenProps) {
         {created?.secret && <Secret secret={created.secret} />}
         <Banner error={action.error} />
         <div class="row">
-          <Input label="URL (https)" name="url" type="url" value={form.url} onValue={(url) => set({ ...form, url })} errors={action.fields} required />
+          <Input label="URL" name="url" type="url" value={form.url} onValue={(url) => set({ ...form, url })} errors={action.fields} required />
           <Input
             label="Description"
             name="description"

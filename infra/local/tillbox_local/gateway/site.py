@@ -27,7 +27,8 @@ class Site:
         app = path.strip("/").split("/", 1)[0]
         if method not in ("GET", "HEAD") or app not in APPS:
             return False
-        return self._file(path) is not None or headers.get("Sec-Fetch-Mode") == "navigate" or app == "account"
+        return (self._file(path) is not None or path == f"/{app}/config.json"
+                or headers.get("Sec-Fetch-Mode") == "navigate" or app == "account")
 
     def get(self, path):
         """(status, headers, body) for a page, an asset or the SPA fallback."""
@@ -36,6 +37,10 @@ class Site:
             # As the CloudFront Function does: the app's base is its folder.
             return 301, [("Location", f"/{app}/"), ("Content-Type", "text/plain")], b""
         file = self._file(path)
+        if file is None and path == f"/{app}/config.json":
+            # Publishing writes one naming the API; here the API is the page's own
+            # origin, which the apps use when the file names none.
+            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-cache")], b"{}"
         if file is None and Path(path).suffix:
             return 404, [("Content-Type", "text/plain")], b"Not Found"
         if file is None:

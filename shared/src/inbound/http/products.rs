@@ -5,7 +5,7 @@ use super::merge_patch::present;
 use super::now;
 use super::problem::ApiError;
 use super::request::{RequestExtras, caller, json_body, page_limit, signed_in};
-use super::response::{Reply, json, versioned};
+use super::response::{Reply, json, public_read, versioned};
 use crate::app::catalog::ports::ProductQuery;
 use crate::app::catalog::products;
 use crate::domain::product::{self, DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_MAX_PER_ORDER};
@@ -300,7 +300,10 @@ fn product_reply(status: StatusCode, product: &Product, catalog: &Catalog) -> Re
         super::params::PageParams,
     ),
     responses(
-        (status = 200, description = "A page of products.", body = PageView<ProductView>),
+        (status = 200, description = "A page of products. Without a token it may be shared \
+            (`Cache-Control: public, max-age=15, stale-while-revalidate=45`); its `ETag` is a digest \
+            of the page.", body = PageView<ProductView>),
+        (status = 304, description = "Not modified: `If-None-Match` named the current `ETag`."),
     ),
 )]
 pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
@@ -323,7 +326,11 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     let query = ProductQuery { status, category, limit: page_limit(&request)?, cursor: request.query_param("cursor") };
     let page = products::list(&catalog.table, principal.as_ref(), query).await?;
     let items = page.items.iter().map(|p| ProductView::new(p, &catalog.assets)).collect();
-    Ok(json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }))
+    Ok(public_read(
+        &request,
+        principal.is_some(),
+        json(StatusCode::OK, &PageView { items, next_cursor: page.next_cursor }),
+    ))
 }
 
 /// `GET /products/{id}`
@@ -335,14 +342,16 @@ pub async fn list(catalog: &Catalog, request: Request) -> Result<Reply, ApiError
     security((), ("bearer" = [])),
     params(super::params::ProductPath),
     responses(
-        (status = 200, description = "The product; drafts and archived products only for staff.", body = ProductView),
+        (status = 200, description = "The product; drafts and archived products only for staff. Without a \
+            token it may be shared briefly, as the list.", body = ProductView),
+        (status = 304, description = "Not modified: `If-None-Match` named the current `ETag` (the version)."),
     ),
 )]
 pub async fn get(catalog: &Catalog, request: Request) -> Result<Reply, ApiError> {
     let principal = caller(&request, &catalog.verifier, &catalog.table).await?;
     let id: ProductId = request.path_param("id")?;
     let product = products::get(&catalog.table, principal.as_ref(), id).await?;
-    Ok(product_reply(StatusCode::OK, &product, catalog))
+    Ok(public_read(&request, principal.is_some(), product_reply(StatusCode::OK, &product, catalog)))
 }
 
 /// `POST /products` (staff)
