@@ -294,6 +294,43 @@ class LocalStackTest(GatewayTestCase):
         status, signed_in, _ = self.call("GET", "/products?limit=5")
         self.assertEqual((status, signed_in["Cache-Control"]), (200, "no-store"), "a signed-in read is never shared")
 
+    def test_the_cdn_keeps_public_catalog_reads_by_query_and_never_a_signed_in_one(self):
+        product = self.create_product(f"cdn-{uuid.uuid4().hex[:6]}")
+        cdn = self.gateway.cdn_url
+
+        def read(path, headers=None):
+            request = urllib.request.Request(cdn + path, headers=headers or {})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as r:
+                    return r.status, r.headers, r.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers, e.read()
+
+        status, first, body = read(f"/products/{product}")
+        self.assertEqual((status, first["X-Cache"]), (200, "Miss from cloudfront"))
+        status, again, cached = read(f"/products/{product}")
+        self.assertEqual((status, again["X-Cache"], cached), (200, "Hit from cloudfront", body))
+        status, conditional, empty = read(f"/products/{product}", {"If-None-Match": first["ETag"]})
+        self.assertEqual((status, empty, conditional["ETag"]), (304, b"", first["ETag"]))
+        # Another query string is another key.
+        self.assertEqual(read("/products?limit=3")[1]["X-Cache"], "Miss from cloudfront")
+        self.assertEqual(read("/products?limit=3")[1]["X-Cache"], "Hit from cloudfront")
+        self.assertEqual(read("/products?limit=2")[1]["X-Cache"], "Miss from cloudfront")
+        # A change shows at the API at once and through the CDN once the kept copy ages out.
+        status, _, _ = self.call("PATCH", f"/products/{product}", {"stock": 2}, {"if-match": first["ETag"]})
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(read(f"/products/{product}")[2])["stock"], 5, "kept for max-age")
+        self.assertEqual(self.call("GET", f"/products/{product}", auth=False)[2]["stock"], 2)
+        # With a token: its own key, through to the API every time, never kept.
+        staff = {"Authorization": f"Bearer {self.staff}"}
+        for _ in range(2):
+            status, headers, body = read(f"/products/{product}", staff)
+            self.assertEqual((status, headers["X-Cache"], headers["Cache-Control"]), (200, "Miss from cloudfront", "no-store"))
+            self.assertEqual(json.loads(body)["stock"], 2)
+        # What needs a token is refused without one, not served from a copy.
+        status, _, _ = read("/products?status=draft")
+        self.assertEqual(status, 401, "a staff-only read without a token is refused, not served from a cache")
+
     def test_answers_are_nosniff_and_personal_ones_are_not_stored(self):
         status, headers, _ = self.call("GET", "/products", auth=False)
         self.assertEqual((status, headers["x-content-type-options"]), (200, "nosniff"))

@@ -54,7 +54,7 @@ class MakeDevTest(unittest.TestCase):
         state = Path(tempfile.mkdtemp(prefix="tillbox-dev-"))
         port = free_port()
         env = {**os.environ, "TILLBOX_PORT": str(port), "TILLBOX_MOTO_PORT": str(free_port()),
-               "TILLBOX_INVOKE_PORT": str(free_port()),
+               "TILLBOX_INVOKE_PORT": str(free_port()), "TILLBOX_CDN_PORT": str(free_port()),
                "TILLBOX_STRIPE_PORT": str(free_port()), "DEV_ARGS": f"--log {state}/dev.log --state {state}"}
         make = subprocess.Popen(["make", "-s", "dev"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -125,7 +125,7 @@ class MakeDevTest(unittest.TestCase):
             port = held.getsockname()[1]
             env = {**os.environ, "TILLBOX_PORT": str(free_port()), "TILLBOX_MOTO_PORT": str(port),
                    "TILLBOX_INVOKE_PORT": str(free_port()), "TILLBOX_STRIPE_PORT": str(free_port()),
-                   "DEV_ARGS": "--port-wait 1"}
+                   "TILLBOX_CDN_PORT": str(free_port()), "DEV_ARGS": "--port-wait 1"}
             run = subprocess.run(["make", "-s", "dev"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         self.assertNotEqual(run.returncode, 0)
         lines = run.stdout.strip().splitlines()

@@ -251,6 +251,27 @@ class DeployTest(unittest.TestCase):
                 self.assertNotRegex((ROOT / doc).read_text(), r"sam deploy[^\n]*--save-params")
 
 
+class ApiCdnTest(unittest.TestCase):
+    """The distribution in front of the API keeps only the public catalog, keyed so
+    that a signed-in read or another origin never gets a kept answer."""
+
+    def test_only_the_catalog_is_cached_and_tokens_and_origins_are_in_the_key(self):
+        template = cfn.load()
+        config = template["Resources"]["ApiDistribution"]["Properties"]["DistributionConfig"]
+        caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+        self.assertEqual(config["DefaultCacheBehavior"]["CachePolicyId"], caching_disabled)
+        cached = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+        self.assertEqual(set(cached), {"/products", "/products/*"})
+        for behavior in cached.values():
+            # Writes to the catalog go through the same behaviour: every method allowed.
+            self.assertIn("POST", behavior["AllowedMethods"])
+            policy = template["Resources"][behavior["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+            key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+            self.assertEqual(set(key["HeadersConfig"]["Headers"]), {"authorization", "origin"})
+            self.assertEqual(key["QueryStringsConfig"]["QueryStringBehavior"], "all")
+            self.assertEqual((policy["DefaultTTL"], policy["MaxTTL"]), (0, 60), "kept only when the API says, a minute at most")
+
+
 class DashboardHostingTest(unittest.TestCase):
     """The admin app and the account pages are served from the bucket behind the
     distribution, and nothing more of the bucket is; strict headers; SPA routes."""

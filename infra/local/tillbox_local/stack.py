@@ -261,6 +261,28 @@ def _describe_site(template, endpoint):
     return None
 
 
+def _describe_api_cdn(template):
+    """The behaviours of the distribution in front of the API that cache (those
+    with a cache policy of the template's own): path pattern, the headers in
+    the key and the longest time kept. The local gateway's CDN plays them."""
+    policies = cfn.resources_of(template, "AWS::CloudFront::CachePolicy")
+    for res in cfn.resources_of(template, "AWS::CloudFront::Distribution").values():
+        config = res["Properties"]["DistributionConfig"]
+        if not any("CustomOriginConfig" in origin for origin in config["Origins"]):
+            continue
+        behaviors = []
+        for behavior in config.get("CacheBehaviors", []):
+            policy = behavior.get("CachePolicyId")
+            name = policy.get("Ref") if isinstance(policy, dict) else None
+            if name not in policies:
+                continue
+            settings = policies[name]["Properties"]["CachePolicyConfig"]
+            headers = settings["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"].get("Headers", [])
+            behaviors.append({"pattern": behavior["PathPattern"], "headers": headers, "max_ttl": settings["MaxTTL"]})
+        return {"behaviors": behaviors}
+    return None
+
+
 def _describe_cors(template, resolver):
     """The HTTP API's CORS configuration, as the gateway applies it."""
     for res in cfn.resources_of(template, "AWS::Serverless::HttpApi").values():
@@ -319,4 +341,5 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "cdn": _describe_cdn(template, resolver),
         "cors": cors,
         "site": _describe_site(template, endpoint),
+        "api_cdn": _describe_api_cdn(template),
     }

@@ -196,7 +196,7 @@ def build(output, log):
     return True
 
 
-def banner(api, emulator, stripe, table, invoke_port, log):
+def banner(api, cdn, emulator, stripe, table, invoke_port, log):
     return f"""
 Tillbox is running on {api}
 
@@ -204,6 +204,7 @@ Tillbox is running on {api}
   Admin      {DEV_ADMIN[0]} / {DEV_ADMIN[1]}   (sign in there, or POST {api}/auth/login)
   Token      export TOKEN=$(make -s token ROLE=staff)   (staff, 15 minutes, no sign-in)
   Try        curl -s {api}/products
+  CDN        {cdn}/products   (the API as CloudFront serves it: public catalog reads cached up to a minute)
   API docs   {api}/docs   (the OpenAPI 3.1 document: {api}/openapi.json)
   E-mails    go to the emulator's SES; each is shown below with its link
   Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
@@ -221,6 +222,8 @@ One line per request, job batch and e-mail follows. Ctrl-C stops everything.
 def main():
     parser = argparse.ArgumentParser(description="Run Tillbox locally")
     parser.add_argument("--port", type=int, default=int(os.environ.get("TILLBOX_PORT", 3000)))
+    parser.add_argument("--cdn-port", type=int, default=int(os.environ.get("TILLBOX_CDN_PORT", 3001)),
+                        help="the CDN in front of the API (ApiCdnUrl in AWS): the public catalog cached")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
     parser.add_argument("--stripe-port", type=int, default=int(os.environ.get("TILLBOX_STRIPE_PORT", 8420)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
@@ -243,7 +246,7 @@ def main():
     log.parent.mkdir(parents=True, exist_ok=True)
     shown = log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
     try:
-        ports = {"the API": args.port, "the emulator": args.moto_port,
+        ports = {"the API": args.port, "the API's CDN": args.cdn_port, "the emulator": args.moto_port,
                  "the Stripe emulator": args.stripe_port, "the functions": args.invoke_port}
         taken = wait_until_free(ports, args.port_wait, say)
         if taken:
@@ -280,11 +283,11 @@ def main():
                                          limit=args.concurrency)
                 for name, spec in description["functions"].items()
             }
-            gateway = Gateway(description, runtimes, port=args.port, log=say).start()
+            gateway = Gateway(description, runtimes, port=args.port, log=say, cdn_port=args.cdn_port).start()
             running.callback(gateway.stop)
             create_admin(table)
             seed(api)
-            say(banner(api, emulator.endpoint, stripe.url, table, args.invoke_port, shown))
+            say(banner(api, gateway.cdn_url, emulator.endpoint, stripe.url, table, args.invoke_port, shown))
             stop = threading.Event()
             running.callback(stop.set)
             threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()

@@ -7,6 +7,7 @@ One module per part:
 - scheduler.py: `rate(...)` schedules.
 - assets.py: the CDN in front of the bucket.
 - site.py: the dashboard and account pages the CDN serves from dashboard/dist/.
+- cdn.py: the CDN in front of the API (the public catalog cached), on a port of its own.
 
 `Gateway` starts and stops them together. `log` gets one line per request, per
 job batch and per fired schedule.
@@ -15,6 +16,7 @@ job batch and per fired schedule.
 import threading
 
 from .assets import Assets
+from .cdn import ApiCdn
 from .event_sources import EventSources
 from .http_api import HttpApi
 from .scheduler import Scheduler
@@ -22,7 +24,7 @@ from .site import Site
 
 
 class Gateway:
-    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print):
+    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print, cdn_port=0):
         """`runtimes` maps function logical ids to runtimes. `retry_delay`, when set,
         makes failed messages visible again after that many seconds instead of the
         queue's visibility timeout, so tests can watch a redrive in seconds."""
@@ -33,11 +35,17 @@ class Gateway:
         assets = Assets(stack) if stack.get("cdn") else None
         site = Site(stack["site"]["csp"]) if stack.get("site") else None
         self.http = HttpApi(stack, runtimes, port, log, assets, self.scheduler, site)
+        self.api_cdn = ApiCdn(stack["api_cdn"], self.http, cdn_port, log) if stack.get("api_cdn") else None
         self.threads = []
 
     @property
     def url(self):
         return self.http.url
+
+    @property
+    def cdn_url(self):
+        """The API as the CDN in front of it serves it (`ApiCdnUrl` in AWS)."""
+        return self.api_cdn.url if self.api_cdn else None
 
     @property
     def server(self):
@@ -54,6 +62,8 @@ class Gateway:
 
     def start(self):
         self.threads.append(threading.Thread(target=self.http.server.serve_forever, daemon=True))
+        if self.api_cdn:
+            self.threads.append(threading.Thread(target=self.api_cdn.server.serve_forever, daemon=True))
         for name, spec in self.stack["functions"].items():
             for mapping in spec["queues"]:
                 self.threads.append(
@@ -72,6 +82,9 @@ class Gateway:
         self.stopping.set()
         self.http.server.shutdown()
         self.http.server.server_close()
+        if self.api_cdn:
+            self.api_cdn.server.shutdown()
+            self.api_cdn.server.server_close()
         for t in self.threads:
             if t.name != "sqs":
                 t.join(timeout=5)

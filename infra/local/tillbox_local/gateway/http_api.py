@@ -87,8 +87,10 @@ class HttpApi:
     def url(self):
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def _handler(self):
-        gateway = self
+    def _handler(self, front=None):
+        """The request handler of a server in front of `front` (this API, or the
+        CDN in front of it: anything with handle_http, log_request and log)."""
+        gateway = front or self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
