@@ -58,7 +58,7 @@ def clean_build_seconds(dist):
         for app in ("admin", "account")]
     started = time.perf_counter()
     for step in steps:
-        subprocess.run(step, cwd=dashboard.DASHBOARD, env=dashboard.watch_env(), check=True,
+        subprocess.run(step, cwd=dashboard.DASHBOARD, env=dashboard.node_env(), check=True,
                        stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 

@@ -83,6 +83,12 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return data as T;
 }
 
+/** The `If-Match` value for a record read at `version`: the API's ETag is the
+ * version, quoted. */
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
 /** A fresh key for one attempt at a write: a retry of the same click reuses it. */
 export function idempotencyKey(): string {
   return crypto.randomUUID();

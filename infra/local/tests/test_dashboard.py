@@ -499,7 +499,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
             generated = Path(folder) / "schema.d.ts"
             out = subprocess.run([str(dashboard.DASHBOARD / "node_modules" / ".bin" / "openapi-typescript"),
                                   str(served), "-o", str(generated)], capture_output=True, text=True,
-                                 env=dashboard.watch_env())
+                                 env=dashboard.node_env())
             self.assertEqual(out.returncode, 0, out.stderr)
             committed = (dashboard.DASHBOARD / "src" / "api" / "schema.d.ts").read_text()
             self.assertTrue(generated.read_text() == committed,

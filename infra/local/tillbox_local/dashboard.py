@@ -21,14 +21,15 @@ def _npm():
     return str(beside) if beside.exists() else shutil.which("npm") or "npm"
 
 
-def _env():
-    # npm runs `node` from PATH: the .venv's, which sits beside our python.
+def node_env():
+    """The environment for npm and the dashboard's tools: `node` from PATH is
+    the .venv's, which sits beside our python."""
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def npm(*args, output=None):
     """Runs `npm <args>` in dashboard/; its exit code."""
-    return subprocess.run([_npm(), *args], cwd=DASHBOARD, env=_env(), stdout=output, stderr=output).returncode
+    return subprocess.run([_npm(), *args], cwd=DASHBOARD, env=node_env(), stdout=output, stderr=output).returncode
 
 
 def install(output=None):
@@ -49,6 +50,3 @@ def watch_commands():
     """The commands that rebuild each app when its sources change (`make dev`)."""
     return [[_npm(), "run", "--silent", f"watch:{app}"] for app in ("admin", "account")]
 
-
-def watch_env():
-    return _env()

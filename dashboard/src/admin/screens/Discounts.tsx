@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { type Schemas, minorUnits, money, ok, when } from "../../common/api";
+import { type Schemas, minorUnits, money, ok, when, etag } from "../../common/api";
 import { Banner, Button, Checkbox, Input, Loading, Pager, Select, usePages, useAction } from "../../common/ui";
 import type { ScreenProps } from "../main";
 
@@ -12,7 +12,7 @@ export function Discounts({ session }: ScreenProps) {
   const toggle = (d: Schemas["DiscountView"]) =>
     action.run(async () => {
       await ok(
-        session.api.PATCH("/discounts/{code}", { params: { path: { code: d.code }, header: { "If-Match": `"${d.version}"` } }, body: { active: !d.active } }),
+        session.api.PATCH("/discounts/{code}", { params: { path: { code: d.code }, header: { "If-Match": etag(d.version) } }, body: { active: !d.active } }),
       );
       list.reload();
     });

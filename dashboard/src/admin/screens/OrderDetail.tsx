@@ -1,5 +1,5 @@
 import { useRef, useState } from "preact/hooks";
-import { type Schemas, idempotencyKey, majorUnits, minorUnits, money, ok, when, orderName } from "../../common/api";
+import { type Schemas, idempotencyKey, majorUnits, minorUnits, money, ok, when, orderName, etag } from "../../common/api";
 import { Link } from "../../common/router";
 import { Banner, Button, Checkbox, Input, Loading, Notice, Status, useAction, useLoad } from "../../common/ui";
 import { openDocument } from "../documents";
@@ -7,8 +7,6 @@ import { href, type ScreenProps } from "../main";
 
 type Order = Schemas["OrderView"];
 type Return = Schemas["ReturnView"];
-
-const etag = (version: number) => `"${version}"`;
 
 export function OrderDetail({ session, params, identity }: ScreenProps) {
   const id = params.id;

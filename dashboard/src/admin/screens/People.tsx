@@ -1,4 +1,4 @@
-import { type Schemas, ok, when } from "../../common/api";
+import { type Schemas, ok, when, etag } from "../../common/api";
 import { Link } from "../../common/router";
 import { Banner, Button, Loading, Pager, usePages, useAction } from "../../common/ui";
 import { href, type ScreenProps } from "../main";
@@ -10,7 +10,7 @@ export function People({ session, identity }: ScreenProps) {
   const action = useAction();
   const change = (u: Schemas["UserView"], body: Schemas["UserChanges"]) =>
     action.run(async () => {
-      const next = await ok(session.api.PATCH("/admin/users/{id}", { params: { path: { id: u.id }, header: { "If-Match": `"${u.version}"` } }, body }));
+      const next = await ok(session.api.PATCH("/admin/users/{id}", { params: { path: { id: u.id }, header: { "If-Match": etag(u.version) } }, body }));
       list.setValue({ ...list.value!, items: list.items!.map((x) => (x.id === next.id ? next : x)) });
     });
   return (

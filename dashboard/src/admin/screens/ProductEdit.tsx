@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiProblem, type Schemas, majorUnits, minorUnits, money, ok } from "../../common/api";
+import { ApiProblem, type Schemas, majorUnits, minorUnits, money, ok, etag } from "../../common/api";
 import { Link, navigate } from "../../common/router";
 import { Banner, Button, Input, Loading, Notice, Select, useAction, useLoad } from "../../common/ui";
 import { href, type ScreenProps } from "../main";
@@ -8,7 +8,6 @@ import { uploadImage } from "../upload";
 type Product = Schemas["ProductView"];
 type Currency = Schemas["MoneyInput"]["currency"];
 const CURRENCIES: Currency[] = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CAD", "AUD", "JPY"];
-const etag = (version: number) => `"${version}"`;
 
 interface VariantDraft {
   options: Record<string, string>;

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { type Schemas, ok, when } from "../../common/api";
+import { type Schemas, ok, when, etag } from "../../common/api";
 import { Link, navigate } from "../../common/router";
 import { Banner, Button, Checkbox, Input, Loading, Notice, Pager, Status, useAction, useLoad, usePages } from "../../common/ui";
 import { href, type ScreenProps } from "../main";
@@ -146,7 +146,7 @@ export function WebhookDetail({ session, params }: ScreenProps) {
   const [note, setNote] = useState("");
   if (!endpoint.value) return <Loading error={endpoint.error} />;
   const w = endpoint.value;
-  const ifMatch = { "If-Match": `"${w.version}"` };
+  const ifMatch = { "If-Match": etag(w.version) };
   return (
     <section>
       <p>

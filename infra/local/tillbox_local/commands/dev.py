@@ -274,7 +274,7 @@ def main():
                 ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(args.invoke_port),
                  "--concurrency", str(args.concurrency), "--env-file", str(env_file)], output, cwd=ROOT))
             for command in dashboard.watch_commands():
-                running.enter_context(ProcessGroup(command, output, cwd=dashboard.DASHBOARD, env=dashboard.watch_env()))
+                running.enter_context(ProcessGroup(command, output, cwd=dashboard.DASHBOARD, env=dashboard.node_env()))
             if not wait_for_port(args.invoke_port, watch):
                 say(f"cargo lambda watch did not start; see {shown}")
                 return 1
