@@ -14,11 +14,10 @@ import re
 import subprocess
 import tempfile
 import unittest
-import urllib.request
 import uuid
 from pathlib import Path
 
-from tillbox_local import dashboard, pay, stripe_emulator
+from tillbox_local import dashboard
 from tillbox_local.docs_page import chromium
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, png, token_in
 
@@ -47,6 +46,10 @@ class CurrencyDigitsTest(unittest.TestCase):
 
 class DashboardInTheBrowserTest(GatewayTestCase):
     prefix = "web"
+    # Orders are paid by staff here (mark-paid): the card path through the Stripe
+    # emulator is test_payments' and test_checkout's, and its webhook delivery
+    # slows as the suite's stopped stacks pile up in the emulator.
+    parameters = {"PaymentProvider": "manual"}
 
     @classmethod
     def setUpClass(cls):
@@ -59,7 +62,6 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         if not (dashboard.DIST / "admin" / "index.html").exists():
             raise RuntimeError("the dashboard is not built: make test builds it (make dashboard-build)")
         super().setUpClass()
-        cls.stripe_url = cls.stack["functions"]["OrdersPaymentFunction"]["env"]["STRIPE_API_URL"]
         cls.playwright = sync_playwright().start()
         cls.browser = cls.playwright.chromium.launch(executable_path=chromium(), args=FLAGS)
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -138,24 +140,15 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         return body
 
     def paid_order(self, product, variant=None, quantity=1):
-        """An order placed and paid through the API, as a storefront would."""
+        """An order placed through the API and marked paid by staff."""
         customer = self.races.customers(1)[0]
         line = {"product_id": product["id"], "quantity": quantity, **({"variant_id": variant} if variant else {})}
         status, _, order = self.api.call("POST", "/orders", {"lines": [line]}, customer,
                                          {"idempotency-key": str(uuid.uuid4())})
         self.assertEqual(status, 201, order)
-        status, _, opened = self.api.call("POST", f"/orders/{order['id']}/payment", token=customer)
-        self.assertEqual(status, 200, opened)
-        pay.pay(self.stripe_url, opened["provider_payment_id"], pay.SUCCEEDING_CARD)
-        paid = eventually(lambda: self.order(order["id"])["status"] == "paid")
-        self.assertTrue(paid, "the payment reached the order")
-        return order, opened["provider_payment_id"], customer
-
-    def stripe_refunds(self, payment):
-        request = urllib.request.Request(f"{self.stripe_url}/v1/refunds?payment_intent={payment}",
-                                         headers={"authorization": f"Bearer {stripe_emulator.secret_key()}"})
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return json.load(r)["data"]
+        status, _, paid = self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=self.staff)
+        self.assertEqual((status, paid["status"]), (200, "paid"), paid)
+        return order, customer
 
     def order(self, order_id):
         return self.api.call("GET", f"/orders/{order_id}", token=self.staff)[2]
@@ -250,7 +243,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
 
     def test_staff_see_an_order_from_the_api_fulfil_and_refund_it(self):
         product = self.product(stock=4)
-        order, payment, _ = self.paid_order(product, quantity=2)
+        order, _ = self.paid_order(product, quantity=2)
         self.sign_in(self.staff_email)
         page = self.page
         page.get_by_role("link", name="Orders").click()
@@ -273,12 +266,11 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.assertEqual((stored["status"], stored["refunded"]), ("refunded", stored["total"]))
         stock = self.api.call("GET", f"/products/{product['id']}", token=self.staff)[2]["stock"]
         self.assertEqual(stock, 4, "both units are back in stock")
-        self.assertEqual(len(self.stripe_refunds(payment)), 1, "one refund at the provider")
         self.check("order-refunded")
 
     def test_staff_approve_a_return_and_receiving_it_restocks_and_refunds(self):
         product = self.product(stock=3)
-        order, _, customer = self.paid_order(product, quantity=2)
+        order, customer = self.paid_order(product, quantity=2)
         status, _, _ = self.api.call("POST", f"/orders/{order['id']}/fulfil",
                                      {"carrier": "DHL", "tracking_number": "R1"}, self.staff)
         self.assertEqual(status, 200)
@@ -330,7 +322,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
 
     def test_admins_see_every_screen(self):
         product = self.product()
-        order, _, _ = self.paid_order(product)
+        order, _ = self.paid_order(product)
         self.sign_in(self.admin_email)
         self.assertEqual(self.menu(), ["Dashboard", "Orders", "Products", "Discounts", "Shipping & tax",
                                        "Customers & staff", "Webhooks", "Audit log", "Exports"])
@@ -349,7 +341,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
             self.check(name)
         # The order's timeline comes from the audit trail for admins.
         self.open(f"/admin/orders/{order['id']}")
-        expect(self.page.locator(".timeline")).to_contain_text("order paid")
+        expect(self.page.locator(".timeline")).to_contain_text("order marked paid")
 
     def test_admins_set_shipping_zones_and_tax_rates(self):
         self.sign_in(self.admin_email)

@@ -69,6 +69,8 @@ class GatewayTestCase(unittest.TestCase):
     built binaries (scaled out as Lambda does), and the gateway in front."""
 
     prefix = "e2e"
+    # Template parameters this class's stack differs in (infra/local/parameters.json).
+    parameters = {}
     # A path: every function's output is appended there (tests that read logs).
     function_log = None
 
@@ -76,7 +78,8 @@ class GatewayTestCase(unittest.TestCase):
     def setUpClass(cls):
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         port = free_port()
-        cls.stack = local_stack.provision(endpoint, f"{cls.prefix}{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}")
+        cls.stack = local_stack.provision(endpoint, f"{cls.prefix}{uuid.uuid4().hex[:8]}-", f"http://127.0.0.1:{port}",
+                                          overrides=cls.parameters)
         if cls.function_log:
             cls.log = open(cls.function_log, "ab")
         else:
