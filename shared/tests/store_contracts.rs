@@ -861,3 +861,50 @@ async fn a_shop_from_before_variants_keeps_every_product_order_image_and_stock_c
         "its SKU claim still holds"
     );
 }
+
+/// The search documents against S3 through the emulator: conditional writes, a
+/// conditional read, and two index writers racing without losing either's change.
+#[tokio::test]
+async fn the_search_documents_are_replaced_only_by_a_writer_that_read_them() {
+    use tillbox::app::search::{self, ports::Loaded, ports::SearchDocuments};
+    use tillbox::domain::search::SearchDocument;
+
+    let stack = Stack::new().await;
+    let (bucket, table) = (stack.bucket(), stack.table());
+    let Loaded::Current(nothing) = bucket.load(None).await.unwrap() else { panic!("an unconditional load") };
+    assert_eq!((nothing.documents.len(), nothing.tag), (0, None));
+
+    let lamp = product("SEARCH-LAMP");
+    let document = SearchDocument::of(&lamp);
+    let first = bucket.save(std::slice::from_ref(&document), None).await.unwrap();
+    assert!(matches!(bucket.save(&[], None).await, Err(StoreError::Replaced)), "created meanwhile");
+    assert_eq!(bucket.load(Some(&first)).await.unwrap(), Loaded::Unchanged);
+    let second = bucket.save(&[], Some(&first)).await.unwrap();
+    assert!(matches!(bucket.save(std::slice::from_ref(&document), Some(&first)).await, Err(StoreError::Replaced)));
+    let Loaded::Current(stored) = bucket.load(Some(&first)).await.unwrap() else { panic!("replaced since") };
+    assert_eq!((stored.documents.len(), stored.tag.as_deref()), (0, Some(second.as_str())));
+
+    let (lamp, chair) = (product("SEARCH-LAMP-2"), product("SEARCH-CHAIR"));
+    for p in [&lamp, &chair] {
+        assert_eq!(ProductStore::insert(&table, p, &created(p)).await.unwrap(), SkuClaim::Claimed);
+    }
+    let (lamp_ids, chair_ids) = ([lamp.id], [chair.id]);
+    let (one, other) =
+        tokio::join!(search::reindex(&bucket, &table, &lamp_ids), search::reindex(&bucket, &table, &chair_ids));
+    assert_eq!((one.unwrap(), other.unwrap()), (1, 1), "the writer that lost the race merged and wrote again");
+    assert_eq!(search::reindex(&bucket, &table, &[lamp.id, chair.id]).await.unwrap(), 0, "already current");
+
+    let renamed_lamp = renamed(&lamp, "Reading lamp");
+    ProductStore::replace(&table, &lamp, &renamed_lamp, &updated(&lamp)).await.unwrap();
+    assert_eq!(search::reindex(&bucket, &table, &[lamp.id]).await.unwrap(), 1);
+    let Loaded::Current(stored) = bucket.load(None).await.unwrap() else { panic!("an unconditional load") };
+    let mut names: Vec<_> = stored.documents.iter().map(|d| (d.name.as_str(), d.version)).collect();
+    names.sort();
+    assert_eq!(names, [("Lamp", chair.version), ("Reading lamp", renamed_lamp.version)]);
+
+    // A rebuild reads the whole catalog (every status) and drops nothing it holds.
+    let stray = SearchDocument { id: "not-a-product".into(), ..SearchDocument::of(&lamp) };
+    let Loaded::Current(current) = bucket.load(None).await.unwrap() else { panic!("an unconditional load") };
+    bucket.save(&[stray], current.tag.as_deref()).await.unwrap();
+    assert_eq!(search::rebuild(&bucket, &table).await.unwrap(), 3, "the two products, and the stray kept");
+}

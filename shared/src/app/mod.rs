@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod payments;
 pub mod receipts;
 pub mod returns;
+pub mod search;
 pub mod stats;
 pub mod store;
 pub mod webhooks;

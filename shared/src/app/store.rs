@@ -8,6 +8,10 @@ pub enum StoreError {
     /// A conditional write found another version than the one it was based on.
     #[error("stored version is {current}")]
     VersionMismatch { current: u64 },
+    /// A conditional write found the object replaced since it was read (a whole
+    /// object kept by tag rather than by version: the search index).
+    #[error("replaced since it was read")]
+    Replaced,
     /// The pagination cursor was not one this listing produced.
     #[error("invalid cursor")]
     BadCursor,

@@ -21,6 +21,7 @@ pub mod product;
 pub mod rate_limit;
 pub mod refund;
 pub mod returns;
+pub mod search;
 pub mod secret;
 pub mod session;
 pub mod shipping;

@@ -1,11 +1,14 @@
-//! [`FileStore`], [`UploadSigner`], [`DownloadSigner`] and [`ExportFiles`] on the S3 bucket.
+//! [`FileStore`], [`UploadSigner`], [`DownloadSigner`], [`ExportFiles`] and
+//! [`SearchDocuments`] on the S3 bucket.
 
 use super::unavailable;
 use crate::app::catalog::ports::{FileStore, SignedUpload, UploadSigner};
 use crate::app::exports::ports::ExportFiles;
 use crate::app::receipts::ports::{Disposition, DownloadSigner};
+use crate::app::search::ports::{Loaded, SearchDocuments, StoredDocuments};
 use crate::app::store::StoreError;
 use crate::domain::ImageFormat;
+use crate::domain::search::SearchDocument;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::RequestChecksumCalculation;
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -198,5 +201,67 @@ impl ExportFiles for Bucket {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+}
+
+/// Where the search documents are kept: private (the bucket policy shares only
+/// `images/`, `admin/` and `account/`).
+const SEARCH_DOCUMENTS_KEY: &str = "search/products.json";
+
+/// The stored form of the search documents; `format` changes with any change a
+/// reader of the previous release could not read.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SearchDocumentsFile<D> {
+    format: u32,
+    documents: D,
+}
+
+const SEARCH_DOCUMENTS_FORMAT: u32 = 1;
+
+impl SearchDocuments for Bucket {
+    async fn load(&self, known_tag: Option<&str>) -> Result<Loaded, StoreError> {
+        let request = self.client.get_object().bucket(&self.name).key(SEARCH_DOCUMENTS_KEY);
+        let object = match request.set_if_none_match(known_tag.map(str::to_owned)).send().await {
+            Ok(object) => object,
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 304) => return Ok(Loaded::Unchanged),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
+                return Ok(Loaded::Current(StoredDocuments::default()));
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        let tag = object.e_tag.clone();
+        let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?.into_bytes();
+        let file: SearchDocumentsFile<Vec<SearchDocument>> =
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("{SEARCH_DOCUMENTS_KEY}: {e}")))?;
+        if file.format != SEARCH_DOCUMENTS_FORMAT {
+            return Err(StoreError::Corrupt(format!("{SEARCH_DOCUMENTS_KEY}: format {} is unknown", file.format)));
+        }
+        Ok(Loaded::Current(StoredDocuments { documents: file.documents, tag }))
+    }
+
+    async fn save(&self, documents: &[SearchDocument], expected_tag: Option<&str>) -> Result<String, StoreError> {
+        let file = SearchDocumentsFile { format: SEARCH_DOCUMENTS_FORMAT, documents };
+        let bytes = serde_json::to_vec(&file).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.name)
+            .key(SEARCH_DOCUMENTS_KEY)
+            .content_type("application/json")
+            .body(ByteStream::from(bytes));
+        // S3's conditional writes: replace only the object read, or create only
+        // if there is none.
+        let request = match expected_tag {
+            Some(tag) => request.if_match(tag),
+            None => request.if_none_match("*"),
+        };
+        match request.send().await {
+            Ok(written) => written.e_tag.ok_or_else(|| StoreError::Unavailable("S3 returned no ETag".into())),
+            // 412: replaced or created meanwhile; 409: a concurrent conditional write won.
+            Err(e) if e.raw_response().is_some_and(|r| matches!(r.status().as_u16(), 409 | 412)) => {
+                Err(StoreError::Replaced)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
     }
 }
