@@ -65,6 +65,11 @@ pub fn token_audience() -> Result<TokenAudience, ConfigError> {
     Ok(TokenAudience { issuer: required("JWT_ISSUER")?, audience: required("JWT_AUDIENCE")? })
 }
 
+/// The queue the search index job reads.
+pub fn search_queue_url() -> Result<String, ConfigError> {
+    required("SEARCH_QUEUE_URL")
+}
+
 /// The queue the e-mail job reads.
 pub fn emails_queue_url() -> Result<String, ConfigError> {
     required("EMAILS_QUEUE_URL")

@@ -8,16 +8,18 @@
 //! payment functions the Stripe key).
 
 use crate::app::receipts::InvoiceSettings;
+use crate::app::search::LiveIndex;
 use crate::config::{self, ConfigError, PaymentProvider};
 use crate::domain::access_token::TokenIssuer;
 use crate::inbound::http::context::{
-    AdminWebhooks, Carts, Catalog, Checkout, Downloads, Payments, Returns, SignIn, StripeWebhooks, TableAccess,
+    AdminWebhooks, Carts, Catalog, Checkout, Downloads, Payments, Returns, Search, SignIn, StripeWebhooks, TableAccess,
 };
 use crate::inbound::jobs::abandon_carts::AbandonedCartJob;
 use crate::inbound::jobs::archive_audit::ArchiveJob;
 use crate::inbound::jobs::expire_orders::ExpiryJob;
 use crate::inbound::jobs::exports::ExportJob;
 use crate::inbound::jobs::fan_out::{FanOut, Routes};
+use crate::inbound::jobs::index_products::IndexJob;
 use crate::inbound::jobs::payments::PaymentsJob;
 use crate::inbound::jobs::process_images::ImageJob;
 use crate::inbound::jobs::receipts::ReceiptsJob;
@@ -204,6 +206,7 @@ pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {
             receipts_queue_url: config::receipts_queue_url()?,
             stats_queue_url: config::stats_queue_url()?,
             exports_queue_url: config::exports_queue_url()?,
+            search_queue_url: config::search_queue_url()?,
             payments_queue_url: config::payments_queue_url_if_any(),
         },
         table: table(sdk)?,
@@ -239,6 +242,23 @@ pub async fn email_job(sdk: &SdkConfig) -> Result<EmailJob, ConfigError> {
         links: config::links()?,
         order_links: token_issuer(sdk).await?,
     })
+}
+
+/// How old the search index a function answers from may be before it checks for
+/// a newer one (a conditional read that downloads nothing while nothing changed).
+const SEARCH_INDEX_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub fn search(sdk: &SdkConfig) -> Result<Search, ConfigError> {
+    Ok(Search {
+        index: LiveIndex::new(bucket(sdk)?, SEARCH_INDEX_REFRESH),
+        table: table(sdk)?,
+        verifier: config::token_verifier()?,
+        assets: AssetUrls::new(config::asset_base_url()?),
+    })
+}
+
+pub fn index_products_job(sdk: &SdkConfig) -> Result<IndexJob, ConfigError> {
+    Ok(IndexJob { table: table(sdk)?, bucket: bucket(sdk)? })
 }
 
 pub fn stats_job(sdk: &SdkConfig) -> Result<StatsJob, ConfigError> {

@@ -860,6 +860,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["products_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products/{id}": {
         parameters: {
             query?: never;
@@ -1069,6 +1085,10 @@ export interface components {
             id: string;
             target: string;
         };
+        AvailabilityFacet: {
+            in_stock: number;
+            out_of_stock: number;
+        };
         /**
          * @description The body of `PATCH /carts/{id}` (RFC 7396 merge patch): a field left out
          *     stays, `null` clears it.
@@ -1176,6 +1196,10 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version: number;
+        };
+        CategoryFacet: {
+            count: number;
+            value: string;
         };
         Credentials: {
             email: string;
@@ -1326,6 +1350,20 @@ export interface components {
             status: string;
             to: string;
             updated_at: string;
+        };
+        /**
+         * @description Each filter's values and how many matches each would leave, the other
+         *     filters applied.
+         */
+        FacetsView: {
+            availability: components["schemas"]["AvailabilityFacet"];
+            /** @description Most matches first. */
+            category: components["schemas"]["CategoryFacet"][];
+            /**
+             * @description Ranges of the lowest price; `min_price` and `max_price` set to a range's
+             *     bounds select exactly its `count`.
+             */
+            price: components["schemas"]["PriceFacet"][];
         };
         /**
          * @description One rejected input field, named by its dotted path in the request body
@@ -1870,6 +1908,19 @@ export interface components {
             provider_payment_id: string;
             publishable_key: string;
         };
+        PriceFacet: {
+            count: number;
+            /**
+             * Format: int64
+             * @description Inclusive, minor units.
+             */
+            max: number;
+            /**
+             * Format: int64
+             * @description Inclusive, minor units.
+             */
+            min: number;
+        };
         /** @description An RFC 9457 problem details body (`application/problem+json`). */
         Problem: {
             /**
@@ -2072,6 +2123,39 @@ export interface components {
             orders_placed: number;
             /** Format: int64 */
             refunds: number;
+        };
+        /**
+         * @description A product as the index shows it: enough for a results list; the product
+         *     itself is `GET /products/{id}`.
+         */
+        SearchHitView: {
+            category: string | null;
+            id: string;
+            in_stock: boolean;
+            name: string;
+            /** @description The lowest price of a variant on sale ("from"). */
+            price: components["schemas"]["MoneyInput"];
+            /** @description The highest; the same as `price` when every variant costs the same. */
+            price_max: components["schemas"]["MoneyInput"];
+            skus: string[];
+            status: components["schemas"]["ProductStatus"];
+            /** @description The first image's smallest thumbnail, once made. */
+            thumbnail_url: string | null;
+            /**
+             * Format: int64
+             * @description The product's version the index holds.
+             */
+            version: number;
+        };
+        /** @description A page of results, with the facets of every match. */
+        SearchPage: {
+            facets: components["schemas"]["FacetsView"];
+            /** @description Most relevant first (newest first when `q` is empty). */
+            items: components["schemas"]["SearchHitView"][];
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            next_cursor: string | null;
+            /** @description How many products match the words and filters, on every page. */
+            total: number;
         };
         /**
          * @description How an order was sent: the body of `POST /orders/{id}/fulfil`, and the
@@ -7606,6 +7690,90 @@ export interface operations {
             };
             /** @description Problem `code`: `validation_failed`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    products_search: {
+        parameters: {
+            query?: {
+                /** @description What the shopper typed. Words match in the name, SKUs, category, option values and description; every word must match; the last one also as the start of a longer word (as you type), words of 5 letters or more also with a typo (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first. */
+                q?: string;
+                /** @description Only products in this category. */
+                category?: string;
+                /** @description Only products whose lowest price is at least this (minor units). */
+                min_price?: number;
+                /** @description Only products whose lowest price is at most this (minor units). */
+                max_price?: number;
+                /** @description Only products that have (`true`) or lack (`false`) stock. */
+                in_stock?: boolean;
+                /** @description Staff only: just this status. Staff see drafts and active products by default; everyone else only active ones. */
+                status?: components["schemas"]["ProductStatus"];
+                /** @description How many items to return. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; only valid for the same listing. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matches with the facets of all of them. Without a token it may be shared (`Cache-Control: public, max-age=15, stale-while-revalidate=45`); its `ETag` is a digest of the page. A product change is searchable within seconds (docs/architecture.md, "Search"). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` named the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem `code`: `invalid_query`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `unauthorized`, `session_ended`. */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `forbidden`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

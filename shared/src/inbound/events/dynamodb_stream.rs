@@ -24,6 +24,15 @@ fn string_attribute(item: &serde_dynamo::Item, name: &str) -> Option<String> {
     }
 }
 
+/// The product a record created or changed, for the search index; `None` for
+/// any other record.
+pub fn written_product(record: &EventRecord) -> Option<crate::domain::ProductId> {
+    let pk = string_attribute(&record.change.keys, "PK")?;
+    let sk = string_attribute(&record.change.keys, "SK")?;
+    let written = matches!(record.event_name.as_str(), "INSERT" | "MODIFY") && sk == PRODUCT_SK;
+    pk.strip_prefix(PRODUCT_PREFIX).filter(|_| written)?.parse().ok()
+}
+
 /// An outbox item that does not hold a readable event: a bug, never something a
 /// retry can fix.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +53,7 @@ pub fn parse(record: &EventRecord) -> Result<StreamRecord, RecordError> {
 }
 
 /// A product item's images before and after a change, or `None` for any other
-/// record (the stream filter passes only product MODIFYs; this holds anyway).
+/// record (a new product included: it has no stock to have fallen).
 pub fn product_change(record: &EventRecord) -> Option<(&serde_dynamo::Item, &serde_dynamo::Item)> {
     let pk = string_attribute(&record.change.keys, "PK")?;
     let sk = string_attribute(&record.change.keys, "SK")?;

@@ -95,3 +95,12 @@ pub struct AdminWebhooks {
     pub sender: HttpSender,
     pub queue: Queue,
 }
+
+/// What `GET /products/search` needs: the index, loaded once per container and
+/// kept fresh; the table only to check a staff caller's session.
+pub struct Search {
+    pub index: crate::app::search::LiveIndex<Bucket>,
+    pub table: Table,
+    pub verifier: TokenVerifier,
+    pub assets: AssetUrls,
+}

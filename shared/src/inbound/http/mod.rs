@@ -30,6 +30,7 @@ pub mod order_refunds;
 pub mod order_returns;
 pub mod orders;
 pub mod product_images;
+pub mod product_search;
 pub mod products;
 pub mod shipping_zones;
 pub mod tax_settings;

@@ -16,8 +16,8 @@
 use super::problem::Problem;
 use super::{
     admin_audit, admin_exports, admin_stats, admin_users, admin_webhooks, api_docs, auth, carts, discounts, me,
-    me_addresses, order_payments, order_receipts, order_refunds, order_returns, orders, product_images, products,
-    shipping_zones, tax_settings, webhooks,
+    me_addresses, order_payments, order_receipts, order_refunds, order_returns, orders, product_images, product_search,
+    products, shipping_zones, tax_settings, webhooks,
 };
 use crate::domain::{
     CartId, EventId, ExportId, OrderId, OrderStatus, ProductId, ProductStatus, UserId, VariantId, WebhookEndpointId,
@@ -45,7 +45,7 @@ const BEARER: &str = "bearer";
         license(name = "MIT", identifier = "MIT")
     ),
     paths(
-        products::list, products::get, products::create, products::update, products::archive,
+        products::list, product_search::search, products::get, products::create, products::update, products::archive,
         products::add_variant, products::change_variant, products::archive_variant,
         product_images::create,
         carts::create, carts::get, carts::add_line, carts::update_line, carts::remove_line,

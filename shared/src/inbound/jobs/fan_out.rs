@@ -1,7 +1,8 @@
 //! The fan-out job: reads new outbox items from the table's stream and puts each
 //! event on the queues of the jobs that react to it; and, from the same stream,
-//! every change to a product, publishing `inventory.low` for each variant the
-//! change took below its threshold (`app::catalog::stock`). One reader for both:
+//! every new or changed product, which it puts on the search index's queue and,
+//! for a change, publishes `inventory.low` for each variant the change took
+//! below its threshold (`app::catalog::stock`). One reader for all three:
 //! a stream serves two Lambda readers per shard before it throttles them, and
 //! the audit archive is the other.
 //!
@@ -12,6 +13,7 @@
 //! de-duplicates on the event id.
 
 use super::JobError;
+use super::index_products::ProductChanged;
 use crate::app::catalog::stock;
 use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::domain::WebhookEndpoint;
@@ -31,6 +33,8 @@ pub struct Routes {
     pub receipts_queue_url: String,
     pub stats_queue_url: String,
     pub exports_queue_url: String,
+    /// Not for events: every product written (`ProductChanged`), for the search index.
+    pub search_queue_url: String,
     /// With a payment provider: the payments job ends the payment of an order
     /// that ended unpaid.
     pub payments_queue_url: Option<String>,
@@ -129,6 +133,10 @@ async fn handle_record(
     record: &aws_lambda_events::dynamodb::EventRecord,
     endpoints: &mut Option<Vec<WebhookEndpoint>>,
 ) -> Result<(), JobError> {
+    if let Some(product_id) = dynamodb_stream::written_product(record) {
+        let body = serde_json::to_string(&ProductChanged { product_id }).expect("ids serialise");
+        job.queues.send(&job.routes.search_queue_url, &body).await.map_err(JobError::failed)?;
+    }
     if let Some((old, new)) = dynamodb_stream::product_change(record) {
         return watch_stock(job, old, new).await;
     }

@@ -8,6 +8,7 @@ mod error;
 pub mod expire_orders;
 pub mod exports;
 pub mod fan_out;
+pub mod index_products;
 pub mod payments;
 pub mod process_images;
 pub mod receipts;

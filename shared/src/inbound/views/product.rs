@@ -14,7 +14,7 @@ impl AssetUrls {
         Self(base)
     }
 
-    fn url(&self, key: &str) -> String {
+    pub fn url(&self, key: &str) -> String {
         format!("{}/{key}", self.0)
     }
 }
