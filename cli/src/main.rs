@@ -63,6 +63,14 @@ enum Command {
     /// Run once right after deploying the release that brought variants (docs/operations.md,
     /// "Upgrading"). Idempotent and resumable: run it again after an interruption.
     MigrateVariants,
+    /// Rebuild the product search index from the catalog (needs TABLE_NAME and
+    /// BUCKET_NAME).
+    ///
+    /// Reads every product, whatever its status, and replaces the index with
+    /// what it read, keeping changes the index job wrote meanwhile. Run it once
+    /// after deploying the release that brought search, or when search and the
+    /// catalog disagree (docs/operations.md, "Search").
+    ReindexProducts,
     /// Print the OpenAPI document `GET /openapi.json` serves.
     ///
     /// To generate a client without a running API.
@@ -214,6 +222,15 @@ async fn migrate_variants() -> Result<String, String> {
     ))
 }
 
+async fn reindex_products() -> Result<String, String> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = tillbox::wiring::table(&sdk).map_err(|e| e.to_string())?;
+    let bucket = tillbox::wiring::bucket(&sdk).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let indexed = tillbox::app::search::rebuild(&bucket, &table).await.map_err(|e| e.to_string())?;
+    Ok(format!("{indexed} products indexed in {:.1} s", started.elapsed().as_secs_f64()))
+}
+
 async fn audit_verify(args: AuditVerifyArgs) -> Result<String, String> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let table = tillbox::wiring::table(&sdk).map_err(|e| e.to_string())?;
@@ -270,6 +287,7 @@ async fn run(command: Command) -> Result<String, String> {
         Command::Republish(args) => republish(args).await,
         Command::AuditVerify(args) => audit_verify(args).await,
         Command::MigrateVariants => migrate_variants().await,
+        Command::ReindexProducts => reindex_products().await,
         Command::Openapi => Ok(tillbox::inbound::http::openapi::document_json().to_owned()),
     }
 }

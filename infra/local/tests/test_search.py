@@ -3,10 +3,12 @@
 /products/search` finds them by SKU, prefix and typo, with facets, pages,
 drafts for staff only, and 304s for a repeated read."""
 
+import os
+import subprocess
 import time
 import urllib.parse
 
-from tests.test_local_stack import GatewayTestCase, eventually
+from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually
 
 
 class SearchTest(GatewayTestCase):
@@ -115,3 +117,33 @@ class SearchTest(GatewayTestCase):
         print(f"  a rename searchable {changed_in:.2f} s after it was saved", flush=True)
         self.assertEqual(self.found(q="ceramic"), [])
         self.assertEqual(self.search(q="porcelain")[2]["items"][0]["in_stock"], False)
+
+
+class SearchRebuildTest(GatewayTestCase):
+    """`tillbox-admin reindex-products` rebuilds a lost or stale index from the catalog."""
+
+    prefix = "reindex"
+    parameters = {"PaymentProvider": "manual"}
+
+    def names(self, token=None):
+        status, _, body = self.api.call("GET", "/products/search", token=token)
+        self.assertEqual(status, 200, body)
+        return sorted(item["name"] for item in body["items"])
+
+    def test_the_index_is_rebuilt_from_every_product_whatever_its_status(self):
+        for name, status in [("Lamp", "active"), ("Chair", "active"), ("Desk", "draft")]:
+            product = {"name": name, "price": {"amount": 900, "currency": "EUR"}, "sku": name.upper(), "status": status}
+            self.assertEqual(self.api.call("POST", "/products", product, self.staff)[0], 201)
+        self.assertTrue(eventually(lambda: self.names(self.staff) == ["Chair", "Desk", "Lamp"], timeout=30))
+
+        bucket = self.stack["resources"]["Bucket"]["ref"]
+        self.client("s3").put_object(Bucket=bucket, Key="search/products.json", Body=b'{"format":1,"documents":[]}')
+        self.assertTrue(eventually(lambda: self.names() == [], timeout=10), "the index was lost")
+
+        env = {**os.environ, "TABLE_NAME": self.table_name(), "BUCKET_NAME": bucket}
+        out = subprocess.run([str(BIN_DIR / "tillbox-admin"), "reindex-products"], env=env, capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"^3 products indexed in [0-9.]+ s$")
+        self.assertTrue(eventually(lambda: self.names() == ["Chair", "Lamp"], timeout=10), self.names())
+        self.assertEqual(self.names(self.staff), ["Chair", "Desk", "Lamp"])
