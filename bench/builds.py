@@ -65,10 +65,15 @@ def host_build(settings, binaries=None):
     selection = [a for b in binaries for a in ("--bin", b)] if binaries else ["-p", "tillbox-functions", "-p", "bench-floor", "--bins"]
     _cargo(["build", *selection], settings, target_dir)
     if not binaries:
-        # The CLI mints the workloads' tokens. Built on its own, so its SSO
-        # credentials (cli/Cargo.toml) stay out of the functions measured.
-        _cargo(["build", "-p", "tillbox-admin"], settings, target_dir)
+        cli_build(settings)
     return target_dir / "release"
+
+
+def cli_build(settings):
+    """The CLI, beside `host_build`'s binaries: it mints the workloads' tokens and
+    rebuilds the search index. Built on its own, so its SSO credentials
+    (cli/Cargo.toml) stay out of the functions measured."""
+    _cargo(["build", "-p", "tillbox-admin"], settings, TARGET / "bench" / slug(settings))
 
 
 def lambda_build():
