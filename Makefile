@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token pay receiver races release bench bench-dashboard deploy-check docs-page docs-vendor
+.PHONY: dev test lint token pay receiver races release bench bench-search bench-dashboard deploy-check docs-page docs-vendor
 
 SAM_VENV := .venv-sam
 
@@ -77,6 +77,13 @@ races: $(VENV)/installed
 ## BENCH_ARGS="--quick" tries the harness with a tenth of the counts.
 bench: $(VENV)/installed
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+	$(PYTHON) bench/search.py $(BENCH_ARGS)
+
+## Product search at 1,000, 10,000 and 100,000 products (release build): cold
+## start, warm p50/p99, memory, index updates and a rebuild; rewrites
+## docs/benchmarks-search.md. BENCH_ARGS="--quick" tries the harness.
+bench-search: $(VENV)/installed
+	$(PYTHON) bench/search.py $(BENCH_ARGS)
 
 ## The dashboard's numbers against a running `make dev` (another terminal): its
 ## initial JavaScript, build time, and the orders list of 1,000 orders in headless

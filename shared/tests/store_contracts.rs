@@ -907,4 +907,16 @@ async fn the_search_documents_are_replaced_only_by_a_writer_that_read_them() {
     let Loaded::Current(current) = bucket.load(None).await.unwrap() else { panic!("an unconditional load") };
     bucket.save(&[stray], current.tag.as_deref()).await.unwrap();
     assert_eq!(search::rebuild(&bucket, &table).await.unwrap(), 3, "the two products, and the stray kept");
+
+    // Damaged documents: the job refuses to write a few products over them (it
+    // would lose the rest); a rebuild replaces them.
+    let s3 =
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&stack.sdk).force_path_style(true).build());
+    let damaged = aws_sdk_s3::primitives::ByteStream::from_static(b"{\"format\":1,\"documents\":[");
+    s3.put_object().bucket(&stack.bucket_name).key("search/products.json").body(damaged).send().await.unwrap();
+    assert!(matches!(bucket.load(None).await.unwrap(), Loaded::Unreadable { .. }));
+    assert!(matches!(search::reindex(&bucket, &table, &[lamp.id]).await, Err(StoreError::Corrupt(_))));
+    assert_eq!(search::rebuild(&bucket, &table).await.unwrap(), 2);
+    let Loaded::Current(rebuilt) = bucket.load(None).await.unwrap() else { panic!("readable again") };
+    assert_eq!(rebuilt.documents.len(), 2);
 }

@@ -7713,7 +7713,7 @@ export interface operations {
     products_search: {
         parameters: {
             query?: {
-                /** @description What the shopper typed. Words match in the name, SKUs, category, option values and description; every word must match; the last one also as the start of a longer word (as you type), words of 5 letters or more also with a typo (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first. */
+                /** @description What the shopper typed, at most 10 words. Words match in the name, SKUs, category, option values and description; every word must match; the last one also as the start of a longer word (as you type), words of 5 letters or more also with a typo (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first. */
                 q?: string;
                 /** @description Only products in this category. */
                 category?: string;

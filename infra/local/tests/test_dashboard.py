@@ -227,6 +227,30 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         listed = self.api.call("GET", f"/products?status=draft&category={category}", token=self.staff)[2]
         self.assertEqual([p["name"] for p in listed["items"]], [name], "a new product starts as a draft")
 
+    def test_staff_search_the_catalog_drafts_included(self):
+        word = f"zanzibar{uuid.uuid4().hex[:4]}"
+        for name, status in [(f"{word.title()} lamp", "draft"), (f"{word.title()} shade", "active")]:
+            status_code, _, body = self.api.call("POST", "/products", {
+                "sku": f"Z-{uuid.uuid4().hex[:8]}", "name": name, "price": {"amount": 1900, "currency": "EUR"},
+                "status": status}, self.staff)
+            self.assertEqual(status_code, 201, body)
+        self.sign_in(self.staff_email)
+        page = self.page
+        self.open("/admin/products")
+        page.get_by_label("Search").fill(word[:-1] + "x" + word[-1])  # a typo: a letter too many
+        page.get_by_role("button", name="Search").click()
+        found = page.get_by_role("table", name="Products found")
+        # The index follows the table's stream: a product is searchable within seconds.
+        def both_found():
+            page.reload()
+            return found.get_by_role("link").count() == 2
+        self.assertTrue(eventually(both_found, timeout=30, interval=1), "the draft and the active product")
+        self.check("products-search")
+        page.get_by_label("Status").select_option("active")
+        expect(found.get_by_role("link")).to_have_count(1)
+        expect(found.get_by_role("link")).to_have_text(f"{word.title()} shade")
+        self.assertIn("status=active", page.url)
+
     def test_an_edit_over_someone_elses_save_says_reload(self):
         product = self.product()
         self.sign_in(self.staff_email)

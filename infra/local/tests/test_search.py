@@ -8,6 +8,8 @@ import subprocess
 import time
 import urllib.parse
 
+from tillbox_local.races import Api
+
 from tests.test_local_stack import BIN_DIR, GatewayTestCase, eventually
 
 
@@ -38,7 +40,7 @@ class SearchTest(GatewayTestCase):
 
     def test_bad_queries_are_refused_by_name_and_nothing_found_is_an_empty_page(self):
         for params, field in [
-            ({"q": "x" * 201}, "q"), ({"in_stock": "maybe"}, "in_stock"), ({"min_price": "-1"}, "min_price"),
+            ({"q": "x" * 201}, "q"), ({"q": " ".join(["word"] * 11)}, "q"), ({"in_stock": "maybe"}, "in_stock"), ({"min_price": "-1"}, "min_price"),
             ({"min_price": "500", "max_price": "100"}, "max_price"), ({"category": "Not A Slug"}, "category"),
             ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor"), ({"limit": "0"}, "limit"), ({"status": "gone"}, "status"),
         ]:
@@ -108,6 +110,14 @@ class SearchTest(GatewayTestCase):
         status, again, body = self.search(headers={"if-none-match": headers["etag"]}, q="mug")
         self.assertEqual((status, body, again["etag"]), (304, None, headers["etag"]))
         self.assertEqual(self.search(token=self.staff, q="mug")[1]["cache-control"], "no-store")
+        # Through the CDN: the query string is the key; a signed-in search is never kept.
+        cdn = Api(self.gateway.cdn_url)
+        for q, seen in [("mug", "Miss"), ("mug", "Hit"), ("shirt", "Miss")]:
+            status, headers, _ = cdn.call("GET", f"/products/search?q={q}")
+            self.assertEqual((status, headers["x-cache"]), (200, f"{seen} from cloudfront"), q)
+        for _ in range(2):
+            status, headers, body = cdn.call("GET", "/products/search?q=scarf", token=self.staff)
+            self.assertEqual((status, headers["x-cache"], body["total"]), (200, "Miss from cloudfront", 1))
 
         # A rename and a sell-out are searchable within seconds; the old name no longer finds it.
         status, _, renamed = self.api.call("PATCH", f"/products/{mug['id']}", {"name": "Porcelain mug", "stock": 0},

@@ -229,14 +229,19 @@ impl SearchDocuments for Bucket {
             }
             Err(e) => return Err(unavailable(e)),
         };
-        let tag = object.e_tag.clone();
+        let tag = object.e_tag.clone().ok_or_else(|| StoreError::Unavailable("S3 returned no ETag".into()))?;
         let bytes = object.body.collect().await.map_err(|e| StoreError::Unavailable(e.to_string()))?.into_bytes();
-        let file: SearchDocumentsFile<Vec<SearchDocument>> =
-            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("{SEARCH_DOCUMENTS_KEY}: {e}")))?;
-        if file.format != SEARCH_DOCUMENTS_FORMAT {
-            return Err(StoreError::Corrupt(format!("{SEARCH_DOCUMENTS_KEY}: format {} is unknown", file.format)));
-        }
-        Ok(Loaded::Current(StoredDocuments { documents: file.documents, tag }))
+        let unreadable = |reason: String| Loaded::Unreadable {
+            tag: tag.clone(),
+            reason: format!("{SEARCH_DOCUMENTS_KEY}: {reason}"),
+        };
+        Ok(match serde_json::from_slice::<SearchDocumentsFile<Vec<SearchDocument>>>(&bytes) {
+            Err(e) => unreadable(e.to_string()),
+            Ok(file) if file.format != SEARCH_DOCUMENTS_FORMAT => {
+                unreadable(format!("format {} is unknown", file.format))
+            }
+            Ok(file) => Loaded::Current(StoredDocuments { documents: file.documents, tag: Some(tag) }),
+        })
     }
 
     async fn save(&self, documents: &[SearchDocument], expected_tag: Option<&str>) -> Result<String, StoreError> {

@@ -33,8 +33,8 @@ pub trait ProductStore {
     /// Inserts a new product with its variants' SKU claims and `event`.
     fn insert(&self, product: &Product, event: &Event) -> impl Future<Output = Result<SkuClaim, StoreError>>;
     fn get(&self, id: ProductId) -> impl Future<Output = Result<Option<Product>, StoreError>>;
-    /// The products with these ids that exist, in any order, read in one
-    /// batched round trip per 100 distinct ids.
+    /// The products with these ids that exist, in any order, read consistently
+    /// in one batched round trip per 100 distinct ids.
     fn get_many(&self, ids: &[ProductId]) -> impl Future<Output = Result<Vec<Product>, StoreError>>;
     /// Replaces `previous` with `next`, and publishes `event`, only if the stored
     /// version is still `previous.version` (else [`StoreError::VersionMismatch`]),

@@ -31,7 +31,13 @@ pub async fn reindex(
 ) -> Result<usize, StoreError> {
     let changed: Vec<SearchDocument> = products.get_many(ids).await?.iter().map(SearchDocument::of).collect();
     for _ in 0..ATTEMPTS {
-        let mut stored = load(index).await?;
+        let mut stored = match load(index).await? {
+            Ok(stored) => stored,
+            // Writing only these products over it would lose every other one.
+            Err((_, reason)) => {
+                return Err(StoreError::Corrupt(format!("{reason}; `tillbox-admin reindex-products` rebuilds it")));
+            }
+        };
         let merged = search::merge(&mut stored.documents, changed.iter().cloned());
         if merged == 0 {
             return Ok(0);
@@ -62,8 +68,18 @@ pub async fn rebuild(index: &impl SearchDocuments, products: &impl ProductStore)
             }
         }
     }
+    // A product whose status changed during the scan was read twice: its newer version stays.
+    let mut documents = Vec::with_capacity(scanned.len());
+    search::merge(&mut documents, scanned);
+    let scanned = documents;
     for _ in 0..ATTEMPTS {
-        let stored = load(index).await?;
+        let stored = match load(index).await? {
+            Ok(stored) => stored,
+            Err((tag, reason)) => {
+                tracing::warn!(%reason, "the stored search documents are unreadable; replacing them");
+                StoredDocuments { documents: Vec::new(), tag: Some(tag) }
+            }
+        };
         let mut documents = scanned.clone();
         search::merge(&mut documents, stored.documents);
         match index.save(&documents, stored.tag.as_deref()).await {
@@ -75,9 +91,11 @@ pub async fn rebuild(index: &impl SearchDocuments, products: &impl ProductStore)
     Err(StoreError::Replaced)
 }
 
-async fn load(index: &impl SearchDocuments) -> Result<StoredDocuments, StoreError> {
+/// The stored documents, or the tag and reason of an unreadable object.
+async fn load(index: &impl SearchDocuments) -> Result<Result<StoredDocuments, (String, String)>, StoreError> {
     match index.load(None).await? {
-        Loaded::Current(stored) => Ok(stored),
+        Loaded::Current(stored) => Ok(Ok(stored)),
+        Loaded::Unreadable { tag, reason } => Ok(Err((tag, reason))),
         Loaded::Unchanged => Err(StoreError::Corrupt("an unconditional load answered unchanged".into())),
     }
 }

@@ -17,6 +17,12 @@ pub enum Loaded {
     /// The stored documents are still the ones the caller's tag names.
     Unchanged,
     Current(StoredDocuments),
+    /// Stored, but not readable by this release (damaged, or a format it does
+    /// not know): only a rebuild replaces it.
+    Unreadable {
+        tag: String,
+        reason: String,
+    },
 }
 
 pub trait SearchDocuments {

@@ -26,8 +26,9 @@ impl<S: SearchDocuments> LiveIndex<S> {
         Self { store, refresh_after, state: Mutex::new(State::default()) }
     }
 
-    /// The newest index at most `refresh_after` old. While the store cannot be
-    /// read, the index already loaded keeps answering.
+    /// The newest index at most `refresh_after` old. While the stored documents
+    /// cannot be read, the index already loaded keeps answering, and the store is
+    /// asked again only after another `refresh_after`.
     pub async fn current(&self) -> Result<Arc<SearchIndex>, StoreError> {
         let (index, tag) = {
             let state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -38,19 +39,12 @@ impl<S: SearchDocuments> LiveIndex<S> {
             }
         };
         let known = index.as_ref().and(tag.as_deref());
-        let loaded = match (self.store.load(known).await, index) {
-            (Ok(loaded), _) => loaded,
-            (Err(error), Some(index)) => {
-                tracing::warn!(%error, "search documents unreadable; answering from the loaded index");
-                return Ok(index);
-            }
-            (Err(error), None) => return Err(error),
-        };
+        let loaded = self.store.load(known).await;
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         state.checked_at = Some(Instant::now());
-        match loaded {
-            Loaded::Unchanged => {}
-            Loaded::Current(stored) => {
+        let failure = match loaded {
+            Ok(Loaded::Unchanged) => None,
+            Ok(Loaded::Current(stored)) => {
                 let started = Instant::now();
                 let index = SearchIndex::build(stored.documents);
                 tracing::info!(
@@ -60,8 +54,19 @@ impl<S: SearchDocuments> LiveIndex<S> {
                 );
                 state.index = Some(Arc::new(index));
                 state.tag = stored.tag;
+                None
             }
+            Ok(Loaded::Unreadable { reason, .. }) => Some(StoreError::Corrupt(reason)),
+            Err(error) => Some(error),
+        };
+        match (failure, &state.index) {
+            (None, Some(index)) => Ok(index.clone()),
+            (None, None) => Ok(Arc::default()),
+            (Some(error), Some(index)) => {
+                tracing::error!(%error, "search documents unreadable; answering from the index loaded before");
+                Ok(index.clone())
+            }
+            (Some(error), None) => Err(error),
         }
-        Ok(state.index.clone().unwrap_or_default())
     }
 }

@@ -86,7 +86,8 @@ fn price_ranges(prices: &[i64]) -> Vec<PriceRange> {
     let (Some(&low), Some(&high)) = (prices.iter().min(), prices.iter().max()) else {
         return Vec::new();
     };
-    let wanted = ((high - low) / MOST_RANGES).max(1);
+    // Five widths cover low..=high; rounding the start down may need a sixth.
+    let wanted = ((high - low) / MOST_RANGES + 1).max(1);
     let mut width = 1_i64;
     'round: for magnitude in 0..18 {
         for factor in [1, 2, 5] {
@@ -124,6 +125,13 @@ mod tests {
             ]
         );
         assert_eq!(price_ranges(&[700]), [PriceRange { min: 700, max: 700, count: 1 }]);
+        for (low, high) in [(0, 9), (3, 12), (1, 1_000_000), (999, 1_001), (0, 5)] {
+            let ranges = price_ranges(
+                &(low..=high).step_by(((high - low) / 50).max(1) as usize).chain([high]).collect::<Vec<_>>(),
+            );
+            assert!(ranges.len() <= 6, "{low}..={high}: {ranges:?}");
+            assert!(ranges[0].min <= low && ranges.last().is_some_and(|r| r.max >= high));
+        }
         assert!(price_ranges(&[]).is_empty());
     }
 }

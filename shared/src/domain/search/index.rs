@@ -8,7 +8,7 @@
 
 use super::SearchDocument;
 use super::facets::{self, Facets};
-use super::text::{distance_within, terms, typos_allowed};
+use super::text::{distance_within, each_term, terms, typos_allowed};
 use crate::domain::ProductStatus;
 use std::collections::HashMap;
 
@@ -26,6 +26,9 @@ const EXACT_SKU_BOOST: f32 = 1_000.0;
 /// A short prefix starts too many words to rank usefully: only the most common
 /// words it starts are taken.
 const MAX_PREFIX_EXPANSIONS: usize = 64;
+/// Words of a query past this many are not matched (`GET /products/search`
+/// refuses longer queries; this bounds the work whoever calls).
+pub const MAX_WORDS: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -36,22 +39,15 @@ enum Field {
     Description,
 }
 
-fn field_text(document: &SearchDocument, field: Field) -> Vec<String> {
+/// Every word `field` of `document` holds, in turn.
+fn each_field_term(document: &SearchDocument, field: Field, mut found: impl FnMut(&str)) {
     match field {
-        Field::Name => terms(&document.name).collect(),
-        Field::Description => terms(&document.description).collect(),
-        Field::Category => document.category.as_deref().map(|c| terms(c).collect()).unwrap_or_default(),
-        Field::Options => document.option_values.iter().flat_map(|v| terms(v)).collect(),
-        // The whole SKU as one word as well as its parts: `tee-m` and `tee`, `m`.
-        Field::Sku => document
-            .skus
-            .iter()
-            .flat_map(|sku| {
-                let parts: Vec<String> = terms(sku).collect();
-                let whole = (parts.len() > 1).then(|| sku.to_lowercase());
-                parts.into_iter().chain(whole)
-            })
-            .collect(),
+        Field::Name => each_term(&document.name, found),
+        Field::Description => each_term(&document.description, found),
+        Field::Category => document.category.iter().for_each(|c| each_term(c, &mut found)),
+        Field::Options => document.option_values.iter().for_each(|v| each_term(v, &mut found)),
+        // Its parts (`tee`, `m`); a query that is a whole SKU is matched apart.
+        Field::Sku => document.skus.iter().for_each(|sku| each_term(sku, &mut found)),
     }
 }
 
@@ -125,36 +121,56 @@ pub struct Results<'a> {
 
 impl SearchIndex {
     pub fn build(documents: Vec<SearchDocument>) -> Self {
-        let tokenized: Vec<Vec<(Field, Vec<String>)>> = documents
-            .iter()
-            .map(|document| FIELDS.iter().map(|&(field, _)| (field, field_text(document, field))).collect())
-            .collect();
+        // Words get a number once; each document's fields become lists of numbers.
+        let mut numbers: HashMap<Box<str>, u32> = HashMap::new();
+        let mut words: Vec<Box<str>> = Vec::new();
+        let mut fields: Vec<[Vec<u32>; FIELDS.len()]> = Vec::with_capacity(documents.len());
+        let mut lengths = [0_usize; FIELDS.len()];
+        for document in &documents {
+            let mut held: [Vec<u32>; FIELDS.len()] = Default::default();
+            for (f, &(field, _)) in FIELDS.iter().enumerate() {
+                each_field_term(document, field, |word| {
+                    let number = match numbers.get(word) {
+                        Some(&number) => number,
+                        None => {
+                            let number = words.len() as u32;
+                            words.push(word.into());
+                            numbers.insert(word.into(), number);
+                            number
+                        }
+                    };
+                    held[f].push(number);
+                });
+                lengths[f] += held[f].len();
+            }
+            fields.push(held);
+        }
+        drop(numbers);
         let count = documents.len().max(1) as f32;
-        let average: Vec<f32> = (0..FIELDS.len())
-            .map(|f| (tokenized.iter().map(|fields| fields[f].1.len()).sum::<usize>() as f32 / count).max(1.0))
-            .collect();
+        let average = lengths.map(|total| (total as f32 / count).max(1.0));
 
-        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-        for (document, fields) in tokenized.into_iter().enumerate() {
-            let mut strengths: HashMap<String, f32> = HashMap::new();
-            for (f, (_, words)) in fields.iter().enumerate() {
-                let length = words.len() as f32;
-                let mut frequency: HashMap<&str, f32> = HashMap::new();
-                for word in words {
-                    *frequency.entry(word).or_default() += 1.0;
-                }
-                let norm = K1 * (1.0 - B + B * length / average[f]);
-                for (word, tf) in frequency {
-                    *strengths.entry(word.to_owned()).or_default() += FIELDS[f].1 * tf * (K1 + 1.0) / (tf + norm);
+        let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); words.len()];
+        let mut strengths: Vec<(u32, f32)> = Vec::new();
+        for (document, mut held) in fields.into_iter().enumerate() {
+            strengths.clear();
+            for (f, numbers) in held.iter_mut().enumerate() {
+                let norm = K1 * (1.0 - B + B * numbers.len() as f32 / average[f]);
+                numbers.sort_unstable();
+                for run in numbers.chunk_by(|a, b| a == b) {
+                    let tf = run.len() as f32;
+                    strengths.push((run[0], FIELDS[f].1 * tf * (K1 + 1.0) / (tf + norm)));
                 }
             }
-            for (word, strength) in strengths {
-                postings.entry(word).or_default().push(Posting { document: document as u32, strength });
+            strengths.sort_unstable_by_key(|&(word, _)| word);
+            for run in strengths.chunk_by(|a, b| a.0 == b.0) {
+                let strength = run.iter().map(|&(_, s)| s).sum();
+                postings[run[0].0 as usize].push(Posting { document: document as u32, strength });
             }
         }
-        let mut terms: Vec<Term> = postings
+        let mut terms: Vec<Term> = words
             .into_iter()
-            .map(|(text, postings)| Term { chars: text.chars().collect(), text: text.into(), postings })
+            .zip(postings)
+            .map(|(text, postings)| Term { chars: text.chars().collect(), text, postings })
             .collect();
         terms.sort_unstable_by(|a, b| a.text.cmp(&b.text));
         let mut by_length: Vec<Vec<u32>> = Vec::new();
@@ -215,22 +231,31 @@ impl SearchIndex {
     /// Each document matching every word of `text`, with its score; `None` when
     /// the text has no words (everything matches equally).
     fn match_words(&self, text: &str) -> Option<Vec<(u32, f32)>> {
-        let words: Vec<String> = terms(text).collect();
-        if words.is_empty() {
-            return None;
-        }
+        let typed = terms(text);
+        let last = typed.last()?.clone();
         // The last word may be unfinished, unless the shopper typed past it.
         let typing = !text.ends_with(|c: char| !c.is_alphanumeric());
+        // A word typed twice narrows nothing, and each costs a pass over the dictionary.
+        let mut words: Vec<String> = Vec::with_capacity(typed.len());
+        for word in typed {
+            if !words.contains(&word) && words.len() < MAX_WORDS {
+                words.push(word);
+            }
+        }
         let mut total: Option<HashMap<u32, f32>> = None;
-        for (i, word) in words.iter().enumerate() {
-            let prefix = typing && i + 1 == words.len();
-            let scores = self.match_word(word, prefix);
-            total = Some(match total {
+        for word in &words {
+            let scores = self.match_word(word, typing && *word == last);
+            let so_far: HashMap<u32, f32> = match total {
                 None => scores,
                 Some(so_far) => {
                     so_far.into_iter().filter_map(|(d, score)| scores.get(&d).map(|more| (d, score + more))).collect()
                 }
-            });
+            };
+            let none_left = so_far.is_empty();
+            total = Some(so_far);
+            if none_left {
+                break;
+            }
         }
         let mut total = total.unwrap_or_default();
         if let Some(&document) = self.skus.get(text.trim().to_uppercase().as_str()) {

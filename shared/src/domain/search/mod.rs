@@ -9,7 +9,14 @@ mod index;
 mod text;
 
 pub use facets::{Availability, CategoryCount, Facets, PriceRange};
-pub use index::{Hit, Position, Results, SearchIndex, SearchQuery};
+pub use index::{Hit, MAX_WORDS, Position, Results, SearchIndex, SearchQuery};
+
+/// How many words `text` has, as search reads it.
+pub fn words(text: &str) -> usize {
+    let mut count = 0;
+    text::each_term(text, |_| count += 1);
+    count
+}
 
 use crate::domain::{Product, ProductStatus, format_timestamp};
 use serde::{Deserialize, Serialize};
@@ -73,7 +80,9 @@ impl SearchDocument {
 
 /// Merges `changed` into `documents`: a product's document is replaced only by
 /// one of a higher version, so a late or repeated update never undoes a newer one.
-/// Returns how many documents changed.
+/// Returns how many documents now read differently: a new version that changes
+/// nothing search shows (stock taken but some left) is not a change, so the
+/// documents need not be written again for it.
 pub fn merge(documents: &mut Vec<SearchDocument>, changed: impl IntoIterator<Item = SearchDocument>) -> usize {
     let mut position: std::collections::HashMap<String, usize> =
         documents.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
@@ -82,8 +91,9 @@ pub fn merge(documents: &mut Vec<SearchDocument>, changed: impl IntoIterator<Ite
         match position.get(&document.id) {
             Some(&i) if documents[i].version >= document.version => {}
             Some(&i) => {
+                let same = SearchDocument { version: document.version, ..documents[i].clone() } == document;
                 documents[i] = document;
-                merged += 1;
+                merged += usize::from(!same);
             }
             None => {
                 position.insert(document.id.clone(), documents.len());
@@ -127,6 +137,9 @@ mod tests {
         assert_eq!(documents, std::slice::from_ref(&newer));
         let mut documents = vec![older];
         assert_eq!(merge(&mut documents, [newer.clone(), newer.clone()]), 1);
-        assert_eq!(documents, [newer]);
+        assert_eq!(documents, std::slice::from_ref(&newer));
+        let restocked = SearchDocument { version: 4, ..newer };
+        assert_eq!(merge(&mut documents, [restocked]), 0, "a new version that reads the same is no change");
+        assert_eq!(documents[0].version, 4);
     }
 }

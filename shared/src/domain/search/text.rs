@@ -6,20 +6,30 @@ const MAX_TERM_CHARS: usize = 40;
 
 /// Lower-case words of letters and digits, accents folded (`Café` → `cafe`), so
 /// what a shopper types without accents or capitals still matches.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(|word| {
-        let mut term = String::with_capacity(word.len());
-        for c in word.chars().flat_map(char::to_lowercase) {
-            if term.chars().count() >= MAX_TERM_CHARS {
-                break;
-            }
+pub fn terms(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    each_term(text, |term| found.push(term.to_owned()));
+    found
+}
+
+/// [`terms`] without an allocation per word: `found` sees each in turn (building
+/// the index tokenizes every product's text).
+pub fn each_term(text: &str, mut found: impl FnMut(&str)) {
+    let mut term = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()) {
+        term.clear();
+        for c in word.chars().flat_map(char::to_lowercase).take(MAX_TERM_CHARS) {
             match fold(c) {
                 Some(folded) => term.push_str(folded),
                 None => term.push(c),
             }
         }
-        term
-    })
+        // Folding may have made it longer (`ß` → `ss`).
+        if let Some((end, _)) = term.char_indices().nth(MAX_TERM_CHARS) {
+            term.truncate(end);
+        }
+        found(&term);
+    }
 }
 
 /// The unaccented spelling of a lower-case Latin letter with a diacritic.
@@ -62,11 +72,15 @@ pub fn distance_within(a: &[char], b: &[char], most: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > most {
         return None;
     }
-    // Three rows of the optimal-string-alignment table: two back for swaps.
+    if a.len() > MAX_TERM_CHARS || b.len() > MAX_TERM_CHARS {
+        return None;
+    }
+    // Three rows of the optimal-string-alignment table (two back for swaps), on
+    // the stack: a query compares a word with thousands of candidates.
     let width = b.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current = vec![0; width];
+    let mut before = [0_usize; MAX_TERM_CHARS + 1];
+    let mut previous: [usize; MAX_TERM_CHARS + 1] = std::array::from_fn(|j| j);
+    let mut current = [0_usize; MAX_TERM_CHARS + 1];
     for i in 1..=a.len() {
         current[0] = i;
         let mut row_best = current[0];
@@ -98,10 +112,10 @@ mod tests {
 
     #[test]
     fn words_are_lower_case_and_unaccented_and_split_on_anything_else() {
-        let found: Vec<_> = terms("Crème-Brûlée  MUG/2l, Straße!").collect();
-        assert_eq!(found, ["creme", "brulee", "mug", "2l", "strasse"]);
-        assert_eq!(terms(&"a".repeat(500)).next().map(|t| t.len()), Some(MAX_TERM_CHARS));
-        assert_eq!(terms(" -- ").count(), 0);
+        assert_eq!(terms("Crème-Brûlée  MUG/2l, Straße!"), ["creme", "brulee", "mug", "2l", "strasse"]);
+        assert_eq!(terms(&"a".repeat(500)).first().map(String::len), Some(MAX_TERM_CHARS));
+        assert!(terms(" -- ").is_empty());
+        assert_eq!(terms(&"ß".repeat(40)).first().map(|t| t.chars().count()), Some(MAX_TERM_CHARS));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::context::Search;
 use super::problem::ApiError;
 use super::request::{RequestExtras, caller, page_limit};
 use super::response::{Reply, json, public_read};
-use crate::domain::search::{Availability, CategoryCount, Hit, Position, PriceRange, SearchQuery};
+use crate::domain::search::{self, Availability, CategoryCount, Hit, MAX_WORDS, Position, PriceRange, SearchQuery};
 use crate::domain::{Category, ProductStatus};
 use crate::inbound::views::{AssetUrls, MoneyInput};
 use base64::Engine;
@@ -151,7 +151,7 @@ fn decode_cursor(cursor: &str) -> Result<Position, ApiError> {
     tag = "catalog",
     security((), ("bearer" = [])),
     params(
-        ("q" = Option<String>, Query, max_length = 200, description = "What the shopper typed. Words match in \
+        ("q" = Option<String>, Query, max_length = 200, description = "What the shopper typed, at most 10 words. Words match in \
             the name, SKUs, category, option values and description; every word must match; the last one \
             also as the start of a longer word (as you type), words of 5 letters or more also with a typo \
             (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first."),
@@ -192,6 +192,9 @@ pub async fn search(search: &Search, request: Request) -> Result<Reply, ApiError
     let text = request.query_param("q").unwrap_or_default();
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(invalid("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
+    }
+    if search::words(&text) > MAX_WORDS {
+        return Err(invalid("q", format!("must be at most {MAX_WORDS} words")));
     }
     let category = request
         .query_param("category")

@@ -86,7 +86,10 @@ impl ProductStore for Table {
         for chunk in unique.chunks(100) {
             let keys =
                 chunk.iter().map(|id| item([(PK, s(keys::product_pk(*id))), (SK, s(keys::PRODUCT_SK))])).collect();
-            let mut pending = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).build())?);
+            // Consistent: the search index job reads a product because it just
+            // changed, and prices are read at checkout; neither may see the one before.
+            let batch = KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true);
+            let mut pending = Some(built(batch.build())?);
             while let Some(request) = pending.take() {
                 let output = self
                     .client
