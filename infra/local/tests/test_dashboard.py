@@ -243,6 +243,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         # The index follows the table's stream: a product is searchable within seconds.
         def both_found():
             page.reload()
+            expect(found.or_(page.get_by_text("Nothing matches"))).to_be_visible()
             return found.get_by_role("link").count() == 2
         self.assertTrue(eventually(both_found, timeout=30, interval=1), "the draft and the active product")
         self.check("products-search")
