@@ -7,7 +7,7 @@ against the local moto. Rewrites docs/benchmarks-search.md.
 Per catalog size, on a fresh emulator, with the search documents of a synthetic
 catalog (bench/search.py's vocabulary; names, descriptions, categories, SKUs,
 option values, prices and stock) stored where the index job keeps them:
-- cold start with the index loaded: spawn `products-search`, then its first query
+- cold start with the index loaded: spawn `search-products`, then its first query
   (the download of the documents and the build of the index), `--cold-starts` times;
 - warm latency of a mix of queries (words, two words, as-you-type prefixes,
   typos, exact SKUs, filters and facets alone), interleaved with the same queries
@@ -162,7 +162,7 @@ class Stack:
         return ProcessRuntime(function, [str(self.bin_dir / binary)], env, 120, log=self.function_log)
 
     def search_event(self, params):
-        return self.requests.event("GET", "/products/search?" + urllib.parse.urlencode(params))[1]
+        return self.requests.event("GET", "/search/products?" + urllib.parse.urlencode(params))[1]
 
 
 def answered(runtime, event):
@@ -173,7 +173,7 @@ def answered(runtime, event):
 
 def cold_starts(stack, runs, first_query):
     inits, firsts = [], []
-    runtime = stack.runtime("products-search")
+    runtime = stack.runtime("search-products")
     try:
         for _ in range(runs):
             inits.append(runtime.cold_start())
@@ -186,8 +186,8 @@ def cold_starts(stack, runs, first_query):
 
 def warm(stack, mix, warmup):
     """Each query of `mix` against the loaded index and the empty one, in turn."""
-    loaded = stack.runtime("products-search")
-    empty = stack.runtime("products-search", {"BUCKET_NAME": stack.empty_bucket})
+    loaded = stack.runtime("search-products")
+    empty = stack.runtime("search-products", {"BUCKET_NAME": stack.empty_bucket})
     durations = {"index": [], "baseline": []}
     totals = []
     try:
@@ -209,7 +209,7 @@ def warm(stack, mix, warmup):
 def update(stack, runs):
     """Per run: a new product in the table, the index job's invocation for it, then
     the warm search function's first query after its refresh interval."""
-    creator, indexer, searcher = (stack.runtime(b) for b in ("products-create", "index-products", "products-search"))
+    creator, indexer, searcher = (stack.runtime(b) for b in ("products-create", "index-products", "search-products"))
     jobs, reloads = [], []
     try:
         answered(searcher, stack.search_event({"q": "warm"}))
@@ -374,7 +374,7 @@ def main():
     if args.quick:
         args.sizes, args.rebuild_sizes, args.cold_starts, args.queries, args.updates = [1_000], [1_000], 3, 40, 2
     (ROOT / "target" / "bench").mkdir(parents=True, exist_ok=True)
-    bin_dir = builds.host_build(builds.release_profile(), ["products-search", "index-products", "products-create"])
+    bin_dir = builds.host_build(builds.release_profile(), ["search-products", "index-products", "products-create"])
     builds.cli_build(builds.release_profile())
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()

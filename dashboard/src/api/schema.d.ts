@@ -860,22 +860,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/products/search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["products_search"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/products/{id}": {
         parameters: {
             query?: never;
@@ -950,6 +934,22 @@ export interface paths {
          *     the product's version.
          */
         patch: operations["product_variants_update"];
+        trace?: never;
+    };
+    "/search/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["products_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/shipping-zones": {
@@ -7710,90 +7710,6 @@ export interface operations {
             };
         };
     };
-    products_search: {
-        parameters: {
-            query?: {
-                /** @description What the shopper typed, at most 10 words. Words match in the name, SKUs, category, option values and description; every word must match; the last one also as the start of a longer word (as you type), words of 5 letters or more also with a typo (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first. */
-                q?: string;
-                /** @description Only products in this category. */
-                category?: string;
-                /** @description Only products whose lowest price is at least this (minor units). */
-                min_price?: number;
-                /** @description Only products whose lowest price is at most this (minor units). */
-                max_price?: number;
-                /** @description Only products that have (`true`) or lack (`false`) stock. */
-                in_stock?: boolean;
-                /** @description Staff only: just this status. Staff see drafts and active products by default; everyone else only active ones. */
-                status?: components["schemas"]["ProductStatus"];
-                /** @description How many items to return. */
-                limit?: number;
-                /** @description The `next_cursor` of the previous page; only valid for the same listing. */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of matches with the facets of all of them. Without a token it may be shared (`Cache-Control: public, max-age=15, stale-while-revalidate=45`); its `ETag` is a digest of the page. A product change is searchable within seconds (docs/architecture.md, "Search"). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SearchPage"];
-                };
-            };
-            /** @description Not modified: `If-None-Match` named the current `ETag`. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem `code`: `invalid_query`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem `code`: `unauthorized`, `session_ended`. */
-            401: {
-                headers: {
-                    /** @description `Bearer`. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem `code`: `forbidden`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem `code`: `unavailable`. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     products_get: {
         parameters: {
             query?: never;
@@ -8559,6 +8475,90 @@ export interface operations {
             };
             /** @description Problem `code`: `precondition_required`: send `If-Match`. */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `unavailable`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    products_search: {
+        parameters: {
+            query?: {
+                /** @description What the shopper typed, at most 10 words. Words match in the name, SKUs, category, option values and description; every word must match; the last one also as the start of a longer word (as you type), words of 5 letters or more also with a typo (two from 9). A query that is exactly a SKU puts its product first. Empty: everything, newest first. */
+                q?: string;
+                /** @description Only products in this category. */
+                category?: string;
+                /** @description Only products whose lowest price is at least this (minor units). */
+                min_price?: number;
+                /** @description Only products whose lowest price is at most this (minor units). */
+                max_price?: number;
+                /** @description Only products that have (`true`) or lack (`false`) stock. */
+                in_stock?: boolean;
+                /** @description Staff only: just this status. Staff see drafts and active products by default; everyone else only active ones. */
+                status?: components["schemas"]["ProductStatus"];
+                /** @description How many items to return. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; only valid for the same listing. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matches with the facets of all of them. Without a token it may be shared (`Cache-Control: public, max-age=15, stale-while-revalidate=45`); its `ETag` is a digest of the page. A product change is searchable within seconds (docs/architecture.md, "Search"). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` named the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem `code`: `invalid_query`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `unauthorized`, `session_ended`. */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem `code`: `forbidden`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

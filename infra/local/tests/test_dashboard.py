@@ -246,7 +246,7 @@ class DashboardInTheBrowserTest(GatewayTestCase):
             expect(found.or_(page.get_by_text("Nothing matches"))).to_be_visible()
             return found.get_by_role("link").count() == 2
         self.assertTrue(eventually(both_found, timeout=30, interval=1), "the draft and the active product")
-        self.check("products-search")
+        self.check("search-products")
         page.get_by_label("Status").select_option("active")
         expect(found.get_by_role("link")).to_have_count(1)
         expect(found.get_by_role("link")).to_have_text(f"{word.title()} shade")

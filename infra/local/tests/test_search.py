@@ -1,6 +1,6 @@
 """Product search end to end: products written through the API reach the index
 (table stream -> fan-out -> search queue -> index job -> S3) and `GET
-/products/search` finds them by SKU, prefix and typo, with facets, pages,
+/search/products` finds them by SKU, prefix and typo, with facets, pages,
 drafts for staff only, and 304s for a repeated read."""
 
 import os
@@ -19,7 +19,7 @@ class SearchTest(GatewayTestCase):
 
     def search(self, token=None, headers=None, **params):
         query = urllib.parse.urlencode(params)
-        return self.api.call("GET", f"/products/search?{query}", token=token, headers=headers)
+        return self.api.call("GET", f"/search/products?{query}", token=token, headers=headers)
 
     def found(self, token=None, **params):
         status, _, body = self.search(token=token, **params)
@@ -49,6 +49,8 @@ class SearchTest(GatewayTestCase):
             self.assertEqual(body["errors"][0]["field"], field, body)
         status, _, _ = self.search(status="draft")
         self.assertEqual(status, 401, "drafts need a staff token")
+        status, headers, body = self.api.call("PATCH", "/search/products", {}, self.staff)
+        self.assertEqual((status, headers.get("allow"), body["code"]), (405, "GET", "method_not_allowed"))
         status, _, body = self.search(q="anything")
         self.assertEqual((status, body["items"], body["total"]), (200, [], 0), "nothing found (or no index yet) is an empty page")
 
@@ -113,10 +115,10 @@ class SearchTest(GatewayTestCase):
         # Through the CDN: the query string is the key; a signed-in search is never kept.
         cdn = Api(self.gateway.cdn_url)
         for q, seen in [("mug", "Miss"), ("mug", "Hit"), ("shirt", "Miss")]:
-            status, headers, _ = cdn.call("GET", f"/products/search?q={q}")
+            status, headers, _ = cdn.call("GET", f"/search/products?q={q}")
             self.assertEqual((status, headers["x-cache"]), (200, f"{seen} from cloudfront"), q)
         for _ in range(2):
-            status, headers, body = cdn.call("GET", "/products/search?q=scarf", token=self.staff)
+            status, headers, body = cdn.call("GET", "/search/products?q=scarf", token=self.staff)
             self.assertEqual((status, headers["x-cache"], body["total"]), (200, "Miss from cloudfront", 1))
 
         # A rename and a sell-out are searchable within seconds; the old name no longer finds it.
@@ -136,7 +138,7 @@ class SearchRebuildTest(GatewayTestCase):
     parameters = {"PaymentProvider": "manual"}
 
     def names(self, token=None):
-        status, _, body = self.api.call("GET", "/products/search", token=token)
+        status, _, body = self.api.call("GET", "/search/products", token=token)
         self.assertEqual(status, 200, body)
         return sorted(item["name"] for item in body["items"])
 

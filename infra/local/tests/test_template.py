@@ -261,7 +261,7 @@ class ApiCdnTest(unittest.TestCase):
         caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
         self.assertEqual(config["DefaultCacheBehavior"]["CachePolicyId"], caching_disabled)
         cached = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-        self.assertEqual(set(cached), {"/products", "/products/*"})
+        self.assertEqual(set(cached), {"/products", "/products/*", "/search/*"})
         for behavior in cached.values():
             # Writes to the catalog go through the same behaviour: every method allowed.
             self.assertIn("POST", behavior["AllowedMethods"])

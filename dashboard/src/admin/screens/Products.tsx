@@ -107,7 +107,7 @@ function Listed({ session, status }: Pick<ScreenProps, "session"> & { status: Pr
 
 /** Search hits, most relevant first: what the index holds, not the whole product. */
 function Found({ session, q, status }: Pick<ScreenProps, "session"> & { q: string; status?: ProductStatus }) {
-  const list = usePages((cursor) => ok(session.api.GET("/products/search", { params: { query: { q, status, cursor, limit: 25 } } })), [q, status]);
+  const list = usePages((cursor) => ok(session.api.GET("/search/products", { params: { query: { q, status, cursor, limit: 25 } } })), [q, status]);
   return (
     <>
       {!list.items ? (

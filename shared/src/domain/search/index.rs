@@ -26,7 +26,7 @@ const EXACT_SKU_BOOST: f32 = 1_000.0;
 /// A short prefix starts too many words to rank usefully: only the most common
 /// words it starts are taken.
 const MAX_PREFIX_EXPANSIONS: usize = 64;
-/// Words of a query past this many are not matched (`GET /products/search`
+/// Words of a query past this many are not matched (`GET /search/products`
 /// refuses longer queries; this bounds the work whoever calls).
 pub const MAX_WORDS: usize = 10;
 

@@ -96,7 +96,7 @@ pub struct AdminWebhooks {
     pub queue: Queue,
 }
 
-/// What `GET /products/search` needs: the index, loaded once per container and
+/// What `GET /search/products` needs: the index, loaded once per container and
 /// kept fresh; the table only to check a staff caller's session.
 pub struct Search {
     pub index: crate::app::search::LiveIndex<Bucket>,

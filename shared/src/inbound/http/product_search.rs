@@ -1,4 +1,4 @@
-//! `GET /products/search`: full-text search over the catalog, answered from the
+//! `GET /search/products`: full-text search over the catalog, answered from the
 //! index in memory (`app::search`), never from the table.
 
 use super::context::Search;
@@ -143,10 +143,10 @@ fn decode_cursor(cursor: &str) -> Result<Position, ApiError> {
     }
 }
 
-/// `GET /products/search`
+/// `GET /search/products`
 #[utoipa::path(
     get,
-    path = "/products/search",
+    path = "/search/products",
     operation_id = "products_search",
     tag = "catalog",
     security((), ("bearer" = [])),

@@ -1,4 +1,4 @@
-//! `GET /products/search`: full-text search with facets, from the index in memory.
+//! `GET /search/products`: full-text search with facets, from the index in memory.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
