@@ -70,6 +70,17 @@ pub fn search_queue_url() -> Result<String, ConfigError> {
     required("SEARCH_QUEUE_URL")
 }
 
+/// The FIFO queue the live updates job reads.
+pub fn live_queue_url() -> Result<String, ConfigError> {
+    required("LIVE_QUEUE_URL")
+}
+
+/// The WebSocket API stage's URL the live updates job posts to
+/// (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`).
+pub fn live_connections_url() -> Result<String, ConfigError> {
+    required("LIVE_CONNECTIONS_URL")
+}
+
 /// The queue the e-mail job reads.
 pub fn emails_queue_url() -> Result<String, ConfigError> {
     required("EMAILS_QUEUE_URL")

@@ -22,13 +22,16 @@ use crate::inbound::jobs::fan_out::{FanOut, Routes};
 use crate::inbound::jobs::index_products::IndexJob;
 use crate::inbound::jobs::payments::PaymentsJob;
 use crate::inbound::jobs::process_images::ImageJob;
+use crate::inbound::jobs::push_live::PushJob;
 use crate::inbound::jobs::receipts::ReceiptsJob;
 use crate::inbound::jobs::send_emails::EmailJob;
 use crate::inbound::jobs::stats::StatsJob;
 use crate::inbound::jobs::webhooks::WebhooksJob;
+use crate::inbound::live::LiveSocket;
 use crate::inbound::views::AssetUrls;
 use crate::outbound::audit_archive::AuditArchiveBucket;
 use crate::outbound::dynamodb::Table;
+use crate::outbound::live_push::Connections;
 use crate::outbound::pdf::PdfPrinter;
 use crate::outbound::s3::Bucket;
 use crate::outbound::ses::Ses;
@@ -207,6 +210,7 @@ pub fn fan_out_job(sdk: &SdkConfig) -> Result<FanOut, ConfigError> {
             stats_queue_url: config::stats_queue_url()?,
             exports_queue_url: config::exports_queue_url()?,
             search_queue_url: config::search_queue_url()?,
+            live_queue_url: config::live_queue_url()?,
             payments_queue_url: config::payments_queue_url_if_any(),
         },
         table: table(sdk)?,
@@ -259,6 +263,15 @@ pub fn search(sdk: &SdkConfig) -> Result<Search, ConfigError> {
 
 pub fn index_products_job(sdk: &SdkConfig) -> Result<IndexJob, ConfigError> {
     Ok(IndexJob { table: table(sdk)?, bucket: bucket(sdk)? })
+}
+
+/// What the WebSocket routes need (`$connect`, `$disconnect`, `subscribe`).
+pub fn live_socket(sdk: &SdkConfig) -> Result<LiveSocket, ConfigError> {
+    Ok(LiveSocket { table: table(sdk)?, verifier: config::token_verifier()? })
+}
+
+pub fn push_live_job(sdk: &SdkConfig) -> Result<PushJob, ConfigError> {
+    Ok(PushJob { table: table(sdk)?, connections: Connections::new(sdk, &config::live_connections_url()?) })
 }
 
 pub fn stats_job(sdk: &SdkConfig) -> Result<StatsJob, ConfigError> {

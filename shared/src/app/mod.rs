@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod error;
 pub mod exports;
 pub mod idempotency;
+pub mod live;
 pub mod notifications;
 pub mod orders;
 pub mod outbox;

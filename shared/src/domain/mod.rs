@@ -12,6 +12,7 @@ pub mod export;
 pub mod id;
 pub mod image;
 pub mod invoice;
+pub mod live;
 pub mod money;
 pub mod order;
 pub mod password;

@@ -5,6 +5,7 @@
 
 pub mod audit_archive;
 pub mod dynamodb;
+pub mod live_push;
 pub mod pdf;
 pub mod s3;
 pub mod ses;

@@ -21,6 +21,22 @@ impl Queues {
         self.send_later(queue_url, body, 0).await
     }
 
+    /// Sends to a FIFO queue: messages of one `group` are received in the order
+    /// sent, and a message sent again with the same `deduplication_id` within
+    /// five minutes (a retried fan-out) is dropped by SQS.
+    pub async fn send_in_order(
+        &self,
+        queue_url: &str,
+        body: &str,
+        group: &str,
+        deduplication_id: &str,
+    ) -> Result<(), StoreError> {
+        let request = self.client.send_message().queue_url(queue_url).message_body(body);
+        let request = request.message_group_id(group).message_deduplication_id(deduplication_id);
+        request.send().await.map_err(unavailable)?;
+        Ok(())
+    }
+
     /// Sends a message that becomes visible after `delay_seconds`, which SQS caps
     /// at 900.
     pub async fn send_later(&self, queue_url: &str, body: &str, delay_seconds: i32) -> Result<(), StoreError> {

@@ -1,5 +1,6 @@
 //! The fan-out job: reads new outbox items from the table's stream and puts each
-//! event on the queues of the jobs that react to it; and, from the same stream,
+//! event on the queues of the jobs that react to it (the live updates' queue
+//! for every event someone may follow over a WebSocket); and, from the same stream,
 //! every new or changed product, which it puts on the search index's queue and,
 //! for a change, publishes `inventory.low` for each variant the change took
 //! below its threshold (`app::catalog::stock`). One reader for all three:
@@ -17,6 +18,7 @@ use super::index_products::ProductChanged;
 use crate::app::catalog::stock;
 use crate::app::webhooks::{self, ports::DeliveryQueue, ports::WebhookStore};
 use crate::domain::WebhookEndpoint;
+use crate::domain::live;
 use crate::domain::webhook::selection::SUBSCRIBABLE;
 use crate::domain::{Event, EventKind};
 use crate::inbound::events::dynamodb_stream::{self, StreamRecord};
@@ -35,6 +37,9 @@ pub struct Routes {
     pub exports_queue_url: String,
     /// Not for events: every product written (`ProductChanged`), for the search index.
     pub search_queue_url: String,
+    /// FIFO: the events someone may follow live (`domain::live::topics_of`), for
+    /// the push job, in order per order.
+    pub live_queue_url: String,
     /// With a payment provider: the payments job ends the payment of an order
     /// that ended unpaid.
     pub payments_queue_url: Option<String>,
@@ -152,6 +157,11 @@ async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEn
     let body = event.to_json();
     for queue in job.routes.destinations(event) {
         job.queues.send(queue, &body).await.map_err(JobError::failed)?;
+    }
+    if !live::topics_of(&event.kind).is_empty() {
+        let group = live::order_of(&event.kind).map_or_else(|| "shop".to_owned(), |order| order.to_string());
+        let id = event.id.to_string();
+        job.queues.send_in_order(&job.routes.live_queue_url, &body, &group, &id).await.map_err(JobError::failed)?;
     }
     let deliveries = if !SUBSCRIBABLE.contains(&event.kind.name()) {
         Vec::new()

@@ -11,6 +11,7 @@ pub mod fan_out;
 pub mod index_products;
 pub mod payments;
 pub mod process_images;
+pub mod push_live;
 pub mod receipts;
 pub mod send_emails;
 pub mod stats;
@@ -55,7 +56,7 @@ where
 {
     crate::telemetry::init();
     lambda_runtime::run(service_fn(|event: LambdaEvent<aws_lambda_events::sqs::SqsEvent>| {
-        let failed = handler(event.payload);
+        let failed = Box::pin(handler(event.payload));
         async move {
             let failed = failed.await;
             if !failed.is_empty() {

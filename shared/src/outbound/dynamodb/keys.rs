@@ -1,6 +1,7 @@
 //! Key design of the single table. Every item has `PK` and `SK`; items that must be
 //! listed also carry the overloaded `GSI1PK/GSI1SK` or `GSI2PK/GSI2SK`.
 
+use crate::domain::live::ConnectionId;
 use crate::domain::{
     CartId, Category, DiscountCode, Email, EventId, ExportId, ImageId, OrderId, OrderStatus, Product, ProductId,
     ProductStatus, ReturnId, SessionId, Sku, Timestamp, UserId, WebhookEndpointId, format_timestamp,
@@ -59,6 +60,21 @@ pub fn product_index_keys(product: &Product) -> Vec<(&'static str, String)> {
         keys.push((GSI2SK, sort));
     }
     keys
+}
+
+/// A WebSocket connection's partition: the connection and what it follows.
+pub fn live_pk(connection: &ConnectionId) -> String {
+    format!("LIVE#{connection}")
+}
+pub const LIVE_CONNECTION_SK: &str = "CONNECTION";
+
+pub fn live_topic_sk(topic: &str) -> String {
+    format!("TOPIC#{topic}")
+}
+
+/// GSI1: the connections following one topic (`order:{id}`, `feed`).
+pub fn live_followers(topic: &str) -> String {
+    format!("LIVE#TOPIC#{topic}")
 }
 
 pub fn user_pk(id: UserId) -> String {

@@ -14,6 +14,7 @@ mod exports;
 mod idempotency;
 mod items;
 pub mod keys;
+mod live;
 mod orders;
 mod payments;
 mod products;

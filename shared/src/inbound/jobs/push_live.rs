@@ -1,0 +1,102 @@
+//! The live updates job: pushes each event the fan-out puts on the `live`
+//! queue to the WebSocket connections following it (the order's customer or
+//! guest, staff on the feed). The queue is FIFO, grouped by order, so one
+//! order's changes arrive in the order they happened.
+//!
+//! An order event carries the order as it is when pushed (`order`, the same
+//! view as `GET /orders/{id}`): status, shipment and tracking, refunds.
+
+use super::JobError;
+use crate::app::live;
+use crate::app::orders::ports::OrderStore;
+use crate::domain::Event;
+use crate::domain::live::{order_of, topics_of};
+use crate::inbound::views::OrderView;
+use crate::outbound::dynamodb::Table;
+use crate::outbound::live_push::Connections;
+use aws_lambda_events::sqs::SqsEvent;
+
+pub struct PushJob {
+    pub table: Table,
+    pub connections: Connections,
+}
+
+/// Handles the batch in order and returns the ids to retry: from the first
+/// message that failed on, as a FIFO queue needs, so nothing overtakes it.
+pub async fn handle(job: &PushJob, event: SqsEvent) -> Vec<String> {
+    let mut retry = Vec::new();
+    for message in event.records {
+        let id = message.message_id.unwrap_or_default();
+        if !retry.is_empty() {
+            retry.push(id);
+            continue;
+        }
+        let body = message.body.unwrap_or_default();
+        let outcome = match serde_json::from_str::<Event>(&body) {
+            Ok(event) => crate::telemetry::correlate(event.correlation_id.clone(), push(job, &event)).await,
+            Err(error) => Err(JobError::Unreadable(error)),
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(message_id = %id, reason = %error.report(), "live update failed; retrying from it");
+            retry.push(id);
+        }
+    }
+    retry
+}
+
+async fn push(job: &PushJob, event: &Event) -> Result<(), JobError> {
+    let topics = topics_of(&event.kind);
+    if topics.is_empty() {
+        return Ok(());
+    }
+    let order = match order_of(&event.kind) {
+        Some(id) => job.table.get(id).await.map_err(JobError::failed)?,
+        None => None,
+    };
+    let message = message(event, order.as_ref().map(OrderView::new));
+    let now = time::OffsetDateTime::now_utc();
+    let pushes = live::push(&job.table, &job.connections, &topics, &message, now).await.map_err(JobError::failed)?;
+    tracing::info!(
+        event = %event.id,
+        kind = event.kind.name(),
+        delivered = pushes.delivered,
+        gone = pushes.gone,
+        failed = pushes.failed,
+        "live update pushed"
+    );
+    Ok(())
+}
+
+/// `{"type","id","occurred_at","data"}` as on every queue and webhook, plus `order`
+/// for an order's event.
+fn message(event: &Event, order: Option<OrderView<'_>>) -> String {
+    let mut message = serde_json::to_value(event).expect("events serialise");
+    if let Some(fields) = message.as_object_mut() {
+        // Which request set it off is for the logs, not for the browser.
+        fields.remove("correlation_id");
+        if let Some(order) = order {
+            fields.insert("order".into(), serde_json::to_value(order).expect("views serialise"));
+        }
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EventKind, OrderId};
+    use serde_json::json;
+
+    #[test]
+    fn a_message_is_the_event_envelope_without_its_correlation_id() {
+        let order_id = OrderId::generate();
+        let mut event = Event::new(EventKind::OrderPaid { order_id }, time::macros::datetime!(2026-12-05 10:00 UTC));
+        event.correlation_id = Some("request-1".into());
+        let message: serde_json::Value = serde_json::from_str(&message(&event, None)).unwrap();
+        assert_eq!(
+            message,
+            json!({"type": "order.paid", "id": event.id, "occurred_at": "2026-12-05T10:00:00.000000Z",
+                   "data": {"order_id": order_id}})
+        );
+    }
+}
