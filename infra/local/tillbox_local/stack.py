@@ -255,7 +255,7 @@ def _describe_site(template, endpoint):
         if policy is None:
             continue
         text = policy["Fn::Sub"][0] if isinstance(policy, dict) else policy
-        text = re.sub(r"\s*https://\S*\$\{[^}]+\}[^\s;]*", "", text)
+        text = re.sub(r"\s*(?:https|wss)://\S*\$\{[^}]+\}[^\s;]*", "", text)
         text = re.sub(r"\$\{[^}]+\}", "", text).replace("connect-src 'self'", f"connect-src 'self' {endpoint}")
         return {"csp": " ".join(text.split())}
     return None
@@ -280,6 +280,40 @@ def _describe_api_cdn(template):
             headers = settings["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"].get("Headers", [])
             behaviors.append({"pattern": behavior["PathPattern"], "headers": headers, "max_ttl": settings["MaxTTL"]})
         return {"behaviors": behaviors}
+    return None
+
+
+# The id and stage the local WebSocket API plays (`LiveApi`, `LiveStage`).
+LIVE_API_ID = "local-live"
+
+
+def _describe_live(template, refs):
+    """The WebSocket API (`ProtocolType: WEBSOCKET`): each route key's function,
+    found through its integration's URI, and whether the route answers the
+    client (a route response). The local gateway serves it (websocket_api.py)."""
+    for logical, api in cfn.resources_of(template, "AWS::ApiGatewayV2::Api").items():
+        if api["Properties"].get("ProtocolType") != "WEBSOCKET":
+            continue
+        refs[logical] = LIVE_API_ID
+        stage = None
+        for name, res in cfn.resources_of(template, "AWS::ApiGatewayV2::Stage").items():
+            if res["Properties"]["ApiId"] == {"Ref": logical}:
+                refs[name] = stage = res["Properties"]["StageName"]
+        integrations = {}
+        for name, res in cfn.resources_of(template, "AWS::ApiGatewayV2::Integration").items():
+            uri = res["Properties"]["IntegrationUri"]["Fn::Sub"]
+            integrations[name] = re.search(r"functions/\$\{(\w+)\.Arn\}/invocations", uri).group(1)
+        routes = {}
+        for res in cfn.resources_of(template, "AWS::ApiGatewayV2::Route").values():
+            props = res["Properties"]
+            if props["ApiId"] != {"Ref": logical}:
+                continue
+            integration = re.fullmatch(r"integrations/\$\{(\w+)\}", props["Target"]["Fn::Sub"]).group(1)
+            routes[props["RouteKey"]] = {"function": integrations[integration],
+                                         "responds": "RouteResponseSelectionExpression" in props}
+        selection = api["Properties"]["RouteSelectionExpression"]
+        return {"api": logical, "stage": stage, "routes": routes,
+                "selection": selection.removeprefix("$request.body.")}
     return None
 
 
@@ -317,6 +351,7 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         for name, replacement in placeholders.items():
             value = value.replace(f"{{{name}}}", replacement)
         params[key] = value
+    live = _describe_live(template, refs)
     resolver = cfn.Resolver(template, params, refs, attrs)
     _configure_notifications(template, endpoint, resolver)
     _configure_object_lock(template, endpoint, resolver)
@@ -325,8 +360,13 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
     # The template names the distribution with https://; the gateway plays it
     # over plain http (e-mail links to the account pages, the CORS origin).
     distribution = f"https://{attrs[('AssetsDistribution', 'DomainName')]}"
+    # The functions reach the WebSocket API's management API (`@connections`)
+    # on the gateway, which plays it under /_local/live.
+    live_stage_url = f"https://{LIVE_API_ID}.execute-api.{cfn.REGION}.amazonaws.com/{live['stage']}" if live else None
     for spec in functions.values():
         spec["env"] = {k: v.replace(distribution, gateway_url) for k, v in spec["env"].items()}
+        if live_stage_url:
+            spec["env"] = {k: v.replace(live_stage_url, f"{gateway_url}/_local/live") for k, v in spec["env"].items()}
     if cors:
         cors["AllowOrigins"] = [gateway_url if o == distribution else o for o in cors.get("AllowOrigins", [])]
     _store_secure_parameters(endpoint, functions)
@@ -342,4 +382,5 @@ def provision(endpoint, prefix, gateway_url="http://127.0.0.1:3000", overrides=N
         "cors": cors,
         "site": _describe_site(template, endpoint),
         "api_cdn": _describe_api_cdn(template),
+        "live": live,
     }

@@ -8,6 +8,7 @@ One module per part:
 - assets.py: the CDN in front of the bucket.
 - site.py: the dashboard and account pages the CDN serves from dashboard/dist/.
 - cdn.py: the CDN in front of the API (the public catalog cached), on a port of its own.
+- websocket_api.py: the WebSocket API (live updates), on a port of its own.
 
 `Gateway` starts and stops them together. `log` gets one line per request, per
 job batch and per fired schedule.
@@ -21,10 +22,11 @@ from .event_sources import EventSources
 from .http_api import HttpApi
 from .scheduler import Scheduler
 from .site import Site
+from .websocket_api import WebSocketApi
 
 
 class Gateway:
-    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print, cdn_port=0):
+    def __init__(self, stack, runtimes, port=0, retry_delay=None, log=print, cdn_port=0, live_port=0):
         """`runtimes` maps function logical ids to runtimes. `retry_delay`, when set,
         makes failed messages visible again after that many seconds instead of the
         queue's visibility timeout, so tests can watch a redrive in seconds."""
@@ -36,6 +38,8 @@ class Gateway:
         site = Site(stack["site"]["csp"]) if stack.get("site") else None
         self.http = HttpApi(stack, runtimes, port, log, assets, self.scheduler, site)
         self.api_cdn = ApiCdn(stack["api_cdn"], self.http, cdn_port, log) if stack.get("api_cdn") else None
+        self.live = WebSocketApi(stack, runtimes, live_port, log) if stack.get("live") else None
+        self.http.live = self.live
         self.threads = []
 
     @property
@@ -46,6 +50,11 @@ class Gateway:
     def cdn_url(self):
         """The API as the CDN in front of it serves it (`ApiCdnUrl` in AWS)."""
         return self.api_cdn.url if self.api_cdn else None
+
+    @property
+    def live_url(self):
+        """The WebSocket API (`LiveUrl` in AWS), once started."""
+        return self.live.url if self.live else None
 
     @property
     def server(self):
@@ -61,6 +70,12 @@ class Gateway:
         return self.http.route(method, raw_target, headers, body, source_ip)
 
     def start(self):
+        if self.live:
+            self.live.start()
+            if self.http.site:
+                # The pages connect to it: config.json names it, and the CSP allows it.
+                self.http.site.config["live_url"] = self.live.url
+                self.http.site.csp = self.http.site.csp.replace("connect-src 'self'", f"connect-src 'self' {self.live.url}")
         self.threads.append(threading.Thread(target=self.http.server.serve_forever, daemon=True))
         if self.api_cdn:
             self.threads.append(threading.Thread(target=self.api_cdn.server.serve_forever, daemon=True))
@@ -85,6 +100,8 @@ class Gateway:
         if self.api_cdn:
             self.api_cdn.server.shutdown()
             self.api_cdn.server.server_close()
+        if self.live:
+            self.live.stop()
         for t in self.threads:
             if t.name != "sqs":
                 t.join(timeout=5)

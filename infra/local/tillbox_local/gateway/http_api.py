@@ -4,7 +4,8 @@ Gateway it answers every request: a body that is too large, malformed framing or
 a failing function gets an HTTP error, never a dropped connection (bar a body
 over 64 MB, refused and then cut off rather than read). It also serves the CDN's
 `/assets/` (assets.py), the dashboard's pages under `/admin/` and `/account/`
-(site.py) and `POST /_local/schedules/<Function>` (scheduler.py)."""
+(site.py), `POST /_local/schedules/<Function>` (scheduler.py) and the WebSocket
+API's management API under `/_local/live/@connections/` (websocket_api.py)."""
 
 import base64
 import json
@@ -74,6 +75,8 @@ class HttpApi:
         self.assets = assets
         self.site = site
         self.scheduler = scheduler
+        # The WebSocket API whose management API (`@connections`) is served here.
+        self.live = None
         self.cors = stack.get("cors")
         routes = [Route(name, r["method"], r["path"]) for name, spec in stack["functions"].items() for r in spec["routes"]]
         # The `$default` route takes whatever no other route does, any method.
@@ -252,6 +255,9 @@ class HttpApi:
             return (*self.site.get(path), None)
         if method in ("GET", "HEAD") and self.assets and path.startswith("/assets/"):
             return (*self.assets.get(path[len("/assets/"):]), None)
+        match = re.fullmatch(r"/_local/live/@connections/(.+)", path)
+        if match and self.live:
+            return (*self.live.manage(method, match.group(1), body), None)
         match = re.fullmatch(r"/_local/schedules/(\w+)", path)
         if method == "POST" and match and match.group(1) in self.runtimes:
             result = self.scheduler.invoke(match.group(1), self.scheduler.event())

@@ -8,6 +8,7 @@ serves both, and the API has routes under /admin/ too (`GET /admin/stats`). A
 page load is a browser navigation (`Sec-Fetch-Mode: navigate`): that gets the
 app; every other request goes on to the API's routes."""
 
+import json
 import mimetypes
 from pathlib import Path
 
@@ -21,6 +22,8 @@ class Site:
     def __init__(self, csp, dist=DIST):
         self.csp = csp
         self.dist = dist
+        # What the apps' config.json says besides the API (`live_url`, the WebSocket API).
+        self.config = {}
 
     def answers(self, method, path, headers):
         """Whether this request is for the pages rather than the API."""
@@ -40,7 +43,8 @@ class Site:
         if file is None and path == f"/{app}/config.json":
             # Publishing writes one naming the API; here the API is the page's own
             # origin, which the apps use when the file names none.
-            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-cache")], b"{}"
+            config = json.dumps(self.config).encode()
+            return 200, [("Content-Type", "application/json"), ("Cache-Control", "no-cache")], config
         if file is None and Path(path).suffix:
             return 404, [("Content-Type", "text/plain")], b"Not Found"
         if file is None:

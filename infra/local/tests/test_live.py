@@ -1,0 +1,171 @@
+"""Live updates end to end, with a real WebSocket client on the local WebSocket
+API: an order's change goes outbox -> stream -> fan-out -> live queue -> push
+job -> management API -> the connections following it. Customers follow their
+own orders, a guest the order of their link, staff any order and the feed."""
+
+import json
+import time
+import uuid
+
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.test_local_stack import GatewayTestCase, eventually, token as role_token
+from tillbox_local.tokens import token
+
+PROTOCOL = "tillbox-live"
+
+
+class LiveTest(GatewayTestCase):
+    prefix = "live"
+    parameters = {"PaymentProvider": "manual"}
+
+    def open(self, access_token=None, protocols=None):
+        offered = protocols if protocols is not None else [PROTOCOL, *([access_token] if access_token else [])]
+        socket = connect(self.gateway.live_url, subprotocols=offered or None, open_timeout=30)
+        self.addCleanup(socket.close)
+        return socket
+
+    def refused(self, **kwargs):
+        with self.assertRaises(InvalidStatus) as refusal:
+            self.open(**kwargs)
+        return refusal.exception.response.status_code
+
+    @staticmethod
+    def ask(socket, message):
+        socket.send(message if isinstance(message, str) else json.dumps(message))
+        return json.loads(socket.recv(timeout=30))
+
+    def follow(self, socket, topic, **extra):
+        answer = self.ask(socket, {"action": "subscribe", "topic": topic, **extra})
+        self.assertEqual(answer, {"type": "subscribed", "topic": topic})
+
+    @staticmethod
+    def updates(socket, count, order_id, timeout=30):
+        """The next `count` pushes about `order_id`, in arrival order. Its
+        `order.placed` is skipped: it arrives only when the subscription was
+        quicker than the fan-out."""
+        found, deadline = [], time.monotonic() + timeout
+        while len(found) < count and time.monotonic() < deadline:
+            message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if message.get("data", {}).get("order_id") == order_id and message["type"] != "order.placed":
+                found.append(message)
+        return found
+
+    def connection_items(self):
+        table = self.client("dynamodb")
+        items = table.scan(TableName=self.table_name(), ConsistentRead=True)["Items"]
+        return [i for i in items if i["PK"]["S"].startswith("LIVE#")]
+
+    def placed_order(self, customer):
+        product = self.races.product(5)
+        status, _, order = self.races.order(customer, product)
+        self.assertEqual(status, 201, order)
+        return order
+
+    def test_the_handshake_needs_the_protocol_and_a_valid_token(self):
+        self.assertEqual(self.refused(protocols=[]), 400, "no tillbox-live subprotocol offered")
+        self.assertEqual(self.refused(protocols=["chat"]), 400)
+        self.assertEqual(self.refused(access_token="not.a.token"), 401)
+        self.assertEqual(self.refused(protocols=[PROTOCOL, "a", "b"]), 400, "one token at most")
+        guest = self.open()
+        self.assertEqual(guest.subprotocol, PROTOCOL, "the chosen protocol is echoed")
+        # Anything but a subscription is answered with how to subscribe, and the connection stays.
+        for odd in ["hello", "[]", '{"action":"subscribe"}', '{"action":"dance"}', "\u0000\u00ff"]:
+            answer = self.ask(guest, odd)
+            self.assertEqual((answer["type"], answer["status"]), ("error", 400), odd)
+            self.assertIn("subscribe", answer["detail"])
+        answer = self.ask(guest, {"action": "subscribe", "topic": "orders:everything"})
+        self.assertEqual((answer["status"], answer["title"]), (400, "Unknown topic"))
+        self.assertEqual(self.ask(guest, {"action": "subscribe", "topic": "feed"})["status"], 401)
+
+    def test_a_customer_sees_their_order_paid_fulfilled_and_refunded_in_order_and_staff_see_it_on_the_feed(self):
+        alice, bob = (token("customer", f"{name}-{uuid.uuid4().hex[:8]}") for name in ("alice", "bob"))
+        order = self.placed_order(alice)
+        topic = f"order:{order['id']}"
+
+        # Refused first: someone else's order, the feed for a customer, a guest without the link.
+        intruder = self.open(bob)
+        answer = self.ask(intruder, {"action": "subscribe", "topic": topic})
+        self.assertEqual((answer["type"], answer["status"]), ("error", 404), "another's order does not exist to bob")
+        self.assertEqual(self.ask(intruder, {"action": "subscribe", "topic": "feed"})["status"], 403)
+        self.assertEqual(self.ask(intruder, {"action": "subscribe", "topic": f"order:{uuid.uuid4()}"})["status"], 404)
+        guest = self.open()
+        self.assertEqual(self.ask(guest, {"action": "subscribe", "topic": topic})["status"], 401)
+        forged = self.ask(guest, {"action": "subscribe", "topic": topic, "order_token": "x.y.z"})
+        self.assertEqual(forged["status"], 401)
+
+        customer = self.open(alice)
+        self.follow(customer, topic)
+        staff = self.open(role_token("staff"))
+        self.follow(staff, "feed")
+        self.follow(staff, topic)  # on both: still one message per change
+
+        staff_token = self.races.staff
+        started = time.monotonic()
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=staff_token)[0], 200)
+        shipment = {"carrier": "DHL", "tracking_number": "JJD000390007654321"}
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/fulfil", shipment, staff_token)[0], 200)
+        refund = {"amount": 500, "reason": "Scratched on arrival"}
+        status, _, refunded = self.api.call("POST", f"/orders/{order['id']}/refunds", refund, staff_token,
+                                            {"idempotency-key": str(uuid.uuid4())})
+        self.assertEqual(status, 201, refunded)
+
+        seen = self.updates(customer, 3, order["id"])
+        print(f"\n  live: three changes pushed to the customer {time.monotonic() - started:.1f} s after the first")
+        self.assertEqual([m["type"] for m in seen], ["order.paid", "order.fulfilled", "order.refunded"])
+        self.assertEqual(seen[0]["order"]["id"], order["id"])
+        fulfilled = next(m for m in seen if m["type"] == "order.fulfilled")
+        self.assertEqual(fulfilled["order"]["shipment"]["tracking_number"], "JJD000390007654321")
+        self.assertEqual(seen[2]["data"]["amount"], 500)
+        self.assertNotIn("correlation_id", seen[0])
+
+        feed = self.updates(staff, 3, order["id"])
+        self.assertEqual([m["type"] for m in feed], ["order.paid", "order.fulfilled", "order.refunded"],
+                         "staff see another customer's order, once per change")
+        # Nothing reached bob or the guest: their next message is the answer to this one.
+        for outsider in (intruder, guest):
+            self.assertEqual(self.ask(outsider, "ping")["type"], "error")
+
+    def test_a_guest_follows_the_order_their_link_opens(self):
+        product = self.races.product(5)
+        _, _, cart = self.api.call("POST", "/carts")
+        headers = {"cart-token": cart["token"]}
+        line = {"product_id": product, "quantity": 1}
+        self.assertEqual(self.api.call("POST", f"/carts/{cart['id']}/lines", line, headers=headers)[0], 200)
+        email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+        status, _, body = self.api.call("PATCH", f"/carts/{cart['id']}", {"email": email}, headers=headers)
+        self.assertEqual(status, 200, body)
+        status, answer_headers, order = self.api.call("POST", f"/carts/{cart['id']}/checkout",
+                                                      headers={**headers, "idempotency-key": str(uuid.uuid4())})
+        self.assertEqual(status, 201, order)
+        link = answer_headers["order-token"]
+
+        guest = self.open()
+        other = self.placed_order(token("customer", f"carol-{uuid.uuid4().hex[:8]}"))
+        refused = self.ask(guest, {"action": "subscribe", "topic": f"order:{other['id']}", "order_token": link})
+        self.assertEqual(refused["status"], 401, "a link opens its own order only")
+        self.follow(guest, f"order:{order['id']}", order_token=link)
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=self.races.staff)[0], 200)
+        self.assertEqual([m["type"] for m in self.updates(guest, 1, order["id"])], ["order.paid"])
+
+    def test_connections_are_forgotten_when_they_close_or_are_found_gone(self):
+        before = {i["PK"]["S"] for i in self.connection_items()}
+        staff = self.open(role_token("staff"))
+        self.follow(staff, "feed")
+        mine = lambda: [i for i in self.connection_items() if i["PK"]["S"] not in before]
+        self.assertEqual(sorted(i["SK"]["S"] for i in mine()), ["CONNECTION", "TOPIC#feed"])
+        self.assertTrue(all(int(i["expires_at"]["N"]) > time.time() + 7000 for i in mine()), "kept at most ~2 h")
+        staff.close()
+        self.assertTrue(eventually(lambda: not mine(), timeout=30), "$disconnect deleted the connection's items")
+
+        # A connection that went without $disconnect (API Gateway does not promise
+        # it): the first push to it gets 410 Gone, and its items go.
+        ghost = "R2hvc3RDb25uZWN0aW9uPQ="
+        self.client("dynamodb").put_item(TableName=self.table_name(), Item={
+            "PK": {"S": f"LIVE#{ghost}"}, "SK": {"S": "TOPIC#feed"}, "GSI1PK": {"S": "LIVE#TOPIC#feed"},
+            "GSI1SK": {"S": ghost}, "connection_id": {"S": ghost}, "expires_at": {"N": str(int(time.time()) + 600)},
+        })
+        self.placed_order(token("customer", f"dave-{uuid.uuid4().hex[:8]}"))  # order.placed reaches the feed
+        ghost_items = lambda: [i for i in self.connection_items() if i["PK"]["S"] == f"LIVE#{ghost}"]
+        self.assertTrue(eventually(lambda: not ghost_items(), timeout=30), "a gone connection is forgotten")
