@@ -4,7 +4,7 @@
 // link and posts it to the API; nothing is stored in the browser.
 import { render } from "preact";
 import { useState } from "preact/hooks";
-import { type Api, type Schemas, apiBase, client, money, ok, safeUrl, when } from "../common/api";
+import { type Api, type Schemas, appConfig, client, money, ok, safeUrl, when } from "../common/api";
 import { match, useLocation } from "../common/router";
 import { Banner, Button, Input, Loading, Notice, Status, useAction, useLoad } from "../common/ui";
 
@@ -222,4 +222,4 @@ function App({ api }: { api: Api }) {
   );
 }
 
-apiBase().then((base) => render(<App api={client(base)} />, document.getElementById("app")!));
+appConfig().then(({ api }) => render(<App api={client(api)} />, document.getElementById("app")!));

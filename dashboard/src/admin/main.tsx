@@ -3,7 +3,8 @@
 // the API refuses them anyway).
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { apiBase } from "../common/api";
+import { appConfig } from "../common/api";
+import { LiveFeed } from "./live";
 import { Link, match, navigate, useLocation } from "../common/router";
 import { Button, Loading, useAction } from "../common/ui";
 import { type Identity, type Role, Session } from "./session";
@@ -62,7 +63,7 @@ export function href(path: string) {
   return BASE + (path === "/" ? "/" : path);
 }
 
-function App({ session }: { session: Session }) {
+function App({ session, live }: { session: Session; live?: string }) {
   const [identity, setIdentity] = useState<Identity | null | undefined>(undefined);
   const url = useLocation();
   const signingOut = useAction();
@@ -123,6 +124,7 @@ function App({ session }: { session: Session }) {
               </li>
             ))}
         </ul>
+        <LiveFeed session={session} url={live} />
       </nav>
       <main id="main" tabIndex={-1}>
         {screen && found ? (
@@ -140,4 +142,4 @@ function App({ session }: { session: Session }) {
   );
 }
 
-apiBase().then((base) => render(<App session={new Session(base)} />, document.getElementById("app")!));
+appConfig().then(({ api, live }) => render(<App session={new Session(api)} live={live} />, document.getElementById("app")!));

@@ -140,11 +140,16 @@ export class Session {
     return refreshing;
   }
 
+  /** A current access token, refreshed when it has less than a minute left. */
+  async accessToken(): Promise<string> {
+    if (!this.stored || this.stored.expiresAt < Date.now() + 60_000) await this.refresh();
+    return this.stored!.access;
+  }
+
   private middleware(): Middleware {
     return {
       onRequest: async ({ request }) => {
-        if (!this.stored || this.stored.expiresAt < Date.now() + 60_000) await this.refresh();
-        request.headers.set("Authorization", `Bearer ${this.stored!.access}`);
+        request.headers.set("Authorization", `Bearer ${await this.accessToken()}`);
         return request;
       },
       onResponse: async ({ response }) => {

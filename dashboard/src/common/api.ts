@@ -39,21 +39,29 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Where the API is: `config.json` in the app's folder (written at publish
- * time; resolved from the app's base, not the page, whose path may be a deep
- * link like /admin/orders/…), else the page's own origin (the local gateway
- * serves both). */
-export async function apiBase(): Promise<string> {
+/** Where the app's services are. */
+export interface AppConfig {
+  /** The HTTP API. */
+  api: string;
+  /** The WebSocket API for live updates (`LiveUrl`), when there is one. */
+  live?: string;
+}
+
+/** `config.json` in the app's folder (written at publish time; resolved from
+ * the app's base, not the page, whose path may be a deep link like
+ * /admin/orders/…). Without one, the API is the page's own origin (the local
+ * gateway serves both). */
+export async function appConfig(): Promise<AppConfig> {
   try {
     const reply = await fetch(new URL(import.meta.env.BASE_URL + "config.json", location.origin), { cache: "no-cache" });
     if (reply.ok) {
-      const config = (await reply.json()) as { api?: string };
-      if (config.api) return config.api.replace(/\/$/, "");
+      const config = (await reply.json()) as { api?: string; live_url?: string };
+      return { api: config.api?.replace(/\/$/, "") || location.origin, live: config.live_url || undefined };
     }
   } catch {
-    // No config: same origin.
+    // No config: same origin, no live updates.
   }
-  return location.origin;
+  return { api: location.origin };
 }
 
 export type Api = Client<paths, "application/json">;

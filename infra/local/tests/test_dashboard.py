@@ -252,6 +252,21 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         expect(found.get_by_role("link")).to_have_text(f"{word.title()} shade")
         self.assertIn("status=active", page.url)
 
+    def test_staff_watch_orders_and_low_stock_arrive_on_the_live_feed(self):
+        product = self.product(stock=6)  # the default low-stock threshold is 5
+        self.sign_in(self.staff_email)
+        feed = self.page.get_by_role("region", name="Live")
+        expect(feed.get_by_text("live", exact=True)).to_be_visible()
+        # Someone else's order, paid by another member of staff, while this page is open.
+        order, _ = self.paid_order(product, quantity=2)
+        paid = feed.get_by_role("link", name="Order paid")
+        expect(paid).to_be_visible()
+        expect(feed.get_by_role("link", name="Order placed").or_(paid).first).to_be_visible()
+        expect(feed.get_by_text(f"{product['sku']}: 4 left")).to_be_visible()
+        self.check("live-feed")
+        paid.click()
+        expect(self.page.get_by_role("main")).to_contain_text(order["id"])
+
     def test_an_edit_over_someone_elses_save_says_reload(self):
         product = self.product()
         self.sign_in(self.staff_email)

@@ -2,6 +2,7 @@
 answers requests, and SIGTERM (what `kill` and process managers send) or SIGHUP
 (a closed terminal) stops every process it started, as Ctrl-C does."""
 
+import json
 import os
 import signal
 import socket
@@ -13,7 +14,10 @@ import unittest
 import urllib.request
 from pathlib import Path
 
+from websockets.sync.client import connect
+
 from tillbox_local.emulator import free_port
+from tillbox_local.tokens import token
 
 ROOT = Path(__file__).resolve().parents[3]
 READY = "One line per request, job batch and e-mail follows."
@@ -52,10 +56,11 @@ class MakeDevTest(unittest.TestCase):
         """`make dev` on free ports with its own log and state folder, once it is ready:
         (make's process, its output lines so far, the API's URL)."""
         state = Path(tempfile.mkdtemp(prefix="tillbox-dev-"))
-        port = free_port()
+        port, live_port = free_port(), free_port()
+        self.live_url = f"ws://127.0.0.1:{live_port}"
         env = {**os.environ, "TILLBOX_PORT": str(port), "TILLBOX_MOTO_PORT": str(free_port()),
                "TILLBOX_INVOKE_PORT": str(free_port()), "TILLBOX_CDN_PORT": str(free_port()),
-               "TILLBOX_STRIPE_PORT": str(free_port()), "DEV_ARGS": f"--log {state}/dev.log --state {state}"}
+               "TILLBOX_LIVE_PORT": str(live_port), "TILLBOX_STRIPE_PORT": str(free_port()), "DEV_ARGS": f"--log {state}/dev.log --state {state}"}
         make = subprocess.Popen(["make", "-s", "dev"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.addCleanup(make.stdout.close)
@@ -112,6 +117,11 @@ class MakeDevTest(unittest.TestCase):
         while time.time() < deadline and not any(line.startswith("metric ") for line in lines):
             time.sleep(0.2)
         self.assertTrue(any(line.startswith("metric ColdStarts 1") for line in lines), lines[-5:])
+        # The WebSocket API is up too: staff follow the shop's feed.
+        self.assertTrue(any(self.live_url in line for line in lines), "the banner names the WebSocket API")
+        with connect(self.live_url, subprotocols=["tillbox-live", token("staff", "make-dev-test")], open_timeout=60) as live:
+            live.send(json.dumps({"action": "subscribe", "topic": "feed"}))
+            self.assertEqual(json.loads(live.recv(timeout=60)), {"type": "subscribed", "topic": "feed"})
         self.assert_stops_everything(make, lambda: os.kill(make.pid, signal.SIGTERM))
 
     def test_a_closed_terminal_stops_everything(self):
@@ -125,7 +135,8 @@ class MakeDevTest(unittest.TestCase):
             port = held.getsockname()[1]
             env = {**os.environ, "TILLBOX_PORT": str(free_port()), "TILLBOX_MOTO_PORT": str(port),
                    "TILLBOX_INVOKE_PORT": str(free_port()), "TILLBOX_STRIPE_PORT": str(free_port()),
-                   "TILLBOX_CDN_PORT": str(free_port()), "DEV_ARGS": "--port-wait 1"}
+                   "TILLBOX_CDN_PORT": str(free_port()), "TILLBOX_LIVE_PORT": str(free_port()),
+                   "DEV_ARGS": "--port-wait 1"}
             run = subprocess.run(["make", "-s", "dev"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         self.assertNotEqual(run.returncode, 0)
         lines = run.stdout.strip().splitlines()

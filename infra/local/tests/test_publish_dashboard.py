@@ -18,6 +18,7 @@ from moto import mock_aws
 from tillbox_local.commands.publish_dashboard import IMMUTABLE, REVALIDATE, publish
 
 API = "https://abc123.execute-api.eu-central-1.amazonaws.com"
+CONFIG = {"api": API, "live_url": "wss://def456.execute-api.eu-central-1.amazonaws.com/live"}
 
 
 class _CloudFront:
@@ -61,7 +62,7 @@ class PublishDashboardTest(unittest.TestCase):
                            "admin/assets/index-b2.css": "y", "admin/favicon.svg": "<svg/>",
                            "admin/config.json": '{"api": "http://localhost:3000"}',
                            "account/index.html": "<!doctype html>", "account/assets/main-c3.js": "z"})
-        result = publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist)
+        result = publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist)
         self.assertEqual(result["uploaded"], 8)
         expected = {
             "admin/index.html": ("text/html; charset=utf-8", REVALIDATE),
@@ -80,26 +81,26 @@ class PublishDashboardTest(unittest.TestCase):
                 self.assertEqual((head["ContentType"], head["CacheControl"]), (content_type, cache))
         for app in ("admin", "account"):
             config = json.loads(self.s3.get_object(Bucket="shop", Key=f"{app}/config.json")["Body"].read())
-            self.assertEqual(config, {"api": API}, "the build's own config.json is replaced")
+            self.assertEqual(config, CONFIG, "the build's own config.json is replaced")
         self.assertEqual(self.cloudfront.invalidations, [("E123", ["/admin/*", "/account/*"])])
 
     def test_files_the_build_no_longer_has_are_kept_a_day_then_deleted(self):
         _build(self.dist, {"admin/index.html": "1", "admin/assets/old-1.js": "1", "admin/assets/gone-1.js": "1",
                            "account/index.html": "1"})
         start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-        publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist, now=start)
+        publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist, now=start)
         (self.dist / "admin/assets/old-1.js").unlink()
         (self.dist / "admin/assets/gone-1.js").unlink()
         _build(self.dist, {"admin/assets/new-2.js": "2"})
-        result = publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist, now=start + timedelta(hours=1))
+        result = publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist, now=start + timedelta(hours=1))
         self.assertEqual(result["marked_stale"], ["admin/assets/gone-1.js", "admin/assets/old-1.js"])
         self.assertIn("admin/assets/old-1.js", self.keys(), "a page loaded before the publish still finds it")
         # old-1.js comes back in a later build: uploaded again, it is no longer stale.
         _build(self.dist, {"admin/assets/old-1.js": "1"})
-        result = publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist, now=start + timedelta(hours=2))
+        result = publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist, now=start + timedelta(hours=2))
         self.assertEqual((result["marked_stale"], result["deleted"]), ([], []))
         (self.dist / "admin/assets/old-1.js").unlink()
-        result = publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist, now=start + timedelta(hours=26))
+        result = publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist, now=start + timedelta(hours=26))
         self.assertEqual((result["marked_stale"], result["deleted"]),
                          (["admin/assets/old-1.js"], ["admin/assets/gone-1.js"]))
         self.assertEqual(self.keys(), {"admin/index.html", "admin/config.json", "admin/assets/new-2.js",
@@ -109,7 +110,7 @@ class PublishDashboardTest(unittest.TestCase):
     def test_nothing_is_uploaded_without_a_build(self):
         _build(self.dist, {"admin/index.html": "1"})
         with self.assertRaises(SystemExit):
-            publish(self.s3, self.cloudfront, "shop", "E123", API, self.dist)
+            publish(self.s3, self.cloudfront, "shop", "E123", CONFIG, self.dist)
         self.assertEqual(self.keys(), {"images/p/1.webp"})
         self.assertEqual(self.cloudfront.invalidations, [])
 

@@ -59,7 +59,7 @@ def wait_until_free(ports, timeout=20, say=print):
             by = holder(port)
             return (f"Port {port} ({what}) is in use" + (f" by {by}" if by else "")
                     + ": stop it, or choose other ports (TILLBOX_PORT, TILLBOX_MOTO_PORT, TILLBOX_STRIPE_PORT, "
-                    "TILLBOX_INVOKE_PORT).")
+                    "TILLBOX_INVOKE_PORT, TILLBOX_LIVE_PORT, TILLBOX_CDN_PORT).")
         if not waiting:
             say(f"Waiting for port{'s' if len(taken) > 1 else ''} {', '.join(map(str, taken.values()))} "
                 "to be free (a previous run may still be stopping)...")

@@ -76,8 +76,15 @@ def stop_on_signals():
         raise Stopped("parent gone")
 
 
+_say_lock = threading.Lock()
+
+
 def say(message):
-    print(message, flush=True)
+    """One whole line per message: print() writes the text and its newline
+    separately, so two threads' lines could run together."""
+    with _say_lock:
+        sys.stdout.write(f"{message}\n")
+        sys.stdout.flush()
 
 
 def tillbox_admin(*args, **run):
@@ -196,7 +203,7 @@ def build(output, log):
     return True
 
 
-def banner(api, cdn, emulator, stripe, table, invoke_port, log):
+def banner(api, cdn, live, emulator, stripe, table, invoke_port, log):
     return f"""
 Tillbox is running on {api}
 
@@ -205,6 +212,7 @@ Tillbox is running on {api}
   Token      export TOKEN=$(make -s token ROLE=staff)   (staff, 15 minutes, no sign-in)
   Try        curl -s {api}/products
   CDN        {cdn}/products   (the API as CloudFront serves it: public catalog reads cached up to a minute)
+  Live       {live}   (WebSocket live updates: subprotocol tillbox-live and a token; see README)
   API docs   {api}/docs   (the OpenAPI 3.1 document: {api}/openapi.json)
   E-mails    go to the emulator's SES; each is shown below with its link
   Emulator   {emulator}   (DynamoDB table {table}, SQS, S3, SES, SSM)
@@ -224,6 +232,8 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("TILLBOX_PORT", 3000)))
     parser.add_argument("--cdn-port", type=int, default=int(os.environ.get("TILLBOX_CDN_PORT", 3001)),
                         help="the CDN in front of the API (ApiCdnUrl in AWS): the public catalog cached")
+    parser.add_argument("--live-port", type=int, default=int(os.environ.get("TILLBOX_LIVE_PORT", 3002)),
+                        help="the WebSocket API for live updates (LiveUrl in AWS)")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("TILLBOX_MOTO_PORT", 4566)))
     parser.add_argument("--stripe-port", type=int, default=int(os.environ.get("TILLBOX_STRIPE_PORT", 8420)))
     parser.add_argument("--invoke-port", type=int, default=int(os.environ.get("TILLBOX_INVOKE_PORT", 9000)))
@@ -246,7 +256,8 @@ def main():
     log.parent.mkdir(parents=True, exist_ok=True)
     shown = log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
     try:
-        ports = {"the API": args.port, "the API's CDN": args.cdn_port, "the emulator": args.moto_port,
+        ports = {"the API": args.port, "the API's CDN": args.cdn_port, "the WebSocket API": args.live_port,
+                 "the emulator": args.moto_port,
                  "the Stripe emulator": args.stripe_port, "the functions": args.invoke_port}
         taken = wait_until_free(ports, args.port_wait, say)
         if taken:
@@ -283,11 +294,12 @@ def main():
                                          limit=args.concurrency)
                 for name, spec in description["functions"].items()
             }
-            gateway = Gateway(description, runtimes, port=args.port, log=say, cdn_port=args.cdn_port).start()
+            gateway = Gateway(description, runtimes, port=args.port, log=say, cdn_port=args.cdn_port,
+                              live_port=args.live_port).start()
             running.callback(gateway.stop)
             create_admin(table)
             seed(api)
-            say(banner(api, gateway.cdn_url, emulator.endpoint, stripe.url, table, args.invoke_port, shown))
+            say(banner(api, gateway.cdn_url, gateway.live_url, emulator.endpoint, stripe.url, table, args.invoke_port, shown))
             stop = threading.Event()
             running.callback(stop.set)
             threading.Thread(target=print_emails, args=(emulator.endpoint, stop), daemon=True).start()

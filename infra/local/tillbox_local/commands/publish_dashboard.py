@@ -6,8 +6,8 @@ to a deployed stack's bucket, which its CloudFront distribution serves under
     python -m tillbox_local.commands.publish_dashboard --stack tillbox dashboard/dist
 
 AWS credentials and region as for the AWS CLI (AWS_PROFILE, AWS_REGION). It reads
-the stack's outputs (BucketName, ApiUrl, AssetsDistributionId), uploads every
-file, writes each app's config.json naming the API, retires files the build no
+the stack's outputs (BucketName, ApiUrl, LiveUrl, AssetsDistributionId), uploads
+every file, writes each app's config.json naming the API and the WebSocket API, retires files the build no
 longer has, and invalidates the apps' paths on the distribution.
 """
 
@@ -56,7 +56,7 @@ def content_type(key):
     return TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
-def uploads(dist, api):
+def uploads(dist, config):
     """(key, body, Cache-Control) for every file to upload, in upload order:
     assets first, index.html last, so no page ever names a file not yet there."""
     files = []
@@ -69,7 +69,7 @@ def uploads(dist, api):
             if relative.as_posix() != "config.json":
                 cache = IMMUTABLE if relative.parts[0] == "assets" else REVALIDATE
                 files.append((f"{app}/{relative.as_posix()}", path.read_bytes(), cache))
-        files.append((f"{app}/config.json", json.dumps({"api": api}).encode(), REVALIDATE))
+        files.append((f"{app}/config.json", json.dumps(config).encode(), REVALIDATE))
     rank = {IMMUTABLE: 0, REVALIDATE: 1}
     return sorted(files, key=lambda f: (f[0].endswith("/index.html"), rank[f[2]], f[0]))
 
@@ -94,9 +94,9 @@ def retire(s3, bucket, keys, now):
     return marked, deleted
 
 
-def publish(s3, cloudfront, bucket, distribution, api, dist, now=None):
+def publish(s3, cloudfront, bucket, distribution, config, dist, now=None):
     now = now or datetime.now(timezone.utc)
-    files = uploads(Path(dist), api)
+    files = uploads(Path(dist), config)
     for key, body, cache in files:
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache)
     published = {key for key, _, _ in files}
@@ -115,7 +115,7 @@ def publish(s3, cloudfront, bucket, distribution, api, dist, now=None):
 def stack_outputs(cloudformation, stack):
     outputs = {o["OutputKey"]: o["OutputValue"]
                for o in cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
-    missing = {"BucketName", "ApiUrl", "AssetsDistributionId", "DashboardUrl"} - set(outputs)
+    missing = {"BucketName", "ApiUrl", "LiveUrl", "AssetsDistributionId", "DashboardUrl"} - set(outputs)
     if missing:
         sys.exit(f"stack {stack} has no output {', '.join(sorted(missing))}: deploy this template first "
                  "(sam build && sam deploy)")
@@ -129,7 +129,8 @@ def main():
     args = parser.parse_args()
     outputs = stack_outputs(boto3.client("cloudformation"), args.stack)
     result = publish(boto3.client("s3"), boto3.client("cloudfront"), outputs["BucketName"],
-                     outputs["AssetsDistributionId"], outputs["ApiUrl"], args.dist)
+                     outputs["AssetsDistributionId"], {"api": outputs["ApiUrl"], "live_url": outputs["LiveUrl"]},
+                     args.dist)
     print(f"{result['uploaded']} files uploaded to s3://{outputs['BucketName']}/; "
           f"{len(result['marked_stale'])} no longer built, kept a day; "
           f"{len(result['deleted'])} retired earlier, deleted; CloudFront invalidation {result['invalidation']}")
