@@ -324,8 +324,10 @@ class DashboardHostingTest(unittest.TestCase):
         self.assertEqual(directives["style-src"], ["'self'"])
         self.assertEqual(directives["frame-ancestors"], ["'none'"])
         self.assertEqual(directives["base-uri"], ["'none'"])
+        # The HTTP API, this stack's WebSocket API (the live feed) and the bucket (uploads).
         self.assertEqual(directives["connect-src"], [
-            "'self'", "https://*.execute-api.us-east-1.amazonaws.com", "https://Bucket.RegionalDomainName"])
+            "'self'", "https://*.execute-api.us-east-1.amazonaws.com", "wss://tillbox:LiveApi.execute-api.us-east-1.amazonaws.com",
+            "https://Bucket.RegionalDomainName"])
         self.assertNotIn("unsafe-inline", csp)
         self.assertNotIn("unsafe-eval", csp)
         self.assertTrue(all(h["Override"] for h in headers.values()))

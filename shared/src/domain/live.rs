@@ -134,7 +134,9 @@ pub fn order_of(kind: &EventKind) -> Option<OrderId> {
 /// is not shown it.
 pub fn topics_of(kind: &EventKind) -> Vec<Topic> {
     match kind {
-        EventKind::OrderDisputed { .. } | EventKind::InventoryLow { .. } | EventKind::WebhookEndpointDisabled { .. } => {
+        EventKind::OrderDisputed { .. }
+        | EventKind::InventoryLow { .. }
+        | EventKind::WebhookEndpointDisabled { .. } => {
             vec![Topic::Feed]
         }
         other => match order_of(other) {

@@ -178,8 +178,7 @@ struct Subscribe {
     order_token: Option<String>,
 }
 
-const HOW_TO_SUBSCRIBE: &str =
-    r#"send {"action":"subscribe","topic":"order:<order id>"} (a guest adds "order_token") or {"action":"subscribe","topic":"feed"} (staff)"#;
+const HOW_TO_SUBSCRIBE: &str = r#"send {"action":"subscribe","topic":"order:<order id>"} (a guest adds "order_token") or {"action":"subscribe","topic":"feed"} (staff)"#;
 
 /// `subscribe` and `$default`: follows a topic, answering the client either way.
 pub async fn subscribe(ctx: &LiveSocket, event: SocketEvent) -> SocketReply {
@@ -197,7 +196,9 @@ pub async fn subscribe(ctx: &LiveSocket, event: SocketEvent) -> SocketReply {
         None => None,
         Some(token) => match ctx.verifier.verify_order_link(token.trim()) {
             Ok(link) => Some(link.order_id),
-            Err(_) => return SocketReply::error(401, "Unauthorized", "order_token is not a valid, unexpired order link"),
+            Err(_) => {
+                return SocketReply::error(401, "Unauthorized", "order_token is not a valid, unexpired order link");
+            }
         },
     };
     let followed = live::follow(&ctx.table, &ctx.table, &id, topic, link, now()).await;

@@ -10,8 +10,11 @@ pub trait LiveConnections {
     /// Records a connection API Gateway just opened.
     fn open(&self, connection: &Connection) -> impl Future<Output = Result<(), StoreError>>;
     /// The connection, unless it closed or outlived API Gateway's two hours.
-    fn connection(&self, id: &ConnectionId, now: Timestamp)
-    -> impl Future<Output = Result<Option<Connection>, StoreError>>;
+    fn connection(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<Connection>, StoreError>>;
     /// Records that `connection` follows `topic`, until the connection expires.
     fn follow(&self, connection: &Connection, topic: Topic) -> impl Future<Output = Result<(), StoreError>>;
     /// The open connections following `topic`.

@@ -123,7 +123,8 @@ impl LiveConnections for Table {
             let mut pending = Some(std::collections::HashMap::from([(self.name.clone(), requests)]));
             // BatchWriteItem may leave items unprocessed under load: send those again.
             for attempt in 0..5u64 {
-                let output = self.client.batch_write_item().set_request_items(pending).send().await.map_err(unavailable)?;
+                let output =
+                    self.client.batch_write_item().set_request_items(pending).send().await.map_err(unavailable)?;
                 pending = output.unprocessed_items.filter(|left| left.values().any(|requests| !requests.is_empty()));
                 if pending.is_none() {
                     break;
