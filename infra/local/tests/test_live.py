@@ -7,10 +7,10 @@ import json
 import time
 import uuid
 
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.test_local_stack import GatewayTestCase, eventually, token as role_token
+from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token as role_token, token_in
 from tillbox_local.tokens import token
 
 PROTOCOL = "tillbox-live"
@@ -41,14 +41,15 @@ class LiveTest(GatewayTestCase):
         self.assertEqual(answer, {"type": "subscribed", "topic": topic})
 
     @staticmethod
-    def updates(socket, count, order_id, timeout=30):
-        """The next `count` pushes about `order_id`, in arrival order. Its
-        `order.placed` is skipped: it arrives only when the subscription was
-        quicker than the fan-out."""
+    def updates(socket, count, order_id, types=None, timeout=30):
+        """The next `count` pushes about `order_id` (of `types`, when given), in
+        arrival order. Its `order.placed` is skipped unless asked for: it arrives
+        only when the subscription was quicker than the fan-out."""
         found, deadline = [], time.monotonic() + timeout
         while len(found) < count and time.monotonic() < deadline:
             message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-            if message.get("data", {}).get("order_id") == order_id and message["type"] != "order.placed":
+            wanted = message["type"] in types if types else message["type"] != "order.placed"
+            if message.get("data", {}).get("order_id") == order_id and wanted:
                 found.append(message)
         return found
 
@@ -165,7 +166,39 @@ class LiveTest(GatewayTestCase):
         self.client("dynamodb").put_item(TableName=self.table_name(), Item={
             "PK": {"S": f"LIVE#{ghost}"}, "SK": {"S": "TOPIC#feed"}, "GSI1PK": {"S": "LIVE#TOPIC#feed"},
             "GSI1SK": {"S": ghost}, "connection_id": {"S": ghost}, "expires_at": {"N": str(int(time.time()) + 600)},
+            "connected_at": {"S": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())},
         })
         self.placed_order(token("customer", f"dave-{uuid.uuid4().hex[:8]}"))  # order.placed reaches the feed
         ghost_items = lambda: [i for i in self.connection_items() if i["PK"]["S"] == f"LIVE#{ghost}"]
         self.assertTrue(eventually(lambda: not ghost_items(), timeout=30), "a gone connection is forgotten")
+
+    def signed_in_staff(self):
+        """The access and refresh tokens of a new member of staff, signed in with a password."""
+        email, password = f"staff-{uuid.uuid4().hex[:8]}@shop.test", "plum-harbour-47-kettle"
+        self.assertEqual(self.api.call("POST", "/auth/signup", {"email": email, "password": password})[0], 202)
+        mail = eventually(lambda: [m for m in emails_to(self.stack["endpoint"], email) if "verify-email" in m[1]])
+        self.assertEqual(self.api.call("POST", "/auth/verify-email", {"token": token_in(mail[0][1])})[0], 204)
+        users = self.api.call("GET", "/admin/users?limit=100", token=self.admin)[2]["items"]
+        user = next(u for u in users if u["email"] == email)
+        self.assertEqual(self.api.call("PATCH", f"/admin/users/{user['id']}", {"role": "staff"}, self.admin)[0], 200)
+        _, _, tokens = self.api.call("POST", "/auth/login", {"email": email, "password": password})
+        return tokens["access_token"], tokens["refresh_token"]
+
+    def test_staff_who_sign_out_everywhere_stop_getting_the_feed(self):
+        access, refresh = self.signed_in_staff()
+        staff = self.open(access)
+        self.follow(staff, "feed")
+        order = self.placed_order(token("customer", f"erin-{uuid.uuid4().hex[:8]}"))
+        self.assertEqual([m["type"] for m in self.updates(staff, 1, order["id"], types={"order.placed"})],
+                         ["order.placed"], "a live session gets the feed")
+
+        status, _, _ = self.api.call("POST", "/auth/logout", {"refresh_token": refresh, "everywhere": True})
+        self.assertEqual(status, 204)
+        self.placed_order(token("customer", f"frank-{uuid.uuid4().hex[:8]}"))
+        # At the next change the push job finds the session ended: the connection is closed, nothing sent.
+        with self.assertRaises(ConnectionClosed):
+            while True:
+                message = json.loads(staff.recv(timeout=30))
+                self.assertNotEqual(message.get("type"), "order.placed", "nothing after the session ended")
+        self.assertEqual(self.refused(access_token=access), 401, "nor can the old token connect again")
+

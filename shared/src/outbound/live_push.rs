@@ -37,4 +37,12 @@ impl Push for Connections {
             Err(error) => Err(unavailable(error)),
         }
     }
+
+    async fn disconnect(&self, id: &ConnectionId) -> Result<(), StoreError> {
+        match self.client.delete_connection().connection_id(id.as_str()).send().await {
+            Ok(_) => Ok(()),
+            Err(error) if error.raw_response().is_some_and(|r| r.status().as_u16() == 410) => Ok(()),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
 }

@@ -8,6 +8,8 @@
 
 pub mod ports;
 
+use crate::app::accounts::ports::{SessionStore, UserStore};
+use crate::app::accounts::{self, AccountsError};
 use crate::app::error::{CommonError, shares_common_errors};
 use crate::app::orders::ports::OrderStore;
 use crate::app::store::StoreError;
@@ -75,15 +77,27 @@ pub struct Pushes {
     pub delivered: usize,
     /// Connections found closed, and forgotten.
     pub gone: usize,
+    /// Staff connections whose session ended since they connected (signed out
+    /// everywhere, password or role changed, account disabled): closed, not sent.
+    pub revoked: usize,
     /// Connections that could not take the message now (logged, not retried).
     pub failed: usize,
 }
 
+/// What happened at one connection.
+enum Outcome {
+    Sent(Pushed),
+    Revoked,
+}
+
 /// Sends `message` once to every connection following any of `topics` (staff
 /// following both an order and the feed get it once), forgetting closed ones.
+/// A staff connection is sent nothing once its session has ended: as on the
+/// HTTP API, staff are checked against their session at every use, so a revoked
+/// member of staff stops seeing the feed at the next change, not two hours later.
 /// Fails only when the followers cannot be read.
 pub async fn push(
-    connections: &impl LiveConnections,
+    store: &(impl LiveConnections + UserStore + SessionStore),
     pusher: &impl Push,
     topics: &[Topic],
     message: &str,
@@ -91,19 +105,28 @@ pub async fn push(
 ) -> Result<Pushes, StoreError> {
     let mut followers = Vec::new();
     for topic in topics {
-        followers.extend(connections.followers(*topic, now).await?);
+        followers.extend(store.followers(*topic, now).await?);
     }
-    followers.sort_unstable();
-    followers.dedup();
+    followers.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    followers.dedup_by(|a, b| a.id == b.id);
     let outcomes: Vec<_> = stream::iter(followers)
-        .map(|to| async move {
-            match pusher.push(&to, message).await {
-                Ok(Pushed::Gone) => match connections.close(&to).await {
-                    Ok(()) => Ok(Pushed::Gone),
-                    Err(error) => Err(error),
-                },
-                other => other,
+        .map(|follower| async move {
+            if let Some(principal) = follower.principal.as_ref().filter(|p| p.is_staff()) {
+                match accounts::ensure_live(store, principal, now).await {
+                    Ok(()) => {}
+                    Err(AccountsError::SessionEnded) => {
+                        pusher.disconnect(&follower.id).await?;
+                        store.close(&follower.id).await?;
+                        return Ok(Outcome::Revoked);
+                    }
+                    Err(error) => return Err(StoreError::Unavailable(error.to_string())),
+                }
             }
+            let pushed = pusher.push(&follower.id, message).await?;
+            if pushed == Pushed::Gone {
+                store.close(&follower.id).await?;
+            }
+            Ok(Outcome::Sent(pushed))
         })
         .buffer_unordered(PUSHES_AT_ONCE)
         .collect()
@@ -111,8 +134,9 @@ pub async fn push(
     let mut pushes = Pushes::default();
     for outcome in outcomes {
         match outcome {
-            Ok(Pushed::Delivered) => pushes.delivered += 1,
-            Ok(Pushed::Gone) => pushes.gone += 1,
+            Ok(Outcome::Sent(Pushed::Delivered)) => pushes.delivered += 1,
+            Ok(Outcome::Sent(Pushed::Gone)) => pushes.gone += 1,
+            Ok(Outcome::Revoked) => pushes.revoked += 1,
             Err(error) => {
                 tracing::warn!(%error, "a live update was not pushed to one connection");
                 pushes.failed += 1;
@@ -125,14 +149,18 @@ pub async fn push(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::accounts::ports::UserChange;
+    use crate::app::store::Page;
+    use crate::domain::{AuditRecord, Email, Event, RefreshToken, Role, Session, SessionId, User, UserId};
     use std::cell::RefCell;
     use std::collections::BTreeMap;
 
-    /// Topic key → followers; closed connections are recorded.
+    /// Topic key → followers; closed connections are recorded. No user or
+    /// session is stored: a staff follower with a session is one whose session ended.
     #[derive(Default)]
     struct Followers {
-        topics: BTreeMap<String, Vec<ConnectionId>>,
-        closed: RefCell<Vec<ConnectionId>>,
+        topics: BTreeMap<String, Vec<Connection>>,
+        closed: RefCell<Vec<String>>,
     }
 
     impl LiveConnections for Followers {
@@ -145,19 +173,57 @@ mod tests {
         async fn follow(&self, _: &Connection, _: Topic) -> Result<(), StoreError> {
             unreachable!("not followed in these tests")
         }
-        async fn followers(&self, topic: Topic, _: Timestamp) -> Result<Vec<ConnectionId>, StoreError> {
+        async fn followers(&self, topic: Topic, _: Timestamp) -> Result<Vec<Connection>, StoreError> {
             Ok(self.topics.get(&topic.key()).cloned().unwrap_or_default())
         }
         async fn close(&self, id: &ConnectionId) -> Result<(), StoreError> {
-            self.closed.borrow_mut().push(id.clone());
+            self.closed.borrow_mut().push(id.to_string());
             Ok(())
         }
     }
 
-    /// Answers per connection id: `gone…` is closed, `down…` fails; records what it sent.
+    impl UserStore for Followers {
+        async fn create(&self, _: &User, _: Option<&Event>, _: Option<&AuditRecord>) -> Result<bool, StoreError> {
+            unreachable!()
+        }
+        async fn get(&self, _: UserId) -> Result<Option<User>, StoreError> {
+            Ok(None)
+        }
+        async fn find_by_email(&self, _: &Email) -> Result<Option<User>, StoreError> {
+            unreachable!()
+        }
+        async fn update(&self, _: UserChange<'_>) -> Result<(), StoreError> {
+            unreachable!()
+        }
+        async fn list(&self, _: u16, _: Option<&str>) -> Result<Page<User>, StoreError> {
+            unreachable!()
+        }
+    }
+
+    impl SessionStore for Followers {
+        async fn start(&self, _: &Session, _: &RefreshToken) -> Result<(), StoreError> {
+            unreachable!()
+        }
+        async fn find_token(&self, _: &str) -> Result<Option<RefreshToken>, StoreError> {
+            unreachable!()
+        }
+        async fn session(&self, _: SessionId) -> Result<Option<Session>, StoreError> {
+            Ok(None)
+        }
+        async fn rotate(&self, _: &RefreshToken, _: &RefreshToken) -> Result<bool, StoreError> {
+            unreachable!()
+        }
+        async fn revoke(&self, _: SessionId) -> Result<(), StoreError> {
+            unreachable!()
+        }
+    }
+
+    /// Answers per connection id: `gone…` is closed, `down…` fails; records
+    /// what it sent and whom it disconnected.
     #[derive(Default)]
     struct Recorder {
         sent: RefCell<Vec<(String, String)>>,
+        disconnected: RefCell<Vec<String>>,
     }
 
     impl Push for Recorder {
@@ -171,29 +237,69 @@ mod tests {
             self.sent.borrow_mut().push((to.to_string(), message.to_owned()));
             Ok(Pushed::Delivered)
         }
+        async fn disconnect(&self, id: &ConnectionId) -> Result<(), StoreError> {
+            self.disconnected.borrow_mut().push(id.to_string());
+            Ok(())
+        }
     }
 
-    fn ids(names: &[&str]) -> Vec<ConnectionId> {
-        names.iter().map(|name| ConnectionId::parse(name).unwrap()).collect()
+    /// A connection; `staff_session` makes it staff's, opened in that session.
+    fn follower(id: &str, role: Role, session: Option<&str>) -> Connection {
+        Connection {
+            id: ConnectionId::parse(id).unwrap(),
+            principal: Some(Principal {
+                subject: UserId::generate().to_string(),
+                role,
+                session: session.map(str::to_owned),
+            }),
+            connected_at: time::macros::datetime!(2026-12-05 09:00 UTC),
+        }
     }
 
     #[tokio::test]
     async fn each_follower_gets_the_message_once_and_closed_ones_are_forgotten() {
         let order = Topic::Order(OrderId::generate());
+        let staff = follower("staff", Role::Staff, None);
         let mut store = Followers::default();
-        store.topics.insert(order.key(), ids(&["customer", "staff", "gone1"]));
-        store.topics.insert(Topic::Feed.key(), ids(&["staff", "down1", "admin"]));
+        store.topics.insert(
+            order.key(),
+            vec![follower("customer", Role::Customer, None), staff.clone(), follower("gone1", Role::Customer, None)],
+        );
+        store.topics.insert(
+            Topic::Feed.key(),
+            vec![staff, follower("down1", Role::Staff, None), follower("admin", Role::Admin, None)],
+        );
         let pusher = Recorder::default();
         let now = time::macros::datetime!(2026-12-05 10:00 UTC);
 
         let pushes = push(&store, &pusher, &[order, Topic::Feed], "hello", now).await.unwrap();
 
-        assert_eq!(pushes, Pushes { delivered: 3, gone: 1, failed: 1 });
+        assert_eq!(pushes, Pushes { delivered: 3, gone: 1, revoked: 0, failed: 1 });
         let mut sent: Vec<_> = pusher.sent.borrow().iter().map(|(to, _)| to.clone()).collect();
         sent.sort();
         assert_eq!(sent, ["admin", "customer", "staff"], "staff on both topics get it once");
         assert!(pusher.sent.borrow().iter().all(|(_, message)| message == "hello"));
-        assert_eq!(*store.closed.borrow(), ids(&["gone1"]), "only the closed connection is forgotten");
+        assert_eq!(*store.closed.borrow(), ["gone1"], "only the closed connection is forgotten");
+    }
+
+    #[tokio::test]
+    async fn staff_whose_session_ended_are_disconnected_and_sent_nothing() {
+        let ended = SessionId::generate().to_string();
+        let mut store = Followers::default();
+        store.topics.insert(
+            Topic::Feed.key(),
+            vec![follower("revoked", Role::Staff, Some(&ended)), follower("operator", Role::Admin, None)],
+        );
+        let pusher = Recorder::default();
+        let now = time::macros::datetime!(2026-12-05 10:00 UTC);
+
+        let pushes = push(&store, &pusher, &[Topic::Feed], "order paid", now).await.unwrap();
+
+        assert_eq!((pushes.delivered, pushes.revoked), (1, 1));
+        let sent: Vec<_> = pusher.sent.borrow().iter().map(|(to, _)| to.clone()).collect();
+        assert_eq!(sent, ["operator"], "a token without a session ends only with the key");
+        assert_eq!(*pusher.disconnected.borrow(), ["revoked"]);
+        assert_eq!(*store.closed.borrow(), ["revoked"]);
     }
 
     #[tokio::test]

@@ -17,8 +17,8 @@ pub trait LiveConnections {
     ) -> impl Future<Output = Result<Option<Connection>, StoreError>>;
     /// Records that `connection` follows `topic`, until the connection expires.
     fn follow(&self, connection: &Connection, topic: Topic) -> impl Future<Output = Result<(), StoreError>>;
-    /// The open connections following `topic`.
-    fn followers(&self, topic: Topic, now: Timestamp) -> impl Future<Output = Result<Vec<ConnectionId>, StoreError>>;
+    /// The open connections following `topic`, with who opened each.
+    fn followers(&self, topic: Topic, now: Timestamp) -> impl Future<Output = Result<Vec<Connection>, StoreError>>;
     /// Forgets the connection and everything it follows.
     fn close(&self, id: &ConnectionId) -> impl Future<Output = Result<(), StoreError>>;
 }
@@ -32,4 +32,7 @@ pub enum Pushed {
 
 pub trait Push {
     fn push(&self, to: &ConnectionId, message: &str) -> impl Future<Output = Result<Pushed, StoreError>>;
+    /// Closes the connection (API Gateway then runs `$disconnect`); a connection
+    /// already gone is no error.
+    fn disconnect(&self, id: &ConnectionId) -> impl Future<Output = Result<(), StoreError>>;
 }

@@ -61,6 +61,7 @@ async fn push(job: &PushJob, event: &Event) -> Result<(), JobError> {
         kind = event.kind.name(),
         delivered = pushes.delivered,
         gone = pushes.gone,
+        revoked = pushes.revoked,
         failed = pushes.failed,
         "live update pushed"
     );

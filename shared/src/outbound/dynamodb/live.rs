@@ -69,20 +69,17 @@ impl LiveConnections for Table {
 
     async fn follow(&self, connection: &Connection, topic: Topic) -> Result<(), StoreError> {
         let topic = topic.key();
-        let following = item([
-            (PK, s(keys::live_pk(&connection.id))),
-            (SK, s(keys::live_topic_sk(&topic))),
-            ("entity", s("live_subscription")),
-            (GSI1PK, s(keys::live_followers(&topic))),
-            (GSI1SK, s(connection.id.as_str())),
-            ("connection_id", s(connection.id.as_str())),
-            (EXPIRES_AT, epoch(connection.expires_at())),
-        ]);
+        // The connection's own fields too: a push reads who follows from the index alone.
+        let mut following = connection_item(connection);
+        following.insert(SK.into(), s(keys::live_topic_sk(&topic)));
+        following.insert("entity".into(), s("live_subscription"));
+        following.insert(GSI1PK.into(), s(keys::live_followers(&topic)));
+        following.insert(GSI1SK.into(), s(connection.id.as_str()));
         self.client.put_item().table_name(&self.name).set_item(Some(following)).send().await.map_err(unavailable)?;
         Ok(())
     }
 
-    async fn followers(&self, topic: Topic, now: Timestamp) -> Result<Vec<ConnectionId>, StoreError> {
+    async fn followers(&self, topic: Topic, now: Timestamp) -> Result<Vec<Connection>, StoreError> {
         let mut followers = Vec::new();
         let mut start = None;
         loop {
@@ -102,7 +99,12 @@ impl LiveConnections for Table {
                 .await
                 .map_err(unavailable)?;
             for found in output.items.unwrap_or_default() {
-                followers.push(Reader(&found).parsed("connection_id", ConnectionId::parse)?);
+                // One unreadable item must not keep the topic's other followers
+                // from every update (a FIFO group would wait on it); it expires.
+                match connection_from(&found) {
+                    Ok(follower) => followers.push(follower),
+                    Err(error) => tracing::error!(%error, "an unreadable live subscription was skipped"),
+                }
             }
             start = output.last_evaluated_key;
             if start.is_none() {
