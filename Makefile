@@ -8,7 +8,7 @@ API    ?= http://127.0.0.1:3000
 SUB    ?= demo-$(ROLE)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test lint token pay receiver races release bench bench-search bench-dashboard deploy-check docs-page docs-vendor
+.PHONY: dev test lint token pay receiver live races release bench bench-search bench-dashboard deploy-check docs-page docs-vendor
 
 SAM_VENV := .venv-sam
 
@@ -64,6 +64,11 @@ pay: $(VENV)/installed
 PORT ?= 9100
 receiver: $(VENV)/installed
 	@$(PYTHON) -m tillbox_local.commands.webhook_receiver --port $(PORT) $(if $(SECRET),--secret "$(SECRET)") $(if $(FAIL),--fail $(FAIL)) $(if $(GONE),--gone)
+
+## Follows a topic on make dev's WebSocket API and prints each live update:
+## make live TOPIC=order:<id> TOKEN=<access token> (or ORDER_TOKEN=<guest link>), or TOPIC=feed TOKEN=<staff>
+live: $(VENV)/installed
+	@$(PYTHON) -m tillbox_local.commands.live "$(TOPIC)" $(if $(TOKEN),--token "$(TOKEN)") $(if $(ORDER_TOKEN),--order-token "$(ORDER_TOKEN)")
 
 ## Order races (no oversell, one order per key, discount limits) and orders/s at
 ## 1, 8 and 32 clients, against a running `make dev` (another terminal).

@@ -1,4 +1,4 @@
-// The shop's live feed (docs/live-updates.md): orders, payments, returns, low
+// The shop's live feed (docs/architecture.md, "Live updates"): orders, payments, returns, low
 // stock and webhook endpoints Tillbox stopped delivering to, as they happen.
 // One WebSocket per tab, signed in with the access token offered as a
 // subprotocol (a browser cannot send headers, and a URL would be logged);

@@ -3,7 +3,7 @@
 //! connection, and `subscribe` (and `$default`, for anything else sent) lets it
 //! follow an order or the staff feed. The push job sends what follows.
 //!
-//! The protocol, for clients (docs/live-updates.md):
+//! The protocol, for clients (README, "Live updates"):
 //! - Connect offering the subprotocol `tillbox-live` and, signed in, the access
 //!   token as a second one (`new WebSocket(url, ["tillbox-live", token])`): a
 //!   browser cannot set headers, and a token in the URL would be logged.
