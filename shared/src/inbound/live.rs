@@ -22,7 +22,6 @@ use crate::domain::live::{ConnectionId, Refusal, Topic};
 use crate::outbound::dynamodb::Table;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::HashMap;
 use std::future::Future;
 
@@ -72,13 +71,32 @@ impl SocketReply {
         Self { status_code, headers: HashMap::new(), body: None }
     }
 
-    fn message(status_code: u16, body: serde_json::Value) -> Self {
-        Self { status_code, headers: HashMap::new(), body: Some(body.to_string()) }
+    fn answer(status_code: u16, answer: &Answer<'_>) -> Self {
+        let body = serde_json::to_string(answer).expect("answers serialise");
+        Self { status_code, headers: HashMap::new(), body: Some(body) }
     }
 
     fn error(status: u16, title: &str, detail: &str) -> Self {
-        Self::message(status, json!({"type": "error", "status": status, "title": title, "detail": detail}))
+        let answer =
+            Answer { kind: "error", topic: None, status: Some(status), title: Some(title), detail: Some(detail) };
+        Self::answer(status, &answer)
     }
+}
+
+/// What a subscription is answered with: `{"type":"subscribed","topic"}` or
+/// `{"type":"error","status","title","detail"}`, the type first.
+#[derive(Debug, Serialize)]
+struct Answer<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
 }
 
 impl SocketEvent {
@@ -209,7 +227,9 @@ pub async fn subscribe(ctx: &LiveSocket, event: SocketEvent) -> SocketReply {
     match followed {
         Ok(()) => {
             tracing::info!(topic = topic_kind(topic), "live subscription added");
-            SocketReply::message(200, json!({"type": "subscribed", "topic": request.topic}))
+            let answer =
+                Answer { kind: "subscribed", topic: Some(&request.topic), status: None, title: None, detail: None };
+            SocketReply::answer(200, &answer)
         }
         Err(LiveError::Refused(Refusal::SignInNeeded)) => {
             refused(401, "Unauthorized", "connect with an access token, or send this order's order_token")
@@ -244,6 +264,7 @@ fn unavailable(error: &StoreError) -> SocketReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn event(headers: &[(&str, &str)], body: Option<&str>) -> SocketEvent {
         serde_json::from_value(json!({

@@ -9,12 +9,13 @@
 use super::JobError;
 use crate::app::live;
 use crate::app::orders::ports::OrderStore;
-use crate::domain::Event;
 use crate::domain::live::{order_of, topics_of};
+use crate::domain::{Event, EventId, format_timestamp};
 use crate::inbound::views::OrderView;
 use crate::outbound::dynamodb::Table;
 use crate::outbound::live_push::Connections;
 use aws_lambda_events::sqs::SqsEvent;
+use serde::Serialize;
 
 pub struct PushJob {
     pub table: Table,
@@ -68,18 +69,30 @@ async fn push(job: &PushJob, event: &Event) -> Result<(), JobError> {
     Ok(())
 }
 
-/// `{"type","id","occurred_at","data"}` as on every queue and webhook, plus `order`
-/// for an order's event.
+/// A pushed change, in the order a reader wants its fields: the event as on
+/// every queue and webhook (`type`, `id`, `occurred_at`, `data`), without its
+/// correlation id (that is for the logs), and `order` for an order's event.
+#[derive(Serialize)]
+struct Update<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: EventId,
+    occurred_at: String,
+    data: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<OrderView<'a>>,
+}
+
 fn message(event: &Event, order: Option<OrderView<'_>>) -> String {
-    let mut message = serde_json::to_value(event).expect("events serialise");
-    if let Some(fields) = message.as_object_mut() {
-        // Which request set it off is for the logs, not for the browser.
-        fields.remove("correlation_id");
-        if let Some(order) = order {
-            fields.insert("order".into(), serde_json::to_value(order).expect("views serialise"));
-        }
-    }
-    message.to_string()
+    let mut kind = serde_json::to_value(&event.kind).expect("events serialise");
+    let update = Update {
+        kind: event.kind.name(),
+        id: event.id,
+        occurred_at: format_timestamp(event.occurred_at),
+        data: kind.get_mut("data").map(serde_json::Value::take).unwrap_or_default(),
+        order,
+    };
+    serde_json::to_string(&update).expect("views serialise")
 }
 
 #[cfg(test)]
@@ -93,7 +106,9 @@ mod tests {
         let order_id = OrderId::generate();
         let mut event = Event::new(EventKind::OrderPaid { order_id }, time::macros::datetime!(2026-12-05 10:00 UTC));
         event.correlation_id = Some("request-1".into());
-        let message: serde_json::Value = serde_json::from_str(&message(&event, None)).unwrap();
+        let text = message(&event, None);
+        assert!(text.starts_with(r#"{"type":"order.paid","id":"#), "the type first: {text}");
+        let message: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             message,
             json!({"type": "order.paid", "id": event.id, "occurred_at": "2026-12-05T10:00:00.000000Z",
