@@ -90,7 +90,10 @@ export function LiveFeed({ session, url }: { session: Session; url?: string }) {
         if (pushed.type === "subscribed") {
           failures = 0;
           setState("live");
-        } else if (pushed.type !== "error") {
+        } else if (pushed.type === "error") {
+          // Refused (a session that ended): closing retries with a fresh token.
+          socket?.close();
+        } else {
           setEvents((shown) => [pushed, ...shown.filter((e) => e.id !== pushed.id)].slice(0, KEPT));
         }
       };

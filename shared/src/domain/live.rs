@@ -90,8 +90,9 @@ pub enum Refusal {
 }
 
 /// Whether `connection` may follow `topic`. `order_customer` is the customer of
-/// the order the topic names (`None` when there is no such order); `link` is the
-/// order a guest's order link opens, checked by the caller.
+/// the order the topic names (`None` when there is no such order, or when it was
+/// not read: a guest without this order's link); `link` is the order a guest's
+/// order link opens, checked by the caller.
 pub fn may_follow(
     connection: &Connection,
     topic: Topic,
@@ -102,13 +103,14 @@ pub fn may_follow(
         (Topic::Feed, Some(principal)) if principal.is_staff() => Ok(()),
         (Topic::Feed, Some(_)) => Err(Refusal::StaffOnly),
         (Topic::Feed, None) => Err(Refusal::SignInNeeded),
+        // Before the order is looked at: a guest learns nothing about ids.
+        (Topic::Order(id), None) if link != Some(id) => Err(Refusal::SignInNeeded),
         (Topic::Order(_), _) if order_customer.is_none() => Err(Refusal::NoSuchOrder),
         (Topic::Order(id), _) if link == Some(id) => Ok(()),
-        (Topic::Order(_), None) => Err(Refusal::SignInNeeded),
         (Topic::Order(_), Some(principal)) if principal.is_staff() || order_customer == Some(&principal.subject) => {
             Ok(())
         }
-        (Topic::Order(_), Some(_)) => Err(Refusal::NoSuchOrder),
+        (Topic::Order(_), _) => Err(Refusal::NoSuchOrder),
     }
 }
 
@@ -185,6 +187,11 @@ mod tests {
         assert_eq!(may_follow(&guest, Topic::Order(other), Some("guest:2"), Some(linked)), Err(Refusal::SignInNeeded));
         assert_eq!(may_follow(&guest, Topic::Order(other), Some("guest:2"), None), Err(Refusal::SignInNeeded));
         assert_eq!(may_follow(&guest, Topic::Feed, None, Some(linked)), Err(Refusal::SignInNeeded));
+        assert_eq!(
+            may_follow(&guest, Topic::Order(other), None, None),
+            Err(Refusal::SignInNeeded),
+            "a missing order reads as an existing one: no probing ids"
+        );
     }
 
     #[test]

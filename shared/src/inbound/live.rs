@@ -19,6 +19,7 @@ use crate::app::store::StoreError;
 use crate::domain::Principal;
 use crate::domain::access_token::TokenVerifier;
 use crate::domain::live::{ConnectionId, Refusal, Topic};
+use crate::inbound::http::now;
 use crate::outbound::dynamodb::Table;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::{Deserialize, Serialize};
@@ -35,8 +36,9 @@ pub struct LiveSocket {
     pub verifier: TokenVerifier,
 }
 
-/// The part of API Gateway's WebSocket event Tillbox reads.
-#[derive(Debug, Deserialize)]
+/// The part of API Gateway's WebSocket event Tillbox reads. Not `Debug`: its
+/// headers hold the access token and its body an order link, never to be logged.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SocketEvent {
     request_context: SocketContext,
@@ -46,7 +48,7 @@ pub struct SocketEvent {
     body: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SocketContext {
     connection_id: String,
@@ -187,7 +189,7 @@ pub async fn disconnect(ctx: &LiveSocket, event: SocketEvent) -> SocketReply {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Subscribe {
     action: String,
@@ -237,6 +239,7 @@ pub async fn subscribe(ctx: &LiveSocket, event: SocketEvent) -> SocketReply {
         Err(LiveError::Refused(Refusal::StaffOnly)) => refused(403, "Forbidden", "the feed is for staff and admins"),
         Err(LiveError::Refused(Refusal::NoSuchOrder)) => refused(404, "Not Found", "no such order"),
         Err(LiveError::NotConnected) => refused(410, "Gone", "this connection is closed; connect again"),
+        Err(LiveError::SessionEnded) => refused(401, "Unauthorized", "your session ended: sign in and connect again"),
         Err(LiveError::Common(error)) => {
             tracing::error!(%error, "live subscription failed");
             SocketReply::error(500, "Internal Server Error", "try again")
@@ -250,10 +253,6 @@ fn topic_kind(topic: Topic) -> &'static str {
         Topic::Order(_) => "order",
         Topic::Feed => "feed",
     }
-}
-
-fn now() -> crate::domain::Timestamp {
-    time::OffsetDateTime::now_utc()
 }
 
 fn unavailable(error: &StoreError) -> SocketReply {

@@ -28,6 +28,9 @@ pub enum LiveError {
     /// The connection is unknown: it closed, or it expired.
     #[error("this connection is closed")]
     NotConnected,
+    /// Whoever connected signed out everywhere, or was disabled or changed role since.
+    #[error("the session this connection was opened in has ended")]
+    SessionEnded,
     #[error(transparent)]
     Common(#[from] CommonError),
 }
@@ -49,21 +52,32 @@ pub async fn connect(
 
 /// Lets the connection follow `topic` if it may (see [`live::may_follow`]).
 /// `link` is the order a guest's verified order link opens.
+/// The connection's session is checked first, as at every push.
 pub async fn follow(
-    connections: &impl LiveConnections,
+    store: &(impl LiveConnections + UserStore + SessionStore),
     orders: &impl OrderStore,
     id: &ConnectionId,
     topic: Topic,
     link: Option<OrderId>,
     now: Timestamp,
 ) -> Result<(), LiveError> {
-    let connection = connections.connection(id, now).await?.ok_or(LiveError::NotConnected)?;
+    let connection = store.connection(id, now).await?.ok_or(LiveError::NotConnected)?;
+    if let Some(principal) = &connection.principal {
+        match accounts::ensure_live(store, principal, now).await {
+            Ok(()) => {}
+            Err(AccountsError::SessionEnded) => return Err(LiveError::SessionEnded),
+            Err(error) => return Err(StoreError::Unavailable(error.to_string()).into()),
+        }
+    }
     let customer = match topic {
-        Topic::Order(order) => orders.get(order).await?.map(|order| order.customer),
-        Topic::Feed => None,
+        // A guest without this order's link is refused unread (`may_follow`).
+        Topic::Order(order) if connection.principal.is_some() || link == Some(order) => {
+            orders.get(order).await?.map(|order| order.customer)
+        }
+        Topic::Order(_) | Topic::Feed => None,
     };
     live::may_follow(&connection, topic, customer.as_deref(), link).map_err(LiveError::Refused)?;
-    connections.follow(&connection, topic).await?;
+    store.follow(&connection, topic).await?;
     Ok(())
 }
 
@@ -77,7 +91,7 @@ pub struct Pushes {
     pub delivered: usize,
     /// Connections found closed, and forgotten.
     pub gone: usize,
-    /// Staff connections whose session ended since they connected (signed out
+    /// Connections whose session ended since they connected (signed out
     /// everywhere, password or role changed, account disabled): closed, not sent.
     pub revoked: usize,
     /// Connections that could not take the message now (logged, not retried).
@@ -92,9 +106,11 @@ enum Outcome {
 
 /// Sends `message` once to every connection following any of `topics` (staff
 /// following both an order and the feed get it once), forgetting closed ones.
-/// A staff connection is sent nothing once its session has ended: as on the
-/// HTTP API, staff are checked against their session at every use, so a revoked
-/// member of staff stops seeing the feed at the next change, not two hours later.
+/// A connection opened in a session is sent nothing once that session has
+/// ended (signed out everywhere, disabled, role changed): it is closed instead,
+/// so a revoked account stops seeing orders at the next change, not when API
+/// Gateway ends the connection up to two hours later. Tokens without a session
+/// (made by an operator) end only with the signing key.
 /// Fails only when the followers cannot be read.
 pub async fn push(
     store: &(impl LiveConnections + UserStore + SessionStore),
@@ -111,7 +127,7 @@ pub async fn push(
     followers.dedup_by(|a, b| a.id == b.id);
     let outcomes: Vec<_> = stream::iter(followers)
         .map(|follower| async move {
-            if let Some(principal) = follower.principal.as_ref().filter(|p| p.is_staff()) {
+            if let Some(principal) = &follower.principal {
                 match accounts::ensure_live(store, principal, now).await {
                     Ok(()) => {}
                     Err(AccountsError::SessionEnded) => {
@@ -283,23 +299,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn staff_whose_session_ended_are_disconnected_and_sent_nothing() {
+    async fn followers_whose_session_ended_are_disconnected_and_sent_nothing() {
         let ended = SessionId::generate().to_string();
         let mut store = Followers::default();
         store.topics.insert(
             Topic::Feed.key(),
-            vec![follower("revoked", Role::Staff, Some(&ended)), follower("operator", Role::Admin, None)],
+            vec![
+                follower("revoked", Role::Staff, Some(&ended)),
+                follower("signedout", Role::Customer, Some(&ended)),
+                follower("operator", Role::Admin, None),
+            ],
         );
         let pusher = Recorder::default();
         let now = time::macros::datetime!(2026-12-05 10:00 UTC);
 
         let pushes = push(&store, &pusher, &[Topic::Feed], "order paid", now).await.unwrap();
 
-        assert_eq!((pushes.delivered, pushes.revoked), (1, 1));
+        assert_eq!((pushes.delivered, pushes.revoked), (1, 2));
         let sent: Vec<_> = pusher.sent.borrow().iter().map(|(to, _)| to.clone()).collect();
         assert_eq!(sent, ["operator"], "a token without a session ends only with the key");
-        assert_eq!(*pusher.disconnected.borrow(), ["revoked"]);
-        assert_eq!(*store.closed.borrow(), ["revoked"]);
+        let mut disconnected = pusher.disconnected.borrow().clone();
+        disconnected.sort();
+        assert_eq!(disconnected, ["revoked", "signedout"]);
+        let mut closed = store.closed.borrow().clone();
+        closed.sort();
+        assert_eq!(closed, ["revoked", "signedout"]);
     }
 
     #[tokio::test]

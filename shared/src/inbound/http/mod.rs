@@ -50,7 +50,8 @@ mod serve;
 
 pub use serve::serve;
 
-/// The time a request is handled at: use cases take it as an argument.
-fn now() -> crate::domain::Timestamp {
+/// The time a request (or a WebSocket event) is handled at: use cases take it
+/// as an argument.
+pub(crate) fn now() -> crate::domain::Timestamp {
     time::OffsetDateTime::now_utc()
 }

@@ -23,7 +23,9 @@ pub struct PushJob {
 }
 
 /// Handles the batch in order and returns the ids to retry: from the first
-/// message that failed on, as a FIFO queue needs, so nothing overtakes it.
+/// message that failed on, as a FIFO queue needs, so nothing overtakes it. An
+/// unreadable message is logged and dropped: retrying cannot help it, and its
+/// group (every feed-only event shares one) would wait behind it.
 pub async fn handle(job: &PushJob, event: SqsEvent) -> Vec<String> {
     let mut retry = Vec::new();
     for message in event.records {
@@ -32,12 +34,15 @@ pub async fn handle(job: &PushJob, event: SqsEvent) -> Vec<String> {
             retry.push(id);
             continue;
         }
-        let body = message.body.unwrap_or_default();
-        let outcome = match serde_json::from_str::<Event>(&body) {
-            Ok(event) => crate::telemetry::correlate(event.correlation_id.clone(), push(job, &event)).await,
-            Err(error) => Err(JobError::Unreadable(error)),
+        let event = match serde_json::from_str::<Event>(message.body.as_deref().unwrap_or_default()) {
+            Ok(event) => event,
+            Err(error) => {
+                let reason = JobError::Unreadable(error).report();
+                tracing::error!(message_id = %id, %reason, "an unreadable live update was dropped");
+                continue;
+            }
         };
-        if let Err(error) = outcome {
+        if let Err(error) = crate::telemetry::correlate(event.correlation_id.clone(), push(job, &event)).await {
             tracing::warn!(message_id = %id, reason = %error.report(), "live update failed; retrying from it");
             retry.push(id);
         }
