@@ -394,3 +394,69 @@ class DashboardHostingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LiveApiTest(unittest.TestCase):
+    """The WebSocket API is wired as API Gateway needs it, which the local
+    emulator cannot prove: every route's function may be invoked for exactly its
+    routes, the routes that answer have route responses, and the push job may
+    post to and close connections of this API's stage, and of no other."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.template = cfn.load()
+        cls.resources = cls.template["Resources"]
+        cls.resolver = _resolved(cls.template, "tillbox")
+
+    def of_type(self, kind):
+        return cfn.resources_of(self.template, kind)
+
+    def test_each_route_reaches_its_function_which_may_be_invoked_for_it_alone(self):
+        integrations = {name: re.search(r"\$\{(\w+)\.Arn\}", res["Properties"]["IntegrationUri"]["Fn::Sub"]).group(1)
+                        for name, res in self.of_type("AWS::ApiGatewayV2::Integration").items()}
+        routes = {}
+        for res in self.of_type("AWS::ApiGatewayV2::Route").values():
+            integration = re.fullmatch(r"integrations/\$\{(\w+)\}", res["Properties"]["Target"]["Fn::Sub"]).group(1)
+            routes.setdefault(integrations[integration], set()).add(res["Properties"]["RouteKey"])
+        self.assertEqual(routes, {"LiveConnectFunction": {"$connect"}, "LiveDisconnectFunction": {"$disconnect"},
+                                  "LiveSubscribeFunction": {"subscribe", "$default"}})
+        allowed = {}
+        for res in self.of_type("AWS::Lambda::Permission").values():
+            props = res["Properties"]
+            arn = self.resolver.resolve(props["SourceArn"])
+            if ":tillbox:LiveApi/" in arn:
+                self.assertEqual(props["Principal"], "apigateway.amazonaws.com")
+                allowed.setdefault(props["FunctionName"]["Ref"], set()).add(arn.rsplit("/", 1)[1])
+        self.assertEqual(allowed, routes, "each function may be invoked for its own routes, no others")
+        for res in self.of_type("AWS::ApiGatewayV2::Integration").values():
+            self.assertEqual(res["Properties"]["IntegrationType"], "AWS_PROXY")
+
+    def test_the_routes_that_answer_have_route_responses(self):
+        responding = {res["Properties"]["RouteId"]["Ref"] for res in self.of_type("AWS::ApiGatewayV2::RouteResponse").values()}
+        for name, res in self.of_type("AWS::ApiGatewayV2::Route").items():
+            with self.subTest(route=res["Properties"]["RouteKey"]):
+                answers = "RouteResponseSelectionExpression" in res["Properties"]
+                self.assertEqual(answers, res["Properties"]["RouteKey"] in ("subscribe", "$default"))
+                self.assertEqual(name in responding, answers)
+
+    def test_the_push_job_manages_connections_of_this_stage_only(self):
+        job = self.resources["PushLiveUpdatesFunction"]["Properties"]
+        url = self.resolver.resolve(job["Environment"]["Variables"]["LIVE_CONNECTIONS_URL"])
+        self.assertEqual(url, "https://tillbox:LiveApi.execute-api.us-east-1.amazonaws.com/tillbox:LiveStage")
+        granted = [self.resolver.resolve(statement["Resource"]) for policy in job["Policies"]
+                   for statement in policy["Statement"] if statement["Action"] == "execute-api:ManageConnections"]
+        self.assertEqual(granted, [[
+            "arn:aws:execute-api:us-east-1:123456789012:tillbox:LiveApi/tillbox:LiveStage/POST/@connections/*",
+            "arn:aws:execute-api:us-east-1:123456789012:tillbox:LiveApi/tillbox:LiveStage/DELETE/@connections/*",
+        ]])
+        others = [name for name, function in self.of_type("AWS::Serverless::Function").items()
+                  if "ManageConnections" in json.dumps(function["Properties"].get("Policies", []))]
+        self.assertEqual(others, ["PushLiveUpdatesFunction"])
+
+    def test_live_updates_travel_in_order_on_fifo_queues(self):
+        queue, dead = self.resources["LiveQueue"]["Properties"], self.resources["LiveDeadLetterQueue"]["Properties"]
+        self.assertTrue(queue["FifoQueue"] and dead["FifoQueue"], "a FIFO queue's dead letters need a FIFO queue")
+        self.assertEqual(queue["RedrivePolicy"]["deadLetterTargetArn"], {"Fn::GetAtt": ["LiveDeadLetterQueue", "Arn"]})
+        fan_out = self.resources["FanOutEventsFunction"]["Properties"]
+        self.assertEqual(fan_out["Environment"]["Variables"]["LIVE_QUEUE_URL"], {"Ref": "LiveQueue"})
+        self.assertIn({"Fn::GetAtt": ["LiveQueue", "Arn"]}, fan_out["Policies"][0]["Statement"][0]["Resource"])
