@@ -392,10 +392,6 @@ class DashboardHostingTest(unittest.TestCase):
         self.assertIn("AccountPagesUrl", outputs)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class LiveApiTest(unittest.TestCase):
     """The WebSocket API is wired as API Gateway needs it, which the local
     emulator cannot prove: every route's function may be invoked for exactly its
@@ -460,3 +456,7 @@ class LiveApiTest(unittest.TestCase):
         fan_out = self.resources["FanOutEventsFunction"]["Properties"]
         self.assertEqual(fan_out["Environment"]["Variables"]["LIVE_QUEUE_URL"], {"Ref": "LiveQueue"})
         self.assertIn({"Fn::GetAtt": ["LiveQueue", "Arn"]}, fan_out["Policies"][0]["Statement"][0]["Resource"])
+
+
+if __name__ == "__main__":
+    unittest.main()
