@@ -96,6 +96,32 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The order the event is about, if it is about one.
+    pub fn order_id(&self) -> Option<OrderId> {
+        match self {
+            Self::OrderPlaced { order_id }
+            | Self::OrderPaid { order_id }
+            | Self::OrderFulfilled { order_id }
+            | Self::OrderCancelled { order_id }
+            | Self::OrderRefunded { order_id, .. }
+            | Self::OrderDisputed { order_id }
+            | Self::ReturnRequested { order_id, .. }
+            | Self::ReturnApproved { order_id, .. }
+            | Self::ReturnRejected { order_id, .. }
+            | Self::ReturnReceived { order_id, .. } => Some(*order_id),
+            Self::UserSignedUp { .. }
+            | Self::SignupRepeated { .. }
+            | Self::PasswordResetRequested { .. }
+            | Self::WebhookEndpointDisabled { .. }
+            | Self::ProductCreated { .. }
+            | Self::ProductUpdated { .. }
+            | Self::ProductArchived { .. }
+            | Self::InventoryLow { .. }
+            | Self::CartAbandoned { .. }
+            | Self::ExportRequested { .. } => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Self::UserSignedUp { .. } => "user.signed_up",

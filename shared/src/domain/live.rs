@@ -114,23 +114,6 @@ pub fn may_follow(
     }
 }
 
-/// The order an event is about, if it is about one.
-pub fn order_of(kind: &EventKind) -> Option<OrderId> {
-    match kind {
-        EventKind::OrderPlaced { order_id }
-        | EventKind::OrderPaid { order_id }
-        | EventKind::OrderFulfilled { order_id }
-        | EventKind::OrderCancelled { order_id }
-        | EventKind::OrderRefunded { order_id, .. }
-        | EventKind::OrderDisputed { order_id }
-        | EventKind::ReturnRequested { order_id, .. }
-        | EventKind::ReturnApproved { order_id, .. }
-        | EventKind::ReturnRejected { order_id, .. }
-        | EventKind::ReturnReceived { order_id, .. } => Some(*order_id),
-        _ => None,
-    }
-}
-
 /// The topics an event is pushed to; empty for events nobody follows live.
 /// A dispute is the shop's business with the bank: staff see it, the customer
 /// is not shown it.
@@ -141,7 +124,7 @@ pub fn topics_of(kind: &EventKind) -> Vec<Topic> {
         | EventKind::WebhookEndpointDisabled { .. } => {
             vec![Topic::Feed]
         }
-        other => match order_of(other) {
+        other => match other.order_id() {
             Some(order) => vec![Topic::Order(order), Topic::Feed],
             None => Vec::new(),
         },

@@ -159,7 +159,7 @@ async fn route(job: &FanOut, event: &Event, endpoints: &mut Option<Vec<WebhookEn
         job.queues.send(queue, &body).await.map_err(JobError::failed)?;
     }
     if !live::topics_of(&event.kind).is_empty() {
-        let group = live::order_of(&event.kind).map_or_else(|| "shop".to_owned(), |order| order.to_string());
+        let group = event.kind.order_id().map_or_else(|| "shop".to_owned(), |order| order.to_string());
         let id = event.id.to_string();
         job.queues.send_in_order(&job.routes.live_queue_url, &body, &group, &id).await.map_err(JobError::failed)?;
     }

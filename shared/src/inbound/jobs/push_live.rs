@@ -9,7 +9,7 @@
 use super::JobError;
 use crate::app::live;
 use crate::app::orders::ports::OrderStore;
-use crate::domain::live::{order_of, topics_of};
+use crate::domain::live::topics_of;
 use crate::domain::{Event, EventId, format_timestamp};
 use crate::inbound::views::OrderView;
 use crate::outbound::dynamodb::Table;
@@ -55,7 +55,7 @@ async fn push(job: &PushJob, event: &Event) -> Result<(), JobError> {
     if topics.is_empty() {
         return Ok(());
     }
-    let order = match order_of(&event.kind) {
+    let order = match event.kind.order_id() {
         Some(id) => job.table.get(id).await.map_err(JobError::failed)?,
         None => None,
     };

@@ -13,7 +13,7 @@ use crate::app::store::StoreError;
 use crate::app::webhooks::ports::DeliveryJob;
 use crate::app::webhooks::{self};
 use crate::domain::webhook::retry::RetrySchedule;
-use crate::domain::{Event, EventKind, format_timestamp};
+use crate::domain::{Event, format_timestamp};
 use crate::inbound::views::OrderView;
 use crate::outbound::dynamodb::Table;
 use crate::outbound::sqs::Queue;
@@ -65,7 +65,7 @@ async fn handle_message(job: &WebhooksJob, message: DeliveryJob) -> Result<(), J
 /// order events the order as `GET /orders/{id}` shows it when first sent.
 pub async fn payload(table: &Table, event: &Event) -> Result<String, StoreError> {
     let mut data = serde_json::to_value(&event.kind).expect("events serialise")["data"].take();
-    if let Some(order_id) = order_of(&event.kind) {
+    if let Some(order_id) = event.kind.order_id() {
         let order = OrderStore::get(table, order_id).await?;
         data["order"] = order.as_ref().map_or(json!(null), |order| json!(OrderView::new(order)));
     }
@@ -76,29 +76,4 @@ pub async fn payload(table: &Table, event: &Event) -> Result<String, StoreError>
         "data": data,
     });
     Ok(body.to_string())
-}
-
-fn order_of(kind: &EventKind) -> Option<crate::domain::OrderId> {
-    match kind {
-        EventKind::OrderPlaced { order_id }
-        | EventKind::OrderPaid { order_id }
-        | EventKind::OrderFulfilled { order_id }
-        | EventKind::OrderCancelled { order_id }
-        | EventKind::OrderRefunded { order_id, .. }
-        | EventKind::OrderDisputed { order_id }
-        | EventKind::ReturnRequested { order_id, .. }
-        | EventKind::ReturnApproved { order_id, .. }
-        | EventKind::ReturnRejected { order_id, .. }
-        | EventKind::ReturnReceived { order_id, .. } => Some(*order_id),
-        EventKind::UserSignedUp { .. }
-        | EventKind::SignupRepeated { .. }
-        | EventKind::PasswordResetRequested { .. }
-        | EventKind::WebhookEndpointDisabled { .. }
-        | EventKind::ProductCreated { .. }
-        | EventKind::ProductUpdated { .. }
-        | EventKind::ProductArchived { .. }
-        | EventKind::InventoryLow { .. }
-        | EventKind::CartAbandoned { .. }
-        | EventKind::ExportRequested { .. } => None,
-    }
 }
