@@ -1,5 +1,6 @@
 // The shop's live feed (docs/architecture.md, "Live updates"): orders, payments, returns, low
-// stock and webhook endpoints Tillbox stopped delivering to, as they happen.
+// stock, failed webhook deliveries and endpoints Tillbox stopped delivering to,
+// as they happen.
 // One WebSocket per tab, signed in with the access token offered as a
 // subprotocol (a browser cannot send headers, and a URL would be logged);
 // reconnected with a fresh token when it closes (API Gateway ends connections
@@ -18,7 +19,7 @@ interface LiveEvent {
   type: string;
   id: string;
   occurred_at: string;
-  data: { order_id?: string; amount?: number; sku?: string; stock?: number; endpoint_id?: string };
+  data: { order_id?: string; amount?: number; sku?: string; stock?: number; endpoint_id?: string; attempts?: number };
   order?: { id: string; total: number; currency: string; shipment?: { carrier: string; tracking_number: string } | null };
 }
 
@@ -37,9 +38,11 @@ const HEADLINES: Record<string, string> = {
   "return.received": "Return received",
   "inventory.low": "Low stock",
   "webhook.endpoint_disabled": "Webhook endpoint disabled",
+  "webhook.delivery_failed": "Webhook delivery failed",
 };
 
-function Entry({ event }: { event: LiveEvent }) {
+/** `admin`: the webhook screens are theirs, so only they get links to them. */
+function Entry({ event, admin }: { event: LiveEvent; admin: boolean }) {
   const headline = HEADLINES[event.type] ?? event.type;
   const at = new Date(event.occurred_at).toLocaleTimeString(undefined, { timeStyle: "medium", timeZone: "UTC" });
   const { order, data } = event;
@@ -48,9 +51,10 @@ function Entry({ event }: { event: LiveEvent }) {
   else if (event.type === "order.fulfilled" && order?.shipment) detail = `${order.shipment.carrier} ${order.shipment.tracking_number}`;
   else if (order) detail = money(order.total, order.currency);
   else if (event.type === "inventory.low") detail = `${data.sku}: ${data.stock} left`;
+  else if (event.type === "webhook.delivery_failed") detail = `after ${data.attempts} attempts`;
   const title = data.order_id ? (
     <Link href={href(`/orders/${data.order_id}`)}>{headline}</Link>
-  ) : data.endpoint_id ? (
+  ) : data.endpoint_id && admin ? (
     <Link href={href(`/webhooks/${data.endpoint_id}`)}>{headline}</Link>
   ) : (
     headline
@@ -64,7 +68,7 @@ function Entry({ event }: { event: LiveEvent }) {
   );
 }
 
-export function LiveFeed({ session, url }: { session: Session; url?: string }) {
+export function LiveFeed({ session, url, admin }: { session: Session; url?: string; admin: boolean }) {
   const [events, setEvents] = useState<LiveEvent[]>([]);
   const [state, setState] = useState<State>("connecting");
   useEffect(() => {
@@ -124,7 +128,7 @@ export function LiveFeed({ session, url }: { session: Session; url?: string }) {
       ) : (
         <ul aria-live="polite">
           {events.map((event) => (
-            <Entry key={event.id} event={event} />
+            <Entry key={event.id} event={event} admin={admin} />
           ))}
         </ul>
       )}

@@ -124,7 +124,7 @@ function App({ session, live }: { session: Session; live?: string }) {
               </li>
             ))}
         </ul>
-        <LiveFeed session={session} url={live} />
+        <LiveFeed session={session} url={live} admin={identity.role === "admin"} />
       </nav>
       <main id="main" tabIndex={-1}>
         {screen && found ? (

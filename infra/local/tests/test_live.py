@@ -10,6 +10,8 @@ import uuid
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from tillbox_local.webhook_receiver import Receiver
+
 from tests.test_local_stack import GatewayTestCase, emails_to, eventually, token as role_token, token_in
 from tillbox_local.tokens import token
 
@@ -18,7 +20,8 @@ PROTOCOL = "tillbox-live"
 
 class LiveTest(GatewayTestCase):
     prefix = "live"
-    parameters = {"PaymentProvider": "manual"}
+    # Webhook deliveries give up after two attempts a second apart (the feed test).
+    parameters = {"PaymentProvider": "manual", "WebhookRetrySchedule": "0,1"}
 
     def open(self, access_token=None, protocols=None):
         offered = protocols if protocols is not None else [PROTOCOL, *([access_token] if access_token else [])]
@@ -210,4 +213,36 @@ class LiveTest(GatewayTestCase):
                 message = json.loads(staff.recv(timeout=30))
                 self.assertNotEqual(message.get("type"), "order.placed", "nothing after the session ended")
         self.assertEqual(self.refused(access_token=access), 401, "nor can the old token connect again")
+
+    def test_staff_see_failed_webhook_deliveries_and_a_disabled_endpoint_on_the_feed(self):
+        receiver = Receiver(script=[500, 500]).start()
+        self.addCleanup(receiver.stop)
+        status, _, endpoint = self.api.call("POST", "/admin/webhooks", {"url": receiver.url, "events": ["order.placed"]},
+                                            self.admin)
+        self.assertEqual(status, 201, endpoint)
+        self.addCleanup(self.api.call, "DELETE", f"/admin/webhooks/{endpoint['id']}", token=self.admin)
+        staff = self.open(role_token("staff"))
+        self.follow(staff, "feed")
+
+        def next_about_the_endpoint():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                message = json.loads(staff.recv(timeout=max(0.1, deadline - time.monotonic())))
+                if message["type"].startswith("webhook.") and message["data"]["endpoint_id"] == endpoint["id"]:
+                    return message
+            self.fail("nothing about the endpoint reached the feed")
+
+        order = self.placed_order(token("customer", f"gina-{uuid.uuid4().hex[:8]}"))
+        failed = next_about_the_endpoint()  # 500, then 500 a second later: the schedule ran out
+        self.assertEqual((failed["type"], failed["data"]["attempts"]), ("webhook.delivery_failed", 2))
+        self.assertEqual([failed["data"]["event_id"]], self.event_ids(endpoint["id"], order["id"]))
+
+        receiver.script = [410]
+        self.placed_order(token("customer", f"hal-{uuid.uuid4().hex[:8]}"))
+        self.assertEqual(next_about_the_endpoint()["type"], "webhook.endpoint_disabled")
+
+    def event_ids(self, endpoint_id, order_id):
+        """The ids of the events delivered to `endpoint_id` about `order_id`."""
+        _, _, deliveries = self.api.call("GET", f"/admin/webhooks/{endpoint_id}/deliveries", token=self.admin)
+        return [d["id"] for d in deliveries["items"] if order_id in d["payload"]]
 

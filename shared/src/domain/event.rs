@@ -60,6 +60,11 @@ pub enum EventKind {
     /// failed for days); staff are told.
     #[serde(rename = "webhook.endpoint_disabled")]
     WebhookEndpointDisabled { endpoint_id: WebhookEndpointId },
+    /// A delivery to a webhook endpoint failed its last scheduled attempt: the
+    /// receiver missed `event_id` (redeliverable from the dashboard); staff see
+    /// it on the live feed.
+    #[serde(rename = "webhook.delivery_failed")]
+    WebhookDeliveryFailed { endpoint_id: WebhookEndpointId, event_id: EventId, attempts: u32 },
     /// Staff created a product.
     #[serde(rename = "product.created")]
     ProductCreated { product_id: ProductId },
@@ -113,6 +118,7 @@ impl EventKind {
             | Self::SignupRepeated { .. }
             | Self::PasswordResetRequested { .. }
             | Self::WebhookEndpointDisabled { .. }
+            | Self::WebhookDeliveryFailed { .. }
             | Self::ProductCreated { .. }
             | Self::ProductUpdated { .. }
             | Self::ProductArchived { .. }
@@ -134,6 +140,7 @@ impl EventKind {
             Self::OrderRefunded { .. } => "order.refunded",
             Self::OrderDisputed { .. } => "order.disputed",
             Self::WebhookEndpointDisabled { .. } => "webhook.endpoint_disabled",
+            Self::WebhookDeliveryFailed { .. } => "webhook.delivery_failed",
             Self::ProductCreated { .. } => "product.created",
             Self::ProductUpdated { .. } => "product.updated",
             Self::ProductArchived { .. } => "product.archived",

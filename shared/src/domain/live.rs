@@ -116,14 +116,13 @@ pub fn may_follow(
 
 /// The topics an event is pushed to; empty for events nobody follows live.
 /// A dispute is the shop's business with the bank: staff see it, the customer
-/// is not shown it.
+/// is not shown it. Webhook failures are for staff too.
 pub fn topics_of(kind: &EventKind) -> Vec<Topic> {
     match kind {
         EventKind::OrderDisputed { .. }
         | EventKind::InventoryLow { .. }
-        | EventKind::WebhookEndpointDisabled { .. } => {
-            vec![Topic::Feed]
-        }
+        | EventKind::WebhookEndpointDisabled { .. }
+        | EventKind::WebhookDeliveryFailed { .. } => vec![Topic::Feed],
         other => match other.order_id() {
             Some(order) => vec![Topic::Order(order), Topic::Feed],
             None => Vec::new(),
@@ -134,7 +133,7 @@ pub fn topics_of(kind: &EventKind) -> Vec<Topic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ProductId, Role, UserId, VariantId, WebhookEndpointId};
+    use crate::domain::{EventId, ProductId, Role, UserId, VariantId, WebhookEndpointId};
 
     fn connection(role: Option<Role>) -> Connection {
         Connection {
@@ -195,6 +194,9 @@ mod tests {
         assert_eq!(topics_of(&low), vec![Topic::Feed]);
         let disabled = EventKind::WebhookEndpointDisabled { endpoint_id: WebhookEndpointId::generate() };
         assert_eq!(topics_of(&disabled), vec![Topic::Feed]);
+        let endpoint_id = WebhookEndpointId::generate();
+        let failed = EventKind::WebhookDeliveryFailed { endpoint_id, event_id: EventId::generate(), attempts: 8 };
+        assert_eq!(topics_of(&failed), vec![Topic::Feed]);
         assert!(topics_of(&EventKind::UserSignedUp { user_id: UserId::generate() }).is_empty());
     }
 

@@ -67,13 +67,19 @@ impl DeliveryStore for MemoryShop {
         Ok(self.webhook_deliveries.borrow().get(&(endpoint, event)).cloned())
     }
 
-    async fn save_delivery(&self, next: &Delivery, expected_version: u64) -> Result<bool, StoreError> {
+    async fn save_delivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        event: Option<&Event>,
+    ) -> Result<bool, StoreError> {
         let mut all = self.webhook_deliveries.borrow_mut();
         let stored_version = all.get(&(next.endpoint, next.event)).map_or(0, |d| d.version);
         if stored_version != expected_version {
             return Ok(false);
         }
         all.insert((next.endpoint, next.event), next.clone());
+        self.events.borrow_mut().extend(event.cloned());
         Ok(true)
     }
 
@@ -83,7 +89,7 @@ impl DeliveryStore for MemoryShop {
         expected_version: u64,
         audit: &tillbox::domain::AuditRecord,
     ) -> Result<bool, StoreError> {
-        let saved = self.save_delivery(next, expected_version).await?;
+        let saved = self.save_delivery(next, expected_version, None).await?;
         if saved {
             self.audits.borrow_mut().push(audit.clone());
         }

@@ -171,6 +171,13 @@ fn after_the_last_attempt_the_delivery_fails_and_five_days_of_failures_disable_t
     assert_eq!(verdicts.last(), Some(&Outcome::Attempted(Verdict::GiveUp)));
     assert_eq!(shop.webhook_deliveries.borrow()[&(endpoint.id, first.id)].status, DeliveryStatus::Failed);
     assert!(shop.webhook_endpoints.borrow()[&endpoint.id].enabled, "failing for about 3 days is not yet 5");
+    let failed: Vec<_> =
+        shop.events.borrow().iter().filter(|e| e.kind.name() == "webhook.delivery_failed").cloned().collect();
+    assert_eq!(failed.len(), 1, "staff are told once, when the last attempt failed");
+    assert_eq!(
+        failed[0].kind,
+        EventKind::WebhookDeliveryFailed { endpoint_id: endpoint.id, event_id: first.id, attempts: 8 }
+    );
 
     fan_out(&shop, &order_paid());
     drain(&shop, &receiver, NOW + Duration::days(6));

@@ -157,6 +157,7 @@ pub async fn deliver(
         | EventKind::CartAbandoned { .. }
         | EventKind::OrderDisputed { .. }
         | EventKind::WebhookEndpointDisabled { .. }
+        | EventKind::WebhookDeliveryFailed { .. }
         | EventKind::ExportRequested { .. } => (None, None),
     };
     let user = match user_id {

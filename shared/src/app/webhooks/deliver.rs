@@ -74,7 +74,17 @@ pub async fn deliver(
     let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
     let attempt = Attempt { number: job.attempt, at: now, status, error, duration_ms, response };
     let next = delivery.record(attempt, &verdict, now);
-    if !store.save_delivery(&next, delivery.version).await? {
+    // The schedule ran out on an endpoint still enabled: staff are told (a
+    // disabled endpoint has its own event, and its deliveries fail on purpose).
+    let failed = (endpoint.enabled && verdict == Verdict::GiveUp).then(|| {
+        let kind = EventKind::WebhookDeliveryFailed {
+            endpoint_id: endpoint.id,
+            event_id: delivery.event,
+            attempts: next.attempts_made(),
+        };
+        Event::new(kind, now)
+    });
+    if !store.save_delivery(&next, delivery.version, failed.as_ref()).await? {
         return Ok(Outcome::Dropped("the attempt was made already"));
     }
     if endpoint.enabled {

@@ -49,8 +49,14 @@ pub trait DeliveryStore {
         event: EventId,
     ) -> impl Future<Output = Result<Option<Delivery>, StoreError>>;
     /// Writes `next` if the stored delivery is still at `expected_version` (0: not
-    /// stored yet). `Ok(false)` when another attempt got there first.
-    fn save_delivery(&self, next: &Delivery, expected_version: u64) -> impl Future<Output = Result<bool, StoreError>>;
+    /// stored yet), with `event` in the same write. `Ok(false)` when another
+    /// attempt got there first (and `event` is not written).
+    fn save_delivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        event: Option<&Event>,
+    ) -> impl Future<Output = Result<bool, StoreError>>;
     /// [`DeliveryStore::save_delivery`] for an admin's redelivery, in one
     /// transaction with its audit record.
     fn save_redelivery(

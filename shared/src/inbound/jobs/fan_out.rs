@@ -64,6 +64,8 @@ impl Routes {
             EventKind::ProductCreated { .. } | EventKind::ProductUpdated { .. } | EventKind::ProductArchived { .. } => {
                 vec![]
             }
+            // For the live feed only.
+            EventKind::WebhookDeliveryFailed { .. } => vec![],
             EventKind::OrderCancelled { .. } => {
                 let mut queues = vec![self.emails_queue_url.as_str(), &self.stats_queue_url];
                 queues.extend(self.payments_queue_url.as_deref());

@@ -190,7 +190,25 @@ impl DeliveryStore for Table {
         found.as_ref().map(delivery_from).transpose()
     }
 
-    async fn save_delivery(&self, next: &Delivery, expected_version: u64) -> Result<bool, StoreError> {
+    async fn save_delivery(
+        &self,
+        next: &Delivery,
+        expected_version: u64,
+        event: Option<&Event>,
+    ) -> Result<bool, StoreError> {
+        if let Some(event) = event {
+            let put = match expected_version {
+                0 => self.put_new(delivery_item(next))?,
+                _ => self.put_at_version(delivery_item(next), expected_version)?,
+            };
+            return match self.transact(vec![put, self.put_new(outbox_item(event))?]).await {
+                Ok(()) => Ok(true),
+                Err(error) => match cancellation_reasons(&error) {
+                    Some(reasons) if failed_condition(reasons, 0) => Ok(false),
+                    _ => Err(unavailable(error)),
+                },
+            };
+        }
         let request = self.client.put_item().table_name(&self.name).set_item(Some(delivery_item(next)));
         let request = if expected_version == 0 {
             request.condition_expression("attribute_not_exists(PK)")
