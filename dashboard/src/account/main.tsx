@@ -3,8 +3,9 @@
 // password, and a guest's view of their order. Each takes its token from the
 // link and posts it to the API; nothing is stored in the browser.
 import { render } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type Api, type Schemas, appConfig, client, money, ok, safeUrl, when } from "../common/api";
+import { follow } from "../common/live";
 import { match, useLocation } from "../common/router";
 import { Banner, Button, Input, Loading, Notice, Status, useAction, useLoad } from "../common/ui";
 
@@ -109,11 +110,27 @@ function ForgotPassword({ api }: { api: Api }) {
 
 /** A guest's order, opened with the link from their e-mail: the link rides in
  * the URL's fragment (never sent to a server) and goes to the API as `Order-Token`. */
-function GuestOrder({ api, id, token }: { api: Api; id: string; token: string }) {
+function GuestOrder({ api, live, id, token }: { api: Api; live?: string; id: string; token: string }) {
   const header = { "Order-Token": token };
   const order = useLoad(() => (token ? ok(api.GET("/orders/{id}", { params: { path: { id }, header } })) : Promise.resolve(undefined)), [id]);
   const returns = useLoad(() => (token ? ok(api.GET("/orders/{id}/returns", { params: { path: { id }, header } })) : Promise.resolve([])), [id]);
   const action = useAction();
+  // Paid, shipped, refunded, a return's progress: the page follows the order
+  // and reads it again at each change (and once subscribed, so nothing falls
+  // between the first read and the subscription).
+  useEffect(() => {
+    if (!live || !token) return;
+    const reload = () => {
+      order.reload();
+      returns.reload();
+    };
+    return follow({
+      url: live,
+      subscribe: { topic: `order:${id}`, order_token: token },
+      onUpdate: reload,
+      onState: (state) => state === "live" && reload(),
+    });
+  }, [live, id, token]);
   if (!order.value)
     return (
       <Page title="Your order">
@@ -203,7 +220,7 @@ function GuestOrder({ api, id, token }: { api: Api; id: string; token: string })
   );
 }
 
-function App({ api }: { api: Api }) {
+function App({ api, live }: { api: Api; live?: string }) {
   const url = useLocation();
   const path = url.pathname.slice(BASE.length) || "/";
   const token = LINK_TOKEN;
@@ -211,7 +228,7 @@ function App({ api }: { api: Api }) {
   if (path === "/verify-email") return <VerifyEmail api={api} token={token} />;
   if (path === "/reset-password") return <ResetPassword api={api} token={token} />;
   if (path === "/forgot-password") return <ForgotPassword api={api} />;
-  if (order) return <GuestOrder api={api} id={order.id} token={new URLSearchParams(url.hash.slice(1)).get("token") ?? ""} />;
+  if (order) return <GuestOrder api={api} live={live} id={order.id} token={new URLSearchParams(url.hash.slice(1)).get("token") ?? ""} />;
   return (
     <Page title="Your account">
       <p>Use the link in the shop's e-mail to confirm your address or choose a password.</p>
@@ -222,4 +239,4 @@ function App({ api }: { api: Api }) {
   );
 }
 
-appConfig().then(({ api }) => render(<App api={client(api)} />, document.getElementById("app")!));
+appConfig().then(({ api, live }) => render(<App api={client(api)} live={live} />, document.getElementById("app")!));

@@ -1,29 +1,14 @@
-// The shop's live feed (docs/architecture.md, "Live updates"): orders, payments, returns, low
-// stock, failed webhook deliveries and endpoints Tillbox stopped delivering to,
-// as they happen.
-// One WebSocket per tab, signed in with the access token offered as a
-// subprotocol (a browser cannot send headers, and a URL would be logged);
-// reconnected with a fresh token when it closes (API Gateway ends connections
-// after two hours, and after ten idle minutes).
+// The shop's live feed (docs/architecture.md, "Live updates"): orders,
+// payments, returns, low stock, failed webhook deliveries and endpoints Tillbox
+// stopped delivering to, as they happen, beside the menu.
 import { useEffect, useState } from "preact/hooks";
 import { money } from "../common/api";
+import { type LiveState, type LiveUpdate, follow } from "../common/live";
 import { Link } from "../common/router";
 import { href } from "./main";
 import type { Session } from "./session";
 
-const PROTOCOL = "tillbox-live";
 const KEPT = 15;
-
-/** A pushed change: the event as on every queue, with the order as it is now. */
-interface LiveEvent {
-  type: string;
-  id: string;
-  occurred_at: string;
-  data: { order_id?: string; amount?: number; sku?: string; stock?: number; endpoint_id?: string; attempts?: number };
-  order?: { id: string; total: number; currency: string; shipment?: { carrier: string; tracking_number: string } | null };
-}
-
-type State = "connecting" | "live" | "offline";
 
 const HEADLINES: Record<string, string> = {
   "order.placed": "Order placed",
@@ -42,7 +27,7 @@ const HEADLINES: Record<string, string> = {
 };
 
 /** `admin`: the webhook screens are theirs, so only they get links to them. */
-function Entry({ event, admin }: { event: LiveEvent; admin: boolean }) {
+function Entry({ event, admin }: { event: LiveUpdate; admin: boolean }) {
   const headline = HEADLINES[event.type] ?? event.type;
   const at = new Date(event.occurred_at).toLocaleTimeString(undefined, { timeStyle: "medium", timeZone: "UTC" });
   const { order, data } = event;
@@ -69,51 +54,17 @@ function Entry({ event, admin }: { event: LiveEvent; admin: boolean }) {
 }
 
 export function LiveFeed({ session, url, admin }: { session: Session; url?: string; admin: boolean }) {
-  const [events, setEvents] = useState<LiveEvent[]>([]);
-  const [state, setState] = useState<State>("connecting");
+  const [events, setEvents] = useState<LiveUpdate[]>([]);
+  const [state, setState] = useState<LiveState>("connecting");
   useEffect(() => {
     if (!url) return;
-    let socket: WebSocket | undefined;
-    let stopped = false;
-    let failures = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const open = async () => {
-      setState("connecting");
-      let token: string;
-      try {
-        token = await session.accessToken();
-      } catch {
-        setState("offline");
-        return;
-      }
-      if (stopped) return;
-      socket = new WebSocket(url, [PROTOCOL, token]);
-      socket.onopen = () => socket?.send(JSON.stringify({ action: "subscribe", topic: "feed" }));
-      socket.onmessage = (message) => {
-        const pushed = JSON.parse(String(message.data)) as LiveEvent & { status?: number };
-        if (pushed.type === "subscribed") {
-          failures = 0;
-          setState("live");
-        } else if (pushed.type === "error") {
-          // Refused (a session that ended): closing retries with a fresh token.
-          socket?.close();
-        } else {
-          setEvents((shown) => [pushed, ...shown.filter((e) => e.id !== pushed.id)].slice(0, KEPT));
-        }
-      };
-      socket.onclose = () => {
-        if (stopped) return;
-        setState("offline");
-        // 1 s, 2 s, 4 s … up to 30 s between attempts.
-        timer = setTimeout(open, Math.min(30_000, 1000 * 2 ** failures++));
-      };
-    };
-    void open();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      socket?.close();
-    };
+    return follow({
+      url,
+      subscribe: { topic: "feed" },
+      token: () => session.accessToken(),
+      onUpdate: (pushed) => setEvents((shown) => [pushed, ...shown.filter((e) => e.id !== pushed.id)].slice(0, KEPT)),
+      onState: setState,
+    });
   }, [url]);
 
   if (!url) return null;
@@ -121,7 +72,7 @@ export function LiveFeed({ session, url, admin }: { session: Session; url?: stri
   return (
     <section class="live" aria-labelledby="live-title">
       <h2 id="live-title">
-        Live <span class={`state ${state}`}>{label}</span>
+        Live <span class={`state is-${state}`}>{label}</span>
       </h2>
       {events.length === 0 ? (
         <p class="quiet">Orders, payments, returns and low stock appear here as they happen.</p>

@@ -496,6 +496,13 @@ class DashboardInTheBrowserTest(GatewayTestCase):
         self.page.goto(link)
         expect(self.page.get_by_role("heading", name=re.compile("Your order"))).to_be_visible()
         expect(self.page.get_by_role("table", name="Items")).to_contain_text(f"2 × {product['name']}")
+        # The page follows the order: staff ship it, and it says so without a reload.
+        main = self.page.locator("main")
+        expect(main).to_contain_text("pending payment")
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/mark-paid", token=self.staff)[0], 200)
+        shipment = {"carrier": "DHL", "tracking_number": "JJD000390007654321"}
+        self.assertEqual(self.api.call("POST", f"/orders/{order['id']}/fulfil", shipment, self.staff)[0], 200)
+        expect(main).to_contain_text("tracking number JJD000390007654321")
         self.check("account-guest-order")
         # The fragment is the credential: without it the page shows nothing of the order.
         self.open(f"/account/orders/{order['id']}")

@@ -180,10 +180,15 @@ class WebSocketApi:
         extra = {"messageId": base64.b64encode(os.urandom(9)).decode(), "requestId": request_id}
         reply = await self._invoke(route, self._event(connection, route, "MESSAGE", body=body, extra=extra))
         if reply is None:
-            await connection.send(json.dumps({"message": INTERNAL_ERROR, "connectionId": connection.live_id,
-                                              "requestId": request_id}))
+            answer = json.dumps({"message": INTERNAL_ERROR, "connectionId": connection.live_id, "requestId": request_id})
         elif self.spec["routes"][route]["responds"] and reply.get("body") is not None:
-            await connection.send(reply["body"])
+            answer = reply["body"]
+        else:
+            return
+        try:
+            await connection.send(answer)
+        except ConnectionClosed:
+            pass  # the client left while its message was handled (a page navigating away)
 
     # ------------------------------------------------------------- management API
     def _on_loop(self, coroutine):
