@@ -112,20 +112,22 @@ function App({ session, live }: { session: Session; live?: string }) {
         </Button>
       </header>
 
-      <nav class="side" aria-label="Screens">
-        <ul>
-          {visible
-            .filter((s) => s.menu)
-            .map((s) => (
-              <li key={s.path}>
-                <Link href={href(s.path)} current={s === screen || (s.path !== "/" && path.startsWith(s.path + "/"))}>
-                  {s.title}
-                </Link>
-              </li>
-            ))}
-        </ul>
+      <div class="side">
+        <nav aria-label="Screens">
+          <ul>
+            {visible
+              .filter((s) => s.menu)
+              .map((s) => (
+                <li key={s.path}>
+                  <Link href={href(s.path)} current={s === screen || (s.path !== "/" && path.startsWith(s.path + "/"))}>
+                    {s.title}
+                  </Link>
+                </li>
+              ))}
+          </ul>
+        </nav>
         <LiveFeed session={session} url={live} admin={identity.role === "admin"} />
-      </nav>
+      </div>
       <main id="main" tabIndex={-1}>
         {screen && found ? (
           <screen.view session={session} params={found.params!} query={url.searchParams} identity={identity} key={url.pathname} />
