@@ -75,7 +75,7 @@ export function LiveFeed({ session, url, admin }: { session: Session; url?: stri
         Live <span class={`state is-${state}`}>{label}</span>
       </h2>
       {events.length === 0 ? (
-        <p class="quiet">Orders, payments, returns and low stock appear here as they happen.</p>
+        <p class="quiet">Orders, payments, returns, low stock and failed webhook deliveries appear here as they happen.</p>
       ) : (
         <ul aria-live="polite">
           {events.map((event) => (

@@ -1,6 +1,7 @@
 """`make live TOPIC=… [TOKEN=…] [ORDER_TOKEN=…]`: follows a topic on the local
 WebSocket API (`make dev`'s ws://127.0.0.1:3002) and prints each message, one
-JSON line, until Ctrl-C: what a storefront or the dashboard receives.
+JSON line, until Ctrl-C: what a storefront or the dashboard receives. With
+`TOKEN` exported, `TOKEN=` (empty) on the command line connects as a guest.
 
     TOPIC=order:<id>  an order: TOKEN its customer's or staff's access token,
                       or ORDER_TOKEN a guest's order link
@@ -31,19 +32,23 @@ def main():
     try:
         with connect(args.url, subprotocols=[PROTOCOL, *([args.token] if args.token else [])]) as socket:
             socket.send(json.dumps(subscribe))
-            for message in socket:
-                print(message, flush=True)
-                answer = json.loads(message)
-                if answer.get("type") == "error":
-                    return 1
+            try:
+                for message in socket:
+                    print(message, flush=True)
+                    if json.loads(message).get("type") == "error":
+                        return 1
+            except KeyboardInterrupt:
+                return 0  # Ctrl-C: leaving the block closes the connection normally (1000)
     except InvalidStatus as refused:
-        sys.exit(f"{args.url} refused the connection: {refused.response.status_code} (is the token valid?)")
+        why = {400: "the tillbox-live subprotocol was not offered",
+               401: "the token is invalid or expired, or its session ended"}
+        sys.exit(f"{args.url} refused the connection: {refused.response.status_code} "
+                 f"({why.get(refused.response.status_code, 'see target/dev.log')})")
     except ConnectionClosed:
-        sys.exit("the connection closed (API Gateway ends them after 2 hours, or a revoked session)")
+        sys.exit("the connection closed (API Gateway ends them after 2 hours, or 10 idle minutes; "
+                 "a session that ended closes it too)")
     except OSError as e:
         sys.exit(f"cannot reach {args.url} ({e}): is make dev running?")
-    except KeyboardInterrupt:
-        return 0
     return 0
 
 

@@ -158,6 +158,10 @@ class WebSocketApi:
         try:
             async for message in connection:
                 await self._message(connection, message)
+        except ConnectionClosed:
+            # Gone without a closing handshake (a killed client), or closed for a
+            # message over the limit (1009): $disconnect runs all the same.
+            pass
         finally:
             self.connections.pop(connection.live_id, None)
             if "$disconnect" in self.spec["routes"]:
